@@ -1,0 +1,91 @@
+/**
+ * Book health as data: per instrument state, reason, counters, coverage and latency.
+ * Every metric sample and alert carries the state it was computed on (see analytics/).
+ */
+
+/**
+ * Lifecycle of one instrument's book.
+ * - `connecting`: no data yet; `syncing`: buffering deltas, waiting for the first snapshot;
+ * - `live`: snapshot + contiguous deltas, verified; `resyncing`: integrity lost, buffering while a fresh
+ *   snapshot loads; `stale`: no update within the venue's heartbeat window; `invalid`: integrity lost
+ *   and no resync possible yet (e.g. replay without a later snapshot, or a crossed book being reported).
+ */
+export type BookState = 'connecting' | 'syncing' | 'live' | 'resyncing' | 'stale' | 'invalid';
+
+/** Counters since start, per instrument. All monotonically increasing. */
+export interface BookCounters {
+  /** Frames/events received for this instrument (book, trade, bbo). */
+  frames: number;
+  /** Snapshots applied. */
+  snapshots: number;
+  /** Deltas applied to the book. */
+  deltasApplied: number;
+  /** Deltas dropped as older than the snapshot (normal during sync). */
+  staleDeltas: number;
+  /** Level changes applied (snapshot levels + delta levels). */
+  levelsApplied: number;
+  /** Sequence gaps detected. */
+  gaps: number;
+  checksumChecked: number;
+  checksumMatched: number;
+  checksumFailures: number;
+  /** Times the book was found crossed (bid >= ask) after an update. */
+  crossedBooks: number;
+  /** Resyncs started (gap, checksum, crossed, oracle mismatch, manual). */
+  resyncs: number;
+  /** Frames for this instrument dropped as malformed. */
+  dropped: number;
+  /** Venue BBO (oracle) frames compared with the book, and how many matched exactly. */
+  oracleChecked: number;
+  oracleMatched: number;
+  trades: number;
+}
+
+/** Price range over which the book is known. NaN bound = unbounded on that side (full-depth book). */
+export interface Coverage {
+  /** Lowest bid price known: below it the book is unknown. */
+  bidFloor: number;
+  /** Highest ask price known: above it the book is unknown. */
+  askCeiling: number;
+}
+
+/** Health snapshot of one instrument's book (plain data, JSON-safe except NaN → null on output). */
+export interface BookHealth {
+  instrument: string;
+  state: BookState;
+  /** Why the book is in this state (e.g. `gap: U=101 after u=99`), null when live. */
+  reason: string | null;
+  /** Local ms since epoch when the state last changed. */
+  since: number;
+  counters: BookCounters;
+  /** Local ms since epoch of the last completed resync, null if none. */
+  lastResyncAt: number | null;
+  /** Last applied venue sequence (Binance `u`), NaN when none. */
+  sequence: number;
+  /** Local ms of the last book change. */
+  lastUpdateLocalTs: number;
+  /** Exchange-to-local latency of the last update, ms (local receive - exchange event time). */
+  latencyMs: number;
+  coverage: Coverage;
+}
+
+/** Fresh zeroed counters. */
+export function newCounters(): BookCounters {
+  return {
+    frames: 0,
+    snapshots: 0,
+    deltasApplied: 0,
+    staleDeltas: 0,
+    levelsApplied: 0,
+    gaps: 0,
+    checksumChecked: 0,
+    checksumMatched: 0,
+    checksumFailures: 0,
+    crossedBooks: 0,
+    resyncs: 0,
+    dropped: 0,
+    oracleChecked: 0,
+    oracleMatched: 0,
+    trades: 0,
+  };
+}

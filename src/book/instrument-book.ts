@@ -1,0 +1,353 @@
+/**
+ * One instrument's verified book: the L2 book plus its sync state machine, integrity checks and health.
+ *
+ * The sync procedure is the generic form of Binance's "How to manage a local order book correctly"
+ * (buffer deltas, take a snapshot, drop what it already covers, splice, check continuity on every
+ * delta), parameterised by the venue's SyncRule and ChecksumRule. Integrity failures never repair the
+ * book silently: they are counted, the state leaves `live`, and a fresh snapshot is requested.
+ */
+import { MalformedFrameError } from '../core/errors.ts';
+import type { BookDelta, BookSnapshot, TopOfBook } from '../core/model.ts';
+import { parseDecimal } from '../core/decimal.ts';
+import { L2Book } from './l2-book.ts';
+import { newCounters, type BookHealth, type BookState } from './health.ts';
+import type { ChecksumRule, SyncRule } from './sync-rule.ts';
+
+/** How the book is synchronised; comes from the venue descriptor. */
+export interface BookSyncOptions {
+  rule: SyncRule;
+  /** Checksum verified on every snapshot/delta that carries one. */
+  checksum?: ChecksumRule;
+  /**
+   * `rest`: snapshots are fetched separately and buffered deltas are spliced onto them (Binance).
+   * `stream`: the snapshot arrives in-stream (OKX, Kraken, Bybit, Coinbase); deltas buffered before it
+   * belong to an older subscription and are discarded.
+   */
+  snapshotSource: 'rest' | 'stream';
+  /**
+   * `snapshot`: coverage is fixed by the last snapshot's worst levels (Binance diff streams);
+   * `sliding`: the venue keeps the client at a fixed depth, coverage = current worst levels (OKX books).
+   */
+  coverage: 'snapshot' | 'sliding';
+  /** Keep at most this many levels per side (Kraken requires truncation to the subscribed depth). */
+  maxDepth?: number;
+  /** Most deltas buffered while (re)syncing; older ones are discarded first. Default 50,000. */
+  maxBuffer?: number;
+}
+
+/** What happened to one event. */
+export type BookOutcome =
+  'applied' | 'buffered' | 'stale' | 'snapshot' | 'gap' | 'checksum_mismatch' | 'crossed' | 'dropped';
+
+/** A verified book for one instrument. Not thread-safe; one owner (the engine) feeds it in order. */
+export class InstrumentBook {
+  readonly book = new L2Book();
+  readonly health: BookHealth;
+  /** True while the book needs a snapshot (syncing/resyncing); see takeSnapshotRequest(). */
+  snapshotWanted = false;
+  private snapshotPending = false;
+  private readonly opts: Required<Omit<BookSyncOptions, 'checksum' | 'maxDepth'>> &
+    Pick<BookSyncOptions, 'checksum' | 'maxDepth'>;
+  private buffer: BookDelta[] = [];
+  /** Last applied delta, or null right after a snapshot (then the rule's `first` applies). */
+  private last: BookDelta | null = null;
+  private snapshotSequence = NaN;
+  private hasSnapshot = false;
+
+  constructor(
+    readonly instrument: string,
+    opts: BookSyncOptions,
+  ) {
+    this.opts = { maxBuffer: 50_000, ...opts };
+    this.health = {
+      instrument,
+      state: 'connecting',
+      reason: null,
+      since: Date.now(),
+      counters: newCounters(),
+      lastResyncAt: null,
+      sequence: NaN,
+      lastUpdateLocalTs: 0,
+      latencyMs: NaN,
+      coverage: { bidFloor: NaN, askCeiling: NaN },
+    };
+  }
+
+  /** Current state. */
+  get state(): BookState {
+    return this.health.state;
+  }
+
+  /** Change state, recording when and why (no-op when unchanged). */
+  setState(state: BookState, reason: string | null, now: number): void {
+    const h = this.health;
+    if (h.state === state && h.reason === reason) return;
+    h.state = state;
+    h.reason = reason;
+    h.since = now;
+  }
+
+  /**
+   * Apply a snapshot, then splice any buffered deltas onto it.
+   * @returns `snapshot` when the book is live afterwards, `gap` when buffered deltas show the snapshot
+   *   does not connect (another snapshot is requested), `dropped` on malformed levels.
+   */
+  onSnapshot(s: BookSnapshot): BookOutcome {
+    const h = this.health;
+    h.counters.frames++;
+    try {
+      this.book.applySnapshot(s.bids, s.asks);
+    } catch (e) {
+      if (e instanceof MalformedFrameError) {
+        h.counters.dropped++;
+        return 'dropped';
+      }
+      throw e;
+    }
+    h.counters.snapshots++;
+    h.counters.levelsApplied += s.bids.length + s.asks.length;
+    this.truncate();
+    this.hasSnapshot = true;
+    this.snapshotSequence = s.sequence;
+    this.last = null;
+    h.sequence = s.sequence;
+    this.touch(s.exchangeTs, s.localTs);
+    this.setCoverageFromSnapshot(s);
+    const wasResync = h.state === 'resyncing' || h.state === 'invalid';
+    if (s.checksum !== undefined && !this.verifyChecksum(s.checksum, s.localTs)) return 'checksum_mismatch';
+    if (this.book.isCrossed())
+      return this.fail('crossed', 'crossed_book: best bid >= best ask in snapshot', s.localTs);
+    const buffered = this.buffer;
+    this.buffer = [];
+    this.snapshotWanted = false;
+    this.snapshotPending = false;
+    this.setState('live', null, s.localTs);
+    if (wasResync) h.lastResyncAt = s.localTs;
+    if (this.opts.snapshotSource === 'rest') {
+      for (let i = 0; i < buffered.length; i++) {
+        const d = buffered[i]!;
+        if (this.last === null && this.opts.rule.first(this.snapshotSequence, d) === 'gap') {
+          // Binance step "if the snapshot's lastUpdateId is older than the first buffered event, get a
+          // new snapshot": no event is lost, the buffer is kept and another snapshot is requested.
+          this.hasSnapshot = false;
+          this.buffer = buffered.slice(i);
+          this.snapshotWanted = true;
+          this.setState(
+            wasResync ? 'resyncing' : 'syncing',
+            'stale_snapshot: snapshot older than buffered deltas',
+            s.localTs,
+          );
+          return 'gap';
+        }
+        const r = this.onDelta(d, true);
+        if (r === 'gap') {
+          this.buffer = buffered.slice(i);
+          return r;
+        }
+        if (r === 'checksum_mismatch' || r === 'crossed' || r === 'dropped') return r;
+      }
+    }
+    return 'snapshot';
+  }
+
+  /**
+   * Apply (or buffer) one delta after checking it continues the book.
+   * @param replaying internal: the delta comes from the sync buffer (frames already counted)
+   */
+  onDelta(d: BookDelta, replaying = false): BookOutcome {
+    const h = this.health;
+    if (!replaying) h.counters.frames++;
+    if (d.isSnapshot) {
+      // A venue "snapshot delta" (Bybit u == 1): the book restarts from it.
+      return this.onSnapshot({
+        type: 'book_snapshot',
+        instrument: d.instrument,
+        exchangeTs: d.exchangeTs,
+        localTs: d.localTs,
+        sequence: d.sequence,
+        bids: d.bids,
+        asks: d.asks,
+        depthLimit: 0,
+        ...(d.checksum !== undefined ? { checksum: d.checksum } : {}),
+      });
+    }
+    const state = h.state;
+    if (state !== 'live' && state !== 'stale') {
+      if (state === 'connecting') this.setState('syncing', 'waiting for snapshot', d.localTs);
+      if (!this.hasSnapshot || state === 'syncing' || state === 'resyncing' || state === 'invalid') {
+        this.bufferDelta(d);
+        return 'buffered';
+      }
+    }
+    const verdict =
+      this.last === null ? this.opts.rule.first(this.snapshotSequence, d) : this.opts.rule.next(this.last, d);
+    if (verdict === 'stale') {
+      h.counters.staleDeltas++;
+      return 'stale';
+    }
+    if (verdict === 'gap') {
+      h.counters.gaps++;
+      const reason =
+        this.last === null
+          ? `gap: first delta [${d.firstSequence}, ${d.sequence}] does not connect to snapshot ${this.snapshotSequence}`
+          : `gap: delta [${d.firstSequence}, ${d.sequence}] (prev ${d.prevSequence}) after ${this.last.sequence}`;
+      this.startResync(reason, d.localTs);
+      this.bufferDelta(d);
+      return 'gap';
+    }
+    let changed: number;
+    try {
+      changed = this.book.applyDelta(d.bids, d.asks);
+    } catch (e) {
+      if (e instanceof MalformedFrameError) {
+        // A malformed delta that passed the sequence check: its changes are lost, so the book can no
+        // longer be trusted. Count the drop and resync rather than continue silently wrong.
+        h.counters.dropped++;
+        this.startResync(`malformed delta ${d.sequence}: ${e.message}`, d.localTs);
+        return 'dropped';
+      }
+      throw e;
+    }
+    this.truncate();
+    this.last = d;
+    h.sequence = d.sequence;
+    h.counters.deltasApplied++;
+    h.counters.levelsApplied += changed;
+    this.touch(d.exchangeTs, d.localTs);
+    if (this.opts.coverage === 'sliding') this.setSlidingCoverage();
+    if (state === 'stale') this.setState('live', null, d.localTs);
+    if (d.checksum !== undefined && !this.verifyChecksum(d.checksum, d.localTs)) return 'checksum_mismatch';
+    if (this.book.isCrossed()) {
+      return this.fail(
+        'crossed',
+        `crossed_book: bid ${this.book.bids.price(0)} >= ask ${this.book.asks.price(0)}`,
+        d.localTs,
+      );
+    }
+    return 'applied';
+  }
+
+  /**
+   * Compare the venue's own BBO with the book when both stand at the same sequence (Binance futures
+   * `bookTicker.u` == last applied `u`). A mismatch is a divergence: counted and resynced.
+   * @returns true/false when compared, null when not comparable (other sequence, or not live)
+   */
+  onTopOfBook(t: TopOfBook): boolean | null {
+    const h = this.health;
+    h.counters.frames++;
+    if (h.state !== 'live' || !(t.sequence === h.sequence)) return null;
+    const b = this.book;
+    let ok: boolean;
+    try {
+      ok =
+        b.bids.price(0) === parseDecimal(t.bidPrice) &&
+        b.bids.size(0) === parseDecimal(t.bidSize) &&
+        b.asks.price(0) === parseDecimal(t.askPrice) &&
+        b.asks.size(0) === parseDecimal(t.askSize);
+    } catch (e) {
+      if (e instanceof MalformedFrameError) {
+        h.counters.dropped++;
+        return null;
+      }
+      throw e;
+    }
+    h.counters.oracleChecked++;
+    if (ok) h.counters.oracleMatched++;
+    else this.startResync(`oracle_mismatch: venue BBO at ${t.sequence} differs from book`, t.localTs);
+    return ok;
+  }
+
+  /** Count a malformed frame attributed to this instrument. */
+  countDropped(): void {
+    this.health.counters.dropped++;
+  }
+
+  /** Mark the book stale (no update within the venue's heartbeat window); it returns to live on the next delta. */
+  markStale(reason: string, now: number): void {
+    if (this.health.state === 'live') this.setState('stale', reason, now);
+  }
+
+  /**
+   * Start a resync: the book is no longer trusted; deltas are buffered until a fresh snapshot arrives.
+   * Used for integrity failures and on reconnect.
+   */
+  startResync(reason: string, now: number): void {
+    const h = this.health;
+    h.counters.resyncs++;
+    this.setState('resyncing', reason, now);
+    this.buffer = [];
+    this.last = null;
+    this.hasSnapshot = false;
+    this.snapshotWanted = true;
+    this.snapshotPending = false;
+  }
+
+  private fail(kind: 'crossed', reason: string, now: number): BookOutcome {
+    if (kind === 'crossed') this.health.counters.crossedBooks++;
+    this.startResync(reason, now);
+    return kind;
+  }
+
+  private verifyChecksum(expected: number, now: number): boolean {
+    const rule = this.opts.checksum;
+    if (!rule) return true;
+    const c = this.health.counters;
+    c.checksumChecked++;
+    const actual = rule.compute(this.book);
+    if (actual === expected) {
+      c.checksumMatched++;
+      return true;
+    }
+    c.checksumFailures++;
+    this.startResync(`checksum_mismatch: venue ${expected}, book ${actual}`, now);
+    return false;
+  }
+
+  /**
+   * The feed layer calls this to learn whether to fetch (or resubscribe for) a snapshot now; it returns
+   * true once per needed snapshot. Call `snapshotFailed()` when the fetch fails so it is asked again.
+   */
+  takeSnapshotRequest(): boolean {
+    if (!this.snapshotWanted || this.snapshotPending) return false;
+    this.snapshotPending = true;
+    return true;
+  }
+
+  /** The requested snapshot could not be had (HTTP error, timeout): ask again later. */
+  snapshotFailed(): void {
+    this.snapshotPending = false;
+  }
+
+  private bufferDelta(d: BookDelta): void {
+    if (!this.hasSnapshot) this.snapshotWanted = true;
+    if (this.buffer.length >= this.opts.maxBuffer) this.buffer.splice(0, this.buffer.length >> 1);
+    this.buffer.push(d);
+  }
+
+  private touch(exchangeTs: number, localTs: number): void {
+    this.health.lastUpdateLocalTs = localTs;
+    this.health.latencyMs = localTs - exchangeTs;
+  }
+
+  private truncate(): void {
+    const max = this.opts.maxDepth;
+    if (max === undefined) return;
+    const b = this.book;
+    if (b.bids.length > max) b.bids.truncate(max);
+    if (b.asks.length > max) b.asks.truncate(max);
+  }
+
+  private setCoverageFromSnapshot(s: BookSnapshot): void {
+    const cov = this.health.coverage;
+    const limited = s.depthLimit > 0;
+    cov.bidFloor = limited && s.bids.length >= s.depthLimit ? this.book.bids.worstPrice() : NaN;
+    cov.askCeiling = limited && s.asks.length >= s.depthLimit ? this.book.asks.worstPrice() : NaN;
+    if (this.opts.coverage === 'sliding') this.setSlidingCoverage();
+  }
+
+  private setSlidingCoverage(): void {
+    const cov = this.health.coverage;
+    cov.bidFloor = this.book.bids.worstPrice();
+    cov.askCeiling = this.book.asks.worstPrice();
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * L2 order book: two sorted sides, exact price keys, wire strings kept per level.
+ * Pure data structure: no sequence logic (see instrument-book.ts) and no I/O.
+ */
+import { parseDecimal } from '../core/decimal.ts';
+import { MalformedFrameError } from '../core/errors.ts';
+import type { WireLevel } from '../core/model.ts';
+import { BookSide } from './book-side.ts';
+
+/** Scratch space for validated levels, reused across calls (the book is single-threaded). */
+let scratch = new Float64Array(2048);
+
+/**
+ * Validate a list of wire levels into `scratch` as price,size pairs starting at `offset`.
+ * @returns the next free offset
+ * @throws {MalformedFrameError} on a non-array level, non-string or malformed decimal
+ */
+function validateLevels(levels: readonly WireLevel[], offset: number): number {
+  if (!Array.isArray(levels)) throw new MalformedFrameError('invalid_field', 'levels must be an array');
+  const need = offset + levels.length * 2;
+  if (need > scratch.length) {
+    const bigger = new Float64Array(Math.max(need, scratch.length * 2));
+    bigger.set(scratch.subarray(0, offset));
+    scratch = bigger;
+  }
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i];
+    if (!Array.isArray(level)) throw new MalformedFrameError('invalid_field', 'level must be [price, size]');
+    const p = level[0];
+    const s = level[1];
+    if (typeof p !== 'string' || typeof s !== 'string')
+      throw new MalformedFrameError('invalid_field', 'level price and size must be decimal strings');
+    const price = parseDecimal(p);
+    if (price === 0) throw new MalformedFrameError('invalid_field', 'level price must be positive');
+    scratch[offset++] = price;
+    scratch[offset++] = parseDecimal(s);
+  }
+  return offset;
+}
+
+/** A plain L2 book. Prices in quote currency, sizes in base units (or contracts), as the venue quotes. */
+export class L2Book {
+  readonly bids = new BookSide('bid');
+  readonly asks = new BookSide('ask');
+
+  /** Remove every level. */
+  clear(): void {
+    this.bids.clear();
+    this.asks.clear();
+  }
+
+  /**
+   * Replace the book with a snapshot. All levels are validated before the book changes.
+   * Zero-size levels in a snapshot are ignored.
+   * @throws {MalformedFrameError} on any malformed level (the book is left untouched)
+   */
+  applySnapshot(bids: readonly WireLevel[], asks: readonly WireLevel[]): void {
+    const mid = validateLevels(bids, 0);
+    const end = validateLevels(asks, mid);
+    this.clear();
+    this.applyValidated(bids, asks, mid, end);
+  }
+
+  /**
+   * Apply absolute level changes (size 0 deletes). All levels are validated before the book changes.
+   * @returns number of level changes applied
+   * @throws {MalformedFrameError} on any malformed level (the book is left untouched)
+   */
+  applyDelta(bids: readonly WireLevel[], asks: readonly WireLevel[]): number {
+    const mid = validateLevels(bids, 0);
+    const end = validateLevels(asks, mid);
+    this.applyValidated(bids, asks, mid, end);
+    return end >> 1;
+  }
+
+  private applyValidated(
+    bids: readonly WireLevel[],
+    asks: readonly WireLevel[],
+    mid: number,
+    end: number,
+  ): void {
+    const s = scratch;
+    for (let o = 0, i = 0; o < mid; o += 2, i++) {
+      const l = bids[i]!;
+      this.bids.set(s[o]!, s[o + 1]!, l[0], l[1]);
+    }
+    for (let o = mid, i = 0; o < end; o += 2, i++) {
+      const l = asks[i]!;
+      this.asks.set(s[o]!, s[o + 1]!, l[0], l[1]);
+    }
+  }
+
+  /** True when both sides are non-empty and best bid >= best ask. */
+  isCrossed(): boolean {
+    return this.bids.length > 0 && this.asks.length > 0 && this.bids.price(0) >= this.asks.price(0);
+  }
+
+  /**
+   * Top `n` levels per side as numbers: `{ bids: [[price, size]...], asks: [...] }`, best first.
+   */
+  top(n: number): { bids: [number, number][]; asks: [number, number][] } {
+    const take = (side: BookSide): [number, number][] => {
+      const m = Math.min(n, side.length);
+      const out: [number, number][] = new Array(m);
+      for (let i = 0; i < m; i++) out[i] = [side.price(i), side.size(i)];
+      return out;
+    };
+    return { bids: take(this.bids), asks: take(this.asks) };
+  }
+
+  /** Top `n` levels per side as the wire strings, best first. */
+  topStrings(n: number): { bids: [string, string][]; asks: [string, string][] } {
+    const take = (side: BookSide): [string, string][] => {
+      const m = Math.min(n, side.length);
+      const out: [string, string][] = new Array(m);
+      for (let i = 0; i < m; i++) out[i] = [side.priceString(i)!, side.sizeString(i)!];
+      return out;
+    };
+    return { bids: take(this.bids), asks: take(this.asks) };
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Normalized market events: what every venue parser emits and everything downstream consumes.
+ *
+ * Field rules (one place, like tardis-node's mapper docs):
+ * - `instrument`: `<venue>:<venue symbol>` e.g. `binance:BTCUSDT`, `binance-usdm:BTCUSDT`,
+ *   `binance-coinm:BTCUSD_PERP`, `okx:BTC-USDT`. The symbol is spelled as the venue spells it.
+ * - `exchangeTs`: the venue's event time, ms since epoch UTC (NaN when the venue gives none).
+ * - `localTs`: when the frame was received locally, ms since epoch UTC (fractional ms allowed).
+ * - Prices and sizes are the venue's wire decimal strings, untouched, so checksums can be recomputed and
+ *   no precision is lost. Price is in quote currency per base unit; size is in base units (or contracts
+ *   where the venue quotes contracts; see the instrument's metadata).
+ * - A level with size "0" (numerically zero) in a delta deletes the level.
+ */
+
+/** Venue identifiers, one per protocol family (a venue with several markets gets one id per market). */
+export type VenueId =
+  'binance' | 'binance-usdm' | 'binance-coinm' | 'okx' | 'kraken' | 'bybit' | 'coinbase' | (string & {});
+
+/** `<venue>:<symbol>`, e.g. `binance-usdm:BTCUSDT`. */
+export type InstrumentId = string;
+
+/** Book side. */
+export type Side = 'bid' | 'ask';
+
+/** Aggressor (taker) side of a trade; `unknown` when neither the venue nor a rule can tell. */
+export type AggressorSide = 'buy' | 'sell' | 'unknown';
+
+/**
+ * One L2 level as it came off the wire: `[price, size, ...venue extras]`, decimal strings.
+ * Binance `["61234.10","0.500"]`, OKX `["61234.1","0.5","0","3"]`, Kraken v1 `["61234.1","0.5","1617.1"]`.
+ */
+export type WireLevel = readonly [price: string, size: string, ...rest: unknown[]];
+
+/** Full (possibly depth-limited) book image. Bids and asks best first. */
+export interface BookSnapshot {
+  readonly type: 'book_snapshot';
+  readonly instrument: InstrumentId;
+  readonly exchangeTs: number;
+  readonly localTs: number;
+  /** Venue sequence the snapshot stands at (Binance `lastUpdateId`, OKX `seqId`); NaN when none. */
+  readonly sequence: number;
+  readonly bids: readonly WireLevel[];
+  readonly asks: readonly WireLevel[];
+  /**
+   * Most levels per side the venue sends in this snapshot (Binance REST `limit`, OKX 400), or 0 when
+   * the snapshot is the full book. A depth-limited snapshot bounds the book's coverage.
+   */
+  readonly depthLimit: number;
+  /** Venue checksum carried with the snapshot (signed 32-bit), when the venue sends one. */
+  readonly checksum?: number;
+}
+
+/** Incremental L2 update: absolute new sizes per price (size 0 deletes). */
+export interface BookDelta {
+  readonly type: 'book_delta';
+  readonly instrument: InstrumentId;
+  readonly exchangeTs: number;
+  readonly localTs: number;
+  /** First update id covered by this delta (Binance `U`); equals `sequence` for single-id venues; NaN when none. */
+  readonly firstSequence: number;
+  /** Last update id covered (Binance `u`, OKX `seqId`, Bybit `u`); NaN when the venue has none. */
+  readonly sequence: number;
+  /** Previous delta's last id as the venue states it (Binance futures `pu`, OKX `prevSeqId`); NaN when none. */
+  readonly prevSequence: number;
+  readonly bids: readonly WireLevel[];
+  readonly asks: readonly WireLevel[];
+  /** Venue checksum over the book after this delta (signed 32-bit), when the venue sends one. */
+  readonly checksum?: number;
+  /** Venue flag that this delta is in fact a fresh snapshot (Bybit `u == 1`). */
+  readonly isSnapshot?: boolean;
+}
+
+/** One public trade. */
+export interface Trade {
+  readonly type: 'trade';
+  readonly instrument: InstrumentId;
+  readonly exchangeTs: number;
+  readonly localTs: number;
+  /** Venue trade id as a string. */
+  readonly id: string;
+  readonly price: string;
+  readonly size: string;
+  /** Taker side: `buy` lifted the ask, `sell` hit the bid. */
+  readonly side: AggressorSide;
+}
+
+/** The venue's own best bid/offer (Binance `bookTicker`): an oracle for the rebuilt book. */
+export interface TopOfBook {
+  readonly type: 'bbo';
+  readonly instrument: InstrumentId;
+  readonly exchangeTs: number;
+  readonly localTs: number;
+  /** Update id the BBO stands at (Binance `u`); NaN when none. */
+  readonly sequence: number;
+  readonly bidPrice: string;
+  readonly bidSize: string;
+  readonly askPrice: string;
+  readonly askSize: string;
+}
+
+/** Every normalized market event. */
+export type MarketEvent = BookSnapshot | BookDelta | Trade | TopOfBook;
+
+/** Build an instrument id from venue and venue symbol. */
+export function instrumentId(venue: VenueId, symbol: string): InstrumentId {
+  return `${venue}:${symbol}`;
+}
+
+/**
+ * Split an instrument id into venue and symbol.
+ * @throws {TypeError} when the id has no `:`.
+ */
+export function splitInstrumentId(id: InstrumentId): { venue: VenueId; symbol: string } {
+  const i = id.indexOf(':');
+  if (i <= 0 || i === id.length - 1)
+    throw new TypeError(`instrument id must be <venue>:<symbol>, got "${id}"`);
+  return { venue: id.slice(0, i), symbol: id.slice(i + 1) };
+}

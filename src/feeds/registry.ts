@@ -1,0 +1,21 @@
+/**
+ * Every venue adapter, by id. Adding a venue: one folder under feeds/ plus one line here.
+ */
+import type { VenueId } from '../core/model.ts';
+import type { VenueAdapter } from './types.ts';
+import { binanceCoinm, binanceSpot, binanceUsdm } from './binance/descriptor.ts';
+
+/** All known venues. */
+export const venues: ReadonlyMap<VenueId, VenueAdapter> = new Map<VenueId, VenueAdapter>(
+  [binanceSpot, binanceUsdm, binanceCoinm].map((v) => [v.id, v]),
+);
+
+/**
+ * Look up a venue adapter.
+ * @throws {Error} naming the known venues when the id is unknown
+ */
+export function venue(id: VenueId): VenueAdapter {
+  const v = venues.get(id);
+  if (!v) throw new Error(`unknown venue "${id}"; known: ${[...venues.keys()].join(', ')}`);
+  return v;
+}

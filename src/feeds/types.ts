@@ -1,0 +1,75 @@
+/**
+ * The contract every venue folder implements (feeds/<venue>/): a declarative descriptor plus a pure
+ * frame parser. The generic connector (feeds/connector.ts), the replay reader and the simulator all work
+ * from this contract, so adding a venue is one folder plus one line in feeds/registry.ts.
+ */
+import type { BookSnapshot, InstrumentId, MarketEvent, VenueId } from '../core/model.ts';
+import type { BookSyncOptions } from '../book/instrument-book.ts';
+
+/**
+ * Parses one raw WebSocket frame (text exactly as received) into normalized events. Pure and stateful
+ * only where the venue protocol needs it (e.g. Kraken channel ids, Coinbase connection sequence).
+ */
+export interface FeedParser {
+  /**
+   * @param text raw frame text
+   * @param localTs local receive time, ms since epoch UTC
+   * @returns the events in the frame; empty for control frames (subscription acks, pongs, heartbeats)
+   * @throws {MalformedFrameError} when the frame cannot be used (it is dropped and counted by the caller);
+   *   the error's `instrument` (when known) lets the caller count it per instrument.
+   */
+  parse(text: string, localTs: number): readonly MarketEvent[];
+}
+
+/** A REST request the connector performs (GET), with its cost against the venue's weight limit. */
+export interface RestRequest {
+  url: string;
+  /** Request weight as the venue counts it (Binance: depth limit 1000 costs 50 on spot, 20 on futures). */
+  weight: number;
+}
+
+/** Declarative description of one venue market (endpoints, limits, sync and checksum rules). */
+export interface VenueAdapter {
+  readonly id: VenueId;
+  /** Human name as the venue spells it, e.g. "Binance USD-M". */
+  readonly name: string;
+  /** The venue documents this adapter follows (name and section). */
+  readonly docs: readonly string[];
+  readonly sync: BookSyncOptions;
+  readonly ws: {
+    /** Production WebSocket base URL. */
+    readonly url: string;
+    /** Most symbols subscribed on one connection. */
+    readonly maxSymbolsPerConnection: number;
+    /** Send a ping this often (ms); the venue's own heartbeat otherwise. */
+    readonly pingIntervalMs: number;
+    /** A book with no update for this long is marked `stale`. */
+    readonly staleAfterMs: number;
+  };
+  readonly rest?: {
+    /** Production REST base URL. */
+    readonly url: string;
+    /** Request-weight budget per minute (Binance spot 6000, futures 2400). */
+    readonly weightPerMinute: number;
+  };
+  /** Fresh parser for one connection. */
+  createParser(): FeedParser;
+  /**
+   * What to connect to and send for these symbols.
+   * @param wsBase the base URL to use (production or the simulator's)
+   */
+  subscribe(wsBase: string, symbols: readonly string[]): { url: string; messages: string[] };
+  /** Messages that drop these symbols from a live connection (runtime remove). */
+  unsubscribe?(symbols: readonly string[]): string[];
+  /** For `snapshotSource: 'rest'` venues: the depth snapshot request for one symbol. */
+  snapshotRequest?(restBase: string, symbol: string): RestRequest;
+  /**
+   * For `snapshotSource: 'rest'` venues: turn the REST body into a snapshot event.
+   * @throws {MalformedFrameError} on a malformed body
+   */
+  parseSnapshot?(body: string, instrument: InstrumentId, localTs: number): BookSnapshot;
+  /** For `snapshotSource: 'stream'` venues: messages that make the venue send a fresh snapshot. */
+  resubscribe?(symbol: string): string[];
+  /** Application-level ping text (OKX `ping`), or null to use WebSocket ping frames. */
+  pingMessage?(): string | null;
+}
