@@ -28,6 +28,40 @@ export interface BookMetrics {
   askNotional0_5: number | null;
   bidNotional1: number | null;
   askNotional1: number | null;
+  /**
+   * Distance-weighted imbalance over the top N levels per side, in [-1, 1]: each level's size weighs
+   * exp(-distanceBps / decayBps), distanceBps = |price - mid| / mid × 1e4 (config `weightDecayBps`).
+   */
+  imbalanceWeighted: number | null;
+  /** (bestBidSize + bestAskSize) / (size of the top N levels of both sides), in (0, 1]. */
+  topVolumeRatio: number | null;
+  /** Bid / ask notional within 0.1% of mid (quote). */
+  bidNotional0_1: number | null;
+  askNotional0_1: number | null;
+  /** Bid / ask notional within 2% of mid (quote). */
+  bidNotional2: number | null;
+  askNotional2: number | null;
+  /**
+   * Market buy of `impactNotional` (quote) walked through the asks: VWAP fill price (quote) and impact
+   * (vwapBuy - mid) / mid × 1e4 bps. null when the known book (within coverage) cannot fill it.
+   */
+  buyVwap: number | null;
+  buyImpactBps: number | null;
+  /** Market sell of `impactNotional` walked through the bids: VWAP and impact (mid - vwap) / mid × 1e4 bps. */
+  sellVwap: number | null;
+  sellImpactBps: number | null;
+  /**
+   * Notional (quote) a market sell must take to move the best bid down by `movePct`% (the bids priced
+   * above bestBid × (1 - movePct/100)); null beyond coverage.
+   */
+  bidDepthToMove: number | null;
+  /** Notional a market buy must take to move the best ask up by `movePct`% (asks below bestAsk × (1 + movePct/100)). */
+  askDepthToMove: number | null;
+  /**
+   * Rate of change of the top-N imbalance over the rolling velocity window, per second. Filled by the
+   * engine's per-instrument analytics (needs history); null from computeBookMetrics alone.
+   */
+  imbalanceVelocity: number | null;
 }
 
 /** Names of the BookMetrics fields, in storage column order. */
@@ -46,6 +80,19 @@ export const BOOK_METRIC_FIELDS = [
   'askNotional0_5',
   'bidNotional1',
   'askNotional1',
+  'imbalanceWeighted',
+  'topVolumeRatio',
+  'bidNotional0_1',
+  'askNotional0_1',
+  'bidNotional2',
+  'askNotional2',
+  'buyVwap',
+  'buyImpactBps',
+  'sellVwap',
+  'sellImpactBps',
+  'bidDepthToMove',
+  'askDepthToMove',
+  'imbalanceVelocity',
 ] as const satisfies readonly (keyof BookMetrics)[];
 
 /** One metrics record, stamped with the book state it was computed on. */
