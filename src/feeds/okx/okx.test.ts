@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../pipeline/engine.ts';
+import { InProcessBus } from '../../bus/in-process.ts';
+import { L2Book } from '../../book/l2-book.ts';
+import { venues } from '../registry.ts';
+import { okxChecksum, okxChecksumString, signedCrc32 } from './checksum.ts';
+import { OkxParser } from './parser.ts';
+import { okx } from './descriptor.ts';
+import { parseOkxInstruments } from './instruments.ts';
+import { readCryptofeed } from './cryptofeed-fixture.ts';
+
+const DIR = '../shared/data/cryptofeed/okx-2022-05';
+
+describe('OKX checksum (OKX API "Checksum" worked examples)', () => {
+  it('interleaves bid and ask levels when both sides are as deep', () => {
+    const s = okxChecksumString(
+      [
+        ['3366.1', '7'],
+        ['3366', '6'],
+      ],
+      [
+        ['3366.8', '9'],
+        ['3368', '8'],
+      ],
+    );
+    expect(s).toBe('3366.1:7:3366.8:9:3366:6:3368:8');
+    expect(signedCrc32(s)).toBe(-1881014294);
+  });
+
+  it('appends the longer side alone when the other side is shorter', () => {
+    const s = okxChecksumString(
+      [['3366.1', '7']],
+      [
+        ['3366.8', '9'],
+        ['3368', '8'],
+        ['3372', '8'],
+      ],
+    );
+    expect(s).toBe('3366.1:7:3366.8:9:3368:8:3372:8');
+    expect(signedCrc32(s)).toBe(831078360);
+  });
+
+  it('uses the book wire strings and only the top 25 levels', () => {
+    const book = new L2Book();
+    const bids = Array.from({ length: 30 }, (_, i) => [`${1000 - i}`, '1.0'] as const);
+    const asks = Array.from({ length: 30 }, (_, i) => [`${1001 + i}`, '2'] as const);
+    book.applySnapshot(bids, asks);
+    expect(okxChecksum.compute(book)).toBe(
+      signedCrc32(okxChecksumString(bids.slice(0, 25), asks.slice(0, 25))),
+    );
+    expect(okxChecksumString(bids, asks)).toContain('976:1.0:1025:2');
+    expect(okxChecksumString(bids, asks)).not.toContain('975:');
+  });
+});
+
+describe('OKX parser', () => {
+  const p = new OkxParser();
+  it('maps seqId/prevSeqId, checksum and ts of an update', () => {
+    const [e] = p.parse(
+      '{"arg":{"channel":"books","instId":"BTC-USDT"},"action":"update","data":[{"asks":[["8476.98","415","0","13"]],"bids":[],"ts":"1597026383085","checksum":-1200119424,"prevSeqId":123456,"seqId":123457}]}',
+      5,
+    );
+    expect(e).toMatchObject({
+      type: 'book_delta',
+      instrument: 'okx:BTC-USDT',
+      exchangeTs: 1597026383085,
+      sequence: 123457,
+      prevSequence: 123456,
+      checksum: -1200119424,
+    });
+  });
+  it('takes the trade side as the taker side', () => {
+    const [t] = p.parse(
+      '{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","tradeId":"1","px":"30236","sz":"0.0002","side":"sell","ts":"1652459224818"}]}',
+      0,
+    );
+    expect(t).toMatchObject({ type: 'trade', side: 'sell', price: '30236', size: '0.0002', id: '1' });
+  });
+  it('ignores pong and subscribe acks, rejects bad frames with typed errors', () => {
+    expect(p.parse('pong', 0)).toEqual([]);
+    expect(p.parse('{"event":"subscribe","arg":{"channel":"books","instId":"BTC-USDT"}}', 0)).toEqual([]);
+    expect(() =>
+      p.parse('{"arg":{"channel":"books","instId":"X"},"action":"update","data":[{"checksum":"x"}]}', 0),
+    ).toThrow(expect.objectContaining({ name: 'MalformedFrameError', code: 'invalid_field' }));
+    expect(() => p.parse('{"arg":{"channel":"nope"},"data":[]}', 0)).toThrow(
+      expect.objectContaining({ code: 'unknown_stream' }),
+    );
+    expect(() => p.parse('{not json', 0)).toThrow(expect.objectContaining({ code: 'malformed_json' }));
+  });
+  it('detects a prevSeqId gap through the engine and asks for a resubscribe', () => {
+    const wanted: string[] = [];
+    const engine = new Engine({ venues, bus: new InProcessBus(), onSnapshotNeeded: (i) => wanted.push(i) });
+    const frame = (action: string, prev: number, seq: number, cs: number) =>
+      JSON.stringify({
+        arg: { channel: 'books', instId: 'BTC-USDT' },
+        action,
+        data: [
+          {
+            asks: [['101', '1', '0', '1']],
+            bids: [['100', '1', '0', '1']],
+            ts: '1',
+            prevSeqId: prev,
+            seqId: seq,
+            checksum: cs,
+          },
+        ],
+      });
+    const cs = signedCrc32('100:1:101:1');
+    engine.handleFrame('okx', p, frame('snapshot', -1, 10, cs), 1);
+    engine.handleFrame('okx', p, frame('update', 10, 11, cs), 2);
+    expect(engine.books.get('okx:BTC-USDT')!.state).toBe('live');
+    engine.handleFrame('okx', p, frame('update', 12, 13, cs), 3);
+    const h = engine.books.get('okx:BTC-USDT')!.health;
+    expect(h.counters.gaps).toBe(1);
+    expect(h.state).toBe('resyncing');
+    expect(wanted).toEqual(['okx:BTC-USDT']);
+    expect(okx.resubscribe!('BTC-USDT').map((m) => JSON.parse(m).op)).toEqual(['unsubscribe', 'subscribe']);
+  });
+});
+
+describe('OKX recording okx-2022-05 through the Engine', () => {
+  it('verifies every snapshot and update checksum with no mismatch and no resync', () => {
+    const engine = new Engine({ venues, bus: new InProcessBus() });
+    const parser = okx.createParser();
+    for (const l of readCryptofeed(`${DIR}/OKX.ws.1.0`)) {
+      if (l.kind === 'recv') engine.handleFrame('okx', parser, l.text, l.localTs);
+    }
+    expect(engine.dropped).toEqual({});
+    const summary = Object.fromEntries(
+      [...engine.books].map(([id, b]) => [id, { ...b.health.counters, state: b.state }]),
+    );
+    const perInstrument = Object.entries(summary).map(
+      ([id, c]) => `${id} checked=${c.checksumChecked} matched=${c.checksumMatched}`,
+    );
+    console.log(`OKX okx-2022-05: ${perInstrument.join('; ')}`);
+    const books = ['okx:BTC-USDT', 'okx:BTC-USD-220527', 'okx:UNI-USD-SWAP'];
+    for (const id of books) {
+      const c = summary[id]!;
+      expect(c.state).toBe('live');
+      expect(c.snapshots).toBe(1);
+      expect(c.checksumChecked).toBe(c.snapshots + c.deltasApplied);
+      expect(c.checksumChecked).toBeGreaterThan(90);
+      expect(c.checksumMatched).toBe(c.checksumChecked);
+      expect(c.checksumFailures).toBe(0);
+      expect(c.resyncs).toBe(0);
+      expect(c.gaps).toBe(0);
+      expect(c.crossedBooks).toBe(0);
+    }
+    expect(summary['okx:BTC-USDT']!.trades).toBeGreaterThan(0);
+  });
+
+  it('parses the instrument metadata in OKX.0', () => {
+    const all = readCryptofeed(`${DIR}/OKX.0`)
+      .filter((l) => l.kind === 'rest')
+      .flatMap((l) => parseOkxInstruments(l.text));
+    const btc = all.find((i) => i.instId === 'BTC-USDT')!;
+    expect(btc).toMatchObject({
+      instType: 'SPOT',
+      tickSize: '0.1',
+      lotSize: '0.00000001',
+      contractValue: null,
+    });
+    const swap = all.find((i) => i.instId === 'UNI-USD-SWAP')!;
+    expect(swap.instType).toBe('SWAP');
+    expect(swap.contractValue).not.toBeNull();
+    expect(() => parseOkxInstruments('{"code":"50011","msg":"Too Many Requests","data":[]}')).toThrow(
+      expect.objectContaining({ name: 'MalformedFrameError' }),
+    );
+  });
+});
