@@ -1,0 +1,124 @@
+/**
+ * PostgreSQL schema for the history store: table and column names (shared with the DuckDB store's
+ * naming), versioned migrations, and time partitioning.
+ *
+ * Tables (in a configurable schema, default `depthwatch`):
+ * - `metrics`: `instrument TEXT`, `ts TIMESTAMPTZ` (local receive time, the partition/hypertable key),
+ *   `local_ts`/`exchange_ts DOUBLE PRECISION` (ms since epoch UTC, exact as received, NaN = unknown),
+ *   `state TEXT`, `sequence DOUBLE PRECISION` (NaN = none), then one `DOUBLE PRECISION` column per
+ *   field of BOOK_METRIC_FIELDS (analytics/types.ts) in snake_case (`bestBid` → `best_bid`); columns for
+ *   fields added to that list later are added on init.
+ * - `trades`: `instrument`, `ts`, `local_ts`, `exchange_ts`, `id TEXT`, `price`/`size DOUBLE PRECISION`
+ *   (quote currency per base unit / base units), `side TEXT`.
+ * - `schema_migrations(version INT PRIMARY KEY, name TEXT, applied_at TIMESTAMPTZ)`.
+ *
+ * Unique keys `(instrument, ts, sequence)` on metrics and `(instrument, ts, id)` on trades make writes
+ * idempotent (`ON CONFLICT DO NOTHING`): a batch retried after a lost commit acknowledgement, or a spool
+ * file re-drained after a crash, never duplicates rows.
+ *
+ * Partitioning: with the TimescaleDB extension available, both tables are hypertables on `ts` (1-day
+ * chunks) with compression (segment by instrument) and optional retention policies. Without it, they are
+ * natively range-partitioned by UTC day (`metrics_pYYYYMMDD`), partitions are created ahead of time and on
+ * demand for the days a batch touches, and retention drops whole day partitions.
+ */
+import type { Sql } from 'postgres';
+import { BOOK_METRIC_FIELDS } from '../../analytics/types.ts';
+
+/** Partitioning mode of a schema. */
+export type PartitionMode = 'timescale' | 'native';
+
+/** snake_case column name of a metric field (`bidNotional0_5` → `bid_notional0_5`). */
+export function metricColumn(field: string): string {
+  return field.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
+}
+
+/** Metric value columns, in BOOK_METRIC_FIELDS order. */
+export const METRIC_COLUMNS: readonly string[] = BOOK_METRIC_FIELDS.map(metricColumn);
+
+/**
+ * Quote an SQL identifier.
+ * @throws {TypeError} for identifiers that are empty, too long or contain characters other than
+ *   `[A-Za-z0-9_]` (schema names come from configuration; refuse anything surprising).
+ */
+export function ident(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new TypeError(`invalid SQL identifier "${name}"`);
+  return `"${name}"`;
+}
+
+/** One versioned migration. Runs inside a transaction holding the schema's advisory lock. */
+export interface Migration {
+  version: number;
+  name: string;
+  up(sql: Sql, schema: string, mode: PartitionMode): Promise<void>;
+}
+
+/** The migrations, in version order. Never edit an applied one: append a new version. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'metrics and trades tables',
+    async up(sql, schema, mode) {
+      const s = ident(schema);
+      const part = mode === 'native' ? ' PARTITION BY RANGE (ts)' : '';
+      await sql.unsafe(`CREATE TABLE IF NOT EXISTS ${s}.metrics (
+        instrument TEXT NOT NULL,
+        ts TIMESTAMPTZ NOT NULL,
+        local_ts DOUBLE PRECISION NOT NULL,
+        exchange_ts DOUBLE PRECISION,
+        state TEXT NOT NULL,
+        sequence DOUBLE PRECISION NOT NULL
+      )${part}`);
+      await sql.unsafe(`CREATE TABLE IF NOT EXISTS ${s}.trades (
+        instrument TEXT NOT NULL,
+        ts TIMESTAMPTZ NOT NULL,
+        local_ts DOUBLE PRECISION NOT NULL,
+        exchange_ts DOUBLE PRECISION,
+        id TEXT NOT NULL,
+        price DOUBLE PRECISION NOT NULL,
+        size DOUBLE PRECISION NOT NULL,
+        side TEXT NOT NULL
+      )${part}`);
+      if (mode === 'timescale') {
+        for (const t of ['metrics', 'trades']) {
+          await sql.unsafe(
+            `SELECT create_hypertable('${schema}.${t}', 'ts', chunk_time_interval => INTERVAL '1 day', if_not_exists => TRUE)`,
+          );
+        }
+      }
+      await sql.unsafe(
+        `CREATE UNIQUE INDEX IF NOT EXISTS metrics_key ON ${s}.metrics (instrument, ts, sequence)`,
+      );
+      await sql.unsafe(`CREATE UNIQUE INDEX IF NOT EXISTS trades_key ON ${s}.trades (instrument, ts, id)`);
+    },
+  },
+  {
+    version: 2,
+    name: 'compression (timescale only)',
+    async up(sql, schema, mode) {
+      if (mode !== 'timescale') return;
+      for (const t of ['metrics', 'trades']) {
+        await sql.unsafe(
+          `ALTER TABLE ${ident(schema)}.${t} SET (timescaledb.compress, timescaledb.compress_segmentby = 'instrument', timescaledb.compress_orderby = 'ts')`,
+        );
+        await sql.unsafe(
+          `SELECT add_compression_policy('${schema}.${t}', INTERVAL '2 days', if_not_exists => TRUE)`,
+        );
+      }
+    },
+  },
+];
+
+/** UTC day number (days since epoch) of a time in ms. */
+export function dayOf(ms: number): number {
+  return Math.floor(ms / 86_400_000);
+}
+
+/** `YYYYMMDD` of a UTC day number. */
+export function dayLabel(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
+}
+
+/** ISO date (`YYYY-MM-DD`) of a UTC day number. */
+export function dayIso(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}
