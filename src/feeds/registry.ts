@@ -5,10 +5,11 @@ import type { VenueId } from '../core/model.ts';
 import type { VenueAdapter } from './types.ts';
 import { binanceCoinm, binanceSpot, binanceUsdm } from './binance/descriptor.ts';
 import { okx } from './okx/descriptor.ts';
+import { kraken } from './kraken/descriptor.ts';
 
 /** All known venues. */
 export const venues: ReadonlyMap<VenueId, VenueAdapter> = new Map<VenueId, VenueAdapter>(
-  [binanceSpot, binanceUsdm, binanceCoinm, okx].map((v) => [v.id, v]),
+  [binanceSpot, binanceUsdm, binanceCoinm, okx, kraken].map((v) => [v.id, v]),
 );
 
 /**
