@@ -1,0 +1,71 @@
+/**
+ * Number formatting for the dashboard. Every formatter takes `null`/non-finite as "unknown" and returns
+ * an em dash, so a card never shows `NaN`.
+ */
+
+/** Shown for unknown values. */
+export const UNKNOWN = '—';
+
+function known(v: number | null | undefined): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+/**
+ * Decimals for a price of this magnitude (quote units): 2 above 1,000, 3 above 100, 4 above 1, else 6.
+ * @param ref a representative price (e.g. the mid)
+ */
+export function priceDecimals(ref: number | null | undefined): number {
+  if (!known(ref)) return 2;
+  const a = Math.abs(ref);
+  if (a >= 1000) return 2;
+  if (a >= 100) return 3;
+  if (a >= 1) return 4;
+  return 6;
+}
+
+/** A price with grouping, `decimals` fraction digits (see {@link priceDecimals}). */
+export function fmtPrice(v: number | null | undefined, decimals: number): string {
+  if (!known(v)) return UNKNOWN;
+  return v.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}
+
+/** A size (base units), up to 4 decimals, trailing zeros trimmed to at least 3. */
+export function fmtSize(v: number | null | undefined): string {
+  if (!known(v)) return UNKNOWN;
+  return v.toLocaleString('en-US', { minimumFractionDigits: 3, maximumFractionDigits: 4 });
+}
+
+/** A quote-currency amount in compact form: 1.23K, 4.56M, 7.89B. */
+export function fmtCompact(v: number | null | undefined): string {
+  if (!known(v)) return UNKNOWN;
+  const a = Math.abs(v);
+  const [div, suffix] = a >= 1e9 ? [1e9, 'B'] : a >= 1e6 ? [1e6, 'M'] : a >= 1e3 ? [1e3, 'K'] : [1, ''];
+  return `${(v / div).toFixed(2)}${suffix}`;
+}
+
+/** Basis points with 2 decimals. */
+export function fmtBps(v: number | null | undefined): string {
+  if (!known(v)) return UNKNOWN;
+  return v.toFixed(2);
+}
+
+/**
+ * An imbalance in [-1, 1] on the dashboard's −100..+100 scale, signed, 1 decimal (e.g. `+23.4`).
+ */
+export function fmtImbalance(v: number | null | undefined): string {
+  if (!known(v)) return UNKNOWN;
+  const x = v * 100;
+  return `${x > 0 ? '+' : ''}${x.toFixed(1)}`;
+}
+
+/** Wall-clock time of day HH:MM:SS.mmm in UTC from ms since epoch. */
+export function fmtTimeUtc(ms: number | null | undefined): string {
+  if (!known(ms)) return UNKNOWN;
+  return new Date(ms).toISOString().slice(11, 23);
+}
+
+/** A count with grouping. */
+export function fmtCount(v: number | null | undefined): string {
+  if (!known(v)) return UNKNOWN;
+  return v.toLocaleString('en-US');
+}
