@@ -4,38 +4,60 @@
  *
  * Keys are `goodness` = price for bids, -price for asks, ascending; keys come from `parseDecimal`, which
  * guarantees an exact (injective) mapping from the wire decimal (see core/decimal.ts).
- * The wire strings of price and size are kept per level for checksums and lossless output.
+ *
+ * The wire strings of price and size are kept per level for checksums and lossless output, in a pool that
+ * never moves: the sorted arrays hold a slot index into it. An insert or delete therefore shifts three
+ * typed arrays (a memmove each) and never a JS array of strings (`Array.prototype.copyWithin` on a string
+ * array is an element-by-element builtin, ~100x slower than a typed-array memmove on deep books).
  */
 export class BookSide {
   /** +1 for bids (higher is better), -1 for asks (lower is better). */
   readonly sign: 1 | -1;
+  /** Sorted keys (sign × price), ascending: index `length - 1` is the best level. */
   private keys: Float64Array;
+  /** Size (base units or contracts) per sorted position. */
   private sizes: Float64Array;
-  private priceText: string[];
-  private sizeText: string[];
+  /** Pool slot of each sorted position's wire strings. */
+  private slots: Int32Array;
+  /** Wire price string per pool slot. */
+  private readonly priceText: string[] = [];
+  /** Wire size string per pool slot. */
+  private readonly sizeText: string[] = [];
+  /** Free pool slots (a stack of `freeCount` entries). */
+  private free: Int32Array;
+  private freeCount = 0;
   /** Number of levels. */
   length = 0;
 
+  /**
+   * @param side which side this is
+   * @param initialCapacity levels allocated up front (the arrays double when full)
+   */
   constructor(side: 'bid' | 'ask', initialCapacity = 1024) {
     this.sign = side === 'bid' ? 1 : -1;
-    this.keys = new Float64Array(initialCapacity);
-    this.sizes = new Float64Array(initialCapacity);
-    this.priceText = new Array<string>(initialCapacity);
-    this.sizeText = new Array<string>(initialCapacity);
+    const cap = Math.max(16, initialCapacity | 0);
+    this.keys = new Float64Array(cap);
+    this.sizes = new Float64Array(cap);
+    this.slots = new Int32Array(cap);
+    this.free = new Int32Array(cap);
   }
 
-  /** Remove every level. */
+  /** Remove every level (the pool's strings are released). */
   clear(): void {
     this.length = 0;
+    this.freeCount = 0;
+    this.priceText.length = 0;
+    this.sizeText.length = 0;
   }
 
   /** Index of the first key >= k (binary search over the ascending keys). */
   private lowerBound(k: number): number {
+    const keys = this.keys;
     let lo = 0;
     let hi = this.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.keys[mid]! < k) lo = mid + 1;
+      if (keys[mid]! < k) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -49,35 +71,52 @@ export class BookSide {
   set(price: number, size: number, priceText: string, sizeText: string): void {
     const k = this.sign * price;
     const len = this.length;
+    const keys = this.keys;
     // Fast path: the top of book.
     let i: number;
-    if (len > 0 && this.keys[len - 1] === k) i = len - 1;
+    if (len > 0 && keys[len - 1] === k) i = len - 1;
     else i = this.lowerBound(k);
-    if (i < len && this.keys[i] === k) {
+    if (i < len && keys[i] === k) {
       if (size === 0) {
-        this.keys.copyWithin(i, i + 1, len);
-        this.sizes.copyWithin(i, i + 1, len);
-        this.priceText.copyWithin(i, i + 1, len);
-        this.sizeText.copyWithin(i, i + 1, len);
+        const slot = this.slots[i]!;
+        this.priceText[slot] = '';
+        this.sizeText[slot] = '';
+        this.free[this.freeCount++] = slot;
+        if (i + 1 < len) {
+          keys.copyWithin(i, i + 1, len);
+          this.sizes.copyWithin(i, i + 1, len);
+          this.slots.copyWithin(i, i + 1, len);
+        }
         this.length = len - 1;
       } else {
         this.sizes[i] = size;
-        this.sizeText[i] = sizeText;
+        this.sizeText[this.slots[i]!] = sizeText;
       }
       return;
     }
     if (size === 0) return;
-    if (len === this.keys.length) this.grow();
+    if (len === keys.length) this.grow();
+    const K = this.keys;
+    const S = this.sizes;
+    const L = this.slots;
     if (i < len) {
-      this.keys.copyWithin(i + 1, i, len);
-      this.sizes.copyWithin(i + 1, i, len);
-      this.priceText.copyWithin(i + 1, i, len);
-      this.sizeText.copyWithin(i + 1, i, len);
+      K.copyWithin(i + 1, i, len);
+      S.copyWithin(i + 1, i, len);
+      L.copyWithin(i + 1, i, len);
     }
-    this.keys[i] = k;
-    this.sizes[i] = size;
-    this.priceText[i] = priceText;
-    this.sizeText[i] = sizeText;
+    let slot: number;
+    if (this.freeCount > 0) {
+      slot = this.free[--this.freeCount]!;
+      this.priceText[slot] = priceText;
+      this.sizeText[slot] = sizeText;
+    } else {
+      slot = this.priceText.length;
+      this.priceText.push(priceText);
+      this.sizeText.push(sizeText);
+    }
+    K[i] = k;
+    S[i] = size;
+    L[i] = slot;
     this.length = len + 1;
   }
 
@@ -87,10 +126,14 @@ export class BookSide {
     keys.set(this.keys);
     const sizes = new Float64Array(cap);
     sizes.set(this.sizes);
+    const slots = new Int32Array(cap);
+    slots.set(this.slots);
+    const free = new Int32Array(cap);
+    free.set(this.free);
     this.keys = keys;
     this.sizes = sizes;
-    this.priceText.length = cap;
-    this.sizeText.length = cap;
+    this.slots = slots;
+    this.free = free;
   }
 
   /** Price of the i-th best level (0 = best); NaN when absent. */
@@ -108,13 +151,13 @@ export class BookSide {
   /** Wire price string of the i-th best level; undefined when absent. */
   priceString(i: number): string | undefined {
     const j = this.length - 1 - i;
-    return j >= 0 ? this.priceText[j] : undefined;
+    return j >= 0 && i >= 0 ? this.priceText[this.slots[j]!] : undefined;
   }
 
   /** Wire size string of the i-th best level; undefined when absent. */
   sizeString(i: number): string | undefined {
     const j = this.length - 1 - i;
-    return j >= 0 ? this.sizeText[j] : undefined;
+    return j >= 0 && i >= 0 ? this.sizeText[this.slots[j]!] : undefined;
   }
 
   /** Size at an exact price, 0 when there is no level there. */
@@ -128,10 +171,15 @@ export class BookSide {
   truncate(n: number): void {
     const drop = this.length - n;
     if (drop <= 0) return;
+    for (let j = 0; j < drop; j++) {
+      const slot = this.slots[j]!;
+      this.priceText[slot] = '';
+      this.sizeText[slot] = '';
+      this.free[this.freeCount++] = slot;
+    }
     this.keys.copyWithin(0, drop, this.length);
     this.sizes.copyWithin(0, drop, this.length);
-    this.priceText.copyWithin(0, drop, this.length);
-    this.sizeText.copyWithin(0, drop, this.length);
+    this.slots.copyWithin(0, drop, this.length);
     this.length = n;
   }
 
@@ -146,16 +194,18 @@ export class BookSide {
    */
   sumTo(limitPrice: number, out: { size: number; notional: number }): void {
     const k = this.sign * limitPrice;
+    const keys = this.keys;
+    const sizes = this.sizes;
     let size = 0;
     let notional = 0;
     for (let j = this.length - 1; j >= 0; j--) {
-      const key = this.keys[j]!;
+      const key = keys[j]!;
       if (key < k) break;
-      const s = this.sizes[j]!;
+      const s = sizes[j]!;
       size += s;
-      notional += s * this.sign * key;
+      notional += s * key;
     }
     out.size = size;
-    out.notional = notional;
+    out.notional = this.sign * notional;
   }
 }
