@@ -1,0 +1,82 @@
+/**
+ * Bybit v5 venue descriptor (USDT/USDC linear contracts on the public `linear` endpoint).
+ *
+ * Follows: Bybit API v5 docs, "WebSocket Stream > Connect" (public URL
+ * `wss://stream.bybit.com/v5/public/linear`; `{"op":"subscribe","args":[topics]}`, at most 10 args per
+ * request; send `{"op":"ping"}` every 20 s), "Public > Orderbook" (linear depths 1, 50, 200, 500; snapshot
+ * then deltas in-stream; `u` update id, contiguous per topic; `u == 1` = fresh snapshot after a service
+ * restart) and "Public > Trade". A gap in `u` is resynced by unsubscribing and subscribing the topic
+ * (the venue then sends a new snapshot).
+ */
+import type { SyncRule } from '../../book/sync-rule.ts';
+import { consecutiveRule } from '../../book/sync-rule.ts';
+import type { VenueAdapter } from '../types.ts';
+import { BybitParser } from './parser.ts';
+
+/** Orderbook depths on Bybit's linear endpoint. */
+export type BybitDepth = 1 | 50 | 200 | 500;
+
+/** Topics per subscribe request (Bybit "Connect": args limit). */
+const ARGS_PER_REQUEST = 10;
+
+/**
+ * Bybit continuity: v5 `u` must be the previous `u` + 1 (consecutiveRule). Deltas without a per-book
+ * sequence (the v1 `orderBookL2_25` feed of old recordings, sequence NaN) are applied without a check.
+ */
+export const bybitSequenceRule: SyncRule = {
+  name: 'bybit-u',
+  first(s, d) {
+    if (Number.isNaN(d.sequence) || Number.isNaN(s)) return 'apply';
+    return consecutiveRule.first(s, d);
+  },
+  next(prev, d) {
+    if (Number.isNaN(d.sequence) || Number.isNaN(prev.sequence)) return 'apply';
+    return consecutiveRule.next(prev, d);
+  },
+};
+
+/** Build a Bybit linear descriptor for one orderbook depth (default 500, as in the v5 sample data). */
+export function makeBybit(depth: BybitDepth = 500): VenueAdapter {
+  const topics = (symbols: readonly string[]): string[] =>
+    symbols.flatMap((s) => [`orderbook.${depth}.${s}`, `publicTrade.${s}`]);
+  const ops = (op: 'subscribe' | 'unsubscribe', args: readonly string[]): string[] => {
+    const out: string[] = [];
+    for (let i = 0; i < args.length; i += ARGS_PER_REQUEST)
+      out.push(JSON.stringify({ op, args: args.slice(i, i + ARGS_PER_REQUEST) }));
+    return out;
+  };
+  return {
+    id: 'bybit',
+    name: 'Bybit',
+    docs: [
+      'Bybit API v5: WebSocket Stream > Connect (ping, subscribe limits)',
+      'Bybit API v5: WebSocket Stream > Public > Orderbook; Public > Trade',
+      'Bybit API v5: Market > Get Instruments Info',
+    ],
+    sync: {
+      rule: bybitSequenceRule,
+      snapshotSource: 'stream',
+      coverage: 'sliding',
+      maxDepth: depth,
+    },
+    ws: {
+      url: 'wss://stream.bybit.com/v5/public/linear',
+      maxSymbolsPerConnection: 100,
+      pingIntervalMs: 20_000,
+      staleAfterMs: 30_000,
+    },
+    createParser: () => new BybitParser(),
+    subscribe(wsBase, symbols) {
+      return { url: wsBase, messages: ops('subscribe', topics(symbols)) };
+    },
+    unsubscribe: (symbols) => ops('unsubscribe', topics(symbols)),
+    resubscribe: (symbol) => [
+      ...ops('unsubscribe', [`orderbook.${depth}.${symbol}`]),
+      ...ops('subscribe', [`orderbook.${depth}.${symbol}`]),
+    ],
+    pingMessage: () => JSON.stringify({ op: 'ping' }),
+  };
+}
+
+/** Bybit linear, 500 levels. */
+export const bybit = makeBybit(500);
