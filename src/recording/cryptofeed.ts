@@ -1,0 +1,157 @@
+/**
+ * Reader for cryptofeed's raw data files (bmoscon/cryptofeed `raw_data_collection` / sample_data): plain
+ * text, one event a line, receive time in float seconds since epoch:
+ * ```
+ * <ws-url> <-> <ts>               connection opened                (skipped; starts a new connection id)
+ * <ws-url> <- <ts>: <json>        frame we sent (subscription)      (skipped: not a received frame)
+ * <ts>: <raw frame>               frame received on that connection → kind `ws`
+ * <http-url> -> <ts>: <body>      REST response                     → kind `rest`, `url` = <http-url>
+ * configuration: <json>           feed configuration (metadata)     (skipped)
+ * ```
+ * File names: `<FEED>.ws.<N>.0` is one WebSocket connection, `<FEED>.http.<N>.0` its REST snapshots,
+ * `<FEED>.0` instrument metadata. The venue comes from `<FEED>` (see cryptofeedVenue). The reader is
+ * venue-agnostic: it does not look inside frames.
+ */
+import type { RecordedFrame } from './types.ts';
+import { FileLines } from './lines.ts';
+import { baseName, type ReaderStats } from './stats.ts';
+
+/** cryptofeed feed ids (file name prefixes) → depthwatch venue ids. */
+export const CRYPTOFEED_VENUES: Readonly<Record<string, string>> = {
+  BINANCE: 'binance',
+  BINANCE_FUTURES: 'binance-usdm',
+  BINANCE_DELIVERY: 'binance-coinm',
+  OKX: 'okx',
+  OKEX: 'okx',
+  KRAKEN: 'kraken',
+  COINBASE: 'coinbase',
+  BYBIT: 'bybit',
+};
+
+/** Parts of a cryptofeed file name: `<FEED>.ws.<N>.0`, `<FEED>.http.<N>.0` or `<FEED>.0`. */
+export interface CryptofeedName {
+  feed: string;
+  /** `ws`, `http`, or `meta` for `<FEED>.0`. */
+  kind: 'ws' | 'http' | 'meta';
+  /** Connection number N (NaN for metadata files). */
+  n: number;
+}
+
+/** Parse a cryptofeed file name; null when the name does not follow the convention. */
+export function parseCryptofeedName(path: string): CryptofeedName | null {
+  const b = baseName(path);
+  let m = /^([A-Z][A-Z0-9_]*)\.(ws|http)\.(\d+)\.\d+$/.exec(b);
+  if (m) return { feed: m[1]!, kind: m[2] as 'ws' | 'http', n: Number(m[3]) };
+  m = /^([A-Z][A-Z0-9_]*)\.\d+$/.exec(b);
+  if (m) return { feed: m[1]!, kind: 'meta', n: NaN };
+  return null;
+}
+
+/**
+ * The depthwatch venue of a cryptofeed feed id: the known ones from CRYPTOFEED_VENUES, otherwise the
+ * feed id lower-cased with `_` → `-` (`KRAKEN_FUTURES` → `kraken-futures`), so new venues need no change here.
+ */
+export function cryptofeedVenue(feed: string): string {
+  return CRYPTOFEED_VENUES[feed] ?? feed.toLowerCase().replace(/_/g, '-');
+}
+
+const TS = /^\d+(\.\d+)?$/;
+
+/** True when a line looks like a cryptofeed raw line (any of the five shapes). */
+export function looksLikeCryptofeed(line: string): boolean {
+  return (
+    /^\d+(\.\d+)?: /.test(line) ||
+    /^\S+ (<->|<-|->) \d+(\.\d+)?(:|$)/.test(line) ||
+    line.startsWith('configuration: ')
+  );
+}
+
+/**
+ * Frames of one cryptofeed raw file.
+ * @param path the file (plain text or gzip)
+ * @param gzip whether the file is gzip-compressed
+ * @param connection base connection id (the file name without its trailing `.0`); the k-th reconnect
+ *   within the file (k ≥ 2) gets `#k` appended, so a parser never spans two connections
+ * @param venue venue id stamped on every frame, when known
+ */
+export async function* readCryptofeed(
+  path: string,
+  gzip: boolean,
+  connection: string,
+  venue: string | undefined,
+  stats: ReaderStats,
+  onFile: (lines: FileLines) => void = () => {},
+): AsyncGenerator<RecordedFrame> {
+  const lines = new FileLines(path, gzip);
+  onFile(lines);
+  let opens = 0;
+  let conn = connection;
+  for await (const line of lines) {
+    stats.lines++;
+    if (line.length === 0 || line.startsWith('configuration: ')) {
+      stats.skipped++;
+      continue;
+    }
+    const c0 = line.charCodeAt(0);
+    if (c0 >= 48 && c0 <= 57) {
+      // <ts>: <raw frame>
+      const i = line.indexOf(': ');
+      const ts = i > 0 ? line.slice(0, i) : '';
+      if (!TS.test(ts) || line.length === i + 2) {
+        stats.malformed++;
+        continue;
+      }
+      const f: RecordedFrame = {
+        localTs: Number(ts) * 1000,
+        kind: 'ws',
+        connection: conn,
+        text: line.slice(i + 2),
+      };
+      if (venue !== undefined) f.venue = venue;
+      stats.frames++;
+      yield f;
+      continue;
+    }
+    // <url> <op> <ts>[: <payload>]
+    const s1 = line.indexOf(' ');
+    const s2 = s1 > 0 ? line.indexOf(' ', s1 + 1) : -1;
+    if (s2 < 0) {
+      stats.malformed++;
+      continue;
+    }
+    const url = line.slice(0, s1);
+    const op = line.slice(s1 + 1, s2);
+    const rest = line.slice(s2 + 1);
+    if (op === '<->') {
+      if (!TS.test(rest)) {
+        stats.malformed++;
+        continue;
+      }
+      opens++;
+      conn = opens <= 1 ? connection : `${connection}#${opens}`;
+      stats.skipped++;
+      continue;
+    }
+    const i = rest.indexOf(': ');
+    const ts = i > 0 ? rest.slice(0, i) : '';
+    if ((op !== '<-' && op !== '->') || !TS.test(ts)) {
+      stats.malformed++;
+      continue;
+    }
+    if (op === '<-') {
+      stats.skipped++;
+      continue;
+    }
+    const f: RecordedFrame = {
+      localTs: Number(ts) * 1000,
+      kind: 'rest',
+      connection: conn,
+      url,
+      text: rest.slice(i + 2),
+    };
+    if (venue !== undefined) f.venue = venue;
+    stats.frames++;
+    yield f;
+  }
+  if (lines.truncated) stats.truncatedFiles++;
+}

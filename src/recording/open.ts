@@ -1,0 +1,245 @@
+/**
+ * One entry point for every recording format: `openRecording(paths)` detects each file's format from its
+ * content (and name), groups the files that continue one stream, and yields all frames merged by local
+ * receive time.
+ *
+ * Formats (see each reader's docstring):
+ * - `native`: depthwatch's own gzip JSON lines (native.ts); the parts of one session are read in order.
+ * - `hftbacktest`: hftbacktest Binance `.gz` (hftbacktest.ts); the day files of one connection
+ *   (`btcusdt_20240808.gz`, `btcusdt_20240809.gz` in one folder) are read in date order as one stream.
+ * - `cryptofeed`: cryptofeed raw files (cryptofeed.ts); each `X.ws.N.0` / `X.http.N.0` file is one stream.
+ *
+ * A directory stands for the recording files directly inside it (not recursive); files in it that no
+ * reader recognises, and cryptofeed `X.0` metadata files, are ignored (listed in `ignored`). A file named
+ * explicitly must be recognised.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { RecordedFrame } from './types.ts';
+import { FileLines, RecordingError, fileSize, headLines, isGzipFile } from './lines.ts';
+import {
+  guessHftbacktestVenue,
+  hftbacktestConnection,
+  looksLikeHftbacktest,
+  readHftbacktest,
+} from './hftbacktest.ts';
+import { cryptofeedVenue, looksLikeCryptofeed, parseCryptofeedName, readCryptofeed } from './cryptofeed.ts';
+import { parseNativeHeader, readNative } from './native.ts';
+import { baseName, newReaderStats, type ReaderStats } from './stats.ts';
+
+/** Recording file formats. */
+export type RecordingFormat = 'native' | 'hftbacktest' | 'cryptofeed';
+
+/** One recognised file. */
+export interface RecordingFile {
+  path: string;
+  format: RecordingFormat;
+  gzip: boolean;
+  /** Size on disk, bytes. */
+  size: number;
+  /** Venue the file's format tells (or the `venue` option when it does not). */
+  venue: string | undefined;
+  /** Files with the same group are one stream, read one after another in `order`. */
+  group: string;
+  /** Order within the group. */
+  order: string | number;
+  /** Connection id stamped on the frames (hftbacktest, cryptofeed; native frames carry their own). */
+  connection: string;
+  /** cryptofeed `X.0` instrument-metadata file. */
+  meta: boolean;
+}
+
+/** Options of openRecording. */
+export interface OpenRecordingOptions {
+  /** Venue id for files whose format does not tell it (used only as a fallback). */
+  venue?: string;
+}
+
+/** An opened recording: the recognised files and the merged frame stream. */
+export interface Recording extends AsyncIterable<RecordedFrame> {
+  readonly files: readonly RecordingFile[];
+  /** Paths inside given directories that were not recognised (or were metadata) and are not read. */
+  readonly ignored: readonly string[];
+  /** Distinct venues of the files (undefined entries excluded). */
+  readonly venues: readonly string[];
+  /** Total size of the files on disk, bytes. */
+  readonly totalBytes: number;
+  /** Bytes read from disk so far (compressed bytes for gzip files). */
+  readonly bytesRead: number;
+  /** Reader counters (lines, frames, malformed, skipped, truncated files), summed over all files. */
+  readonly stats: ReaderStats;
+}
+
+interface Detected {
+  format: RecordingFormat;
+  venue: string | undefined;
+  group: string;
+  order: string | number;
+  connection: string;
+  meta: boolean;
+}
+
+async function detect(path: string, gzip: boolean): Promise<Detected | null> {
+  const head = await headLines(path, gzip, 200);
+  const first = head.find((l) => l.length > 0);
+  const name = parseCryptofeedName(path);
+  if (first !== undefined) {
+    const h = parseNativeHeader(first);
+    if (h)
+      return {
+        format: 'native',
+        venue: h.venue,
+        group: `native:${h.session}`,
+        order: h.part,
+        connection: '',
+        meta: false,
+      };
+    if (looksLikeHftbacktest(first)) {
+      const connection = hftbacktestConnection(path);
+      return {
+        format: 'hftbacktest',
+        venue: guessHftbacktestVenue(path, head),
+        group: `hftbacktest:${join(dirname(path), connection)}`,
+        order: baseName(path),
+        connection,
+        meta: false,
+      };
+    }
+  }
+  if (name || (first !== undefined && looksLikeCryptofeed(first))) {
+    const connection = baseName(path)
+      .replace(/\.gz$/, '')
+      .replace(/\.\d+$/, '');
+    return {
+      format: 'cryptofeed',
+      venue: name ? cryptofeedVenue(name.feed) : undefined,
+      group: `cryptofeed:${path}`,
+      order: 0,
+      connection,
+      meta: name?.kind === 'meta',
+    };
+  }
+  return null;
+}
+
+/**
+ * Open a recording made of files and/or directories.
+ * @param paths files or directories (see module doc)
+ * @throws {RecordingError} `not_found` for a missing path, `unknown_format` for a named file no reader
+ *   recognises, `empty` when no recording file is found at all
+ */
+export async function openRecording(
+  paths: readonly string[],
+  opts: OpenRecordingOptions = {},
+): Promise<Recording> {
+  const candidates: { path: string; explicit: boolean }[] = [];
+  for (const p of paths) {
+    let st;
+    try {
+      st = await stat(p);
+    } catch {
+      throw new RecordingError('not_found', `no such file or directory: ${p}`);
+    }
+    if (st.isDirectory()) {
+      const names = (await readdir(p)).filter((n) => !n.startsWith('.')).sort();
+      for (const n of names) {
+        const full = join(p, n);
+        if ((await stat(full)).isFile()) candidates.push({ path: full, explicit: false });
+      }
+    } else candidates.push({ path: p, explicit: true });
+  }
+  const files: RecordingFile[] = [];
+  const ignored: string[] = [];
+  const seen = new Set<string>();
+  for (const c of candidates) {
+    if (seen.has(c.path)) continue;
+    seen.add(c.path);
+    const size = await fileSize(c.path);
+    const gzip = size >= 2 && (await isGzipFile(c.path));
+    const d = size === 0 ? null : await detect(c.path, gzip);
+    if (!d || (d.meta && !c.explicit)) {
+      if (c.explicit && !d)
+        throw new RecordingError('unknown_format', `not a recording file this version can read: ${c.path}`);
+      ignored.push(c.path);
+      continue;
+    }
+    files.push({ path: c.path, gzip, size, ...d, venue: d.venue ?? opts.venue });
+  }
+  if (files.length === 0) throw new RecordingError('empty', `no recording files in: ${paths.join(', ')}`);
+  return new MergedRecording(files, ignored);
+}
+
+class MergedRecording implements Recording {
+  readonly venues: readonly string[];
+  readonly totalBytes: number;
+  readonly stats = newReaderStats();
+  private readonly sources: FileLines[] = [];
+
+  constructor(
+    readonly files: readonly RecordingFile[],
+    readonly ignored: readonly string[],
+  ) {
+    this.venues = [...new Set(files.map((f) => f.venue).filter((v): v is string => v !== undefined))];
+    this.totalBytes = files.reduce((n, f) => n + f.size, 0);
+  }
+
+  get bytesRead(): number {
+    let n = 0;
+    for (const s of this.sources) n += s.bytesRead;
+    return n;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<RecordedFrame> {
+    const groups = new Map<string, RecordingFile[]>();
+    for (const f of this.files) {
+      const g = groups.get(f.group);
+      if (g) g.push(f);
+      else groups.set(f.group, [f]);
+    }
+    const onFile = (l: FileLines): void => void this.sources.push(l);
+    const streams: AsyncIterator<RecordedFrame>[] = [];
+    for (const g of groups.values()) {
+      g.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+      const f0 = g[0]!;
+      const paths = g.map((f) => f.path);
+      if (f0.format === 'hftbacktest')
+        streams.push(readHftbacktest(paths, f0.connection, f0.venue, this.stats, onFile));
+      else if (f0.format === 'native') streams.push(readNative(paths, this.stats, onFile));
+      else streams.push(readCryptofeed(f0.path, f0.gzip, f0.connection, f0.venue, this.stats, onFile));
+    }
+    return mergeByTime(streams);
+  }
+}
+
+/**
+ * Merge frame streams, each in local-time order, into one in local-time order (ties: earlier stream
+ * first). A stream that goes back in time is not reordered: its frames come out in file order.
+ * Closing the merged stream early closes every source.
+ */
+export async function* mergeByTime(sources: AsyncIterator<RecordedFrame>[]): AsyncGenerator<RecordedFrame> {
+  const heads: (RecordedFrame | null)[] = [];
+  try {
+    for (const s of sources) {
+      const r = await s.next();
+      heads.push(r.done ? null : r.value);
+    }
+    for (;;) {
+      let k = -1;
+      let best = Infinity;
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i];
+        if (h && (k === -1 || h.localTs < best)) {
+          k = i;
+          best = h.localTs;
+        }
+      }
+      if (k === -1) return;
+      const out = heads[k]!;
+      const r = await sources[k]!.next();
+      heads[k] = r.done ? null : r.value;
+      yield out;
+    }
+  } finally {
+    await Promise.all(sources.map((s) => s.return?.()));
+  }
+}

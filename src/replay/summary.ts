@@ -1,0 +1,88 @@
+/**
+ * End-of-replay summary: per instrument counters, state, coverage and final book, as plain JSON-safe data
+ * (prices and sizes as numbers in the venue's units: price in quote currency, size in base units or
+ * contracts; non-finite numbers become null).
+ */
+import type { BookState } from '../book/health.ts';
+import type { Engine } from '../pipeline/engine.ts';
+import type { BookMetrics } from '../analytics/types.ts';
+import type { DropCode } from '../core/errors.ts';
+
+/** Summary of one instrument after a replay. */
+export interface InstrumentSummary {
+  /** Frames/events for this instrument (diffs, snapshots, trades, venue BBOs). */
+  frames: number;
+  diffsApplied: number;
+  gaps: number;
+  resyncs: number;
+  /** Frames for this instrument dropped as malformed. */
+  dropped: number;
+  /** Venue BBO (oracle) comparisons with the rebuilt book. */
+  oracle: { checked: number; matched: number };
+  /** Venue checksum verifications. */
+  checksum: { checked: number; matched: number };
+  state: BookState;
+  /** Why the book is in that state (null when live). */
+  reason: string | null;
+  /** Price range the book is known over (null = unbounded). */
+  coverage: { bidFloor: number | null; askCeiling: number | null };
+  final: {
+    /** Best `depth` levels, [price, size], best first. */
+    bids: [number, number][];
+    asks: [number, number][];
+    /** The engine's latest metrics for the instrument (null fields when unknown); null if none computed. */
+    metrics: { [K in keyof BookMetrics]: number | null } | null;
+  };
+}
+
+/** The whole summary (the `--json` output of `depthwatch replay`). */
+export interface ReplaySummary {
+  instruments: Record<string, InstrumentSummary>;
+  /** Frames dropped before reaching a book, by venue then reason code. */
+  dropped: Record<string, Partial<Record<DropCode, number>>>;
+}
+
+/** A finite number, or null. */
+export function finiteOrNull(x: number | null | undefined): number | null {
+  return typeof x === 'number' && Number.isFinite(x) ? x : null;
+}
+
+/**
+ * Summarise every instrument of an engine, sorted by instrument id.
+ * @param depth levels per side in `final` (default 20)
+ */
+export function summarize(engine: Engine, depth = 20): ReplaySummary {
+  const instruments: Record<string, InstrumentSummary> = {};
+  for (const id of [...engine.books.keys()].sort()) {
+    const b = engine.books.get(id)!;
+    const h = b.health;
+    const c = h.counters;
+    const top = b.book.top(depth);
+    const latest = engine.latest.get(id);
+    let metrics: InstrumentSummary['final']['metrics'] = null;
+    if (latest) {
+      const m = {} as Record<string, number | null>;
+      for (const [k, v] of Object.entries(latest.metrics)) m[k] = finiteOrNull(v as number | null);
+      metrics = m as InstrumentSummary['final']['metrics'];
+    }
+    instruments[id] = {
+      frames: c.frames,
+      diffsApplied: c.deltasApplied,
+      gaps: c.gaps,
+      resyncs: c.resyncs,
+      dropped: c.dropped,
+      oracle: { checked: c.oracleChecked, matched: c.oracleMatched },
+      checksum: { checked: c.checksumChecked, matched: c.checksumMatched },
+      state: h.state,
+      reason: h.reason,
+      coverage: {
+        bidFloor: finiteOrNull(h.coverage.bidFloor),
+        askCeiling: finiteOrNull(h.coverage.askCeiling),
+      },
+      final: { bids: top.bids, asks: top.asks, metrics },
+    };
+  }
+  const dropped: ReplaySummary['dropped'] = {};
+  for (const [v, codes] of Object.entries(engine.dropped)) dropped[v] = { ...codes };
+  return { instruments, dropped };
+}
