@@ -17,6 +17,52 @@ export interface RangeQuery {
   limit?: number;
 }
 
+/**
+ * A metrics range query, optionally downsampled. With `interval` (ms, > 0) the rows are grouped into
+ * buckets `[floor(localTs / interval) × interval, + interval)` and one sample per bucket is returned:
+ * `localTs` = bucket start; `exchangeTs`, `state`, `sequence` and every price/size/notional/spread field =
+ * the bucket's last row (latest `localTs`); the `imbalance*` fields = the bucket's average.
+ * Without `interval`, raw rows. Implementations that cannot downsample must throw, not ignore it.
+ */
+export interface MetricsQuery extends RangeQuery {
+  /** Bucket width, ms; omitted/0 = raw rows. */
+  interval?: number;
+}
+
+/** Candle widths the stores compute (ms by name). */
+export const CANDLE_INTERVALS = {
+  '1s': 1_000,
+  '5s': 5_000,
+  '1m': 60_000,
+  '15m': 900_000,
+  '1h': 3_600_000,
+} as const;
+
+/** A candle width name: `1s`, `5s`, `1m`, `15m` or `1h`. */
+export type CandleInterval = keyof typeof CANDLE_INTERVALS;
+
+/** An OHLCV query over trades. Buckets as in MetricsQuery, keyed by trade `localTs`. */
+export interface CandleQuery extends RangeQuery {
+  interval: CandleInterval;
+}
+
+/** One OHLCV candle from trades (prices quote currency, volumes base units, ts ms since epoch UTC). */
+export interface Candle {
+  /** Bucket start, ms since epoch UTC. */
+  ts: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  /** Sum of trade sizes. */
+  volume: number;
+  /** Sum of sizes of `buy` (ask-lifting) and `sell` (bid-hitting) trades. */
+  buyVolume: number;
+  sellVolume: number;
+  /** Number of trades. */
+  trades: number;
+}
+
 /** A stored trade row. */
 export interface TradeRow {
   instrument: string;
@@ -38,10 +84,12 @@ export interface HistoryStore {
   appendTrades(rows: readonly Trade[]): void;
   /** Write everything queued; resolves when it is durable in the store. */
   flush(): Promise<void>;
-  /** Metric samples of one instrument in a range, oldest first. */
-  queryMetrics(q: RangeQuery): Promise<MetricsSample[]>;
+  /** Metric samples of one instrument in a range, oldest first (downsampled when `q.interval` is set). */
+  queryMetrics(q: MetricsQuery): Promise<MetricsSample[]>;
   /** Trades of one instrument in a range, oldest first. */
   queryTrades(q: RangeQuery): Promise<TradeRow[]>;
+  /** OHLCV candles from stored trades, oldest first. Optional: the API answers 501 without it. */
+  queryCandles?(q: CandleQuery): Promise<Candle[]>;
   /** Row counts per table (for tests, /metrics and fleet comparisons). */
   counts(): Promise<Record<string, number>>;
   /** Flush and release resources. */

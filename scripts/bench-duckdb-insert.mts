@@ -1,0 +1,65 @@
+/**
+ * Measures the DuckDB history store's sustained insert rate: appends N metric rows (default 1,000,000,
+ * all BOOK_METRIC_FIELDS columns filled) through DuckDbStore in batches of `batchRows`, flushing each,
+ * into a fresh temp file; prints rows/s for the whole run and the time of a downsampled query over it.
+ * Not a test. Usage: `npx tsx scripts/bench-duckdb-insert.mts [rows] [batchRows]`
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BOOK_METRIC_FIELDS, type BookMetrics, type MetricsSample } from '../src/analytics/types.ts';
+import { DuckDbStore } from '../src/store/duckdb.ts';
+
+const rows = Number(process.argv[2] ?? 1_000_000);
+const batch = Number(process.argv[3] ?? 10_000);
+const dir = mkdtempSync(join(tmpdir(), 'dw-bench-duck-'));
+const path = join(dir, 'bench.duckdb');
+const store = new DuckDbStore({ path, flushIntervalMs: 3_600_000, batchRows: Infinity, retentionDays: {} });
+await store.init();
+
+const t0 = Date.UTC(2024, 7, 8);
+const instruments = [
+  'binance:BTCUSDT',
+  'binance:ETHUSDT',
+  'binance-usdm:BTCUSDT',
+  'binance-coinm:BTCUSD_PERP',
+];
+function sample(i: number): MetricsSample {
+  const m = {} as Record<string, number>;
+  for (let f = 0; f < BOOK_METRIC_FIELDS.length; f++)
+    m[BOOK_METRIC_FIELDS[f]!] = 60000 + (i % 1000) * 0.1 + f;
+  return {
+    instrument: instruments[i % instruments.length]!,
+    exchangeTs: t0 + i * 10 - 2,
+    localTs: t0 + i * 10,
+    state: 'live',
+    sequence: 1e9 + i,
+    metrics: m as unknown as BookMetrics,
+  };
+}
+
+// Build the samples first so the figure is the store's cost, not the generator's.
+const all: MetricsSample[] = Array.from({ length: rows }, (_, i) => sample(i));
+const start = performance.now();
+for (let i = 0; i < rows; i += batch) {
+  store.appendMetrics(all.slice(i, i + batch));
+  await store.flush();
+}
+const secs = (performance.now() - start) / 1000;
+const q0 = performance.now();
+const ds = await store.queryMetrics({
+  instrument: instruments[0]!,
+  from: t0,
+  to: t0 + rows * 10,
+  interval: 60_000,
+});
+const qms = performance.now() - q0;
+const counts = await store.counts();
+await store.close();
+console.log(
+  `duckdb insert: ${rows} metric rows (${BOOK_METRIC_FIELDS.length} metric columns) in batches of ${batch}: ` +
+    `${secs.toFixed(2)} s = ${Math.round(rows / secs).toLocaleString('en-US')} rows/s; stored ${counts.metrics}; ` +
+    `file ${(statSync(path).size / 1e6).toFixed(1)} MB; 1-minute downsample of ${rows / instruments.length} rows ` +
+    `(${ds.length} buckets) in ${qms.toFixed(0)} ms`,
+);
+rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,622 @@
+/**
+ * Embedded DuckDB history store (the default HistoryStore), on `@duckdb/node-api`.
+ *
+ * Storage layout (one database file, default `./data/depthwatch.duckdb`; `:memory:` for an in-memory one):
+ * - `metrics(instrument VARCHAR, exchange_ts BIGINT, local_ts BIGINT, state VARCHAR, sequence DOUBLE,
+ *   <one DOUBLE column per BOOK_METRIC_FIELDS entry, snake_case: bestBid → best_bid>)`.
+ * - `trades(instrument VARCHAR, exchange_ts BIGINT, local_ts BIGINT, id VARCHAR, price DOUBLE,
+ *   size DOUBLE, side VARCHAR)`.
+ * - `schema_version(version INTEGER, description VARCHAR, applied_at BIGINT)`: one row per applied migration.
+ *
+ * Time: every timestamp is a BIGINT of **ms since epoch UTC**, rounded to the nearest ms (the model's
+ * fractional `localTs` loses its sub-ms part). An unknown time (NaN) is stored as NULL and read back as NaN.
+ * Range queries, downsampling buckets, candles and retention all use `local_ts` (local receive time),
+ * which every row has. Unknown metric values (null/NaN) are NULL; sequence NaN is NULL.
+ * Trade prices/sizes are the wire decimals converted to DOUBLE (quote currency / base units).
+ *
+ * Writes: `append*` only queue rows (never throw, never block); the queue is written with the DuckDB
+ * appender every `flushIntervalMs` or as soon as `batchRows` rows are waiting. A failed write keeps the
+ * rows queued and retries on the next flush; the queue is bounded by `maxQueueRows` (oldest dropped and
+ * counted in `stats.droppedRows`). Rows that cannot be stored (no finite `localTs`, or a trade price/size
+ * that is not a finite number) are skipped and counted in `stats.rejectedRows`.
+ *
+ * Columns: on `init()` any BOOK_METRIC_FIELDS column missing from `metrics` is added (ALTER TABLE ADD
+ * COLUMN), so new metric fields need no migration; columns of removed fields stay and are written NULL.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  DuckDBDataChunk,
+  DuckDBInstance,
+  type DuckDBConnection,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import { BOOK_METRIC_FIELDS, type BookMetrics, type MetricsSample } from '../analytics/types.ts';
+import type { BookState } from '../book/health.ts';
+import type { Trade } from '../core/model.ts';
+import {
+  CANDLE_INTERVALS,
+  type Candle,
+  type CandleQuery,
+  type HistoryStore,
+  type MetricsQuery,
+  type RangeQuery,
+  type TradeRow,
+} from './types.ts';
+
+/** Options of the DuckDB store. */
+export interface DuckDbStoreOptions {
+  /** Database file path (directories are created), or `:memory:`. Default `./data/depthwatch.duckdb`. */
+  path?: string;
+  /** Write queued rows at least this often, ms. Default 1000. */
+  flushIntervalMs?: number;
+  /** Write as soon as this many rows (metrics + trades) are queued. Default 10,000. */
+  batchRows?: number;
+  /** Most rows kept queued (e.g. while writes fail); the oldest are dropped beyond it. Default 1,000,000. */
+  maxQueueRows?: number;
+  /** Delete rows older than this many days, per table; 0 or absent keeps them forever. Default 30 / 30. */
+  retentionDays?: { metrics?: number; trades?: number };
+  /** How often retention runs, ms. Default 3,600,000 (hourly); also runs once at init. */
+  retentionIntervalMs?: number;
+  /** Most rows a query returns (a query's `limit` is capped to it). Default 100,000. */
+  maxQueryRows?: number;
+  /** Called when a background flush or retention run fails (the rows stay queued). */
+  onError?: (err: unknown) => void;
+}
+
+/** Write/queue statistics of the store (monotonic counters except `queuedRows`). */
+export interface DuckDbStoreStats {
+  /** Rows written, per table. */
+  writtenRows: { metrics: number; trades: number };
+  /** Rows waiting to be written. */
+  queuedRows: number;
+  /** Rows dropped because the queue was full. */
+  droppedRows: number;
+  /** Rows refused as unstorable (non-numeric trade price/size). */
+  rejectedRows: number;
+  /** Flushes that failed (rows kept for retry). */
+  flushErrors: number;
+  /** Rows deleted by retention, per table. */
+  retentionDeleted: { metrics: number; trades: number };
+}
+
+/** One versioned schema migration. */
+interface Migration {
+  version: number;
+  description: string;
+  sql: string[];
+}
+
+/**
+ * Versioned migrations, applied in order, each once (recorded in `schema_version`). Append new ones;
+ * never edit an applied one. Metric value columns are not here: they follow BOOK_METRIC_FIELDS.
+ */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'metrics and trades tables',
+    sql: [
+      `CREATE TABLE IF NOT EXISTS metrics (instrument VARCHAR NOT NULL, exchange_ts BIGINT,
+        local_ts BIGINT NOT NULL, state VARCHAR NOT NULL, sequence DOUBLE)`,
+      `CREATE TABLE IF NOT EXISTS trades (instrument VARCHAR NOT NULL, exchange_ts BIGINT,
+        local_ts BIGINT NOT NULL, id VARCHAR NOT NULL, price DOUBLE NOT NULL, size DOUBLE NOT NULL,
+        side VARCHAR NOT NULL)`,
+    ],
+  },
+];
+
+/** Latest schema version this code knows. */
+export const DUCKDB_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Column name of a metric field: camelCase → snake_case (`bidNotional0_5` → `bid_notional0_5`). */
+export function metricColumn(field: string): string {
+  return field.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
+}
+
+/** Fields averaged when downsampling (the rest take the bucket's last value). */
+function isAveraged(field: string): boolean {
+  return field.startsWith('imbalance');
+}
+
+const IDENT = /^[a-z_][a-z0-9_]*$/;
+
+/** Rows per appended data chunk (DuckDB's standard vector size). */
+const CHUNK_ROWS = 2048;
+
+/** A BIGINT ms value (NULL when not finite), rounded to the nearest ms. */
+function ms(v: number): bigint | null {
+  return Number.isFinite(v) ? BigInt(Math.round(v)) : null;
+}
+
+/** A DOUBLE value (NULL when null or not finite). */
+function num(v: number | null | undefined): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** Value getters of the `trades` columns, in table order (the price/size strings were checked finite). */
+const TRADE_GETTERS: readonly ((t: Trade) => DuckDBValue)[] = [
+  (t) => t.instrument,
+  (t) => ms(t.exchangeTs),
+  (t) => ms(t.localTs),
+  (t) => t.id,
+  (t) => Number(t.price),
+  (t) => Number(t.size),
+  (t) => t.side,
+];
+
+/** Runs async jobs one at a time, in order (a DuckDB connection runs one statement at a time). */
+class Serial {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(job: () => Promise<T>): Promise<T> {
+    const p = this.tail.then(job, job);
+    this.tail = p.catch(() => undefined);
+    return p;
+  }
+}
+
+/** Validate and clamp a range query. @throws {RangeError} on non-finite bounds or an empty instrument. */
+function checkRange(q: RangeQuery, cap: number): { from: number; to: number; limit: number } {
+  if (typeof q.instrument !== 'string' || q.instrument.length === 0)
+    throw new RangeError('instrument must be a non-empty string');
+  if (!Number.isFinite(q.from) || !Number.isFinite(q.to)) throw new RangeError('from/to must be finite ms');
+  const limit = Math.max(1, Math.min(cap, Math.floor(q.limit ?? 10_000)));
+  return { from: Math.floor(q.from), to: Math.ceil(q.to), limit };
+}
+
+/** The embedded DuckDB history store. Call `init()` before use and `close()` at the end. */
+export class DuckDbStore implements HistoryStore {
+  /** Write and retention statistics. */
+  readonly stats: DuckDbStoreStats = {
+    writtenRows: { metrics: 0, trades: 0 },
+    queuedRows: 0,
+    droppedRows: 0,
+    rejectedRows: 0,
+    flushErrors: 0,
+    retentionDeleted: { metrics: 0, trades: 0 },
+  };
+  /** Resolved path of the database file (or `:memory:`). */
+  readonly path: string;
+  private readonly opts: Required<Omit<DuckDbStoreOptions, 'path' | 'onError' | 'retentionDays'>> & {
+    retentionDays: { metrics: number; trades: number };
+    onError: (err: unknown) => void;
+  };
+  private instance: DuckDBInstance | null = null;
+  private writer: DuckDBConnection | null = null;
+  private reader: DuckDBConnection | null = null;
+  private readonly writeQueue = new Serial();
+  private readonly readQueue = new Serial();
+  private metricsQueue: MetricsSample[] = [];
+  private tradesQueue: Trade[] = [];
+  /** One value getter per `metrics` table column, in table order. */
+  private metricGetters: ((s: MetricsSample) => DuckDBValue)[] = [];
+  /** Stored metric fields (present in both BOOK_METRIC_FIELDS and the table). */
+  private fields: (keyof BookMetrics)[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private flushScheduled = false;
+  private closed = false;
+  private ready = false;
+
+  constructor(opts: DuckDbStoreOptions = {}) {
+    const p = opts.path ?? './data/depthwatch.duckdb';
+    this.path = p === ':memory:' ? p : resolve(p);
+    this.opts = {
+      flushIntervalMs: opts.flushIntervalMs ?? 1000,
+      batchRows: opts.batchRows ?? 10_000,
+      maxQueueRows: opts.maxQueueRows ?? 1_000_000,
+      retentionDays: { metrics: opts.retentionDays?.metrics ?? 30, trades: opts.retentionDays?.trades ?? 30 },
+      retentionIntervalMs: opts.retentionIntervalMs ?? 3_600_000,
+      maxQueryRows: opts.maxQueryRows ?? 100_000,
+      onError: opts.onError ?? (() => {}),
+    };
+  }
+
+  /** True once `init()` has completed and until `close()`. */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /**
+   * Open (creating the directory and file when needed), apply pending migrations, add missing metric
+   * columns, start the flush and retention timers.
+   * @throws when the file cannot be opened (e.g. locked by another process) or a migration fails
+   */
+  async init(): Promise<void> {
+    if (this.instance) return;
+    if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
+    const instance = await DuckDBInstance.create(this.path);
+    this.instance = instance;
+    this.writer = await instance.connect();
+    this.reader = await instance.connect();
+    await this.migrate();
+    await this.syncMetricColumns();
+    this.flushTimer = setInterval(() => this.backgroundFlush(), this.opts.flushIntervalMs);
+    this.flushTimer.unref();
+    const days = this.opts.retentionDays;
+    if (days.metrics > 0 || days.trades > 0) {
+      await this.applyRetention();
+      this.retentionTimer = setInterval(() => {
+        this.applyRetention().catch((e) => this.opts.onError(e));
+      }, this.opts.retentionIntervalMs);
+      this.retentionTimer.unref();
+    }
+    this.ready = true;
+  }
+
+  /** Schema version recorded in the file (0 before any migration). */
+  async schemaVersion(): Promise<number> {
+    const r = await this.read('SELECT coalesce(max(version), 0)::INTEGER FROM schema_version');
+    return Number(r[0]?.[0] ?? 0);
+  }
+
+  /** Names of the stored metric fields (BOOK_METRIC_FIELDS that have a column). */
+  get metricFields(): readonly (keyof BookMetrics)[] {
+    return this.fields;
+  }
+
+  appendMetrics(rows: readonly MetricsSample[]): void {
+    if (this.closed) return;
+    for (let i = 0; i < rows.length; i++) this.metricsQueue.push(rows[i]!);
+    this.afterAppend();
+  }
+
+  appendTrades(rows: readonly Trade[]): void {
+    if (this.closed) return;
+    for (let i = 0; i < rows.length; i++) this.tradesQueue.push(rows[i]!);
+    this.afterAppend();
+  }
+
+  /**
+   * Write everything queued so far; resolves when it is committed to the database file.
+   * @throws the DuckDB error when the write fails (the rows stay queued for the next flush)
+   */
+  flush(): Promise<void> {
+    return this.writeQueue.run(() => this.writeQueued());
+  }
+
+  async queryMetrics(q: MetricsQuery): Promise<MetricsSample[]> {
+    const { from, to, limit } = checkRange(q, this.opts.maxQueryRows);
+    const interval = q.interval ?? 0;
+    if (!Number.isFinite(interval) || interval < 0) throw new RangeError('interval must be ms >= 0');
+    const fields = this.fields;
+    const cols = fields.map(metricColumn);
+    let sql: string;
+    if (interval > 0) {
+      const iv = Math.max(1, Math.round(interval));
+      const aggs = fields.map((f, i) =>
+        isAveraged(f) ? `avg(${cols[i]})` : `arg_max_null(${cols[i]}, local_ts)`,
+      );
+      sql = `SELECT (local_ts // ${iv}) * ${iv} AS b,
+          arg_max_null(exchange_ts, local_ts)::DOUBLE, arg_max_null(state, local_ts),
+          arg_max_null(sequence, local_ts)${aggs.map((a) => ', ' + a).join('')}
+        FROM metrics WHERE instrument = $1 AND local_ts >= ${from} AND local_ts < ${to}
+        GROUP BY b ORDER BY b LIMIT ${limit}`;
+    } else {
+      sql = `SELECT local_ts::DOUBLE, exchange_ts::DOUBLE, state, sequence${cols.map((c) => ', ' + c).join('')}
+        FROM metrics WHERE instrument = $1 AND local_ts >= ${from} AND local_ts < ${to}
+        ORDER BY local_ts, rowid LIMIT ${limit}`;
+    }
+    const columns = await this.readColumns(sql, [q.instrument]);
+    const n = columns[0]?.length ?? 0;
+    const out: MetricsSample[] = new Array(n);
+    for (let r = 0; r < n; r++) {
+      const metrics = {} as Record<string, number | null>;
+      for (let f = 0; f < fields.length; f++) {
+        const v = columns[4 + f]![r];
+        metrics[fields[f]!] = typeof v === 'number' ? v : null;
+      }
+      const ex = columns[1]![r];
+      const seq = columns[3]![r];
+      out[r] = {
+        instrument: q.instrument,
+        localTs: Number(columns[0]![r]),
+        exchangeTs: typeof ex === 'number' ? ex : NaN,
+        state: columns[2]![r] as BookState,
+        sequence: typeof seq === 'number' ? seq : NaN,
+        metrics: metrics as unknown as BookMetrics,
+      };
+    }
+    return out;
+  }
+
+  async queryTrades(q: RangeQuery): Promise<TradeRow[]> {
+    const { from, to, limit } = checkRange(q, this.opts.maxQueryRows);
+    const columns = await this.readColumns(
+      `SELECT exchange_ts::DOUBLE, local_ts::DOUBLE, id, price, size, side FROM trades
+        WHERE instrument = $1 AND local_ts >= ${from} AND local_ts < ${to}
+        ORDER BY local_ts, rowid LIMIT ${limit}`,
+      [q.instrument],
+    );
+    const n = columns[0]?.length ?? 0;
+    const out: TradeRow[] = new Array(n);
+    for (let r = 0; r < n; r++) {
+      const ex = columns[0]![r];
+      out[r] = {
+        instrument: q.instrument,
+        exchangeTs: typeof ex === 'number' ? ex : NaN,
+        localTs: Number(columns[1]![r]),
+        id: String(columns[2]![r]),
+        price: Number(columns[3]![r]),
+        size: Number(columns[4]![r]),
+        side: columns[5]![r] as TradeRow['side'],
+      };
+    }
+    return out;
+  }
+
+  /**
+   * OHLCV candles computed by SQL from stored trades (buckets of `local_ts`; open/close = first/last
+   * trade by local time then insertion order). Buckets without trades are absent.
+   * @throws {RangeError} on an unknown interval or bad range
+   */
+  async queryCandles(q: CandleQuery): Promise<Candle[]> {
+    const { from, to, limit } = checkRange(q, this.opts.maxQueryRows);
+    const iv = CANDLE_INTERVALS[q.interval];
+    if (iv === undefined)
+      throw new RangeError(`interval must be one of ${Object.keys(CANDLE_INTERVALS).join(', ')}`);
+    const columns = await this.readColumns(
+      `SELECT ((local_ts // ${iv}) * ${iv})::DOUBLE AS b,
+          first(price ORDER BY local_ts, rowid), max(price), min(price), last(price ORDER BY local_ts, rowid),
+          sum(size), coalesce(sum(size) FILTER (WHERE side = 'buy'), 0),
+          coalesce(sum(size) FILTER (WHERE side = 'sell'), 0), count(*)::DOUBLE
+        FROM trades WHERE instrument = $1 AND local_ts >= ${from} AND local_ts < ${to}
+        GROUP BY b ORDER BY b LIMIT ${limit}`,
+      [q.instrument],
+    );
+    const n = columns[0]?.length ?? 0;
+    const out: Candle[] = new Array(n);
+    for (let r = 0; r < n; r++) {
+      const c = (i: number): number => Number(columns[i]![r]);
+      out[r] = {
+        ts: c(0),
+        open: c(1),
+        high: c(2),
+        low: c(3),
+        close: c(4),
+        volume: c(5),
+        buyVolume: c(6),
+        sellVolume: c(7),
+        trades: c(8),
+      };
+    }
+    return out;
+  }
+
+  /** Stored rows per table: `{metrics, trades}` (queued rows not included). */
+  async counts(): Promise<Record<string, number>> {
+    const r = await this.read(
+      'SELECT (SELECT count(*) FROM metrics)::DOUBLE, (SELECT count(*) FROM trades)::DOUBLE',
+    );
+    return { metrics: Number(r[0]?.[0] ?? 0), trades: Number(r[0]?.[1] ?? 0) };
+  }
+
+  /**
+   * Delete rows older than each table's retention (by `local_ts`).
+   * @param now reference time, ms since epoch UTC (default `Date.now()`)
+   * @returns rows deleted per table
+   */
+  applyRetention(now = Date.now()): Promise<{ metrics: number; trades: number }> {
+    return this.writeQueue.run(async () => {
+      const w = this.conn(this.writer);
+      const deleted = { metrics: 0, trades: 0 };
+      for (const table of ['metrics', 'trades'] as const) {
+        const days = this.opts.retentionDays[table];
+        if (!(days > 0)) continue;
+        const cutoff = Math.floor(now - days * 86_400_000);
+        const r = await w.run(`DELETE FROM ${table} WHERE local_ts < ${cutoff}`);
+        deleted[table] = r.rowsChanged;
+        this.stats.retentionDeleted[table] += r.rowsChanged;
+      }
+      return deleted;
+    });
+  }
+
+  /** Flush, stop the timers and close the database. Further appends are ignored. */
+  async close(): Promise<void> {
+    if (this.closed || !this.instance) {
+      this.closed = true;
+      return;
+    }
+    this.closed = true;
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    try {
+      await this.flush();
+      await this.writeQueue.run(async () => {
+        await this.conn(this.writer).run('CHECKPOINT');
+      });
+    } finally {
+      await this.readQueue.run(async () => undefined);
+      this.ready = false;
+      this.writer?.closeSync();
+      this.reader?.closeSync();
+      this.instance.closeSync();
+      this.writer = this.reader = null;
+      this.instance = null;
+    }
+  }
+
+  private conn(c: DuckDBConnection | null): DuckDBConnection {
+    if (!c) throw new Error('DuckDbStore used before init() or after close()');
+    return c;
+  }
+
+  private afterAppend(): void {
+    let queued = this.metricsQueue.length + this.tradesQueue.length;
+    if (queued > this.opts.maxQueueRows) {
+      const excess = queued - this.opts.maxQueueRows;
+      // Drop the oldest rows, metrics first (trades are the scarcer record).
+      const m = Math.min(excess, this.metricsQueue.length);
+      this.metricsQueue.splice(0, m);
+      this.tradesQueue.splice(0, excess - m);
+      this.stats.droppedRows += excess;
+      queued -= excess;
+    }
+    this.stats.queuedRows = queued;
+    if (queued >= this.opts.batchRows && !this.flushScheduled && this.ready) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.backgroundFlush();
+      });
+    }
+  }
+
+  private backgroundFlush(): void {
+    if (this.metricsQueue.length === 0 && this.tradesQueue.length === 0) return;
+    this.flush().catch((e) => this.opts.onError(e));
+  }
+
+  private async writeQueued(): Promise<void> {
+    const w = this.conn(this.writer);
+    const metrics = this.metricsQueue;
+    const trades = this.tradesQueue;
+    if (metrics.length === 0 && trades.length === 0) return;
+    this.metricsQueue = [];
+    this.tradesQueue = [];
+    let written = 0;
+    try {
+      if (metrics.length > 0) {
+        const ok = metrics.filter((m) => Number.isFinite(m.localTs));
+        this.stats.rejectedRows += metrics.length - ok.length;
+        await this.appendChunks(w, 'metrics', ok, this.metricGetters);
+        this.stats.writtenRows.metrics += ok.length;
+        written = 1;
+      }
+      if (trades.length > 0) {
+        const ok = trades.filter(
+          (t) =>
+            Number.isFinite(Number(t.price)) && Number.isFinite(Number(t.size)) && Number.isFinite(t.localTs),
+        );
+        this.stats.rejectedRows += trades.length - ok.length;
+        await this.appendChunks(w, 'trades', ok, TRADE_GETTERS);
+        this.stats.writtenRows.trades += ok.length;
+      }
+    } catch (e) {
+      this.stats.flushErrors++;
+      // Keep what was not committed for the next attempt (metrics were committed when written = 1).
+      this.tradesQueue = trades.concat(this.tradesQueue);
+      if (written === 0) this.metricsQueue = metrics.concat(this.metricsQueue);
+      this.afterAppend();
+      throw e;
+    }
+    this.stats.queuedRows = this.metricsQueue.length + this.tradesQueue.length;
+  }
+
+  /**
+   * Append rows through the appender in data chunks of up to the DuckDB vector size (2048 rows): numeric
+   * columns are filled in typed arrays and copied in one call each, which is far faster than per-value
+   * appends. The appender's close commits the rows.
+   */
+  private async appendChunks<R>(
+    w: DuckDBConnection,
+    table: string,
+    rows: readonly R[],
+    getters: readonly ((r: R) => DuckDBValue)[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const a = await w.createAppender(table);
+    try {
+      if (a.columnCount !== getters.length)
+        throw new Error(`table ${table} has ${a.columnCount} columns, the writer expects ${getters.length}`);
+      const types: DuckDBType[] = [];
+      for (let c = 0; c < a.columnCount; c++) types.push(a.columnType(c));
+      for (let off = 0; off < rows.length; off += CHUNK_ROWS) {
+        const n = Math.min(CHUNK_ROWS, rows.length - off);
+        const chunk = DuckDBDataChunk.create(types, n);
+        for (let c = 0; c < getters.length; c++) {
+          const get = getters[c]!;
+          const v = chunk.getColumnVector(c);
+          for (let r = 0; r < n; r++) v.setItem(r, get(rows[off + r]!));
+          v.flush();
+        }
+        a.appendDataChunk(chunk);
+      }
+      a.closeSync();
+    } catch (e) {
+      a.clear();
+      a.closeSync();
+      throw e;
+    }
+  }
+
+  private async migrate(): Promise<void> {
+    const w = this.conn(this.writer);
+    await w.run(
+      'CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description VARCHAR, applied_at BIGINT)',
+    );
+    const r = await w.runAndReadAll('SELECT coalesce(max(version), 0)::INTEGER FROM schema_version');
+    const current = Number(r.getRows()[0]?.[0] ?? 0);
+    if (current > DUCKDB_SCHEMA_VERSION)
+      throw new Error(
+        `database ${this.path} has schema version ${current}, newer than this build's ${DUCKDB_SCHEMA_VERSION}`,
+      );
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      await w.run('BEGIN TRANSACTION');
+      try {
+        for (const sql of m.sql) await w.run(sql);
+        await w.run('INSERT INTO schema_version VALUES ($1, $2, $3)', [m.version, m.description, Date.now()]);
+        await w.run('COMMIT');
+      } catch (e) {
+        await w.run('ROLLBACK');
+        throw e;
+      }
+    }
+  }
+
+  /** Add a DOUBLE column for every metric field the table lacks; build the appender column writers. */
+  private async syncMetricColumns(): Promise<void> {
+    const w = this.conn(this.writer);
+    const existing = async (): Promise<string[]> =>
+      (await w.runAndReadAll("SELECT name FROM pragma_table_info('metrics') ORDER BY cid"))
+        .getRows()
+        .map((r) => String(r[0]));
+    let cols = await existing();
+    for (const f of BOOK_METRIC_FIELDS) {
+      const c = metricColumn(f);
+      if (!IDENT.test(c)) throw new Error(`metric field ${f} does not make a valid column name`);
+      if (!cols.includes(c)) await w.run(`ALTER TABLE metrics ADD COLUMN ${c} DOUBLE`);
+    }
+    cols = await existing();
+    const byColumn = new Map<string, keyof BookMetrics>(BOOK_METRIC_FIELDS.map((f) => [metricColumn(f), f]));
+    this.fields = cols.filter((c) => byColumn.has(c)).map((c) => byColumn.get(c)!);
+    this.metricGetters = cols.map((c): ((s: MetricsSample) => DuckDBValue) => {
+      switch (c) {
+        case 'instrument':
+          return (s) => s.instrument;
+        case 'exchange_ts':
+          return (s) => ms(s.exchangeTs);
+        case 'local_ts':
+          return (s) => ms(s.localTs);
+        case 'state':
+          return (s) => s.state;
+        case 'sequence':
+          return (s) => num(s.sequence);
+      }
+      const f = byColumn.get(c);
+      if (f === undefined) return () => null;
+      return (s) => num(s.metrics[f]);
+    });
+  }
+
+  private read(sql: string, params?: unknown[]): Promise<unknown[][]> {
+    return this.readQueue.run(async () => {
+      const r = await this.conn(this.reader).runAndReadAll(sql, params as never);
+      return r.getRows() as unknown[][];
+    });
+  }
+
+  private readColumns(sql: string, params?: unknown[]): Promise<unknown[][]> {
+    return this.readQueue.run(async () => {
+      const r = await this.conn(this.reader).runAndReadAll(sql, params as never);
+      return r.getColumns() as unknown[][];
+    });
+  }
+}
+
+/** Create (not yet initialised) a DuckDB history store; call `await store.init()` next. */
+export function createDuckDbStore(opts: DuckDbStoreOptions = {}): DuckDbStore {
+  return new DuckDbStore(opts);
+}
