@@ -206,6 +206,6 @@ export class BookSide {
       notional += s * key;
     }
     out.size = size;
-    out.notional = this.sign * notional;
+    out.notional = this.sign * notional + 0; // + 0: no -0 on an empty range
   }
 }

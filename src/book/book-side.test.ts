@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { BookSide } from './book-side.ts';
+
+/** Deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function levels(side: BookSide): [number, number, string, string][] {
+  const out: [number, number, string, string][] = [];
+  for (let i = 0; i < side.length; i++)
+    out.push([side.price(i), side.size(i), side.priceString(i)!, side.sizeString(i)!]);
+  return out;
+}
+
+function filled(kind: 'bid' | 'ask', prices: number[]): BookSide {
+  const s = new BookSide(kind, 4);
+  for (const p of prices) s.set(p, 1, String(p), '1');
+  return s;
+}
+
+describe('BookSide', () => {
+  it('keeps bids best (highest) first and asks best (lowest) first', () => {
+    const bids = filled('bid', [100, 102, 101]);
+    const asks = filled('ask', [105, 103, 104]);
+    expect(levels(bids).map((l) => l[0])).toEqual([102, 101, 100]);
+    expect(levels(asks).map((l) => l[0])).toEqual([103, 104, 105]);
+  });
+
+  it('inserts at the top, middle and bottom', () => {
+    const s = filled('bid', [100, 102]);
+    s.set(103, 3, '103', '3'); // new top
+    s.set(101, 1.5, '101', '1.5'); // middle
+    s.set(99, 9, '99', '9'); // bottom
+    expect(levels(s)).toEqual([
+      [103, 3, '103', '3'],
+      [102, 1, '102', '1'],
+      [101, 1.5, '101', '1.5'],
+      [100, 1, '100', '1'],
+      [99, 9, '99', '9'],
+    ]);
+  });
+
+  it('updates sizes in place at the top, middle and bottom, keeping the new wire size', () => {
+    const s = filled('ask', [1, 2, 3]);
+    s.set(1, 5, '1', '5.0');
+    s.set(2, 6, '2', '6');
+    s.set(3, 7, '3', '7.00');
+    expect(levels(s)).toEqual([
+      [1, 5, '1', '5.0'],
+      [2, 6, '2', '6'],
+      [3, 7, '3', '7.00'],
+    ]);
+  });
+
+  it('deletes at the top, middle and bottom; deleting an absent level is a no-op', () => {
+    const s = filled('bid', [1, 2, 3, 4, 5]);
+    s.set(5, 0, '5', '0'); // top
+    s.set(3, 0, '3', '0'); // middle
+    s.set(1, 0, '1', '0'); // bottom
+    s.set(7, 0, '7', '0'); // absent
+    expect(levels(s).map((l) => l[0])).toEqual([4, 2]);
+    expect(s.length).toBe(2);
+    // Freed slots are reused with the right strings.
+    s.set(6, 2, '6.0', '2.0');
+    s.set(0.5, 3, '0.50', '3');
+    expect(levels(s)).toEqual([
+      [6, 2, '6.0', '2.0'],
+      [4, 1, '4', '1'],
+      [2, 1, '2', '1'],
+      [0.5, 3, '0.50', '3'],
+    ]);
+  });
+
+  it('reads NaN and undefined past the end', () => {
+    const s = filled('ask', [10]);
+    expect(s.price(1)).toBeNaN();
+    expect(s.size(1)).toBeNaN();
+    expect(s.priceString(1)).toBeUndefined();
+    expect(s.sizeString(-1)).toBeUndefined();
+    expect(new BookSide('bid').worstPrice()).toBeNaN();
+  });
+
+  it('answers sizeAt for present and absent prices', () => {
+    const s = filled('bid', [10, 20]);
+    expect(s.sizeAt(10)).toBe(1);
+    expect(s.sizeAt(15)).toBe(0);
+  });
+
+  it('truncates to the best n levels and reports the worst price', () => {
+    const bids = filled('bid', [1, 2, 3, 4, 5]);
+    bids.truncate(3);
+    expect(levels(bids).map((l) => l[0])).toEqual([5, 4, 3]);
+    expect(bids.worstPrice()).toBe(3);
+    bids.truncate(10);
+    expect(bids.length).toBe(3);
+    const asks = filled('ask', [1, 2, 3, 4, 5]);
+    asks.truncate(2);
+    expect(levels(asks).map((l) => l[0])).toEqual([1, 2]);
+    expect(asks.worstPrice()).toBe(2);
+    // Slots freed by truncation are reused.
+    asks.set(1.5, 4, '1.5', '4');
+    expect(levels(asks)).toEqual([
+      [1, 1, '1', '1'],
+      [1.5, 4, '1.5', '4'],
+      [2, 1, '2', '1'],
+    ]);
+  });
+
+  it('sums size and notional up to a limit price on each side', () => {
+    const bids = new BookSide('bid');
+    bids.set(100, 1, '100', '1');
+    bids.set(99, 2, '99', '2');
+    bids.set(98, 3, '98', '3');
+    const acc = { size: 0, notional: 0 };
+    bids.sumTo(99, acc);
+    expect(acc).toEqual({ size: 3, notional: 100 + 198 });
+    const asks = new BookSide('ask');
+    asks.set(101, 1, '101', '1');
+    asks.set(102, 2, '102', '2');
+    asks.set(103, 3, '103', '3');
+    asks.sumTo(102.5, acc);
+    expect(acc).toEqual({ size: 3, notional: 101 + 204 });
+    asks.sumTo(100, acc);
+    expect(acc).toEqual({ size: 0, notional: 0 });
+  });
+
+  it('grows past its initial capacity and clears', () => {
+    const s = new BookSide('ask', 16);
+    for (let i = 0; i < 1000; i++) s.set(1000 - i, i + 1, String(1000 - i), String(i + 1));
+    expect(s.length).toBe(1000);
+    expect(s.price(0)).toBe(1);
+    expect(s.size(0)).toBe(1000);
+    expect(s.sizeString(999)).toBe('1');
+    s.clear();
+    expect(s.length).toBe(0);
+    s.set(5, 1, '5', '1');
+    expect(levels(s)).toEqual([[5, 1, '5', '1']]);
+  });
+
+  it('matches a naive Map-based side over 100,000 random operations (seeded)', () => {
+    for (const kind of ['bid', 'ask'] as const) {
+      const r = rng(kind === 'bid' ? 7 : 11);
+      const side = new BookSide(kind, 16);
+      const ref = new Map<number, [number, string, string]>();
+      for (let op = 0; op < 100_000; op++) {
+        // Prices cluster near a wandering top, with occasional far levels; 1/3 of operations delete.
+        const tick = Math.floor(r() < 0.9 ? r() * 60 : r() * 3000);
+        const price = (10000 + tick) / 10;
+        const pt = price.toFixed(2);
+        const x = r();
+        const size = x < 0.33 ? 0 : Math.floor(x * 1000) / 100;
+        const st = size.toFixed(3);
+        side.set(price, size, pt, st);
+        if (size === 0) ref.delete(price);
+        else ref.set(price, [size, pt, st]);
+        if (op % 997 === 0 || op === 99_999) {
+          const want = [...ref.entries()]
+            .sort((a, b) => (kind === 'bid' ? b[0] - a[0] : a[0] - b[0]))
+            .map(([p, [s, a, b]]) => [p, s, a, b]);
+          expect(levels(side)).toEqual(want);
+        }
+        if (op % 10_007 === 0) {
+          const n = Math.floor(r() * ref.size);
+          side.truncate(n);
+          const keep = [...ref.keys()].sort((a, b) => (kind === 'bid' ? b - a : a - b)).slice(0, n);
+          for (const k of [...ref.keys()]) if (!keep.includes(k)) ref.delete(k);
+        }
+      }
+      expect(side.length).toBe(ref.size);
+    }
+  });
+});

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { parseDecimal } from './decimal.ts';
+import { MalformedFrameError, PrecisionError } from './errors.ts';
+
+/** Small deterministic PRNG (mulberry32) so every run draws the same decimals. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('parseDecimal', () => {
+  it('parses wire decimals to the nearest double', () => {
+    expect(parseDecimal('61234.10')).toBe(61234.1);
+    expect(parseDecimal('0.00100000')).toBe(0.001);
+    expect(parseDecimal('0')).toBe(0);
+    expect(parseDecimal('0.000')).toBe(0);
+    expect(parseDecimal('1000')).toBe(1000);
+    expect(parseDecimal('007.5')).toBe(7.5);
+  });
+
+  it('gives equal decimals the same key and distinct ones distinct keys', () => {
+    expect(parseDecimal('1.50')).toBe(parseDecimal('1.5'));
+    expect(parseDecimal('0.30')).toBe(parseDecimal('0.3'));
+    // 0.1 + 0.2 !== 0.3 in binary, but keys come from the decimal text, never from arithmetic.
+    expect(parseDecimal('0.3')).not.toBe(0.1 + 0.2);
+    expect(parseDecimal('0.30000000000000')).toBe(parseDecimal('0.3'));
+    expect(parseDecimal('0.300000000000001')).not.toBe(parseDecimal('0.3'));
+    expect(parseDecimal('99999999999999.9')).not.toBe(parseDecimal('99999999999999.8'));
+  });
+
+  it('agrees with Number() on 50,000 random accepted decimals (seeded)', () => {
+    const r = rng(42);
+    let checked = 0;
+    for (let t = 0; t < 50_000; t++) {
+      const il = Math.floor(r() * 9);
+      const fl = Math.floor(r() * 14);
+      let s = il === 0 ? '0' : '';
+      for (let i = 0; i < il; i++) s += String(Math.floor(r() * 10));
+      if (fl > 0) {
+        s += '.';
+        for (let i = 0; i < fl; i++) s += r() < 0.3 ? '0' : String(Math.floor(r() * 10));
+      }
+      let v: number;
+      try {
+        v = parseDecimal(s);
+      } catch (e) {
+        expect(e).toBeInstanceOf(PrecisionError);
+        continue;
+      }
+      checked++;
+      if (!Object.is(v, Number(s))) expect(s).toBe(`a decimal parsing to ${Number(s)}, got ${v}`);
+    }
+    expect(checked).toBeGreaterThan(35_000);
+  });
+
+  it('counts significant digits without leading or trailing zeros', () => {
+    expect(parseDecimal('123456789012345')).toBe(123456789012345);
+    expect(parseDecimal('0.000000123456789012345')).toBe(1.23456789012345e-7);
+    expect(parseDecimal('1.23456789012345000000')).toBe(1.23456789012345);
+    expect(parseDecimal('100000000000000000000')).toBe(1e20);
+  });
+
+  it('rejects more than 15 significant digits with PrecisionError', () => {
+    for (const s of ['1234567890123456', '0.1234567890123456', '1.000000000000001', '61234.10000000001']) {
+      expect(() => parseDecimal(s)).toThrow(PrecisionError);
+    }
+    try {
+      parseDecimal('1234567890123456');
+    } catch (e) {
+      expect((e as PrecisionError).code).toBe('precision');
+    }
+  });
+
+  it('rejects anything that is not digits with one inner dot as invalid_field', () => {
+    for (const s of [
+      '',
+      '.',
+      '.5',
+      '5.',
+      '1..2',
+      '1.2.3',
+      '-1',
+      '+1',
+      ' 1',
+      '1 ',
+      '1e5',
+      'NaN',
+      'Infinity',
+      '0x10',
+      '１',
+      '1,5',
+      'x'.repeat(65),
+    ]) {
+      let err: unknown;
+      try {
+        parseDecimal(s);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, s).toBeInstanceOf(MalformedFrameError);
+      expect((err as MalformedFrameError).code, s).toBe('invalid_field');
+    }
+  });
+});
