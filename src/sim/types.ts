@@ -1,0 +1,105 @@
+/**
+ * Contract between the generic exchange simulator (src/sim/simulator.ts) and one venue's wire protocol.
+ *
+ * The simulator owns the timeline (recorded frames, pacing, faults, sockets); a `SimProtocol` owns what
+ * is venue-specific: which subscription a frame belongs to, how a client subscribes (URL and/or
+ * messages), the venue-side book state that REST snapshots (or in-stream snapshots) are served from, and
+ * how to corrupt a level of a depth frame. Venue folders implement it next to their parser
+ * (feeds/<venue>/sim-protocol.ts) and register a factory in src/sim/protocols.ts.
+ */
+import type { VenueId } from '../core/model.ts';
+import type { RecordedFrame } from '../recording/types.ts';
+
+/** Where one recorded WebSocket frame goes. */
+export interface FrameRoute {
+  /**
+   * Subscription topic the frame belongs to, in the protocol's normalized form (Binance:
+   * `btcusdt@depth`, `btcusdt@trade`, `btcusdt@bookTicker`), or null for frames every client receives.
+   */
+  readonly topic: string | null;
+  /** Venue symbol as the venue spells it in REST requests (`BTCUSDT`), when the frame names one. */
+  readonly symbol?: string;
+  /** True for order-book diff frames (the target of drop/duplicate/reorder/corrupt/truncate faults). */
+  readonly depth: boolean;
+}
+
+/** Result of opening a client session from its connection URL. */
+export type SessionOpen =
+  | { readonly ok: true; readonly topics: readonly string[] }
+  | { readonly ok: false; readonly status: number; readonly message: string };
+
+/** What the protocol answers to one client message. */
+export interface ClientMessageResult {
+  /** Topics (normalized) to add to the session. */
+  readonly subscribe?: readonly string[];
+  /** Topics (normalized) to remove from the session. */
+  readonly unsubscribe?: readonly string[];
+  /** Frames sent back to this client (acks, pongs, errors), raw text. */
+  readonly replies?: readonly string[];
+}
+
+/** An HTTP response produced by the protocol. */
+export interface SimHttpResponse {
+  readonly status: number;
+  readonly body: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** For a depth snapshot served: the symbol it is for (the simulator tracks served snapshots). */
+  readonly symbol?: string;
+}
+
+/**
+ * What an HTTP request resolves to:
+ * - a response;
+ * - `{ wait: symbol }`: a snapshot of `symbol` the simulator cannot serve yet (its recorded snapshot has
+ *   not been reached); the simulator holds the request until it can (hold mode) or answers 503;
+ * - null: not a route of this protocol (404).
+ */
+export type SimHttpResult = SimHttpResponse | { readonly wait: string } | null;
+
+/**
+ * One venue's wire protocol as served by the simulator. Stateful (venue-side books); one instance per
+ * simulator. Implementations never throw for bad recorded or client input: they return null/errors.
+ */
+export interface SimProtocol {
+  /** Venue id the protocol serves (`binance-usdm`). */
+  readonly venue: VenueId;
+  /**
+   * Observe one recorded frame in timeline order, whether or not any client receives it (the venue's
+   * state advances even when a frame is lost in transit). Maintains the venue-side books.
+   */
+  observe(frame: RecordedFrame): void;
+  /** See the whole timeline once before playing (e.g. to know each symbol's recorded snapshot). */
+  preload?(frames: readonly RecordedFrame[]): void;
+  /** Forget all venue-side state (a looped recording starts over). */
+  reset(): void;
+  /** Route a recorded WebSocket frame; null when the frame cannot be routed (sent to nobody). */
+  route(text: string): FrameRoute | null;
+  /** Subscriptions a client gets from its connection URL (path and query), or a refusal. */
+  open(url: URL): SessionOpen;
+  /** Handle one text message from a client (SUBSCRIBE, UNSUBSCRIBE, ping...). */
+  onMessage(text: string): ClientMessageResult;
+  /**
+   * Handle one HTTP GET (REST snapshot endpoints).
+   * @param early when the symbol's recorded snapshot has not been reached yet: true to answer with the
+   *   recorded snapshot itself (seen through `preload`), false to answer `{ wait: symbol }`
+   */
+  http(url: URL, early: boolean): SimHttpResult;
+  /**
+   * Frames sent to a client right after it subscribed to `topics` (stream-snapshot venues send the book
+   * here, built from the venue-side state); Binance sends none.
+   */
+  onSubscribed?(topics: readonly string[]): readonly string[];
+  /**
+   * Symbol of the depth snapshot a recorded `rest` frame carries, or null when it is not one. The
+   * simulator uses it to hold the timeline at recorded snapshots (hold mode).
+   */
+  snapshotSymbol(frame: RecordedFrame): string | null;
+  /**
+   * Return the depth frame with one level corrupted (negative, non-numeric or wrong-typed size), or null
+   * when the frame has no level to corrupt. `pick` is a uniform [0,1) source for the choices.
+   */
+  corruptLevel(text: string, pick: () => number): string | null;
+}
+
+/** Builds a fresh protocol instance for a venue (one per simulator). */
+export type SimProtocolFactory = (venue: VenueId) => SimProtocol;
