@@ -7,10 +7,11 @@ import { binanceCoinm, binanceSpot, binanceUsdm } from './binance/descriptor.ts'
 import { okx } from './okx/descriptor.ts';
 import { kraken } from './kraken/descriptor.ts';
 import { bybit } from './bybit/descriptor.ts';
+import { coinbase } from './coinbase/descriptor.ts';
 
 /** All known venues. */
 export const venues: ReadonlyMap<VenueId, VenueAdapter> = new Map<VenueId, VenueAdapter>(
-  [binanceSpot, binanceUsdm, binanceCoinm, okx, kraken, bybit].map((v) => [v.id, v]),
+  [binanceSpot, binanceUsdm, binanceCoinm, okx, kraken, bybit, coinbase].map((v) => [v.id, v]),
 );
 
 /**
