@@ -83,6 +83,13 @@ function walkSide(
   const bandKey2 = s * mid * (1 - (s * BANDS[2]) / 100);
   const bandKey3 = s * mid * (1 - (s * BANDS[3]) / 100);
   const moveKey = s * best * (1 - (s * movePct) / 100);
+  // Farthest limit worth walking to: bands/move limits beyond coverage are unknown anyway (null).
+  let stopKey = Infinity;
+  if (bandKey0 >= edgeKey) stopKey = bandKey0;
+  if (bandKey1 >= edgeKey) stopKey = bandKey1;
+  if (bandKey2 >= edgeKey) stopKey = bandKey2;
+  if (bandKey3 >= edgeKey) stopKey = bandKey3;
+  if (moveKey >= edgeKey && moveKey < stopKey) stopKey = moveKey;
   let b0 = NaN;
   let b1 = NaN;
   let b2 = NaN;
@@ -116,7 +123,7 @@ function walkSide(
       }
     }
     cum += notional;
-    if (remaining <= 0 && !Number.isNaN(b3) && !Number.isNaN(mv)) break;
+    if (remaining <= 0 && k < stopKey) break;
   }
   // Walk ended (side exhausted, or the coverage edge reached): a band still open is complete when its
   // limit lies inside coverage (every level up to it was counted), unknown otherwise.

@@ -15,6 +15,12 @@ import {
 } from '../analytics/book-metrics.ts';
 import { MetricsSampler } from '../analytics/sampler.ts';
 import type { MetricsSample } from '../analytics/types.ts';
+import {
+  InstrumentAnalytics,
+  type AnalyticsEvent,
+  type InstrumentAnalyticsConfig,
+} from '../analytics/instrument.ts';
+import { CrossAnalytics, type CrossConfig } from '../analytics/cross.ts';
 import type { Bus, BookTop } from '../bus/types.ts';
 
 /** Engine options. */
@@ -33,6 +39,21 @@ export interface EngineOptions {
   onStateChange?: (book: InstrumentBook, previous: string) => void;
   /** When false, metrics are not computed per update (benchmarks of the bare book). Default true. */
   computeMetrics?: boolean;
+  /**
+   * Stateful per-instrument analytics (velocity, walls, clusters, heatmap, liquidity, trade flow) and
+   * cross-instrument basis/divergence. Default: on with defaults (off when computeMetrics is false);
+   * `false` disables them.
+   */
+  analytics?: AnalyticsOptions | false;
+  /** Receives analytics events (wall lifecycle), e.g. for the alert engine. */
+  onAnalyticsEvent?: (e: AnalyticsEvent) => void;
+}
+
+/** Analytics settings: defaults, per-instrument overrides (shallow-merged over the defaults), cross pairs. */
+export interface AnalyticsOptions {
+  defaults?: InstrumentAnalyticsConfig;
+  instruments?: Record<InstrumentId, InstrumentAnalyticsConfig>;
+  cross?: CrossConfig;
 }
 
 /** Frames dropped per venue and reason, plus per instrument in InstrumentBook counters. */
@@ -49,10 +70,18 @@ export class Engine {
   private readonly sampler: MetricsSampler;
   private readonly publishDepth: number;
   private readonly computeMetrics: boolean;
+  private readonly analyzers = new Map<InstrumentId, InstrumentAnalytics>();
+  private readonly analyticsOpts: AnalyticsOptions | null;
+  /** Basis and cross-venue divergence (null when no pairs/groups are configured). */
+  readonly cross: CrossAnalytics | null;
 
   constructor(private readonly opts: EngineOptions) {
     this.publishDepth = opts.publishDepth ?? 20;
     this.computeMetrics = opts.computeMetrics ?? true;
+    this.analyticsOpts = this.computeMetrics && opts.analytics !== false ? (opts.analytics ?? {}) : null;
+    const cross = this.analyticsOpts?.cross;
+    this.cross =
+      cross && (cross.pairs.length > 0 || cross.groups.length > 0) ? new CrossAnalytics(cross) : null;
     this.sampler = new MetricsSampler(opts.sampleIntervalMs ?? 1000, (s) =>
       opts.bus.publish('metrics.sample', s),
     );
@@ -68,6 +97,23 @@ export class Engine {
     b = new InstrumentBook(instrument, adapter.sync);
     this.books.set(instrument, b);
     return b;
+  }
+
+  /**
+   * The stateful analytics of an instrument (walls, clusters, heatmap, liquidity, flow, candles), created
+   * on first use; undefined when analytics are disabled.
+   */
+  analytics(instrument: InstrumentId): InstrumentAnalytics | undefined {
+    const o = this.analyticsOpts;
+    if (!o) return undefined;
+    let a = this.analyzers.get(instrument);
+    if (!a) {
+      const cfg = { ...o.defaults, ...o.instruments?.[instrument] };
+      const emit = this.opts.onAnalyticsEvent;
+      a = new InstrumentAnalytics(instrument, cfg, emit ? (e) => emit(e) : undefined);
+      this.analyzers.set(instrument, a);
+    }
+    return a;
   }
 
   /**
@@ -116,6 +162,7 @@ export class Engine {
       case 'trade':
         b.health.counters.frames++;
         b.health.counters.trades++;
+        this.analytics(e.instrument)?.onTrade(e);
         this.opts.bus.publish('trade', e);
         break;
       case 'bbo':
@@ -124,6 +171,7 @@ export class Engine {
     }
     if (b.health.state !== before) {
       this.opts.onStateChange?.(b, before);
+      this.analytics(b.instrument)?.onState(b.book, b.health.coverage, e.localTs, b.health.state);
       this.opts.bus.publish('health', b.health);
     }
     if (b.snapshotWanted && this.opts.onSnapshotNeeded && b.takeSnapshotRequest()) {
@@ -155,6 +203,12 @@ export class Engine {
       sequence: h.sequence,
       metrics: computeBookMetrics(b.book, h.coverage, this.opts.metrics ?? defaultBookMetricsConfig),
     };
+    const a = this.analytics(b.instrument);
+    if (a) {
+      const m = sample.metrics;
+      a.onBook(b.book, h.coverage, m, localTs, h.state, h.sequence);
+      if (this.cross?.watches(b.instrument)) this.cross.onMid(b.instrument, m.mid, localTs, h.state);
+    }
     this.latest.set(b.instrument, sample);
     bus.publish('metrics', sample);
     this.sampler.offer(sample);

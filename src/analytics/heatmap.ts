@@ -1,0 +1,251 @@
+/**
+ * Liquidity heatmap: resting size per price bucket over time, stored compactly as runs per bucket
+ * (consecutive time bins with the same size collapse into one run), with gaps (book not live) and the
+ * covered price range per bin marked. Queryable by time range and by a coarser bucket size.
+ */
+import type { L2Book } from '../book/l2-book.ts';
+import type { BookState, Coverage } from '../book/health.ts';
+import type { Side } from '../core/model.ts';
+import { bucketOf, forEachLevelNear } from './scan.ts';
+
+/** Heatmap settings (per instrument). */
+export interface HeatmapConfig {
+  /** Price bucket size, quote. Default 10. */
+  bucketSize: number;
+  /** Time bin, ms. Default 1,000. */
+  binMs: number;
+  /** Buckets within this percent of mid are recorded. Default 2. */
+  rangePct: number;
+  /** History kept, ms. Default 3,600,000 (1 h). */
+  retentionMs: number;
+  /** Sizes are rounded to this many significant digits before comparing (so noise does not split runs). Default 4. */
+  sizeDigits: number;
+}
+
+/** Defaults (see HeatmapConfig). */
+export const defaultHeatmapConfig: HeatmapConfig = {
+  bucketSize: 10,
+  binMs: 1_000,
+  rangePct: 2,
+  retentionMs: 3_600_000,
+  sizeDigits: 4,
+};
+
+/** One run: a bucket held `size` (base) at every bin start in [from, to] (ms, inclusive bin starts). */
+export interface HeatmapRun {
+  side: Side;
+  /** Bucket lower price bound, quote; the bucket is [price, price + bucketSize). */
+  price: number;
+  from: number;
+  to: number;
+  size: number;
+}
+
+/** A time range the book was not live (no data recorded), ms [from, to). */
+export interface HeatmapGap {
+  from: number;
+  to: number;
+  state: BookState;
+}
+
+/** Covered price range of a run of bins (the scanned band clipped by the book's coverage). */
+export interface HeatmapCoverage {
+  from: number;
+  to: number;
+  /** Lowest and highest price recorded (quote). */
+  priceLow: number;
+  priceHigh: number;
+}
+
+/** Result of a heatmap query. */
+export interface HeatmapSlice {
+  bucketSize: number;
+  binMs: number;
+  runs: HeatmapRun[];
+  gaps: HeatmapGap[];
+  coverage: HeatmapCoverage[];
+}
+
+interface OpenRun {
+  side: Side;
+  bucket: number;
+  from: number;
+  to: number;
+  size: number;
+}
+
+/** Heatmap of one instrument. */
+export class Heatmap {
+  private readonly cfg: HeatmapConfig;
+  private readonly closed: HeatmapRun[] = [];
+  private open = new Map<string, OpenRun>();
+  private readonly gaps: HeatmapGap[] = [];
+  private openGap: HeatmapGap | null = null;
+  private readonly coverage: HeatmapCoverage[] = [];
+  private bin = NaN;
+
+  constructor(cfg: Partial<HeatmapConfig> = {}) {
+    this.cfg = { ...defaultHeatmapConfig, ...cfg };
+    if (!(this.cfg.bucketSize > 0) || !(this.cfg.binMs > 0))
+      throw new RangeError('heatmap bucketSize and binMs must be > 0');
+  }
+
+  /**
+   * Offer the book at an update; the first update of each time bin records the bin.
+   * A non-live state records a gap instead and closes every open run.
+   * @returns true when a bin was recorded (or a gap extended)
+   */
+  offer(book: L2Book, cov: Coverage, ts: number, state: BookState): boolean {
+    const c = this.cfg;
+    const bin = Math.floor(ts / c.binMs) * c.binMs;
+    if (bin === this.bin) return false;
+    this.bin = bin;
+    if (state !== 'live' || book.bids.length === 0 || book.asks.length === 0) {
+      this.closeAll();
+      if (this.openGap && this.openGap.state === state) this.openGap.to = bin + c.binMs;
+      else {
+        this.openGap = { from: bin, to: bin + c.binMs, state };
+        this.gaps.push(this.openGap);
+      }
+      return true;
+    }
+    this.openGap = null;
+    const mid = (book.bids.price(0) + book.asks.price(0)) / 2;
+    const cur = new Map<string, OpenRun>();
+    let lo = Infinity;
+    let hi = -Infinity;
+    const add = (side: Side) => (p: number, s: number) => {
+      if (p < lo) lo = p;
+      if (p > hi) hi = p;
+      const b = bucketOf(p, c.bucketSize);
+      const k = side === 'bid' ? `b${b}` : `a${b}`;
+      const r = cur.get(k);
+      if (r) r.size += s;
+      else cur.set(k, { side, bucket: b, from: bin, to: bin, size: s });
+    };
+    forEachLevelNear(book.bids, mid, c.rangePct, cov.bidFloor, add('bid'));
+    forEachLevelNear(book.asks, mid, c.rangePct, cov.askCeiling, add('ask'));
+    for (const [k, r] of cur) {
+      r.size = roundSig(r.size, c.sizeDigits);
+      const o = this.open.get(k);
+      if (o && o.size === r.size) {
+        o.to = bin;
+        cur.set(k, o);
+      } else if (o) this.closeRun(o);
+    }
+    for (const [k, o] of this.open) if (!cur.has(k)) this.closeRun(o);
+    this.open = cur;
+    const lastCov = this.coverage[this.coverage.length - 1];
+    if (lastCov && lastCov.priceLow === lo && lastCov.priceHigh === hi && lastCov.to === bin)
+      lastCov.to = bin + c.binMs;
+    else this.coverage.push({ from: bin, to: bin + c.binMs, priceLow: lo, priceHigh: hi });
+    this.prune(bin - c.retentionMs);
+    return true;
+  }
+
+  private closeRun(o: OpenRun): void {
+    this.closed.push({
+      side: o.side,
+      price: o.bucket * this.cfg.bucketSize,
+      from: o.from,
+      to: o.to,
+      size: o.size,
+    });
+  }
+
+  private closeAll(): void {
+    for (const o of this.open.values()) this.closeRun(o);
+    this.open.clear();
+  }
+
+  private prune(cutoff: number): void {
+    let i = 0;
+    while (i < this.closed.length && this.closed[i]!.to < cutoff) i++;
+    // closed runs are appended in closing order, which is by `to`: a prefix is old
+    if (i > 0) this.closed.splice(0, i);
+    while (this.gaps.length > 0 && this.gaps[0]!.to < cutoff) this.gaps.shift();
+    while (this.coverage.length > 0 && this.coverage[0]!.to < cutoff) this.coverage.shift();
+  }
+
+  /** Number of runs held (closed + open): the storage cost. */
+  runCount(): number {
+    return this.closed.length + this.open.size;
+  }
+
+  /**
+   * Runs, gaps and coverage overlapping [from, to) (ms), optionally re-bucketed to `factor` × bucketSize
+   * (sizes of the merged buckets are summed per bin, then collapsed into runs again).
+   * @throws {RangeError} when factor is not a positive integer
+   */
+  query(from: number, to: number, factor = 1): HeatmapSlice {
+    if (!Number.isInteger(factor) || factor < 1)
+      throw new RangeError('heatmap factor must be a positive integer');
+    const c = this.cfg;
+    const all: HeatmapRun[] = [];
+    const pick = (r: HeatmapRun) => {
+      if (r.to < from || r.from >= to) return;
+      all.push({
+        ...r,
+        from: Math.max(r.from, Math.ceil(from / c.binMs) * c.binMs),
+        to: Math.min(r.to, to - 1),
+      });
+    };
+    for (const r of this.closed) pick(r);
+    for (const o of this.open.values())
+      pick({ side: o.side, price: o.bucket * c.bucketSize, from: o.from, to: o.to, size: o.size });
+    const runs = factor === 1 ? all : this.rebucket(all, factor);
+    runs.sort((a, b) => a.from - b.from || a.price - b.price);
+    return {
+      bucketSize: c.bucketSize * factor,
+      binMs: c.binMs,
+      runs,
+      gaps: this.gaps.filter((g) => g.to > from && g.from < to).map((g) => ({ ...g })),
+      coverage: this.coverage.filter((g) => g.to > from && g.from < to).map((g) => ({ ...g })),
+    };
+  }
+
+  private rebucket(runs: HeatmapRun[], factor: number): HeatmapRun[] {
+    const c = this.cfg;
+    const width = c.bucketSize * factor;
+    const groups = new Map<string, HeatmapRun[]>();
+    for (const r of runs) {
+      const b = bucketOf(r.price, width);
+      const k = `${r.side}${b}`;
+      let g = groups.get(k);
+      if (!g) groups.set(k, (g = []));
+      g.push({ ...r, price: b * width });
+    }
+    const out: HeatmapRun[] = [];
+    for (const g of groups.values()) {
+      // sweep the bins where any member run starts or ends
+      const cuts = new Set<number>();
+      for (const r of g) {
+        cuts.add(r.from);
+        cuts.add(r.to + c.binMs);
+      }
+      const times = [...cuts].sort((a, b) => a - b);
+      let cur: HeatmapRun | null = null;
+      for (let i = 0; i + 1 < times.length; i++) {
+        const t = times[i]!;
+        let size = 0;
+        for (const r of g) if (r.from <= t && t <= r.to) size += r.size;
+        size = roundSig(size, c.sizeDigits);
+        const end = times[i + 1]! - c.binMs;
+        if (size === 0) {
+          if (cur) out.push(cur);
+          cur = null;
+        } else if (cur && cur.size === size && cur.to + c.binMs === t) cur.to = end;
+        else {
+          if (cur) out.push(cur);
+          cur = { side: g[0]!.side, price: g[0]!.price, from: t, to: end, size };
+        }
+      }
+      if (cur) out.push(cur);
+    }
+    return out;
+  }
+}
+
+function roundSig(x: number, digits: number): number {
+  return x === 0 ? 0 : Number(x.toPrecision(digits));
+}

@@ -1,0 +1,219 @@
+/**
+ * Per-instrument stateful analytics, driven by the engine: cheap work on every book update (imbalance
+ * velocity, an O(1) check of the sampling clocks) and throttled scans (walls, clusters, heatmap, depth
+ * anomaly and liquidity samples). Trades feed the flow, candles and wall matching.
+ */
+import type { L2Book } from '../book/l2-book.ts';
+import type { BookState, Coverage } from '../book/health.ts';
+import type { Trade } from '../core/model.ts';
+import { parseDecimal } from '../core/decimal.ts';
+import { MalformedFrameError } from '../core/errors.ts';
+import type { BookMetrics } from './types.ts';
+import { ImbalanceVelocity } from './velocity.ts';
+import { LiquidityMonitor, type LiquidityConfig, type LiquidityState } from './liquidity.ts';
+import { WallTracker, type Wall, type WallConfig, type WallEvent, type WallZone } from './walls.ts';
+import { ClusterTracker, type ClusterConfig, type LiquidityCluster } from './clusters.ts';
+import { Heatmap, type HeatmapConfig } from './heatmap.ts';
+import {
+  TradeFlow,
+  defaultIndicatorConfig,
+  type Candle,
+  type CandleInterval,
+  type FlowStats,
+  type IndicatorConfig,
+  type IndicatorValues,
+} from './flow.ts';
+
+/** Settings of one instrument's analytics (every field optional; defaults per module). */
+export interface InstrumentAnalyticsConfig {
+  /** Rolling window of the imbalance velocity, ms. Default 5,000. */
+  velocityWindowMs?: number;
+  /** Which imbalance the velocity follows. Default `imbalance10` (top N). */
+  velocityOf?: 'imbalanceL1' | 'imbalance10' | 'imbalanceWeighted';
+  /** Band of the liquidity index / depth-anomaly depth, percent of mid. Default 1. */
+  liquidityBandPct?: 0.1 | 0.5 | 1 | 2;
+  liquidity?: Partial<LiquidityConfig>;
+  walls?: Partial<WallConfig>;
+  clusters?: Partial<ClusterConfig>;
+  /** Heatmap settings, or false to keep none. */
+  heatmap?: Partial<HeatmapConfig> | false;
+  /** Closed candles kept per interval. Default 500. */
+  candlesKept?: number;
+  indicators?: Partial<IndicatorConfig>;
+}
+
+/** Events the analytics emit (consumed by alerts and outputs). */
+export type AnalyticsEvent = WallEvent;
+
+/** The richer per-instrument results, as plain data (for the API). */
+export interface InstrumentAnalyticsView {
+  instrument: string;
+  /** Time (ms) and book state/sequence of the last update seen. */
+  ts: number;
+  state: BookState;
+  sequence: number;
+  imbalanceVelocity: number | null;
+  liquidity: LiquidityState;
+  walls: Wall[];
+  wallDistribution: WallZone[];
+  /** Current relative wall threshold (base size), null until the size distribution is warm. */
+  wallThreshold: number | null;
+  clusters: LiquidityCluster[];
+  flow: FlowStats;
+  /** Open + most recent closed candles per interval (at most `candleLimit` each). */
+  candles: Record<CandleInterval, Candle[]>;
+  indicators: Record<CandleInterval, IndicatorValues>;
+  /** Trades dropped for malformed price/size. */
+  droppedTrades: number;
+}
+
+const BAND_FIELDS = {
+  0.1: ['bidNotional0_1', 'askNotional0_1'],
+  0.5: ['bidNotional0_5', 'askNotional0_5'],
+  1: ['bidNotional1', 'askNotional1'],
+  2: ['bidNotional2', 'askNotional2'],
+} as const;
+
+/** All stateful analytics of one instrument. */
+export class InstrumentAnalytics {
+  private readonly velocity: ImbalanceVelocity;
+  private readonly velocityOf: 'imbalanceL1' | 'imbalance10' | 'imbalanceWeighted';
+  private readonly band: readonly [keyof BookMetrics, keyof BookMetrics];
+  readonly liquidity: LiquidityMonitor;
+  readonly walls: WallTracker;
+  readonly clusters: ClusterTracker;
+  readonly heatmap: Heatmap | null;
+  readonly flow: TradeFlow;
+  private mid = NaN;
+  private ts = NaN;
+  private state: BookState = 'connecting';
+  private sequence = NaN;
+  private lastVelocity: number | null = null;
+  droppedTrades = 0;
+
+  /**
+   * @param instrument instrument id; @param cfg settings
+   * @param emit receives analytics events (wall lifecycle)
+   * @throws {RangeError} on a non-positive bucket size or bin
+   */
+  constructor(
+    readonly instrument: string,
+    cfg: InstrumentAnalyticsConfig = {},
+    emit: (e: AnalyticsEvent) => void = () => {},
+  ) {
+    this.velocity = new ImbalanceVelocity(cfg.velocityWindowMs ?? 5_000);
+    this.velocityOf = cfg.velocityOf ?? 'imbalance10';
+    this.band = BAND_FIELDS[cfg.liquidityBandPct ?? 1];
+    this.liquidity = new LiquidityMonitor(cfg.liquidity);
+    this.walls = new WallTracker(instrument, cfg.walls ?? {}, emit);
+    this.clusters = new ClusterTracker(cfg.clusters);
+    this.heatmap = cfg.heatmap === false ? null : new Heatmap(cfg.heatmap ?? {});
+    this.flow = new TradeFlow(cfg.candlesKept ?? 500, { ...defaultIndicatorConfig, ...cfg.indicators });
+  }
+
+  /**
+   * After a book change: fills `metrics.imbalanceVelocity` and runs whatever periodic work is due.
+   * @param ts local time of the update (ms) — the analytics' clock, as for the metrics sampler
+   */
+  onBook(
+    book: L2Book,
+    coverage: Coverage,
+    metrics: BookMetrics,
+    ts: number,
+    state: BookState,
+    sequence: number,
+  ): void {
+    this.ts = ts;
+    this.state = state;
+    this.sequence = sequence;
+    this.mid = metrics.mid ?? NaN;
+    metrics.imbalanceVelocity = this.lastVelocity = this.velocity.update(ts, metrics[this.velocityOf]);
+    const b = metrics[this.band[0]] as number | null;
+    const a = metrics[this.band[1]] as number | null;
+    this.liquidity.offer(ts, b === null || a === null ? null : a + b, state, sequence);
+    if (state !== 'live') return;
+    this.walls.maybeScan(book, coverage, ts, state, sequence);
+    this.clusters.maybeScan(book, coverage, ts, state, sequence);
+    this.heatmap?.offer(book, coverage, ts, state);
+  }
+
+  /**
+   * The book changed state. Leaving `live` forgets walls, clusters and velocity (what happens while the
+   * book is not trusted is unknown, so no lifecycle events are inferred across it) and marks a heatmap gap.
+   */
+  onState(book: L2Book, coverage: Coverage, ts: number, state: BookState): void {
+    this.state = state;
+    if (state === 'live') return;
+    this.velocity.reset();
+    this.liquidity.resetChain();
+    this.walls.reset();
+    this.clusters.reset();
+    this.heatmap?.offer(book, coverage, ts, state);
+  }
+
+  /** A trade printed: flow, candles, and wall matching. Malformed price/size is counted, not thrown. */
+  onTrade(t: Trade): void {
+    let price: number;
+    let size: number;
+    try {
+      price = parseDecimal(t.price);
+      size = parseDecimal(t.size);
+    } catch (e) {
+      if (e instanceof MalformedFrameError) {
+        this.droppedTrades++;
+        return;
+      }
+      throw e;
+    }
+    const ts = Number.isFinite(t.exchangeTs) ? t.exchangeTs : t.localTs;
+    this.flow.add(ts, price, size, t.side, this.mid);
+    this.walls.onTrade(price, size);
+  }
+
+  /**
+   * Derived values for alert rules, by name: `depthZ`, `depthChange`, `liquidityRatio`, `shrinkage`,
+   * `liquidityTrendPerMin`, `cvd`, `buyVolume`, `sellVolume`, `wallCount` (null when unknown).
+   */
+  values(): Record<string, number | null> {
+    const L = this.liquidity.latest;
+    const f = this.flow.stats;
+    return {
+      depthZ: L.depthZ,
+      depthChange: L.depthChange,
+      liquidityRatio: L.liquidityRatio,
+      shrinkage: L.shrinkage,
+      liquidityTrendPerMin: L.trendPerMin,
+      cvd: f.cvd,
+      buyVolume: f.buyVolume,
+      sellVolume: f.sellVolume,
+      wallCount: this.walls.walls(this.ts).length,
+    };
+  }
+
+  /** Everything as plain data. @param candleLimit most candles returned per interval (default 100) */
+  view(candleLimit = 100): InstrumentAnalyticsView {
+    const candles = {} as Record<CandleInterval, Candle[]>;
+    const indicators = {} as Record<CandleInterval, IndicatorValues>;
+    for (const [k, s] of Object.entries(this.flow.series)) {
+      const all = s.candles();
+      candles[k as CandleInterval] = all.slice(Math.max(0, all.length - candleLimit));
+      indicators[k as CandleInterval] = structuredClone(s.indicators);
+    }
+    return {
+      instrument: this.instrument,
+      ts: this.ts,
+      state: this.state,
+      sequence: this.sequence,
+      imbalanceVelocity: this.lastVelocity,
+      liquidity: { ...this.liquidity.latest },
+      walls: this.walls.walls(this.ts),
+      wallDistribution: this.walls.distribution(),
+      wallThreshold: Number.isNaN(this.walls.relThreshold) ? null : this.walls.relThreshold,
+      clusters: this.clusters.clusters(),
+      flow: structuredClone(this.flow.stats),
+      candles,
+      indicators,
+      droppedTrades: this.droppedTrades,
+    };
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Helpers to visit the book's levels near mid, within the known coverage, for the periodic scans
+ * (walls, clusters, heatmap).
+ */
+import type { BookSide } from '../book/book-side.ts';
+
+/**
+ * Visit one side's levels from the best outwards while they lie within `rangePct` percent of `mid`
+ * and inside the coverage `edge` (NaN = unbounded). Levels beyond coverage are not visited (unknown).
+ * @param fn receives price (quote), size (base), level index (0 = best)
+ */
+export function forEachLevelNear(
+  side: BookSide,
+  mid: number,
+  rangePct: number,
+  edge: number,
+  fn: (price: number, size: number, i: number) => void,
+): void {
+  const s = side.sign;
+  const limitKey = s * mid * (1 - (s * rangePct) / 100);
+  const edgeKey = Number.isNaN(edge) ? -Infinity : s * edge;
+  for (let i = 0; i < side.length; i++) {
+    const p = side.price(i);
+    const k = s * p;
+    if (k < limitKey || k < edgeKey) break;
+    fn(p, side.size(i), i);
+  }
+}
+
+/** Bucket index of a price for a bucket size (quote): bucket i covers [i × size, (i + 1) × size). */
+export function bucketOf(price: number, bucketSize: number): number {
+  // the small epsilon keeps prices on a boundary (e.g. 61230 with size 10) in their own bucket
+  return Math.floor(price / bucketSize + 1e-9);
+}
