@@ -7,6 +7,8 @@ import { bybit } from './descriptor.ts';
 import { BybitParser } from './parser.ts';
 import { parseBybitInstruments } from './instruments.ts';
 import { readCryptofeed } from '../okx/cryptofeed-fixture.ts';
+import { openRecording } from '../../recording/index.ts';
+import { Replay } from '../../replay/index.ts';
 
 const V5 = '../shared/data/bybit-v5/2024-12-01_XRPUSDT_ob500.data';
 const V1 = '../shared/data/cryptofeed/bybit-2021-04';
@@ -108,18 +110,15 @@ describe('Bybit v5 continuity', () => {
   });
 });
 
-describe('Bybit v1 recording bybit-2021-04 (orderBookL2_25) through the Engine', () => {
-  it('rebuilds every book of both connections without crossing or dropped frames', () => {
-    const engine = newEngine();
+describe('Bybit v1 recording bybit-2021-04 (orderBookL2_25) replayed (openRecording → Replay → Engine)', () => {
+  it('rebuilds every book of both connections without crossing or dropped frames', async () => {
     let bookFrames = 0;
-    for (const f of ['BYBIT.ws.25.0', 'BYBIT.ws.26.0']) {
-      const parser = bybit.createParser();
-      for (const l of readCryptofeed(`${V1}/${f}`)) {
-        if (l.kind !== 'recv') continue;
-        if (l.text.includes('"topic":"orderBookL2_25.')) bookFrames++;
-        engine.handleFrame('bybit', parser, l.text, l.localTs);
-      }
-    }
+    for (const f of ['BYBIT.ws.25.0', 'BYBIT.ws.26.0'])
+      for (const l of readCryptofeed(`${V1}/${f}`))
+        if (l.kind === 'recv' && l.text.includes('"topic":"orderBookL2_25.')) bookFrames++;
+    const replay = new Replay(await openRecording([V1]));
+    await replay.run();
+    const engine = replay.engine;
     expect(engine.dropped).toEqual({});
     let applied = 0;
     let snapshots = 0;

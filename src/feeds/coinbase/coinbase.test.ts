@@ -6,6 +6,8 @@ import { coinbase } from './descriptor.ts';
 import { CoinbaseParser } from './parser.ts';
 import { parseCoinbaseProducts } from './instruments.ts';
 import { readCryptofeed } from '../okx/cryptofeed-fixture.ts';
+import { openRecording } from '../../recording/index.ts';
+import { Replay } from '../../replay/index.ts';
 
 const DIR = '../shared/data/cryptofeed/coinbase-2021-04';
 
@@ -154,18 +156,18 @@ describe('Coinbase Advanced Trade level2', () => {
   });
 });
 
-describe('Coinbase legacy recording coinbase-2021-04 through the Engine', () => {
-  it('rebuilds all 10 level2 books without crossing, dropped frames or resyncs', () => {
-    const engine = new Engine({ venues, bus: new InProcessBus() });
-    const parser = coinbase.createParser();
+describe('Coinbase legacy recording coinbase-2021-04 replayed (openRecording → Replay → Engine)', () => {
+  it('rebuilds all 10 level2 books without crossing, dropped frames or resyncs', async () => {
     let l2updates = 0;
     let matches = 0;
     for (const l of readCryptofeed(`${DIR}/COINBASE.ws.28.0`)) {
       if (l.kind !== 'recv') continue;
       if (l.text.startsWith('{"type":"l2update"')) l2updates++;
       if (l.text.startsWith('{"type":"match"')) matches++;
-      engine.handleFrame('coinbase', parser, l.text, l.localTs);
     }
+    const replay = new Replay(await openRecording([DIR]));
+    await replay.run();
+    const engine = replay.engine;
     expect(engine.dropped).toEqual({});
     let applied = 0;
     let trades = 0;

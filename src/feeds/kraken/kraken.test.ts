@@ -9,6 +9,8 @@ import { KrakenParser, padDecimal } from './parser.ts';
 import { kraken } from './descriptor.ts';
 import { krakenPrecisions, parseKrakenAssetPairs } from './instruments.ts';
 import { readCryptofeed } from '../okx/cryptofeed-fixture.ts';
+import { openRecording } from '../../recording/index.ts';
+import { Replay } from '../../replay/index.ts';
 
 const DIR = '../shared/data/cryptofeed/kraken-2021-04';
 
@@ -165,16 +167,14 @@ describe('Kraken parser', () => {
   });
 });
 
-describe('Kraken recording kraken-2021-04 through the Engine', () => {
-  it('verifies every update checksum of KRAKEN.ws.50.0 (book-1000) with no mismatch', () => {
-    const engine = new Engine({ venues, bus: new InProcessBus() });
-    const parser = kraken.createParser();
-    let withChecksum = 0;
-    for (const l of readCryptofeed(`${DIR}/KRAKEN.ws.50.0`)) {
-      if (l.kind !== 'recv') continue;
-      if (l.text.includes('"c":"')) withChecksum++;
-      engine.handleFrame('kraken', parser, l.text, l.localTs);
-    }
+describe('Kraken recording kraken-2021-04 replayed (openRecording → Replay → Engine, registry venues)', () => {
+  it('verifies every update checksum of KRAKEN.ws.50.0 (book-1000) with no mismatch', async () => {
+    const withChecksum = readCryptofeed(`${DIR}/KRAKEN.ws.50.0`).filter(
+      (l) => l.kind === 'recv' && l.text.includes('"c":"'),
+    ).length;
+    const replay = new Replay(await openRecording([`${DIR}/KRAKEN.ws.50.0`]));
+    await replay.run();
+    const engine = replay.engine;
     expect(engine.dropped).toEqual({});
     let checked = 0;
     let matched = 0;
@@ -196,11 +196,10 @@ describe('Kraken recording kraken-2021-04 through the Engine', () => {
     expect(matched).toBe(checked);
   });
 
-  it('parses the trades of KRAKEN.ws.48.0 and the AssetPairs in KRAKEN.0', () => {
-    const engine = new Engine({ venues, bus: new InProcessBus() });
-    const parser = kraken.createParser();
-    for (const l of readCryptofeed(`${DIR}/KRAKEN.ws.48.0`))
-      if (l.kind === 'recv') engine.handleFrame('kraken', parser, l.text, l.localTs);
+  it('parses the trades of KRAKEN.ws.48.0 and the AssetPairs in KRAKEN.0', async () => {
+    const replay = new Replay(await openRecording([`${DIR}/KRAKEN.ws.48.0`]));
+    await replay.run();
+    const engine = replay.engine;
     expect(engine.dropped).toEqual({});
     const trades = [...engine.books.values()].reduce((n, b) => n + b.health.counters.trades, 0);
     expect(trades).toBeGreaterThan(0);

@@ -8,6 +8,8 @@ import { OkxParser } from './parser.ts';
 import { okx } from './descriptor.ts';
 import { parseOkxInstruments } from './instruments.ts';
 import { readCryptofeed } from './cryptofeed-fixture.ts';
+import { openRecording } from '../../recording/index.ts';
+import { Replay } from '../../replay/index.ts';
 
 const DIR = '../shared/data/cryptofeed/okx-2022-05';
 
@@ -118,13 +120,11 @@ describe('OKX parser', () => {
   });
 });
 
-describe('OKX recording okx-2022-05 through the Engine', () => {
-  it('verifies every snapshot and update checksum with no mismatch and no resync', () => {
-    const engine = new Engine({ venues, bus: new InProcessBus() });
-    const parser = okx.createParser();
-    for (const l of readCryptofeed(`${DIR}/OKX.ws.1.0`)) {
-      if (l.kind === 'recv') engine.handleFrame('okx', parser, l.text, l.localTs);
-    }
+describe('OKX recording okx-2022-05 replayed (openRecording → Replay → Engine, registry venues)', () => {
+  it('verifies every snapshot and update checksum with no mismatch and no resync', async () => {
+    const replay = new Replay(await openRecording([DIR]));
+    await replay.run();
+    const engine = replay.engine;
     expect(engine.dropped).toEqual({});
     const summary = Object.fromEntries(
       [...engine.books].map(([id, b]) => [id, { ...b.health.counters, state: b.state }]),
