@@ -9,13 +9,13 @@ import { Connector, SnapshotRouter } from '../src/feeds/connector.ts';
 import { Engine } from '../src/pipeline/engine.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';
 import { venues, venue } from '../src/feeds/registry.ts';
-import { directReplay, readHftbacktest, waitFor } from './sim-fixtures.ts';
+import { directReplay, loadRecording, waitFor } from './sim-fixtures.ts';
 
 const USDM = '../shared/data/binance-hftbacktest/usdm/btcusdt_20240808.gz';
 
 describe('simulator + connector replay of the USD-M recording', () => {
   it('ends with the same top-20 book and 126/126 oracle matches as a direct replay', async () => {
-    const frames = readHftbacktest(USDM, 'binance-usdm', 'BTCUSDT');
+    const frames = await loadRecording([USDM]);
     const reference = directReplay(frames, 'binance-usdm').books.get('binance-usdm:BTCUSDT')!;
     expect(reference.health.counters.oracleChecked).toBe(126);
 

@@ -1,79 +1,53 @@
 /**
- * Test-only recording readers (hftbacktest `.gz` and cryptofeed raw files) used by the simulator and
- * connector tests, plus a direct in-process replay through the Engine as the reference result.
+ * Test helpers for the simulator and connector tests: recordings loaded through `openRecording`, a
+ * direct in-process replay through the Engine as the reference result, condition waits, a memory logger.
  */
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import type { RecordedFrame } from '../src/recording/types.ts';
 import { Engine } from '../src/pipeline/engine.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';
 import { venues, venue as venueOf } from '../src/feeds/registry.ts';
+import { openRecording } from '../src/recording/index.ts';
 
 /**
- * Read an hftbacktest `.gz` file (`<ts_ns> <json>` a line) into frames; the REST snapshot line
- * (`{"lastUpdateId"...`) becomes a `rest` frame for `instrument`.
- * @param maxLines read at most this many lines (small slices keep tests fast)
+ * Load recording files through the project's reader (`openRecording`), merged by local time.
+ * @param maxPerFile keep only the first frames of each file (small slices keep tests fast)
  */
-export function readHftbacktest(
-  path: string,
-  venue: string,
-  symbol: string,
-  maxLines = Infinity,
-): RecordedFrame[] {
-  const text = gunzipSync(readFileSync(path)).toString('utf8');
-  const out: RecordedFrame[] = [];
-  let pos = 0;
-  while (pos < text.length && out.length < maxLines) {
-    let nl = text.indexOf('\n', pos);
-    if (nl < 0) nl = text.length;
-    const sp = text.indexOf(' ', pos);
-    if (sp > pos && sp < nl) {
-      const localTs = Number(text.slice(pos, sp)) / 1e6;
-      const body = text.slice(sp + 1, nl);
-      if (body.startsWith('{"lastUpdateId"'))
-        out.push({ localTs, kind: 'rest', venue, instrument: `${venue}:${symbol}`, text: body });
-      else out.push({ localTs, kind: 'ws', venue, connection: path, text: body });
-    }
-    pos = nl + 1;
-  }
-  return out;
-}
-
-/** Read a cryptofeed raw capture (ws and http files), merged by receive time. */
-export function readCryptofeed(paths: string[], venue: string): RecordedFrame[] {
+export async function loadRecording(paths: string[], maxPerFile = Infinity): Promise<RecordedFrame[]> {
   const out: RecordedFrame[] = [];
   for (const path of paths) {
-    for (const line of readFileSync(path, 'utf8').split('\n')) {
-      if (line.length === 0) continue;
-      const rest = /^(\S+) -> ([0-9.]+): (.*)$/.exec(line);
-      if (rest) {
-        const url = rest[1]!;
-        const sym = /symbol=([^&]+)/.exec(url)?.[1];
-        out.push({
-          localTs: Number(rest[2]) * 1000,
-          kind: 'rest',
-          venue,
-          url,
-          ...(sym ? { instrument: `${venue}:${sym}` } : {}),
-          text: rest[3]!,
-        });
-        continue;
-      }
-      const ws = /^([0-9.]+): (.*)$/.exec(line);
-      if (ws) out.push({ localTs: Number(ws[1]) * 1000, kind: 'ws', venue, connection: path, text: ws[2]! });
+    let n = 0;
+    for await (const f of await openRecording([path])) {
+      if (n++ >= maxPerFile) break;
+      out.push(f);
     }
   }
   return out.sort((a, b) => a.localTs - b.localTs);
 }
 
-/** Replay frames directly through a fresh Engine (the reference for simulator + connector runs). */
+/**
+ * Replay frames directly through a fresh Engine as `venue` (the reference for simulator + connector
+ * runs). A snapshot with neither instrument nor URL (hftbacktest) is for the symbol of the latest depth
+ * frame on its connection.
+ */
 export function directReplay(frames: readonly RecordedFrame[], venue: string): Engine {
   const engine = new Engine({ venues, bus: new InProcessBus(), computeMetrics: false });
   const adapter = venueOf(venue);
   const parser = adapter.createParser();
+  const lastSymbol = new Map<string, string>();
   for (const f of frames) {
-    if (f.kind === 'ws') engine.handleFrame(venue, parser, f.text, f.localTs);
-    else if (f.instrument) engine.handleEvent(adapter.parseSnapshot!(f.text, f.instrument, f.localTs));
+    const conn = f.connection ?? '';
+    if (f.kind === 'ws') {
+      const m = /^\{"stream":"([a-z0-9_]+)@depth/.exec(f.text);
+      if (m) lastSymbol.set(conn, m[1]!.toUpperCase());
+      engine.handleFrame(venue, parser, f.text, f.localTs);
+      continue;
+    }
+    const sym =
+      f.instrument?.split(':')[1] ??
+      (f.url ? /symbol=([^&]+)/.exec(f.url)?.[1] : undefined) ??
+      lastSymbol.get(conn);
+    if (sym !== undefined && f.text.startsWith('{"lastUpdateId"'))
+      engine.handleEvent(adapter.parseSnapshot!(f.text, `${venue}:${sym}`, f.localTs));
   }
   return engine;
 }

@@ -4,6 +4,7 @@
  */
 import type { VenueId } from '../core/model.ts';
 import { createBinanceSimProtocol } from '../feeds/binance/sim-protocol.ts';
+import { createOkxSimProtocol } from '../feeds/okx/sim-protocol.ts';
 import type { SimProtocol, SimProtocolFactory } from './types.ts';
 
 /** Factories of every venue the simulator speaks. */
@@ -11,6 +12,7 @@ export const simProtocols: ReadonlyMap<VenueId, SimProtocolFactory> = new Map<Ve
   ['binance', createBinanceSimProtocol],
   ['binance-usdm', createBinanceSimProtocol],
   ['binance-coinm', createBinanceSimProtocol],
+  ['okx', createOkxSimProtocol],
 ]);
 
 /**

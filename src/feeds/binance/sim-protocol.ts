@@ -62,6 +62,8 @@ export class BinanceSimProtocol implements SimProtocol {
   private readonly parser: BinanceParser;
   private readonly states = new Map<string, SymbolState>();
   private readonly recorded = new Map<string, string>();
+  /** Symbols of URL-less, instrument-less recorded snapshots, learnt in `preload`. */
+  private readonly inferred = new Map<RecordedFrame, string>();
   private readonly depthPath: string;
   private readonly futures: boolean;
   private readonly maxStreams: number;
@@ -90,7 +92,31 @@ export class BinanceSimProtocol implements SimProtocol {
     return s;
   }
 
+  /**
+   * Learn each symbol's first recorded snapshot, and the symbol of snapshots recorded without URL or
+   * instrument (hftbacktest): the single symbol of the depth frames on the same connection.
+   */
   preload(frames: readonly RecordedFrame[]): void {
+    const seen = new Map<string, Set<string>>();
+    const unresolved: RecordedFrame[] = [];
+    for (const f of frames) {
+      const conn = f.connection ?? '';
+      if (f.kind === 'ws') {
+        const r = this.route(f.text);
+        if (r?.depth && r.symbol !== undefined) {
+          let set = seen.get(conn);
+          if (!set) seen.set(conn, (set = new Set()));
+          set.add(r.symbol);
+        }
+        continue;
+      }
+      if (!f.text.startsWith('{"lastUpdateId"')) continue;
+      if (this.snapshotSymbol(f) === null) unresolved.push(f);
+    }
+    for (const f of unresolved) {
+      const set = seen.get(f.connection ?? '');
+      if (set?.size === 1) this.inferred.set(f, set.values().next().value!);
+    }
     for (const f of frames) {
       const sym = this.snapshotSymbol(f);
       if (sym !== null && !this.recorded.has(sym)) this.recorded.set(sym, f.text);
@@ -247,7 +273,7 @@ export class BinanceSimProtocol implements SimProtocol {
       const m = /[?&]symbol=([^&]+)/.exec(frame.url);
       if (m) return decodeURIComponent(m[1]!);
     }
-    return null;
+    return this.inferred.get(frame) ?? null;
   }
 
   corruptLevel(text: string, pick: () => number): string | null {
