@@ -57,6 +57,17 @@ export function cryptofeedVenue(feed: string): string {
 
 const TS = /^\d+(\.\d+)?$/;
 
+/**
+ * Seconds (decimal text, e.g. `1626992741.081672`) → ms since epoch, rounded once (the decimal point is
+ * moved in the text, so `…741.081672` gives exactly the double nearest `…741081.672`).
+ */
+export function secondsTextToMs(ts: string): number {
+  const dot = ts.indexOf('.');
+  if (dot === -1) return Number(ts) * 1000;
+  const frac = ts.slice(dot + 1).padEnd(3, '0');
+  return Number(`${ts.slice(0, dot)}${frac.slice(0, 3)}.${frac.slice(3) || '0'}`);
+}
+
 /** True when a line looks like a cryptofeed raw line (any of the five shapes). */
 export function looksLikeCryptofeed(line: string): boolean {
   return (
@@ -102,7 +113,7 @@ export async function* readCryptofeed(
         continue;
       }
       const f: RecordedFrame = {
-        localTs: Number(ts) * 1000,
+        localTs: secondsTextToMs(ts),
         kind: 'ws',
         connection: conn,
         text: line.slice(i + 2),
@@ -143,7 +154,7 @@ export async function* readCryptofeed(
       continue;
     }
     const f: RecordedFrame = {
-      localTs: Number(ts) * 1000,
+      localTs: secondsTextToMs(ts),
       kind: 'rest',
       connection: conn,
       url,
