@@ -151,9 +151,8 @@ describe('Replay', () => {
     for (let i = 0; i < 20; i++) lines.push([1001 + i, diff(11 + i, 12 + i, 11 + i)]);
     const dir = hft(lines);
     const seen: ReplayProgress[] = [];
-    let r: Replay;
     let pausedSeen = 0;
-    r = new Replay(await openRecording([dir]), {
+    const r: Replay = new Replay(await openRecording([dir]), {
       progressEvery: 5,
       onProgress: (p) => {
         seen.push(p);
@@ -195,8 +194,7 @@ describe('Replay', () => {
     const lines: [number, string][] = [[1000, snapshot(11)]];
     for (let i = 0; i < 20; i++) lines.push([1001 + i, diff(11 + i, 12 + i, 11 + i)]);
     const dir = hft(lines);
-    let r: Replay;
-    r = new Replay(await openRecording([dir]), {
+    const r: Replay = new Replay(await openRecording([dir]), {
       progressEvery: 5,
       onProgress: (p) => p.frames === 5 && r.stop(),
     });
