@@ -1,0 +1,320 @@
+/**
+ * The HTTP + WebSocket API server (fastify). `createApiServer(deps)` returns the instance, not yet
+ * listening: the caller does `await app.listen({ port, host })` and `await app.close()` at shutdown
+ * (which also stops the WebSocket hub and closes its clients).
+ *
+ * Routes (JSON; shapes in api/types.ts; NaN numbers are sent as null; errors are
+ * `{statusCode, error, message}`: 400 for bad parameters naming the parameter, 404 for an unknown
+ * instrument or route, 501 when the store has no candles, 503 when not ready):
+ * - `GET /api/v1/instruments` → InstrumentsResponse `{instruments: InstrumentInfo[], dropped, frames}`.
+ * - `GET /api/v1/books/:instrument?depth=N` (1-1000, default 20) → BookResponse.
+ * - `GET /api/v1/metrics/:instrument` → the latest MetricsSample (404 also while none was computed yet).
+ * - `GET /api/v1/history/metrics?instrument=&from=&to=&interval=&limit=` → HistoryMetricsResponse.
+ * - `GET /api/v1/history/trades?instrument=&from=&to=&limit=` → HistoryTradesResponse.
+ * - `GET /api/v1/history/candles?instrument=&from=&to=&interval=1s|5s|1m|15m|1h&limit=` → candles.
+ *   History: from/to are ms since epoch or ISO 8601, `to` defaults to now and `from` to one hour before
+ *   `to`; from < to. History does not 404 on instruments the engine does not run now (stored data of
+ *   earlier runs stays queryable): it answers an empty `rows`.
+ * - `GET /healthz` (process alive), `GET /readyz` (store initialised; 503 otherwise).
+ * - `GET /metrics`: Prometheus text (see api/prometheus.ts).
+ * - `GET /docs`: OpenAPI UI; `GET /docs/json`: the OpenAPI document.
+ * - `GET /ws`: WebSocket (see api/ws-hub.ts for the protocol).
+ * - `/` and every other GET accepting HTML: the built dashboard from `staticDir` (SPA fallback to
+ *   index.html), when given.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
+import type { z } from 'zod';
+import type { Bus } from '../bus/types.ts';
+import { splitInstrumentId } from '../core/model.ts';
+import type { HistoryStore } from '../store/types.ts';
+import {
+  bookQuery,
+  candlesQuery,
+  historyMetricsQuery,
+  historyTradesQuery,
+  instrumentPath,
+  resolveRange,
+  zodRouteSchema,
+  zodValidatorCompiler,
+} from './params.ts';
+import { createMetricsRegistry } from './prometheus.ts';
+import type {
+  ApiEngine,
+  BookResponse,
+  ErrorResponse,
+  HistoryCandlesResponse,
+  HistoryMetricsResponse,
+  HistoryTradesResponse,
+  InstrumentInfo,
+  InstrumentsResponse,
+} from './types.ts';
+import { WsHub, type WsOptions } from './ws-hub.ts';
+
+/** What the API server needs. */
+export interface ApiDeps {
+  /** The running engine (a real Engine): books, latest metrics, drop counters. */
+  engine: ApiEngine;
+  /** The bus the engine publishes on (the WebSocket hub subscribes to metrics, book, trade, health). */
+  bus: Bus;
+  store: HistoryStore;
+  /** Directory of the built dashboard (index.html + assets), served at `/`; skipped when absent. */
+  staticDir?: string;
+  /** A pino logger for fastify, or false/absent for none. */
+  logger?: FastifyBaseLogger | false;
+  info?: { version: string; startedAt: number };
+  /** WebSocket limits and throttles. */
+  ws?: WsOptions;
+  /** Readiness probe; default: the store's `isReady` when it has one, else `store.counts()` succeeds. */
+  ready?: () => boolean | Promise<boolean>;
+}
+
+/** A 4xx/5xx answer with the API's error body. */
+function fail(reply: FastifyReply, statusCode: number, message: string): FastifyReply {
+  const error = { 400: 'Bad Request', 404: 'Not Found', 501: 'Not Implemented', 503: 'Service Unavailable' }[
+    statusCode as 400
+  ];
+  const body: ErrorResponse = { statusCode, error: error ?? 'Error', message };
+  return reply.code(statusCode).send(body);
+}
+
+function instrumentInfo(engine: ApiEngine, id: string): InstrumentInfo {
+  const h = engine.books.get(id)!.health;
+  const { venue, symbol } = splitInstrumentId(id);
+  return {
+    instrument: id,
+    venue,
+    symbol,
+    state: h.state,
+    reason: h.reason,
+    since: h.since,
+    counters: h.counters,
+    lastResyncAt: h.lastResyncAt,
+    sequence: h.sequence,
+    latencyMs: h.latencyMs,
+    coverage: h.coverage,
+    lastUpdateLocalTs: h.lastUpdateLocalTs,
+  };
+}
+
+/** Create the API server (routes registered, not listening). */
+export function createApiServer(deps: ApiDeps): FastifyInstance {
+  const { engine, bus, store } = deps;
+  const info = deps.info ?? { version: '0.0.0', startedAt: Date.now() };
+  const app: FastifyInstance = deps.logger
+    ? Fastify({ loggerInstance: deps.logger, disableRequestLogging: true })
+    : Fastify({ logger: false });
+  app.setValidatorCompiler(zodValidatorCompiler);
+  const hub = new WsHub(engine, bus, deps.ws);
+  const registry = createMetricsRegistry({ engine, hub, store, version: info.version });
+  app.addHook('onClose', async () => hub.close());
+
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+    if (err.validation !== undefined || err.statusCode === 400) return fail(reply, 400, err.message);
+    if (err instanceof RangeError) return fail(reply, 400, err.message);
+    if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)
+      return fail(reply, err.statusCode, err.message);
+    req.log.error({ err }, 'request failed');
+    const body: ErrorResponse = { statusCode: 500, error: 'Internal Server Error', message: err.message };
+    return reply.code(500).send(body);
+  });
+
+  void app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'depthwatch API',
+        version: info.version,
+        description:
+          'Verified order books, metrics and history. WebSocket protocol at /ws: see api/ws-hub.ts.',
+      },
+    },
+  });
+  void app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  void app.register(fastifyWebsocket, { options: { maxPayload: hub.maxPayloadBytes } });
+
+  // Routes live in a plugin registered after swagger and websocket, so both see them.
+  void app.register(async (api) => {
+    const q = <T extends z.ZodType>(s: T) => zodRouteSchema(s);
+
+    api.get(
+      '/api/v1/instruments',
+      { schema: { tags: ['live'], summary: 'Instruments with their book health, and drop counters' } },
+      async () => {
+        const ids = [...engine.books.keys()].sort();
+        const body: InstrumentsResponse = {
+          instruments: ids.map((id) => instrumentInfo(engine, id)),
+          dropped: engine.dropped,
+          frames: engine.frames,
+        };
+        return body;
+      },
+    );
+
+    api.get<{ Params: { instrument: string }; Querystring: { depth: number } }>(
+      '/api/v1/books/:instrument',
+      {
+        schema: {
+          tags: ['live'],
+          summary: 'Top N levels per side of a verified book',
+          params: q(instrumentPath),
+          querystring: q(bookQuery),
+        },
+      },
+      async (req, reply) => {
+        const b = engine.books.get(req.params.instrument);
+        if (!b) return fail(reply, 404, `unknown instrument ${req.params.instrument}`);
+        const h = b.health;
+        const top = b.book.top(req.query.depth);
+        const body: BookResponse = {
+          instrument: b.instrument,
+          state: h.state,
+          sequence: h.sequence,
+          exchangeTs: h.lastUpdateLocalTs - h.latencyMs,
+          localTs: h.lastUpdateLocalTs,
+          bids: top.bids,
+          asks: top.asks,
+        };
+        return body;
+      },
+    );
+
+    api.get<{ Params: { instrument: string } }>(
+      '/api/v1/metrics/:instrument',
+      { schema: { tags: ['live'], summary: 'Latest metrics sample', params: q(instrumentPath) } },
+      async (req, reply) => {
+        const id = req.params.instrument;
+        if (!engine.books.has(id)) return fail(reply, 404, `unknown instrument ${id}`);
+        const s = engine.latest.get(id);
+        if (!s) return fail(reply, 404, `no metrics computed yet for ${id} (book not synced)`);
+        return s;
+      },
+    );
+
+    type RangeQ = { instrument: string; from?: number; to?: number; limit: number };
+    api.get<{ Querystring: RangeQ & { interval?: number } }>(
+      '/api/v1/history/metrics',
+      {
+        schema: {
+          tags: ['history'],
+          summary: 'Stored metric samples, raw or downsampled (prices last per bucket, imbalances averaged)',
+          querystring: q(historyMetricsQuery),
+        },
+      },
+      async (req, reply) => {
+        const { instrument, limit, interval } = req.query;
+        const r = resolveRange(req.query.from, req.query.to, Date.now());
+        if (!r) return fail(reply, 400, 'from must be before to');
+        const rows = await store.queryMetrics({ instrument, ...r, limit, ...(interval ? { interval } : {}) });
+        const body: HistoryMetricsResponse = {
+          instrument,
+          ...r,
+          interval: interval ?? null,
+          count: rows.length,
+          rows,
+        };
+        return body;
+      },
+    );
+
+    api.get<{ Querystring: RangeQ }>(
+      '/api/v1/history/trades',
+      { schema: { tags: ['history'], summary: 'Stored trades', querystring: q(historyTradesQuery) } },
+      async (req, reply) => {
+        const { instrument, limit } = req.query;
+        const r = resolveRange(req.query.from, req.query.to, Date.now());
+        if (!r) return fail(reply, 400, 'from must be before to');
+        const rows = await store.queryTrades({ instrument, ...r, limit });
+        const body: HistoryTradesResponse = { instrument, ...r, count: rows.length, rows };
+        return body;
+      },
+    );
+
+    api.get<{ Querystring: RangeQ & { interval: HistoryCandlesResponse['interval'] } }>(
+      '/api/v1/history/candles',
+      {
+        schema: {
+          tags: ['history'],
+          summary: 'OHLCV candles from stored trades',
+          querystring: q(candlesQuery),
+        },
+      },
+      async (req, reply) => {
+        if (!store.queryCandles) return fail(reply, 501, 'this history store does not compute candles');
+        const { instrument, limit, interval } = req.query;
+        const r = resolveRange(req.query.from, req.query.to, Date.now());
+        if (!r) return fail(reply, 400, 'from must be before to');
+        const rows = await store.queryCandles({ instrument, ...r, limit, interval });
+        const body: HistoryCandlesResponse = { instrument, ...r, interval, count: rows.length, rows };
+        return body;
+      },
+    );
+
+    api.get('/healthz', { schema: { tags: ['ops'], summary: 'Process alive' } }, async () => ({
+      status: 'ok',
+      version: info.version,
+      startedAt: info.startedAt,
+      uptimeS: Math.round((Date.now() - info.startedAt) / 1000),
+    }));
+
+    api.get(
+      '/readyz',
+      { schema: { tags: ['ops'], summary: 'History store initialised' } },
+      async (_req, reply) => {
+        let ready: boolean;
+        try {
+          if (deps.ready) ready = await deps.ready();
+          else if (typeof (store as { isReady?: unknown }).isReady === 'boolean')
+            ready = (store as unknown as { isReady: boolean }).isReady;
+          else ready = (await store.counts()) !== undefined;
+        } catch {
+          ready = false;
+        }
+        if (!ready) return fail(reply, 503, 'history store not initialised');
+        return { status: 'ready' };
+      },
+    );
+
+    api.get(
+      '/metrics',
+      { schema: { tags: ['ops'], summary: 'Prometheus metrics', hide: true } },
+      async (_r, reply) => {
+        const text = await registry.metrics();
+        return reply.type(registry.contentType).send(text);
+      },
+    );
+
+    api.get(
+      '/ws',
+      {
+        websocket: true,
+        schema: { tags: ['live'], summary: 'WebSocket stream (subscribe to metrics, book, trades, health)' },
+        preValidation: async (req, reply) => {
+          if (!hub.admits(req.ip)) {
+            hub.countRejected();
+            return fail(reply, 429, 'too many WebSocket connections from this address');
+          }
+        },
+      },
+      (socket, req) => hub.add(socket, req.ip),
+    );
+  });
+
+  const dir = deps.staticDir ? resolve(deps.staticDir) : null;
+  const staticDir = dir && existsSync(resolve(dir, 'index.html')) ? dir : null;
+  if (staticDir) {
+    void app.register(fastifyStatic, { root: staticDir, prefix: '/', wildcard: true });
+  }
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    const isApi = /^\/(api|ws|docs|metrics|healthz|readyz)(\/|$)/.test(path);
+    if (staticDir && !isApi && req.method === 'GET' && (req.headers.accept ?? '').includes('text/html'))
+      return reply.sendFile('index.html', staticDir);
+    return fail(reply, 404, `no route ${req.method} ${path}`);
+  });
+  return app;
+}

@@ -1,0 +1,136 @@
+/**
+ * Shapes of the HTTP and WebSocket API (the dashboard codes against these). JSON on the wire: every
+ * NaN/±Infinity number is sent as `null` (JSON.stringify), so a field typed `number` may arrive as null
+ * when unknown (e.g. `sequence` before the first snapshot, `exchangeTs` of a venue that sends none).
+ * Times are ms since epoch UTC; prices quote currency; sizes base units.
+ */
+import type { MetricsSample } from '../analytics/types.ts';
+import type { BookCounters, BookHealth, BookState, Coverage } from '../book/health.ts';
+import type { DropCounters, Engine } from '../pipeline/engine.ts';
+import type { BookTop } from '../bus/types.ts';
+import type { Trade } from '../core/model.ts';
+import type { Candle, CandleInterval, TradeRow } from '../store/types.ts';
+
+/** What the API reads from the engine (a real Engine satisfies it). Read-only use. */
+export type ApiEngine = Pick<Engine, 'books' | 'latest' | 'dropped' | 'frames'>;
+
+/** One instrument in `GET /api/v1/instruments` (its book health, flattened). */
+export interface InstrumentInfo {
+  /** `<venue>:<symbol>`. */
+  instrument: string;
+  venue: string;
+  symbol: string;
+  state: BookState;
+  reason: string | null;
+  /** When the state last changed. */
+  since: number;
+  counters: BookCounters;
+  lastResyncAt: number | null;
+  /** Last applied venue sequence (null when none yet). */
+  sequence: number;
+  /** Exchange-to-local latency of the last update, ms (null when unknown). */
+  latencyMs: number;
+  coverage: Coverage;
+  /** Local time of the last book change (0 when none yet). */
+  lastUpdateLocalTs: number;
+}
+
+/** `GET /api/v1/instruments`. */
+export interface InstrumentsResponse {
+  /** Sorted by instrument id. */
+  instruments: InstrumentInfo[];
+  /** Frames dropped before reaching a book, by venue then reason code. */
+  dropped: DropCounters;
+  /** Frames handled, by venue. */
+  frames: Record<string, number>;
+}
+
+/** `GET /api/v1/books/:instrument?depth=N`: the top N levels per side, best first, [price, size]. */
+export interface BookResponse {
+  instrument: string;
+  state: BookState;
+  sequence: number;
+  /** Exchange time of the last applied update (null when unknown). */
+  exchangeTs: number;
+  /** Local receive time of the last applied update (0 when none yet). */
+  localTs: number;
+  bids: [number, number][];
+  asks: [number, number][];
+}
+
+/** `GET /api/v1/metrics/:instrument`: the latest sample as computed after the last book update. */
+export type LatestMetricsResponse = MetricsSample;
+
+/** Common part of the history responses: the resolved range and row count. */
+interface HistoryBase {
+  instrument: string;
+  /** Inclusive start, ms. */
+  from: number;
+  /** Exclusive end, ms. */
+  to: number;
+  count: number;
+}
+
+/** `GET /api/v1/history/metrics`: samples oldest first; downsampled when `interval` (ms) is not null. */
+export interface HistoryMetricsResponse extends HistoryBase {
+  interval: number | null;
+  rows: MetricsSample[];
+}
+
+/** `GET /api/v1/history/trades`: trades oldest first. */
+export interface HistoryTradesResponse extends HistoryBase {
+  rows: TradeRow[];
+}
+
+/** `GET /api/v1/history/candles`: OHLCV from stored trades, oldest first. */
+export interface HistoryCandlesResponse extends HistoryBase {
+  interval: CandleInterval;
+  rows: Candle[];
+}
+
+/** Error body of every 4xx/5xx answer. */
+export interface ErrorResponse {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+/** WebSocket channels. */
+export type WsChannel = 'metrics' | 'book' | 'trades' | 'health';
+
+/** Client → server messages on `/ws`. */
+export type WsClientMessage =
+  | {
+      op: 'subscribe';
+      channel: WsChannel;
+      /** An instrument id, or `*` for all. */
+      instrument: string;
+      /** At most one message per instrument per this many ms (latest value wins; trades are queued, not conflated). */
+      throttleMs?: number;
+    }
+  | { op: 'unsubscribe'; channel: WsChannel; instrument: string }
+  | { op: 'ping' };
+
+/** Server → client data messages on `/ws`. */
+export type WsDataMessage =
+  | { channel: 'metrics'; instrument: string; data: MetricsSample }
+  | { channel: 'book'; instrument: string; data: BookTop }
+  | { channel: 'trades'; instrument: string; data: Trade }
+  | { channel: 'health'; instrument: string; data: BookHealth };
+
+/** Server → client control messages on `/ws`. */
+export type WsControlMessage =
+  | {
+      op: 'subscribed';
+      channel: WsChannel;
+      instrument: string;
+      throttleMs: number;
+      /** Whether the engine knows the instrument now (an unknown one may appear later). */
+      known: boolean;
+    }
+  | { op: 'unsubscribed'; channel: WsChannel; instrument: string }
+  | { op: 'pong'; ts: number }
+  | { error: string };
+
+/** Everything the server sends on `/ws`. */
+export type WsServerMessage = WsDataMessage | WsControlMessage;

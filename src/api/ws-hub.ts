@@ -1,0 +1,473 @@
+/**
+ * WebSocket fan-out of bus events to dashboard clients, with per-subscription throttling, conflation and
+ * slow-consumer protection.
+ *
+ * Protocol (JSON text frames; shapes in api/types.ts):
+ * - client: `{"op":"subscribe","channel":"metrics"|"book"|"trades"|"health","instrument":"<id>"|"*",
+ *   "throttleMs"?:n}`, `{"op":"unsubscribe","channel":..,"instrument":..}`, `{"op":"ping"}`.
+ * - server: `{"channel","instrument","data"}` data messages, `{"op":"subscribed",..}`,
+ *   `{"op":"unsubscribed",..}`, `{"op":"pong","ts"}`, and `{"error":"..."}` for a bad message.
+ *
+ * Delivery rules:
+ * - A subscription to one instrument takes precedence over a `*` subscription of the same channel.
+ * - metrics/book/health are conflated per (channel, instrument): at most one message per `throttleMs`
+ *   (default 250 ms for book and metrics, 0 for health); the first update goes out at once, later ones
+ *   within the window replace each other and the latest is sent when the window ends.
+ * - trades are never conflated: with throttleMs 0 (default) each goes out at once; with throttleMs > 0
+ *   they are queued (at most 1000 per instrument, oldest dropped and counted) and sent together at the end
+ *   of each window.
+ * - On subscribe the current value (latest metrics / top of book / health) is sent for book, metrics and
+ *   health, so a client needs no separate REST call to start.
+ * - Slow clients: when the socket's `bufferedAmount` exceeds `slowBufferBytes`, throttle-0 channels are
+ *   conflated too (trades are dropped and counted) until it drains; a client above `dropBufferBytes`, or
+ *   slow for longer than `slowGraceMs`, is closed with code 1013 ("try again later").
+ * - Heartbeat: a WebSocket ping every `heartbeatMs`; a client that has not answered the previous ping
+ *   is terminated.
+ */
+import type { WebSocket } from 'ws';
+import { z } from 'zod';
+import type { Bus } from '../bus/types.ts';
+import type { BookTop } from '../bus/types.ts';
+import type { InstrumentBook } from '../book/instrument-book.ts';
+import { formatZodError } from './params.ts';
+import type { ApiEngine, WsChannel } from './types.ts';
+
+/** WebSocket options. */
+export interface WsOptions {
+  /** Most simultaneous connections from one IP (default 20); more are refused (HTTP 429 / close 1008). */
+  maxConnectionsPerIp?: number;
+  /** WebSocket ping interval, ms (default 30,000). */
+  heartbeatMs?: number;
+  /** Default throttle per channel, ms (book 250, metrics 250, trades 0, health 0). */
+  defaultThrottleMs?: Partial<Record<WsChannel, number>>;
+  /** Above this many buffered bytes a client is treated as slow (default 1 MiB). */
+  slowBufferBytes?: number;
+  /** Above this many buffered bytes a client is dropped with 1013 (default 8 MiB). */
+  dropBufferBytes?: number;
+  /** A client slow for longer than this is dropped with 1013, ms (default 10,000). */
+  slowGraceMs?: number;
+  /** Most subscriptions per client (default 256). */
+  maxSubscriptions?: number;
+  /** Largest accepted client message, bytes (default 16 KiB). */
+  maxPayloadBytes?: number;
+  /** Levels per side in book messages sent on subscribe (default 20; live ones come from the bus). */
+  bookDepth?: number;
+}
+
+/** Counters of the hub (monotonic except `clients`). */
+export interface WsStats {
+  /** Connected clients now. */
+  clients: number;
+  /** Connections accepted since start. */
+  accepted: number;
+  /** Connections refused by the per-IP limit. */
+  rejected: number;
+  /** Data and control messages sent. */
+  sent: number;
+  /** Updates replaced by a newer one before being sent (conflation), or trades dropped for a slow client. */
+  conflated: number;
+  /** Clients closed by the server, by reason (`slow`, `heartbeat`). */
+  dropped: Record<string, number>;
+  /** Client messages refused as malformed. */
+  badMessages: number;
+}
+
+const CHANNELS = ['metrics', 'book', 'trades', 'health'] as const satisfies readonly WsChannel[];
+const TRADE_QUEUE_MAX = 1000;
+/** WebSocket close code 1013: try again later (server overloaded / slow consumer). */
+export const CLOSE_TRY_AGAIN_LATER = 1013;
+/** WebSocket close code 1008: policy violation (too many connections). */
+export const CLOSE_POLICY = 1008;
+
+const channelSchema = z.enum(CHANNELS);
+const instrumentSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^(\*|[^:\s]+:[^\s]+)$/, 'must be "*" or <venue>:<symbol>');
+const clientMessage = z.discriminatedUnion('op', [
+  z.object({
+    op: z.literal('subscribe'),
+    channel: channelSchema,
+    instrument: instrumentSchema,
+    throttleMs: z.number().int().min(0).max(60_000).optional(),
+  }),
+  z.object({ op: z.literal('unsubscribe'), channel: channelSchema, instrument: instrumentSchema }),
+  z.object({ op: z.literal('ping') }),
+]);
+
+interface Subscription {
+  throttleMs: number;
+}
+
+/** Per-client state. */
+class Client {
+  readonly subs = new Map<string, Subscription>();
+  /** Conflated latest message per `channel|instrument`, waiting for its window. */
+  readonly pending = new Map<string, string>();
+  /** Queued trade messages per `trades|instrument` (throttled trade subscriptions). */
+  readonly tradeQueues = new Map<string, string[]>();
+  readonly timers = new Map<string, NodeJS.Timeout>();
+  readonly lastSent = new Map<string, number>();
+  slowSince: number | null = null;
+  alive = true;
+  closed = false;
+  constructor(
+    readonly socket: WebSocket,
+    readonly ip: string,
+  ) {}
+}
+
+/** Top-of-book view of a book now (for the first message after a book subscription). */
+function bookTopOf(b: InstrumentBook, depth: number): BookTop {
+  const h = b.health;
+  const top = b.book.top(depth);
+  return {
+    instrument: b.instrument,
+    exchangeTs: h.lastUpdateLocalTs - h.latencyMs,
+    localTs: h.lastUpdateLocalTs,
+    sequence: h.sequence,
+    state: h.state,
+    bids: top.bids,
+    asks: top.asks,
+  };
+}
+
+/** The WebSocket hub: one per API server. */
+export class WsHub {
+  readonly stats: WsStats = {
+    clients: 0,
+    accepted: 0,
+    rejected: 0,
+    sent: 0,
+    conflated: 0,
+    dropped: {},
+    badMessages: 0,
+  };
+  private readonly clients = new Set<Client>();
+  private readonly byChannel: Record<WsChannel, Set<Client>> = {
+    metrics: new Set(),
+    book: new Set(),
+    trades: new Set(),
+    health: new Set(),
+  };
+  private readonly perIp = new Map<string, number>();
+  private readonly unsubscribeBus: (() => void)[];
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly o: Required<Omit<WsOptions, 'defaultThrottleMs'>> & {
+    defaultThrottleMs: Record<WsChannel, number>;
+  };
+
+  constructor(
+    private readonly engine: ApiEngine,
+    bus: Bus,
+    opts: WsOptions = {},
+  ) {
+    this.o = {
+      maxConnectionsPerIp: opts.maxConnectionsPerIp ?? 20,
+      heartbeatMs: opts.heartbeatMs ?? 30_000,
+      defaultThrottleMs: { book: 250, metrics: 250, trades: 0, health: 0, ...opts.defaultThrottleMs },
+      slowBufferBytes: opts.slowBufferBytes ?? 1 << 20,
+      dropBufferBytes: opts.dropBufferBytes ?? 8 << 20,
+      slowGraceMs: opts.slowGraceMs ?? 10_000,
+      maxSubscriptions: opts.maxSubscriptions ?? 256,
+      maxPayloadBytes: opts.maxPayloadBytes ?? 16 * 1024,
+      bookDepth: opts.bookDepth ?? 20,
+    };
+    this.unsubscribeBus = [
+      bus.subscribe('metrics', (s) => this.publish('metrics', s.instrument, s)),
+      bus.subscribe('book', (b) => this.publish('book', b.instrument, b)),
+      bus.subscribe('trade', (t) => this.publish('trades', t.instrument, t)),
+      bus.subscribe('health', (h) => this.publish('health', h.instrument, h)),
+    ];
+    this.heartbeat = setInterval(() => this.beat(), this.o.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Largest client message accepted (for the WebSocket server's maxPayload). */
+  get maxPayloadBytes(): number {
+    return this.o.maxPayloadBytes;
+  }
+
+  /** Whether one more connection from `ip` is allowed. */
+  admits(ip: string): boolean {
+    return (this.perIp.get(ip) ?? 0) < this.o.maxConnectionsPerIp;
+  }
+
+  /** Count a connection refused before the upgrade. */
+  countRejected(): void {
+    this.stats.rejected++;
+  }
+
+  /**
+   * Take over an open socket: reads its messages, sends subscribed data, cleans up on close. A socket
+   * beyond the per-IP limit is closed with 1008.
+   */
+  add(socket: WebSocket, ip: string): void {
+    if (!this.admits(ip)) {
+      this.stats.rejected++;
+      socket.close(CLOSE_POLICY, 'too many connections from this address');
+      return;
+    }
+    const c = new Client(socket, ip);
+    this.clients.add(c);
+    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    this.stats.accepted++;
+    this.stats.clients = this.clients.size;
+    socket.on('message', (data, isBinary) => this.onMessage(c, data, isBinary));
+    socket.on('pong', () => {
+      c.alive = true;
+    });
+    socket.on('close', () => this.remove(c));
+    socket.on('error', () => this.remove(c));
+  }
+
+  /** Deliver one bus event to every client subscribed to it. */
+  publish(channel: WsChannel, instrument: string, data: unknown): void {
+    const set = this.byChannel[channel];
+    if (set.size === 0) return;
+    let text: string | null = null;
+    for (const c of set) {
+      const sub = c.subs.get(channel + '|' + instrument) ?? c.subs.get(channel + '|*');
+      if (!sub) continue;
+      text ??= JSON.stringify({ channel, instrument, data });
+      this.deliver(c, channel, instrument, text, sub.throttleMs);
+    }
+  }
+
+  /** Stop: unsubscribe from the bus, stop timers, close every client (1001 going away). */
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const u of this.unsubscribeBus) u();
+    for (const c of [...this.clients]) {
+      c.socket.close(1001, 'server shutting down');
+      this.remove(c);
+    }
+  }
+
+  private deliver(c: Client, channel: WsChannel, instrument: string, text: string, throttleMs: number): void {
+    if (c.closed) return;
+    const key = channel + '|' + instrument;
+    const now = Date.now();
+    const slow = this.checkSlow(c, now);
+    if (c.closed) return;
+    if (channel === 'trades') {
+      if (slow) {
+        this.stats.conflated++;
+        return;
+      }
+      if (throttleMs <= 0) {
+        this.send(c, text);
+        return;
+      }
+      let q = c.tradeQueues.get(key);
+      if (!q) c.tradeQueues.set(key, (q = []));
+      if (q.length >= TRADE_QUEUE_MAX) {
+        q.shift();
+        this.stats.conflated++;
+      }
+      q.push(text);
+      this.schedule(c, key, throttleMs, now);
+      return;
+    }
+    const last = c.lastSent.get(key);
+    if (!slow && !c.timers.has(key) && (last === undefined || now - last >= throttleMs)) {
+      this.send(c, text);
+      c.lastSent.set(key, now);
+      return;
+    }
+    if (c.pending.has(key)) this.stats.conflated++;
+    c.pending.set(key, text);
+    this.schedule(c, key, throttleMs, now);
+  }
+
+  private schedule(c: Client, key: string, throttleMs: number, now: number): void {
+    if (c.timers.has(key)) return;
+    const last = c.lastSent.get(key);
+    const wait = last === undefined ? throttleMs : Math.max(0, last + throttleMs - now);
+    // A slow client is retried no faster than every 100 ms while its buffer drains.
+    const t = setTimeout(
+      () => this.flushKey(c, key, throttleMs),
+      Math.max(wait, c.slowSince === null ? 0 : 100),
+    );
+    t.unref();
+    c.timers.set(key, t);
+  }
+
+  private flushKey(c: Client, key: string, throttleMs: number): void {
+    c.timers.delete(key);
+    if (c.closed) return;
+    const now = Date.now();
+    if (this.checkSlow(c, now)) {
+      if (!c.closed && (c.pending.has(key) || c.tradeQueues.get(key)?.length))
+        this.schedule(c, key, throttleMs, now);
+      return;
+    }
+    const q = c.tradeQueues.get(key);
+    if (q && q.length > 0) {
+      c.tradeQueues.set(key, []);
+      for (const text of q) this.send(c, text);
+      c.lastSent.set(key, now);
+      return;
+    }
+    const text = c.pending.get(key);
+    if (text === undefined) return;
+    c.pending.delete(key);
+    this.send(c, text);
+    c.lastSent.set(key, now);
+  }
+
+  /** Update the client's slow state; drops it when over the hard limit or slow for too long. */
+  private checkSlow(c: Client, now: number): boolean {
+    const buffered = c.socket.bufferedAmount;
+    if (buffered > this.o.dropBufferBytes) {
+      this.drop(c, 'slow', 'slow consumer: send buffer full');
+      return true;
+    }
+    if (buffered > this.o.slowBufferBytes) {
+      c.slowSince ??= now;
+      if (now - c.slowSince > this.o.slowGraceMs) {
+        this.drop(c, 'slow', 'slow consumer: send buffer not draining');
+      }
+      return true;
+    }
+    c.slowSince = null;
+    return false;
+  }
+
+  private send(c: Client, text: string): void {
+    if (c.closed || c.socket.readyState !== 1) return;
+    c.socket.send(text);
+    this.stats.sent++;
+  }
+
+  private reply(c: Client, msg: object): void {
+    this.send(c, JSON.stringify(msg));
+  }
+
+  private onMessage(c: Client, data: unknown, isBinary: boolean): void {
+    if (isBinary) {
+      this.bad(c, 'binary frames are not accepted; send JSON text');
+      return;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(String(data));
+    } catch {
+      this.bad(c, 'message is not valid JSON');
+      return;
+    }
+    const r = clientMessage.safeParse(raw);
+    if (!r.success) {
+      this.bad(c, formatZodError(r.error));
+      return;
+    }
+    const m = r.data;
+    if (m.op === 'ping') {
+      this.reply(c, { op: 'pong', ts: Date.now() });
+      return;
+    }
+    const key = m.channel + '|' + m.instrument;
+    if (m.op === 'unsubscribe') {
+      c.subs.delete(key);
+      this.forgetKeys(c, m.channel, m.instrument);
+      if (![...c.subs.keys()].some((k) => k.startsWith(m.channel + '|'))) this.byChannel[m.channel].delete(c);
+      this.reply(c, { op: 'unsubscribed', channel: m.channel, instrument: m.instrument });
+      return;
+    }
+    if (!c.subs.has(key) && c.subs.size >= this.o.maxSubscriptions) {
+      this.bad(c, `too many subscriptions (max ${this.o.maxSubscriptions})`);
+      return;
+    }
+    const throttleMs = m.throttleMs ?? this.o.defaultThrottleMs[m.channel];
+    c.subs.set(key, { throttleMs });
+    this.byChannel[m.channel].add(c);
+    const known = m.instrument === '*' || this.engine.books.has(m.instrument);
+    this.reply(c, { op: 'subscribed', channel: m.channel, instrument: m.instrument, throttleMs, known });
+    this.sendCurrent(c, m.channel, m.instrument);
+  }
+
+  /** Send the current value(s) of a channel right after a subscription. */
+  private sendCurrent(c: Client, channel: WsChannel, instrument: string): void {
+    if (channel === 'trades') return;
+    const ids = instrument === '*' ? [...this.engine.books.keys()] : [instrument];
+    for (const id of ids) {
+      const sub = c.subs.get(channel + '|' + id) ?? c.subs.get(channel + '|*');
+      if (!sub) continue;
+      let data: unknown;
+      if (channel === 'metrics') data = this.engine.latest.get(id);
+      else {
+        const b = this.engine.books.get(id);
+        if (b) data = channel === 'book' ? bookTopOf(b, this.o.bookDepth) : b.health;
+      }
+      if (data === undefined) continue;
+      this.deliver(c, channel, id, JSON.stringify({ channel, instrument: id, data }), sub.throttleMs);
+    }
+  }
+
+  /** Drop pending data of an ended subscription (all instruments of the channel for `*`). */
+  private forgetKeys(c: Client, channel: WsChannel, instrument: string): void {
+    const prefix = channel + '|';
+    for (const map of [c.pending, c.tradeQueues, c.timers] as Map<string, unknown>[]) {
+      for (const k of [...map.keys()]) {
+        if (!k.startsWith(prefix)) continue;
+        if (instrument !== '*' && k !== prefix + instrument) continue;
+        if (instrument === '*' && c.subs.has(k)) continue; // still covered by its own subscription
+        const t = c.timers.get(k);
+        if (t && map === c.timers) clearTimeout(t);
+        map.delete(k);
+      }
+    }
+  }
+
+  private bad(c: Client, error: string): void {
+    this.stats.badMessages++;
+    this.reply(c, { error });
+  }
+
+  private drop(c: Client, reason: string, text: string): void {
+    if (c.closed) return;
+    this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
+    const s = c.socket;
+    this.remove(c);
+    if (reason === 'heartbeat') s.terminate();
+    else {
+      s.close(CLOSE_TRY_AGAIN_LATER, text);
+      // The close frame waits behind the unsent data; do not wait for a stuck peer forever.
+      setTimeout(() => s.terminate(), 5_000).unref();
+    }
+  }
+
+  private remove(c: Client): void {
+    if (c.closed) return;
+    c.closed = true;
+    for (const t of c.timers.values()) clearTimeout(t);
+    c.timers.clear();
+    c.pending.clear();
+    c.tradeQueues.clear();
+    this.clients.delete(c);
+    for (const ch of CHANNELS) this.byChannel[ch].delete(c);
+    const n = (this.perIp.get(c.ip) ?? 1) - 1;
+    if (n <= 0) this.perIp.delete(c.ip);
+    else this.perIp.set(c.ip, n);
+    this.stats.clients = this.clients.size;
+  }
+
+  private beat(): void {
+    const now = Date.now();
+    for (const c of [...this.clients]) {
+      if (!c.alive) {
+        this.drop(c, 'heartbeat', 'no pong');
+        continue;
+      }
+      this.checkSlow(c, now);
+      if (c.closed) continue;
+      c.alive = false;
+      try {
+        c.socket.ping();
+      } catch {
+        this.remove(c);
+      }
+    }
+  }
+}
