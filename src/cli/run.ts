@@ -1,12 +1,125 @@
-/** `depthwatch run`: placeholder registration until the command lands. */
+/**
+ * `depthwatch run`: the main job (feeds → books → analytics → store → API + dashboard), and
+ * `depthwatch demo`: the same, fed offline by the local simulator replaying a real recording.
+ */
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { loadConfig, ConfigError } from '../config/load.ts';
+import type { AppConfig } from '../config/schema.ts';
+import { createLogger, type Logger } from '../util/logger.ts';
 
-/** Register the command on the program. */
+/** Default recording of the offline demo (relative to the repository root). */
+export const DEMO_RECORDING = '../shared/data/binance-hftbacktest/usdm/btcusdt_20240808.gz';
+
+interface RunFlags {
+  config?: string;
+  port?: string;
+  host?: string;
+  instruments?: string;
+  store?: string;
+  cache?: string;
+  bus?: string;
+  role?: string;
+  record?: string;
+  logLevel?: string;
+}
+
+/** CLI flags → config overrides (same shape as the YAML). */
+function overrides(f: RunFlags): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  if (f.instruments) o.instruments = f.instruments.split(',').map((s) => s.trim());
+  const api: Record<string, unknown> = {};
+  if (f.port !== undefined) api.port = Number(f.port);
+  if (f.host) api.host = f.host;
+  if (Object.keys(api).length) o.api = api;
+  if (f.store) o.store = { url: f.store };
+  if (f.cache) o.cache = f.cache;
+  if (f.bus) o.bus = f.bus;
+  if (f.role) o.role = f.role;
+  if (f.record) o.recordDir = f.record;
+  if (f.logLevel) o.log = { level: f.logLevel };
+  return o;
+}
+
+/** Start the app and keep it running until SIGINT/SIGTERM, then shut down gracefully (flushing). */
+async function runUntilSignal(
+  config: AppConfig,
+  logger: Logger,
+  onClose?: () => Promise<void>,
+): Promise<void> {
+  const { startApp } = await import('../app/app.ts');
+  const app = await startApp(config, logger);
+  await new Promise<void>((done) => {
+    const stop = (signal: string): void => {
+      logger.info({ signal }, 'signal received');
+      void app
+        .close()
+        .then(() => onClose?.())
+        .finally(done);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+function loadOrExit(file: string | undefined, o: Record<string, unknown>): AppConfig {
+  try {
+    return loadConfig(file, o);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
+
+function addRunFlags(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'YAML config file (or DEPTHWATCH_CONFIG)')
+    .option('-p, --port <port>', 'API/dashboard port (default 8080)')
+    .option('--host <host>', 'listen address (default 0.0.0.0)')
+    .option('-i, --instruments <ids>', 'comma-separated instrument ids, e.g. binance:BTCUSDT,okx:BTC-USDT')
+    .option('--store <url>', 'history store: duckdb:<path> (default), postgres://..., memory')
+    .option('--cache <url>', 'Redis URL for latest state')
+    .option('--bus <url>', 'NATS URL for the fleet bus')
+    .option('--role <role>', 'fleet role: all | collector | analyzer | api')
+    .option('--record <dir>', 'record raw frames to this directory')
+    .option('--log-level <level>', 'trace | debug | info | warn | error');
+}
+
+/** Register `run` and `demo`. */
 export function register(program: Command): void {
-  program
-    .command('run')
-    .description('not yet available')
-    .action(() => {
-      throw new Error('depthwatch run is not implemented yet');
+  addRunFlags(program.command('run'))
+    .description('run the main job: live feeds, verified books, analytics, store, API and dashboard')
+    .action(async (flags: RunFlags) => {
+      const config = loadOrExit(flags.config, overrides(flags));
+      await runUntilSignal(config, createLogger(config.log.level));
+    });
+
+  addRunFlags(program.command('demo'))
+    .description(
+      'run the whole path offline: simulator (real recording) -> connector -> book -> store -> API -> dashboard',
+    )
+    .option('-f, --file <rec...>', 'recording(s) to serve', [DEMO_RECORDING])
+    .option('--venue <id>', 'venue of the recording', 'binance-usdm')
+    .option('--speed <speed>', 'max or a factor on recorded time', '1')
+    .option('--no-loop', 'stop at the end of the recording instead of looping')
+    .action(async (flags: RunFlags & { file: string[]; venue: string; speed: string; loop: boolean }) => {
+      const { startSimulator } = await import('../app/simulator.ts');
+      const sim = await startSimulator({
+        venue: flags.venue,
+        files: flags.file.map((f) => resolve(f)),
+        speed: flags.speed === 'max' ? 'max' : Number(flags.speed),
+        loop: flags.loop,
+      });
+      const o = overrides(flags);
+      o.instruments ??= sim.instruments;
+      o.venues = { [flags.venue]: { ws: sim.wsUrl, rest: sim.restUrl } };
+      o.store ??= { url: 'duckdb:./data/demo.duckdb' };
+      const config = loadOrExit(flags.config, o);
+      const logger = createLogger(config.log.level);
+      logger.info({ ws: sim.wsUrl, rest: sim.restUrl, files: flags.file }, 'simulator serving the recording');
+      await runUntilSignal(config, logger, () => sim.close());
     });
 }

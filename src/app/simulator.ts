@@ -1,0 +1,68 @@
+/**
+ * Start the local exchange simulator on recording files (for `depthwatch demo` and end-to-end tests),
+ * and tell which instruments the recording carries so the app can subscribe to them.
+ */
+import { openRecording } from '../recording/index.ts';
+import type { RecordedFrame } from '../recording/types.ts';
+import { Simulator, simProtocol, type FaultConfig } from '../sim/index.ts';
+import { venue as venueAdapter } from '../feeds/registry.ts';
+
+/** A running simulator with the instruments found in its recording. */
+export interface RunningSimulator {
+  sim: Simulator;
+  wsUrl: string;
+  restUrl: string;
+  /** Instrument ids with book data in the recording, e.g. `binance-usdm:BTCUSDT`. */
+  instruments: string[];
+  close(): Promise<void>;
+}
+
+/** Options: venue id, recording paths, pace, loop, faults, port. */
+export interface StartSimulatorOptions {
+  venue: string;
+  files: string[];
+  speed: 'max' | number;
+  loop: boolean;
+  port?: number;
+  faults?: FaultConfig;
+}
+
+/**
+ * Instrument ids that have book events in the frames, found by running the venue's own parser over
+ * the first `scan` WebSocket frames (malformed frames are skipped).
+ */
+export function instrumentsIn(venue: string, frames: readonly RecordedFrame[], scan = 20_000): string[] {
+  const parser = venueAdapter(venue).createParser();
+  const found = new Set<string>();
+  let n = 0;
+  for (const f of frames) {
+    if (f.kind !== 'ws') continue;
+    if (n++ >= scan) break;
+    try {
+      for (const e of parser.parse(f.text, f.localTs))
+        if (e.type === 'book_delta' || e.type === 'book_snapshot') found.add(e.instrument);
+    } catch {
+      // Not a book frame this parser accepts; the simulator still serves it byte for byte.
+    }
+  }
+  return [...found].sort();
+}
+
+/**
+ * Load the recording and start the simulator on a loopback port.
+ * @throws {RecordingError} when a file cannot be read; {Error} for an unknown venue
+ */
+export async function startSimulator(o: StartSimulatorOptions): Promise<RunningSimulator> {
+  const frames: RecordedFrame[] = [];
+  for await (const f of await openRecording(o.files, { venue: o.venue })) frames.push(f);
+  const instruments = instrumentsIn(o.venue, frames);
+  const sim = await Simulator.start({
+    protocol: simProtocol(o.venue),
+    frames,
+    speed: o.speed,
+    loop: o.loop,
+    ...(o.port !== undefined ? { port: o.port } : {}),
+    ...(o.faults ? { faults: o.faults } : {}),
+  });
+  return { sim, wsUrl: sim.wsUrl, restUrl: sim.restUrl, instruments, close: () => sim.close() };
+}

@@ -1,0 +1,43 @@
+/**
+ * Pick the history store from its URL: `duckdb:<path>` (embedded default), `postgres://...` (wrapped in
+ * the durable buffer/spool so an outage loses nothing), or `memory` (DuckDB in memory, for demos/tests).
+ */
+import type { HistoryStore } from '../store/types.ts';
+import { DuckDbStore } from '../store/duckdb.ts';
+
+/** Options from the config's `store` section. */
+export interface StoreChoice {
+  url: string;
+  flushIntervalMs: number;
+  retentionDays: number;
+  /** Spool directory for the durable wrapper (PostgreSQL). */
+  spoolDir?: string;
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * Create (not yet initialised) the configured store.
+ * @throws {Error} for an unsupported URL scheme
+ */
+export async function createStore(c: StoreChoice): Promise<HistoryStore> {
+  const retention = c.retentionDays > 0 ? { metrics: c.retentionDays, trades: c.retentionDays } : {};
+  if (c.url === 'memory')
+    return new DuckDbStore({
+      path: ':memory:',
+      flushIntervalMs: c.flushIntervalMs,
+      ...(c.onError ? { onError: c.onError } : {}),
+    });
+  if (c.url.startsWith('duckdb:')) {
+    return new DuckDbStore({
+      path: c.url.slice('duckdb:'.length),
+      flushIntervalMs: c.flushIntervalMs,
+      retentionDays: retention,
+      ...(c.onError ? { onError: c.onError } : {}),
+    });
+  }
+  if (c.url.startsWith('postgres://') || c.url.startsWith('postgresql://')) {
+    const { createPostgresHistory } = await import('./postgres-history.ts');
+    return createPostgresHistory(c);
+  }
+  throw new Error(`unsupported store URL "${c.url}": use duckdb:<path>, postgres://..., or memory`);
+}
