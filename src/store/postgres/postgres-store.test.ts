@@ -87,17 +87,41 @@ describe('PostgresStore against the real PostgreSQL', () => {
     expect(await store.counts()).toEqual(before);
   });
 
-  it('downsamples to the last sample of each interval bucket', async () => {
-    const back = await store.queryMetrics({
-      instrument: INST,
-      from: T0,
-      to: T0 + 300_000,
-      intervalMs: 60_000,
-    });
-    // T0 is 23:59:00, so buckets are aligned on minutes: last sample of each minute.
+  it('downsamples into buckets: bucket start, last row for levels, average for imbalances', async () => {
+    const back = await store.queryMetrics({ instrument: INST, from: T0, to: T0 + 300_000, interval: 60_000 });
+    // T0 is 23:59:00, so buckets are aligned on minutes.
+    expect(back.map((s) => s.localTs)).toEqual([0, 1, 2, 3, 4].map((k) => T0 + k * 60_000));
     expect(back.map((s) => s.sequence)).toEqual([59, 119, 179, 239, 299]);
+    const lastOfFirst = sampleAt(INST, T0, 59);
+    const avg = Array.from({ length: 60 }, (_, i) => sampleAt(INST, T0, i).metrics.imbalanceL1).filter(
+      (v): v is number => v !== null,
+    );
+    expect(back[0]!.metrics.bestBid).toBe(lastOfFirst.metrics.bestBid);
+    expect(back[0]!.metrics.imbalanceL1).toBeCloseTo(avg.reduce((a, b) => a + b, 0) / avg.length, 9);
     const capped = await store.queryMetrics({ instrument: INST, from: T0, to: T0 + 300_000, limit: 7 });
     expect(capped.map((s) => s.sequence)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    await expect(store.queryMetrics({ instrument: '', from: 0, to: 1 })).rejects.toThrow(RangeError);
+  });
+
+  it('builds OHLCV candles from stored trades', async () => {
+    const candles = await store.queryCandles({
+      instrument: INST,
+      from: T0,
+      to: T0 + 120_000,
+      interval: '1m',
+    });
+    expect(candles).toHaveLength(2);
+    expect(candles[0]).toEqual({
+      ts: T0,
+      open: 100,
+      high: 100.59,
+      low: 100,
+      close: 100.59,
+      volume: 60 * 0.125,
+      buyVolume: 30 * 0.125,
+      sellVolume: 30 * 0.125,
+      trades: 60,
+    });
   });
 
   it('refuses rows without instrument or with a non-finite time, and counts them', () => {

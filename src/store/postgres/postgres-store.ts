@@ -9,13 +9,26 @@
  * `writeBatch` writes one batch all-or-nothing in a transaction: DurableStore (store/durable.ts) uses it
  * to survive outages; used alone, a failed flush keeps its rows queued (up to `maxQueuedRows`, beyond
  * which the oldest are dropped and counted) and the next flush retries them.
+ *
+ * Driver: node-postgres (`pg`), chosen over postgres.js 3.4.9 whose deferred socket write throws an
+ * uncatchable TypeError when a connection closes mid-write (porsager/postgres#1154, #1208): exactly the
+ * outage this store must survive.
  */
-import postgres, { type Sql } from 'postgres';
-import { MalformedFrameError } from '../../core/errors.ts';
+import pg from 'pg';
+import type { MalformedFrameError } from '../../core/errors.ts';
+import { validateRow } from '../spool/rows.ts';
 import type { Trade } from '../../core/model.ts';
 import { BOOK_METRIC_FIELDS, type BookMetrics, type MetricsSample } from '../../analytics/types.ts';
 import type { BookState } from '../../book/health.ts';
-import type { HistoryStore, RangeQuery, TradeRow } from '../types.ts';
+import {
+  CANDLE_INTERVALS,
+  type Candle,
+  type CandleQuery,
+  type HistoryStore,
+  type MetricsQuery,
+  type RangeQuery,
+  type TradeRow,
+} from '../types.ts';
 import {
   METRIC_COLUMNS,
   MIGRATIONS,
@@ -29,10 +42,10 @@ import {
 
 /** Options of {@link PostgresStore}. */
 export interface PostgresStoreOptions {
-  /** Connection URL, e.g. `postgres://user@host:5432/db` (ignored when `sql` is given). */
+  /** Connection URL, e.g. `postgres://user@host:5432/db` (ignored when `pool` is given). */
   url?: string;
-  /** An existing postgres.js client (not closed by `close()`). */
-  sql?: Sql;
+  /** An existing pg pool (not closed by `close()`). */
+  pool?: pg.Pool;
   /** Schema holding the tables (created if missing). Default `depthwatch`. */
   schema?: string;
   /** Rows per INSERT batch (default 5,000). */
@@ -47,6 +60,8 @@ export interface PostgresStoreOptions {
   partitionDaysAhead?: number;
   /** Drop data older than this many days (hypertable retention policy or dropped partitions). Off by default. */
   retentionDays?: number;
+  /** Client-side query timeout in ms (a silently dead connection fails instead of hanging; default 60,000). */
+  queryTimeoutMs?: number;
   /** Connection pool size (default 4). */
   maxConnections?: number;
   /** Called with rows refused as invalid (also counted in `rejected`). */
@@ -57,12 +72,6 @@ export interface PostgresStoreOptions {
 const DEFAULT_LIMIT = 10_000;
 /** Hard row cap of a query. */
 const MAX_LIMIT = 1_000_000;
-
-/** Metrics query with optional downsampling. */
-export interface MetricsRangeQuery extends RangeQuery {
-  /** Bucket width in ms: return the last sample of each bucket (floor(localTs / intervalMs)). */
-  intervalMs?: number;
-}
 
 /** Row counts and write statistics. */
 export interface PostgresStoreStats {
@@ -82,8 +91,8 @@ export class PostgresStore implements HistoryStore {
   readonly schema: string;
   /** Partitioning in use (known after init). */
   mode: PartitionMode = 'native';
-  private readonly sql: Sql;
-  private readonly ownsSql: boolean;
+  private readonly pool: pg.Pool;
+  private readonly ownsPool: boolean;
   private readonly opts: PostgresStoreOptions;
   private readonly batchSize: number;
   private metricsQ: MetricsSample[] = [];
@@ -101,15 +110,44 @@ export class PostgresStore implements HistoryStore {
     this.schema = opts.schema ?? 'depthwatch';
     ident(this.schema);
     this.batchSize = Math.max(1, opts.batchSize ?? 5000);
-    this.ownsSql = !opts.sql;
-    this.sql =
-      opts.sql ??
-      postgres(opts.url ?? 'postgres://postgres@127.0.0.1:5432/test', {
+    this.ownsPool = !opts.pool;
+    this.pool =
+      opts.pool ??
+      new pg.Pool({
+        connectionString: opts.url ?? 'postgres://postgres@127.0.0.1:5432/test',
         max: opts.maxConnections ?? 4,
-        onnotice: () => {},
-        connect_timeout: 5,
-        idle_timeout: 30,
+        connectionTimeoutMillis: 5000,
+        idleTimeoutMillis: 30_000,
+        query_timeout: opts.queryTimeoutMs ?? 60_000,
       });
+    // An idle client losing its connection is reported here; without a listener it would crash the process.
+    this.pool.on('error', () => {});
+  }
+
+  /** Run `fn` in a transaction on one client; rolls back and rethrows on error. */
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    c.on('error', () => {});
+    let broken: unknown;
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (e) {
+      broken = e;
+      await c.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      // After any error the client is discarded (its connection may be dead), never returned to the pool.
+      c.release(
+        broken === undefined ? undefined : broken instanceof Error ? broken : new Error(String(broken)),
+      );
+    }
+  }
+
+  private async q(text: string, params?: unknown[]): Promise<Record<string, unknown>[]> {
+    return (await this.pool.query(text, params)).rows;
   }
 
   /**
@@ -119,32 +157,34 @@ export class PostgresStore implements HistoryStore {
    */
   async init(): Promise<void> {
     const s = ident(this.schema);
-    const sql = this.sql;
-    const tsAvail = await sql`SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'`;
+    const tsAvail = await this.q(`SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'`);
     let mode: PartitionMode = this.opts.timescale !== 'native' && tsAvail.length > 0 ? 'timescale' : 'native';
-    await sql.begin(async (tx) => {
-      await tx`SELECT pg_advisory_xact_lock(hashtext(${'depthwatch:' + this.schema}))`;
-      if (mode === 'timescale') await tx.unsafe('CREATE EXTENSION IF NOT EXISTS timescaledb');
-      await tx.unsafe(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-      await tx.unsafe(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
+    await this.tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['depthwatch:' + this.schema]);
+      if (mode === 'timescale') await c.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
+      await c.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+      await c.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
         version INT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
       // An existing schema keeps the mode it was created with.
-      const existing = await tx`SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = ${this.schema} AND c.relname = 'metrics'`;
-      if (existing.length > 0) mode = existing[0]!.relkind === 'p' ? 'native' : 'timescale';
+      const existing = await c.query(
+        `SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND c.relname = 'metrics'`,
+        [this.schema],
+      );
+      if (existing.rows.length > 0) mode = existing.rows[0].relkind === 'p' ? 'native' : 'timescale';
       const done = new Set(
-        (await tx.unsafe(`SELECT version FROM ${s}.schema_migrations`)).map((r) => Number(r.version)),
+        (await c.query(`SELECT version FROM ${s}.schema_migrations`)).rows.map((r) => Number(r.version)),
       );
       for (const m of MIGRATIONS) {
         if (done.has(m.version)) continue;
-        await m.up(tx as unknown as Sql, this.schema, mode);
-        await tx.unsafe(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
+        await m.up(c, this.schema, mode);
+        await c.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
           m.version,
           `${m.name} (${mode})`,
         ]);
       }
-      for (const c of METRIC_COLUMNS) {
-        await tx.unsafe(`ALTER TABLE ${s}.metrics ADD COLUMN IF NOT EXISTS ${ident(c)} DOUBLE PRECISION`);
+      for (const col of METRIC_COLUMNS) {
+        await c.query(`ALTER TABLE ${s}.metrics ADD COLUMN IF NOT EXISTS ${ident(col)} DOUBLE PRECISION`);
       }
     });
     this.mode = mode;
@@ -173,7 +213,7 @@ export class PostgresStore implements HistoryStore {
     if (this.mode === 'timescale') {
       if (ret !== undefined) {
         for (const t of ['metrics', 'trades']) {
-          await this.sql.unsafe(
+          await this.q(
             `SELECT add_retention_policy('${this.schema}.${t}', INTERVAL '${Math.max(1, Math.floor(ret))} days', if_not_exists => TRUE)`,
           );
         }
@@ -187,17 +227,20 @@ export class PostgresStore implements HistoryStore {
 
   /** Native mode: drop day partitions of both tables whose whole day is before `day`. @returns names dropped */
   async dropPartitionsBefore(day: number): Promise<string[]> {
-    const rows = await this.sql`SELECT c.relname AS name FROM pg_inherits i
-      JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
-      JOIN pg_namespace n ON n.oid = p.relnamespace
-      WHERE n.nspname = ${this.schema} AND p.relname IN ('metrics', 'trades')`;
+    const rows = await this.q(
+      `SELECT c.relname AS name FROM pg_inherits i
+       JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+       JOIN pg_namespace n ON n.oid = p.relnamespace
+       WHERE n.nspname = $1 AND p.relname IN ('metrics', 'trades')`,
+      [this.schema],
+    );
     const limit = dayLabel(day);
     const dropped: string[] = [];
     for (const r of rows) {
       const name = String(r.name);
       const m = /_p(\d{8})$/.exec(name);
       if (!m || m[1]! >= limit) continue;
-      await this.sql.unsafe(`DROP TABLE IF EXISTS ${ident(this.schema)}.${ident(name)}`);
+      await this.q(`DROP TABLE IF EXISTS ${ident(this.schema)}.${ident(name)}`);
       this.partitions.delete(name);
       dropped.push(name);
     }
@@ -210,7 +253,7 @@ export class PostgresStore implements HistoryStore {
       const name = `${t}_p${dayLabel(day)}`;
       if (this.partitions.has(name)) continue;
       try {
-        await this.sql.unsafe(
+        await this.q(
           `CREATE TABLE IF NOT EXISTS ${ident(this.schema)}.${ident(name)} PARTITION OF ${ident(this.schema)}.${t}
            FOR VALUES FROM ('${dayIso(day)} 00:00:00+00') TO ('${dayIso(day + 1)} 00:00:00+00')`,
         );
@@ -306,9 +349,9 @@ export class PostgresStore implements HistoryStore {
         for (const r of trades) days.add(dayOf(r.localTs));
         for (const d of days) await this.ensurePartition(d);
       }
-      await this.sql.begin(async (tx) => {
-        if (metrics.length > 0) await this.insertMetrics(tx as unknown as Sql, metrics);
-        if (trades.length > 0) await this.insertTrades(tx as unknown as Sql, trades);
+      await this.tx(async (c) => {
+        if (metrics.length > 0) await this.insertMetrics(c, metrics);
+        if (trades.length > 0) await this.insertTrades(c, trades);
       });
     } catch (e) {
       this.stats.writeErrors++;
@@ -317,7 +360,7 @@ export class PostgresStore implements HistoryStore {
     this.stats.written += metrics.length + trades.length;
   }
 
-  private async insertMetrics(sql: Sql, rows: readonly MetricsSample[]): Promise<void> {
+  private async insertMetrics(c: pg.PoolClient, rows: readonly MetricsSample[]): Promise<void> {
     const n = rows.length;
     const instrument = new Array<string>(n);
     const localTs = new Array<number>(n);
@@ -339,17 +382,17 @@ export class PostgresStore implements HistoryStore {
     }
     const cols = this.metricColumns.map(ident).join(', ');
     const arrays = this.metricColumns.map((_, f) => `$${f + 6}::float8[]`).join(', ');
-    await sql.unsafe(
+    await c.query(
       `INSERT INTO ${ident(this.schema)}.metrics (instrument, ts, local_ts, exchange_ts, state, sequence, ${cols})
        SELECT i, to_timestamp(l / 1000.0), l, e, st, sq, ${this.metricColumns.map((_, f) => `v${f}`).join(', ')}
        FROM unnest($1::text[], $2::float8[], $3::float8[], $4::text[], $5::float8[], ${arrays})
          AS t(i, l, e, st, sq, ${this.metricColumns.map((_, f) => `v${f}`).join(', ')})
        ON CONFLICT DO NOTHING`,
-      [instrument, localTs, exchangeTs, state, sequence, ...values] as never,
+      [instrument, localTs, exchangeTs, state, sequence, ...values],
     );
   }
 
-  private async insertTrades(sql: Sql, rows: readonly Trade[]): Promise<void> {
+  private async insertTrades(c: pg.PoolClient, rows: readonly Trade[]): Promise<void> {
     const n = rows.length;
     const cols = {
       instrument: new Array<string>(n),
@@ -370,7 +413,7 @@ export class PostgresStore implements HistoryStore {
       cols.size[i] = Number(r.size);
       cols.side[i] = r.side;
     }
-    await sql.unsafe(
+    await c.query(
       `INSERT INTO ${ident(this.schema)}.trades (instrument, ts, local_ts, exchange_ts, id, price, size, side)
        SELECT i, to_timestamp(l / 1000.0), l, e, id, p, sz, sd
        FROM unnest($1::text[], $2::float8[], $3::float8[], $4::text[], $5::float8[], $6::float8[], $7::text[])
@@ -382,27 +425,31 @@ export class PostgresStore implements HistoryStore {
 
   /**
    * Metric samples of one instrument with `from <= localTs < to`, oldest first, at most `limit` rows
-   * (default 10,000, capped at 1,000,000). With `intervalMs`, the last sample of each
-   * `floor(localTs / intervalMs)` bucket.
+   * (default 10,000, capped at 1,000,000). With `interval` (ms) one row per bucket
+   * `[floor(localTs / interval) × interval, + interval)` as MetricsQuery specifies: `localTs` = bucket
+   * start, `imbalance*` fields averaged, every other field from the bucket's last row.
+   * @throws {RangeError} for an empty instrument, non-finite from/to or a negative interval.
    */
-  async queryMetrics(q: MetricsRangeQuery): Promise<MetricsSample[]> {
-    const limit = clampLimit(q.limit);
+  async queryMetrics(q: MetricsQuery): Promise<MetricsSample[]> {
+    const { limit } = checkRange(q);
+    const iv = q.interval ?? 0;
+    if (!Number.isFinite(iv) || iv < 0) throw new RangeError('interval must be ms >= 0');
     const s = ident(this.schema);
-    const cols = this.metricColumns.map(ident).join(', ');
-    const where = `instrument = $1 AND ts >= to_timestamp($2::float8 / 1000.0) - INTERVAL '1 ms' AND ts < to_timestamp($3::float8 / 1000.0) + INTERVAL '1 ms'
-      AND local_ts >= $2::float8 AND local_ts < $3::float8`;
-    const iv = q.intervalMs;
+    const cols = this.metricColumns.map(ident);
+    const last = (c: string): string => `(array_agg(${c} ORDER BY local_ts DESC))[1]`;
     const rows =
-      iv !== undefined && iv > 0
-        ? await this.sql.unsafe(
-            `SELECT * FROM (SELECT DISTINCT ON (floor(local_ts / $4::float8)) instrument, local_ts, exchange_ts, state, sequence, ${cols}
-               FROM ${s}.metrics WHERE ${where} ORDER BY floor(local_ts / $4::float8), local_ts DESC) b
-             ORDER BY local_ts LIMIT ${limit}`,
+      iv > 0
+        ? await this.q(
+            `SELECT floor(local_ts / $4::float8) * $4::float8 AS local_ts, ${last('exchange_ts')} AS exchange_ts,
+               ${last('state')} AS state, ${last('sequence')} AS sequence,
+               ${cols.map((c, f) => `${BOOK_METRIC_FIELDS[f]!.startsWith('imbalance') ? `avg(${c})` : last(c)} AS ${c}`).join(', ')}
+             FROM ${s}.metrics WHERE ${RANGE_WHERE}
+             GROUP BY 1 ORDER BY 1 LIMIT ${limit}`,
             [q.instrument, q.from, q.to, iv],
           )
-        : await this.sql.unsafe(
-            `SELECT instrument, local_ts, exchange_ts, state, sequence, ${cols} FROM ${s}.metrics
-             WHERE ${where} ORDER BY ts, local_ts LIMIT ${limit}`,
+        : await this.q(
+            `SELECT local_ts, exchange_ts, state, sequence, ${cols.join(', ')} FROM ${s}.metrics
+             WHERE ${RANGE_WHERE} ORDER BY ts, local_ts LIMIT ${limit}`,
             [q.instrument, q.from, q.to],
           );
     return rows.map((r) => {
@@ -412,7 +459,7 @@ export class PostgresStore implements HistoryStore {
         metrics[f] = v === null || v === undefined ? null : Number(v);
       }
       return {
-        instrument: String(r.instrument),
+        instrument: q.instrument,
         localTs: Number(r.local_ts),
         exchangeTs: r.exchange_ts === null ? NaN : Number(r.exchange_ts),
         state: r.state as BookState,
@@ -422,17 +469,19 @@ export class PostgresStore implements HistoryStore {
     });
   }
 
-  /** Trades of one instrument with `from <= localTs < to`, oldest first, at most `limit` rows. */
+  /**
+   * Trades of one instrument with `from <= localTs < to`, oldest first, at most `limit` rows.
+   * @throws {RangeError} for an empty instrument or non-finite from/to.
+   */
   async queryTrades(q: RangeQuery): Promise<TradeRow[]> {
-    const rows = await this.sql.unsafe(
-      `SELECT instrument, local_ts, exchange_ts, id, price, size, side FROM ${ident(this.schema)}.trades
-       WHERE instrument = $1 AND ts >= to_timestamp($2::float8 / 1000.0) - INTERVAL '1 ms' AND ts < to_timestamp($3::float8 / 1000.0) + INTERVAL '1 ms'
-         AND local_ts >= $2::float8 AND local_ts < $3::float8
-       ORDER BY ts, local_ts LIMIT ${clampLimit(q.limit)}`,
+    const { limit } = checkRange(q);
+    const rows = await this.q(
+      `SELECT local_ts, exchange_ts, id, price, size, side FROM ${ident(this.schema)}.trades
+       WHERE ${RANGE_WHERE} ORDER BY ts, local_ts LIMIT ${limit}`,
       [q.instrument, q.from, q.to],
     );
     return rows.map((r) => ({
-      instrument: String(r.instrument),
+      instrument: q.instrument,
       localTs: Number(r.local_ts),
       exchangeTs: r.exchange_ts === null ? NaN : Number(r.exchange_ts),
       id: String(r.id),
@@ -442,10 +491,43 @@ export class PostgresStore implements HistoryStore {
     }));
   }
 
+  /**
+   * OHLCV candles from stored trades, buckets keyed by trade `localTs` (see CandleQuery), oldest first.
+   * Open/close are the first/last trade by (localTs, id).
+   * @throws {RangeError} for a bad range or an unknown interval name.
+   */
+  async queryCandles(q: CandleQuery): Promise<Candle[]> {
+    const { limit } = checkRange(q);
+    const iv = CANDLE_INTERVALS[q.interval];
+    if (iv === undefined)
+      throw new RangeError(`interval must be one of ${Object.keys(CANDLE_INTERVALS).join(', ')}`);
+    const rows = await this.q(
+      `SELECT floor(local_ts / $4::float8) * $4::float8 AS b,
+         (array_agg(price ORDER BY local_ts, id))[1] AS open, max(price) AS high, min(price) AS low,
+         (array_agg(price ORDER BY local_ts DESC, id DESC))[1] AS close, sum(size) AS volume,
+         coalesce(sum(size) FILTER (WHERE side = 'buy'), 0) AS buy,
+         coalesce(sum(size) FILTER (WHERE side = 'sell'), 0) AS sell, count(*) AS n
+       FROM ${ident(this.schema)}.trades WHERE ${RANGE_WHERE}
+       GROUP BY 1 ORDER BY 1 LIMIT ${limit}`,
+      [q.instrument, q.from, q.to, iv],
+    );
+    return rows.map((r) => ({
+      ts: Number(r.b),
+      open: Number(r.open),
+      high: Number(r.high),
+      low: Number(r.low),
+      close: Number(r.close),
+      volume: Number(r.volume),
+      buyVolume: Number(r.buy),
+      sellVolume: Number(r.sell),
+      trades: Number(r.n),
+    }));
+  }
+
   /** Row counts: `{ metrics, trades }`. */
   async counts(): Promise<Record<string, number>> {
     const s = ident(this.schema);
-    const [r] = await this.sql.unsafe(
+    const [r] = await this.q(
       `SELECT (SELECT count(*) FROM ${s}.metrics) AS metrics, (SELECT count(*) FROM ${s}.trades) AS trades`,
     );
     return { metrics: Number(r!.metrics), trades: Number(r!.trades) };
@@ -459,30 +541,31 @@ export class PostgresStore implements HistoryStore {
     try {
       await this.flush();
     } finally {
-      if (this.ownsSql) await this.sql.end({ timeout: 5 });
+      if (this.ownsPool) await this.pool.end();
     }
   }
 
   /** Drop the whole schema (tests, `--reset`). Irreversible. */
   async dropSchema(): Promise<void> {
-    await this.sql.unsafe(`DROP SCHEMA IF EXISTS ${ident(this.schema)} CASCADE`);
+    await this.q(`DROP SCHEMA IF EXISTS ${ident(this.schema)} CASCADE`);
     this.partitions.clear();
   }
 }
 
-function clampLimit(limit: number | undefined): number {
-  if (limit === undefined || !Number.isFinite(limit) || limit <= 0) return DEFAULT_LIMIT;
-  return Math.min(MAX_LIMIT, Math.floor(limit));
-}
-
 /**
- * Check the fields a store needs: a non-empty `instrument` string and a finite `localTs` after
- * 2000-01-01 (it picks the partition). @returns the error, or null when the row is usable.
+ * Range filter on `$1` instrument, `$2` from, `$3` to (ms): exact on `local_ts`, plus a 1 ms-wider bound
+ * on the partition key `ts` so PostgreSQL prunes partitions/chunks and uses the (instrument, ts) index.
  */
-export function validateRow(r: { instrument: unknown; localTs: unknown }): MalformedFrameError | null {
-  if (typeof r.instrument !== 'string' || r.instrument.length === 0)
-    return new MalformedFrameError('invalid_field', 'row without instrument');
-  if (typeof r.localTs !== 'number' || !Number.isFinite(r.localTs) || r.localTs < 946_684_800_000)
-    return new MalformedFrameError('invalid_field', `row with invalid localTs ${String(r.localTs)}`);
-  return null;
+const RANGE_WHERE = `instrument = $1
+  AND ts >= to_timestamp($2::float8 / 1000.0) - INTERVAL '1 ms' AND ts < to_timestamp($3::float8 / 1000.0) + INTERVAL '1 ms'
+  AND local_ts >= $2::float8 AND local_ts < $3::float8`;
+
+/** Check a range query. @throws {RangeError} @returns the row limit (default 10,000, at most 1,000,000) */
+function checkRange(q: RangeQuery): { limit: number } {
+  if (typeof q.instrument !== 'string' || q.instrument.length === 0)
+    throw new RangeError('instrument must be a non-empty string');
+  if (!Number.isFinite(q.from) || !Number.isFinite(q.to)) throw new RangeError('from/to must be finite ms');
+  const l = q.limit;
+  if (l === undefined || !Number.isFinite(l) || l <= 0) return { limit: DEFAULT_LIMIT };
+  return { limit: Math.min(MAX_LIMIT, Math.floor(l)) };
 }

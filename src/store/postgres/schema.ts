@@ -21,7 +21,6 @@
  * natively range-partitioned by UTC day (`metrics_pYYYYMMDD`), partitions are created ahead of time and on
  * demand for the days a batch touches, and retention drops whole day partitions.
  */
-import type { Sql } from 'postgres';
 import { BOOK_METRIC_FIELDS } from '../../analytics/types.ts';
 
 /** Partitioning mode of a schema. */
@@ -45,11 +44,16 @@ export function ident(name: string): string {
   return `"${name}"`;
 }
 
+/** What migrations need of a connection (a pg client inside a transaction). */
+export interface Queryable {
+  query(text: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+}
+
 /** One versioned migration. Runs inside a transaction holding the schema's advisory lock. */
 export interface Migration {
   version: number;
   name: string;
-  up(sql: Sql, schema: string, mode: PartitionMode): Promise<void>;
+  up(db: Queryable, schema: string, mode: PartitionMode): Promise<void>;
 }
 
 /** The migrations, in version order. Never edit an applied one: append a new version. */
@@ -57,10 +61,10 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'metrics and trades tables',
-    async up(sql, schema, mode) {
+    async up(db, schema, mode) {
       const s = ident(schema);
       const part = mode === 'native' ? ' PARTITION BY RANGE (ts)' : '';
-      await sql.unsafe(`CREATE TABLE IF NOT EXISTS ${s}.metrics (
+      await db.query(`CREATE TABLE IF NOT EXISTS ${s}.metrics (
         instrument TEXT NOT NULL,
         ts TIMESTAMPTZ NOT NULL,
         local_ts DOUBLE PRECISION NOT NULL,
@@ -68,7 +72,7 @@ export const MIGRATIONS: readonly Migration[] = [
         state TEXT NOT NULL,
         sequence DOUBLE PRECISION NOT NULL
       )${part}`);
-      await sql.unsafe(`CREATE TABLE IF NOT EXISTS ${s}.trades (
+      await db.query(`CREATE TABLE IF NOT EXISTS ${s}.trades (
         instrument TEXT NOT NULL,
         ts TIMESTAMPTZ NOT NULL,
         local_ts DOUBLE PRECISION NOT NULL,
@@ -80,27 +84,27 @@ export const MIGRATIONS: readonly Migration[] = [
       )${part}`);
       if (mode === 'timescale') {
         for (const t of ['metrics', 'trades']) {
-          await sql.unsafe(
+          await db.query(
             `SELECT create_hypertable('${schema}.${t}', 'ts', chunk_time_interval => INTERVAL '1 day', if_not_exists => TRUE)`,
           );
         }
       }
-      await sql.unsafe(
+      await db.query(
         `CREATE UNIQUE INDEX IF NOT EXISTS metrics_key ON ${s}.metrics (instrument, ts, sequence)`,
       );
-      await sql.unsafe(`CREATE UNIQUE INDEX IF NOT EXISTS trades_key ON ${s}.trades (instrument, ts, id)`);
+      await db.query(`CREATE UNIQUE INDEX IF NOT EXISTS trades_key ON ${s}.trades (instrument, ts, id)`);
     },
   },
   {
     version: 2,
     name: 'compression (timescale only)',
-    async up(sql, schema, mode) {
+    async up(db, schema, mode) {
       if (mode !== 'timescale') return;
       for (const t of ['metrics', 'trades']) {
-        await sql.unsafe(
+        await db.query(
           `ALTER TABLE ${ident(schema)}.${t} SET (timescaledb.compress, timescaledb.compress_segmentby = 'instrument', timescaledb.compress_orderby = 'ts')`,
         );
-        await sql.unsafe(
+        await db.query(
           `SELECT add_compression_policy('${schema}.${t}', INTERVAL '2 days', if_not_exists => TRUE)`,
         );
       }

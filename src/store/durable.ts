@@ -1,0 +1,357 @@
+/**
+ * DurableStore: a HistoryStore wrapper that never loses accepted rows when the wrapped store is down or
+ * slow (PostgreSQL restarting, network cut, overloaded server).
+ *
+ * Path of a row: `append*` validates it (invalid rows are refused and counted) and puts it in a bounded
+ * memory buffer. Every `flushIntervalMs` the pump runs:
+ * 1. when the store is up: first drain the disk spool (oldest files first), then write the memory buffer,
+ *    in batches of `batchSize` via the store's all-or-nothing `writeBatch`, each bounded by `writeTimeoutMs`;
+ * 2. when a write fails or times out: the store is marked down, the failed batch and the whole memory buffer
+ *    are appended to the spool (append-only JSON lines, fsynced; store/spool/spool.ts), and the next attempt
+ *    waits an exponential back-off (`retryMinMs` doubling up to `retryMaxMs`, ±20% jitter);
+ * 3. while the store is down, each tick moves the memory buffer to the spool; a buffer above
+ *    `memoryLimitRows` is spilled at once.
+ * The store's writes must be idempotent (PostgresStore's unique keys + `ON CONFLICT DO NOTHING`): a batch
+ * that timed out but committed, or a spool file partly drained before a crash, is written again harmlessly.
+ *
+ * Durability: rows on the spool survive a crash and are drained on the next start (`init`). A crash
+ * (SIGKILL, power loss) loses only the memory buffer: at most one flush interval of rows (or
+ * `memoryLimitRows`, whichever is smaller) plus the batch in flight. Graceful shutdown (`close`) flushes to
+ * the store, or to the spool when the store stays down, so it loses nothing. The spool is bounded by
+ * `maxSpoolBytes`; rows beyond it are dropped and counted (`stats.dropped`), never silently.
+ */
+import type { MetricsSample } from '../analytics/types.ts';
+import type { Trade } from '../core/model.ts';
+import type { MalformedFrameError } from '../core/errors.ts';
+import type { Candle, CandleQuery, HistoryStore, MetricsQuery, RangeQuery, TradeRow } from './types.ts';
+import { Spool, SpoolFullError } from './spool/spool.ts';
+import { validateRow } from './spool/rows.ts';
+
+/** A store that can write one batch all-or-nothing (PostgresStore.writeBatch). */
+export interface BatchWriter {
+  /**
+   * Write the rows now in one transaction, idempotently (rows already present are skipped).
+   * @throws when nothing was written (the caller keeps the rows).
+   */
+  writeBatch(metrics: readonly MetricsSample[], trades: readonly Trade[]): Promise<void>;
+}
+
+/** Thrown by `flush()` when the store is unavailable; the rows are then safe on the spool. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(
+    message: string,
+    readonly pendingRows: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Options of {@link DurableStore}. */
+export interface DurableStoreOptions {
+  /** Directory of the spool files (created if missing). */
+  spoolDir: string;
+  /** Pump period (ms, default 1,000): also the most data a crash can lose. */
+  flushIntervalMs?: number;
+  /** Rows per write batch (default 5,000). */
+  batchSize?: number;
+  /** Memory buffer bound in rows; above it rows go to the spool at once (default 100,000). */
+  memoryLimitRows?: number;
+  /** A write slower than this counts as failed (ms, default 10,000). */
+  writeTimeoutMs?: number;
+  /** First retry delay after a failure (ms, default 250). */
+  retryMinMs?: number;
+  /** Longest retry delay (ms, default 30,000). */
+  retryMaxMs?: number;
+  /** Spool size bound (bytes, default 1 GiB). */
+  maxSpoolBytes?: number;
+  /** `fdatasync` spool appends (default true). */
+  fsync?: boolean;
+  /** How long `close()` keeps retrying the store before leaving rows on the spool (ms, default 10,000). */
+  closeTimeoutMs?: number;
+  /** Called on store errors (for logging); never throws into the data path. */
+  onError?: (err: unknown) => void;
+  /** Called with refused invalid rows. */
+  onReject?: (err: MalformedFrameError) => void;
+}
+
+/** Counters of a DurableStore (monotonic unless noted). */
+export interface DurableStoreStats {
+  /** Rows accepted by append*. */
+  accepted: number;
+  /** Rows refused as invalid. */
+  rejected: number;
+  /** Rows written to the store (a re-drained row counts again). */
+  written: number;
+  /** Rows appended to the spool. */
+  spooled: number;
+  /** Rows dropped because the spool was full or could not be written. */
+  dropped: number;
+  /** Failed or timed-out write batches. */
+  writeFailures: number;
+  /** Transitions up → down. */
+  outages: number;
+  /** Spool lines that could not be decoded (crash-cut lines). */
+  corruptLines: number;
+  /** Rows in memory now (gauge). */
+  memoryRows: number;
+  /** Bytes on the spool now (gauge). */
+  spoolBytes: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class DurableStore implements HistoryStore {
+  private metricsBuf: MetricsSample[] = [];
+  private tradesBuf: Trade[] = [];
+  private readonly spool: Spool;
+  private timer: NodeJS.Timeout | null = null;
+  private pumping: Promise<void> | null = null;
+  private innerReady = false;
+  private backoffMs = 0;
+  private nextTryAt = 0;
+  private closed = false;
+  /** `up` until a write fails, `down` until one succeeds again. */
+  state: 'up' | 'down' = 'up';
+  readonly stats: DurableStoreStats = {
+    accepted: 0,
+    rejected: 0,
+    written: 0,
+    spooled: 0,
+    dropped: 0,
+    writeFailures: 0,
+    outages: 0,
+    corruptLines: 0,
+    memoryRows: 0,
+    spoolBytes: 0,
+  };
+
+  constructor(
+    readonly inner: HistoryStore & BatchWriter,
+    private readonly opts: DurableStoreOptions,
+  ) {
+    this.spool = new Spool(opts.spoolDir, {
+      maxBytes: opts.maxSpoolBytes,
+      fsync: opts.fsync,
+    });
+  }
+
+  /**
+   * Prepare the spool and the store. A store that is down at start does not fail init: it is retried by
+   * the pump (rows accepted meanwhile go to memory and the spool). Spool files left by a previous run are
+   * drained as soon as the store is reachable.
+   * @throws an I/O error when the spool directory cannot be created.
+   */
+  async init(): Promise<void> {
+    await this.spool.init();
+    this.stats.spoolBytes = this.spool.bytes;
+    try {
+      await this.inner.init();
+      this.innerReady = true;
+    } catch (e) {
+      this.markDown(e);
+    }
+    const every = this.opts.flushIntervalMs ?? 1000;
+    this.timer = setInterval(() => void this.pump(false), every);
+    this.timer.unref();
+    if (this.innerReady && !(await this.spool.isEmpty())) void this.pump(false);
+  }
+
+  /** Accept metric samples (invalid ones refused and counted). Never throws, never blocks. */
+  appendMetrics(rows: readonly MetricsSample[]): void {
+    for (const r of rows) if (this.accept(r)) this.metricsBuf.push(r);
+    this.afterAppend();
+  }
+
+  /** Accept trades (invalid ones refused and counted). Never throws, never blocks. */
+  appendTrades(rows: readonly Trade[]): void {
+    for (const r of rows) if (this.accept(r)) this.tradesBuf.push(r);
+    this.afterAppend();
+  }
+
+  private accept(r: { instrument: unknown; localTs: unknown }): boolean {
+    const err = validateRow(r);
+    if (!err) {
+      this.stats.accepted++;
+      return true;
+    }
+    this.stats.rejected++;
+    this.opts.onReject?.(err);
+    return false;
+  }
+
+  private afterAppend(): void {
+    const n = this.metricsBuf.length + this.tradesBuf.length;
+    this.stats.memoryRows = n;
+    if (n > (this.opts.memoryLimitRows ?? 100_000)) void this.spillMemory();
+  }
+
+  /** Move the whole memory buffer to the spool (rows refused by a full spool are counted as dropped). */
+  private async spillMemory(): Promise<void> {
+    const m = this.metricsBuf;
+    const t = this.tradesBuf;
+    if (m.length === 0 && t.length === 0) return;
+    this.metricsBuf = [];
+    this.tradesBuf = [];
+    this.stats.memoryRows = 0;
+    await this.toSpool(m, t);
+  }
+
+  private async toSpool(m: readonly MetricsSample[], t: readonly Trade[]): Promise<void> {
+    try {
+      await this.spool.append(m, t);
+      this.stats.spooled += m.length + t.length;
+    } catch (e) {
+      this.stats.dropped += m.length + t.length;
+      this.opts.onError?.(e instanceof SpoolFullError ? e : new Error(`spool write failed: ${String(e)}`));
+    }
+    this.stats.spoolBytes = this.spool.bytes;
+  }
+
+  private markDown(err: unknown): void {
+    if (this.state === 'up') this.stats.outages++;
+    this.state = 'down';
+    const min = this.opts.retryMinMs ?? 250;
+    const max = this.opts.retryMaxMs ?? 30_000;
+    this.backoffMs = this.backoffMs === 0 ? min : Math.min(max, this.backoffMs * 2);
+    this.nextTryAt = Date.now() + this.backoffMs * (0.8 + Math.random() * 0.4);
+    this.opts.onError?.(err);
+  }
+
+  private async write(m: readonly MetricsSample[], t: readonly Trade[]): Promise<void> {
+    const limit = this.opts.writeTimeoutMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.inner.writeBatch(m, t),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`store write timed out after ${limit} ms`)), limit);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+    this.stats.written += m.length + t.length;
+  }
+
+  /** One pump, single-flight. `force` ignores the back-off wait. */
+  private pump(force: boolean): Promise<void> {
+    if (this.pumping) return this.pumping;
+    const run = this.pumpOnce(force).finally(() => {
+      this.pumping = null;
+    });
+    this.pumping = run;
+    return run;
+  }
+
+  private async pumpOnce(force: boolean): Promise<void> {
+    if (this.state === 'down' && !force && Date.now() < this.nextTryAt) {
+      await this.spillMemory();
+      return;
+    }
+    const batch = this.opts.batchSize ?? 5000;
+    try {
+      if (!this.innerReady) {
+        await this.inner.init();
+        this.innerReady = true;
+      }
+      // Older rows first: the spool, file by file.
+      const files = this.spool.bytes > 0 || this.state === 'down' ? await this.spool.seal() : [];
+      for (const f of files) {
+        const data = await this.spool.read(f);
+        this.stats.corruptLines += data.corrupt;
+        for (let i = 0; i < data.metrics.length; i += batch)
+          await this.write(data.metrics.slice(i, i + batch), []);
+        for (let i = 0; i < data.trades.length; i += batch)
+          await this.write([], data.trades.slice(i, i + batch));
+        await this.spool.remove(f);
+        this.stats.spoolBytes = this.spool.bytes;
+      }
+      // Then memory, batch by batch; a batch leaves memory before its write (rows appended meanwhile stay).
+      while (this.metricsBuf.length > 0 || this.tradesBuf.length > 0) {
+        const m = this.metricsBuf.splice(0, batch);
+        const t = this.tradesBuf.splice(0, Math.max(0, batch - m.length));
+        this.stats.memoryRows = this.metricsBuf.length + this.tradesBuf.length;
+        try {
+          await this.write(m, t);
+        } catch (e) {
+          await this.toSpool(m, t);
+          throw e;
+        }
+      }
+      this.state = 'up';
+      this.backoffMs = 0;
+    } catch (e) {
+      this.stats.writeFailures++;
+      this.markDown(e);
+      await this.spillMemory();
+    }
+  }
+
+  /** Rows not yet in the store: memory plus spool (the spool count is approximate: bytes > 0 means some). */
+  pendingRows(): number {
+    return this.metricsBuf.length + this.tradesBuf.length + (this.spool.bytes > 0 ? 1 : 0);
+  }
+
+  /**
+   * Write everything accepted so far to the store (spool first, then memory), now.
+   * @throws {StoreUnavailableError} when the store is down: the rows are then on the spool, retried later.
+   */
+  async flush(): Promise<void> {
+    if (this.pumping) await this.pumping;
+    await this.pump(true);
+    const left = this.metricsBuf.length + this.tradesBuf.length;
+    if (this.state === 'down' || this.spool.bytes > 0) {
+      throw new StoreUnavailableError('history store unavailable; rows kept on the local spool', left);
+    }
+  }
+
+  /** Metric samples from the store (rows still in memory or on the spool are not included). */
+  queryMetrics(q: MetricsQuery): Promise<MetricsSample[]> {
+    return this.inner.queryMetrics(q);
+  }
+
+  /** Trades from the store. */
+  queryTrades(q: RangeQuery): Promise<TradeRow[]> {
+    return this.inner.queryTrades(q);
+  }
+
+  /**
+   * Candles from the store.
+   * @throws {Error} when the wrapped store has no candle query.
+   */
+  queryCandles(q: CandleQuery): Promise<Candle[]> {
+    if (!this.inner.queryCandles) return Promise.reject(new Error('wrapped store has no candle query'));
+    return this.inner.queryCandles(q);
+  }
+
+  /** The store's counts. */
+  counts(): Promise<Record<string, number>> {
+    return this.inner.counts();
+  }
+
+  /**
+   * Graceful shutdown: retry the store for up to `closeTimeoutMs`, then leave whatever is left on the
+   * spool (drained at next start), then close the store. Never throws because the store is down.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    const end = Date.now() + (this.opts.closeTimeoutMs ?? 10_000);
+    for (;;) {
+      try {
+        await this.flush();
+        break;
+      } catch {
+        if (Date.now() >= end) break;
+        await sleep(Math.min(this.backoffMs || 100, Math.max(0, end - Date.now())));
+      }
+    }
+    await this.spillMemory();
+    await this.spool.close();
+    this.stats.spoolBytes = this.spool.bytes;
+    await this.inner.close().catch((e: unknown) => this.opts.onError?.(e));
+  }
+}
