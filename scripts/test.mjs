@@ -10,6 +10,8 @@ for (const [name, cmd, args] of [
   ['typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
   ['lint', 'npx', ['eslint', '.']],
   ['format', 'npx', ['prettier', '--check', '.']],
+  // The dashboard is built before the tests: the browser test opens the real built app.
+  ['build:web', 'npm', ['run', 'build:web']],
 ]) {
   console.log(`\n== ${name}`);
   if (run(cmd, args) !== 0) {
