@@ -5,6 +5,7 @@
 import type { VenueId } from '../core/model.ts';
 import { createBinanceSimProtocol } from '../feeds/binance/sim-protocol.ts';
 import { createOkxSimProtocol } from '../feeds/okx/sim-protocol.ts';
+import { createBybitSimProtocol } from '../feeds/bybit/sim-protocol.ts';
 import type { SimProtocol, SimProtocolFactory } from './types.ts';
 
 /** Factories of every venue the simulator speaks. */
@@ -13,6 +14,7 @@ export const simProtocols: ReadonlyMap<VenueId, SimProtocolFactory> = new Map<Ve
   ['binance-usdm', createBinanceSimProtocol],
   ['binance-coinm', createBinanceSimProtocol],
   ['okx', createOkxSimProtocol],
+  ['bybit', createBybitSimProtocol],
 ]);
 
 /**

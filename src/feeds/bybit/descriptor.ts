@@ -60,14 +60,17 @@ export function makeBybit(depth: BybitDepth = 500): VenueAdapter {
       maxDepth: depth,
     },
     ws: {
-      url: 'wss://stream.bybit.com/v5/public/linear',
+      url: 'wss://stream.bybit.com',
       maxSymbolsPerConnection: 100,
       pingIntervalMs: 20_000,
       staleAfterMs: 30_000,
     },
     createParser: () => new BybitParser(),
     subscribe(wsBase, symbols) {
-      return { url: wsBase, messages: ops('subscribe', topics(symbols)) };
+      return {
+        url: `${wsBase.replace(/\/$/, '')}/v5/public/linear`,
+        messages: ops('subscribe', topics(symbols)),
+      };
     },
     unsubscribe: (symbols) => ops('unsubscribe', topics(symbols)),
     resubscribe: (symbol) => [

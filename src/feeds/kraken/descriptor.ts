@@ -45,7 +45,7 @@ export function makeKraken(depth: KrakenDepth = 1000): VenueAdapter {
       maxDepth: depth,
     },
     ws: {
-      url: 'wss://ws.kraken.com/v2',
+      url: 'wss://ws.kraken.com',
       maxSymbolsPerConnection: 100,
       pingIntervalMs: 30_000,
       staleAfterMs: 30_000,
@@ -53,7 +53,7 @@ export function makeKraken(depth: KrakenDepth = 1000): VenueAdapter {
     createParser: () => new KrakenParser(),
     subscribe(wsBase, symbols) {
       return {
-        url: wsBase,
+        url: `${wsBase.replace(/\/$/, '')}/v2`,
         // The instrument snapshot comes first so precisions are known before the first book snapshot.
         messages: [
           JSON.stringify({ method: 'subscribe', params: { channel: 'instrument', snapshot: true } }),
