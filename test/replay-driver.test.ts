@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRecording, RecordingError, RecordingWriter } from '../src/recording/index.ts';
 import { Replay, summarize, symbolFromUrl, type ReplayProgress } from '../src/replay/index.ts';
+import { parseSpeedArg, parseTimeArg } from '../src/cli/replay.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dw-replay-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -219,5 +220,17 @@ describe('Replay', () => {
       symbolFromUrl('https://api.gateio.ws/api/v4/spot/order_book?currency_pair=HAI_ETH&limit=100'),
     ).toBe('HAI_ETH');
     expect(symbolFromUrl('https://api.pro.coinbase.com/products')).toBeNull();
+  });
+
+  it('parses the CLI time range and speed arguments, rejecting bad ones', () => {
+    expect(parseTimeArg('1723161255030')).toBe(1723161255030);
+    expect(parseTimeArg('2024-08-08T23:54:15.030Z')).toBe(1723161255030);
+    expect(parseTimeArg('yesterday')).toBeNaN();
+    expect(parseTimeArg('2024-13-45T99:00:00Z')).toBeNaN();
+    expect(parseSpeedArg('max')).toBe('max');
+    expect(parseSpeedArg('10')).toBe(10);
+    expect(parseSpeedArg('2.5x')).toBe(2.5);
+    expect(parseSpeedArg('0')).toBeNull();
+    expect(parseSpeedArg('fast')).toBeNull();
   });
 });

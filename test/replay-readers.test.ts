@@ -224,6 +224,7 @@ describe('depthwatch native format', () => {
     const dir = freshDir();
     const w = new RecordingWriter({ dir, venue: 'binance' });
     expect(() => w.write({ localTs: 1, kind: 'ws', venue: 'okx', text: '{}' })).toThrow(RecordingError);
+    expect(() => w.write({ localTs: NaN, kind: 'ws', text: '{}' })).toThrow(RecordingError);
     w.write({ localTs: 1, kind: 'ws', text: '{}' });
     await w.close();
     w.write({ localTs: 2, kind: 'ws', text: '{}' });

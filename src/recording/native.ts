@@ -226,9 +226,12 @@ export class RecordingWriter {
   /**
    * Append one frame (to a new part first when the rotation limits are reached).
    * Frames after close() or after an error are not written; they are counted in `framesDropped`.
-   * @throws {RecordingError} `usage` when the frame names another venue than the writer's
+   * @throws {RecordingError} `usage` when the frame names another venue than the writer's, or its
+   *   localTs is not a finite number
    */
   write(frame: RecordedFrame): void {
+    if (!Number.isFinite(frame.localTs))
+      throw new RecordingError('usage', `frame localTs must be a finite number of ms, got ${frame.localTs}`);
     if (frame.venue !== undefined && frame.venue !== this.opts.venue)
       throw new RecordingError(
         'usage',

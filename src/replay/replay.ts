@@ -62,7 +62,7 @@ export interface ReplayOptions {
   venues?: ReadonlyMap<VenueId, VenueAdapter>;
   /** Extra engine options (metrics config, publish depth, computeMetrics...). */
   engine?: Omit<EngineOptions, 'venues' | 'bus'>;
-  /** Called every `progressEvery` frames and once at the end. */
+  /** Called every `progressEvery` frames (and at least every 0.5 s of a paced replay) and once at the end. */
   onProgress?: (p: ReplayProgress) => void;
   /** Frames between progress calls (default 2000). */
   progressEvery?: number;
@@ -200,6 +200,7 @@ export class Replay {
     let wallStart = NaN;
     let recStart = NaN;
     let lastTs = NaN;
+    let lastReport = performance.now();
     const r = this.result;
     for await (const f of this.recording) {
       if (to !== undefined && f.localTs > to) break;
@@ -228,7 +229,12 @@ export class Replay {
       lastTs = f.localTs;
       if (r.frames % every === 0) {
         onProgress?.(this.progress(lastTs, false));
+        lastReport = performance.now();
         if (!paced) await tick(); // let pause()/stop() callers and I/O run
+      } else if (paced && onProgress && performance.now() - lastReport >= 500) {
+        // Slow paced replays still report about twice a second.
+        onProgress(this.progress(lastTs, false));
+        lastReport = performance.now();
       }
     }
     for (const list of this.pending.values()) r.restUnresolved += list.length;
