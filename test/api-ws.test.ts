@@ -1,0 +1,252 @@
+import { EventEmitter } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import type { FastifyInstance } from 'fastify';
+import { createApiServer } from '../src/api/server.ts';
+import { WsHub } from '../src/api/ws-hub.ts';
+import type { WsServerMessage } from '../src/api/types.ts';
+import type { BookTop } from '../src/bus/types.ts';
+import type { MetricsSample } from '../src/analytics/types.ts';
+import type { Trade } from '../src/core/model.ts';
+import { InProcessBus } from '../src/bus/in-process.ts';
+import { BTC, T0, depthFrame, makeFixture, tradeFrame, type Fixture } from './api-fixtures.ts';
+
+type Msg = WsServerMessage & Record<string, unknown>;
+
+/** A ws client that records every message it receives. */
+async function connect(url: string): Promise<{ ws: WebSocket; msgs: Msg[]; send: (o: unknown) => void }> {
+  const ws = new WebSocket(url);
+  const msgs: Msg[] = [];
+  ws.on('message', (d) => msgs.push(JSON.parse(String(d)) as Msg));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return { ws, msgs, send: (o) => ws.send(typeof o === 'string' ? o : JSON.stringify(o)) };
+}
+
+const until = (cond: () => boolean) =>
+  vi.waitFor(() => expect(cond()).toBe(true), { timeout: 5000, interval: 10 });
+
+describe('WebSocket /ws with a real client', () => {
+  let fx: Fixture;
+  let app: FastifyInstance;
+  let url: string;
+
+  beforeAll(async () => {
+    fx = await makeFixture();
+    app = createApiServer({
+      engine: fx.engine,
+      bus: fx.bus,
+      store: fx.store,
+      ws: { maxConnectionsPerIp: 2 },
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const addr = app.server.address() as { port: number };
+    url = `ws://127.0.0.1:${addr.port}/ws`;
+  });
+  afterAll(async () => {
+    await app.close();
+    await fx.store.close();
+  });
+
+  it('sends the current value on subscribe, then throttled and conflated updates', async () => {
+    const c = await connect(url);
+    c.send({ op: 'subscribe', channel: 'metrics', instrument: BTC, throttleMs: 50 });
+    c.send({ op: 'subscribe', channel: 'book', instrument: '*' });
+    await until(() => c.msgs.filter((m) => 'data' in m).length >= 2);
+    expect(c.msgs[0]).toEqual({
+      op: 'subscribed',
+      channel: 'metrics',
+      instrument: BTC,
+      throttleMs: 50,
+      known: true,
+    });
+    const firstMetrics = c.msgs.find((m) => 'data' in m && m.channel === 'metrics')!;
+    expect((firstMetrics.data as MetricsSample).sequence).toBe(104);
+    const firstBook = c.msgs.find((m) => 'data' in m && m.channel === 'book' && m.instrument === BTC)!;
+    expect((firstBook.data as BookTop).bids[0]).toEqual([60000, 1.2]);
+    expect(c.msgs.find((m) => m.op === 'subscribed' && m.channel === 'book')).toMatchObject({
+      throttleMs: 250,
+    });
+
+    // Five book updates in one synchronous burst: at most the leading one plus the latest go out.
+    const before = c.msgs.length;
+    for (let i = 0; i < 5; i++) {
+      const u = 105 + 2 * i;
+      fx.feed(
+        depthFrame('BTCUSDT', u, u + 1, [['60000.00', `${2 + i}.00000000`]], [], T0 + 400 + i),
+        T0 + 405 + i,
+      );
+    }
+    await until(() =>
+      c.msgs.some(
+        (m) => 'data' in m && m.channel === 'metrics' && (m.data as MetricsSample).sequence === 114,
+      ),
+    );
+    await until(() =>
+      c.msgs.some((m) => 'data' in m && m.channel === 'book' && (m.data as BookTop).sequence === 114),
+    );
+    const after = c.msgs.slice(before);
+    const metrics = after.filter((m) => 'data' in m && m.channel === 'metrics');
+    const books = after.filter((m) => 'data' in m && m.channel === 'book');
+    expect(metrics.length).toBeGreaterThanOrEqual(1);
+    expect(metrics.length).toBeLessThanOrEqual(2);
+    expect(books.length).toBeLessThanOrEqual(2);
+    expect((metrics.at(-1)!.data as MetricsSample).metrics.bestBidSize).toBe(6);
+    expect((books.at(-1)!.data as BookTop).bids[0]).toEqual([60000, 6]);
+    c.ws.close();
+  });
+
+  it('streams every trade unconflated and answers ping, unsubscribe and bad messages', async () => {
+    const c = await connect(url);
+    c.send({ op: 'subscribe', channel: 'trades', instrument: BTC });
+    await until(() => c.msgs.some((m) => m.op === 'subscribed'));
+    for (let i = 0; i < 4; i++)
+      fx.feed(tradeFrame('BTCUSDT', 9100 + i, '60000.00', '0.01', i % 2 === 0, T0 + 2000 + i), T0 + 2001 + i);
+    await until(() => c.msgs.filter((m) => 'data' in m && m.channel === 'trades').length === 4);
+    expect(
+      c.msgs.filter((m) => 'data' in m && m.channel === 'trades').map((m) => (m.data as Trade).id),
+    ).toEqual(['9100', '9101', '9102', '9103']);
+    c.send({ op: 'ping' });
+    await until(() => c.msgs.some((m) => m.op === 'pong'));
+    c.send({ op: 'unsubscribe', channel: 'trades', instrument: BTC });
+    await until(() => c.msgs.some((m) => m.op === 'unsubscribed'));
+    fx.feed(tradeFrame('BTCUSDT', 9200, '60000.00', '0.01', true, T0 + 3000), T0 + 3001);
+    c.send('not json');
+    c.send({ op: 'subscribe', channel: 'candles', instrument: BTC });
+    c.send({ op: 'subscribe', channel: 'book', instrument: 'BTCUSDT' });
+    await until(() => c.msgs.filter((m) => 'error' in m).length === 3);
+    const errors = c.msgs.filter((m) => 'error' in m).map((m) => m.error as string);
+    expect(errors[0]).toMatch(/JSON/);
+    expect(errors[1]).toMatch(/channel/);
+    expect(errors[2]).toMatch(/instrument/);
+    expect(c.msgs.filter((m) => 'data' in m && m.channel === 'trades')).toHaveLength(4);
+    c.ws.close();
+  });
+
+  it('refuses connections beyond the per-IP limit with 429 and counts clients in /metrics', async () => {
+    const a = await connect(url);
+    const b = await connect(url);
+    const status = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(url);
+      ws.on('error', () => {});
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => resolve(101));
+    });
+    expect(status).toBe(429);
+    const m = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(m.body).toContain('depthwatch_ws_clients 2');
+    expect(m.body).toContain('depthwatch_ws_connections_rejected_total 1');
+    a.ws.close();
+    b.ws.close();
+    await vi.waitFor(
+      async () =>
+        expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toContain(
+          'depthwatch_ws_clients 0',
+        ),
+      { timeout: 5000 },
+    );
+  });
+});
+
+/** A socket double whose send buffer the test controls. */
+class FakeSocket extends EventEmitter {
+  readyState = 1;
+  bufferedAmount = 0;
+  sent: Msg[] = [];
+  closedWith: number | null = null;
+  send(text: string): void {
+    this.sent.push(JSON.parse(text) as Msg);
+  }
+  close(code: number): void {
+    this.closedWith = code;
+    this.readyState = 3;
+  }
+  terminate(): void {
+    this.readyState = 3;
+  }
+  ping(): void {}
+}
+
+describe('WsHub slow-consumer handling', () => {
+  const top = (sequence: number): BookTop => ({
+    instrument: BTC,
+    exchangeTs: T0,
+    localTs: T0,
+    sequence,
+    state: 'live',
+    bids: [[60000, sequence]],
+    asks: [[60001, 1]],
+  });
+
+  it('conflates a slow client to the latest value, drops its trades, then closes it with 1013', async () => {
+    const bus = new InProcessBus();
+    const engine = { books: new Map(), latest: new Map(), dropped: {}, frames: {} };
+    const hub = new WsHub(engine, bus, { slowBufferBytes: 1000, dropBufferBytes: 5000 });
+    const s = new FakeSocket();
+    hub.add(s as unknown as WebSocket, '10.0.0.1');
+    s.emit(
+      'message',
+      Buffer.from(JSON.stringify({ op: 'subscribe', channel: 'book', instrument: BTC, throttleMs: 0 })),
+      false,
+    );
+    s.emit(
+      'message',
+      Buffer.from(JSON.stringify({ op: 'subscribe', channel: 'trades', instrument: '*' })),
+      false,
+    );
+    expect(s.sent.filter((m) => m.op === 'subscribed')).toHaveLength(2);
+
+    bus.publish('book', top(1));
+    expect(s.sent.filter((m) => 'data' in m && m.channel === 'book')).toHaveLength(1); // fast client: immediate
+
+    s.bufferedAmount = 2000; // slow: conflate
+    bus.publish('book', top(2));
+    bus.publish('book', top(3));
+    bus.publish('trade', {
+      type: 'trade',
+      instrument: BTC,
+      exchangeTs: T0,
+      localTs: T0,
+      id: '1',
+      price: '60000',
+      size: '1',
+      side: 'buy',
+    });
+    expect(s.sent.filter((m) => 'data' in m && m.channel === 'book')).toHaveLength(1);
+    expect(s.sent.filter((m) => 'data' in m && m.channel === 'trades')).toHaveLength(0);
+    expect(hub.stats.conflated).toBe(2); // book 2 replaced by 3, trade dropped
+
+    s.bufferedAmount = 0; // drained: the latest value goes out on the retry
+    await vi.waitFor(
+      () => expect(s.sent.filter((m) => 'data' in m && m.channel === 'book')).toHaveLength(2),
+      { timeout: 5000 },
+    );
+    expect((s.sent.filter((m) => 'data' in m && m.channel === 'book')[1]!.data as BookTop).sequence).toBe(3);
+
+    s.bufferedAmount = 6000; // beyond the hard limit
+    bus.publish('book', top(4));
+    expect(s.closedWith).toBe(1013);
+    expect(hub.stats.dropped).toEqual({ slow: 1 });
+    expect(hub.stats.clients).toBe(0);
+    bus.publish('book', top(5));
+    expect(s.sent.filter((m) => 'data' in m && m.channel === 'book')).toHaveLength(2);
+    hub.close();
+  });
+
+  it('closes a client beyond the per-IP limit with 1008 and frees the slot on close', () => {
+    const bus = new InProcessBus();
+    const engine = { books: new Map(), latest: new Map(), dropped: {}, frames: {} };
+    const hub = new WsHub(engine, bus, { maxConnectionsPerIp: 1 });
+    const a = new FakeSocket();
+    const b = new FakeSocket();
+    hub.add(a as unknown as WebSocket, '10.0.0.2');
+    hub.add(b as unknown as WebSocket, '10.0.0.2');
+    expect(b.closedWith).toBe(1008);
+    expect(hub.stats.rejected).toBe(1);
+    a.emit('close');
+    expect(hub.admits('10.0.0.2')).toBe(true);
+    hub.close();
+  });
+});
