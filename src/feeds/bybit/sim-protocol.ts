@@ -43,7 +43,7 @@ const OPEN_PATHS = new Set([
 
 /** Bybit simulator protocol. */
 export class BybitSimProtocol extends StreamSimProtocol {
-  protected formatOf(text: string): string {
+  protected override formatOf(text: string): string {
     const name = TOPIC.exec(text)?.[1] ?? '';
     return name.startsWith('orderbook.') ? `v5:${name.split('.')[1]}` : 'v1';
   }
