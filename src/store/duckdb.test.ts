@@ -236,6 +236,23 @@ describe('DuckDbStore', () => {
     await store.close();
   });
 
+  it('applies the default 30-day retention at init, and keeps everything with retentionDays {}', async () => {
+    const p = join(dir, 'retention.duckdb');
+    const a = new DuckDbStore({ path: p, retentionDays: {} });
+    await a.init();
+    a.appendMetrics([sample(1), { ...sample(2), localTs: Date.now() - 86_400_000 }]);
+    await a.close();
+    const b = new DuckDbStore({ path: p, retentionDays: {} });
+    await b.init();
+    expect((await b.counts()).metrics).toBe(2);
+    await b.close();
+    const c = new DuckDbStore({ path: p });
+    await c.init();
+    expect((await c.counts()).metrics).toBe(1);
+    expect(c.stats.retentionDeleted.metrics).toBe(1);
+    await c.close();
+  });
+
   it('rejects bad query ranges with a RangeError', async () => {
     const store = new DuckDbStore({ path: ':memory:' });
     await store.init();

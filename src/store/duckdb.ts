@@ -55,7 +55,10 @@ export interface DuckDbStoreOptions {
   batchRows?: number;
   /** Most rows kept queued (e.g. while writes fail); the oldest are dropped beyond it. Default 1,000,000. */
   maxQueueRows?: number;
-  /** Delete rows older than this many days, per table; 0 or absent keeps them forever. Default 30 / 30. */
+  /**
+   * Delete rows older than this many days, per table (by `local_ts`). Without this option: 30 days for
+   * both tables. With it, a table whose entry is 0 or absent keeps its rows forever (`{}` = keep all).
+   */
   retentionDays?: { metrics?: number; trades?: number };
   /** How often retention runs, ms. Default 3,600,000 (hourly); also runs once at init. */
   retentionIntervalMs?: number;
@@ -205,7 +208,9 @@ export class DuckDbStore implements HistoryStore {
       flushIntervalMs: opts.flushIntervalMs ?? 1000,
       batchRows: opts.batchRows ?? 10_000,
       maxQueueRows: opts.maxQueueRows ?? 1_000_000,
-      retentionDays: { metrics: opts.retentionDays?.metrics ?? 30, trades: opts.retentionDays?.trades ?? 30 },
+      retentionDays: opts.retentionDays
+        ? { metrics: opts.retentionDays.metrics ?? 0, trades: opts.retentionDays.trades ?? 0 }
+        : { metrics: 30, trades: 30 },
       retentionIntervalMs: opts.retentionIntervalMs ?? 3_600_000,
       maxQueryRows: opts.maxQueryRows ?? 100_000,
       onError: opts.onError ?? (() => {}),
