@@ -1,0 +1,509 @@
+/**
+ * NATS JetStream bus for a fleet: the same `Bus` interface as the in-process bus (bus/in-process.ts), so
+ * `depthwatch run --role collector|analyzer|api|all` picks either without other changes.
+ *
+ * Subjects: `<prefix>.<topic>.<venue>.<symbol>` with topic tokens `metrics`, `sample` (metrics.sample),
+ * `book`, `trade`, `health`, and `event` for normalized market events (below). Venue and symbol are
+ * encoded with {@link encodeToken} so any venue spelling (`BTC-USDT`, `BTCUSD_PERP`, `XBT/USD`, `ETH.P`)
+ * is one safe subject token. Consumers can therefore shard by venue (`dw.event.okx.>`) or instrument.
+ *
+ * Stream: one stream (default `DEPTHWATCH`) over `<prefix>.>` with limits: max age (default 24 h), max
+ * bytes (default 1 GiB, oldest discarded), a duplicate window (default 2 min) for publish retries.
+ *
+ * What a collector publishes: **normalized events** (`publishEvent`, the parser's MarketEvent output:
+ * snapshots, deltas, trades, BBO with the venue's wire decimal strings untouched and NaN kept by the
+ * codec), not raw frames. Parsing once at the edge keeps analyzers venue-neutral (no venue parsers, no
+ * REST, no rate limits on that side) and the messages are smaller than raw frames; the wire strings keep
+ * every checksum recomputable. An analyzer rebuilds books by feeding the events to its own Engine
+ * (`engine.handleEvent`), which applies the same sync rules, so gaps are detected on the analyzer too.
+ * Snapshots travel on the same subject as the instrument's deltas, so stream order keeps them spliced
+ * correctly. A late-starting analyzer (deliver `new`) buffers deltas (`syncing`) until the next snapshot:
+ * collectors publish one at every (re)sync and periodically (see {@link bookSnapshotEvent}).
+ *
+ * Publishing: `publish` never blocks. Messages queue (bounded by `maxQueued`, oldest dropped and counted)
+ * and are sent with JetStream acks, at most `maxInFlight` outstanding. Each message carries a msg id, so
+ * a retry after a lost ack is de-duplicated by the stream. Failed publishes (disconnect, timeout) are
+ * retried with back-off; order is exact except around a connection loss, where a retried message can land
+ * after later ones: the receiving book's sequence check turns that into a detected gap and a resync, never
+ * a silent corruption.
+ *
+ * Consuming: subscriptions to a topic share one consumer per (topic, filter). Default: ordered consumers
+ * (ephemeral, flow-controlled, recreated transparently after a reconnect or a missed heartbeat, starting
+ * at `deliver`). With `durable` set: durable pull consumers `<durable>_<topic>[_<n>]` with explicit acks,
+ * which resume where they left off after a restart (analyzers that must not miss events).
+ * NATS 2.9: one filter subject per consumer, so a multi-instrument shard uses one consumer per filter.
+ */
+import { randomBytes } from 'node:crypto';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  RetentionPolicy,
+  StorageType,
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
+import { MalformedFrameError } from '../core/errors.ts';
+import { splitInstrumentId, type BookSnapshot, type MarketEvent } from '../core/model.ts';
+import type { InstrumentBook } from '../book/instrument-book.ts';
+import type { Bus, BusTopics, Topic } from './types.ts';
+import { decodeBytes, encodeBytes } from './codec.ts';
+
+/** Bus topics plus `event` (normalized market events from collectors). */
+export type NatsTopic = Topic | 'event';
+type Payloads = BusTopics & { event: MarketEvent };
+
+/** Subject token of each topic. */
+export const TOPIC_TOKENS: Readonly<Record<NatsTopic, string>> = {
+  metrics: 'metrics',
+  'metrics.sample': 'sample',
+  book: 'book',
+  trade: 'trade',
+  health: 'health',
+  event: 'event',
+};
+
+/**
+ * Encode a venue or symbol as one NATS subject token: `[A-Za-z0-9_-]` kept, every other UTF-8 byte as
+ * `~XX` (upper-case hex). `BTC-USDT` → `BTC-USDT`, `XBT/USD` → `XBT~2FUSD`, `ETH.P` → `ETH~2EP`.
+ * Reversible with {@link decodeToken}; never contains `.`, `*`, `>` or whitespace.
+ */
+export function encodeToken(s: string): string {
+  let out = '';
+  for (const b of Buffer.from(s, 'utf8')) {
+    const c = String.fromCharCode(b);
+    out += /[A-Za-z0-9_-]/.test(c) ? c : '~' + b.toString(16).toUpperCase().padStart(2, '0');
+  }
+  return out;
+}
+
+/** Inverse of {@link encodeToken}. */
+export function decodeToken(t: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < t.length; i++) {
+    if (t[i] === '~') {
+      bytes.push(parseInt(t.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(t.charCodeAt(i));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/**
+ * Subject of a message about `instrument` (`<venue>:<symbol>`) on `topic`.
+ * @throws {MalformedFrameError} code `invalid_field` when the instrument id has no venue/symbol.
+ */
+export function subjectFor(prefix: string, topic: NatsTopic, instrument: unknown): string {
+  if (typeof instrument !== 'string')
+    throw new MalformedFrameError('invalid_field', 'bus message without instrument');
+  let parts: { venue: string; symbol: string };
+  try {
+    parts = splitInstrumentId(instrument);
+  } catch (e) {
+    throw new MalformedFrameError('invalid_field', (e as Error).message);
+  }
+  return `${prefix}.${TOPIC_TOKENS[topic]}.${encodeToken(parts.venue)}.${encodeToken(parts.symbol)}`;
+}
+
+/**
+ * A `book_snapshot` event from a collector's verified book, for periodic republishing so analyzers that
+ * start late (or lost messages) can splice: all levels the book holds, wire strings, `sequence` = the
+ * last applied venue sequence, `depthLimit` = the larger side's level count (coverage bounded by what the
+ * collector knows), no checksum (the analyzer verifies continuity from the following deltas).
+ */
+export function bookSnapshotEvent(b: InstrumentBook, localTs: number): BookSnapshot {
+  const top = b.book.topStrings(Number.MAX_SAFE_INTEGER);
+  return {
+    type: 'book_snapshot',
+    instrument: b.instrument,
+    exchangeTs: NaN,
+    localTs,
+    sequence: b.health.sequence,
+    bids: top.bids,
+    asks: top.asks,
+    depthLimit: Math.max(top.bids.length, top.asks.length),
+  };
+}
+
+/** Where new consumers start. */
+export type DeliverFrom = 'new' | 'all' | { startTimeMs: number };
+
+/** Options of {@link NatsBus}. */
+export interface NatsBusOptions {
+  /** Server URL(s) (default `127.0.0.1:4222`); ignored when `nc` is given. */
+  servers?: string | string[];
+  /** An existing connection (not closed by `close()`). */
+  nc?: NatsConnection;
+  /** Connection name shown by the server (e.g. `depthwatch-collector-1`). */
+  name?: string;
+  /** Subject prefix (default `dw`). */
+  prefix?: string;
+  /** Stream name (default `DEPTHWATCH`). Created or updated with the limits below. */
+  stream?: string;
+  /** Stream max age, ms (default 24 h). */
+  maxAgeMs?: number;
+  /** Stream max bytes (default 1 GiB). */
+  maxBytes?: number;
+  /** `file` (default) or `memory` stream storage. */
+  storage?: 'file' | 'memory';
+  /** Duplicate-detection window for publish retries, ms (default 120,000). */
+  duplicateWindowMs?: number;
+  /** Where consumers start (default `new`: live only). */
+  deliver?: DeliverFrom;
+  /** Durable consumer name prefix; unset = ordered (ephemeral) consumers. */
+  durable?: string;
+  /** Consume only these venues (subject filter per venue). */
+  venues?: string[];
+  /** Consume only these instruments (`venue:symbol`, one filter each); overrides `venues`. */
+  instruments?: string[];
+  /** Most unacknowledged publishes (default 1,024). */
+  maxInFlight?: number;
+  /** Most queued publishes; beyond, the oldest are dropped and counted (default 100,000). */
+  maxQueued?: number;
+  /** Called with errors (publish failures, consumer errors) for logging. */
+  onError?: (err: unknown) => void;
+}
+
+/** Counters of a NatsBus (monotonic except the gauges). */
+export interface NatsBusStats {
+  published: number;
+  /** Publishes acknowledged as duplicates (a retry of an already stored message). */
+  duplicates: number;
+  /** Failed publish attempts (each retried). */
+  publishErrors: number;
+  /** Messages refused before publishing (no valid instrument). */
+  rejected: number;
+  /** Queued messages dropped because the queue was full. */
+  dropped: number;
+  received: number;
+  /** Received messages that did not decode (acked and skipped). */
+  decodeErrors: number;
+  /** Handler exceptions caught. */
+  handlerErrors: number;
+  /** Gauge: messages waiting to be published or awaiting an ack. */
+  pending: number;
+}
+
+interface Outgoing {
+  subject: string;
+  data: Uint8Array;
+  msgID: string;
+}
+
+interface ConsumerState {
+  messages: ConsumerMessages | null;
+  stopped: boolean;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class NatsBus implements Bus {
+  readonly prefix: string;
+  readonly streamName: string;
+  readonly stats: NatsBusStats = {
+    published: 0,
+    duplicates: 0,
+    publishErrors: 0,
+    rejected: 0,
+    dropped: 0,
+    received: 0,
+    decodeErrors: 0,
+    handlerErrors: 0,
+    pending: 0,
+  };
+  private nc: NatsConnection | null = null;
+  private js: JetStreamClient | null = null;
+  private jsm: JetStreamManager | null = null;
+  private readonly handlers = new Map<NatsTopic, Array<(p: never) => void>>();
+  private readonly consumers = new Map<NatsTopic, ConsumerState[]>();
+  private readonly pendingStarts = new Set<Promise<void>>();
+  private queue: Outgoing[] = [];
+  private inFlight = 0;
+  private pausedUntil = 0;
+  private backoffMs = 0;
+  private pumpTimer: NodeJS.Timeout | null = null;
+  private readonly idPrefix = randomBytes(6).toString('hex');
+  private counter = 0;
+  private closed = false;
+  private idleWaiters: Array<() => void> = [];
+
+  private constructor(private readonly opts: NatsBusOptions) {
+    this.prefix = opts.prefix ?? 'dw';
+    this.streamName = opts.stream ?? 'DEPTHWATCH';
+    if (!/^[A-Za-z0-9_-]+$/.test(this.prefix)) throw new TypeError(`invalid subject prefix "${this.prefix}"`);
+  }
+
+  /**
+   * Connect (unless `nc` is given) and create or update the stream.
+   * @throws the client's error when the server is unreachable or JetStream is disabled.
+   */
+  static async connect(opts: NatsBusOptions = {}): Promise<NatsBus> {
+    const bus = new NatsBus(opts);
+    bus.nc =
+      opts.nc ??
+      (await connect({
+        servers: opts.servers ?? '127.0.0.1:4222',
+        name: opts.name ?? 'depthwatch',
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+        pingInterval: 5000,
+      }));
+    bus.jsm = await jetstreamManager(bus.nc);
+    bus.js = jetstream(bus.nc, { timeout: 5000 });
+    await bus.ensureStream();
+    return bus;
+  }
+
+  private async ensureStream(): Promise<void> {
+    const o = this.opts;
+    const cfg = {
+      name: this.streamName,
+      subjects: [`${this.prefix}.>`],
+      retention: RetentionPolicy.Limits,
+      storage: o.storage === 'memory' ? StorageType.Memory : StorageType.File,
+      max_age: (o.maxAgeMs ?? 86_400_000) * 1e6,
+      max_bytes: o.maxBytes ?? 1024 * 1024 * 1024,
+      discard: DiscardPolicy.Old,
+      duplicate_window: (o.duplicateWindowMs ?? 120_000) * 1e6,
+    };
+    const jsm = this.jsm!;
+    try {
+      await jsm.streams.info(this.streamName);
+      await jsm.streams.update(this.streamName, cfg);
+    } catch (e) {
+      if (!/not found/i.test(String((e as Error).message))) throw e;
+      await jsm.streams.add(cfg);
+    }
+  }
+
+  /** The connection (for status and tests). */
+  get connection(): NatsConnection {
+    if (!this.nc) throw new Error('NatsBus not connected');
+    return this.nc;
+  }
+
+  /** Publish a bus payload (never blocks; a payload without a valid instrument is refused and counted). */
+  publish<T extends Topic>(topic: T, payload: BusTopics[T]): void {
+    this.send(topic, payload);
+  }
+
+  /** Publish a normalized market event (collectors). */
+  publishEvent(e: MarketEvent): void {
+    this.send('event', e);
+  }
+
+  private send(topic: NatsTopic, payload: { instrument?: unknown }): void {
+    if (this.closed) return;
+    let subject: string;
+    try {
+      subject = subjectFor(this.prefix, topic, payload.instrument);
+    } catch (e) {
+      this.stats.rejected++;
+      this.opts.onError?.(e);
+      return;
+    }
+    this.queue.push({ subject, data: encodeBytes(payload), msgID: `${this.idPrefix}-${this.counter++}` });
+    const max = this.opts.maxQueued ?? 100_000;
+    if (this.queue.length > max) {
+      const n = this.queue.length - max;
+      this.queue.splice(0, n);
+      this.stats.dropped += n;
+    }
+    this.stats.pending = this.queue.length + this.inFlight;
+    this.pump();
+  }
+
+  private pump(): void {
+    const js = this.js;
+    if (!js) return;
+    const wait = this.pausedUntil - Date.now();
+    if (wait > 0) {
+      this.pumpTimer ??= setTimeout(() => {
+        this.pumpTimer = null;
+        this.pump();
+      }, wait);
+      return;
+    }
+    const max = this.opts.maxInFlight ?? 1024;
+    while (this.inFlight < max && this.queue.length > 0) {
+      const m = this.queue.shift()!;
+      this.inFlight++;
+      js.publish(m.subject, m.data, { msgID: m.msgID }).then(
+        (ack) => {
+          this.inFlight--;
+          this.stats.published++;
+          if (ack.duplicate) this.stats.duplicates++;
+          this.backoffMs = 0;
+          this.afterAck();
+        },
+        (err: unknown) => {
+          this.inFlight--;
+          this.stats.publishErrors++;
+          this.opts.onError?.(err);
+          // Retry (same msg id: the stream drops it if the first attempt was stored after all).
+          this.queue.unshift(m);
+          this.backoffMs = Math.min(2000, this.backoffMs === 0 ? 50 : this.backoffMs * 2);
+          this.pausedUntil = Date.now() + this.backoffMs;
+          this.afterAck();
+        },
+      );
+    }
+    this.stats.pending = this.queue.length + this.inFlight;
+  }
+
+  private afterAck(): void {
+    this.stats.pending = this.queue.length + this.inFlight;
+    if (this.queue.length > 0) this.pump();
+    else if (this.inFlight === 0) {
+      const w = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const f of w) f();
+    }
+  }
+
+  /** Resolves when every message published so far is acknowledged by the stream. */
+  async flushPublishes(): Promise<void> {
+    if (this.queue.length === 0 && this.inFlight === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Subscribe to a bus topic. The consumer starts asynchronously: await `ready()` before relying on it. */
+  subscribe<T extends Topic>(topic: T, handler: (payload: BusTopics[T]) => void): () => void {
+    return this.on(topic, handler as (p: Payloads[NatsTopic]) => void);
+  }
+
+  /** Subscribe to normalized market events (analyzers). */
+  subscribeEvents(handler: (e: MarketEvent) => void): () => void {
+    return this.on('event', handler as (p: Payloads[NatsTopic]) => void);
+  }
+
+  private on(topic: NatsTopic, handler: (p: Payloads[NatsTopic]) => void): () => void {
+    let list = this.handlers.get(topic);
+    if (!list) this.handlers.set(topic, (list = []));
+    list.push(handler as (p: never) => void);
+    if (!this.consumers.has(topic)) this.startConsumers(topic);
+    return () => {
+      const l = (this.handlers.get(topic) ?? []).filter((h) => h !== handler);
+      this.handlers.set(topic, l);
+      if (l.length === 0) this.stopConsumers(topic);
+    };
+  }
+
+  /** Resolves when every consumer started so far is created on the server. */
+  async ready(): Promise<void> {
+    while (this.pendingStarts.size > 0) await Promise.all([...this.pendingStarts]);
+  }
+
+  private filters(topic: NatsTopic): string[] {
+    const base = `${this.prefix}.${TOPIC_TOKENS[topic]}`;
+    const o = this.opts;
+    if (o.instruments && o.instruments.length > 0)
+      return o.instruments.map((i) => subjectFor(this.prefix, topic, i));
+    if (o.venues && o.venues.length > 0) return o.venues.map((v) => `${base}.${encodeToken(v)}.*`);
+    return [`${base}.>`];
+  }
+
+  private deliverOpts(): { deliver_policy: DeliverPolicy; opt_start_time?: string } {
+    const d = this.opts.deliver ?? 'new';
+    if (d === 'new') return { deliver_policy: DeliverPolicy.New };
+    if (d === 'all') return { deliver_policy: DeliverPolicy.All };
+    return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(d.startTimeMs).toISOString() };
+  }
+
+  private startConsumers(topic: NatsTopic): void {
+    const states: ConsumerState[] = [];
+    this.consumers.set(topic, states);
+    this.filters(topic).forEach((filter, n) => {
+      const st: ConsumerState = { messages: null, stopped: false };
+      states.push(st);
+      const start = this.runConsumer(topic, filter, n, st).catch((e: unknown) => this.opts.onError?.(e));
+      const p = start.finally(() => this.pendingStarts.delete(p));
+      this.pendingStarts.add(p);
+    });
+  }
+
+  private async runConsumer(topic: NatsTopic, filter: string, n: number, st: ConsumerState): Promise<void> {
+    const js = this.js!;
+    const durable = this.opts.durable;
+    let consumer;
+    if (durable) {
+      const name = `${durable}_${TOPIC_TOKENS[topic]}${n > 0 ? '_' + n : ''}`;
+      await this.jsm!.consumers.add(this.streamName, {
+        durable_name: name,
+        filter_subject: filter,
+        ack_policy: AckPolicy.Explicit,
+        max_ack_pending: 10_000,
+        ...this.deliverOpts(),
+      });
+      consumer = await js.consumers.get(this.streamName, name);
+    } else {
+      consumer = await js.consumers.get(this.streamName, { filter_subjects: filter, ...this.deliverOpts() });
+    }
+    if (st.stopped) return;
+    const messages = await consumer.consume({ max_messages: 1000 });
+    st.messages = messages;
+    // The consume loop runs for the life of the subscription.
+    void (async () => {
+      for await (const m of messages) {
+        this.stats.received++;
+        let payload: Payloads[NatsTopic] | undefined;
+        try {
+          payload = decodeBytes<Payloads[NatsTopic]>(m.data);
+        } catch (e) {
+          this.stats.decodeErrors++;
+          this.opts.onError?.(e);
+        }
+        if (payload !== undefined) this.dispatch(topic, payload);
+        if (durable) m.ack();
+      }
+    })().catch((e: unknown) => this.opts.onError?.(e));
+  }
+
+  private dispatch(topic: NatsTopic, payload: Payloads[NatsTopic]): void {
+    const list = this.handlers.get(topic);
+    if (!list) return;
+    for (let i = 0; i < list.length; i++) {
+      try {
+        (list[i] as (p: Payloads[NatsTopic]) => void)(payload);
+      } catch (e) {
+        this.stats.handlerErrors++;
+        this.opts.onError?.(e);
+      }
+    }
+  }
+
+  private stopConsumers(topic: NatsTopic): void {
+    const states = this.consumers.get(topic);
+    this.consumers.delete(topic);
+    for (const st of states ?? []) {
+      st.stopped = true;
+      void st.messages?.close();
+    }
+  }
+
+  /**
+   * Wait (up to `timeoutMs`, default 5,000) for pending publishes, stop consumers, and close the
+   * connection when this bus opened it.
+   */
+  async close(timeoutMs = 5000): Promise<void> {
+    if (this.closed) return;
+    await Promise.race([this.flushPublishes(), sleep(timeoutMs)]);
+    this.closed = true;
+    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    for (const topic of [...this.consumers.keys()]) this.stopConsumers(topic);
+    this.handlers.clear();
+    await this.ready().catch(() => {});
+    if (!this.opts.nc && this.nc) await this.nc.close();
+    this.nc = null;
+    this.js = null;
+  }
+
+  /** Delete the stream (tests, resets). Irreversible. */
+  async deleteStream(): Promise<void> {
+    await this.jsm?.streams.delete(this.streamName);
+  }
+}
