@@ -11,7 +11,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { openRecording } from '../src/recording/index.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { openRecording, RecordingWriter } from '../src/recording/index.ts';
 import { Replay, summarize, type ReplaySummary } from '../src/replay/index.ts';
 
 const DATA = join(import.meta.dirname, '..', '..', 'shared', 'data');
@@ -106,6 +108,28 @@ describe.skipIf(!haveData)('replay of the real Binance recordings', () => {
       }
     }, 60_000);
   }
+
+  it('a real capture re-recorded in the native format (rotating parts) replays to the same result', async () => {
+    const src = join(CF, 'binance-futures');
+    const dir = mkdtempSync(join(tmpdir(), 'dw-native-'));
+    try {
+      const w = new RecordingWriter({
+        dir,
+        venue: 'binance-usdm',
+        rotateBytes: 128 * 1024,
+        flushIntervalMs: 0,
+      });
+      for await (const f of await openRecording([src])) w.write(f);
+      await w.close();
+      expect(w.files.length).toBeGreaterThan(2);
+      const original = await replayPaths([src]);
+      const copy = await replayPaths([dir]);
+      expect(copy.summary).toEqual(original.summary);
+      expect(copy.summary.instruments['binance-usdm:SUSHIUSDT']!.state).toBe('live');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('the CLI prints one JSON object with per-instrument results', async () => {
     const root = join(import.meta.dirname, '..');
