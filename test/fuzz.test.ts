@@ -283,7 +283,7 @@ describe('fuzz: mutated real frames through Engine.handleFrame', () => {
         for (let i = 0; i < frames.length && done < perSet; i++) {
           const text = frames[i]!;
           if (text.startsWith('{"lastUpdateId"')) {
-            const snap = adapter.parseSnapshot(text, instrument, 0);
+            const snap = adapter.parseSnapshot!(text, instrument, 0);
             reference.handleEvent(snap);
             engine.handleEvent(snap);
             continue;
