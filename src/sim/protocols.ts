@@ -6,6 +6,7 @@ import type { VenueId } from '../core/model.ts';
 import { createBinanceSimProtocol } from '../feeds/binance/sim-protocol.ts';
 import { createOkxSimProtocol } from '../feeds/okx/sim-protocol.ts';
 import { createBybitSimProtocol } from '../feeds/bybit/sim-protocol.ts';
+import { createKrakenSimProtocol } from '../feeds/kraken/sim-protocol.ts';
 import type { SimProtocol, SimProtocolFactory } from './types.ts';
 
 /** Factories of every venue the simulator speaks. */
@@ -15,6 +16,7 @@ export const simProtocols: ReadonlyMap<VenueId, SimProtocolFactory> = new Map<Ve
   ['binance-coinm', createBinanceSimProtocol],
   ['okx', createOkxSimProtocol],
   ['bybit', createBybitSimProtocol],
+  ['kraken', createKrakenSimProtocol],
 ]);
 
 /**
