@@ -253,6 +253,35 @@ describe('DuckDbStore', () => {
     await c.close();
   });
 
+  it('keeps the rows of a failed write queued and writes them on the next flush, nothing twice', async () => {
+    const store = new DuckDbStore({ path: ':memory:', flushIntervalMs: 60_000 });
+    await store.init();
+    const errors: unknown[] = [];
+    store.appendMetrics([sample(1), sample(2)]);
+    store.appendTrades([trade(1)]);
+    // The trades append fails after the metrics went into the transaction: the whole write rolls back.
+    const original = (store as unknown as { appendChunks: (...a: unknown[]) => Promise<void> }).appendChunks;
+    let calls = 0;
+    (store as unknown as { appendChunks: (...a: unknown[]) => Promise<void> }).appendChunks = async function (
+      this: DuckDbStore,
+      ...a: unknown[]
+    ) {
+      if (++calls === 2) throw new Error('disk full');
+      return original.apply(this, a);
+    };
+    await store.flush().catch((e) => errors.push(e));
+    expect(String(errors[0])).toContain('disk full');
+    expect(store.stats.flushErrors).toBe(1);
+    expect(store.stats.queuedRows).toBe(3);
+    expect(await store.counts()).toEqual({ metrics: 0, trades: 0 });
+    store.appendMetrics([sample(3)]);
+    await store.flush();
+    expect(await store.counts()).toEqual({ metrics: 3, trades: 1 });
+    const rows = await store.queryMetrics({ instrument: INST, from: T0, to: T0 + 1e6 });
+    expect(rows.map((r) => r.sequence)).toEqual([1001, 1002, 1003]);
+    await store.close();
+  });
+
   it('rejects bad query ranges with a RangeError', async () => {
     const store = new DuckDbStore({ path: ':memory:' });
     await store.init();

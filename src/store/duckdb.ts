@@ -480,39 +480,41 @@ export class DuckDbStore implements HistoryStore {
     if (metrics.length === 0 && trades.length === 0) return;
     this.metricsQueue = [];
     this.tradesQueue = [];
-    let written = 0;
+    const okMetrics = metrics.filter((m) => Number.isFinite(m.localTs));
+    const okTrades = trades.filter(
+      (t) =>
+        Number.isFinite(Number(t.price)) && Number.isFinite(Number(t.size)) && Number.isFinite(t.localTs),
+    );
+    // One transaction for both tables: all or nothing. The appenders fill it synchronously (cheap); the
+    // COMMIT (WAL write, and the occasional automatic checkpoint, the expensive part) runs on DuckDB's
+    // worker thread, off the event loop.
+    let begun = false;
     try {
-      if (metrics.length > 0) {
-        const ok = metrics.filter((m) => Number.isFinite(m.localTs));
-        this.stats.rejectedRows += metrics.length - ok.length;
-        await this.appendChunks(w, 'metrics', ok, this.metricGetters);
-        this.stats.writtenRows.metrics += ok.length;
-        written = 1;
-      }
-      if (trades.length > 0) {
-        const ok = trades.filter(
-          (t) =>
-            Number.isFinite(Number(t.price)) && Number.isFinite(Number(t.size)) && Number.isFinite(t.localTs),
-        );
-        this.stats.rejectedRows += trades.length - ok.length;
-        await this.appendChunks(w, 'trades', ok, TRADE_GETTERS);
-        this.stats.writtenRows.trades += ok.length;
-      }
+      await w.run('BEGIN TRANSACTION');
+      begun = true;
+      await this.appendChunks(w, 'metrics', okMetrics, this.metricGetters);
+      await this.appendChunks(w, 'trades', okTrades, TRADE_GETTERS);
+      await w.run('COMMIT');
+      begun = false;
     } catch (e) {
+      if (begun) await w.run('ROLLBACK').catch(() => undefined);
       this.stats.flushErrors++;
-      // Keep what was not committed for the next attempt (metrics were committed when written = 1).
+      // Nothing was committed: keep every row, ahead of those queued meanwhile, for the next attempt.
+      this.metricsQueue = metrics.concat(this.metricsQueue);
       this.tradesQueue = trades.concat(this.tradesQueue);
-      if (written === 0) this.metricsQueue = metrics.concat(this.metricsQueue);
       this.afterAppend();
       throw e;
     }
+    this.stats.rejectedRows += metrics.length - okMetrics.length + trades.length - okTrades.length;
+    this.stats.writtenRows.metrics += okMetrics.length;
+    this.stats.writtenRows.trades += okTrades.length;
     this.stats.queuedRows = this.metricsQueue.length + this.tradesQueue.length;
   }
 
   /**
    * Append rows through the appender in data chunks of up to the DuckDB vector size (2048 rows): numeric
    * columns are filled in typed arrays and copied in one call each, which is far faster than per-value
-   * appends. The appender's close commits the rows.
+   * appends. The appender's close hands the rows to the connection's open transaction.
    */
   private async appendChunks<R>(
     w: DuckDBConnection,
