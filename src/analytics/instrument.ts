@@ -186,7 +186,7 @@ export class InstrumentAnalytics {
       cvd: f.cvd,
       buyVolume: f.buyVolume,
       sellVolume: f.sellVolume,
-      wallCount: this.walls.walls(this.ts).length,
+      wallCount: this.walls.count,
     };
   }
 

@@ -345,6 +345,11 @@ export class WallTracker {
     }
   }
 
+  /** Number of walls currently tracked. */
+  get count(): number {
+    return this.tracks.size;
+  }
+
   /** Walls currently tracked, best price first per side (bids then asks). */
   walls(now: number): Wall[] {
     const out: Wall[] = [];

@@ -10,7 +10,12 @@ export async function main(argv: string[]): Promise<void> {
     .description('Real-time order-book analysis and monitoring')
     .version('0.1.0')
     .showHelpAfterError();
-  const modules = await Promise.all([import('./run.ts'), import('./replay.ts'), import('./sim.ts')]);
+  const modules = await Promise.all([
+    import('./run.ts'),
+    import('./replay.ts'),
+    import('./sim.ts'),
+    import('./alerts.ts'),
+  ]);
   for (const m of modules) m.register(program);
   await program.parseAsync(argv);
 }
