@@ -8,7 +8,7 @@ import type { RecordedFrame } from '../src/recording/types.ts';
 import { emptySoakResult, soakPass, SOAK_FAULTS } from '../src/soak/soak.ts';
 
 const REC = '../shared/data/binance-hftbacktest/usdm/btcusdt_20240808.gz';
-let frames: RecordedFrame[] = [];
+const frames: RecordedFrame[] = [];
 
 beforeAll(async () => {
   for await (const f of await openRecording([REC])) {
