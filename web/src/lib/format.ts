@@ -69,3 +69,25 @@ export function fmtCount(v: number | null | undefined): string {
   if (!known(v)) return UNKNOWN;
   return v.toLocaleString('en-US');
 }
+
+/** An axis label: integers above 10, else up to 2 decimals, compact above 1,000. */
+export function fmtAxis(v: number | null | undefined): string {
+  if (!known(v)) return UNKNOWN;
+  const a = Math.abs(v);
+  if (a >= 1000) return fmtCompact(v);
+  if (a >= 10 || Number.isInteger(v)) return v.toFixed(0);
+  return v.toFixed(2).replace(/\.?0+$/, '');
+}
+
+/**
+ * Trim padding zeros from a decimal string, keeping at least `minDecimals` fraction digits
+ * (`"61855.36000000"` → `"61855.36"` with 1 or 2). Lossless: only zeros at the end of the fraction go.
+ * Strings that are not plain decimals are returned unchanged.
+ */
+export function trimDecimal(s: string, minDecimals: number): string {
+  if (!/^-?\d+\.\d+$/.test(s)) return s;
+  const dot = s.indexOf('.');
+  let end = s.length;
+  while (end > dot + 1 + minDecimals && s[end - 1] === '0') end--;
+  return s.slice(0, end === dot + 1 ? dot : end);
+}
