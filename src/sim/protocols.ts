@@ -7,6 +7,7 @@ import { createBinanceSimProtocol } from '../feeds/binance/sim-protocol.ts';
 import { createOkxSimProtocol } from '../feeds/okx/sim-protocol.ts';
 import { createBybitSimProtocol } from '../feeds/bybit/sim-protocol.ts';
 import { createKrakenSimProtocol } from '../feeds/kraken/sim-protocol.ts';
+import { createCoinbaseSimProtocol } from '../feeds/coinbase/sim-protocol.ts';
 import type { SimProtocol, SimProtocolFactory } from './types.ts';
 
 /** Factories of every venue the simulator speaks. */
@@ -17,6 +18,7 @@ export const simProtocols: ReadonlyMap<VenueId, SimProtocolFactory> = new Map<Ve
   ['okx', createOkxSimProtocol],
   ['bybit', createBybitSimProtocol],
   ['kraken', createKrakenSimProtocol],
+  ['coinbase', createCoinbaseSimProtocol],
 ]);
 
 /**
