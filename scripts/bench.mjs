@@ -8,7 +8,8 @@
 // (so it is picked up like the built-in adapters while importing our TypeScript sources from `src/`).
 // The harness runs under `node --import tsx` (its child processes inherit the flag), with
 // `--data ../shared/data` (or $BENCH_DATA_DIR) unless `--data` is passed. Every other argument is passed
-// through, e.g. `npm run bench -- --files all --rounds 5`. Exit status is the harness's own (0 valid,
+// through, e.g. `npm run bench -- --files all --rounds 5`. `npm run bench -- memory` prints the memory
+// figures (bench/memory.mts) instead. Exit status is the harness's own (0 valid,
 // 1 a cross-check failed, 2 bad usage or missing recordings).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,16 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE = resolve(process.env.BENCH_HARNESS_DIR ?? join(ROOT, '..', 'shared', 'bench'));
 const TARGET = join(ROOT, '.bench-harness');
 const OURS = join(ROOT, 'bench', 'adapters');
+
+// `npm run bench -- memory [updates]`: the book's memory figures (bench/memory.mts) instead.
+if (process.argv[2] === 'memory') {
+  const m = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench', 'memory.mts'), ...process.argv.slice(3)],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  process.exit(m.status ?? 1);
+}
 
 if (!existsSync(join(SOURCE, 'book-bench.mjs'))) {
   console.error(
