@@ -13,9 +13,8 @@ import { InstrumentBook } from '../src/book/instrument-book.ts';
 import { binanceFuturesRule } from '../src/book/sync-rule.ts';
 import type { BookDelta, WireLevel } from '../src/core/model.ts';
 
-const INSTRUMENTS = 100;
+const INSTRUMENTS = 100; // prices on a 4,000-tick grid: bids on ticks [0, 2000), asks on [2000, 4000)
 const LEVELS = 1000;
-const TICKS = 4000; // bids on ticks [0, 2000), asks on [2000, 4000)
 const UPDATES = Number(process.argv[2] ?? 5_000_000);
 
 const gc = (globalThis as { gc?: () => void }).gc;
