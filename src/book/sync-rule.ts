@@ -44,13 +44,18 @@ export const binanceSpotRule: SyncRule = {
 /**
  * Binance USD-M / COIN-M futures, per "How to manage a local order book correctly" (Binance Derivatives
  * docs, Websocket Market Streams): drop `u < lastUpdateId`; the first applied event has
- * `U <= lastUpdateId <= u`; then each event's `pu` equals the previous event's `u`.
+ * `U <= lastUpdateId <= u` (or, equivalently for a snapshot on an event boundary, `pu == lastUpdateId`);
+ * then each event's `pu` equals the previous event's `u`.
  */
 export const binanceFuturesRule: SyncRule = {
   name: 'binance-futures',
   first(s, d) {
     if (d.sequence < s) return 'stale';
-    return d.firstSequence <= s ? 'apply' : 'gap';
+    // `pu == lastUpdateId`: the event continues exactly where the snapshot stands (a snapshot taken on an
+    // event boundary, as a simulator or an idle market gives); Binance's `U <= lastUpdateId` rule alone
+    // would call that a gap, since futures `U` need not be `pu + 1`.
+    if (d.firstSequence <= s || d.prevSequence === s) return 'apply';
+    return 'gap';
   },
   next(prev, d) {
     if (d.prevSequence === prev.sequence) return 'apply';
