@@ -160,7 +160,9 @@ describe('connector against injected faults', () => {
     await settle(r);
     expect(r.sim.faults.stall).toBe(1);
     expect(r.conn.stats.staleReconnects).toBeGreaterThanOrEqual(1);
-    expect(r.log.lines.some((l) => l.level === 'warn' && l.msg.startsWith('stale: no frame'))).toBe(true);
+    expect(
+      r.log.lines.some((l) => l.level === 'warn' && l.msg === 'stale connection: no frame, reconnecting'),
+    ).toBe(true);
     const b = r.engine.books.get(BTC)!;
     expect(b.health.counters.resyncs).toBeGreaterThanOrEqual(1);
     expect(b.book.topStrings(20)).toEqual(

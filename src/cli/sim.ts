@@ -1,6 +1,6 @@
 /**
  * `depthwatch sim --venue ID --file REC [--file REC2] [--port P] [--host H] [--speed max|N]
- *  [--faults SPEC] [--seed N] [--loop] [--hold served|ack|off]`
+ *  [--faults SPEC] [--seed N] [--loop] [--hold off|served]`
  *
  * Serves recordings (any format openRecording() reads) as a local exchange: a WebSocket + HTTP server
  * on loopback speaking the venue's wire protocol (src/sim). Prints the URLs it listens on, then runs
@@ -68,8 +68,7 @@ export function register(program: Command): void {
         usage(`--port must be 0..65535, got "${o.port}"`);
       const seed = Number(o.seed ?? '1');
       if (!Number.isInteger(seed)) usage(`--seed must be an integer, got "${o.seed}"`);
-      if (o.hold !== 'off' && o.hold !== 'served' && o.hold !== 'ack')
-        usage(`--hold must be off, served or ack, got "${o.hold}"`);
+      if (o.hold !== 'off' && o.hold !== 'served') usage(`--hold must be off or served, got "${o.hold}"`);
       if (!simProtocols.has(o.venue))
         usage(`the simulator does not speak "${o.venue}"; supported: ${[...simProtocols.keys()].join(', ')}`);
       if (o.file.length === 0) usage('at least one --file is required');
@@ -87,7 +86,7 @@ export function register(program: Command): void {
         speed: speed!,
         faults: faults!,
         loop: o.loop === true,
-        hold: o.hold as 'off' | 'served' | 'ack',
+        hold: o.hold as 'off' | 'served',
         protocol: simProtocol(o.venue),
       });
     });
@@ -101,7 +100,7 @@ async function runSim(o: {
   speed: 'max' | number;
   faults: import('../sim/faults.ts').FaultConfig;
   loop: boolean;
-  hold: 'off' | 'served' | 'ack';
+  hold: 'off' | 'served';
   protocol: import('../sim/types.ts').SimProtocol;
 }): Promise<void> {
   const { openRecording } = await import('../recording/open.ts');

@@ -73,6 +73,11 @@ export interface ConnectorOptions {
   random?: () => number;
   /** Shared REST limiter (default: one per connector from `adapter.rest.weightPerMinute`). */
   limiter?: RestLimiter;
+  /**
+   * Called when the connector itself changes a book's state (resync on disconnect, stale, unsubscribed):
+   * wire it like EngineOptions.onStateChange, which only sees changes made by events.
+   */
+  onBookStateChange?: (book: InstrumentBook, previous: string) => void;
   /** Called after each snapshot attempt (applied to the engine, or failed). */
   onSnapshot?: (instrument: InstrumentId, ok: boolean) => void;
 }
@@ -227,7 +232,7 @@ export class Connector {
     for (const s of fresh) {
       const b = this.engine.books.get(instrumentId(this.adapter.id, s));
       // A book left from an earlier subscription must not look live with a gap of missed updates.
-      if (b) b.startResync('resubscribed', Date.now());
+      if (b) this.change(b, () => b.startResync('resubscribed', Date.now()));
     }
     const before = new Set(this.conns);
     const touched = this.place(fresh);
@@ -398,9 +403,12 @@ export class Connector {
     const now = Date.now();
     const venue = this.adapter.id;
     if (now - c.lastInbound > this.staleAfterMs) {
-      const reason = `stale: no frame for ${now - c.lastInbound} ms`;
-      this.log.warn({ venue, connection: c.id }, reason);
-      for (const s of c.symbols) this.engine.books.get(instrumentId(venue, s))?.markStale(reason, now);
+      const silentMs = now - c.lastInbound;
+      this.log.warn({ venue, connection: c.id, silentMs }, 'stale connection: no frame, reconnecting');
+      for (const s of c.symbols) {
+        const b = this.engine.books.get(instrumentId(venue, s));
+        if (b) this.change(b, () => b.markStale(`stale: no frame for ${silentMs} ms`, now));
+      }
       this.stats.staleReconnects++;
       ws.terminate();
       return;
@@ -408,10 +416,17 @@ export class Connector {
     for (const s of c.symbols) {
       const b = this.engine.books.get(instrumentId(venue, s));
       if (b && b.state === 'live' && now - b.health.lastUpdateLocalTs > this.staleAfterMs) {
-        b.markStale(`stale: no update for ${now - b.health.lastUpdateLocalTs} ms`, now);
+        this.change(b, () => b.markStale(`stale: no update for ${now - b.health.lastUpdateLocalTs} ms`, now));
         this.log.warn({ venue, connection: c.id, instrument: b.instrument }, 'book stale');
       }
     }
+  }
+
+  /** Apply a connector-driven state change and report it when the state moved. */
+  private change(b: InstrumentBook, apply: () => void): void {
+    const before = b.state;
+    apply();
+    if (b.state !== before) this.opts.onBookStateChange?.(b, before);
   }
 
   private clearTimers(c: Connection): void {
@@ -429,7 +444,7 @@ export class Connector {
     if (wasOpen) this.stats.disconnects++;
     for (const s of c.symbols) {
       const b = this.engine.books.get(instrumentId(this.adapter.id, s));
-      if (b && b.state !== 'connecting') b.startResync(`reconnect: ${reason}`, now);
+      if (b && b.state !== 'connecting') this.change(b, () => b.startResync(`reconnect: ${reason}`, now));
     }
     if (this.stopped) return;
     const delay = backoffDelay(c.attempt++, this.opts.reconnect, this.random);

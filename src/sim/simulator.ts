@@ -504,7 +504,7 @@ export class Simulator {
       if (this.stalled) ws.pause();
       ws.on('message', (data, isBinary) => {
         if (isBinary) return;
-        const r = this.protocol.onMessage(data.toString());
+        const r = this.protocol.onMessage(data.toString(), session);
         for (const t of r.unsubscribe ?? []) session.topics.delete(t);
         for (const t of r.subscribe ?? []) session.topics.add(t);
         for (const reply of r.replies ?? []) this.write(session, reply);

@@ -6,6 +6,15 @@
  * messages), the venue-side book state that REST snapshots (or in-stream snapshots) are served from, and
  * how to corrupt a level of a depth frame. Venue folders implement it next to their parser
  * (feeds/<venue>/sim-protocol.ts) and register a factory in src/sim/protocols.ts.
+ *
+ * Notes for venues whose snapshot comes in-stream (OKX, Kraken, Bybit, Coinbase):
+ * - keep the venue-side book from the recorded snapshot + deltas in `observe` (reuse InstrumentBook with
+ *   the venue's sync options, as the Binance protocol does);
+ * - a (re)subscribe must get a fresh snapshot built from that book: return it from `onSubscribed` (URL
+ *   or first subscription) and/or in `onMessage(...).replies` (resubscribe), with the venue's checksum
+ *   and sequence fields filled in from the book so the client can continue with the next recorded delta;
+ * - per-connection state (Kraken channel ids, Coinbase sequence) can be keyed by `SimSession.id`;
+ * - application-level pings (OKX `ping` → `pong`) are answered in `onMessage(...).replies`.
  */
 import type { VenueId } from '../core/model.ts';
 import type { RecordedFrame } from '../recording/types.ts';
@@ -77,7 +86,7 @@ export interface SimProtocol {
   /** Subscriptions a client gets from its connection URL (path and query), or a refusal. */
   open(url: URL): SessionOpen;
   /** Handle one text message from a client (SUBSCRIBE, UNSUBSCRIBE, ping...). */
-  onMessage(text: string): ClientMessageResult;
+  onMessage(text: string, session?: SimSession): ClientMessageResult;
   /**
    * Handle one HTTP GET (REST snapshot endpoints).
    * @param early when the symbol's recorded snapshot has not been reached yet: true to answer with the
@@ -99,6 +108,14 @@ export interface SimProtocol {
    * when the frame has no level to corrupt. `pick` is a uniform [0,1) source for the choices.
    */
   corruptLevel(text: string, pick: () => number): string | null;
+}
+
+/** What a protocol may know about the client connection a message came on. */
+export interface SimSession {
+  /** Connection number, unique within a simulator, from 1. */
+  readonly id: number;
+  /** Topics the session is subscribed to (normalized). */
+  readonly topics: ReadonlySet<string>;
 }
 
 /** Builds a fresh protocol instance for a venue (one per simulator). */
