@@ -1,12 +1,14 @@
 /**
  * Measures the DuckDB history store's sustained insert rate: appends N metric rows (default 1,000,000,
  * all BOOK_METRIC_FIELDS columns filled) through DuckDbStore in batches of `batchRows`, flushing each,
- * into a fresh temp file; prints rows/s for the whole run and the time of a downsampled query over it.
+ * into a fresh temp file; prints rows/s for the whole run, the event-loop delay while inserting (how long
+ * each batch blocks the process) and the time of a downsampled query over the result.
  * Not a test. Usage: `npx tsx scripts/bench-duckdb-insert.mts [rows] [batchRows]`
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { BOOK_METRIC_FIELDS, type BookMetrics, type MetricsSample } from '../src/analytics/types.ts';
 import { DuckDbStore } from '../src/store/duckdb.ts';
 
@@ -40,12 +42,15 @@ function sample(i: number): MetricsSample {
 
 // Build the samples first so the figure is the store's cost, not the generator's.
 const all: MetricsSample[] = Array.from({ length: rows }, (_, i) => sample(i));
+const loop = monitorEventLoopDelay({ resolution: 5 });
+loop.enable();
 const start = performance.now();
 for (let i = 0; i < rows; i += batch) {
   store.appendMetrics(all.slice(i, i + batch));
   await store.flush();
 }
 const secs = (performance.now() - start) / 1000;
+loop.disable();
 const q0 = performance.now();
 const ds = await store.queryMetrics({
   instrument: instruments[0]!,
@@ -60,6 +65,8 @@ console.log(
   `duckdb insert: ${rows} metric rows (${BOOK_METRIC_FIELDS.length} metric columns) in batches of ${batch}: ` +
     `${secs.toFixed(2)} s = ${Math.round(rows / secs).toLocaleString('en-US')} rows/s; stored ${counts.metrics}; ` +
     `file ${(statSync(path).size / 1e6).toFixed(1)} MB; 1-minute downsample of ${rows / instruments.length} rows ` +
-    `(${ds.length} buckets) in ${qms.toFixed(0)} ms`,
+    `(${ds.length} buckets) in ${qms.toFixed(0)} ms; event-loop delay during inserts p50 ` +
+    `${(loop.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms, ` +
+    `max ${(loop.max / 1e6).toFixed(0)} ms`,
 );
 rmSync(dir, { recursive: true, force: true });

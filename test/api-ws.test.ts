@@ -235,6 +235,79 @@ describe('WsHub slow-consumer handling', () => {
     hub.close();
   });
 
+  it('terminates a client that misses a heartbeat and keeps one that answers', () => {
+    vi.useFakeTimers();
+    try {
+      const bus = new InProcessBus();
+      const engine = { books: new Map(), latest: new Map(), dropped: {}, frames: {} };
+      const hub = new WsHub(engine, bus, { heartbeatMs: 1000 });
+      const silent = new FakeSocket();
+      const answering = new FakeSocket();
+      let pings = 0;
+      answering.ping = () => {
+        pings++;
+        answering.emit('pong');
+      };
+      hub.add(silent as unknown as WebSocket, '10.0.0.3');
+      hub.add(answering as unknown as WebSocket, '10.0.0.4');
+      vi.advanceTimersByTime(1000);
+      expect(silent.readyState).toBe(1);
+      vi.advanceTimersByTime(1000);
+      expect(silent.readyState).toBe(3);
+      expect(hub.stats.dropped).toEqual({ heartbeat: 1 });
+      vi.advanceTimersByTime(3000);
+      expect(answering.readyState).toBe(1);
+      expect(pings).toBe(5);
+      expect(hub.stats.clients).toBe(1);
+      hub.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('queues trades of a throttled subscription and sends them all, in order, once per window', () => {
+    vi.useFakeTimers();
+    try {
+      const bus = new InProcessBus();
+      const engine = { books: new Map(), latest: new Map(), dropped: {}, frames: {} };
+      const hub = new WsHub(engine, bus);
+      const s = new FakeSocket();
+      hub.add(s as unknown as WebSocket, '10.0.0.5');
+      s.emit(
+        'message',
+        Buffer.from(JSON.stringify({ op: 'subscribe', channel: 'trades', instrument: BTC, throttleMs: 100 })),
+        false,
+      );
+      const trade = (id: string): Trade => ({
+        type: 'trade',
+        instrument: BTC,
+        exchangeTs: T0,
+        localTs: T0,
+        id,
+        price: '60000',
+        size: '1',
+        side: 'sell',
+      });
+      bus.publish('trade', trade('a'));
+      bus.publish('trade', trade('b'));
+      bus.publish('trade', { ...trade('x'), instrument: 'binance:ETHUSDT' });
+      bus.publish('trade', trade('c'));
+      const trades = () => s.sent.filter((m) => 'data' in m).map((m) => (m.data as Trade).id);
+      expect(trades()).toEqual([]);
+      vi.advanceTimersByTime(100);
+      expect(trades()).toEqual(['a', 'b', 'c']);
+      bus.publish('trade', trade('d'));
+      vi.advanceTimersByTime(99);
+      expect(trades()).toEqual(['a', 'b', 'c']);
+      vi.advanceTimersByTime(1);
+      expect(trades()).toEqual(['a', 'b', 'c', 'd']);
+      expect(hub.stats.conflated).toBe(0);
+      hub.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('closes a client beyond the per-IP limit with 1008 and frees the slot on close', () => {
     const bus = new InProcessBus();
     const engine = { books: new Map(), latest: new Map(), dropped: {}, frames: {} };

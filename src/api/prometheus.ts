@@ -11,7 +11,8 @@
  * - `ws_clients`, `ws_connections_total`, `ws_connections_rejected_total`, `ws_messages_sent_total`,
  *   `ws_conflated_total`, `ws_clients_dropped_total{reason}`, `ws_bad_messages_total`.
  * - `store_rows{table}`: stored rows per history table (from `store.counts()`).
- * - `info{version}` = 1, plus prom-client's default process metrics (`depthwatch_process_*`, `nodejs_*`).
+ * - `info{version}` = 1, plus prom-client's default process metrics, prefixed too (`depthwatch_process_*`,
+ *   `depthwatch_nodejs_*`).
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BookCounters, BookState } from '../book/health.ts';
