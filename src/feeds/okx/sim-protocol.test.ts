@@ -100,4 +100,41 @@ describe('OKX simulator protocol', () => {
       await sim.close();
     }
   }, 60_000);
+
+  it('a dropped update is caught by the checksum and healed by a resubscribe snapshot', async () => {
+    const recorded = await frames();
+    const sim = await Simulator.start({
+      protocol: simProtocol('okx'),
+      frames: recorded,
+      // Paced (the 10.8 s capture in ~2.7 s) so the resubscribe round trip lands well before the end.
+      speed: 4,
+      faults: { dropNth: [{ symbol: 'BTC-USDT', n: 20 }] },
+    });
+    const router = new SnapshotRouter();
+    const engine = new Engine({
+      venues,
+      bus: new InProcessBus(),
+      computeMetrics: false,
+      onSnapshotNeeded: router.handle,
+    });
+    const conn = new Connector({ adapter: venue('okx'), engine, symbols: ['BTC-USDT'], wsUrl: sim.wsUrl });
+    router.add(conn);
+    conn.start();
+    try {
+      await sim.finished;
+      await waitFor(() => conn.stats.frames >= sim.stats.framesSent, 'every frame sent to arrive', 30_000);
+      const b = engine.books.get('okx:BTC-USDT')!;
+      const c = b.health.counters;
+      expect(sim.faults.drop).toBe(1);
+      expect(c.checksumFailures).toBe(1);
+      expect(c.resyncs).toBe(1);
+      expect(conn.stats.resubscribes).toBe(1);
+      expect(c.snapshots).toBe(2);
+      expect(b.state).toBe('live');
+      expect(c.checksumMatched).toBe(c.checksumChecked - 1);
+    } finally {
+      await conn.stop();
+      await sim.close();
+    }
+  }, 60_000);
 });
