@@ -1,9 +1,9 @@
 /**
  * Book metrics on every update (pure). See analytics/types.ts for units.
  *
- * Cost: one pass over the top N levels per side (imbalances, weighted imbalance, top-volume ratio) and one
- * walk per side from the best level outwards that stops as soon as every band (±0.1/0.5/1/2 %), the
- * depth-to-move limit and the market-order fill are settled. No allocation besides the result object.
+ * Cost: one pass over the top N levels per side (imbalances, weighted imbalance, top-volume ratio); per
+ * side, the bands (±0.1/0.5/1/2 %) and depth-to-move by BookSide.sumTo (skipped when beyond coverage),
+ * and a walk until the market-order fill is settled. No allocation besides the result object.
  */
 import type { L2Book } from '../book/l2-book.ts';
 import type { BookSide } from '../book/book-side.ts';
@@ -49,23 +49,25 @@ export function notionalWithin(side: BookSide, mid: number, pct: number, coverag
   return acc.notional;
 }
 
-/** Band percentages of the notional-within fields, in walk order. */
-const BANDS = [0.1, 0.5, 1, 2] as const;
-
-/** Scratch results of one side walk (reused: the metrics are computed single-threaded). */
+/** Scratch results of one side (reused: the metrics are computed single-threaded). */
 const walk = {
   band: new Float64Array(4),
   moveNotional: 0,
   vwap: NaN,
 };
 
+/** Notional up to and including `limit` (sumTo's tight loop), or NaN when the limit is beyond coverage. */
+function bandNotional(side: BookSide, limit: number, edgeKey: number): number {
+  if (side.sign * limit < edgeKey) return NaN;
+  side.sumTo(limit, acc);
+  return acc.notional;
+}
+
 /**
- * Walk one side from the best level outwards (goodness order), settling the band notionals, the
- * depth-to-move notional and the fill of a market order of `target` notional. Results go to `walk`
- * (NaN = unknown: beyond coverage, or the known book cannot fill).
- *
- * `s` = +1 bids, -1 asks. For bids "within" means price >= limit; for asks price <= limit, so with
- * keys k = s × price a level is within when k >= s × limit.
+ * Settle one side: notional within ±0.1/0.5/1/2 % of mid and within `movePct` of the best price (each
+ * by BookSide.sumTo, whose tight loop over the typed arrays beats one generic walk), and the fill of a
+ * market order of `target` notional (walked level by level until filled, usually a few levels).
+ * Results go to `walk`; NaN = unknown (beyond coverage, or the known book cannot fill).
  */
 function walkSide(
   side: BookSide,
@@ -76,67 +78,30 @@ function walkSide(
   edge: number,
 ): void {
   const s = side.sign;
-  // Coverage edge as a key: levels with key < edgeKey are beyond what the book knows.
+  // Coverage edge as a key (s × price): levels with a smaller key are beyond what the book knows.
   const edgeKey = Number.isNaN(edge) ? -Infinity : s * edge;
-  const bandKey0 = s * mid * (1 - (s * BANDS[0]) / 100);
-  const bandKey1 = s * mid * (1 - (s * BANDS[1]) / 100);
-  const bandKey2 = s * mid * (1 - (s * BANDS[2]) / 100);
-  const bandKey3 = s * mid * (1 - (s * BANDS[3]) / 100);
-  const moveKey = s * best * (1 - (s * movePct) / 100);
-  // Farthest limit worth walking to: bands/move limits beyond coverage are unknown anyway (null).
-  let stopKey = Infinity;
-  if (bandKey0 >= edgeKey) stopKey = bandKey0;
-  if (bandKey1 >= edgeKey) stopKey = bandKey1;
-  if (bandKey2 >= edgeKey) stopKey = bandKey2;
-  if (bandKey3 >= edgeKey) stopKey = bandKey3;
-  if (moveKey >= edgeKey && moveKey < stopKey) stopKey = moveKey;
-  let b0 = NaN;
-  let b1 = NaN;
-  let b2 = NaN;
-  let b3 = NaN;
-  let mv = NaN;
-  let cum = 0;
+  walk.band[0] = bandNotional(side, mid * (1 - (s * 0.1) / 100), edgeKey);
+  walk.band[1] = bandNotional(side, mid * (1 - (s * 0.5) / 100), edgeKey);
+  walk.band[2] = bandNotional(side, mid * (1 - (s * 1) / 100), edgeKey);
+  walk.band[3] = bandNotional(side, mid * (1 - (s * 2) / 100), edgeKey);
+  walk.moveNotional = bandNotional(side, best * (1 - (s * movePct) / 100), edgeKey);
   let remaining = target;
   let base = 0;
   let vwap = target > 0 ? NaN : best;
   const n = side.length;
-  let i = 0;
-  for (; i < n; i++) {
+  for (let i = 0; i < n && remaining > 0; i++) {
     const p = side.price(i);
-    const k = s * p;
-    if (k < edgeKey) break; // beyond coverage: unknown from here on
-    // A level outside a band closes that band (strict for depth-to-move: the move is reached there).
-    if (k < bandKey0 && Number.isNaN(b0)) b0 = cum;
-    if (k < bandKey1 && Number.isNaN(b1)) b1 = cum;
-    if (k < bandKey2 && Number.isNaN(b2)) b2 = cum;
-    if (k < bandKey3 && Number.isNaN(b3)) b3 = cum;
-    if (k <= moveKey && Number.isNaN(mv)) mv = cum;
+    if (s * p < edgeKey) break; // beyond coverage: unknown from here on
     const notional = p * side.size(i);
-    if (remaining > 0) {
-      if (notional >= remaining) {
-        base += remaining / p;
-        remaining = 0;
-        vwap = target / base;
-      } else {
-        base += notional / p;
-        remaining -= notional;
-      }
+    if (notional >= remaining) {
+      base += remaining / p;
+      remaining = 0;
+      vwap = target / base;
+    } else {
+      base += notional / p;
+      remaining -= notional;
     }
-    cum += notional;
-    if (remaining <= 0 && k < stopKey) break;
   }
-  // Walk ended (side exhausted, or the coverage edge reached): a band still open is complete when its
-  // limit lies inside coverage (every level up to it was counted), unknown otherwise.
-  if (Number.isNaN(b0) && bandKey0 >= edgeKey) b0 = cum;
-  if (Number.isNaN(b1) && bandKey1 >= edgeKey) b1 = cum;
-  if (Number.isNaN(b2) && bandKey2 >= edgeKey) b2 = cum;
-  if (Number.isNaN(b3) && bandKey3 >= edgeKey) b3 = cum;
-  if (Number.isNaN(mv) && moveKey >= edgeKey) mv = cum;
-  walk.band[0] = b0;
-  walk.band[1] = b1;
-  walk.band[2] = b2;
-  walk.band[3] = b3;
-  walk.moveNotional = mv;
   walk.vwap = vwap;
 }
 

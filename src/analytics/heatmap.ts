@@ -114,14 +114,20 @@ export class Heatmap {
     const cur = new Map<string, OpenRun>();
     let lo = Infinity;
     let hi = -Infinity;
+    // levels arrive in price order, so one bucket's levels are contiguous: look the run up once per bucket
+    let run: OpenRun | null = null;
     const add = (side: Side) => (p: number, s: number) => {
       if (p < lo) lo = p;
       if (p > hi) hi = p;
       const b = bucketOf(p, c.bucketSize);
+      if (run !== null && run.bucket === b && run.side === side) {
+        run.size += s;
+        return;
+      }
       const k = side === 'bid' ? `b${b}` : `a${b}`;
-      const r = cur.get(k);
-      if (r) r.size += s;
-      else cur.set(k, { side, bucket: b, from: bin, to: bin, size: s });
+      run = cur.get(k) ?? null;
+      if (run) run.size += s;
+      else cur.set(k, (run = { side, bucket: b, from: bin, to: bin, size: s }));
     };
     forEachLevelNear(book.bids, mid, c.rangePct, cov.bidFloor, add('bid'));
     forEachLevelNear(book.asks, mid, c.rangePct, cov.askCeiling, add('ask'));

@@ -51,11 +51,11 @@ export interface BookMetrics {
   sellVwap: number | null;
   sellImpactBps: number | null;
   /**
-   * Notional (quote) a market sell must take to move the best bid down by `movePct`% (the bids priced
-   * above bestBid × (1 - movePct/100)); null beyond coverage.
+   * Notional (quote) a market sell must take to move the best bid down by `movePct`%: the bids priced
+   * at or above bestBid × (1 - movePct/100); null beyond coverage.
    */
   bidDepthToMove: number | null;
-  /** Notional a market buy must take to move the best ask up by `movePct`% (asks below bestAsk × (1 + movePct/100)). */
+  /** Notional a market buy must take to move the best ask up by `movePct`% (asks at or below bestAsk × (1 + movePct/100)). */
   askDepthToMove: number | null;
   /**
    * Rate of change of the top-N imbalance over the rolling velocity window, per second. Filled by the
