@@ -11,7 +11,12 @@ import { Engine } from '../src/pipeline/engine.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';
 import { venues, venue } from '../src/feeds/registry.ts';
 import type { RecordedFrame } from '../src/recording/types.ts';
-import { loadRecording, memoryLogger, waitFor } from './sim-fixtures.ts';
+import { RecordingWriter } from '../src/recording/index.ts';
+import type { SimProtocol } from '../src/sim/types.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { directReplay, loadRecording, memoryLogger, waitFor } from './sim-fixtures.ts';
 
 /** A fake clock whose sleep advances time instantly. */
 function fakeClock(): { now: () => number; sleep: (ms: number) => Promise<void>; slept: number[] } {
@@ -196,5 +201,54 @@ describe('connector', () => {
     expect(conn.stats.restFailures).toBe(1);
     expect(conn.stats.restRequests).toBe(2);
     expect(conn.stats.restWeight).toBe(40);
+  });
+
+  it('a recording made through RecordingWriter replays to the same book the connector built', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'depthwatch-conn-rec-'));
+    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const writer = new RecordingWriter({ dir, venue: 'binance-usdm' });
+    const { sim, engine, conn } = await rig(usdm.slice(0, 2500), ['BTCUSDT'], { recorder: writer });
+    conn.start();
+    await sim.finished;
+    await waitFor(() => conn.stats.frames === sim.stats.framesSent, 'all frames');
+    await conn.stop();
+    await writer.close();
+    const replayed = directReplay(await loadRecording([dir]), 'binance-usdm').books.get(
+      'binance-usdm:BTCUSDT',
+    )!;
+    const live = engine.books.get('binance-usdm:BTCUSDT')!;
+    expect(replayed.state).toBe('live');
+    expect(replayed.health.sequence).toBe(live.health.sequence);
+    expect(replayed.book.topStrings(50)).toEqual(live.book.topStrings(50));
+    expect(replayed.health.counters.oracleChecked).toBe(live.health.counters.oracleChecked);
+  });
+
+  it("sends the adapter's application-level ping text when it has one", async () => {
+    const seen: string[] = [];
+    const base = simProtocol('binance-usdm');
+    const spy: SimProtocol = Object.assign(Object.create(base) as SimProtocol, {
+      onMessage: (text: string) => {
+        seen.push(text);
+        return {};
+      },
+    });
+    const sim = await Simulator.start({ protocol: spy, frames: usdm.slice(0, 200) });
+    const engine = new Engine({ venues, bus: new InProcessBus(), computeMetrics: false });
+    const adapter = { ...venue('binance-usdm'), pingMessage: () => 'ping' };
+    const conn = new Connector({
+      adapter,
+      engine,
+      symbols: ['BTCUSDT'],
+      wsUrl: sim.wsUrl,
+      pingIntervalMs: 20,
+    });
+    cleanup.push(
+      () => sim.close(),
+      () => conn.stop(),
+    );
+    conn.start();
+    await waitFor(() => seen.length >= 2, 'two pings');
+    expect(seen.slice(0, 2)).toEqual(['ping', 'ping']);
+    expect(conn.stats.pings).toBeGreaterThanOrEqual(2);
   });
 });

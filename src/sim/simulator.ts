@@ -293,9 +293,13 @@ export class Simulator {
         await this.beforeFrame(i);
         if (this.closed) return;
         if (this.speed !== 'max') {
-          const due = wallStart + this.pausedMs + (f.localTs - tsStart) / this.speed;
-          const wait = due - performance.now();
-          if (wait > 1) await sleep(wait);
+          // Napping (not sleeping) so close() ends a long wait between sparse frames at once.
+          for (;;) {
+            const wait = wallStart + this.pausedMs + (f.localTs - tsStart) / this.speed - performance.now();
+            if (wait <= 1 || this.closed) break;
+            await this.nap(wait);
+          }
+          if (this.closed) return;
         }
         this.protocol.observe(f);
         if (f.kind === 'rest') {
