@@ -6,10 +6,18 @@ import { venues } from '../registry.ts';
 import { bybit } from './descriptor.ts';
 import { BybitParser } from './parser.ts';
 import { parseBybitInstruments } from './instruments.ts';
-import { readCryptofeed } from '../okx/cryptofeed-fixture.ts';
+import { readCryptofeed } from '../../recording/cryptofeed.ts';
+import { newReaderStats } from '../../recording/stats.ts';
+import type { RecordedFrame } from '../../recording/types.ts';
 import { openRecording } from '../../recording/index.ts';
 import { Replay } from '../../replay/index.ts';
 
+/** Every frame of one cryptofeed file (X.0 metadata files included) through the project's reader. */
+async function cryptofeedFrames(path: string): Promise<RecordedFrame[]> {
+  const out: RecordedFrame[] = [];
+  for await (const f of readCryptofeed(path, false, 'test', undefined, newReaderStats())) out.push(f);
+  return out;
+}
 const V5 = '../shared/data/bybit-v5/2024-12-01_XRPUSDT_ob500.data';
 const V1 = '../shared/data/cryptofeed/bybit-2021-04';
 
@@ -114,8 +122,8 @@ describe('Bybit v1 recording bybit-2021-04 (orderBookL2_25) replayed (openRecord
   it('rebuilds every book of both connections without crossing or dropped frames', async () => {
     let bookFrames = 0;
     for (const f of ['BYBIT.ws.25.0', 'BYBIT.ws.26.0'])
-      for (const l of readCryptofeed(`${V1}/${f}`))
-        if (l.kind === 'recv' && l.text.includes('"topic":"orderBookL2_25.')) bookFrames++;
+      for (const l of await cryptofeedFrames(`${V1}/${f}`))
+        if (l.kind === 'ws' && l.text.includes('"topic":"orderBookL2_25.')) bookFrames++;
     const replay = new Replay(await openRecording([V1]));
     await replay.run();
     const engine = replay.engine;
@@ -139,8 +147,8 @@ describe('Bybit v1 recording bybit-2021-04 (orderBookL2_25) replayed (openRecord
     expect(engine.books.size).toBeGreaterThanOrEqual(10);
   });
 
-  it('parses the legacy symbols in BYBIT.0 and the v5 instruments-info shape', () => {
-    const rest = readCryptofeed(`${V1}/BYBIT.0`).filter((l) => l.kind === 'rest');
+  it('parses the legacy symbols in BYBIT.0 and the v5 instruments-info shape', async () => {
+    const rest = (await cryptofeedFrames(`${V1}/BYBIT.0`)).filter((l) => l.kind === 'rest');
     const all = rest.flatMap((l) => parseBybitInstruments(l.text));
     expect(all.find((i) => i.symbol === 'BTCUSD')).toMatchObject({
       tickSize: '0.5',

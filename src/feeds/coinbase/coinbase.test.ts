@@ -5,10 +5,18 @@ import { venues } from '../registry.ts';
 import { coinbase } from './descriptor.ts';
 import { CoinbaseParser } from './parser.ts';
 import { parseCoinbaseProducts } from './instruments.ts';
-import { readCryptofeed } from '../okx/cryptofeed-fixture.ts';
+import { readCryptofeed } from '../../recording/cryptofeed.ts';
+import { newReaderStats } from '../../recording/stats.ts';
+import type { RecordedFrame } from '../../recording/types.ts';
 import { openRecording } from '../../recording/index.ts';
 import { Replay } from '../../replay/index.ts';
 
+/** Every frame of one cryptofeed file (X.0 metadata files included) through the project's reader. */
+async function cryptofeedFrames(path: string): Promise<RecordedFrame[]> {
+  const out: RecordedFrame[] = [];
+  for await (const f of readCryptofeed(path, false, 'test', undefined, newReaderStats())) out.push(f);
+  return out;
+}
 const DIR = '../shared/data/cryptofeed/coinbase-2021-04';
 
 function l2(
@@ -160,8 +168,8 @@ describe('Coinbase legacy recording coinbase-2021-04 replayed (openRecording →
   it('rebuilds all 10 level2 books without crossing, dropped frames or resyncs', async () => {
     let l2updates = 0;
     let matches = 0;
-    for (const l of readCryptofeed(`${DIR}/COINBASE.ws.28.0`)) {
-      if (l.kind !== 'recv') continue;
+    for (const l of await cryptofeedFrames(`${DIR}/COINBASE.ws.28.0`)) {
+      if (l.kind !== 'ws') continue;
       if (l.text.startsWith('{"type":"l2update"')) l2updates++;
       if (l.text.startsWith('{"type":"match"')) matches++;
     }
@@ -190,8 +198,8 @@ describe('Coinbase legacy recording coinbase-2021-04 replayed (openRecording →
     expect(trades).toBe(matches);
   });
 
-  it('parses the Exchange products in COINBASE.0 and the Advanced Trade products shape', () => {
-    const rest = readCryptofeed(`${DIR}/COINBASE.0`).filter((l) => l.kind === 'rest');
+  it('parses the Exchange products in COINBASE.0 and the Advanced Trade products shape', async () => {
+    const rest = (await cryptofeedFrames(`${DIR}/COINBASE.0`)).filter((l) => l.kind === 'rest');
     const all = rest.flatMap((l) => parseCoinbaseProducts(l.text));
     expect(all.find((p) => p.productId === 'SKL-EUR')).toMatchObject({
       tickSize: '0.0001',

@@ -8,10 +8,18 @@ import { krakenChecksum, krakenChecksumString, krakenChecksumToken } from './che
 import { KrakenParser, padDecimal } from './parser.ts';
 import { kraken } from './descriptor.ts';
 import { krakenPrecisions, parseKrakenAssetPairs } from './instruments.ts';
-import { readCryptofeed } from '../okx/cryptofeed-fixture.ts';
+import { readCryptofeed } from '../../recording/cryptofeed.ts';
+import { newReaderStats } from '../../recording/stats.ts';
+import type { RecordedFrame } from '../../recording/types.ts';
 import { openRecording } from '../../recording/index.ts';
 import { Replay } from '../../replay/index.ts';
 
+/** Every frame of one cryptofeed file (X.0 metadata files included) through the project's reader. */
+async function cryptofeedFrames(path: string): Promise<RecordedFrame[]> {
+  const out: RecordedFrame[] = [];
+  for await (const f of readCryptofeed(path, false, 'test', undefined, newReaderStats())) out.push(f);
+  return out;
+}
 const DIR = '../shared/data/cryptofeed/kraken-2021-04';
 
 /** Kraken v1 guide "Book Checksum Calculation" example book (10 asks, 10 bids), checksum 974947235. */
@@ -169,8 +177,8 @@ describe('Kraken parser', () => {
 
 describe('Kraken recording kraken-2021-04 replayed (openRecording → Replay → Engine, registry venues)', () => {
   it('verifies every update checksum of KRAKEN.ws.50.0 (book-1000) with no mismatch', async () => {
-    const withChecksum = readCryptofeed(`${DIR}/KRAKEN.ws.50.0`).filter(
-      (l) => l.kind === 'recv' && l.text.includes('"c":"'),
+    const withChecksum = (await cryptofeedFrames(`${DIR}/KRAKEN.ws.50.0`)).filter(
+      (l) => l.kind === 'ws' && l.text.includes('"c":"'),
     ).length;
     const replay = new Replay(await openRecording([`${DIR}/KRAKEN.ws.50.0`]));
     await replay.run();
@@ -204,7 +212,7 @@ describe('Kraken recording kraken-2021-04 replayed (openRecording → Replay →
     const trades = [...engine.books.values()].reduce((n, b) => n + b.health.counters.trades, 0);
     expect(trades).toBeGreaterThan(0);
 
-    const rest = readCryptofeed(`${DIR}/KRAKEN.0`).filter((l) => l.kind === 'rest');
+    const rest = (await cryptofeedFrames(`${DIR}/KRAKEN.0`)).filter((l) => l.kind === 'rest');
     const pairs = parseKrakenAssetPairs(rest[0]!.text);
     const xbt = pairs.find((i) => i.wsname === 'XBT/CHF')!;
     expect(xbt).toMatchObject({ pricePrecision: 1, tickSize: '0.1', qtyPrecision: 8, lotSize: '0.00000001' });

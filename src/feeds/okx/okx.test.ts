@@ -7,10 +7,18 @@ import { okxChecksum, okxChecksumString, signedCrc32 } from './checksum.ts';
 import { OkxParser } from './parser.ts';
 import { okx } from './descriptor.ts';
 import { parseOkxInstruments } from './instruments.ts';
-import { readCryptofeed } from './cryptofeed-fixture.ts';
+import { readCryptofeed } from '../../recording/cryptofeed.ts';
+import { newReaderStats } from '../../recording/stats.ts';
+import type { RecordedFrame } from '../../recording/types.ts';
 import { openRecording } from '../../recording/index.ts';
 import { Replay } from '../../replay/index.ts';
 
+/** Every frame of one cryptofeed file (X.0 metadata files included) through the project's reader. */
+async function cryptofeedFrames(path: string): Promise<RecordedFrame[]> {
+  const out: RecordedFrame[] = [];
+  for await (const f of readCryptofeed(path, false, 'test', undefined, newReaderStats())) out.push(f);
+  return out;
+}
 const DIR = '../shared/data/cryptofeed/okx-2022-05';
 
 describe('OKX checksum (OKX API "Checksum" worked examples)', () => {
@@ -149,8 +157,8 @@ describe('OKX recording okx-2022-05 replayed (openRecording → Replay → Engin
     expect(summary['okx:BTC-USDT']!.trades).toBeGreaterThan(0);
   });
 
-  it('parses the instrument metadata in OKX.0', () => {
-    const all = readCryptofeed(`${DIR}/OKX.0`)
+  it('parses the instrument metadata in OKX.0', async () => {
+    const all = (await cryptofeedFrames(`${DIR}/OKX.0`))
       .filter((l) => l.kind === 'rest')
       .flatMap((l) => parseOkxInstruments(l.text));
     const btc = all.find((i) => i.instId === 'BTC-USDT')!;
