@@ -79,6 +79,38 @@ describe('OKX parser', () => {
       checksum: -1200119424,
     });
   });
+  it('emits books5 pushes as depth-limited snapshots', () => {
+    const [e] = p.parse(
+      '{"arg":{"channel":"books5","instId":"BTC-USDT"},"data":[{"asks":[["101","1","0","1"]],"bids":[["100","2","0","1"]],"instId":"BTC-USDT","ts":"7","seqId":5}]}',
+      0,
+    );
+    expect(e).toMatchObject({ type: 'book_snapshot', depthLimit: 5, sequence: 5, exchangeTs: 7 });
+  });
+  it('applies a no-change update that repeats seqId (prevSeqId == seqId) as a continuation', () => {
+    const engine = new Engine({ venues, bus: new InProcessBus() });
+    const cs = signedCrc32('100:1:101:1');
+    const frame = (action: string, prev: number, seq: number, asks: string[][]) =>
+      JSON.stringify({
+        arg: { channel: 'books', instId: 'ETH-USDT' },
+        action,
+        data: [
+          {
+            asks,
+            bids: action === 'snapshot' ? [['100', '1', '0', '1']] : [],
+            ts: '1',
+            prevSeqId: prev,
+            seqId: seq,
+            checksum: cs,
+          },
+        ],
+      });
+    engine.handleFrame('okx', p, frame('snapshot', -1, 10, [['101', '1', '0', '1']]), 1);
+    engine.handleFrame('okx', p, frame('update', 10, 10, []), 2);
+    engine.handleFrame('okx', p, frame('update', 10, 11, [['101', '1', '0', '1']]), 3);
+    const h = engine.books.get('okx:ETH-USDT')!.health;
+    expect([h.counters.deltasApplied, h.counters.gaps, h.counters.checksumMatched]).toEqual([2, 0, 3]);
+    expect(h.sequence).toBe(11);
+  });
   it('takes the trade side as the taker side', () => {
     const [t] = p.parse(
       '{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","tradeId":"1","px":"30236","sz":"0.0002","side":"sell","ts":"1652459224818"}]}',
