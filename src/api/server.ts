@@ -76,9 +76,13 @@ export interface ApiDeps {
 
 /** A 4xx/5xx answer with the API's error body. */
 function fail(reply: FastifyReply, statusCode: number, message: string): FastifyReply {
-  const error = { 400: 'Bad Request', 404: 'Not Found', 501: 'Not Implemented', 503: 'Service Unavailable' }[
-    statusCode as 400
-  ];
+  const error = {
+    400: 'Bad Request',
+    404: 'Not Found',
+    429: 'Too Many Requests',
+    501: 'Not Implemented',
+    503: 'Service Unavailable',
+  }[statusCode as 400];
   const body: ErrorResponse = { statusCode, error: error ?? 'Error', message };
   return reply.code(statusCode).send(body);
 }
