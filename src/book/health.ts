@@ -38,6 +38,11 @@ export interface BookCounters {
   /** Venue BBO (oracle) frames compared with the book, and how many matched exactly. */
   oracleChecked: number;
   oracleMatched: number;
+  /**
+   * Of `oracleChecked`, the BBOs that arrived before the diff with their sequence and were compared when
+   * it was applied (the rest arrived after it and were compared at once).
+   */
+  oracleDeferred: number;
   trades: number;
 }
 
@@ -86,6 +91,7 @@ export function newCounters(): BookCounters {
     dropped: 0,
     oracleChecked: 0,
     oracleMatched: 0,
+    oracleDeferred: 0,
     trades: 0,
   };
 }

@@ -37,7 +37,15 @@ export interface BookSyncOptions {
 
 /** What happened to one event. */
 export type BookOutcome =
-  'applied' | 'buffered' | 'stale' | 'snapshot' | 'gap' | 'checksum_mismatch' | 'crossed' | 'dropped';
+  | 'applied'
+  | 'buffered'
+  | 'stale'
+  | 'snapshot'
+  | 'gap'
+  | 'checksum_mismatch'
+  | 'crossed'
+  | 'oracle_mismatch'
+  | 'dropped';
 
 /** A verified book for one instrument. Not thread-safe; one owner (the engine) feeds it in order. */
 export class InstrumentBook {
@@ -46,6 +54,8 @@ export class InstrumentBook {
   /** True while the book needs a snapshot (syncing/resyncing); see takeSnapshotRequest(). */
   snapshotWanted = false;
   private snapshotPending = false;
+  /** A venue BBO that arrived before the diff with its sequence (see onTopOfBook). */
+  private pendingOracle: TopOfBook | null = null;
   private readonly opts: Required<Omit<BookSyncOptions, 'checksum' | 'maxDepth'>> &
     Pick<BookSyncOptions, 'checksum' | 'maxDepth'>;
   private buffer: BookDelta[] = [];
@@ -224,18 +234,36 @@ export class InstrumentBook {
         d.localTs,
       );
     }
+    const oracle = this.pendingOracle;
+    if (oracle !== null && oracle.sequence <= d.sequence) {
+      this.pendingOracle = null;
+      if (oracle.sequence === d.sequence) {
+        this.health.counters.oracleDeferred++;
+        if (this.checkOracle(oracle) === false) return 'oracle_mismatch';
+      }
+    }
     return 'applied';
   }
 
   /**
-   * Compare the venue's own BBO with the book when both stand at the same sequence (Binance futures
-   * `bookTicker.u` == last applied `u`). A mismatch is a divergence: counted and resynced.
-   * @returns true/false when compared, null when not comparable (other sequence, or not live)
+   * Compare the venue's own BBO with the book when both stand at the same sequence (Binance
+   * `bookTicker.u` == last applied diff `u`). A BBO that is ahead of the book (it often arrives before
+   * its diff) is held and compared when the diff with that sequence is applied; one that falls inside a
+   * diff's range is not comparable and is discarded. A mismatch is a divergence: counted and resynced.
+   * @returns true/false when compared now, null when held or not comparable
    */
   onTopOfBook(t: TopOfBook): boolean | null {
     const h = this.health;
     h.counters.frames++;
-    if (h.state !== 'live' || !(t.sequence === h.sequence)) return null;
+    if (!(t.sequence >= 0)) return null;
+    if (h.state === 'live' && t.sequence === h.sequence) return this.checkOracle(t);
+    if (h.state === 'live' && !(t.sequence > h.sequence)) return null;
+    this.pendingOracle = t;
+    return null;
+  }
+
+  private checkOracle(t: TopOfBook): boolean | null {
+    const h = this.health;
     const b = this.book;
     let ok: boolean;
     try {

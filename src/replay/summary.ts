@@ -18,7 +18,8 @@ export interface InstrumentSummary {
   /** Frames for this instrument dropped as malformed. */
   dropped: number;
   /** Venue BBO (oracle) comparisons with the rebuilt book. */
-  oracle: { checked: number; matched: number };
+  /** `deferred`: of `checked`, BBOs that arrived before their diff and were compared once it applied. */
+  oracle: { checked: number; matched: number; deferred: number };
   /** Venue checksum verifications. */
   checksum: { checked: number; matched: number };
   state: BookState;
@@ -71,7 +72,7 @@ export function summarize(engine: Engine, depth = 20): ReplaySummary {
       gaps: c.gaps,
       resyncs: c.resyncs,
       dropped: c.dropped,
-      oracle: { checked: c.oracleChecked, matched: c.oracleMatched },
+      oracle: { checked: c.oracleChecked, matched: c.oracleMatched, deferred: c.oracleDeferred },
       checksum: { checked: c.checksumChecked, matched: c.checksumMatched },
       state: h.state,
       reason: h.reason,
