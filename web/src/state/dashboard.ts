@@ -109,7 +109,7 @@ export function createDashboard(socket: DepthwatchSocket, opts: DashboardOptions
   const deepPollMs = opts.deepBookPollMs ?? 1000;
   const deepDepth = opts.deepBookDepth ?? 100;
   const throttleMs = opts.throttleMs ?? 250;
-  const maxTrades = opts.maxTrades ?? 60;
+  const maxTrades = opts.maxTrades ?? 50;
 
   const ws = ref<SocketInfo>(socket.status);
   const offStatus = socket.onStatus((s) => (ws.value = s));
@@ -289,7 +289,7 @@ export function createDashboard(socket: DepthwatchSocket, opts: DashboardOptions
       ),
       socket.subscribe('trades', instrument, (t) => {
         pendingTrades.push(t);
-        tradeFlush ??= setTimeout(flushTrades, 100);
+        tradeFlush ??= setTimeout(flushTrades, 250);
       }),
     ];
     void pollDeep(instrument, ac.signal);
