@@ -43,6 +43,73 @@ function levels(v: unknown, name: string, instrument: string): readonly WireLeve
   return v as WireLevel[];
 }
 
+/** Second result of the scan helpers below (the parsed integer, or the end of a level list). */
+let scanned = 0;
+
+/**
+ * End (index after the closing quote) of a JSON string whose opening quote is at `i - 1`, or -1 when it
+ * holds an escape or a control character (JSON.parse decides those) or is unterminated.
+ */
+function scanString(t: string, i: number): number {
+  for (;;) {
+    const c = t.charCodeAt(i++);
+    if (c === 34) return i;
+    if (c === 92 || c < 32 || c !== c) return -1; // backslash, control character, end of text (NaN)
+  }
+}
+
+/**
+ * A JSON unsigned integer of 1-15 digits at `i` (no leading zero, no fraction or exponent), so it is a
+ * safe integer: value in `scanned`, returns the index after it, or -1.
+ */
+function scanUint(t: string, i: number): number {
+  let v = 0;
+  const start = i;
+  for (;;) {
+    const d = t.charCodeAt(i) - 48;
+    if (d >>> 0 > 9 || d !== d) break; // d !== d: past the end (NaN)
+    v = v * 10 + d;
+    i++;
+  }
+  const n = i - start;
+  if (n === 0 || n > 15 || (n > 1 && t.charCodeAt(start) === 48)) return -1;
+  const c = t.charCodeAt(i);
+  if (c === 46 || c === 101 || c === 69) return -1; // . e E: not a plain integer
+  scanned = v;
+  return i;
+}
+
+/**
+ * A level list `[["p","q"],...]` at `i` with exactly two plain strings per level: the arrays (as
+ * JSON.parse would build them), end index in `scanned`; null for anything else.
+ */
+function scanLevels(t: string, i: number): WireLevel[] | null {
+  if (t.charCodeAt(i) !== 91 /* [ */) return null;
+  const out: WireLevel[] = [];
+  i++;
+  if (t.charCodeAt(i) === 93 /* ] */) {
+    scanned = i + 1;
+    return out;
+  }
+  for (;;) {
+    if (t.charCodeAt(i) !== 91 || t.charCodeAt(i + 1) !== 34) return null;
+    const pEnd = scanString(t, i + 2);
+    if (pEnd < 0 || t.charCodeAt(pEnd) !== 44 || t.charCodeAt(pEnd + 1) !== 34) return null;
+    const qEnd = scanString(t, pEnd + 2);
+    if (qEnd < 0 || t.charCodeAt(qEnd) !== 93) return null;
+    out.push([t.slice(i + 2, pEnd - 1), t.slice(pEnd + 2, qEnd - 1)]);
+    i = qEnd + 1;
+    const c = t.charCodeAt(i);
+    if (c === 44) {
+      i++;
+      continue;
+    }
+    if (c !== 93) return null;
+    scanned = i + 1;
+    return out;
+  }
+}
+
 /** Parser for one Binance market. Stateless; one instance can serve many connections. */
 export class BinanceParser implements FeedParser {
   private readonly prefix: string;
@@ -53,6 +120,12 @@ export class BinanceParser implements FeedParser {
   }
 
   parse(text: string, localTs: number): readonly MarketEvent[] {
+    // Fast path: a combined-stream depthUpdate frame scanned in place (same event as below, or null
+    // for anything it does not recognise exactly, which then takes the JSON.parse path).
+    if (text.charCodeAt(2) === 115 /* {"s */) {
+      const d = this.scanDepth(text, localTs);
+      if (d !== null) return [d];
+    }
     let msg: unknown;
     try {
       msg = JSON.parse(text);
@@ -71,6 +144,104 @@ export class BinanceParser implements FeedParser {
       return []; // response to SUBSCRIBE/UNSUBSCRIBE/LIST_SUBSCRIPTIONS
     }
     return [this.parseData(data, localTs)];
+  }
+
+  /**
+   * Scan a combined-stream depth frame `{"stream":"..","data":{"e":"depthUpdate",..,"b":[["p","q"],..],
+   * "a":[..]}}` without building the intermediate JSON objects. Returns exactly the BookDelta that
+   * `JSON.parse` + `depth()` would build (same fields, same level arrays of wire strings), or null when the
+   * frame is anything else or not in the plain shape Binance sends: whitespace, escapes, control
+   * characters, keys other than e/E/T/s/ps/U/u/pu/b/a, repeated keys, non-integer or 16+ digit numbers,
+   * levels that are not two strings, U > u, trailing text. Null means "take the JSON.parse path", which
+   * then accepts the frame or throws its usual typed error, so behaviour never differs.
+   */
+  private scanDepth(t: string, localTs: number): BookDelta | null {
+    if (!t.startsWith('{"stream":"')) return null;
+    let i = scanString(t, 11);
+    if (i < 0 || !t.startsWith(',"data":{', i)) return null;
+    i += 9;
+    let seen = 0;
+    let E = NaN;
+    let U = -1;
+    let u = -1;
+    let pu = NaN;
+    let symbol = '';
+    let bids: WireLevel[] | null = null;
+    let asks: WireLevel[] | null = null;
+    for (;;) {
+      if (t.charCodeAt(i) !== 34 /* " */) return null;
+      const k1 = t.charCodeAt(i + 1);
+      const k2 = t.charCodeAt(i + 2);
+      let bit: number;
+      if (k2 === 34) {
+        if (t.charCodeAt(i + 3) !== 58 /* : */) return null;
+        i += 4;
+        if (k1 === 101 /* e */) {
+          if (!t.startsWith('"depthUpdate"', i)) return null;
+          i += 13;
+          bit = 1;
+        } else if (k1 === 69 /* E */ || k1 === 84 /* T */) {
+          const end = scanUint(t, i);
+          if (end < 0) return null;
+          if (k1 === 69) E = scanned;
+          i = end;
+          bit = k1 === 69 ? 2 : 4;
+        } else if (k1 === 115 /* s */) {
+          const end = scanString(t, i + 1);
+          if (t.charCodeAt(i) !== 34 || end < 0 || end === i + 2) return null;
+          symbol = t.slice(i + 1, end - 1);
+          i = end;
+          bit = 8;
+        } else if (k1 === 85 /* U */ || k1 === 117 /* u */) {
+          const end = scanUint(t, i);
+          if (end < 0) return null;
+          if (k1 === 85) U = scanned;
+          else u = scanned;
+          i = end;
+          bit = k1 === 85 ? 16 : 32;
+        } else if (k1 === 98 /* b */ || k1 === 97 /* a */) {
+          const levels = scanLevels(t, i);
+          if (levels === null) return null;
+          if (k1 === 98) bids = levels;
+          else asks = levels;
+          i = scanned;
+          bit = k1 === 98 ? 64 : 128;
+        } else return null;
+      } else if (k1 === 112 /* p */ && k2 === 117 /* u */ && t.startsWith('":', i + 3)) {
+        const end = scanUint(t, i + 5);
+        if (end < 0) return null;
+        pu = scanned;
+        i = end;
+        bit = 256;
+      } else if (k1 === 112 /* p */ && k2 === 115 /* s: COIN-M pair */ && t.startsWith('":"', i + 3)) {
+        const end = scanString(t, i + 6);
+        if (end < 0) return null;
+        i = end;
+        bit = 512;
+      } else return null;
+      if ((seen & bit) !== 0) return null;
+      seen |= bit;
+      const c = t.charCodeAt(i);
+      if (c === 44 /* , */) {
+        i++;
+        continue;
+      }
+      if (c !== 125 /* } */ || t.charCodeAt(i + 1) !== 125 || i + 2 !== t.length) return null;
+      break;
+    }
+    // e, s, U, u, b, a are required; U > u is an error the slow path reports.
+    if ((seen & 0xf9) !== 0xf9 || U > u || bids === null || asks === null) return null;
+    return {
+      type: 'book_delta',
+      instrument: this.prefix + symbol,
+      exchangeTs: E,
+      localTs,
+      firstSequence: U,
+      sequence: u,
+      prevSequence: pu,
+      bids,
+      asks,
+    };
   }
 
   /** Parse the inner payload of one stream message. */

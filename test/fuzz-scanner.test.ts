@@ -1,0 +1,144 @@
+/**
+ * The Binance frame scanner (BinanceParser's fast path, which reads depthUpdate frames without
+ * JSON.parse) must be invisible: on real frames from all three recordings and on 60,000 seeded
+ * mutations of them, `parse()` returns exactly what the JSON.parse path returns (same events, same field
+ * order), or throws the same typed error.
+ */
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { BinanceParser } from '../src/feeds/binance/parser.ts';
+import { MalformedFrameError } from '../src/core/errors.ts';
+import type { VenueId } from '../src/core/model.ts';
+
+const DATA = '../shared/data/binance-hftbacktest';
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function readFrames(file: string, max: number): string[] {
+  const out: string[] = [];
+  const text = gunzipSync(readFileSync(`${DATA}/${file}`)).toString('utf8');
+  let pos = 0;
+  while (pos < text.length && out.length < max) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = text.length;
+    out.push(text.slice(text.indexOf(' ', pos) + 1, nl));
+    pos = nl + 1;
+  }
+  return out;
+}
+
+/** The reference: the parser's JSON.parse path, spelled out (envelope, then parseData). */
+function slowPath(p: BinanceParser, text: string): unknown {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(text);
+  } catch {
+    throw new MalformedFrameError('malformed_json', 'frame is not valid JSON');
+  }
+  if (msg === null || typeof msg !== 'object' || Array.isArray(msg))
+    throw new MalformedFrameError('invalid_field', 'frame must be a JSON object');
+  let data = msg as Record<string, unknown>;
+  if (typeof data.stream === 'string') {
+    const inner = data.data;
+    if (inner === null || typeof inner !== 'object' || Array.isArray(inner))
+      throw new MalformedFrameError('invalid_field', 'combined stream frame without data object');
+    data = inner as Record<string, unknown>;
+  } else if ('result' in data && 'id' in data) return [];
+  return [p.parseData(data, 7)];
+}
+
+function outcome(f: () => unknown): unknown {
+  try {
+    const v = f();
+    return { ok: v, keys: (v as object[]).map((e) => Object.keys(e).join()) };
+  } catch (e) {
+    return {
+      err: (e as Error).constructor.name,
+      code: (e as MalformedFrameError).code,
+      msg: (e as Error).message,
+    };
+  }
+}
+
+const PIECES = [
+  '"',
+  '\\',
+  ' ',
+  ',',
+  ':',
+  '[',
+  ']',
+  '{',
+  '}',
+  '0',
+  '1',
+  '.',
+  'e',
+  '-',
+  '\u0001',
+  'é',
+  '\ud800',
+  '"pu":1,',
+  '"x":1,',
+  '"ps":"A",',
+  '"U":',
+];
+
+function mutate(t: string, r: () => number): string {
+  const k = Math.floor(r() * 5);
+  if (k === 0) return t.slice(0, Math.floor(r() * t.length));
+  const at = Math.floor(r() * t.length);
+  const piece = PIECES[Math.floor(r() * PIECES.length)]!;
+  if (k === 1) return t.slice(0, at) + piece + t.slice(at + 1); // replace one character
+  if (k === 2) return t.slice(0, at) + piece + t.slice(at); // insert
+  if (k === 3) return t.slice(0, at) + t.slice(at + 1 + Math.floor(r() * 3)); // delete
+  // swap a number for another token
+  return t.replace(
+    /\d{6,}/,
+    ['1.0', '1e3', '01', '9999999999999999', '-1', '"1"', 'null', '0'][Math.floor(r() * 8)]!,
+  );
+}
+
+describe('BinanceParser depth scanner', () => {
+  const sets: [string, VenueId][] = [
+    ['usdm/btcusdt_20240808.gz', 'binance-usdm'],
+    ['cm/btcusd_perp_20240808.gz', 'binance-coinm'],
+    ['spot/btcusdt_20240808.gz', 'binance'],
+  ];
+
+  it('returns exactly what the JSON.parse path returns on real frames and 60,000 mutations', () => {
+    const r = rng(3);
+    let compared = 0;
+    let mutatedAccepted = 0;
+    const diffs: string[] = [];
+    for (const [file, venue] of sets) {
+      const p = new BinanceParser(venue);
+      const frames = readFrames(file, 6000).filter((f) => f.includes('depthUpdate'));
+      expect(frames.length).toBeGreaterThan(200);
+      for (let i = 0; i < frames.length; i++) {
+        const texts = [frames[i]!];
+        for (let k = 0; k < 20; k++) texts.push(mutate(frames[i]!, r));
+        for (const t of texts) {
+          const fast = outcome(() => p.parse(t, 7));
+          const slow = outcome(() => slowPath(p, t));
+          if (t !== frames[i]) compared++;
+          if (t !== frames[i] && 'ok' in (fast as object)) mutatedAccepted++;
+          if (JSON.stringify(fast) !== JSON.stringify(slow)) diffs.push(t.slice(0, 300));
+        }
+      }
+    }
+    expect(diffs.slice(0, 3)).toEqual([]);
+    expect(compared).toBeGreaterThan(60_000);
+    expect(mutatedAccepted).toBeGreaterThan(1000);
+  });
+});
