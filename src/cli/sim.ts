@@ -7,6 +7,8 @@
  * until Ctrl-C (SIGINT/SIGTERM) and prints what it sent and which faults it injected. Point
  * `depthwatch run` (or any client) at the printed URLs instead of the venue's.
  *
+ * The recording is loaded into memory first (the timeline is sorted, looped and scanned for snapshots).
+ *
  * Exit codes: 0 stopped, 1 the recording cannot be read or the port cannot be bound, 2 usage error.
  */
 import type { Command } from 'commander';

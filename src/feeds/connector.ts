@@ -210,7 +210,10 @@ export class Connector {
     return venue === this.adapter.id && this.connectionOf(symbol) !== undefined;
   }
 
-  /** Open every connection. Idempotent. */
+  /**
+   * Open every connection. Idempotent.
+   * @throws {SyntaxError} when the WebSocket URL built from `wsUrl` is invalid
+   */
   start(): void {
     if (this.started) return;
     this.started = true;
@@ -442,10 +445,12 @@ export class Connector {
     this.clearTimers(c);
     const now = Date.now();
     if (wasOpen) this.stats.disconnects++;
-    for (const s of c.symbols) {
-      const b = this.engine.books.get(instrumentId(this.adapter.id, s));
-      if (b && b.state !== 'connecting') this.change(b, () => b.startResync(`reconnect: ${reason}`, now));
-    }
+    // Books only advance while the socket is open; a failed reconnect attempt finds them resyncing already.
+    if (wasOpen)
+      for (const s of c.symbols) {
+        const b = this.engine.books.get(instrumentId(this.adapter.id, s));
+        if (b && b.state !== 'connecting') this.change(b, () => b.startResync(`reconnect: ${reason}`, now));
+      }
     if (this.stopped) return;
     const delay = backoffDelay(c.attempt++, this.opts.reconnect, this.random);
     this.stats.reconnects++;
