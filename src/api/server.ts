@@ -9,9 +9,10 @@
  * - `GET /api/v1/instruments` → InstrumentsResponse `{instruments: InstrumentInfo[], dropped, frames}`.
  * - `GET /api/v1/books/:instrument?depth=N` (1-1000, default 20) → BookResponse.
  * - `GET /api/v1/metrics/:instrument` → the latest MetricsSample (404 also while none was computed yet).
- * - `GET /api/v1/history/metrics?instrument=&from=&to=&interval=&limit=` → HistoryMetricsResponse.
- * - `GET /api/v1/history/trades?instrument=&from=&to=&limit=` → HistoryTradesResponse.
- * - `GET /api/v1/history/candles?instrument=&from=&to=&interval=1s|5s|1m|15m|1h&limit=` → candles.
+ * - `GET /api/v1/history/metrics?instrument=&from=&to=&interval=&limit=` → MetricsSample[] (oldest first;
+ *   with `interval` downsampled, see store/types.ts MetricsQuery).
+ * - `GET /api/v1/history/trades?instrument=&from=&to=&limit=` → TradeRow[].
+ * - `GET /api/v1/history/candles?instrument=&from=&to=&interval=1s|5s|1m|15m|1h&limit=` → Candle[].
  *   History: from/to are ms since epoch or ISO 8601, `to` defaults to now and `from` to one hour before
  *   `to`; from < to. History does not 404 on instruments the engine does not run now (stored data of
  *   earlier runs stays queryable): it answers an empty `rows`.
@@ -32,7 +33,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import type { z } from 'zod';
 import type { Bus } from '../bus/types.ts';
 import { splitInstrumentId } from '../core/model.ts';
-import type { HistoryStore } from '../store/types.ts';
+import type { CandleInterval, HistoryStore } from '../store/types.ts';
 import {
   bookQuery,
   candlesQuery,
@@ -214,13 +215,7 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
         const r = resolveRange(req.query.from, req.query.to, Date.now());
         if (!r) return fail(reply, 400, 'from must be before to');
         const rows = await store.queryMetrics({ instrument, ...r, limit, ...(interval ? { interval } : {}) });
-        const body: HistoryMetricsResponse = {
-          instrument,
-          ...r,
-          interval: interval ?? null,
-          count: rows.length,
-          rows,
-        };
+        const body: HistoryMetricsResponse = rows;
         return body;
       },
     );
@@ -233,12 +228,12 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
         const r = resolveRange(req.query.from, req.query.to, Date.now());
         if (!r) return fail(reply, 400, 'from must be before to');
         const rows = await store.queryTrades({ instrument, ...r, limit });
-        const body: HistoryTradesResponse = { instrument, ...r, count: rows.length, rows };
+        const body: HistoryTradesResponse = rows;
         return body;
       },
     );
 
-    api.get<{ Querystring: RangeQ & { interval: HistoryCandlesResponse['interval'] } }>(
+    api.get<{ Querystring: RangeQ & { interval: CandleInterval } }>(
       '/api/v1/history/candles',
       {
         schema: {
@@ -253,7 +248,7 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
         const r = resolveRange(req.query.from, req.query.to, Date.now());
         if (!r) return fail(reply, 400, 'from must be before to');
         const rows = await store.queryCandles({ instrument, ...r, limit, interval });
-        const body: HistoryCandlesResponse = { instrument, ...r, interval, count: rows.length, rows };
+        const body: HistoryCandlesResponse = rows;
         return body;
       },
     );

@@ -9,7 +9,7 @@ import type { BookCounters, BookHealth, BookState, Coverage } from '../book/heal
 import type { DropCounters, Engine } from '../pipeline/engine.ts';
 import type { BookTop } from '../bus/types.ts';
 import type { Trade } from '../core/model.ts';
-import type { Candle, CandleInterval, TradeRow } from '../store/types.ts';
+import type { Candle, TradeRow } from '../store/types.ts';
 
 /** What the API reads from the engine (a real Engine satisfies it). Read-only use. */
 export type ApiEngine = Pick<Engine, 'books' | 'latest' | 'dropped' | 'frames'>;
@@ -61,32 +61,17 @@ export interface BookResponse {
 /** `GET /api/v1/metrics/:instrument`: the latest sample as computed after the last book update. */
 export type LatestMetricsResponse = MetricsSample;
 
-/** Common part of the history responses: the resolved range and row count. */
-interface HistoryBase {
-  instrument: string;
-  /** Inclusive start, ms. */
-  from: number;
-  /** Exclusive end, ms. */
-  to: number;
-  count: number;
-}
+/**
+ * `GET /api/v1/history/metrics`: stored samples oldest first, a bare array (the range is the one asked
+ * for); downsampled when `interval` was given (then `localTs` is the bucket start).
+ */
+export type HistoryMetricsResponse = MetricsSample[];
 
-/** `GET /api/v1/history/metrics`: samples oldest first; downsampled when `interval` (ms) is not null. */
-export interface HistoryMetricsResponse extends HistoryBase {
-  interval: number | null;
-  rows: MetricsSample[];
-}
+/** `GET /api/v1/history/trades`: stored trades oldest first, a bare array. */
+export type HistoryTradesResponse = TradeRow[];
 
-/** `GET /api/v1/history/trades`: trades oldest first. */
-export interface HistoryTradesResponse extends HistoryBase {
-  rows: TradeRow[];
-}
-
-/** `GET /api/v1/history/candles`: OHLCV from stored trades, oldest first. */
-export interface HistoryCandlesResponse extends HistoryBase {
-  interval: CandleInterval;
-  rows: Candle[];
-}
+/** `GET /api/v1/history/candles`: OHLCV from stored trades oldest first, a bare array. */
+export type HistoryCandlesResponse = Candle[];
 
 /** Error body of every 4xx/5xx answer. */
 export interface ErrorResponse {
