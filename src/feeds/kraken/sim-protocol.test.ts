@@ -73,6 +73,25 @@ describe('Kraken simulator protocol', () => {
     expect(p.corruptLevel(update, () => 0.5)).not.toBe(update);
   });
 
+  it('builds a v2 snapshot (JSON numbers, exact digits, venue checksum) for v2 recordings', () => {
+    const p = simProtocol('kraken');
+    const bids = '[{"price":45283.5,"qty":0.10000000},{"price":45281.0,"qty":0.10000000}]';
+    const asks = '[{"price":45285.2,"qty":0.00100000}]';
+    p.observe({
+      kind: 'ws',
+      localTs: 1,
+      text: `{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":${bids},"asks":${asks}}]}`,
+    });
+    const [snap] = p.onSubscribed!(['book:BTC/USD']);
+    expect(snap).toContain('{"price":45281.0,"qty":0.10000000}');
+    const parsed = new KrakenParser().parse(snap!, 0)[0]!;
+    expect(parsed.type).toBe('book_snapshot');
+    const engine = new Engine({ venues, bus: new InProcessBus(), computeMetrics: false });
+    engine.handleEvent(parsed);
+    const c = engine.books.get('kraken:BTC/USD')!.health.counters;
+    expect([c.checksumChecked, c.checksumMatched]).toEqual([1, 1]);
+  });
+
   it('serves kraken-2021-04 over loopback to the live connector (v2 client): all 10 books live, every checksum matched', async () => {
     const recorded = await load();
     const symbols = [
