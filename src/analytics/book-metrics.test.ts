@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { L2Book } from '../book/l2-book.ts';
 import type { Coverage } from '../book/health.ts';
-import { computeBookMetrics, notionalWithin } from './book-metrics.ts';
+import { computeBookMetrics, defaultBookMetricsConfig, notionalWithin } from './book-metrics.ts';
 import type { WireLevel } from '../core/model.ts';
 
 const FULL: Coverage = { bidFloor: NaN, askCeiling: NaN };
@@ -204,6 +204,30 @@ describe('computeBookMetrics properties (random books)', () => {
         expect(m.sellVwap).toBeLessThanOrEqual(book.bids.price(0) + 1e-9);
         expect(m.sellVwap).toBeGreaterThanOrEqual(book.bids.worstPrice() - 1e-9);
       }
+    }
+  });
+});
+
+describe('computeBookMetrics coverage property (random books and floors)', () => {
+  it('gives a band exactly when its limit is inside coverage, equal to the reference sum', () => {
+    const r = rng(7);
+    for (let t = 0; t < 200; t++) {
+      const book = randomBook(r);
+      const cov = { bidFloor: book.bids.price(Math.floor(r() * book.bids.length)), askCeiling: NaN };
+      const m = computeBookMetrics(book, cov, defaultBookMetricsConfig);
+      const mid = m.mid!;
+      for (const [pct, v] of [
+        [0.1, m.bidNotional0_1],
+        [0.5, m.bidNotional0_5],
+        [1, m.bidNotional1],
+        [2, m.bidNotional2],
+      ] as const) {
+        const inside = mid * (1 - pct / 100) >= cov.bidFloor;
+        expect(v === null).toBe(!inside);
+        if (inside) expect(v).toBeCloseTo(notionalWithin(book.bids, mid, pct, cov)!, 6);
+      }
+      // the sell fill never uses levels below the floor
+      if (m.sellVwap !== null) expect(m.sellVwap).toBeGreaterThanOrEqual(cov.bidFloor - 1e-9);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Engine } from '../pipeline/engine.ts';
+import { Engine, mergeAnalyticsConfig } from '../pipeline/engine.ts';
 import { InProcessBus } from '../bus/in-process.ts';
 import { venues } from '../feeds/registry.ts';
 import type { BookDelta, BookSnapshot, Trade, WireLevel } from '../core/model.ts';
@@ -99,5 +99,20 @@ describe('Engine with analytics', () => {
     engine.handleEvent(snapshot(1, [['1', '1']], [['2', '1']], 0));
     expect(engine.analytics(I)).toBeUndefined();
     expect(engine.latest.get(I)!.metrics.imbalanceVelocity).toBeNull();
+  });
+});
+
+describe('mergeAnalyticsConfig', () => {
+  it('merges per-module settings field by field over the defaults', () => {
+    const m = mergeAnalyticsConfig(
+      { velocityWindowMs: 1000, walls: { relMultiple: 4, rangePct: 1 }, heatmap: false },
+      { walls: { minSize: 5 }, clusters: { bucketSize: 1 } },
+    );
+    expect(m).toEqual({
+      velocityWindowMs: 1000,
+      walls: { relMultiple: 4, rangePct: 1, minSize: 5 },
+      clusters: { bucketSize: 1 },
+      heatmap: false,
+    });
   });
 });

@@ -152,58 +152,8 @@ async function runAlertsTest(
     }
     throw e;
   }
-  const core = replay.engine;
-  let lastTick = -Infinity;
-  const tick = (ts: number): void => {
-    if (ts - lastTick < 1000) return;
-    lastTick = ts;
-    engine.tick(ts);
-  };
-  replay.bus.subscribe('metrics', (s) => {
-    engine.evaluate({
-      instrument: s.instrument,
-      ts: s.localTs,
-      exchangeTs: s.exchangeTs,
-      state: s.state,
-      sequence: s.sequence,
-      metrics: s.metrics,
-      extra: core.analytics(s.instrument)?.values(),
-    });
-    const cross = core.cross;
-    if (cross?.watches(s.instrument)) {
-      for (const b of cross.basis.values())
-        if (b.ts === s.localTs)
-          engine.evaluate({
-            instrument: b.name,
-            ts: b.ts,
-            exchangeTs: NaN,
-            state: null,
-            sequence: null,
-            extra: { basisBps: b.bps },
-          });
-      for (const d of cross.divergence.values())
-        if (d.ts === s.localTs)
-          engine.evaluate({
-            instrument: d.name,
-            ts: d.ts,
-            exchangeTs: NaN,
-            state: null,
-            sequence: null,
-            extra: { divergenceBps: d.bps },
-          });
-    }
-    tick(s.localTs);
-  });
-  replay.bus.subscribe('health', (h) => {
-    engine.evaluate({
-      instrument: h.instrument,
-      ts: h.since,
-      exchangeTs: NaN,
-      state: h.state,
-      sequence: Number.isFinite(h.sequence) ? h.sequence : null,
-    });
-  });
-  replay.bus.subscribe('trade', (t) => tick(t.localTs));
+  const { connectAlerts } = await import('../alerts/wire.ts');
+  connectAlerts(replay.engine, replay.bus, engine);
   const result = await replay.run();
   const byRule: Record<string, number> = {};
   for (const a of fired) byRule[a.ruleId] = (byRule[a.ruleId] ?? 0) + 1;

@@ -56,6 +56,23 @@ export interface AnalyticsOptions {
   cross?: CrossConfig;
 }
 
+/**
+ * Merge per-instrument analytics settings over the defaults: top-level fields replace, the per-module
+ * objects (liquidity, walls, clusters, heatmap, indicators) merge field by field.
+ */
+export function mergeAnalyticsConfig(
+  base: InstrumentAnalyticsConfig | undefined,
+  over: InstrumentAnalyticsConfig | undefined,
+): InstrumentAnalyticsConfig {
+  if (!over) return { ...base };
+  const out: InstrumentAnalyticsConfig = { ...base, ...over };
+  for (const k of ['liquidity', 'walls', 'clusters', 'indicators'] as const) {
+    if (base?.[k] && over[k]) (out as Record<string, unknown>)[k] = { ...base[k], ...over[k] };
+  }
+  if (base?.heatmap && over.heatmap) out.heatmap = { ...base.heatmap, ...over.heatmap };
+  return out;
+}
+
 /** Frames dropped per venue and reason, plus per instrument in InstrumentBook counters. */
 export type DropCounters = Record<string, Partial<Record<DropCode, number>>>;
 
@@ -108,7 +125,7 @@ export class Engine {
     if (!o) return undefined;
     let a = this.analyzers.get(instrument);
     if (!a) {
-      const cfg = { ...o.defaults, ...o.instruments?.[instrument] };
+      const cfg = mergeAnalyticsConfig(o.defaults, o.instruments?.[instrument]);
       const emit = this.opts.onAnalyticsEvent;
       a = new InstrumentAnalytics(instrument, cfg, emit ? (e) => emit(e) : undefined);
       this.analyzers.set(instrument, a);
