@@ -178,3 +178,39 @@ describe('BookSide', () => {
     }
   });
 });
+
+describe('BookSide.sumTo after changes', () => {
+  it('gives bit-identical sums for a wide band asked after a narrower one, and sees later changes', () => {
+    const r = rng(5);
+    for (const kind of ['bid', 'ask'] as const) {
+      const side = new BookSide(kind);
+      for (let i = 0; i < 2000; i++) {
+        const p = 1000 + Math.floor(r() * 500) / 10;
+        const s = Math.floor(r() * 100) / 7;
+        side.set(p, s, String(p), String(s));
+      }
+      const fresh = (): BookSide => {
+        const f = new BookSide(kind);
+        for (let i = 0; i < side.length; i++) f.set(side.price(i), side.size(i), '', '');
+        return f;
+      };
+      const dir = kind === 'bid' ? -1 : 1; // wider = further from the top
+      for (let round = 0; round < 30; round++) {
+        const narrow = 1025 + r() * 10;
+        const wide = narrow + dir * r() * 20;
+        const got = { size: 0, notional: 0 };
+        side.sumTo(narrow, { size: 0, notional: 0 });
+        side.sumTo(wide, got);
+        const want = { size: 0, notional: 0 };
+        fresh().sumTo(wide, want);
+        expect(got).toEqual(want);
+        // A change between two calls must not reuse the previous walk.
+        const p = 1025 + Math.floor(r() * 100) / 10;
+        side.set(p, round % 3 === 0 ? 0 : 1000 + round, String(p), '1');
+        side.sumTo(wide, got);
+        fresh().sumTo(wide, want);
+        expect(got).toEqual(want);
+      }
+    }
+  });
+});
