@@ -19,6 +19,9 @@ import { RecordingWriter } from '../recording/index.ts';
 import { createApiServer } from '../api/server.ts';
 import type { Logger } from '../util/logger.ts';
 import { createStore } from './store-factory.ts';
+import { startSnapshotRepublisher, teeAdapter } from './fleet.ts';
+import type { NatsBus } from '../bus/nats.ts';
+import type { RedisCache } from '../cache/redis.ts';
 
 /** Where the built dashboard lives (web/dist at the repository root). */
 export const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
@@ -30,6 +33,10 @@ export interface App {
   bus: Bus;
   store: HistoryStore;
   connectors: Connector[];
+  /** The fleet bus when `config.bus` is set. */
+  nats: NatsBus | null;
+  /** The Redis latest-state cache when `config.cache` is set. */
+  cache: RedisCache | null;
   api: FastifyInstance;
   /** `http://host:port` the API listens on. */
   url: string;
@@ -54,16 +61,33 @@ export function symbolsByVenue(instruments: readonly string[]): Map<VenueId, str
  * @throws {Error} when the store cannot be initialised or the port cannot be bound (nothing is left running)
  */
 export async function startApp(config: AppConfig, logger: Logger): Promise<App> {
+  const role = config.role;
   const bus = new InProcessBus();
   bus.onHandlerError = (topic, err) => logger.error({ topic, err }, 'bus handler failed');
+  // Collectors keep no history (their events go to the fleet bus): an in-memory store backs their API.
+  const storeUrl = role === 'collector' ? 'memory' : config.store.url;
   const store = await createStore({
-    url: config.store.url,
+    url: storeUrl,
     flushIntervalMs: config.store.flushIntervalMs,
     retentionDays: config.store.retentionDays,
     onError: (err) => logger.warn({ err }, 'store write failed; rows kept for retry'),
   });
   await store.init();
-  logger.info({ store: config.store.url }, 'store ready');
+  logger.info({ store: storeUrl, role }, 'store ready');
+
+  let nats: NatsBus | null = null;
+  if (config.bus) {
+    const { NatsBus } = await import('../bus/nats.ts');
+    nats = await NatsBus.connect({
+      servers: config.bus.replace(/^nats:\/\//, ''),
+      name: `depthwatch-${role}-${process.pid}`,
+      onError: (err) => logger.warn({ err }, 'fleet bus error'),
+    });
+    logger.info({ bus: config.bus, role }, 'fleet bus connected');
+  } else if (role !== 'all') {
+    await store.close();
+    throw new Error(`role "${role}" needs a fleet bus: set bus: nats://... (or --bus)`);
+  }
 
   const router = new SnapshotRouter();
   const engine = new Engine({
@@ -71,6 +95,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     bus,
     metrics: { ...config.metrics },
     sampleIntervalMs: config.metrics.sampleIntervalMs,
+    computeMetrics: role !== 'collector',
     onSnapshotNeeded: router.handle,
     onStateChange: (b, previous) =>
       logger.info(
@@ -79,14 +104,38 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       ),
   });
 
-  // Outputs: 1 s metric samples and every trade go to the history store (batched by the store).
-  bus.subscribe('metrics.sample', (s) => store.appendMetrics([s]));
-  bus.subscribe('trade', (t) => store.appendTrades([t]));
+  // Outputs: 1 s metric samples and every trade go to the history store (batched by the store). API
+  // nodes of a fleet only read history; analyzers (and the single process) write it.
+  if (role === 'all' || role === 'analyzer') {
+    bus.subscribe('metrics.sample', (s) => store.appendMetrics([s]));
+    bus.subscribe('trade', (t) => store.appendTrades([t]));
+  }
+  let cache: RedisCache | null = null;
+  if (config.cache && (role === 'all' || role === 'analyzer')) {
+    const { RedisCache } = await import('../cache/redis.ts');
+    cache = new RedisCache({
+      url: config.cache,
+      role,
+      onError: (err) => logger.warn({ err }, 'cache write failed'),
+    });
+    cache.attach(bus);
+    logger.info({ cache: config.cache }, 'latest state cached in Redis');
+  }
+  let stopRepublisher = (): void => {};
+  let unsubscribeEvents = (): void => {};
+  if (nats && (role === 'analyzer' || role === 'api')) {
+    unsubscribeEvents = nats.subscribeEvents((e) => engine.handleEvent(e));
+    await nats.ready();
+  }
+  const publishEvent = nats && (role === 'collector' || role === 'all') ? nats.publishEvent.bind(nats) : null;
+  if (publishEvent) stopRepublisher = startSnapshotRepublisher(engine, publishEvent, 10_000);
 
   const recorders: RecordingWriter[] = [];
   const connectors: Connector[] = [];
-  for (const [venueId, symbols] of symbolsByVenue(config.instruments)) {
-    const adapter = venueAdapter(venueId);
+  const feeds = role === 'all' || role === 'collector' ? symbolsByVenue(config.instruments) : new Map();
+  for (const [venueId, symbols] of feeds) {
+    const base = venueAdapter(venueId);
+    const adapter = publishEvent ? teeAdapter(base, publishEvent) : base;
     const endpoints = config.venues[venueId] ?? {};
     // One recording per venue (the format's header names the venue), rotated by the writer.
     const recorder = config.recordDir
@@ -124,6 +173,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     address = await api.listen({ host: config.api.host, port: config.api.port });
   } catch (e) {
     await store.close();
+    if (nats) await nats.close();
     throw e;
   }
   const url = address.replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
@@ -135,12 +185,16 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     (closing ??= (async () => {
       logger.info('shutting down: stopping feeds, flushing store');
       await Promise.all(connectors.map((c) => c.stop()));
+      stopRepublisher();
+      unsubscribeEvents();
       engine.flushSamples();
       await api.close();
       await store.close();
+      if (cache) await cache.close();
+      if (nats) await nats.close();
       await Promise.all(recorders.map((r) => r.close()));
       await bus.close();
       logger.info('stopped');
     })());
-  return { config, engine, bus, store, connectors, api, url, close };
+  return { config, engine, bus, store, connectors, nats, cache, api, url, close };
 }

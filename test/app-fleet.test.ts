@@ -1,0 +1,83 @@
+/**
+ * Fleet roles over the real NATS JetStream server: a collector (connector on the simulator) publishes
+ * normalized events; an analyzer and an API node rebuild the same books from them, the analyzer stores
+ * history, the API node serves live metrics. In one test process for speed (roles are plain startApp
+ * configurations; `depthwatch run --role ...` starts the same thing in separate processes).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { startApp, type App } from '../src/app/app.ts';
+import { startSimulator, type RunningSimulator } from '../src/app/simulator.ts';
+import { loadConfig } from '../src/config/load.ts';
+
+const REC = '../shared/data/binance-hftbacktest/usdm/btcusdt_20240808.gz';
+const ID = 'binance-usdm:BTCUSDT';
+
+describe('fleet roles over NATS JetStream', () => {
+  let sim: RunningSimulator;
+  const apps: Record<string, App> = {};
+
+  beforeAll(async () => {
+    sim = await startSimulator({ venue: 'binance-usdm', files: [REC], speed: 2, loop: false });
+    const base = {
+      instruments: sim.instruments,
+      venues: { 'binance-usdm': { ws: sim.wsUrl, rest: sim.restUrl } },
+      api: { host: '127.0.0.1', port: 0, dashboard: false },
+      bus: 'nats://127.0.0.1:4222',
+      store: { url: 'memory', flushIntervalMs: 200 },
+    };
+    const log = pino({ level: 'silent' });
+    // Consumers first (they deliver new messages only), then the collector.
+    apps.api = await startApp(loadConfig(undefined, { ...base, role: 'api' }, {}), log);
+    apps.analyzer = await startApp(loadConfig(undefined, { ...base, role: 'analyzer' }, {}), log);
+    apps.collector = await startApp(loadConfig(undefined, { ...base, role: 'collector' }, {}), log);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const a of [apps.collector, apps.analyzer, apps.api]) await a?.close();
+    await sim?.close();
+  });
+
+  it('rebuilds identical live books on every role and serves live metrics from the API node', async () => {
+    const deadline = Date.now() + 30_000;
+    const books = () => ['collector', 'analyzer', 'api'].map((r) => apps[r]!.engine.books.get(ID));
+    while (Date.now() < deadline) {
+      const b = books();
+      if (b.every((x) => x?.health.state === 'live' && x.health.counters.deltasApplied > 200)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Let the consumers catch up with the collector, then compare at a quiet instant.
+    await apps.collector!.nats!.flushPublishes();
+    await new Promise((r) => setTimeout(r, 300));
+    // Same sequence on all three at some instant (the stream keeps flowing): then the books must be equal.
+    let same = false;
+    for (let i = 0; i < 200 && !same; i++) {
+      const [c0, a0, p0] = books();
+      const seq = c0!.health.sequence;
+      if (a0!.health.sequence === seq && p0!.health.sequence === seq) {
+        expect(a0!.book.topStrings(50)).toEqual(c0!.book.topStrings(50));
+        expect(p0!.book.topStrings(50)).toEqual(c0!.book.topStrings(50));
+        same = true;
+      } else await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(same).toBe(true);
+    const [c, a, p] = books();
+    expect(c?.health.state).toBe('live');
+    for (const x of [a, p]) {
+      expect(x?.health.state).toBe('live');
+      expect(x?.health.counters.gaps).toBe(0);
+    }
+    expect(apps.collector!.connectors).toHaveLength(1);
+    expect(apps.analyzer!.connectors).toHaveLength(0);
+    const m = (await (await fetch(`${apps.api!.url}/api/v1/metrics/${ID}`)).json()) as {
+      state: string;
+      metrics: { mid: number };
+    };
+    expect(m.state).toBe('live');
+    expect(m.metrics.mid).toBeGreaterThan(0);
+    await apps.analyzer!.store.flush();
+    const counts = await apps.analyzer!.store.counts();
+    expect(counts.trades).toBeGreaterThan(0);
+    expect((await apps.api!.store.counts()).trades ?? 0).toBe(0);
+  }, 60_000);
+});
