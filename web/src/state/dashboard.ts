@@ -6,29 +6,17 @@
 import { computed, ref, shallowRef, watch, type Ref, type ShallowRef } from 'vue';
 import { fetchBook, fetchInstruments, fetchMetrics, fetchMetricsHistory } from '../api/rest.ts';
 import type { DepthwatchSocket, SocketInfo } from '../api/ws.ts';
-import type {
-  BookHealth,
-  BookState,
-  InstrumentInfo,
-  Level,
-  MetricsSample,
-  TradeUpdate,
-} from '../api/types.ts';
+import type { BookHealth, BookState, InstrumentInfo, MetricsSample, TradeUpdate } from '../api/types.ts';
 import { isNumber, isString, isStringArray, loadPref, savePref } from '../lib/storage.ts';
+import { mergeBook, type BookView } from '../lib/book.ts';
+
+export type { BookView } from '../lib/book.ts';
 
 /** One point of the imbalance series: time (ms since epoch) and imbalances on the −100..+100 scale. */
 export interface ImbalancePoint {
   t: number;
   l1: number | null;
   top10: number | null;
-}
-
-/** The book drawn by the depth chart, best first. */
-export interface BookView {
-  state: BookState;
-  sequence: number | null;
-  bids: Level[];
-  asks: Level[];
 }
 
 /** Sums for the header's feed-health summary. */
@@ -78,21 +66,6 @@ export interface Dashboard {
 }
 
 const WINDOW_CHOICES = [1, 5, 15];
-
-/**
- * Merge the live top of book (few levels, fresh) with a deeper REST book (many levels, up to a poll
- * interval old): the live levels are authoritative up to their worst price, deeper REST levels extend
- * beyond it. Both sides best first.
- */
-export function mergeBook(top: BookView | null, deep: BookView | null): BookView | null {
-  if (!top) return deep;
-  if (!deep) return top;
-  const lastBid = top.bids[top.bids.length - 1];
-  const lastAsk = top.asks[top.asks.length - 1];
-  const bids = lastBid ? top.bids.concat(deep.bids.filter((l) => l[0] < lastBid[0])) : deep.bids;
-  const asks = lastAsk ? top.asks.concat(deep.asks.filter((l) => l[0] > lastAsk[0])) : deep.asks;
-  return { state: top.state, sequence: top.sequence, bids, asks };
-}
 
 function toPoint(s: MetricsSample): ImbalancePoint {
   const m = s.metrics;
