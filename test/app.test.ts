@@ -77,19 +77,19 @@ describe('offline run: simulator → connector → book → store → API', () =
       await fetch(
         `${app.url}/api/v1/history/metrics?instrument=${ID}&from=${startedAt}&to=${Date.now() + 1000}`,
       )
-    ).json()) as { count: number; rows: { localTs: number }[] };
+    ).json()) as { localTs: number }[];
     const liveSeconds = (Date.now() - startedAt) / 1000;
     // One sample per elapsed second of live book (the first seconds are spent syncing).
-    expect(hist.count).toBeGreaterThanOrEqual(4);
-    expect(hist.count).toBeLessThanOrEqual(Math.ceil(liveSeconds) + 1);
-    const ts = hist.rows.map((r) => r.localTs);
+    expect(hist.length).toBeGreaterThanOrEqual(4);
+    expect(hist.length).toBeLessThanOrEqual(Math.ceil(liveSeconds) + 1);
+    const ts = hist.map((r) => r.localTs);
     for (let i = 1; i < ts.length; i++)
       expect(Math.floor(ts[i]! / 1000)).toBeGreaterThan(Math.floor(ts[i - 1]! / 1000));
 
     const trades = (await (
       await fetch(`${app.url}/api/v1/history/trades?instrument=${ID}&from=0&to=${Date.now() + 1000}`)
-    ).json()) as { count: number };
-    expect(trades.count).toBeGreaterThan(0);
+    ).json()) as unknown[];
+    expect(trades.length).toBeGreaterThan(0);
   }, 30_000);
 
   it('keeps the history in the DuckDB file after shutdown', async () => {
