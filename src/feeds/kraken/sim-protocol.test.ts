@@ -128,4 +128,42 @@ describe('Kraken simulator protocol', () => {
       await sim.close();
     }
   }, 60_000);
+
+  it('a dropped update is caught by the checksum and healed by an unsubscribe/subscribe snapshot', async () => {
+    const recorded = await load();
+    const sim = await Simulator.start({
+      protocol: simProtocol('kraken'),
+      frames: recorded,
+      // Paced (the 30.5 s capture in ~3 s) so the resubscribe round trip lands well before the end.
+      speed: 10,
+      faults: { dropNth: [{ symbol: 'XMR/USD', n: 100 }] },
+    });
+    const router = new SnapshotRouter();
+    const engine = new Engine({
+      venues,
+      bus: new InProcessBus(),
+      computeMetrics: false,
+      onSnapshotNeeded: router.handle,
+    });
+    const conn = new Connector({ adapter: venue('kraken'), engine, symbols: ['XMR/USD'], wsUrl: sim.wsUrl });
+    router.add(conn);
+    conn.start();
+    try {
+      await sim.finished;
+      await waitFor(() => conn.stats.frames >= sim.stats.framesSent, 'every frame sent to arrive', 30_000);
+      const b = engine.books.get('kraken:XMR/USD')!;
+      const c = b.health.counters;
+      expect(sim.faults.drop).toBe(1);
+      expect(c.checksumFailures).toBe(1);
+      expect(c.resyncs).toBe(1);
+      expect(conn.stats.resubscribes).toBe(1);
+      expect(c.snapshots).toBe(2);
+      expect(b.state).toBe('live');
+      expect(c.checksumMatched).toBe(c.checksumChecked - 1);
+      expect(c.checksumMatched).toBeGreaterThan(600);
+    } finally {
+      await conn.stop();
+      await sim.close();
+    }
+  }, 60_000);
 });
