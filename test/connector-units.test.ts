@@ -251,4 +251,33 @@ describe('connector', () => {
     expect(seen.slice(0, 2)).toEqual(['ping', 'ping']);
     expect(conn.stats.pings).toBeGreaterThanOrEqual(2);
   });
+
+  it('adds and removes symbols on a live message-subscribed connection (OKX) without reconnecting', async () => {
+    const okx = await loadRecording(['../shared/data/cryptofeed/okx-2022-05/OKX.ws.1.0']);
+    const sim = await Simulator.start({ protocol: simProtocol('okx'), frames: okx, speed: 4 });
+    const router = new SnapshotRouter();
+    const engine = new Engine({
+      venues,
+      bus: new InProcessBus(),
+      computeMetrics: false,
+      onSnapshotNeeded: router.handle,
+    });
+    const conn = new Connector({ adapter: venue('okx'), engine, symbols: ['BTC-USDT'], wsUrl: sim.wsUrl });
+    router.add(conn);
+    cleanup.push(
+      () => sim.close(),
+      () => conn.stop(),
+    );
+    conn.start();
+    await waitFor(() => engine.books.get('okx:BTC-USDT')?.state === 'live', 'BTC-USDT live');
+    conn.addSymbols(['UNI-USD-SWAP']);
+    expect(conn.connections).toEqual({ total: 1, open: 1 });
+    await waitFor(() => engine.books.get('okx:UNI-USD-SWAP')?.state === 'live', 'UNI-USD-SWAP live');
+    conn.removeSymbols(['UNI-USD-SWAP']);
+    expect(engine.books.get('okx:UNI-USD-SWAP')!.state).toBe('invalid');
+    expect(conn.symbols).toEqual(['BTC-USDT']);
+    expect(conn.connections).toEqual({ total: 1, open: 1 });
+    expect(sim.stats.connections).toBe(1);
+    expect(conn.stats.disconnects).toBe(0);
+  });
 });
