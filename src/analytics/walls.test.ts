@@ -114,6 +114,22 @@ describe('WallTracker lifecycle', () => {
     expect(events[1]).toMatchObject({ kind: 'resized', price: 99, size: 90, prevSize: 60 });
   });
 
+  it('keeps a wall that shrinks a little below the entry threshold (hysteresis), reporting the resize', () => {
+    const { book, events, scan } = setup();
+    scan(0);
+    // 40 < threshold 50 but >= 0.7 × 50 = 35: still a wall; 60 → 40 is a 33% change → resized
+    book.applyDelta([['99', '40']], []);
+    scan(1);
+    expect(events.map((e) => [e.kind, e.size])).toEqual([
+      ['appeared', 60],
+      ['resized', 40],
+    ]);
+    // 30 < 35: no longer a wall; decline 40 - 30 = 10 with nothing traded → pulled
+    book.applyDelta([['99', '30']], []);
+    scan(2);
+    expect(events[2]).toMatchObject({ kind: 'pulled', price: 99, size: 30, prevSize: 40 });
+  });
+
   it('lists current walls with zone distribution', () => {
     const { events, w, scan } = setup();
     scan(0);

@@ -40,6 +40,11 @@ export interface WallConfig {
   moveSizeTolerance: number;
   /** Traded size at/through the price of at least this fraction of the decline → `consumed`. Default 0.5. */
   consumedFraction: number;
+  /**
+   * Hysteresis: a tracked wall stays a wall while its level keeps at least this fraction of the entry
+   * threshold (so a drifting relative threshold does not fake `pulled` events). Default 0.7.
+   */
+  exitFraction: number;
 }
 
 /** Defaults (see WallConfig). */
@@ -54,6 +59,7 @@ export const defaultWallConfig: WallConfig = {
   moveMaxPct: 0.2,
   moveSizeTolerance: 0.3,
   consumedFraction: 0.5,
+  exitFraction: 0.7,
 };
 
 /** Lifecycle event kinds. */
@@ -189,6 +195,45 @@ export class WallTracker {
     return c.relMultiple > 0 && !Number.isNaN(this.relThreshold) && size >= this.relThreshold;
   }
 
+  /** A tracked wall seen again at `size`: `resized` when it changed by at least resizeFraction. */
+  private keep(
+    t: Track,
+    size: number,
+    base: { instrument: string; ts: number; state: BookState; sequence: number; heuristic: true },
+  ): void {
+    t.seen = true;
+    t.lastSeen = base.ts;
+    t.size = size;
+    if (Math.abs(size - t.reportedSize) >= this.cfg.resizeFraction * t.reportedSize) {
+      this.emit({
+        ...base,
+        type: 'wall',
+        kind: 'resized',
+        side: t.side,
+        price: t.price,
+        size,
+        prevPrice: null,
+        prevSize: t.reportedSize,
+        notional: size * t.price,
+        tradedSize: t.traded,
+        ageMs: base.ts - t.firstSeen,
+        confidence: 1,
+      });
+      t.reportedSize = size;
+    }
+    t.traded = 0;
+  }
+
+  /** Smallest size that makes a level at `price` a wall now (Infinity when no threshold applies). */
+  private entryThreshold(price: number): number {
+    const c = this.cfg;
+    let t = Infinity;
+    if (c.minSize !== undefined) t = Math.min(t, c.minSize);
+    if (c.minNotional !== undefined) t = Math.min(t, c.minNotional / price);
+    if (c.relMultiple > 0 && !Number.isNaN(this.relThreshold)) t = Math.min(t, this.relThreshold);
+    return t;
+  }
+
   private pushSize(size: number): void {
     this.dist[this.distHead] = size;
     this.distHead = (this.distHead + 1) % this.dist.length;
@@ -228,33 +273,19 @@ export class WallTracker {
         fresh.push(f);
         continue;
       }
-      t.seen = true;
-      t.lastSeen = ts;
-      t.size = f.size;
-      if (Math.abs(f.size - t.reportedSize) >= c.resizeFraction * t.reportedSize) {
-        this.emit({
-          ...base,
-          type: 'wall',
-          kind: 'resized',
-          side: t.side,
-          price: t.price,
-          size: f.size,
-          prevPrice: null,
-          prevSize: t.reportedSize,
-          notional: f.size * f.price,
-          tradedSize: t.traded,
-          ageMs: ts - t.firstSeen,
-          confidence: 1,
-        });
-        t.reportedSize = f.size;
-      }
-      t.traded = 0;
+      this.keep(t, f.size, base);
     }
     const gone: Track[] = [];
     for (const [k, t] of this.tracks) {
       if (t.seen) continue;
-      this.tracks.delete(k);
       const sideBook = t.side === 'bid' ? book.bids : book.asks;
+      const now = sideBook.sizeAt(t.price);
+      if (now > 0 && now >= c.exitFraction * this.entryThreshold(t.price)) {
+        // still big enough to stay a wall (hysteresis): only a resize can be reported
+        this.keep(t, now, base);
+        continue;
+      }
+      this.tracks.delete(k);
       const edge = t.side === 'bid' ? coverage.bidFloor : coverage.askCeiling;
       const outOfView =
         Math.abs(t.price - mid) / mid > c.rangePct / 100 ||
