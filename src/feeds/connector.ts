@@ -220,7 +220,7 @@ export class Connector {
     for (const c of this.conns) this.open(c);
   }
 
-  /** Close every connection and stop retrying. */
+  /** Close every connection and stop retrying. A stopped connector cannot be started again. */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.retryTimers) clearTimeout(t);
@@ -241,12 +241,13 @@ export class Connector {
     const touched = this.place(fresh);
     for (const c of touched) {
       if (!this.started || this.stopped) continue;
+      const added = fresh.filter((s) => c.symbols.has(s));
       if (!before.has(c) || this.urlBased) {
         if (!c.ws) this.open(c);
-        continue;
+      } else if (c.open && c.ws) {
+        // Message-subscribed venue: subscribe on the live socket (a reconnect includes them anyway).
+        for (const m of this.adapter.subscribe(this.wsBase, added).messages) c.ws.send(m);
       }
-      const added = fresh.filter((s) => c.symbols.has(s));
-      if (c.open && c.ws) for (const m of this.adapter.subscribe(this.wsBase, added).messages) c.ws.send(m);
       this.log.info({ venue: this.adapter.id, connection: c.id, symbols: added }, 'symbols added');
     }
   }
