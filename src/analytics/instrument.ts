@@ -30,7 +30,10 @@ export interface InstrumentAnalyticsConfig {
   velocityWindowMs?: number;
   /** Which imbalance the velocity follows. Default `imbalance10` (top N). */
   velocityOf?: 'imbalanceL1' | 'imbalance10' | 'imbalanceWeighted';
-  /** Band of the liquidity index / depth-anomaly depth, percent of mid. Default 1. */
+  /**
+   * Band of the liquidity index / depth-anomaly depth, percent of mid. Default 0.1: depth-limited books
+   * (Binance's 1000-level snapshot spans ~0.2-0.5 % of BTC's price) leave wider bands unknown (null).
+   */
   liquidityBandPct?: 0.1 | 0.5 | 1 | 2;
   liquidity?: Partial<LiquidityConfig>;
   walls?: Partial<WallConfig>;
@@ -103,7 +106,7 @@ export class InstrumentAnalytics {
   ) {
     this.velocity = new ImbalanceVelocity(cfg.velocityWindowMs ?? 5_000);
     this.velocityOf = cfg.velocityOf ?? 'imbalance10';
-    this.band = BAND_FIELDS[cfg.liquidityBandPct ?? 1];
+    this.band = BAND_FIELDS[cfg.liquidityBandPct ?? 0.1];
     this.liquidity = new LiquidityMonitor(cfg.liquidity);
     this.walls = new WallTracker(instrument, cfg.walls ?? {}, emit);
     this.clusters = new ClusterTracker(cfg.clusters);
