@@ -151,6 +151,11 @@ export class PostgresStore implements HistoryStore {
     return (await this.pool.query(text, params)).rows;
   }
 
+  /** Rows as arrays (no per-row object keyed by column name: much cheaper for wide 86,400-row results). */
+  private async qa(text: string, params: unknown[]): Promise<unknown[][]> {
+    return (await this.pool.query({ text, values: params, rowMode: 'array' })).rows as unknown[][];
+  }
+
   /**
    * Create the schema, run pending migrations under an advisory lock (several processes may init at
    * once), add columns for metric fields missing from the table, and create partitions ahead.
@@ -452,37 +457,45 @@ export class PostgresStore implements HistoryStore {
     if (!Number.isFinite(iv) || iv < 0) throw new RangeError('interval must be ms >= 0');
     const s = ident(this.schema);
     const cols = this.metricColumns.map(ident);
-    const last = (c: string): string => `(array_agg(${c} ORDER BY local_ts DESC))[1]`;
+    const avgCols = cols.filter((_, f) => BOOK_METRIC_FIELDS[f]!.startsWith('imbalance'));
     const rows =
       iv > 0
-        ? await this.q(
-            `SELECT floor(local_ts / $4::float8) * $4::float8 AS local_ts, ${last('exchange_ts')} AS exchange_ts,
-               ${last('state')} AS state, ${last('sequence')} AS sequence,
-               ${cols.map((c, f) => `${BOOK_METRIC_FIELDS[f]!.startsWith('imbalance') ? `avg(${c})` : last(c)} AS ${c}`).join(', ')}
-             FROM ${s}.metrics WHERE ${RANGE_WHERE}
-             GROUP BY 1 ORDER BY 1 LIMIT ${limit}`,
+        ? // Per bucket: plain (hashable) aggregates for the last local_ts and the imbalance averages, then
+          // one index lookup per bucket for the last row's other columns (no per-group sorts).
+          await this.qa(
+            `WITH a AS (
+               SELECT floor(local_ts / $4::float8) * $4::float8 AS b, max(local_ts) AS lt${avgCols.map((c) => `, avg(${c}) AS ${c}`).join('')}
+               FROM ${s}.metrics WHERE ${RANGE_WHERE} GROUP BY 1 ORDER BY 1 LIMIT ${limit})
+             SELECT DISTINCT ON (a.b) a.b, m.exchange_ts, m.state, m.sequence,
+               ${cols.map((c) => (avgCols.includes(c) ? `a.${c}` : `m.${c}`)).join(', ')}
+             FROM a JOIN ${s}.metrics m ON m.instrument = $1 AND m.ts = to_timestamp(a.lt / 1000.0) AND m.local_ts = a.lt
+             ORDER BY a.b, m.sequence DESC`,
             [q.instrument, q.from, q.to, iv],
           )
-        : await this.q(
+        : await this.qa(
             `SELECT local_ts, exchange_ts, state, sequence, ${cols.join(', ')} FROM ${s}.metrics
              WHERE ${RANGE_WHERE} ORDER BY ts, local_ts LIMIT ${limit}`,
             [q.instrument, q.from, q.to],
           );
-    return rows.map((r) => {
+    const nf = BOOK_METRIC_FIELDS.length;
+    const out = new Array<MetricsSample>(rows.length);
+    for (let k = 0; k < rows.length; k++) {
+      const r = rows[k]!;
       const metrics = {} as Record<string, number | null>;
-      for (const f of BOOK_METRIC_FIELDS) {
-        const v = r[metricColumn(f)];
-        metrics[f] = v === null || v === undefined ? null : Number(v);
+      for (let f = 0; f < nf; f++) {
+        const v = r[4 + f];
+        metrics[BOOK_METRIC_FIELDS[f]!] = v === null || v === undefined ? null : Number(v);
       }
-      return {
+      out[k] = {
         instrument: q.instrument,
-        localTs: Number(r.local_ts),
-        exchangeTs: r.exchange_ts === null ? NaN : Number(r.exchange_ts),
-        state: r.state as BookState,
-        sequence: Number(r.sequence),
+        localTs: Number(r[0]),
+        exchangeTs: r[1] === null ? NaN : Number(r[1]),
+        state: r[2] as BookState,
+        sequence: Number(r[3]),
         metrics: metrics as unknown as BookMetrics,
       };
-    });
+    }
+    return out;
   }
 
   /**
