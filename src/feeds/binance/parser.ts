@@ -110,6 +110,21 @@ function scanLevels(t: string, i: number): WireLevel[] | null {
   }
 }
 
+/**
+ * Scratch of scanFlat, per key (char code of a one-letter key; 1 = `ps`): 0 absent, 1 string
+ * [flatStart, flatEnd), 2 integer flatNum, 3 true, 4 false.
+ */
+const flatKind = new Uint8Array(128);
+const flatStart = new Int32Array(128);
+const flatEnd = new Int32Array(128);
+const flatNum = new Float64Array(128);
+/** Keys seen by the current scan, in order (at most one per key). */
+const flatSeen = new Uint8Array(128);
+/** Keys scanFlat models (trade: e E T s t p q X m M; bookTicker: e u s ps b B a A T E). */
+const FLAT_KEYS = new Uint8Array(128);
+for (const k of 'eETstpqXmMubBaA') FLAT_KEYS[k.charCodeAt(0)] = 1;
+FLAT_KEYS[1] = 1;
+
 /** Parser for one Binance market. Stateless; one instance can serve many connections. */
 export class BinanceParser implements FeedParser {
   private readonly prefix: string;
@@ -122,9 +137,15 @@ export class BinanceParser implements FeedParser {
   parse(text: string, localTs: number): readonly MarketEvent[] {
     // Fast path: a combined-stream depthUpdate frame scanned in place (same event as below, or null
     // for anything it does not recognise exactly, which then takes the JSON.parse path).
-    if (text.charCodeAt(2) === 115 /* {"s */) {
-      const d = this.scanDepth(text, localTs);
-      if (d !== null) return [d];
+    if (text.charCodeAt(2) === 115 /* {"s */ && text.startsWith('{"stream":"')) {
+      const i = scanString(text, 11);
+      if (i > 0 && text.startsWith(',"data":{', i)) {
+        const start = i + 9;
+        const e = text.startsWith('"e":"depthUpdate"', start)
+          ? this.scanDepth(text, start, localTs)
+          : this.scanFlat(text, start, localTs);
+        if (e !== null) return [e];
+      }
     }
     let msg: unknown;
     try {
@@ -147,19 +168,16 @@ export class BinanceParser implements FeedParser {
   }
 
   /**
-   * Scan a combined-stream depth frame `{"stream":"..","data":{"e":"depthUpdate",..,"b":[["p","q"],..],
-   * "a":[..]}}` without building the intermediate JSON objects. Returns exactly the BookDelta that
+   * Scan the data object (from `start`) of a combined-stream depth frame `{"stream":"..","data":{"e":
+   * "depthUpdate",..,"b":[["p","q"],..],"a":[..]}}` without building the intermediate JSON objects. Returns exactly the BookDelta that
    * `JSON.parse` + `depth()` would build (same fields, same level arrays of wire strings), or null when the
    * frame is anything else or not in the plain shape Binance sends: whitespace, escapes, control
    * characters, keys other than e/E/T/s/ps/U/u/pu/b/a, repeated keys, non-integer or 16+ digit numbers,
    * levels that are not two strings, U > u, trailing text. Null means "take the JSON.parse path", which
    * then accepts the frame or throws its usual typed error, so behaviour never differs.
    */
-  private scanDepth(t: string, localTs: number): BookDelta | null {
-    if (!t.startsWith('{"stream":"')) return null;
-    let i = scanString(t, 11);
-    if (i < 0 || !t.startsWith(',"data":{', i)) return null;
-    i += 9;
+  private scanDepth(t: string, start: number, localTs: number): BookDelta | null {
+    let i = start;
     let seen = 0;
     let E = NaN;
     let U = -1;
@@ -242,6 +260,109 @@ export class BinanceParser implements FeedParser {
       bids,
       asks,
     };
+  }
+
+  /**
+   * Scan the flat data object (from `start`) of a combined-stream trade or bookTicker frame without
+   * building JSON objects: keys of one letter (or `ps`), values plain strings, integers of 1-15 digits,
+   * or booleans, then `}}` at the end of the frame. Returns exactly the event `JSON.parse` + `trade()` /
+   * `bbo()` would build, or null (take the JSON.parse path) for anything else: other events (aggTrade
+   * included), missing or mistyped fields, repeated keys, escapes, whitespace, trailing text.
+   */
+  private scanFlat(t: string, start: number, localTs: number): Trade | TopOfBook | null {
+    const kind = flatKind;
+    let i = start;
+    let seenList = 0; // keys seen, to reset their kind afterwards
+    let ok = false;
+    for (;;) {
+      if (t.charCodeAt(i) !== 34) break;
+      let key = t.charCodeAt(i + 1);
+      if (key < 65 || key >= 128 || key === 92 || key !== key) break; // letters only (no \\, controls)
+      if (t.charCodeAt(i + 2) === 34) i += 3;
+      else if (key === 112 /* p */ && t.charCodeAt(i + 2) === 115 /* s */ && t.charCodeAt(i + 3) === 34) {
+        key = 1; // "ps"
+        i += 4;
+      } else break;
+      if (t.charCodeAt(i) !== 58 /* : */ || kind[key] !== 0 || FLAT_KEYS[key] === 0) break;
+      flatSeen[seenList++] = key;
+      i++;
+      const c = t.charCodeAt(i);
+      if (c === 34) {
+        const end = scanString(t, i + 1);
+        if (end < 0) break;
+        kind[key] = 1;
+        flatStart[key] = i + 1;
+        flatEnd[key] = end - 1;
+        i = end;
+      } else if (c === 116 /* t */ && t.startsWith('true', i)) {
+        kind[key] = 3;
+        i += 4;
+      } else if (c === 102 /* f */ && t.startsWith('false', i)) {
+        kind[key] = 4;
+        i += 5;
+      } else {
+        const end = scanUint(t, i);
+        if (end < 0) break;
+        kind[key] = 2;
+        flatNum[key] = scanned;
+        i = end;
+      }
+      const d = t.charCodeAt(i);
+      if (d === 44) {
+        i++;
+        continue;
+      }
+      ok = d === 125 && t.charCodeAt(i + 1) === 125 && i + 2 === t.length;
+      break;
+    }
+    const event = ok ? this.flatEvent(t, localTs) : null;
+    for (let k = 0; k < seenList; k++) kind[flatSeen[k]!] = 0;
+    return event;
+  }
+
+  /** The trade or bbo event from scanFlat's scratch (keys already checked against FLAT_KEYS), or null. */
+  private flatEvent(t: string, localTs: number): Trade | TopOfBook | null {
+    const kind = flatKind;
+    const s =
+      kind[115] === 1 && flatEnd[115]! > flatStart[115]! ? t.slice(flatStart[115], flatEnd[115]) : null;
+    if (s === null) return null;
+    const e = kind[101] === 1 ? t.slice(flatStart[101], flatEnd[101]) : kind[101] === 0 ? undefined : null;
+    const E = kind[69] === 2 ? flatNum[69]! : NaN;
+    if (e === 'trade') {
+      // trade(): id t (number), m boolean, p/q strings, time T else E.
+      if (kind[116] !== 2 || (kind[109] !== 3 && kind[109] !== 4) || kind[112] !== 1 || kind[113] !== 1)
+        return null;
+      if (kind[97] !== 0 || kind[98] !== 0 || kind[117] !== 0 || kind[66] !== 0 || kind[65] !== 0)
+        return null;
+      return {
+        type: 'trade',
+        instrument: this.prefix + s,
+        exchangeTs: kind[84] === 2 ? flatNum[84]! : E,
+        localTs,
+        id: String(flatNum[116]),
+        price: t.slice(flatStart[112], flatEnd[112]),
+        size: t.slice(flatStart[113], flatEnd[113]),
+        side: kind[109] === 3 ? 'sell' : 'buy',
+      };
+    }
+    if (e === 'bookTicker' || e === undefined) {
+      // bbo(): u integer, b/B/a/A strings.
+      if (kind[117] !== 2 || kind[98] !== 1 || kind[66] !== 1 || kind[97] !== 1 || kind[65] !== 1)
+        return null;
+      if (kind[116] !== 0 || kind[112] !== 0 || kind[113] !== 0 || kind[109] !== 0) return null;
+      return {
+        type: 'bbo',
+        instrument: this.prefix + s,
+        exchangeTs: E,
+        localTs,
+        sequence: flatNum[117]!,
+        bidPrice: t.slice(flatStart[98], flatEnd[98]),
+        bidSize: t.slice(flatStart[66], flatEnd[66]),
+        askPrice: t.slice(flatStart[97], flatEnd[97]),
+        askSize: t.slice(flatStart[65], flatEnd[65]),
+      };
+    }
+    return null;
   }
 
   /** Parse the inner payload of one stream message. */
