@@ -272,3 +272,35 @@ describe('alert config schema', () => {
     expect(rules.find((r) => r.id === 'spread_widening')).toMatchObject({ threshold: 3 });
   });
 });
+
+describe('AlertEngine cross-instrument subjects', () => {
+  it('evaluates basis under the pair name even with requireLive (no book state on the input)', () => {
+    const out: Alert[] = [];
+    const eng = new AlertEngine(
+      {
+        builtins: false,
+        rules: [{ id: 'basis', kind: 'metric', metric: 'basisBps', comparator: 'abs>', threshold: 50 }],
+      },
+      (a) => out.push(a),
+    );
+    eng.evaluate({
+      instrument: 'BTC perp',
+      ts: 0,
+      exchangeTs: NaN,
+      state: null,
+      sequence: null,
+      extra: { basisBps: -60 },
+    });
+    expect(out[0]).toMatchObject({ instrument: 'BTC perp', value: -60, state: null });
+  });
+
+  it('runs the built-in rules on a metrics record', () => {
+    const out: Alert[] = [];
+    const eng = new AlertEngine({}, (a) => out.push(a));
+    const metrics = { spreadBps: 12, imbalance10: 0.1 };
+    eng.evaluate({ instrument: 'x:A', ts: 0, exchangeTs: 0, state: 'live', sequence: 1, metrics });
+    eng.evaluate({ instrument: 'x:A', ts: 1000, exchangeTs: 1000, state: 'live', sequence: 2, metrics });
+    // spread_widening: spreadBps 12 > 10 held for 1 s
+    expect(out.map((a) => [a.ruleId, a.ts, a.severity])).toEqual([['spread_widening', 1000, 'warning']]);
+  });
+});

@@ -151,7 +151,11 @@ export class AlertEngine {
     const rule = this.eff(rule0, input.instrument);
     if (!rule.enabled) return;
     const st = this.ruleState(rule.id, input.instrument);
-    if (v === null || Number.isNaN(v) || (rule.requireLive && input.state !== 'live')) {
+    if (
+      v === null ||
+      Number.isNaN(v) ||
+      (rule.requireLive && input.state !== null && input.state !== 'live')
+    ) {
       st.pendingSince = NaN;
       return;
     }

@@ -52,7 +52,7 @@ export const metricRuleSchema = z.strictObject({
   threshold: z.number().finite(),
   /** Hysteresis: the alert clears only when the value is back past this (default: threshold). */
   clearThreshold: z.number().finite().optional(),
-  /** Evaluate only on inputs from a live book (default true). */
+  /** Evaluate only on inputs from a live book (default true; inputs without a state, e.g. basis, always count). */
   requireLive: z.boolean().default(true),
 });
 
