@@ -5,20 +5,17 @@
  * Keys are `goodness` = price for bids, -price for asks, ascending; keys come from `parseDecimal`, which
  * guarantees an exact (injective) mapping from the wire decimal (see core/decimal.ts).
  *
- * The wire strings of price and size are kept per level for checksums and lossless output, in a pool that
- * never moves: the sorted arrays hold a slot index into it. An insert or delete therefore shifts three
- * typed arrays (a memmove each) and never a JS array of strings (`Array.prototype.copyWithin` on a string
- * array is an element-by-element builtin, ~100x slower than a typed-array memmove on deep books).
+ * Layout: one Float64Array of (key, size, slot) triples, sorted by key. The wire strings of price and size
+ * are kept per level for checksums and lossless output, in a pool that never moves; `slot` indexes it. An
+ * insert or delete is therefore one typed-array memmove, never a shift of a JS array of strings
+ * (`Array.prototype.copyWithin` on a string array is an element-by-element builtin, ~100x slower than a
+ * typed-array memmove on deep books), and one call instead of one per array.
  */
 export class BookSide {
   /** +1 for bids (higher is better), -1 for asks (lower is better). */
   readonly sign: 1 | -1;
-  /** Sorted keys (sign × price), ascending: index `length - 1` is the best level. */
-  private keys: Float64Array;
-  /** Size (base units or contracts) per sorted position. */
-  private sizes: Float64Array;
-  /** Pool slot of each sorted position's wire strings. */
-  private slots: Int32Array;
+  /** Levels as (key = sign × price, size, pool slot) triples, keys ascending: the best level is last. */
+  private lv: Float64Array;
   /** Wire price string per pool slot. */
   private readonly priceText: string[] = [];
   /** Wire size string per pool slot. */
@@ -43,9 +40,7 @@ export class BookSide {
   constructor(side: 'bid' | 'ask', initialCapacity = 1024) {
     this.sign = side === 'bid' ? 1 : -1;
     const cap = Math.max(16, initialCapacity | 0);
-    this.keys = new Float64Array(cap);
-    this.sizes = new Float64Array(cap);
-    this.slots = new Int32Array(cap);
+    this.lv = new Float64Array(cap * 3);
     this.free = new Int32Array(cap);
   }
 
@@ -58,14 +53,14 @@ export class BookSide {
     this.sizeText.length = 0;
   }
 
-  /** Index of the first key >= k (binary search over the ascending keys). */
+  /** Index of the first level whose key is >= k (binary search over the ascending keys). */
   private lowerBound(k: number): number {
-    const keys = this.keys;
+    const lv = this.lv;
     let lo = 0;
     let hi = this.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (keys[mid]! < k) lo = mid + 1;
+      if (lv[mid * 3]! < k) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -80,39 +75,30 @@ export class BookSide {
     this.version++;
     const k = this.sign * price;
     const len = this.length;
-    const keys = this.keys;
+    const lv = this.lv;
     // Fast path: the top of book.
     let i: number;
-    if (len > 0 && keys[len - 1] === k) i = len - 1;
+    if (len > 0 && lv[(len - 1) * 3] === k) i = len - 1;
     else i = this.lowerBound(k);
-    if (i < len && keys[i] === k) {
+    const o = i * 3;
+    if (i < len && lv[o] === k) {
       if (size === 0) {
-        const slot = this.slots[i]!;
+        const slot = lv[o + 2]!;
         this.priceText[slot] = '';
         this.sizeText[slot] = '';
         this.free[this.freeCount++] = slot;
-        if (i + 1 < len) {
-          keys.copyWithin(i, i + 1, len);
-          this.sizes.copyWithin(i, i + 1, len);
-          this.slots.copyWithin(i, i + 1, len);
-        }
+        if (i + 1 < len) lv.copyWithin(o, o + 3, len * 3);
         this.length = len - 1;
       } else {
-        this.sizes[i] = size;
-        this.sizeText[this.slots[i]!] = sizeText;
+        lv[o + 1] = size;
+        this.sizeText[lv[o + 2]!] = sizeText;
       }
       return;
     }
     if (size === 0) return;
-    if (len === keys.length) this.grow();
-    const K = this.keys;
-    const S = this.sizes;
-    const L = this.slots;
-    if (i < len) {
-      K.copyWithin(i + 1, i, len);
-      S.copyWithin(i + 1, i, len);
-      L.copyWithin(i + 1, i, len);
-    }
+    if (len * 3 === lv.length) this.grow();
+    const L = this.lv;
+    if (i < len) L.copyWithin(o + 3, o, len * 3);
     let slot: number;
     if (this.freeCount > 0) {
       slot = this.free[--this.freeCount]!;
@@ -123,57 +109,50 @@ export class BookSide {
       this.priceText.push(priceText);
       this.sizeText.push(sizeText);
     }
-    K[i] = k;
-    S[i] = size;
-    L[i] = slot;
+    L[o] = k;
+    L[o + 1] = size;
+    L[o + 2] = slot;
     this.length = len + 1;
   }
 
   private grow(): void {
-    const cap = this.keys.length * 2;
-    const keys = new Float64Array(cap);
-    keys.set(this.keys);
-    const sizes = new Float64Array(cap);
-    sizes.set(this.sizes);
-    const slots = new Int32Array(cap);
-    slots.set(this.slots);
-    const free = new Int32Array(cap);
+    const lv = new Float64Array(this.lv.length * 2);
+    lv.set(this.lv);
+    const free = new Int32Array(this.free.length * 2);
     free.set(this.free);
-    this.keys = keys;
-    this.sizes = sizes;
-    this.slots = slots;
+    this.lv = lv;
     this.free = free;
   }
 
   /** Price of the i-th best level (0 = best); NaN when absent. */
   price(i: number): number {
     const j = this.length - 1 - i;
-    return j >= 0 ? this.sign * this.keys[j]! : NaN;
+    return j >= 0 ? this.sign * this.lv[j * 3]! : NaN;
   }
 
   /** Size of the i-th best level (0 = best); NaN when absent. */
   size(i: number): number {
     const j = this.length - 1 - i;
-    return j >= 0 ? this.sizes[j]! : NaN;
+    return j >= 0 ? this.lv[j * 3 + 1]! : NaN;
   }
 
   /** Wire price string of the i-th best level; undefined when absent. */
   priceString(i: number): string | undefined {
     const j = this.length - 1 - i;
-    return j >= 0 && i >= 0 ? this.priceText[this.slots[j]!] : undefined;
+    return j >= 0 && i >= 0 ? this.priceText[this.lv[j * 3 + 2]!] : undefined;
   }
 
   /** Wire size string of the i-th best level; undefined when absent. */
   sizeString(i: number): string | undefined {
     const j = this.length - 1 - i;
-    return j >= 0 && i >= 0 ? this.sizeText[this.slots[j]!] : undefined;
+    return j >= 0 && i >= 0 ? this.sizeText[this.lv[j * 3 + 2]!] : undefined;
   }
 
   /** Size at an exact price, 0 when there is no level there. */
   sizeAt(price: number): number {
     const k = this.sign * price;
     const i = this.lowerBound(k);
-    return i < this.length && this.keys[i] === k ? this.sizes[i]! : 0;
+    return i < this.length && this.lv[i * 3] === k ? this.lv[i * 3 + 1]! : 0;
   }
 
   /** Keep only the best `n` levels (drops the worst ones). */
@@ -181,21 +160,20 @@ export class BookSide {
     const drop = this.length - n;
     if (drop <= 0) return;
     this.version++;
+    const lv = this.lv;
     for (let j = 0; j < drop; j++) {
-      const slot = this.slots[j]!;
+      const slot = lv[j * 3 + 2]!;
       this.priceText[slot] = '';
       this.sizeText[slot] = '';
       this.free[this.freeCount++] = slot;
     }
-    this.keys.copyWithin(0, drop, this.length);
-    this.sizes.copyWithin(0, drop, this.length);
-    this.slots.copyWithin(0, drop, this.length);
+    lv.copyWithin(0, drop * 3, this.length * 3);
     this.length = n;
   }
 
   /** Worst (furthest from the top) price held; NaN when empty. */
   worstPrice(): number {
-    return this.length > 0 ? this.sign * this.keys[0]! : NaN;
+    return this.length > 0 ? this.sign * this.lv[0]! : NaN;
   }
 
   /**
@@ -204,8 +182,7 @@ export class BookSide {
    */
   sumTo(limitPrice: number, out: { size: number; notional: number }): void {
     const k = this.sign * limitPrice;
-    const keys = this.keys;
-    const sizes = this.sizes;
+    const lv = this.lv;
     let size = 0;
     let notional = 0;
     let j = this.length - 1;
@@ -217,9 +194,9 @@ export class BookSide {
       notional = this.sumNotional;
     }
     for (; j >= 0; j--) {
-      const key = keys[j]!;
+      const key = lv[j * 3]!;
       if (key < k) break;
-      const s = sizes[j]!;
+      const s = lv[j * 3 + 1]!;
       size += s;
       notional += s * key;
     }
