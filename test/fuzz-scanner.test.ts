@@ -129,6 +129,8 @@ describe('BinanceParser frame scanner (depthUpdate, trade, bookTicker)', () => {
         const texts = [frames[i]!];
         for (let k = 0; k < 20; k++) texts.push(mutate(frames[i]!, r));
         for (const t of texts) {
+          // Only frames that can reach the scanner are compared (the rest never leave the JSON.parse path).
+          if (!t.startsWith('{"stream":"')) continue;
           const fast = outcome(() => p.parse(t, 7));
           const slow = outcome(() => slowPath(p, t));
           if (t !== frames[i]) compared++;
