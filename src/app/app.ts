@@ -12,6 +12,7 @@ import { splitInstrumentId, type VenueId } from '../core/model.ts';
 import { venues, venue as venueAdapter } from '../feeds/registry.ts';
 import { Connector, SnapshotRouter } from '../feeds/connector.ts';
 import { Engine } from '../pipeline/engine.ts';
+import type { InstrumentBook } from '../book/instrument-book.ts';
 import { InProcessBus } from '../bus/in-process.ts';
 import type { Bus } from '../bus/types.ts';
 import type { HistoryStore } from '../store/types.ts';
@@ -90,6 +91,12 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
   }
 
   const router = new SnapshotRouter();
+  const onStateChange = (b: InstrumentBook, previous: string): void => {
+    logger.info(
+      { instrument: b.instrument, from: previous, to: b.health.state, reason: b.health.reason },
+      `book ${b.instrument} ${previous} -> ${b.health.state}`,
+    );
+  };
   const engine = new Engine({
     venues,
     bus,
@@ -97,11 +104,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     sampleIntervalMs: config.metrics.sampleIntervalMs,
     computeMetrics: role !== 'collector',
     onSnapshotNeeded: router.handle,
-    onStateChange: (b, previous) =>
-      logger.info(
-        { instrument: b.instrument, from: previous, to: b.health.state, reason: b.health.reason },
-        `book ${b.instrument} ${previous} -> ${b.health.state}`,
-      ),
+    onStateChange,
   });
 
   // Outputs: 1 s metric samples and every trade go to the history store (batched by the store). API
@@ -149,6 +152,11 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       ...(endpoints.ws ? { wsUrl: endpoints.ws } : {}),
       ...(endpoints.rest ? { restUrl: endpoints.rest } : {}),
       logger,
+      // State changes made by the connector itself (reconnect resync, stale) log and publish like the engine's.
+      onBookStateChange: (b, previous) => {
+        onStateChange(b, previous);
+        bus.publish('health', b.health);
+      },
       ...(recorder ? { recorder } : {}),
     });
     router.add(c);

@@ -161,8 +161,9 @@ export class BinanceParser implements FeedParser {
       if (inner === null || typeof inner !== 'object' || Array.isArray(inner))
         throw new MalformedFrameError('invalid_field', 'combined stream frame without data object');
       data = inner as Json;
-    } else if ('result' in data && 'id' in data) {
-      return []; // response to SUBSCRIBE/UNSUBSCRIBE/LIST_SUBSCRIPTIONS
+    } else if (('result' in data || 'error' in data) && 'id' in data) {
+      // Response to SUBSCRIBE/UNSUBSCRIBE/LIST_SUBSCRIPTIONS (errors are the connector's to log, not drops).
+      return [];
     }
     return [this.parseData(data, localTs)];
   }
