@@ -39,7 +39,7 @@ const RECORDINGS = [
   { name: 'collector-usdm', file: path.join(DATA, 'usdm/btcusdt_20240808.gz') },
 ];
 /** Seconds of each recording to replay. */
-const SECONDS = 20;
+const SECONDS = 10;
 
 /** Local time (ms) of the first frame of an hftbacktest file (`<ns> <json>` lines). */
 async function firstTs(file: string): Promise<number> {

@@ -25,7 +25,7 @@ import type { Trade } from '../core/model.ts';
 import type { MalformedFrameError } from '../core/errors.ts';
 import type { Candle, CandleQuery, HistoryStore, MetricsQuery, RangeQuery, TradeRow } from './types.ts';
 import { Spool, SpoolFullError } from './spool/spool.ts';
-import { validateRow } from './spool/rows.ts';
+import { validateRow, validateTrade } from './spool/rows.ts';
 
 /** A store that can write one batch all-or-nothing (PostgresStore.writeBatch). */
 export interface BatchWriter {
@@ -165,12 +165,14 @@ export class DurableStore implements HistoryStore {
 
   /** Accept trades (invalid ones refused and counted). Never throws, never blocks. */
   appendTrades(rows: readonly Trade[]): void {
-    for (const r of rows) if (this.accept(r)) this.tradesBuf.push(r);
+    for (const r of rows) if (this.accept(r, validateTrade(r))) this.tradesBuf.push(r);
     this.afterAppend();
   }
 
-  private accept(r: { instrument: unknown; localTs: unknown }): boolean {
-    const err = validateRow(r);
+  private accept(
+    r: { instrument: unknown; localTs: unknown },
+    err: MalformedFrameError | null = validateRow(r),
+  ): boolean {
     if (!err) {
       this.stats.accepted++;
       return true;

@@ -148,7 +148,11 @@ describe('PostgresStore against the real PostgreSQL', () => {
     const before = store.stats.rejected;
     store.appendMetrics([{ ...sampleAt(INST, T0, 1), localTs: NaN }, { ...sampleAt('', T0, 2) }]);
     store.appendTrades([{ ...tradeAt(INST, T0, 1), localTs: Infinity }]);
-    expect(store.stats.rejected - before).toBe(3);
+    store.appendTrades([
+      { ...tradeAt(INST, T0, 1), price: 'abc' },
+      { ...tradeAt(INST, T0, 1), size: '1e999' },
+    ]);
+    expect(store.stats.rejected - before).toBe(5);
     expect(store.stats.queued).toBe(0);
   });
 

@@ -16,7 +16,7 @@
  */
 import pg from 'pg';
 import type { MalformedFrameError } from '../../core/errors.ts';
-import { validateRow } from '../spool/rows.ts';
+import { validateRow, validateTrade } from '../spool/rows.ts';
 import type { Trade } from '../../core/model.ts';
 import { BOOK_METRIC_FIELDS, type BookMetrics, type MetricsSample } from '../../analytics/types.ts';
 import type { BookState } from '../../book/health.ts';
@@ -29,16 +29,7 @@ import {
   type RangeQuery,
   type TradeRow,
 } from '../types.ts';
-import {
-  METRIC_COLUMNS,
-  MIGRATIONS,
-  dayIso,
-  dayLabel,
-  dayOf,
-  ident,
-  metricColumn,
-  type PartitionMode,
-} from './schema.ts';
+import { METRIC_COLUMNS, MIGRATIONS, dayIso, dayLabel, dayOf, ident, type PartitionMode } from './schema.ts';
 
 /** Options of {@link PostgresStore}. */
 export interface PostgresStoreOptions {
@@ -279,12 +270,14 @@ export class PostgresStore implements HistoryStore {
 
   /** Queue trades; invalid rows are refused and counted. */
   appendTrades(rows: readonly Trade[]): void {
-    for (const r of rows) if (this.accept(r)) this.tradesQ.push(r);
+    for (const r of rows) if (this.accept(r, validateTrade(r))) this.tradesQ.push(r);
     this.capQueue();
   }
 
-  private accept(r: { instrument: unknown; localTs: unknown }): boolean {
-    const err = validateRow(r);
+  private accept(
+    r: { instrument: unknown; localTs: unknown },
+    err: MalformedFrameError | null = validateRow(r),
+  ): boolean {
     if (!err) return true;
     this.stats.rejected++;
     this.opts.onReject?.(err);

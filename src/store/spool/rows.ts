@@ -16,3 +16,20 @@ export function validateRow(r: { instrument: unknown; localTs: unknown }): Malfo
     return new MalformedFrameError('invalid_field', `row with invalid localTs ${String(r.localTs)}`);
   return null;
 }
+
+/**
+ * {@link validateRow} plus the trade fields stores convert: `price` and `size` wire decimals must parse
+ * to finite numbers (quote currency / base units). @returns the error to count, or null.
+ */
+export function validateTrade(t: {
+  instrument: unknown;
+  localTs: unknown;
+  price: unknown;
+  size: unknown;
+}): MalformedFrameError | null {
+  const e = validateRow(t);
+  if (e) return e;
+  if (!Number.isFinite(Number(t.price)) || !Number.isFinite(Number(t.size)) || typeof t.price !== 'string')
+    return new MalformedFrameError('invalid_field', `trade with invalid price/size ${String(t.price)}/${String(t.size)}`);
+  return null;
+}
