@@ -30,7 +30,8 @@
  * Consuming: subscriptions to a topic share one consumer per (topic, filter). Default: ordered consumers
  * (ephemeral, flow-controlled, recreated transparently after a reconnect or a missed heartbeat, starting
  * at `deliver`). With `durable` set: durable pull consumers `<durable>_<topic>[_<n>]` with explicit acks,
- * which resume where they left off after a restart (analyzers that must not miss events).
+ * which resume where they left off after a restart (analyzers that must not miss events); delivery is
+ * then at-least-once (see `ackWaitMs`).
  * NATS 2.9: one filter subject per consumer, so a multi-instrument shard uses one consumer per filter.
  */
 import { randomBytes } from 'node:crypto';
@@ -156,6 +157,12 @@ export interface NatsBusOptions {
   deliver?: DeliverFrom;
   /** Durable consumer name prefix; unset = ordered (ephemeral) consumers. */
   durable?: string;
+  /**
+   * Durable consumers: redelivery delay of an unacknowledged message, ms (default 30,000). A message handed
+   * to a pull request of a process that just stopped is redelivered after this delay (at-least-once:
+   * handlers must tolerate a duplicate; the book's sequence rules drop a repeated delta as stale).
+   */
+  ackWaitMs?: number;
   /** Consume only these venues (subject filter per venue). */
   venues?: string[];
   /** Consume only these instruments (`venue:symbol`, one filter each); overrides `venues`. */
@@ -436,6 +443,7 @@ export class NatsBus implements Bus {
         durable_name: name,
         filter_subject: filter,
         ack_policy: AckPolicy.Explicit,
+        ack_wait: (this.opts.ackWaitMs ?? 30_000) * 1e6,
         max_ack_pending: 10_000,
         ...this.deliverOpts(),
       });
