@@ -154,5 +154,5 @@ describe('NatsBus against the real NATS JetStream server', () => {
       await Promise.all([p.close(), viaProxy.close(), direct.close()]);
       await proxy.stop();
     }
-  });
+  }, 90_000);
 });

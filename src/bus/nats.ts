@@ -167,6 +167,12 @@ export interface NatsBusOptions {
   venues?: string[];
   /** Consume only these instruments (`venue:symbol`, one filter each); overrides `venues`. */
   instruments?: string[];
+  /**
+   * Wait for a publish acknowledgement, ms (default 2,000); a publish without an ack by then is retried
+   * (same msg id, so the stream stores it once). Publishes caught by a connection loss are retried this
+   * soon after the reconnect.
+   */
+  ackTimeoutMs?: number;
   /** Most unacknowledged publishes (default 1,024). */
   maxInFlight?: number;
   /** Most queued publishes; beyond, the oldest are dropped and counted (default 100,000). */
@@ -260,7 +266,7 @@ export class NatsBus implements Bus {
         pingInterval: 5000,
       }));
     bus.jsm = await jetstreamManager(bus.nc);
-    bus.js = jetstream(bus.nc, { timeout: 5000 });
+    bus.js = jetstream(bus.nc, { timeout: 10_000 });
     await bus.ensureStream();
     return bus;
   }
@@ -336,10 +342,11 @@ export class NatsBus implements Bus {
       return;
     }
     const max = this.opts.maxInFlight ?? 1024;
+    const ackTimeout = this.opts.ackTimeoutMs ?? 2000;
     while (this.inFlight < max && this.queue.length > 0) {
       const m = this.queue.shift()!;
       this.inFlight++;
-      js.publish(m.subject, m.data, { msgID: m.msgID }).then(
+      js.publish(m.subject, m.data, { msgID: m.msgID, timeout: ackTimeout }).then(
         (ack) => {
           this.inFlight--;
           this.stats.published++;
