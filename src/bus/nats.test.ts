@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NatsBus, decodeToken, encodeToken, subjectFor } from './nats.ts';
+import { NatsBus, decodeToken, encodeToken, subjectFor, withUrlOptions } from './nats.ts';
 import type { MetricsSample } from '../analytics/types.ts';
 import type { BookDelta, MarketEvent } from '../core/model.ts';
 import { TcpProxy, sampleAt, uniqueName, waitFor } from '../store/postgres/testing.ts';
@@ -30,6 +30,23 @@ describe('subject tokens', () => {
     }
     expect(subjectFor('dw', 'metrics.sample', 'kraken:XBT/USD')).toBe('dw.sample.kraken.XBT~2FUSD');
     expect(() => subjectFor('dw', 'trade', 'nocolon')).toThrow(/venue/);
+  });
+
+  it('reads fleet options from the server URL query, explicit options winning', () => {
+    expect(
+      withUrlOptions({ servers: '127.0.0.1:4222?prefix=dw2&stream=DW2&deliver=all&storage=memory' }),
+    ).toEqual({
+      servers: '127.0.0.1:4222',
+      prefix: 'dw2',
+      stream: 'DW2',
+      deliver: 'all',
+      storage: 'memory',
+    });
+    expect(withUrlOptions({ servers: ['a:1?prefix=x', 'b:2'], prefix: 'y' })).toEqual({
+      servers: ['a:1', 'b:2'],
+      prefix: 'y',
+    });
+    expect(() => withUrlOptions({ servers: 'a:1?deliver=sometimes' })).toThrow(TypeError);
   });
 });
 

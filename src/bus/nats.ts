@@ -65,6 +65,7 @@ export const TOPIC_TOKENS: Readonly<Record<NatsTopic, string>> = {
   book: 'book',
   trade: 'trade',
   health: 'health',
+  alert: 'alert',
   event: 'event',
 };
 
@@ -128,6 +129,37 @@ export function bookSnapshotEvent(b: InstrumentBook, localTs: number): BookSnaps
     asks: top.asks,
     depthLimit: Math.max(top.bids.length, top.asks.length),
   };
+}
+
+/**
+ * Read fleet options given as a query on the server URL, so one `--bus` URL configures a whole fleet:
+ * `nats://host:4222?prefix=dw2&stream=DW2&durable=analyzer-1&deliver=all&storage=memory`. Explicit
+ * options win over the query; the query is stripped from the server address.
+ * @throws {TypeError} for an unknown `deliver` or `storage` value.
+ */
+export function withUrlOptions(opts: NatsBusOptions): NatsBusOptions {
+  const list = opts.servers === undefined ? [] : Array.isArray(opts.servers) ? opts.servers : [opts.servers];
+  const q = new URLSearchParams();
+  const servers = list.map((s) => {
+    const i = s.indexOf('?');
+    if (i < 0) return s;
+    for (const [k, v] of new URLSearchParams(s.slice(i + 1))) q.set(k, v);
+    return s.slice(0, i);
+  });
+  const out: NatsBusOptions = { ...opts };
+  if (opts.servers !== undefined) out.servers = Array.isArray(opts.servers) ? servers : servers[0]!;
+  const deliver = q.get('deliver');
+  if (deliver !== null && deliver !== 'new' && deliver !== 'all')
+    throw new TypeError(`deliver must be new or all, got "${deliver}"`);
+  const storage = q.get('storage');
+  if (storage !== null && storage !== 'file' && storage !== 'memory')
+    throw new TypeError(`storage must be file or memory, got "${storage}"`);
+  if (opts.prefix === undefined && q.get('prefix')) out.prefix = q.get('prefix')!;
+  if (opts.stream === undefined && q.get('stream')) out.stream = q.get('stream')!;
+  if (opts.durable === undefined && q.get('durable')) out.durable = q.get('durable')!;
+  if (opts.deliver === undefined && deliver) out.deliver = deliver;
+  if (opts.storage === undefined && storage) out.storage = storage;
+  return out;
 }
 
 /** Where new consumers start. */
@@ -254,7 +286,8 @@ export class NatsBus implements Bus {
    * Connect (unless `nc` is given) and create or update the stream.
    * @throws the client's error when the server is unreachable or JetStream is disabled.
    */
-  static async connect(opts: NatsBusOptions = {}): Promise<NatsBus> {
+  static async connect(options: NatsBusOptions = {}): Promise<NatsBus> {
+    const opts = withUrlOptions(options);
     const bus = new NatsBus(opts);
     bus.nc =
       opts.nc ??
