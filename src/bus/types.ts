@@ -5,6 +5,7 @@
 import type { Trade } from '../core/model.ts';
 import type { BookHealth } from '../book/health.ts';
 import type { MetricsSample } from '../analytics/types.ts';
+import type { Alert } from '../alerts/types.ts';
 
 /** Top-of-book view published on every book change (prices/sizes as numbers, best first). */
 export interface BookTop {
@@ -29,6 +30,8 @@ export interface BusTopics {
   trade: Trade;
   /** Health whenever an instrument's state changes, and periodically. */
   health: BookHealth;
+  /** Every alert the alert engine emits (firing, and resolved when `notifyResolved` is on). */
+  alert: Alert;
 }
 
 export type Topic = keyof BusTopics;

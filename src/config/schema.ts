@@ -4,6 +4,8 @@
  * embedded DuckDB store, API and dashboard on port 8080).
  */
 import { z } from 'zod';
+import { alertsConfigSchema } from '../alerts/schema.ts';
+import { analyticsConfigSchema } from '../analytics/schema.ts';
 
 const instrumentId = z
   .string()
@@ -69,6 +71,16 @@ export const configSchema = z
       })
       .strict()
       .default({ level: 'info' }),
+    /**
+     * Alert rules, webhooks and per-instrument overrides (alerts/schema.ts; see src/alerts/README.md).
+     * Default: the built-in rules, no webhooks.
+     */
+    alerts: alertsConfigSchema.prefault({}),
+    /**
+     * Analytics settings: defaults, per-instrument overrides, basis pairs and divergence groups
+     * (analytics/schema.ts). Default: every module on with its defaults, no pairs/groups.
+     */
+    analytics: analyticsConfigSchema.prefault({}),
   })
   .strict();
 

@@ -6,6 +6,11 @@
  *   <one DOUBLE column per BOOK_METRIC_FIELDS entry, snake_case: bestBid → best_bid>)`.
  * - `trades(instrument VARCHAR, exchange_ts BIGINT, local_ts BIGINT, id VARCHAR, price DOUBLE,
  *   size DOUBLE, side VARCHAR)`.
+ * - `alerts(id VARCHAR, ts BIGINT, exchange_ts BIGINT, rule_id VARCHAR, kind VARCHAR, status VARCHAR,
+ *   severity VARCHAR, instrument VARCHAR, metric VARCHAR, value DOUBLE, threshold DOUBLE, comparator VARCHAR,
+ *   message VARCHAR, state VARCHAR, sequence DOUBLE, details VARCHAR (JSON))` (schema version 2): one row
+ *   per emitted Alert, queried newest first with `(ts, id)` cursor pagination. Alerts are not subject to
+ *   retention (they are few; rate-limited by the alert engine).
  * - `schema_version(version INTEGER, description VARCHAR, applied_at BIGINT)`: one row per applied migration.
  *
  * Time: every timestamp is a BIGINT of **ms since epoch UTC**, rounded to the nearest ms (the model's
@@ -35,8 +40,13 @@ import {
 import { BOOK_METRIC_FIELDS, type BookMetrics, type MetricsSample } from '../analytics/types.ts';
 import type { BookState } from '../book/health.ts';
 import type { Trade } from '../core/model.ts';
+import type { Alert } from '../alerts/types.ts';
 import {
   CANDLE_INTERVALS,
+  decodeAlertCursor,
+  encodeAlertCursor,
+  type AlertPage,
+  type AlertQuery,
   type Candle,
   type CandleQuery,
   type HistoryStore,
@@ -71,7 +81,7 @@ export interface DuckDbStoreOptions {
 /** Write/queue statistics of the store (monotonic counters except `queuedRows`). */
 export interface DuckDbStoreStats {
   /** Rows written, per table. */
-  writtenRows: { metrics: number; trades: number };
+  writtenRows: { metrics: number; trades: number; alerts: number };
   /** Rows waiting to be written. */
   queuedRows: number;
   /** Rows dropped because the queue was full. */
@@ -105,6 +115,16 @@ const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE IF NOT EXISTS trades (instrument VARCHAR NOT NULL, exchange_ts BIGINT,
         local_ts BIGINT NOT NULL, id VARCHAR NOT NULL, price DOUBLE NOT NULL, size DOUBLE NOT NULL,
         side VARCHAR NOT NULL)`,
+    ],
+  },
+  {
+    version: 2,
+    description: 'alerts table',
+    sql: [
+      `CREATE TABLE IF NOT EXISTS alerts (id VARCHAR NOT NULL, ts BIGINT NOT NULL, exchange_ts BIGINT,
+        rule_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, status VARCHAR NOT NULL, severity VARCHAR NOT NULL,
+        instrument VARCHAR NOT NULL, metric VARCHAR NOT NULL, value DOUBLE, threshold DOUBLE,
+        comparator VARCHAR, message VARCHAR NOT NULL, state VARCHAR, sequence DOUBLE, details VARCHAR)`,
     ],
   },
 ];
@@ -148,6 +168,26 @@ const TRADE_GETTERS: readonly ((t: Trade) => DuckDBValue)[] = [
   (t) => t.side,
 ];
 
+/** Value getters of the `alerts` columns, in table order. */
+const ALERT_GETTERS: readonly ((a: Alert) => DuckDBValue)[] = [
+  (a) => a.id,
+  (a) => ms(a.ts),
+  (a) => ms(a.exchangeTs),
+  (a) => a.ruleId,
+  (a) => a.kind,
+  (a) => a.status,
+  (a) => a.severity,
+  (a) => a.instrument,
+  (a) => a.metric,
+  (a) => num(a.value),
+  (a) => num(a.threshold),
+  (a) => a.comparator,
+  (a) => a.message,
+  (a) => a.state,
+  (a) => num(a.sequence),
+  (a) => (a.details === undefined ? null : JSON.stringify(a.details)),
+];
+
 /** Runs async jobs one at a time, in order (a DuckDB connection runs one statement at a time). */
 class Serial {
   private tail: Promise<unknown> = Promise.resolve();
@@ -171,7 +211,7 @@ function checkRange(q: RangeQuery, cap: number): { from: number; to: number; lim
 export class DuckDbStore implements HistoryStore {
   /** Write and retention statistics. */
   readonly stats: DuckDbStoreStats = {
-    writtenRows: { metrics: 0, trades: 0 },
+    writtenRows: { metrics: 0, trades: 0, alerts: 0 },
     queuedRows: 0,
     droppedRows: 0,
     rejectedRows: 0,
@@ -191,6 +231,7 @@ export class DuckDbStore implements HistoryStore {
   private readonly readQueue = new Serial();
   private metricsQueue: MetricsSample[] = [];
   private tradesQueue: Trade[] = [];
+  private alertsQueue: Alert[] = [];
   /** One value getter per `metrics` table column, in table order. */
   private metricGetters: ((s: MetricsSample) => DuckDBValue)[] = [];
   /** Stored metric fields (present in both BOOK_METRIC_FIELDS and the table). */
@@ -270,6 +311,80 @@ export class DuckDbStore implements HistoryStore {
     if (this.closed) return;
     for (let i = 0; i < rows.length; i++) this.tradesQueue.push(rows[i]!);
     this.afterAppend();
+  }
+
+  appendAlerts(rows: readonly Alert[]): void {
+    if (this.closed) return;
+    for (let i = 0; i < rows.length; i++) this.alertsQueue.push(rows[i]!);
+    this.afterAppend();
+  }
+
+  /**
+   * Stored alerts, newest first (`ts` then `id` descending), filtered; `nextCursor` continues after the
+   * page's last row (null when fewer than `limit` rows were left).
+   * @throws {RangeError} on a bad cursor, non-finite from/to or limit < 1
+   */
+  async queryAlerts(q: AlertQuery): Promise<AlertPage> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    const p = (v: string | number): string => {
+      params.push(v);
+      return '$' + params.length;
+    };
+    if (q.instrument !== undefined) where.push(`instrument = ${p(q.instrument)}`);
+    if (q.severity !== undefined) where.push(`severity = ${p(q.severity)}`);
+    if (q.rule !== undefined) where.push(`rule_id = ${p(q.rule)}`);
+    for (const [k, op] of [
+      ['from', '>='],
+      ['to', '<'],
+    ] as const) {
+      const v = q[k];
+      if (v === undefined) continue;
+      if (!Number.isFinite(v)) throw new RangeError(`${k} must be finite ms`);
+      where.push(`ts ${op} ${Math.ceil(v)}`);
+    }
+    if (q.cursor !== undefined) {
+      const c = decodeAlertCursor(q.cursor);
+      const ts = Math.round(c.ts);
+      where.push(`(ts < ${ts} OR (ts = ${ts} AND id < ${p(c.id)}))`);
+    }
+    if (!(q.limit >= 1)) throw new RangeError('limit must be >= 1');
+    const limit = Math.min(this.opts.maxQueryRows, Math.floor(q.limit));
+    const columns = await this.readColumns(
+      `SELECT id, ts::DOUBLE, exchange_ts::DOUBLE, rule_id, kind, status, severity, instrument, metric,
+          value, threshold, comparator, message, state, sequence, details
+        FROM alerts ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+        ORDER BY ts DESC, id DESC LIMIT ${limit + 1}`,
+      params,
+    );
+    const n = Math.min(limit, columns[0]?.length ?? 0);
+    const alerts: Alert[] = new Array(n);
+    for (let r = 0; r < n; r++) {
+      const col = (i: number): unknown => columns[i]![r];
+      const nOrNull = (i: number): number | null => (typeof col(i) === 'number' ? (col(i) as number) : null);
+      const details = col(15);
+      alerts[r] = {
+        id: String(col(0)),
+        ts: Number(col(1)),
+        exchangeTs: nOrNull(2) ?? NaN,
+        ruleId: String(col(3)),
+        kind: col(4) as Alert['kind'],
+        status: col(5) as Alert['status'],
+        severity: col(6) as Alert['severity'],
+        instrument: String(col(7)),
+        metric: String(col(8)),
+        value: nOrNull(9),
+        threshold: nOrNull(10),
+        comparator: col(11) === null ? null : String(col(11)),
+        message: String(col(12)),
+        state: (col(13) ?? null) as Alert['state'],
+        sequence: nOrNull(14),
+        ...(typeof details === 'string' ? { details: JSON.parse(details) as Record<string, unknown> } : {}),
+      };
+    }
+    const more = (columns[0]?.length ?? 0) > limit;
+    const last = alerts[n - 1];
+    return { alerts, nextCursor: more && last ? encodeAlertCursor({ ts: last.ts, id: last.id }) : null };
   }
 
   /**
@@ -448,13 +563,15 @@ export class DuckDbStore implements HistoryStore {
   }
 
   private afterAppend(): void {
-    let queued = this.metricsQueue.length + this.tradesQueue.length;
+    let queued = this.metricsQueue.length + this.tradesQueue.length + this.alertsQueue.length;
     if (queued > this.opts.maxQueueRows) {
       const excess = queued - this.opts.maxQueueRows;
-      // Drop the oldest rows, metrics first (trades are the scarcer record).
+      // Drop the oldest rows, metrics first, then trades (alerts are the scarcest record).
       const m = Math.min(excess, this.metricsQueue.length);
       this.metricsQueue.splice(0, m);
-      this.tradesQueue.splice(0, excess - m);
+      const t = Math.min(excess - m, this.tradesQueue.length);
+      this.tradesQueue.splice(0, t);
+      this.alertsQueue.splice(0, excess - m - t);
       this.stats.droppedRows += excess;
       queued -= excess;
     }
@@ -469,7 +586,8 @@ export class DuckDbStore implements HistoryStore {
   }
 
   private backgroundFlush(): void {
-    if (this.metricsQueue.length === 0 && this.tradesQueue.length === 0) return;
+    if (this.metricsQueue.length === 0 && this.tradesQueue.length === 0 && this.alertsQueue.length === 0)
+      return;
     this.flush().catch((e) => this.opts.onError(e));
   }
 
@@ -477,9 +595,12 @@ export class DuckDbStore implements HistoryStore {
     const w = this.conn(this.writer);
     const metrics = this.metricsQueue;
     const trades = this.tradesQueue;
-    if (metrics.length === 0 && trades.length === 0) return;
+    const alerts = this.alertsQueue;
+    if (metrics.length === 0 && trades.length === 0 && alerts.length === 0) return;
     this.metricsQueue = [];
     this.tradesQueue = [];
+    this.alertsQueue = [];
+    const okAlerts = alerts.filter((a) => Number.isFinite(a.ts) && typeof a.id === 'string');
     const okMetrics = metrics.filter((m) => Number.isFinite(m.localTs));
     const okTrades = trades.filter(
       (t) =>
@@ -494,6 +615,7 @@ export class DuckDbStore implements HistoryStore {
       begun = true;
       await this.appendChunks(w, 'metrics', okMetrics, this.metricGetters);
       await this.appendChunks(w, 'trades', okTrades, TRADE_GETTERS);
+      await this.appendChunks(w, 'alerts', okAlerts, ALERT_GETTERS);
       await w.run('COMMIT');
       begun = false;
     } catch (e) {
@@ -502,13 +624,16 @@ export class DuckDbStore implements HistoryStore {
       // Nothing was committed: keep every row, ahead of those queued meanwhile, for the next attempt.
       this.metricsQueue = metrics.concat(this.metricsQueue);
       this.tradesQueue = trades.concat(this.tradesQueue);
+      this.alertsQueue = alerts.concat(this.alertsQueue);
       this.afterAppend();
       throw e;
     }
-    this.stats.rejectedRows += metrics.length - okMetrics.length + trades.length - okTrades.length;
+    this.stats.rejectedRows +=
+      metrics.length - okMetrics.length + trades.length - okTrades.length + alerts.length - okAlerts.length;
     this.stats.writtenRows.metrics += okMetrics.length;
     this.stats.writtenRows.trades += okTrades.length;
-    this.stats.queuedRows = this.metricsQueue.length + this.tradesQueue.length;
+    this.stats.writtenRows.alerts += okAlerts.length;
+    this.stats.queuedRows = this.metricsQueue.length + this.tradesQueue.length + this.alertsQueue.length;
   }
 
   /**

@@ -7,6 +7,7 @@
  */
 import type { Trade } from '../core/model.ts';
 import type { MetricsSample } from '../analytics/types.ts';
+import type { Alert, Severity } from '../alerts/types.ts';
 
 /** A time range query. Times in ms since epoch UTC, inclusive from, exclusive to. */
 export interface RangeQuery {
@@ -74,6 +75,55 @@ export interface TradeRow {
   side: Trade['side'];
 }
 
+/**
+ * An alerts query: every filter optional, newest first (`ts` descending, then `id` descending), at most
+ * `limit` rows. Times ms since epoch UTC on the alert's `ts` (local time of the input that fired it),
+ * inclusive `from`, exclusive `to`. `cursor` is the opaque `nextCursor` of the previous page.
+ */
+export interface AlertQuery {
+  instrument?: string;
+  severity?: Severity;
+  /** Rule id. */
+  rule?: string;
+  from?: number;
+  to?: number;
+  limit: number;
+  cursor?: string;
+}
+
+/** One page of alerts: `nextCursor` is null on the last page. */
+export interface AlertPage {
+  alerts: Alert[];
+  nextCursor: string | null;
+}
+
+/** Position after the last row of a page: its `(ts, id)`. */
+export interface AlertCursor {
+  ts: number;
+  id: string;
+}
+
+/** Encode an alerts cursor (base64url of `[ts, id]` JSON; clients treat it as opaque). */
+export function encodeAlertCursor(c: AlertCursor): string {
+  return Buffer.from(JSON.stringify([c.ts, c.id]), 'utf8').toString('base64url');
+}
+
+/**
+ * Decode an alerts cursor made by {@link encodeAlertCursor}.
+ * @throws {RangeError} when the text is not such a cursor
+ */
+export function decodeAlertCursor(s: string): AlertCursor {
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+  } catch {
+    throw new RangeError('cursor: not a cursor returned by this API');
+  }
+  if (!Array.isArray(v) || v.length !== 2 || !Number.isFinite(v[0]) || typeof v[1] !== 'string')
+    throw new RangeError('cursor: not a cursor returned by this API');
+  return { ts: v[0] as number, id: v[1] as string };
+}
+
 /** Append-only history with range queries. */
 export interface HistoryStore {
   /** Create or migrate the schema. Must be called (and awaited) before use. */
@@ -90,6 +140,13 @@ export interface HistoryStore {
   queryTrades(q: RangeQuery): Promise<TradeRow[]>;
   /** OHLCV candles from stored trades, oldest first. Optional: the API answers 501 without it. */
   queryCandles?(q: CandleQuery): Promise<Candle[]>;
+  /**
+   * Queue alerts for writing (rows are kept as given; an alert without a finite `ts` is refused and
+   * counted). Optional: stores without it keep no alert history (the API answers 501).
+   */
+  appendAlerts?(rows: readonly Alert[]): void;
+  /** Stored alerts, newest first, filtered and paginated (see AlertQuery). @throws {RangeError} on a bad cursor */
+  queryAlerts?(q: AlertQuery): Promise<AlertPage>;
   /** Row counts per table (for tests, /metrics and fleet comparisons). */
   counts(): Promise<Record<string, number>>;
   /** Flush and release resources. */
