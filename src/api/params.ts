@@ -152,3 +152,47 @@ export function resolveRange(
   const f = from ?? t - DEFAULT_HISTORY_WINDOW_MS;
   return f < t ? { from: f, to: t } : null;
 }
+
+/** Query of `GET /api/v1/alerts` (every filter optional; newest first). */
+export const alertsQuery = z.object({
+  instrument: z.string().min(1).max(128).optional().describe('instrument id, or pair/group name'),
+  severity: z.enum(['info', 'warning', 'critical']).optional(),
+  rule: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'rule ids are letters, digits, _ . -')
+    .max(128)
+    .optional()
+    .describe('rule id'),
+  from: timeParam.optional(),
+  to: timeParam.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100).describe('page size (1-1000, default 100)'),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,512}$/, 'not a cursor returned by this API')
+    .optional()
+    .describe('`nextCursor` of the previous page'),
+});
+
+/** Query of `GET /api/v1/history/heatmap` (from the in-memory analytics heatmap, last hour by default). */
+export const heatmapQuery = z.object({
+  instrument: instrumentParam,
+  from: timeParam.optional(),
+  to: timeParam.optional(),
+  bucket: z.coerce
+    .number()
+    .positive()
+    .finite()
+    .optional()
+    .describe('price bucket width, quote: a whole multiple of the configured heatmap bucket (default it)'),
+});
+
+/** Query of `GET /api/v1/analytics/:instrument`. */
+export const analyticsQuery = z.object({
+  candles: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .default(100)
+    .describe('most candles per interval (1-500, default 100)'),
+});

@@ -10,6 +10,7 @@
  * - `book_latency_ms{instrument}`: exchange-to-local latency of the last update.
  * - `ws_clients`, `ws_connections_total`, `ws_connections_rejected_total`, `ws_messages_sent_total`,
  *   `ws_conflated_total`, `ws_clients_dropped_total{reason}`, `ws_bad_messages_total`.
+ * - `alerts_total{rule,severity}`: alerts seen on the bus (see {@link countAlerts}).
  * - `store_rows{table}`: stored rows per history table (from `store.counts()`).
  * - `info{version}` = 1, plus prom-client's default process metrics, prefixed too (`depthwatch_process_*`,
  *   `depthwatch_nodejs_*`).
@@ -17,6 +18,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BookCounters, BookState } from '../book/health.ts';
 import type { HistoryStore } from '../store/types.ts';
+import type { Bus } from '../bus/types.ts';
 import type { ApiEngine } from './types.ts';
 import type { WsHub } from './ws-hub.ts';
 
@@ -162,4 +164,19 @@ export function createMetricsRegistry(deps: {
     registers: [register],
   }).set({ version: deps.version }, 1);
   return register;
+}
+
+/**
+ * Count every alert published on the bus topic `alert` in `depthwatch_alerts_total{rule,severity}`
+ * (firing and resolved alike) of `register`.
+ * @returns a function that stops counting (removes the bus subscription)
+ */
+export function countAlerts(register: Registry, bus: Bus): () => void {
+  const counter = new Counter({
+    name: 'depthwatch_alerts_total',
+    help: 'Alerts emitted, by rule and severity',
+    labelNames: ['rule', 'severity'],
+    registers: [register],
+  });
+  return bus.subscribe('alert', (a) => counter.inc({ rule: a.ruleId, severity: a.severity }));
 }

@@ -16,6 +16,16 @@
  *   History: from/to are ms since epoch or ISO 8601, `to` defaults to now and `from` to one hour before
  *   `to`; from < to. History does not 404 on instruments the engine does not run now (stored data of
  *   earlier runs stays queryable): it answers an empty `rows`.
+ * - `GET /api/v1/alerts?instrument=&severity=&rule=&from=&to=&limit=&cursor=` → AlertsResponse
+ *   `{alerts, nextCursor}`, newest first (501 when the store keeps no alerts; 400 on a bad cursor).
+ * - `GET /api/v1/alert-rules` → AlertRulesResponse: the effective rules (`deps.alertRules`).
+ * - `GET /api/v1/analytics/:instrument?candles=N` → AnalyticsResponse (walls with lifecycle, clusters,
+ *   flow/CVD/VWAP, latest candles with indicators) from the engine's in-memory analytics (404 for an
+ *   unknown instrument, 501 when analytics are off).
+ * - `GET /api/v1/history/heatmap?instrument=&from=&to=&bucket=` → HeatmapResponse from the in-memory
+ *   heatmap (retention 1 h by default; nothing is stored): runs `{side, price, from, to, size}`, gaps and
+ *   coverage. `bucket` must be a whole multiple of the configured bucket size (400 otherwise); 404 for an
+ *   instrument the engine does not run, 501 when its heatmap is off.
  * - `GET /healthz` (process alive), `GET /readyz` (store initialised; 503 otherwise).
  * - `GET /metrics`: Prometheus text (see api/prometheus.ts).
  * - `GET /docs`: OpenAPI UI; `GET /docs/json`: the OpenAPI document.
@@ -35,6 +45,9 @@ import type { Bus } from '../bus/types.ts';
 import { splitInstrumentId } from '../core/model.ts';
 import type { CandleInterval, HistoryStore } from '../store/types.ts';
 import {
+  alertsQuery,
+  analyticsQuery,
+  heatmapQuery,
   bookQuery,
   candlesQuery,
   historyMetricsQuery,
@@ -44,8 +57,14 @@ import {
   zodRouteSchema,
   zodValidatorCompiler,
 } from './params.ts';
-import { createMetricsRegistry } from './prometheus.ts';
+import { countAlerts, createMetricsRegistry } from './prometheus.ts';
+import type { AlertRule } from '../alerts/schema.ts';
+import type { Severity } from '../alerts/types.ts';
 import type {
+  AlertRulesResponse,
+  AlertsResponse,
+  AnalyticsResponse,
+  HeatmapResponse,
   ApiEngine,
   BookResponse,
   ErrorResponse,
@@ -71,6 +90,8 @@ export interface ApiDeps {
   info?: { version: string; startedAt: number };
   /** WebSocket limits and throttles. */
   ws?: WsOptions;
+  /** Effective alert rules, answered by `GET /api/v1/alert-rules` (default: none). */
+  alertRules?: readonly AlertRule[];
   /** Readiness probe; default: the store's `isReady` when it has one, else `store.counts()` succeeds. */
   ready?: () => boolean | Promise<boolean>;
 }
@@ -117,7 +138,11 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
   app.setValidatorCompiler(zodValidatorCompiler);
   const hub = new WsHub(engine, bus, deps.ws);
   const registry = createMetricsRegistry({ engine, hub, store, version: info.version });
-  app.addHook('onClose', async () => hub.close());
+  const stopCountingAlerts = countAlerts(registry, bus);
+  app.addHook('onClose', async () => {
+    stopCountingAlerts();
+    hub.close();
+  });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     if (err.validation !== undefined || err.statusCode === 400) return fail(reply, 400, err.message);
@@ -253,6 +278,96 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
       },
     );
 
+    type AlertsQ = {
+      instrument?: string;
+      severity?: Severity;
+      rule?: string;
+      from?: number;
+      to?: number;
+      limit: number;
+      cursor?: string;
+    };
+    api.get<{ Querystring: AlertsQ }>(
+      '/api/v1/alerts',
+      {
+        schema: {
+          tags: ['alerts'],
+          summary: 'Stored alerts, newest first, with cursor pagination',
+          querystring: q(alertsQuery),
+        },
+      },
+      async (req, reply) => {
+        if (!store.queryAlerts) return fail(reply, 501, 'this history store keeps no alerts');
+        const { from, to } = req.query;
+        if (from !== undefined && to !== undefined && from >= to)
+          return fail(reply, 400, 'from must be before to');
+        const body: AlertsResponse = await store.queryAlerts(req.query);
+        return body;
+      },
+    );
+
+    api.get(
+      '/api/v1/alert-rules',
+      {
+        schema: {
+          tags: ['alerts'],
+          summary: 'Effective alert rules (built-in + configured), with per-instrument overrides',
+        },
+      },
+      async () => {
+        const body: AlertRulesResponse = { rules: [...(deps.alertRules ?? [])] };
+        return body;
+      },
+    );
+
+    api.get<{ Params: { instrument: string }; Querystring: { candles: number } }>(
+      '/api/v1/analytics/:instrument',
+      {
+        schema: {
+          tags: ['live'],
+          summary: 'Per-instrument analytics: walls, clusters, flow/CVD/VWAP, candles with indicators',
+          params: q(instrumentPath),
+          querystring: q(analyticsQuery),
+        },
+      },
+      async (req, reply) => {
+        const id = req.params.instrument;
+        if (!engine.books.has(id)) return fail(reply, 404, `unknown instrument ${id}`);
+        const a = engine.analytics?.(id);
+        if (!a) return fail(reply, 501, 'analytics are disabled on this node');
+        const body: AnalyticsResponse = a.view(req.query.candles);
+        return body;
+      },
+    );
+
+    api.get<{ Querystring: { instrument: string; from?: number; to?: number; bucket?: number } }>(
+      '/api/v1/history/heatmap',
+      {
+        schema: {
+          tags: ['history'],
+          summary: 'Order-book heatmap (resting size per price bucket over time) from memory',
+          querystring: q(heatmapQuery),
+        },
+      },
+      async (req, reply) => {
+        const { instrument, bucket } = req.query;
+        if (!engine.books.has(instrument)) return fail(reply, 404, `unknown instrument ${instrument}`);
+        const hm = engine.analytics?.(instrument)?.heatmap;
+        if (!hm) return fail(reply, 501, `no heatmap is kept for ${instrument}`);
+        const r = resolveRange(req.query.from, req.query.to, Date.now());
+        if (!r) return fail(reply, 400, 'from must be before to');
+        const base = hm.query(0, 0).bucketSize;
+        let factor = 1;
+        if (bucket !== undefined) {
+          factor = Math.round(bucket / base);
+          if (factor < 1 || Math.abs(factor * base - bucket) > 1e-9 * Math.max(1, bucket))
+            return fail(reply, 400, `bucket: must be a whole multiple of the heatmap bucket ${base}`);
+        }
+        const body: HeatmapResponse = { instrument, ...r, ...hm.query(r.from, r.to, factor) };
+        return body;
+      },
+    );
+
     api.get('/healthz', { schema: { tags: ['ops'], summary: 'Process alive' } }, async () => ({
       status: 'ok',
       version: info.version,
@@ -291,7 +406,10 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
       '/ws',
       {
         websocket: true,
-        schema: { tags: ['live'], summary: 'WebSocket stream (subscribe to metrics, book, trades, health)' },
+        schema: {
+          tags: ['live'],
+          summary: 'WebSocket stream (subscribe to metrics, book, trades, health, alerts)',
+        },
         preValidation: async (req, reply) => {
           if (!hub.admits(req.ip)) {
             hub.countRejected();

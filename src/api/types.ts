@@ -10,9 +10,14 @@ import type { DropCounters, Engine } from '../pipeline/engine.ts';
 import type { BookTop } from '../bus/types.ts';
 import type { Trade } from '../core/model.ts';
 import type { Candle, TradeRow } from '../store/types.ts';
+import type { Alert } from '../alerts/types.ts';
+import type { AlertRule } from '../alerts/schema.ts';
+import type { InstrumentAnalyticsView } from '../analytics/instrument.ts';
+import type { HeatmapSlice } from '../analytics/heatmap.ts';
 
 /** What the API reads from the engine (a real Engine satisfies it). Read-only use. */
-export type ApiEngine = Pick<Engine, 'books' | 'latest' | 'dropped' | 'frames'>;
+export type ApiEngine = Pick<Engine, 'books' | 'latest' | 'dropped' | 'frames'> &
+  Partial<Pick<Engine, 'analytics'>>;
 
 /** One instrument in `GET /api/v1/instruments` (its book health, flattened). */
 export interface InstrumentInfo {
@@ -73,6 +78,27 @@ export type HistoryTradesResponse = TradeRow[];
 /** `GET /api/v1/history/candles`: OHLCV from stored trades oldest first, a bare array. */
 export type HistoryCandlesResponse = Candle[];
 
+/** `GET /api/v1/alerts`: stored alerts newest first; pass `nextCursor` as `cursor` for the next page. */
+export interface AlertsResponse {
+  alerts: Alert[];
+  /** Opaque; null on the last page. */
+  nextCursor: string | null;
+}
+
+/**
+ * `GET /api/v1/alert-rules`: the effective rules (built-ins minus disabled ones, same-id configured
+ * rules replacing them, then the other configured rules), each with its per-instrument `overrides`.
+ */
+export interface AlertRulesResponse {
+  rules: AlertRule[];
+}
+
+/** `GET /api/v1/analytics/:instrument`: walls (with lifecycle), clusters, flow/CVD/VWAP, candles + indicators. */
+export type AnalyticsResponse = InstrumentAnalyticsView;
+
+/** `GET /api/v1/history/heatmap`: runs/gaps/coverage of the in-memory heatmap in the range. */
+export type HeatmapResponse = HeatmapSlice & { instrument: string; from: number; to: number };
+
 /** Error body of every 4xx/5xx answer. */
 export interface ErrorResponse {
   statusCode: number;
@@ -81,7 +107,7 @@ export interface ErrorResponse {
 }
 
 /** WebSocket channels. */
-export type WsChannel = 'metrics' | 'book' | 'trades' | 'health';
+export type WsChannel = 'metrics' | 'book' | 'trades' | 'health' | 'alerts';
 
 /** Client → server messages on `/ws`. */
 export type WsClientMessage =
@@ -101,7 +127,8 @@ export type WsDataMessage =
   | { channel: 'metrics'; instrument: string; data: MetricsSample }
   | { channel: 'book'; instrument: string; data: BookTop }
   | { channel: 'trades'; instrument: string; data: Trade }
-  | { channel: 'health'; instrument: string; data: BookHealth };
+  | { channel: 'health'; instrument: string; data: BookHealth }
+  | { channel: 'alerts'; instrument: string; data: Alert };
 
 /** Server → client control messages on `/ws`. */
 export type WsControlMessage =

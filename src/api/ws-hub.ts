@@ -3,7 +3,7 @@
  * slow-consumer protection.
  *
  * Protocol (JSON text frames; shapes in api/types.ts):
- * - client: `{"op":"subscribe","channel":"metrics"|"book"|"trades"|"health","instrument":"<id>"|"*",
+ * - client: `{"op":"subscribe","channel":"metrics"|"book"|"trades"|"health"|"alerts","instrument":"<id>"|"*",
  *   "throttleMs"?:n}`, `{"op":"unsubscribe","channel":..,"instrument":..}`, `{"op":"ping"}`.
  * - server: `{"channel","instrument","data"}` data messages, `{"op":"subscribed",..}`,
  *   `{"op":"unsubscribed",..}`, `{"op":"pong","ts"}`, and `{"error":"..."}` for a bad message.
@@ -16,6 +16,9 @@
  * - trades are never conflated: with throttleMs 0 (default) each goes out at once; with throttleMs > 0
  *   they are queued (at most 1000 per instrument, oldest dropped and counted) and sent together at the end
  *   of each window.
+ * - alerts are never conflated, throttled or dropped for a slow client: each goes out at once (they are
+ *   few: the alert engine rate-limits them). Alerts on pairs/groups (basis, divergence) carry the
+ *   pair/group name as `instrument` and reach `*` subscriptions only.
  * - On subscribe the current value (latest metrics / top of book / health) is sent for book, metrics and
  *   health, so a client needs no separate REST call to start.
  * - Slow clients: when the socket's `bufferedAmount` exceeds `slowBufferBytes`, throttle-0 channels are
@@ -29,6 +32,7 @@ import { z } from 'zod';
 import type { Bus } from '../bus/types.ts';
 import type { BookTop } from '../bus/types.ts';
 import type { InstrumentBook } from '../book/instrument-book.ts';
+import type { Alert } from '../alerts/types.ts';
 import { formatZodError } from './params.ts';
 import type { ApiEngine, WsChannel } from './types.ts';
 
@@ -38,7 +42,7 @@ export interface WsOptions {
   maxConnectionsPerIp?: number;
   /** WebSocket ping interval, ms (default 30,000). */
   heartbeatMs?: number;
-  /** Default throttle per channel, ms (book 250, metrics 250, trades 0, health 0). */
+  /** Default throttle per channel, ms (book 250, metrics 250, trades 0, health 0; alerts are never throttled). */
   defaultThrottleMs?: Partial<Record<WsChannel, number>>;
   /** Above this many buffered bytes a client is treated as slow (default 1 MiB). */
   slowBufferBytes?: number;
@@ -72,7 +76,7 @@ export interface WsStats {
   badMessages: number;
 }
 
-const CHANNELS = ['metrics', 'book', 'trades', 'health'] as const satisfies readonly WsChannel[];
+const CHANNELS = ['metrics', 'book', 'trades', 'health', 'alerts'] as const satisfies readonly WsChannel[];
 const TRADE_QUEUE_MAX = 1000;
 /** WebSocket close code 1013: try again later (server overloaded / slow consumer). */
 export const CLOSE_TRY_AGAIN_LATER = 1013;
@@ -150,6 +154,7 @@ export class WsHub {
     book: new Set(),
     trades: new Set(),
     health: new Set(),
+    alerts: new Set(),
   };
   private readonly perIp = new Map<string, number>();
   private readonly unsubscribeBus: (() => void)[];
@@ -166,7 +171,14 @@ export class WsHub {
     this.o = {
       maxConnectionsPerIp: opts.maxConnectionsPerIp ?? 20,
       heartbeatMs: opts.heartbeatMs ?? 30_000,
-      defaultThrottleMs: { book: 250, metrics: 250, trades: 0, health: 0, ...opts.defaultThrottleMs },
+      defaultThrottleMs: {
+        book: 250,
+        metrics: 250,
+        trades: 0,
+        health: 0,
+        ...opts.defaultThrottleMs,
+        alerts: 0,
+      },
       slowBufferBytes: opts.slowBufferBytes ?? 1 << 20,
       dropBufferBytes: opts.dropBufferBytes ?? 8 << 20,
       slowGraceMs: opts.slowGraceMs ?? 10_000,
@@ -179,6 +191,7 @@ export class WsHub {
       bus.subscribe('book', (b) => this.publish('book', b.instrument, b)),
       bus.subscribe('trade', (t) => this.publish('trades', t.instrument, t)),
       bus.subscribe('health', (h) => this.publish('health', h.instrument, h)),
+      bus.subscribe('alert', (a: Alert) => this.publish('alerts', a.instrument, a)),
     ];
     this.heartbeat = setInterval(() => this.beat(), this.o.heartbeatMs);
     this.heartbeat.unref();
@@ -251,6 +264,10 @@ export class WsHub {
     const now = Date.now();
     const slow = this.checkSlow(c, now);
     if (c.closed) return;
+    if (channel === 'alerts') {
+      this.send(c, text);
+      return;
+    }
     if (channel === 'trades') {
       if (slow) {
         this.stats.conflated++;
@@ -379,7 +396,7 @@ export class WsHub {
       this.bad(c, `too many subscriptions (max ${this.o.maxSubscriptions})`);
       return;
     }
-    const throttleMs = m.throttleMs ?? this.o.defaultThrottleMs[m.channel];
+    const throttleMs = m.channel === 'alerts' ? 0 : (m.throttleMs ?? this.o.defaultThrottleMs[m.channel]);
     c.subs.set(key, { throttleMs });
     this.byChannel[m.channel].add(c);
     const known = m.instrument === '*' || this.engine.books.has(m.instrument);
@@ -389,7 +406,7 @@ export class WsHub {
 
   /** Send the current value(s) of a channel right after a subscription. */
   private sendCurrent(c: Client, channel: WsChannel, instrument: string): void {
-    if (channel === 'trades') return;
+    if (channel === 'trades' || channel === 'alerts') return;
     const ids = instrument === '*' ? [...this.engine.books.keys()] : [instrument];
     for (const id of ids) {
       const sub = c.subs.get(channel + '|' + id) ?? c.subs.get(channel + '|*');

@@ -1,6 +1,7 @@
 /**
  * The running product: config → connectors (feeds) → engine (book, analytics) → bus → outputs
- * (history store, API + dashboard). `depthwatch run` and `depthwatch demo` start it; tests start it on
+ * (history store, API + dashboard), plus the alert engine (roles `all` and `analyzer`): every alert is
+ * published on the bus topic `alert`, stored, sent to the configured webhooks and logged. `depthwatch run` and `depthwatch demo` start it; tests start it on
  * port 0 against the simulator.
  */
 import { existsSync } from 'node:fs';
@@ -23,6 +24,12 @@ import { createStore } from './store-factory.ts';
 import { startSnapshotRepublisher, teeAdapter } from './fleet.ts';
 import type { NatsBus } from '../bus/nats.ts';
 import type { RedisCache } from '../cache/redis.ts';
+import { AlertEngine } from '../alerts/engine.ts';
+import { resolveRules } from '../alerts/schema.ts';
+import type { Alert } from '../alerts/types.ts';
+import { WebhookSink } from '../alerts/webhook.ts';
+import { connectAlerts } from '../alerts/wire.ts';
+import { parseAnalyticsConfig } from '../analytics/schema.ts';
 
 /** Where the built dashboard lives (web/dist at the repository root). */
 export const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
@@ -39,6 +46,10 @@ export interface App {
   /** The Redis latest-state cache when `config.cache` is set. */
   cache: RedisCache | null;
   api: FastifyInstance;
+  /** The alert engine (roles `all` and `analyzer`; null otherwise). */
+  alerts: AlertEngine | null;
+  /** Webhook sinks of the configured `alerts.webhooks` (empty when none or no alert engine). */
+  webhooks: WebhookSink[];
   /** `http://host:port` the API listens on. */
   url: string;
   close(): Promise<void>;
@@ -65,6 +76,12 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
   const role = config.role;
   const bus = new InProcessBus();
   bus.onHandlerError = (topic, err) => logger.error({ topic, err }, 'bus handler failed');
+  // Alerts are evaluated where history is written (the single process, analyzers); API nodes only
+  // answer the rules. Built first: an invalid rule set fails before anything is started.
+  const alertRules = resolveRules(config.alerts);
+  const evaluatesAlerts = role === 'all' || role === 'analyzer';
+  const alerts = evaluatesAlerts ? new AlertEngine(config.alerts, (a) => bus.publish('alert', a)) : null;
+  const webhooks = alerts ? config.alerts.webhooks.map((w) => new WebhookSink(w)) : [];
   // Collectors keep no history (their events go to the fleet bus): an in-memory store backs their API.
   const storeUrl = role === 'collector' ? 'memory' : config.store.url;
   const store = await createStore({
@@ -103,9 +120,44 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     metrics: { ...config.metrics },
     sampleIntervalMs: config.metrics.sampleIntervalMs,
     computeMetrics: role !== 'collector',
+    analytics: parseAnalyticsConfig(config.analytics),
+    ...(alerts ? { onAnalyticsEvent: (e) => alerts.onEvent(e) } : {}),
     onSnapshotNeeded: router.handle,
     onStateChange,
   });
+
+  // Alerts: metrics/health/basis/staleness inputs from the bus, a 1 s wall-clock tick for staleness when
+  // no frame arrives at all; each alert → store, webhooks, one log line (level by severity).
+  let stopAlerts = (): void => {};
+  if (alerts) {
+    const disconnect = connectAlerts(engine, bus, alerts);
+    const logAlert = (a: Alert): void => {
+      const line = {
+        alert: a.id,
+        rule: a.ruleId,
+        instrument: a.instrument,
+        severity: a.severity,
+        value: a.value,
+      };
+      const text = `alert ${a.status} ${a.ruleId} ${a.instrument}: ${a.message}`;
+      if (a.severity === 'critical') logger.error(line, text);
+      else if (a.severity === 'warning') logger.warn(line, text);
+      else logger.info(line, text);
+    };
+    const offAlert = bus.subscribe('alert', (a) => {
+      store.appendAlerts?.([a]);
+      for (const w of webhooks) w.send(a);
+      logAlert(a);
+    });
+    const ticker = setInterval(() => alerts.tick(Date.now()), 1_000);
+    ticker.unref();
+    stopAlerts = () => {
+      clearInterval(ticker);
+      disconnect();
+      offAlert();
+    };
+    if (!store.appendAlerts) logger.warn('the history store keeps no alerts: /api/v1/alerts answers 501');
+  }
 
   // Outputs: 1 s metric samples and every trade go to the history store (batched by the store). API
   // nodes of a fleet only read history; analyzers (and the single process) write it.
@@ -175,11 +227,13 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     logger: false,
     info: { version: '0.1.0', startedAt: Date.now() },
     ws: { maxConnectionsPerIp: config.api.maxConnectionsPerIp },
+    alertRules,
   });
   let address: string;
   try {
     address = await api.listen({ host: config.api.host, port: config.api.port });
   } catch (e) {
+    stopAlerts();
     await store.close();
     if (nats) await nats.close();
     throw e;
@@ -196,6 +250,9 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       stopRepublisher();
       unsubscribeEvents();
       engine.flushSamples();
+      stopAlerts();
+      // Deliveries in flight finish (bounded by each webhook's timeout × retries).
+      await Promise.all(webhooks.map((w) => w.flush()));
       await api.close();
       await store.close();
       if (cache) await cache.close();
@@ -204,5 +261,5 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       await bus.close();
       logger.info('stopped');
     })());
-  return { config, engine, bus, store, connectors, nats, cache, api, url, close };
+  return { config, engine, bus, store, connectors, nats, cache, api, alerts, webhooks, url, close };
 }
