@@ -105,6 +105,15 @@ describe('BookSide', () => {
     asks.truncate(2);
     expect(levels(asks).map((l) => l[0])).toEqual([1, 2]);
     expect(asks.worstPrice()).toBe(2);
+    const deep = new BookSide('bid');
+    for (let i = 1; i <= 1000; i++) deep.set(i, 1, String(i), '1');
+    deep.truncate(300); // across several chunks
+    expect(deep.length).toBe(300);
+    expect(deep.worstPrice()).toBe(701);
+    expect(deep.price(299)).toBe(701);
+    deep.truncate(-1);
+    expect(deep.length).toBe(0);
+    expect(deep.price(0)).toBeNaN();
     // Slots freed by truncation are reused.
     asks.set(1.5, 4, '1.5', '4');
     expect(levels(asks)).toEqual([
@@ -179,38 +188,56 @@ describe('BookSide', () => {
   });
 });
 
-describe('BookSide.sumTo after changes', () => {
-  it('gives bit-identical sums for a wide band asked after a narrower one, and sees later changes', () => {
+describe('BookSide.sumTo with cached chunk sums', () => {
+  /** Level-by-level reference over the side's own levels. */
+  function naive(side: BookSide, limit: number): { size: number; notional: number } {
+    let size = 0;
+    let notional = 0;
+    for (let i = 0; i < side.length; i++) {
+      const p = side.price(i);
+      if (side.sign * p < side.sign * limit) break;
+      size += side.size(i);
+      notional += side.size(i) * p;
+    }
+    return { size, notional };
+  }
+
+  it('equals a level-by-level sum exactly on integer books, across changes that invalidate the cache', () => {
     const r = rng(5);
     for (const kind of ['bid', 'ask'] as const) {
       const side = new BookSide(kind);
-      for (let i = 0; i < 2000; i++) {
-        const p = 1000 + Math.floor(r() * 500) / 10;
-        const s = Math.floor(r() * 100) / 7;
+      for (let i = 0; i < 3000; i++) {
+        const p = 1000 + Math.floor(r() * 2000);
+        const s = 1 + Math.floor(r() * 50);
         side.set(p, s, String(p), String(s));
       }
-      const fresh = (): BookSide => {
-        const f = new BookSide(kind);
-        for (let i = 0; i < side.length; i++) f.set(side.price(i), side.size(i), '', '');
-        return f;
-      };
-      const dir = kind === 'bid' ? -1 : 1; // wider = further from the top
-      for (let round = 0; round < 30; round++) {
-        const narrow = 1025 + r() * 10;
-        const wide = narrow + dir * r() * 20;
+      for (let round = 0; round < 200; round++) {
+        const limit = 1000 + r() * 2000;
         const got = { size: 0, notional: 0 };
-        side.sumTo(narrow, { size: 0, notional: 0 });
-        side.sumTo(wide, got);
-        const want = { size: 0, notional: 0 };
-        fresh().sumTo(wide, want);
-        expect(got).toEqual(want);
-        // A change between two calls must not reuse the previous walk.
-        const p = 1025 + Math.floor(r() * 100) / 10;
-        side.set(p, round % 3 === 0 ? 0 : 1000 + round, String(p), '1');
-        side.sumTo(wide, got);
-        fresh().sumTo(wide, want);
-        expect(got).toEqual(want);
+        side.sumTo(limit, got);
+        expect(got).toEqual(naive(side, limit));
+        const p = 1000 + Math.floor(r() * 2000);
+        side.set(p, round % 3 === 0 ? 0 : 1 + (round % 40), String(p), '1');
+        if (round % 50 === 49) side.truncate(side.length - 100);
       }
+    }
+  });
+
+  it('stays within 1e-12 relative of a level-by-level sum on decimal books', () => {
+    const r = rng(6);
+    const side = new BookSide('ask');
+    for (let i = 0; i < 5000; i++) {
+      const p = Number((60000 + r() * 600).toFixed(1));
+      const s = Number((r() * 3).toFixed(3));
+      side.set(p, s, String(p), String(s));
+    }
+    for (let round = 0; round < 50; round++) {
+      const limit = 60000 + r() * 600;
+      const got = { size: 0, notional: 0 };
+      side.sumTo(limit, got);
+      const want = naive(side, limit);
+      expect(Math.abs(got.size - want.size)).toBeLessThanOrEqual(1e-12 * want.size + 1e-300);
+      expect(Math.abs(got.notional - want.notional)).toBeLessThanOrEqual(1e-12 * want.notional + 1e-300);
     }
   });
 });

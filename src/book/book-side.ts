@@ -1,66 +1,87 @@
 /**
- * One side of an L2 book: levels kept sorted in typed arrays with the best level at the END, so the
- * common case (changes near the top of book) shifts only the few levels between the change and the top.
+ * One side of an L2 book, kept sorted by price in chunks (a one-level B+tree), best level last.
  *
  * Keys are `goodness` = price for bids, -price for asks, ascending; keys come from `parseDecimal`, which
  * guarantees an exact (injective) mapping from the wire decimal (see core/decimal.ts).
  *
- * Layout: one Float64Array of (key, size, slot) triples, sorted by key. The wire strings of price and size
- * are kept per level for checksums and lossless output, in a pool that never moves; `slot` indexes it. An
- * insert or delete is therefore one typed-array memmove, never a shift of a JS array of strings
- * (`Array.prototype.copyWithin` on a string array is an element-by-element builtin, ~100x slower than a
- * typed-array memmove on deep books), and one call instead of one per array.
+ * Layout: the levels are split into chunks of at most CHUNK levels, each one Float64Array of
+ * (key, size, pool slot) triples sorted by key; chunk `c` holds keys below those of chunk `c + 1`, so the
+ * best level is the last triple of the last chunk. An insert or delete finds its chunk by binary search
+ * over the chunks' first keys and moves at most one chunk's tail (<= 3 KiB), however deep the book; a
+ * full chunk splits in two, an empty one is removed. Each chunk caches its size and notional sums
+ * (recomputed lazily after a change), so `sumTo` adds whole chunks inside the band and walks only the
+ * chunk that straddles the limit. Reads by rank (`price(i)`) keep a cursor, so walking i = 0, 1, 2, ... is
+ * O(1) per step. Wire strings of price and size live in a pool that never moves (`slot` indexes it).
  */
+
+/** Most levels per chunk. */
+const CHUNK = 128;
+
 export class BookSide {
   /** +1 for bids (higher is better), -1 for asks (lower is better). */
   readonly sign: 1 | -1;
-  /** Levels as (key = sign × price, size, pool slot) triples, keys ascending: the best level is last. */
-  private lv: Float64Array;
+  /** Chunks of (key, size, slot) triples, ascending keys across and within chunks. */
+  private ch: Float64Array[] = [new Float64Array(CHUNK * 3)];
+  /** Levels per chunk. */
+  private cnt: number[] = [0];
+  /** Cached sum of sizes / of size × key per chunk, valid while `ok[c]` is 1. */
+  private sumS: number[] = [0];
+  private sumN: number[] = [0];
+  private ok: number[] = [0];
   /** Wire price string per pool slot. */
   private readonly priceText: string[] = [];
   /** Wire size string per pool slot. */
   private readonly sizeText: string[] = [];
-  /** Free pool slots (a stack of `freeCount` entries). */
-  private free: Int32Array;
-  private freeCount = 0;
+  /** Free pool slots. */
+  private free: number[] = [];
   /** Number of levels. */
   length = 0;
-  /** Bumped by every change; lets sumTo continue its previous walk while the side is unchanged. */
-  private version = 0;
-  private sumVersion = -1;
-  private sumKey = 0;
-  private sumIndex = 0;
-  private sumSize = 0;
-  private sumNotional = 0;
+  /** Rank cursor: chunk `curC` holds ranks [curRank, curRank + cnt[curC]) counted from the best; -1 = unset. */
+  private curC = -1;
+  private curRank = 0;
 
   /**
    * @param side which side this is
-   * @param initialCapacity levels allocated up front (the arrays double when full)
+   * @param _initialCapacity kept for compatibility (chunks are allocated as the side grows)
    */
-  constructor(side: 'bid' | 'ask', initialCapacity = 1024) {
+  constructor(side: 'bid' | 'ask', _initialCapacity = 1024) {
     this.sign = side === 'bid' ? 1 : -1;
-    const cap = Math.max(16, initialCapacity | 0);
-    this.lv = new Float64Array(cap * 3);
-    this.free = new Int32Array(cap);
   }
 
   /** Remove every level (the pool's strings are released). */
   clear(): void {
-    this.version++;
+    this.ch = [this.ch[0]!];
+    this.cnt = [0];
+    this.sumS = [0];
+    this.sumN = [0];
+    this.ok = [0];
     this.length = 0;
-    this.freeCount = 0;
+    this.free.length = 0;
     this.priceText.length = 0;
     this.sizeText.length = 0;
+    this.curC = -1;
   }
 
-  /** Index of the first level whose key is >= k (binary search over the ascending keys). */
-  private lowerBound(k: number): number {
-    const lv = this.lv;
+  /** Chunk that holds (or would hold) key k: the last chunk whose first key is <= k, else 0. */
+  private chunkOf(k: number): number {
+    const ch = this.ch;
     let lo = 0;
-    let hi = this.length;
+    let hi = ch.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (ch[mid]![0]! <= k) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Index in chunk `c` of the first key >= k. */
+  private static lowerBound(a: Float64Array, n: number, k: number): number {
+    let lo = 0;
+    let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (lv[mid * 3]! < k) lo = mid + 1;
+      if (a[mid * 3]! < k) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -72,36 +93,49 @@ export class BookSide {
    * @param priceText/sizeText the wire strings, kept for checksums and output
    */
   set(price: number, size: number, priceText: string, sizeText: string): void {
-    this.version++;
     const k = this.sign * price;
-    const len = this.length;
-    const lv = this.lv;
-    // Fast path: the top of book.
+    const last = this.ch.length - 1;
+    let c: number;
+    let a: Float64Array;
+    let n: number;
     let i: number;
-    if (len > 0 && lv[(len - 1) * 3] === k) i = len - 1;
-    else i = this.lowerBound(k);
+    // Fast path: the top of book.
+    const top = this.ch[last]!;
+    const topN = this.cnt[last]!;
+    if (topN > 0 && top[(topN - 1) * 3] === k) {
+      c = last;
+      a = top;
+      n = topN;
+      i = topN - 1;
+    } else {
+      c = this.chunkOf(k);
+      a = this.ch[c]!;
+      n = this.cnt[c]!;
+      i = BookSide.lowerBound(a, n, k);
+    }
     const o = i * 3;
-    if (i < len && lv[o] === k) {
+    if (i < n && a[o] === k) {
+      this.ok[c] = 0;
       if (size === 0) {
-        const slot = lv[o + 2]!;
+        const slot = a[o + 2]!;
         this.priceText[slot] = '';
         this.sizeText[slot] = '';
-        this.free[this.freeCount++] = slot;
-        if (i + 1 < len) lv.copyWithin(o, o + 3, len * 3);
-        this.length = len - 1;
+        this.free.push(slot);
+        if (i + 1 < n) a.copyWithin(o, o + 3, n * 3);
+        this.cnt[c] = n - 1;
+        this.length--;
+        this.curC = -1;
+        if (n === 1 && this.ch.length > 1) this.removeChunk(c);
       } else {
-        lv[o + 1] = size;
-        this.sizeText[lv[o + 2]!] = sizeText;
+        a[o + 1] = size;
+        this.sizeText[a[o + 2]!] = sizeText;
       }
       return;
     }
     if (size === 0) return;
-    if (len * 3 === lv.length) this.grow();
-    const L = this.lv;
-    if (i < len) L.copyWithin(o + 3, o, len * 3);
     let slot: number;
-    if (this.freeCount > 0) {
-      slot = this.free[--this.freeCount]!;
+    if (this.free.length > 0) {
+      slot = this.free.pop()!;
       this.priceText[slot] = priceText;
       this.sizeText[slot] = sizeText;
     } else {
@@ -109,102 +143,169 @@ export class BookSide {
       this.priceText.push(priceText);
       this.sizeText.push(sizeText);
     }
-    L[o] = k;
-    L[o + 1] = size;
-    L[o + 2] = slot;
-    this.length = len + 1;
+    if (n === CHUNK) {
+      // Split the full chunk in two halves, then insert into the half that covers k.
+      const half = CHUNK >> 1;
+      const b = new Float64Array(CHUNK * 3);
+      b.set(a.subarray(half * 3, CHUNK * 3));
+      this.ch.splice(c + 1, 0, b);
+      this.cnt.splice(c + 1, 0, CHUNK - half);
+      this.sumS.splice(c + 1, 0, 0);
+      this.sumN.splice(c + 1, 0, 0);
+      this.ok.splice(c + 1, 0, 0);
+      this.cnt[c] = half;
+      n = half;
+      if (i > half) {
+        c++;
+        a = b;
+        i -= half;
+        n = CHUNK - half;
+      }
+    }
+    const p = i * 3;
+    if (i < n) a.copyWithin(p + 3, p, n * 3);
+    a[p] = k;
+    a[p + 1] = size;
+    a[p + 2] = slot;
+    this.cnt[c] = n + 1;
+    this.ok[c] = 0;
+    this.length++;
+    this.curC = -1;
   }
 
-  private grow(): void {
-    const lv = new Float64Array(this.lv.length * 2);
-    lv.set(this.lv);
-    const free = new Int32Array(this.free.length * 2);
-    free.set(this.free);
-    this.lv = lv;
-    this.free = free;
+  private removeChunk(c: number): void {
+    this.ch.splice(c, 1);
+    this.cnt.splice(c, 1);
+    this.sumS.splice(c, 1);
+    this.sumN.splice(c, 1);
+    this.ok.splice(c, 1);
   }
+
+  /** Position of the i-th best level as chunk `posC` and triple offset (return value); -1 when absent. */
+  private locate(i: number): number {
+    if (i < 0 || i >= this.length) return -1;
+    let c = this.curC;
+    let r = this.curRank;
+    if (c < 0 || i < r) {
+      c = this.ch.length - 1;
+      r = 0;
+    }
+    const cnt = this.cnt;
+    while (i >= r + cnt[c]!) {
+      r += cnt[c]!;
+      c--;
+    }
+    this.curC = c;
+    this.curRank = r;
+    this.posC = c;
+    return (cnt[c]! - 1 - (i - r)) * 3;
+  }
+
+  private posC = 0;
 
   /** Price of the i-th best level (0 = best); NaN when absent. */
   price(i: number): number {
-    const j = this.length - 1 - i;
-    return j >= 0 ? this.sign * this.lv[j * 3]! : NaN;
+    const o = this.locate(i);
+    return o >= 0 ? this.sign * this.ch[this.posC]![o]! : NaN;
   }
 
   /** Size of the i-th best level (0 = best); NaN when absent. */
   size(i: number): number {
-    const j = this.length - 1 - i;
-    return j >= 0 ? this.lv[j * 3 + 1]! : NaN;
+    const o = this.locate(i);
+    return o >= 0 ? this.ch[this.posC]![o + 1]! : NaN;
   }
 
   /** Wire price string of the i-th best level; undefined when absent. */
   priceString(i: number): string | undefined {
-    const j = this.length - 1 - i;
-    return j >= 0 && i >= 0 ? this.priceText[this.lv[j * 3 + 2]!] : undefined;
+    const o = this.locate(i);
+    return o >= 0 ? this.priceText[this.ch[this.posC]![o + 2]!] : undefined;
   }
 
   /** Wire size string of the i-th best level; undefined when absent. */
   sizeString(i: number): string | undefined {
-    const j = this.length - 1 - i;
-    return j >= 0 && i >= 0 ? this.sizeText[this.lv[j * 3 + 2]!] : undefined;
+    const o = this.locate(i);
+    return o >= 0 ? this.sizeText[this.ch[this.posC]![o + 2]!] : undefined;
   }
 
   /** Size at an exact price, 0 when there is no level there. */
   sizeAt(price: number): number {
     const k = this.sign * price;
-    const i = this.lowerBound(k);
-    return i < this.length && this.lv[i * 3] === k ? this.lv[i * 3 + 1]! : 0;
+    const c = this.chunkOf(k);
+    const a = this.ch[c]!;
+    const i = BookSide.lowerBound(a, this.cnt[c]!, k);
+    return i < this.cnt[c]! && a[i * 3] === k ? a[i * 3 + 1]! : 0;
   }
 
   /** Keep only the best `n` levels (drops the worst ones). */
   truncate(n: number): void {
-    const drop = this.length - n;
+    let drop = this.length - Math.max(0, n);
     if (drop <= 0) return;
-    this.version++;
-    const lv = this.lv;
-    for (let j = 0; j < drop; j++) {
-      const slot = lv[j * 3 + 2]!;
-      this.priceText[slot] = '';
-      this.sizeText[slot] = '';
-      this.free[this.freeCount++] = slot;
+    this.curC = -1;
+    this.length -= drop;
+    while (drop > 0) {
+      const a = this.ch[0]!;
+      const m = this.cnt[0]!;
+      const d = Math.min(drop, m);
+      for (let j = 0; j < d; j++) {
+        const slot = a[j * 3 + 2]!;
+        this.priceText[slot] = '';
+        this.sizeText[slot] = '';
+        this.free.push(slot);
+      }
+      drop -= d;
+      if (d === m && this.ch.length > 1) this.removeChunk(0);
+      else {
+        a.copyWithin(0, d * 3, m * 3);
+        this.cnt[0] = m - d;
+        this.ok[0] = 0;
+      }
     }
-    lv.copyWithin(0, drop * 3, this.length * 3);
-    this.length = n;
   }
 
   /** Worst (furthest from the top) price held; NaN when empty. */
   worstPrice(): number {
-    return this.length > 0 ? this.sign * this.lv[0]! : NaN;
+    return this.length > 0 ? this.sign * this.ch[0]![0]! : NaN;
   }
 
   /**
    * Sum of size and notional (price × size, quote currency) over levels at least as good as `limitPrice`
-   * (bids with price >= limit, asks with price <= limit).
+   * (bids with price >= limit, asks with price <= limit). Whole chunks inside the band add their cached
+   * sums, so the result may differ from a level-by-level sum in the last bits.
    */
   sumTo(limitPrice: number, out: { size: number; notional: number }): void {
     const k = this.sign * limitPrice;
-    const lv = this.lv;
     let size = 0;
     let notional = 0;
-    let j = this.length - 1;
-    // A wider band asked right after a narrower one on the unchanged side (the metrics ask 0.5% then 1%)
-    // continues the previous walk: the same additions in the same order, so bit-identical sums.
-    if (this.sumVersion === this.version && k <= this.sumKey) {
-      j = this.sumIndex;
-      size = this.sumSize;
-      notional = this.sumNotional;
+    for (let c = this.ch.length - 1; c >= 0; c--) {
+      const a = this.ch[c]!;
+      const m = this.cnt[c]!;
+      if (m === 0) continue;
+      if (a[0]! >= k) {
+        if (this.ok[c] === 0) {
+          let s = 0;
+          let x = 0;
+          for (let j = m - 1; j >= 0; j--) {
+            const q = a[j * 3 + 1]!;
+            s += q;
+            x += q * a[j * 3]!;
+          }
+          this.sumS[c] = s;
+          this.sumN[c] = x;
+          this.ok[c] = 1;
+        }
+        size += this.sumS[c]!;
+        notional += this.sumN[c]!;
+        continue;
+      }
+      for (let j = m - 1; j >= 0; j--) {
+        const key = a[j * 3]!;
+        if (key < k) break;
+        const q = a[j * 3 + 1]!;
+        size += q;
+        notional += q * key;
+      }
+      break;
     }
-    for (; j >= 0; j--) {
-      const key = lv[j * 3]!;
-      if (key < k) break;
-      const s = lv[j * 3 + 1]!;
-      size += s;
-      notional += s * key;
-    }
-    this.sumVersion = this.version;
-    this.sumKey = k;
-    this.sumIndex = j;
-    this.sumSize = size;
-    this.sumNotional = notional;
     out.size = size;
     out.notional = this.sign * notional + 0; // + 0: no -0 on an empty range
   }
