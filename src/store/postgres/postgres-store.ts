@@ -211,7 +211,7 @@ export class PostgresStore implements HistoryStore {
       if (ret !== undefined) {
         for (const t of ['metrics', 'trades']) {
           await this.q(
-            `SELECT add_retention_policy('${this.schema}.${t}', INTERVAL '${Math.max(1, Math.floor(ret))} days', if_not_exists => TRUE)`,
+            `SELECT add_retention_policy('"${this.schema}".${t}', INTERVAL '${Math.max(1, Math.floor(ret))} days', if_not_exists => TRUE)`,
           );
         }
       }

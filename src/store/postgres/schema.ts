@@ -85,7 +85,7 @@ export const MIGRATIONS: readonly Migration[] = [
       if (mode === 'timescale') {
         for (const t of ['metrics', 'trades']) {
           await db.query(
-            `SELECT create_hypertable('${schema}.${t}', 'ts', chunk_time_interval => INTERVAL '1 day', if_not_exists => TRUE)`,
+            `SELECT create_hypertable('"${schema}".${t}', 'ts', chunk_time_interval => INTERVAL '1 day', if_not_exists => TRUE)`,
           );
         }
       }
@@ -105,7 +105,7 @@ export const MIGRATIONS: readonly Migration[] = [
           `ALTER TABLE ${ident(schema)}.${t} SET (timescaledb.compress, timescaledb.compress_segmentby = 'instrument', timescaledb.compress_orderby = 'ts')`,
         );
         await db.query(
-          `SELECT add_compression_policy('${schema}.${t}', INTERVAL '2 days', if_not_exists => TRUE)`,
+          `SELECT add_compression_policy('"${schema}".${t}', INTERVAL '2 days', if_not_exists => TRUE)`,
         );
       }
     },
