@@ -114,10 +114,10 @@ describe('alerts API over a DuckDB file', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const url = `/api/v1/alerts?limit=7${cursor ? `&cursor=${cursor}` : ''}`;
+      const url: string = `/api/v1/alerts?limit=7${cursor ? `&cursor=${cursor}` : ''}`;
       const r = await get<AlertsResponse>(url);
       expect(r.status).toBe(200);
-      const page = r.json();
+      const page: AlertsResponse = r.json();
       pages++;
       expect(page.alerts.length).toBeLessThanOrEqual(7);
       seen.push(...page.alerts.map((a) => a.id));
