@@ -1,6 +1,6 @@
 /**
- * The dashboard in a real browser (headless Chromium via playwright-core) against a server speaking the
- * API contract with real recorded Binance data flowing (test/e2e/harness.ts for now; the real app later).
+ * The dashboard in a real browser (headless Chromium via playwright-core) on the real offline run:
+ * local exchange simulators replaying real Binance recordings → connectors → books → API (real-app.ts).
  * The assertions only use the page, through its `data-testid` attributes, never the server's internals.
  *
  * Needs `/usr/bin/chromium` (`apt-get install -y chromium`) and `web/dist` (built here when missing).
@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
-import { repoRoot, startHarness, type Harness } from './harness.ts';
+import { repoRoot, startOfflineApp, type OfflineApp } from './real-app.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(repoRoot, 'screenshots');
 
-let server: Harness;
+let server: OfflineApp;
 let ctx: BrowserContext;
 let page: Page;
 let profileDir: string;
@@ -87,7 +87,7 @@ describe('dashboard in a real browser', { timeout: 90_000 }, () => {
       });
       if (r.status !== 0) throw new Error('npm run build:web failed');
     }
-    server = await startHarness();
+    server = await startOfflineApp();
     profileDir = mkdtempSync(join(tmpdir(), 'depthwatch-e2e-'));
     ctx = await chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM,
