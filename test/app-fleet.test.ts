@@ -18,12 +18,14 @@ describe('fleet roles over NATS JetStream', () => {
   const apps: Record<string, App> = {};
 
   beforeAll(async () => {
+    const tag = `dwt${process.pid}x${Date.now().toString(36)}`;
     sim = await startSimulator({ venue: 'binance-usdm', files: [REC], speed: 2, loop: false });
     const base = {
       instruments: sim.instruments,
       venues: { 'binance-usdm': { ws: sim.wsUrl, rest: sim.restUrl } },
       api: { host: '127.0.0.1', port: 0, dashboard: false },
-      bus: 'nats://127.0.0.1:4222',
+      // Own subjects and an in-memory stream: no collision with other runs on the shared server.
+      bus: `nats://127.0.0.1:4222?prefix=${tag}&stream=${tag.toUpperCase()}&storage=memory`,
       store: { url: 'memory', flushIntervalMs: 200 },
     };
     const log = pino({ level: 'silent' });
