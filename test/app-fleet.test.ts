@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { startApp, type App } from '../src/app/app.ts';
 import { startSimulator, type RunningSimulator } from '../src/app/simulator.ts';
 import { loadConfig } from '../src/config/load.ts';
@@ -16,9 +18,11 @@ const ID = 'binance-usdm:BTCUSDT';
 describe('fleet roles over NATS JetStream', () => {
   let sim: RunningSimulator;
   const apps: Record<string, App> = {};
+  let streamName = '';
 
   beforeAll(async () => {
     const tag = `dwt${process.pid}x${Date.now().toString(36)}`;
+    streamName = tag.toUpperCase();
     sim = await startSimulator({ venue: 'binance-usdm', files: [REC], speed: 2, loop: false });
     const base = {
       instruments: sim.instruments,
@@ -38,6 +42,13 @@ describe('fleet roles over NATS JetStream', () => {
   afterAll(async () => {
     for (const a of [apps.collector, apps.analyzer, apps.api]) await a?.close();
     await sim?.close();
+    // Remove this run's stream from the shared server.
+    const nc = await connect({ servers: '127.0.0.1:4222' });
+    try {
+      await (await jetstreamManager(nc)).streams.delete(streamName);
+    } finally {
+      await nc.close();
+    }
   });
 
   it('rebuilds identical live books on every role and serves live metrics from the API node', async () => {
