@@ -22,8 +22,18 @@
  */
 import type { MetricsSample } from '../analytics/types.ts';
 import type { Trade } from '../core/model.ts';
+import type { Alert } from '../alerts/types.ts';
 import type { MalformedFrameError } from '../core/errors.ts';
-import type { Candle, CandleQuery, HistoryStore, MetricsQuery, RangeQuery, TradeRow } from './types.ts';
+import type {
+  AlertPage,
+  AlertQuery,
+  Candle,
+  CandleQuery,
+  HistoryStore,
+  MetricsQuery,
+  RangeQuery,
+  TradeRow,
+} from './types.ts';
 import { Spool, SpoolFullError } from './spool/spool.ts';
 import { validateRow, validateTrade } from './spool/rows.ts';
 
@@ -322,6 +332,17 @@ export class DurableStore implements HistoryStore {
    * Candles from the store.
    * @throws {Error} when the wrapped store has no candle query.
    */
+  /** Alerts bypass the spool (few, rate-limited): handed to the wrapped store, which writes and retries them. */
+  appendAlerts(rows: readonly Alert[]): void {
+    this.inner.appendAlerts?.(rows);
+  }
+
+  /** Alerts of the wrapped store. @throws {Error} when it keeps no alerts */
+  queryAlerts(q: AlertQuery): Promise<AlertPage> {
+    if (!this.inner.queryAlerts) return Promise.reject(new Error('wrapped store keeps no alerts'));
+    return this.inner.queryAlerts(q);
+  }
+
   queryCandles(q: CandleQuery): Promise<Candle[]> {
     if (!this.inner.queryCandles) return Promise.reject(new Error('wrapped store has no candle query'));
     return this.inner.queryCandles(q);

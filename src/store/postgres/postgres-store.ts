@@ -10,6 +10,10 @@
  * to survive outages; used alone, a failed flush keeps its rows queued (up to `maxQueuedRows`, beyond
  * which the oldest are dropped and counted) and the next flush retries them.
  *
+ * Alerts (`appendAlerts`/`queryAlerts`, table `alerts` of migration 3): few rows, so each append starts
+ * a background write of everything queued (one `INSERT … unnest` statement, idempotent on the alert id);
+ * a failed write keeps the alerts queued for the next append or `flush()`, which writes them first.
+ *
  * Driver: node-postgres (`pg`), chosen over postgres.js 3.4.9 whose deferred socket write throws an
  * uncatchable TypeError when a connection closes mid-write (porsager/postgres#1154, #1208): exactly the
  * outage this store must survive.
@@ -20,8 +24,13 @@ import { validateRow, validateTrade } from '../spool/rows.ts';
 import type { Trade } from '../../core/model.ts';
 import { BOOK_METRIC_FIELDS, type BookMetrics, type MetricsSample } from '../../analytics/types.ts';
 import type { BookState } from '../../book/health.ts';
+import type { Alert } from '../../alerts/types.ts';
 import {
   CANDLE_INTERVALS,
+  decodeAlertCursor,
+  encodeAlertCursor,
+  type AlertPage,
+  type AlertQuery,
   type Candle,
   type CandleQuery,
   type HistoryStore,
@@ -88,6 +97,8 @@ export class PostgresStore implements HistoryStore {
   private readonly batchSize: number;
   private metricsQ: MetricsSample[] = [];
   private tradesQ: Trade[] = [];
+  private alertsQ: Alert[] = [];
+  private alertsWriting: Promise<void> | null = null;
   private readonly partitions = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private maintenanceTimer: NodeJS.Timeout | null = null;
@@ -301,6 +312,7 @@ export class PostgresStore implements HistoryStore {
    * @throws the driver's error when a batch fails; the unwritten rows stay queued for the next flush.
    */
   async flush(): Promise<void> {
+    await this.writeAlerts();
     while (this.flushing) await this.flushing.catch(() => {});
     if (this.metricsQ.length === 0 && this.tradesQ.length === 0) return;
     const run = this.flushQueued();
@@ -544,6 +556,98 @@ export class PostgresStore implements HistoryStore {
       sellVolume: Number(r.sell),
       trades: Number(r.n),
     }));
+  }
+
+  /** Queue alerts and start writing them in the background (an alert without finite `ts` or an id is refused and counted). */
+  appendAlerts(rows: readonly Alert[]): void {
+    for (const a of rows) {
+      if (Number.isFinite(a.ts) && typeof a.id === 'string' && a.id.length > 0) this.alertsQ.push(a);
+      else this.stats.rejected++;
+    }
+    if (this.alertsQ.length > 0) this.writeAlerts().catch(() => {});
+  }
+
+  /** Write every queued alert (one statement at a time); on failure they stay queued and the error is thrown. */
+  private async writeAlerts(): Promise<void> {
+    while (this.alertsWriting) await this.alertsWriting.catch(() => {});
+    const rows = this.alertsQ;
+    if (rows.length === 0) return;
+    this.alertsQ = [];
+    const run = this.q(
+      `INSERT INTO ${ident(this.schema)}.alerts (id, ts, instrument, severity, rule_id, body)
+        SELECT id, ts, instrument, severity, rule_id, body::jsonb
+        FROM unnest($1::text[], $2::float8[], $3::text[], $4::text[], $5::text[], $6::text[])
+          AS u(id, ts, instrument, severity, rule_id, body)
+        ON CONFLICT (id) DO NOTHING`,
+      [
+        rows.map((a) => a.id),
+        rows.map((a) => a.ts),
+        rows.map((a) => a.instrument),
+        rows.map((a) => a.severity),
+        rows.map((a) => a.ruleId),
+        rows.map((a) => JSON.stringify(a)),
+      ],
+    ).then(
+      () => {
+        this.stats.written += rows.length;
+      },
+      (e: unknown) => {
+        this.stats.writeErrors++;
+        this.alertsQ = rows.concat(this.alertsQ);
+        throw e;
+      },
+    );
+    this.alertsWriting = run;
+    try {
+      await run;
+    } finally {
+      this.alertsWriting = null;
+    }
+  }
+
+  /**
+   * Stored alerts, newest first (`ts` then `id` descending), filtered; `nextCursor` continues after the
+   * page's last row (null on the last page).
+   * @throws {RangeError} on a bad cursor, non-finite from/to or limit < 1
+   */
+  async queryAlerts(q: AlertQuery): Promise<AlertPage> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const p = (v: unknown): string => {
+      params.push(v);
+      return '$' + params.length;
+    };
+    if (q.instrument !== undefined) where.push(`instrument = ${p(q.instrument)}`);
+    if (q.severity !== undefined) where.push(`severity = ${p(q.severity)}`);
+    if (q.rule !== undefined) where.push(`rule_id = ${p(q.rule)}`);
+    if (q.from !== undefined) {
+      if (!Number.isFinite(q.from)) throw new RangeError('from must be finite ms');
+      where.push(`ts >= ${p(q.from)}`);
+    }
+    if (q.to !== undefined) {
+      if (!Number.isFinite(q.to)) throw new RangeError('to must be finite ms');
+      where.push(`ts < ${p(q.to)}`);
+    }
+    if (q.cursor !== undefined) {
+      const c = decodeAlertCursor(q.cursor);
+      where.push(`(ts, id) < (${p(c.ts)}::float8, ${p(c.id)}::text)`);
+    }
+    if (!(q.limit >= 1)) throw new RangeError('limit must be >= 1');
+    const limit = Math.min(MAX_LIMIT, Math.floor(q.limit));
+    const rows = await this.q(
+      `SELECT body FROM ${ident(this.schema)}.alerts ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+        ORDER BY ts DESC, id DESC LIMIT ${limit + 1}`,
+      params,
+    );
+    const alerts = rows.slice(0, limit).map((r) => {
+      const a = r.body as Alert & { exchangeTs: number | null };
+      return { ...a, exchangeTs: a.exchangeTs ?? NaN } as Alert;
+    });
+    const last = alerts[alerts.length - 1];
+    return {
+      alerts,
+      nextCursor: rows.length > limit && last ? encodeAlertCursor({ ts: last.ts, id: last.id }) : null,
+    };
   }
 
   /** Row counts: `{ metrics, trades }`. */

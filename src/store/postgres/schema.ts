@@ -10,6 +10,9 @@
  *   fields added to that list later are added on init.
  * - `trades`: `instrument`, `ts`, `local_ts`, `exchange_ts`, `id TEXT`, `price`/`size DOUBLE PRECISION`
  *   (quote currency per base unit / base units), `side TEXT`.
+ * - `alerts` (version 3, not partitioned: alerts are few): `id TEXT PRIMARY KEY`, `ts DOUBLE PRECISION`
+ *   (the alert's `ts`, ms since epoch UTC), `instrument`, `severity`, `rule_id TEXT` (the filter columns),
+ *   `body JSONB` (the whole Alert as JSON; NaN → null); index `(ts DESC, id DESC)` for newest-first pages.
  * - `schema_migrations(version INT PRIMARY KEY, name TEXT, applied_at TIMESTAMPTZ)`.
  *
  * Unique keys `(instrument, ts, sequence)` on metrics and `(instrument, ts, id)` on trades make writes
@@ -108,6 +111,22 @@ export const MIGRATIONS: readonly Migration[] = [
           `SELECT add_compression_policy('"${schema}".${t}', INTERVAL '2 days', if_not_exists => TRUE)`,
         );
       }
+    },
+  },
+  {
+    version: 3,
+    name: 'alerts table',
+    async up(db, schema) {
+      const s = ident(schema);
+      await db.query(`CREATE TABLE IF NOT EXISTS ${s}.alerts (
+        id TEXT PRIMARY KEY,
+        ts DOUBLE PRECISION NOT NULL,
+        instrument TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        rule_id TEXT NOT NULL,
+        body JSONB NOT NULL
+      )`);
+      await db.query(`CREATE INDEX IF NOT EXISTS alerts_ts ON ${s}.alerts (ts DESC, id DESC)`);
     },
   },
 ];
