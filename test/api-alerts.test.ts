@@ -18,6 +18,7 @@ import type {
 } from '../src/api/types.ts';
 import { alertsConfigSchema, resolveRules } from '../src/alerts/schema.ts';
 import type { Alert, Severity } from '../src/alerts/types.ts';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbStore, DUCKDB_SCHEMA_VERSION } from '../src/store/duckdb.ts';
 import { BTC, ETH, T0, makeFixture, type Fixture } from './api-fixtures.ts';
 
@@ -308,5 +309,39 @@ describe('WebSocket alerts channel with a real client', () => {
     expect(one.msgs.some((m) => (m.data as Alert | undefined)?.id === 'after')).toBe(false);
     one.ws.close();
     star.ws.close();
+  });
+});
+
+describe('DuckDB alerts migration', () => {
+  it('upgrades a version-1 file (metrics and trades only) to version 2, keeping its rows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dw-mig-'));
+    const path = join(dir, 'old.duckdb');
+    try {
+      const inst = await DuckDBInstance.create(path);
+      const c = await inst.connect();
+      await c.run(
+        'CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description VARCHAR, applied_at BIGINT)',
+      );
+      await c.run("INSERT INTO schema_version VALUES (1, 'metrics and trades tables', 0)");
+      await c.run(`CREATE TABLE metrics (instrument VARCHAR NOT NULL, exchange_ts BIGINT,
+        local_ts BIGINT NOT NULL, state VARCHAR NOT NULL, sequence DOUBLE)`);
+      await c.run(`CREATE TABLE trades (instrument VARCHAR NOT NULL, exchange_ts BIGINT,
+        local_ts BIGINT NOT NULL, id VARCHAR NOT NULL, price DOUBLE NOT NULL, size DOUBLE NOT NULL,
+        side VARCHAR NOT NULL)`);
+      await c.run(`INSERT INTO trades VALUES ('${BTC}', ${T0}, ${T0}, 't1', 60000, 0.5, 'buy')`);
+      c.closeSync();
+      inst.closeSync();
+
+      const store = new DuckDbStore({ path, retentionDays: {} });
+      await store.init();
+      expect(await store.schemaVersion()).toBe(2);
+      expect((await store.counts()).trades).toBe(1);
+      store.appendAlerts([alert(1)]);
+      await store.flush();
+      expect((await store.queryAlerts({ limit: 10 })).alerts.map((a) => a.id)).toEqual([alert(1).id]);
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
