@@ -30,6 +30,9 @@ export function validateTrade(t: {
   const e = validateRow(t);
   if (e) return e;
   if (!Number.isFinite(Number(t.price)) || !Number.isFinite(Number(t.size)) || typeof t.price !== 'string')
-    return new MalformedFrameError('invalid_field', `trade with invalid price/size ${String(t.price)}/${String(t.size)}`);
+    return new MalformedFrameError(
+      'invalid_field',
+      `trade with invalid price/size ${String(t.price)}/${String(t.size)}`,
+    );
   return null;
 }
