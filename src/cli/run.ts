@@ -7,9 +7,20 @@ import { resolve } from 'node:path';
 import { loadConfig, ConfigError } from '../config/load.ts';
 import type { AppConfig } from '../config/schema.ts';
 import { createLogger, type Logger } from '../util/logger.ts';
+import type { RunningSimulator } from '../app/simulator.ts';
 
 /** Default recording of the offline demo (relative to the repository root). */
 export const DEMO_RECORDING = '../shared/data/binance-hftbacktest/usdm/btcusdt_20240808.gz';
+
+const CF = '../shared/data/cryptofeed';
+/** `demo --all-venues`: one simulator per venue, each on a real recording of that venue's protocol. */
+export const ALL_VENUES_DEMO: readonly { venue: string; files: string[] }[] = [
+  { venue: 'binance-usdm', files: [DEMO_RECORDING] },
+  { venue: 'okx', files: [`${CF}/okx-2022-05/OKX.ws.1.0`] },
+  { venue: 'kraken', files: [`${CF}/kraken-2021-04/KRAKEN.ws.50.0`, `${CF}/kraken-2021-04/KRAKEN.ws.48.0`] },
+  { venue: 'bybit', files: [`${CF}/bybit-2021-04/BYBIT.ws.25.0`] },
+  { venue: 'coinbase', files: [`${CF}/coinbase-2021-04/COINBASE.ws.28.0`] },
+];
 
 interface RunFlags {
   config?: string;
@@ -103,23 +114,51 @@ export function register(program: Command): void {
     )
     .option('-f, --file <rec...>', 'recording(s) to serve', [DEMO_RECORDING])
     .option('--venue <id>', 'venue of the recording', 'binance-usdm')
+    .option(
+      '--all-venues',
+      'serve Binance, OKX, Kraken, Bybit and Coinbase recordings at once (one simulator each)',
+    )
     .option('--speed <speed>', 'max or a factor on recorded time', '1')
     .option('--no-loop', 'stop at the end of the recording instead of looping')
-    .action(async (flags: RunFlags & { file: string[]; venue: string; speed: string; loop: boolean }) => {
-      const { startSimulator } = await import('../app/simulator.ts');
-      const sim = await startSimulator({
-        venue: flags.venue,
-        files: flags.file.map((f) => resolve(f)),
-        speed: flags.speed === 'max' ? 'max' : Number(flags.speed),
-        loop: flags.loop,
-      });
-      const o = overrides(flags);
-      o.instruments ??= sim.instruments;
-      o.venues = { [flags.venue]: { ws: sim.wsUrl, rest: sim.restUrl } };
-      o.store ??= { url: 'duckdb:./data/demo.duckdb' };
-      const config = loadOrExit(flags.config, o);
-      const logger = createLogger(config.log.level);
-      logger.info({ ws: sim.wsUrl, rest: sim.restUrl, files: flags.file }, 'simulator serving the recording');
-      await runUntilSignal(config, logger, () => sim.close());
-    });
+    .action(
+      async (
+        flags: RunFlags & {
+          file: string[];
+          venue: string;
+          allVenues?: boolean;
+          speed: string;
+          loop: boolean;
+        },
+      ) => {
+        const { startSimulator } = await import('../app/simulator.ts');
+        const plan = flags.allVenues ? ALL_VENUES_DEMO : [{ venue: flags.venue, files: flags.file }];
+        const sims: RunningSimulator[] = [];
+        for (const p of plan) {
+          sims.push(
+            await startSimulator({
+              venue: p.venue,
+              files: p.files.map((f) => resolve(f)),
+              speed: flags.speed === 'max' ? 'max' : Number(flags.speed),
+              loop: flags.loop,
+            }),
+          );
+        }
+        const o = overrides(flags);
+        o.instruments ??= sims.flatMap((s) => s.instruments);
+        o.venues = Object.fromEntries(
+          plan.map((p, i) => [p.venue, { ws: sims[i]!.wsUrl, rest: sims[i]!.restUrl }]),
+        );
+        o.store ??= { url: 'duckdb:./data/demo.duckdb' };
+        const config = loadOrExit(flags.config, o);
+        const logger = createLogger(config.log.level);
+        for (const [i, p] of plan.entries())
+          logger.info(
+            { venue: p.venue, ws: sims[i]!.wsUrl, files: p.files },
+            'simulator serving a recording',
+          );
+        await runUntilSignal(config, logger, async () => {
+          await Promise.all(sims.map((s) => s.close()));
+        });
+      },
+    );
 }
