@@ -11,6 +11,7 @@ export type FaultKind =
   | 'delay'
   | 'corrupt'
   | 'truncate'
+  | 'corruptChecksum'
   | 'disconnect'
   | 'stall'
   | 'slowSnapshot'
@@ -24,6 +25,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'delay',
   'corrupt',
   'truncate',
+  'corruptChecksum',
   'disconnect',
   'stall',
   'slowSnapshot',
@@ -58,6 +60,10 @@ export interface FaultConfig {
   slowSnapshot?: { rate: number; ms: number };
   /** A snapshot request fails with `status` (5xx, or 429/418 with `Retry-After: retryAfterS`). */
   failSnapshot?: { rate: number; status: number; retryAfterS?: number };
+  /** The venue checksum carried by the frame (OKX `checksum`, Kraken `c`/`checksum`) is changed. */
+  corruptChecksum?: number;
+  /** Explicit: change the checksum of the `n`-th (1-based) depth frame of `symbol`. */
+  corruptChecksumNth?: ReadonlyArray<{ symbol: string; n: number }>;
   /** Explicit: drop the `n`-th (1-based) depth frame of `symbol` (venue spelling, e.g. `BTCUSDT`). */
   dropNth?: ReadonlyArray<{ symbol: string; n: number }>;
   /** Explicit: terminate every client socket before the timeline frame with this 0-based index. */
@@ -132,6 +138,7 @@ export function parseFaultSpec(spec: string, seed?: number): FaultConfig {
       case 'reorder':
       case 'corrupt':
       case 'truncate':
+      case 'corruptChecksum':
       case 'disconnect':
         cfg[kind] = rate(a ?? '', kind);
         break;
@@ -166,4 +173,18 @@ export function parseFaultSpec(spec: string, seed?: number): FaultConfig {
   }
   if (dropNth.length > 0) cfg.dropNth = dropNth;
   return cfg;
+}
+
+/**
+ * Change the venue checksum a book frame carries, keeping the frame valid JSON: OKX v5 `"checksum":N`
+ * (signed 32-bit), Kraken v1 `"c":"N"` and v2 `"checksum":N` (unsigned). The new value differs from the
+ * old in the lowest bit, so it can never match the book.
+ * @returns the changed text, or null when the frame carries no checksum
+ */
+export function corruptChecksumText(text: string): string | null {
+  const m = /"(checksum|c)":("?)(-?\d+)\2/.exec(text);
+  if (m === null) return null;
+  const v = Number(m[3]);
+  const bad = String(v % 2 === 0 ? v + 1 : v - 1);
+  return text.slice(0, m.index) + `"${m[1]}":${m[2]}${bad}${m[2]}` + text.slice(m.index + m[0].length);
 }

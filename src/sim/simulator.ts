@@ -18,7 +18,14 @@ import type { Duplex } from 'node:stream';
 import { setTimeout as sleep, setImmediate as tick } from 'node:timers/promises';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { RecordedFrame } from '../recording/types.ts';
-import { FAULT_KINDS, mulberry32, newFaultCounters, type FaultConfig, type FaultKind } from './faults.ts';
+import {
+  FAULT_KINDS,
+  corruptChecksumText,
+  mulberry32,
+  newFaultCounters,
+  type FaultConfig,
+  type FaultKind,
+} from './faults.ts';
 import type { FrameRoute, SimHttpResponse, SimProtocol } from './types.ts';
 
 /**
@@ -127,6 +134,7 @@ export class Simulator {
   private failNext: number;
   private readonly depthCount = new Map<string, number>();
   private readonly dropNth = new Set<string>();
+  private readonly corruptChecksumNth = new Set<string>();
   private readonly disconnectAt: Set<number>;
   private readonly stallAt: Map<number, number>;
   private readonly held = new Map<string, string>();
@@ -154,6 +162,7 @@ export class Simulator {
     this.restRng = mulberry32(seed ^ 0x27d4eb2f);
     this.failNext = this.cfg.failFirstSnapshots ?? 0;
     for (const d of this.cfg.dropNth ?? []) this.dropNth.add(`${d.symbol}#${d.n}`);
+    for (const d of this.cfg.corruptChecksumNth ?? []) this.corruptChecksumNth.add(`${d.symbol}#${d.n}`);
     this.disconnectAt = new Set(this.cfg.disconnectAtFrame ?? []);
     this.stallAt = new Map((this.cfg.stallAtFrame ?? []).map((s) => [s.frame, s.ms]));
     this.stats = {
@@ -426,8 +435,15 @@ export class Simulator {
           this.faults.drop++;
           return;
         }
+        if (this.corruptChecksumNth.size > 0 && this.corruptChecksumNth.has(`${route.symbol}#${n}`)) {
+          const bad = corruptChecksumText(out);
+          if (bad !== null) {
+            this.faults.corruptChecksum++;
+            out = bad;
+          }
+        }
       }
-      if (c.drop || c.duplicate || c.reorder || c.corrupt || c.truncate) {
+      if (c.drop || c.duplicate || c.reorder || c.corrupt || c.truncate || c.corruptChecksum) {
         const r = this.depthRng();
         let acc = c.drop ?? 0;
         if (r < acc) {
@@ -450,9 +466,15 @@ export class Simulator {
             this.faults.corrupt++;
             out = bad;
           }
-        } else if (r < acc + (c.truncate ?? 0)) {
+        } else if (r < (acc += c.truncate ?? 0)) {
           this.faults.truncate++;
           out = text.slice(0, Math.max(1, text.length >> 1));
+        } else if (r < acc + (c.corruptChecksum ?? 0)) {
+          const bad = corruptChecksumText(out);
+          if (bad !== null) {
+            this.faults.corruptChecksum++;
+            out = bad;
+          }
         }
       }
     }
