@@ -10,15 +10,25 @@ export type DropCode =
 /** Codes of book integrity problems: the instrument's book is marked invalid/resyncing. */
 export type IntegrityCode = 'gap' | 'checksum_mismatch' | 'crossed_book' | 'stale_snapshot';
 
-/** A frame that cannot be used: dropped and counted under `code`. */
+/**
+ * A frame that cannot be used: dropped and counted under `code` (per venue, and per instrument when the
+ * parser could tell which instrument the frame was for).
+ */
 export class MalformedFrameError extends Error {
   override readonly name = 'MalformedFrameError';
   constructor(
     readonly code: DropCode,
     message: string,
+    /** The instrument the frame was for, when known (the drop is then counted on its book too). */
+    readonly instrument?: string,
   ) {
     super(message);
   }
+}
+
+/** An `invalid_field` MalformedFrameError, attributed to `instrument` when known. */
+export function invalidField(message: string, instrument?: string): MalformedFrameError {
+  return new MalformedFrameError('invalid_field', message, instrument);
 }
 
 /** A book whose integrity is broken (sequence gap, checksum mismatch, crossed book). */

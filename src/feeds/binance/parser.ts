@@ -13,33 +13,26 @@
  * - trade side: `m` = buyer is the maker, so the aggressor sold (`sell`); `m == false` → `buy`.
  * - bookTicker: sequence `u`; the venue's BBO (an oracle for the rebuilt book).
  */
-import { MalformedFrameError } from '../../core/errors.ts';
+import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { BookDelta, MarketEvent, TopOfBook, Trade, VenueId, WireLevel } from '../../core/model.ts';
 import type { FeedParser } from '../types.ts';
 
 type Json = Record<string, unknown>;
 
-/** A malformed-frame error that names the instrument, so it is counted against that book. */
-function invalid(msg: string, instrument?: string): MalformedFrameError {
-  const e = new MalformedFrameError('invalid_field', msg);
-  if (instrument !== undefined) (e as MalformedFrameError & { instrument?: string }).instrument = instrument;
-  return e;
-}
-
 function int(v: unknown, name: string, instrument: string): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
-    throw invalid(`${name} must be a non-negative integer`, instrument);
+    throw invalidField(`${name} must be a non-negative integer`, instrument);
   return v;
 }
 
 function str(v: unknown, name: string, instrument: string): string {
-  if (typeof v !== 'string') throw invalid(`${name} must be a string`, instrument);
+  if (typeof v !== 'string') throw invalidField(`${name} must be a string`, instrument);
   return v;
 }
 
 function levels(v: unknown, name: string, instrument: string): readonly WireLevel[] {
   // Element shape ([price, size] decimal strings) is validated by the book before any change is applied.
-  if (!Array.isArray(v)) throw invalid(`${name} must be an array of levels`, instrument);
+  if (!Array.isArray(v)) throw invalidField(`${name} must be an array of levels`, instrument);
   return v as WireLevel[];
 }
 
@@ -379,7 +372,7 @@ export class BinanceParser implements FeedParser {
 
   private instrumentOf(d: Json): string {
     const s = d.s;
-    if (typeof s !== 'string' || s.length === 0) throw invalid('symbol `s` must be a non-empty string');
+    if (typeof s !== 'string' || s.length === 0) throw invalidField('symbol `s` must be a non-empty string');
     return this.prefix + s;
   }
 
@@ -387,7 +380,7 @@ export class BinanceParser implements FeedParser {
     const instrument = this.instrumentOf(d);
     const U = int(d.U, 'U', instrument);
     const u = int(d.u, 'u', instrument);
-    if (U > u) throw invalid(`U ${U} > u ${u}`, instrument);
+    if (U > u) throw invalidField(`U ${U} > u ${u}`, instrument);
     const pu = d.pu === undefined ? NaN : int(d.pu, 'pu', instrument);
     return {
       type: 'book_delta',
@@ -405,9 +398,9 @@ export class BinanceParser implements FeedParser {
   private trade(d: Json, localTs: number): Trade {
     const instrument = this.instrumentOf(d);
     const id = d.e === 'aggTrade' ? d.a : d.t;
-    if (typeof id !== 'number' && typeof id !== 'string') throw invalid('trade id missing', instrument);
+    if (typeof id !== 'number' && typeof id !== 'string') throw invalidField('trade id missing', instrument);
     const m = d.m;
-    if (typeof m !== 'boolean') throw invalid('`m` (buyer is maker) must be a boolean', instrument);
+    if (typeof m !== 'boolean') throw invalidField('`m` (buyer is maker) must be a boolean', instrument);
     const ts = typeof d.T === 'number' ? d.T : typeof d.E === 'number' ? d.E : NaN;
     return {
       type: 'trade',

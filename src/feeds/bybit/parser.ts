@@ -19,17 +19,11 @@
  *   sets size "0". v1 has no per-book contiguous sequence (`cross_seq` is engine-wide): sequence NaN.
  *   v1 sizes (and inverse trade prices) are JSON numbers; their wire text is kept (quoted before JSON.parse).
  */
-import { MalformedFrameError } from '../../core/errors.ts';
+import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { BookDelta, BookSnapshot, MarketEvent, Trade, WireLevel } from '../../core/model.ts';
 import type { FeedParser } from '../types.ts';
 
 type Json = Record<string, unknown>;
-
-function invalid(msg: string, instrument?: string): MalformedFrameError {
-  const e = new MalformedFrameError('invalid_field', msg);
-  if (instrument !== undefined) (e as MalformedFrameError & { instrument?: string }).instrument = instrument;
-  return e;
-}
 
 function isObject(v: unknown): v is Json {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -37,13 +31,13 @@ function isObject(v: unknown): v is Json {
 
 function levels(v: unknown, name: string, instrument: string): readonly WireLevel[] {
   if (v === undefined) return [];
-  if (!Array.isArray(v)) throw invalid(`${name} must be an array of levels`, instrument);
+  if (!Array.isArray(v)) throw invalidField(`${name} must be an array of levels`, instrument);
   return v as WireLevel[];
 }
 
 function intOf(v: unknown, name: string, instrument: string): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
-    throw invalid(`${name} must be a non-negative integer`, instrument);
+    throw invalidField(`${name} must be a non-negative integer`, instrument);
   return v;
 }
 
@@ -90,7 +84,7 @@ export class BybitParser implements FeedParser {
 
   private v5Book(msg: Json, topic: string, instrument: string, localTs: number): BookSnapshot | BookDelta {
     const d = msg.data;
-    if (!isObject(d)) throw invalid('orderbook data must be an object', instrument);
+    if (!isObject(d)) throw invalidField('orderbook data must be an object', instrument);
     const u = intOf(d.u, 'u', instrument);
     const exchangeTs = typeof msg.ts === 'number' ? msg.ts : NaN;
     const bids = levels(d.b, 'b', instrument);
@@ -108,7 +102,8 @@ export class BybitParser implements FeedParser {
         depthLimit: Number.isInteger(depth) ? depth : 0,
       };
     }
-    if (msg.type !== 'delta') throw invalid(`unknown orderbook type ${JSON.stringify(msg.type)}`, instrument);
+    if (msg.type !== 'delta')
+      throw invalidField(`unknown orderbook type ${JSON.stringify(msg.type)}`, instrument);
     return {
       type: 'book_delta',
       instrument,
@@ -124,10 +119,10 @@ export class BybitParser implements FeedParser {
   }
 
   private v5Trades(msg: Json, instrument: string, localTs: number): Trade[] {
-    if (!Array.isArray(msg.data)) throw invalid('publicTrade data must be an array', instrument);
+    if (!Array.isArray(msg.data)) throw invalidField('publicTrade data must be an array', instrument);
     return msg.data.map((t: unknown): Trade => {
       if (!isObject(t) || typeof t.p !== 'string' || typeof t.v !== 'string')
-        throw invalid('trade must have p and v strings', instrument);
+        throw invalidField('trade must have p and v strings', instrument);
       return {
         type: 'trade',
         instrument: typeof t.s === 'string' ? `bybit:${t.s}` : instrument,
@@ -147,15 +142,15 @@ export class BybitParser implements FeedParser {
     const asks: WireLevel[] = [];
     const add = (rows: unknown, del: boolean): void => {
       if (rows === undefined) return;
-      if (!Array.isArray(rows)) throw invalid('orderBookL2 rows must be an array', instrument);
+      if (!Array.isArray(rows)) throw invalidField('orderBookL2 rows must be an array', instrument);
       for (const r of rows) {
         if (!isObject(r) || typeof r.price !== 'string')
-          throw invalid('orderBookL2 row without price', instrument);
+          throw invalidField('orderBookL2 row without price', instrument);
         const size = del ? '0' : r.size;
-        if (typeof size !== 'string') throw invalid('orderBookL2 row without size', instrument);
+        if (typeof size !== 'string') throw invalidField('orderBookL2 row without size', instrument);
         if (r.side === 'Buy') bids.push([r.price, size]);
         else if (r.side === 'Sell') asks.push([r.price, size]);
-        else throw invalid(`orderBookL2 side must be Buy or Sell`, instrument);
+        else throw invalidField(`orderBookL2 side must be Buy or Sell`, instrument);
       }
     };
     if (msg.type === 'snapshot') {
@@ -174,7 +169,7 @@ export class BybitParser implements FeedParser {
       };
     }
     if (msg.type !== 'delta' || !isObject(msg.data))
-      throw invalid(`unknown orderBookL2 type ${JSON.stringify(msg.type)}`, instrument);
+      throw invalidField(`unknown orderBookL2 type ${JSON.stringify(msg.type)}`, instrument);
     add(msg.data.delete, true);
     add(msg.data.update, false);
     add(msg.data.insert, false);
@@ -192,10 +187,10 @@ export class BybitParser implements FeedParser {
   }
 
   private v1Trades(msg: Json, instrument: string, localTs: number): Trade[] {
-    if (!Array.isArray(msg.data)) throw invalid('trade data must be an array', instrument);
+    if (!Array.isArray(msg.data)) throw invalidField('trade data must be an array', instrument);
     return msg.data.map((t: unknown): Trade => {
       if (!isObject(t) || typeof t.price !== 'string' || typeof t.size !== 'string')
-        throw invalid('trade must have price and size', instrument);
+        throw invalidField('trade must have price and size', instrument);
       const ms = t.trade_time_ms;
       return {
         type: 'trade',

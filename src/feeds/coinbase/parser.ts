@@ -28,17 +28,11 @@
  * Field rules: instrument `coinbase:<product_id>`; exchangeTs from the message `timestamp`/`time`
  * (RFC 3339, ms); prices and sizes are the wire strings.
  */
-import { MalformedFrameError } from '../../core/errors.ts';
+import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { AggressorSide, BookDelta, MarketEvent, Trade, WireLevel } from '../../core/model.ts';
 import type { FeedParser } from '../types.ts';
 
 type Json = Record<string, unknown>;
-
-function invalid(msg: string, instrument?: string): MalformedFrameError {
-  const e = new MalformedFrameError('invalid_field', msg);
-  if (instrument !== undefined) (e as MalformedFrameError & { instrument?: string }).instrument = instrument;
-  return e;
-}
 
 function isObject(v: unknown): v is Json {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -79,7 +73,7 @@ export class CoinbaseParser implements FeedParser {
   private advanced(msg: Json, localTs: number): MarketEvent[] {
     const n = msg.sequence_num;
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
-      throw invalid('sequence_num must be a non-negative integer');
+      throw invalidField('sequence_num must be a non-negative integer');
     const out: MarketEvent[] = [];
     const ts = timeOf(msg.timestamp);
     if (!Number.isNaN(this.lastSequence) && n !== this.lastSequence + 1) {
@@ -93,13 +87,14 @@ export class CoinbaseParser implements FeedParser {
     const events = msg.events;
     switch (msg.channel) {
       case 'l2_data':
-        if (!Array.isArray(events)) throw invalid('l2_data without events');
+        if (!Array.isArray(events)) throw invalidField('l2_data without events');
         for (const e of events) out.push(this.l2Event(e, n, ts, localTs));
         return out;
       case 'market_trades':
-        if (!Array.isArray(events)) throw invalid('market_trades without events');
+        if (!Array.isArray(events)) throw invalidField('market_trades without events');
         for (const e of events) {
-          if (!isObject(e) || !Array.isArray(e.trades)) throw invalid('market_trades event without trades');
+          if (!isObject(e) || !Array.isArray(e.trades))
+            throw invalidField('market_trades event without trades');
           for (const t of e.trades) out.push(this.advancedTrade(t, localTs));
         }
         return out;
@@ -132,18 +127,20 @@ export class CoinbaseParser implements FeedParser {
   }
 
   private l2Event(e: unknown, n: number, ts: number, localTs: number): MarketEvent {
-    if (!isObject(e) || typeof e.product_id !== 'string') throw invalid('l2_data event without product_id');
+    if (!isObject(e) || typeof e.product_id !== 'string')
+      throw invalidField('l2_data event without product_id');
     const product = e.product_id;
     const instrument = `coinbase:${product}`;
-    if (!Array.isArray(e.updates)) throw invalid('l2_data event without updates', instrument);
+    if (!Array.isArray(e.updates)) throw invalidField('l2_data event without updates', instrument);
     const bids: WireLevel[] = [];
     const asks: WireLevel[] = [];
     for (const u of e.updates) {
       if (!isObject(u) || typeof u.price_level !== 'string' || typeof u.new_quantity !== 'string')
-        throw invalid('l2 update must have price_level and new_quantity strings', instrument);
+        throw invalidField('l2 update must have price_level and new_quantity strings', instrument);
       if (u.side === 'bid') bids.push([u.price_level, u.new_quantity]);
       else if (u.side === 'offer' || u.side === 'ask') asks.push([u.price_level, u.new_quantity]);
-      else throw invalid(`l2 update side must be bid or offer, got ${JSON.stringify(u.side)}`, instrument);
+      else
+        throw invalidField(`l2 update side must be bid or offer, got ${JSON.stringify(u.side)}`, instrument);
     }
     if (e.type === 'snapshot') {
       this.booked.add(product);
@@ -160,7 +157,7 @@ export class CoinbaseParser implements FeedParser {
       };
     }
     if (e.type !== 'update')
-      throw invalid(`unknown l2_data event type ${JSON.stringify(e.type)}`, instrument);
+      throw invalidField(`unknown l2_data event type ${JSON.stringify(e.type)}`, instrument);
     const prev = this.chain.get(product);
     if (prev !== undefined) this.chain.set(product, n);
     return {
@@ -177,10 +174,10 @@ export class CoinbaseParser implements FeedParser {
   }
 
   private advancedTrade(t: unknown, localTs: number): Trade {
-    if (!isObject(t) || typeof t.product_id !== 'string') throw invalid('trade without product_id');
+    if (!isObject(t) || typeof t.product_id !== 'string') throw invalidField('trade without product_id');
     const instrument = `coinbase:${t.product_id}`;
     if (typeof t.price !== 'string' || typeof t.size !== 'string')
-      throw invalid('trade price/size must be strings', instrument);
+      throw invalidField('trade price/size must be strings', instrument);
     // Advanced Trade reports the trade's aggressor side (unlike the Exchange `matches` channel).
     const side: AggressorSide = t.side === 'BUY' ? 'buy' : t.side === 'SELL' ? 'sell' : 'unknown';
     return {
@@ -201,7 +198,7 @@ export class CoinbaseParser implements FeedParser {
         const instrument = this.productOf(msg);
         const product = msg.product_id as string;
         if (!Array.isArray(msg.bids) || !Array.isArray(msg.asks))
-          throw invalid('snapshot bids/asks must be arrays', instrument);
+          throw invalidField('snapshot bids/asks must be arrays', instrument);
         this.chain.set(product, 0);
         return [
           {
@@ -219,15 +216,15 @@ export class CoinbaseParser implements FeedParser {
       case 'l2update': {
         const instrument = this.productOf(msg);
         const product = msg.product_id as string;
-        if (!Array.isArray(msg.changes)) throw invalid('l2update changes must be an array', instrument);
+        if (!Array.isArray(msg.changes)) throw invalidField('l2update changes must be an array', instrument);
         const bids: WireLevel[] = [];
         const asks: WireLevel[] = [];
         for (const c of msg.changes) {
           if (!Array.isArray(c) || typeof c[1] !== 'string' || typeof c[2] !== 'string')
-            throw invalid('l2update change must be [side, price, size]', instrument);
+            throw invalidField('l2update change must be [side, price, size]', instrument);
           if (c[0] === 'buy') bids.push([c[1], c[2]]);
           else if (c[0] === 'sell') asks.push([c[1], c[2]]);
-          else throw invalid(`l2update side must be buy or sell`, instrument);
+          else throw invalidField(`l2update side must be buy or sell`, instrument);
         }
         const prev = this.chain.get(product);
         const seq = prev === undefined ? NaN : prev + 1;
@@ -249,7 +246,7 @@ export class CoinbaseParser implements FeedParser {
       case 'match': {
         const instrument = this.productOf(msg);
         if (typeof msg.price !== 'string' || typeof msg.size !== 'string')
-          throw invalid('match price/size must be strings', instrument);
+          throw invalidField('match price/size must be strings', instrument);
         // `side` is the maker order's side: a sell maker was lifted by a buying taker.
         const side: AggressorSide = msg.side === 'sell' ? 'buy' : msg.side === 'buy' ? 'sell' : 'unknown';
         return [
@@ -280,7 +277,7 @@ export class CoinbaseParser implements FeedParser {
 
   private productOf(msg: Json): string {
     if (typeof msg.product_id !== 'string' || msg.product_id.length === 0)
-      throw invalid('message without product_id');
+      throw invalidField('message without product_id');
     return `coinbase:${msg.product_id}`;
   }
 }

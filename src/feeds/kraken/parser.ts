@@ -21,7 +21,7 @@
  * - Kraken books have no sequence numbers: sequence/prevSequence are NaN (integrity from checksums).
  * - v1 trades have no id: the id is `<time>#<index in frame>`.
  */
-import { MalformedFrameError } from '../../core/errors.ts';
+import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { AggressorSide, BookDelta, MarketEvent, Trade, WireLevel } from '../../core/model.ts';
 import type { FeedParser } from '../types.ts';
 
@@ -31,12 +31,6 @@ type Json = Record<string, unknown>;
 export interface KrakenPrecision {
   price: number;
   qty: number;
-}
-
-function invalid(msg: string, instrument?: string): MalformedFrameError {
-  const e = new MalformedFrameError('invalid_field', msg);
-  if (instrument !== undefined) (e as MalformedFrameError & { instrument?: string }).instrument = instrument;
-  return e;
 }
 
 function isObject(v: unknown): v is Json {
@@ -53,13 +47,13 @@ const NUMBER_MEMBER = /"(price|qty)":\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)/g;
 export function padDecimal(text: string, places: number, instrument?: string): string {
   if (/[eE]/.test(text)) {
     const n = Number(text);
-    if (!Number.isFinite(n)) throw invalid(`not a number: ${text}`, instrument);
+    if (!Number.isFinite(n)) throw invalidField(`not a number: ${text}`, instrument);
     return n.toFixed(places);
   }
   const dot = text.indexOf('.');
   const decimals = dot < 0 ? 0 : text.length - dot - 1;
   if (decimals === places) return text;
-  if (decimals > places) throw invalid(`${text} has more than ${places} decimals`, instrument);
+  if (decimals > places) throw invalidField(`${text} has more than ${places} decimals`, instrument);
   return (dot < 0 ? text + (places > 0 ? '.' : '') : text) + '0'.repeat(places - decimals);
 }
 
@@ -131,7 +125,7 @@ export class KrakenParser implements FeedParser {
   }
 
   private learnPrecisions(data: unknown): void {
-    if (!isObject(data) || !Array.isArray(data.pairs)) throw invalid('instrument data without pairs');
+    if (!isObject(data) || !Array.isArray(data.pairs)) throw invalidField('instrument data without pairs');
     for (const p of data.pairs) {
       if (!isObject(p) || typeof p.symbol !== 'string') continue;
       const price = p.price_precision;
@@ -152,10 +146,10 @@ export class KrakenParser implements FeedParser {
     instrument: string,
     prec: KrakenPrecision | undefined,
   ): WireLevel[] {
-    if (!Array.isArray(v)) throw invalid(`${name} must be an array`, instrument);
+    if (!Array.isArray(v)) throw invalidField(`${name} must be an array`, instrument);
     return v.map((l: unknown) => {
       if (!isObject(l) || typeof l.price !== 'string' || typeof l.qty !== 'string')
-        throw invalid(`${name} level must be {price, qty} numbers`, instrument);
+        throw invalidField(`${name} level must be {price, qty} numbers`, instrument);
       return prec
         ? [padDecimal(l.price, prec.price, instrument), padDecimal(l.qty, prec.qty, instrument)]
         : [l.price, l.qty];
@@ -163,18 +157,19 @@ export class KrakenParser implements FeedParser {
   }
 
   private v2Book(msg: Json, localTs: number): MarketEvent[] {
-    if (!Array.isArray(msg.data)) throw invalid('book frame without data array');
+    if (!Array.isArray(msg.data)) throw invalidField('book frame without data array');
     const type = msg.type;
-    if (type !== 'snapshot' && type !== 'update') throw invalid(`unknown book type ${JSON.stringify(type)}`);
+    if (type !== 'snapshot' && type !== 'update')
+      throw invalidField(`unknown book type ${JSON.stringify(type)}`);
     return msg.data.map((d: unknown): MarketEvent => {
-      if (!isObject(d) || typeof d.symbol !== 'string') throw invalid('book data without symbol');
+      if (!isObject(d) || typeof d.symbol !== 'string') throw invalidField('book data without symbol');
       const instrument = `kraken:${d.symbol}`;
       const prec = this.precision.get(d.symbol);
       const bids = this.v2Levels(d.bids, 'bids', instrument, prec);
       const asks = this.v2Levels(d.asks, 'asks', instrument, prec);
       const c = d.checksum;
       if (c !== undefined && (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c > 0xffffffff))
-        throw invalid('checksum must be an unsigned 32-bit integer', instrument);
+        throw invalidField('checksum must be an unsigned 32-bit integer', instrument);
       const exchangeTs = typeof d.timestamp === 'string' ? Date.parse(d.timestamp) : NaN;
       const checksum = c === undefined ? {} : { checksum: c };
       if (type === 'snapshot')
@@ -205,12 +200,12 @@ export class KrakenParser implements FeedParser {
   }
 
   private v2Trades(msg: Json, localTs: number): Trade[] {
-    if (!Array.isArray(msg.data)) throw invalid('trade frame without data array');
+    if (!Array.isArray(msg.data)) throw invalidField('trade frame without data array');
     return msg.data.map((t: unknown): Trade => {
-      if (!isObject(t) || typeof t.symbol !== 'string') throw invalid('trade without symbol');
+      if (!isObject(t) || typeof t.symbol !== 'string') throw invalidField('trade without symbol');
       const instrument = `kraken:${t.symbol}`;
       if (typeof t.price !== 'string' || typeof t.qty !== 'string')
-        throw invalid('trade price/qty must be numbers', instrument);
+        throw invalidField('trade price/qty must be numbers', instrument);
       const prec = this.precision.get(t.symbol);
       const side: AggressorSide = t.side === 'buy' ? 'buy' : t.side === 'sell' ? 'sell' : 'unknown';
       return {
@@ -227,11 +222,11 @@ export class KrakenParser implements FeedParser {
   }
 
   private v1(arr: unknown[], localTs: number): MarketEvent[] {
-    if (arr.length < 4) throw invalid('v1 channel message too short');
+    if (arr.length < 4) throw invalidField('v1 channel message too short');
     const channelName = arr[arr.length - 2];
     const pair = arr[arr.length - 1];
     if (typeof channelName !== 'string' || typeof pair !== 'string')
-      throw invalid('v1 message without channel name and pair');
+      throw invalidField('v1 message without channel name and pair');
     const instrument = `kraken:${pair}`;
     const payloads = arr.slice(1, -2);
     if (channelName === 'trade') return this.v1Trades(payloads[0], instrument, localTs);
@@ -239,12 +234,12 @@ export class KrakenParser implements FeedParser {
       throw new MalformedFrameError('unknown_stream', `unsupported Kraken v1 channel ${channelName}`);
     const depth = Number(channelName.slice(5));
     const first = payloads[0];
-    if (!isObject(first)) throw invalid('v1 book payload must be an object', instrument);
+    if (!isObject(first)) throw invalidField('v1 book payload must be an object', instrument);
     if ('as' in first || 'bs' in first) {
       const asks = (first.as ?? []) as WireLevel[];
       const bids = (first.bs ?? []) as WireLevel[];
       if (!Array.isArray(asks) || !Array.isArray(bids))
-        throw invalid('v1 snapshot as/bs must be arrays', instrument);
+        throw invalidField('v1 snapshot as/bs must be arrays', instrument);
       return [
         {
           type: 'book_snapshot',
@@ -262,18 +257,18 @@ export class KrakenParser implements FeedParser {
     let bids: WireLevel[] = [];
     let checksum: number | undefined;
     for (const p of payloads) {
-      if (!isObject(p)) throw invalid('v1 book update payload must be an object', instrument);
+      if (!isObject(p)) throw invalidField('v1 book update payload must be an object', instrument);
       if (p.a !== undefined) {
-        if (!Array.isArray(p.a)) throw invalid('v1 `a` must be an array', instrument);
+        if (!Array.isArray(p.a)) throw invalidField('v1 `a` must be an array', instrument);
         asks = asks.concat(p.a as WireLevel[]);
       }
       if (p.b !== undefined) {
-        if (!Array.isArray(p.b)) throw invalid('v1 `b` must be an array', instrument);
+        if (!Array.isArray(p.b)) throw invalidField('v1 `b` must be an array', instrument);
         bids = bids.concat(p.b as WireLevel[]);
       }
       if (p.c !== undefined) {
         if (typeof p.c !== 'string' || !/^\d{1,10}$/.test(p.c) || Number(p.c) > 0xffffffff)
-          throw invalid('v1 checksum `c` must be an unsigned 32-bit integer string', instrument);
+          throw invalidField('v1 checksum `c` must be an unsigned 32-bit integer string', instrument);
         checksum = Number(p.c);
       }
     }
@@ -293,7 +288,7 @@ export class KrakenParser implements FeedParser {
   }
 
   private v1Trades(v: unknown, instrument: string, localTs: number): Trade[] {
-    if (!Array.isArray(v)) throw invalid('v1 trade payload must be an array', instrument);
+    if (!Array.isArray(v)) throw invalidField('v1 trade payload must be an array', instrument);
     return v.map((t: unknown, i): Trade => {
       if (
         !Array.isArray(t) ||
@@ -301,7 +296,7 @@ export class KrakenParser implements FeedParser {
         typeof t[1] !== 'string' ||
         typeof t[2] !== 'string'
       )
-        throw invalid('v1 trade must be [price, volume, time, side, ...]', instrument);
+        throw invalidField('v1 trade must be [price, volume, time, side, ...]', instrument);
       return {
         type: 'trade',
         instrument,

@@ -14,7 +14,7 @@
  * - `books5` and `bbo-tbt` pushes are whole depth-limited images: emitted as snapshots (depthLimit 5 / 1).
  * - `tickers` frames carry no book state the engine uses and are ignored (return no events).
  */
-import { MalformedFrameError } from '../../core/errors.ts';
+import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { BookDelta, BookSnapshot, MarketEvent, Trade, WireLevel } from '../../core/model.ts';
 import type { FeedParser } from '../types.ts';
 
@@ -32,19 +32,13 @@ export const OKX_BOOK_DEPTH: Readonly<Record<string, number>> = {
 /** Channels ignored on purpose (no events). */
 const IGNORED_CHANNELS = new Set(['tickers']);
 
-function invalid(msg: string, instrument?: string): MalformedFrameError {
-  const e = new MalformedFrameError('invalid_field', msg);
-  if (instrument !== undefined) (e as MalformedFrameError & { instrument?: string }).instrument = instrument;
-  return e;
-}
-
 function isObject(v: unknown): v is Json {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 function levels(v: unknown, name: string, instrument: string): readonly WireLevel[] {
   // Element shape is validated by the book before any change is applied.
-  if (!Array.isArray(v)) throw invalid(`${name} must be an array of levels`, instrument);
+  if (!Array.isArray(v)) throw invalidField(`${name} must be an array of levels`, instrument);
   return v as WireLevel[];
 }
 
@@ -53,7 +47,7 @@ function optInt(v: unknown, name: string, instrument: string): number {
   if (v === undefined || v === null) return NaN;
   const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isSafeInteger(n))
-    throw invalid(`${name} must be an integer`, instrument);
+    throw invalidField(`${name} must be an integer`, instrument);
   return n;
 }
 
@@ -97,10 +91,10 @@ export class OkxParser implements FeedParser {
     const action = msg.action;
     const whole = action === 'snapshot' || channel === 'books5' || channel === 'bbo-tbt';
     if (!whole && action !== 'update')
-      throw invalid(`unknown book action ${JSON.stringify(action)}`, instrument);
+      throw invalidField(`unknown book action ${JSON.stringify(action)}`, instrument);
     const out: MarketEvent[] = [];
     for (const d of data) {
-      if (!isObject(d)) throw invalid('book data must be an object', instrument);
+      if (!isObject(d)) throw invalidField('book data must be an object', instrument);
       out.push(whole ? this.snapshot(d, instrument, depth, localTs) : this.delta(d, instrument, localTs));
     }
     return out;
@@ -110,7 +104,7 @@ export class OkxParser implements FeedParser {
     if (d.checksum === undefined) return {};
     const c = d.checksum;
     if (typeof c !== 'number' || !Number.isInteger(c) || c < -0x80000000 || c > 0x7fffffff)
-      throw invalid('checksum must be a signed 32-bit integer', instrument);
+      throw invalidField('checksum must be a signed 32-bit integer', instrument);
     return { checksum: c };
   }
 
@@ -145,14 +139,15 @@ export class OkxParser implements FeedParser {
   }
 
   private trade(t: unknown, localTs: number): Trade {
-    if (!isObject(t) || typeof t.instId !== 'string') throw invalid('trade must be an object with instId');
+    if (!isObject(t) || typeof t.instId !== 'string')
+      throw invalidField('trade must be an object with instId');
     const instrument = `${this.venue}:${t.instId}`;
     if (typeof t.px !== 'string' || typeof t.sz !== 'string')
-      throw invalid('trade px/sz must be strings', instrument);
+      throw invalidField('trade px/sz must be strings', instrument);
     if (typeof t.tradeId !== 'string' && typeof t.tradeId !== 'number')
-      throw invalid('tradeId missing', instrument);
+      throw invalidField('tradeId missing', instrument);
     const side = t.side === 'buy' ? 'buy' : t.side === 'sell' ? 'sell' : null;
-    if (side === null) throw invalid('trade side must be buy or sell', instrument);
+    if (side === null) throw invalidField('trade side must be buy or sell', instrument);
     return {
       type: 'trade',
       instrument,
