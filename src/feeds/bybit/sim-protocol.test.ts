@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test/sim-fixtures.ts';
 import { Simulator } from '../../sim/simulator.ts';
 import { simProtocol } from '../../sim/protocols.ts';
 import { Connector, SnapshotRouter } from '../connector.ts';
@@ -13,14 +14,6 @@ import { bybitTopic } from './sim-protocol.ts';
 
 const V5 = '../shared/data/bybit-v5/2024-12-01_XRPUSDT_ob500.data';
 const V1 = '../shared/data/cryptofeed/bybit-2021-04';
-
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('Bybit simulator protocol', () => {
   it('normalizes v5 and v1 topics and answers subscribe and ping like Bybit', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test/sim-fixtures.ts';
 import { Simulator } from '../../sim/simulator.ts';
 import { simProtocol } from '../../sim/protocols.ts';
 import { Connector, SnapshotRouter } from '../connector.ts';
@@ -15,14 +16,6 @@ async function frames(): Promise<RecordedFrame[]> {
   const out: RecordedFrame[] = [];
   for await (const f of await openRecording([DIR])) out.push(f);
   return out;
-}
-
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe('OKX simulator protocol', () => {
