@@ -4,38 +4,12 @@
  * mutations of them, `parse()` returns exactly what the JSON.parse path returns (same events, same field
  * order), or throws the same typed error.
  */
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 as rng } from '../src/sim/faults.ts';
+import { readFrameTexts as readFrames } from './recorded-texts.ts';
 import { BinanceParser } from '../src/feeds/binance/parser.ts';
 import { MalformedFrameError } from '../src/core/errors.ts';
 import type { VenueId } from '../src/core/model.ts';
-
-const DATA = '../shared/data/binance-hftbacktest';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function readFrames(file: string, max: number): string[] {
-  const out: string[] = [];
-  const text = gunzipSync(readFileSync(`${DATA}/${file}`)).toString('utf8');
-  let pos = 0;
-  while (pos < text.length && out.length < max) {
-    let nl = text.indexOf('\n', pos);
-    if (nl < 0) nl = text.length;
-    out.push(text.slice(text.indexOf(' ', pos) + 1, nl));
-    pos = nl + 1;
-  }
-  return out;
-}
 
 /** The reference: the parser's JSON.parse path, spelled out (envelope, then parseData). */
 function slowPath(p: BinanceParser, text: string): unknown {

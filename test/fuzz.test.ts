@@ -4,42 +4,16 @@
  * counted (exactly when the venue parser rejects it) or handled; the books must stay well formed
  * (strictly sorted, positive finite sizes, never crossed while live).
  */
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 as rng } from '../src/sim/faults.ts';
+import { readFrameTexts as readFrames } from './recorded-texts.ts';
 import { Engine } from '../src/pipeline/engine.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';
 import { binanceCoinm, binanceSpot, binanceUsdm } from '../src/feeds/binance/descriptor.ts';
 import type { VenueAdapter } from '../src/feeds/types.ts';
 import type { BookSide } from '../src/book/book-side.ts';
 
-const DATA = '../shared/data/binance-hftbacktest';
 const MUTATIONS = 100_000;
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function readFrames(file: string, max: number): string[] {
-  const out: string[] = [];
-  const text = gunzipSync(readFileSync(`${DATA}/${file}`)).toString('utf8');
-  let pos = 0;
-  while (pos < text.length && out.length < max) {
-    let nl = text.indexOf('\n', pos);
-    if (nl < 0) nl = text.length;
-    out.push(text.slice(text.indexOf(' ', pos) + 1, nl));
-    pos = nl + 1;
-  }
-  return out;
-}
 
 const EVIL: unknown[] = [
   null,
