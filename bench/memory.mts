@@ -10,6 +10,7 @@
  * prices on a 4,000-tick grid per instrument, so each side hovers around 1,000 levels.
  */
 import { InstrumentBook } from '../src/book/instrument-book.ts';
+import { mulberry32 } from '../src/util/prng.ts';
 import { binanceFuturesRule } from '../src/book/sync-rule.ts';
 import type { BookDelta, WireLevel } from '../src/core/model.ts';
 
@@ -23,14 +24,7 @@ if (!gc) {
   process.exit(2);
 }
 
-let seed = 0x9e3779b9;
-function rnd(): number {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const rnd = mulberry32(0x9e3779b9);
 
 function heapMiB(): number {
   gc!();

@@ -5,7 +5,7 @@
  * order), or throws the same typed error.
  */
 import { describe, expect, it } from 'vitest';
-import { mulberry32 as rng } from '../src/sim/faults.ts';
+import { mulberry32 as rng } from '../src/util/prng.ts';
 import { readFrameTexts as readFrames } from './recorded-texts.ts';
 import { BinanceParser } from '../src/feeds/binance/parser.ts';
 import { MalformedFrameError } from '../src/core/errors.ts';

@@ -5,7 +5,7 @@
  * (strictly sorted, positive finite sizes, never crossed while live).
  */
 import { describe, expect, it } from 'vitest';
-import { mulberry32 as rng } from '../src/sim/faults.ts';
+import { mulberry32 as rng } from '../src/util/prng.ts';
 import { readFrameTexts as readFrames } from './recorded-texts.ts';
 import { Engine } from '../src/pipeline/engine.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';

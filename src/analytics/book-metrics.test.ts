@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 as rng } from '../util/prng.ts';
 import { L2Book } from '../book/l2-book.ts';
 import type { Coverage } from '../book/health.ts';
 import { computeBookMetrics, defaultBookMetricsConfig, notionalWithin } from './book-metrics.ts';
@@ -127,18 +128,6 @@ describe('computeBookMetrics and coverage', () => {
     expect(m.sellImpactBps).toBeNull();
   });
 });
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBook(r: () => number): L2Book {
   const bids: WireLevel[] = [];

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 as rng } from '../util/prng.ts';
 import { parseDecimal } from './decimal.ts';
 import { MalformedFrameError, PrecisionError } from './errors.ts';
-
-/** Small deterministic PRNG (mulberry32) so every run draws the same decimals. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('parseDecimal', () => {
   it('parses wire decimals to the nearest double', () => {

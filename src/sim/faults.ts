@@ -81,20 +81,7 @@ export function newFaultCounters(): Record<FaultKind, number> {
   return c;
 }
 
-/**
- * Deterministic PRNG (mulberry32): uniform numbers in [0, 1) from a 32-bit seed.
- * Not cryptographic; chosen for speed and reproducibility.
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../util/prng.ts';
 
 function rate(v: string, name: string): number {
   const r = Number(v);

@@ -16,7 +16,7 @@ import type { FeedParser } from '../feeds/types.ts';
 import type { InstrumentBook } from '../book/instrument-book.ts';
 import type { RecordedFrame } from '../recording/types.ts';
 import { symbolFromUrl } from '../replay/replay.ts';
-import { mulberry32 } from '../sim/faults.ts';
+import { mulberry32 } from '../util/prng.ts';
 
 /** Faults applied to book frames (depth diffs), each with its probability per book frame. */
 export type SoakFault =
