@@ -250,3 +250,56 @@ describe('InstrumentBook with a checksum rule', () => {
     expect(c.checksumFailures).toBe(2);
   });
 });
+
+describe('InstrumentBook splice stops at an integrity failure', () => {
+  it('returns the oracle mismatch found while splicing buffered deltas instead of reporting a good snapshot', () => {
+    const ib = new InstrumentBook('binance-usdm:BTCUSDT', {
+      rule: binanceFuturesRule,
+      snapshotSource: 'rest',
+      coverage: 'snapshot',
+    });
+    const delta = (U: number, u: number, pu: number, bid: string) => ({
+      type: 'book_delta' as const,
+      instrument: 'binance-usdm:BTCUSDT',
+      exchangeTs: 0,
+      localTs: 0,
+      firstSequence: U,
+      sequence: u,
+      prevSequence: pu,
+      bids: [[bid, '1']] as [string, string][],
+      asks: [] as [string, string][],
+    });
+    expect(ib.onDelta(delta(95, 105, 90, '100'))).toBe('buffered');
+    expect(ib.onDelta(delta(106, 110, 105, '101'))).toBe('buffered');
+    // The venue says the best bid at 105 is 99 (not 100): arrives before its diff is applied, so it is held.
+    expect(
+      ib.onTopOfBook({
+        type: 'bbo',
+        instrument: 'binance-usdm:BTCUSDT',
+        exchangeTs: 0,
+        localTs: 0,
+        sequence: 105,
+        bidPrice: '99',
+        bidSize: '1',
+        askPrice: '200',
+        askSize: '1',
+      }),
+    ).toBeNull();
+    const out = ib.onSnapshot({
+      type: 'book_snapshot',
+      instrument: 'binance-usdm:BTCUSDT',
+      exchangeTs: 0,
+      localTs: 0,
+      sequence: 100,
+      bids: [['98', '1']],
+      asks: [['200', '1']],
+      depthLimit: 0,
+    });
+    expect(out).toBe('oracle_mismatch');
+    expect(ib.state).toBe('resyncing');
+    expect(ib.health.counters.oracleChecked).toBe(1);
+    expect(ib.health.counters.oracleMatched).toBe(0);
+    // The delta after the mismatch was not applied to the untrusted book.
+    expect(ib.health.counters.deltasApplied).toBe(1);
+  });
+});

@@ -154,7 +154,9 @@ export class InstrumentBook {
           this.buffer = buffered.slice(i);
           return r;
         }
-        if (r === 'checksum_mismatch' || r === 'crossed' || r === 'dropped') return r;
+        // Any other integrity failure (checksum, crossed, malformed, oracle) has started a resync:
+        // stop splicing, the rest would only be buffered behind a book that is no longer trusted.
+        if (r !== 'applied' && r !== 'stale') return r;
       }
     }
     return 'snapshot';
