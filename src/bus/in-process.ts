@@ -35,6 +35,10 @@ export class InProcessBus implements Bus {
     };
   }
 
+  hasSubscribers(topic: Topic): boolean {
+    return (this.handlers.get(topic)?.length ?? 0) > 0;
+  }
+
   async close(): Promise<void> {
     this.handlers.clear();
   }

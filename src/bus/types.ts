@@ -41,5 +41,10 @@ export interface Bus {
   publish<T extends Topic>(topic: T, payload: BusTopics[T]): void;
   /** @returns a function that removes the subscription */
   subscribe<T extends Topic>(topic: T, handler: (payload: BusTopics[T]) => void): () => void;
+  /**
+   * Whether anything listens on `topic` in this process, so a publisher can skip building a payload
+   * nobody reads (the engine's per-update `book` view). Buses that cannot tell leave it out (= true).
+   */
+  hasSubscribers?(topic: Topic): boolean;
   close(): Promise<void>;
 }

@@ -200,17 +200,21 @@ export class Engine {
   private afterBookChange(b: InstrumentBook, exchangeTs: number, localTs: number): void {
     const bus = this.opts.bus;
     const h = b.health;
-    const top = b.book.top(this.publishDepth);
-    const view: BookTop = {
-      instrument: b.instrument,
-      exchangeTs,
-      localTs,
-      sequence: h.sequence,
-      state: h.state,
-      bids: top.bids,
-      asks: top.asks,
-    };
-    bus.publish('book', view);
+    // The top-of-book view allocates 2 × depth level arrays: build it only when someone listens
+    // (the API's WebSocket hub, the Redis cache); replay, soak and benchmarks have no listener.
+    if (bus.hasSubscribers?.('book') ?? true) {
+      const top = b.book.top(this.publishDepth);
+      const view: BookTop = {
+        instrument: b.instrument,
+        exchangeTs,
+        localTs,
+        sequence: h.sequence,
+        state: h.state,
+        bids: top.bids,
+        asks: top.asks,
+      };
+      bus.publish('book', view);
+    }
     if (!this.computeMetrics) return;
     const sample: MetricsSample = {
       instrument: b.instrument,
