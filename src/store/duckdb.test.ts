@@ -84,6 +84,23 @@ describe('DuckDbStore', () => {
     expect(raw[0]!.metrics.bidNotional1).toBeNull();
     expect(Object.keys(raw[0]!.metrics).sort()).toEqual([...BOOK_METRIC_FIELDS].sort());
 
+    // NULLs land on the right rows across the 2048-row chunk boundaries too (columns are written per
+    // chunk, straight into the vectors' arrays and validity masks).
+    for (const edge of [2048, 4096, 8192]) {
+      const near = await store.queryMetrics({
+        instrument: INST,
+        from: T0 + (edge - 3) * 100,
+        to: T0 + (edge + 4) * 100,
+      });
+      expect(near.map((r) => r.sequence)).toEqual(Array.from({ length: 7 }, (_, k) => 1000 + edge - 3 + k));
+      for (const r of near) {
+        const i = r.sequence - 1000;
+        expect(r.metrics.spreadBps).toBe(i % 3 === 0 ? null : 0.2);
+        expect(Number.isNaN(r.exchangeTs)).toBe(i % 7 === 0);
+        expect(r.metrics.bestBid).toBe(60000 + i);
+      }
+    }
+
     // limit keeps the oldest rows.
     const limited = await store.queryMetrics({ instrument: INST, from: T0, to: T0 + 1e9, limit: 5 });
     expect(limited.map((r) => r.sequence)).toEqual([1000, 1001, 1002, 1003, 1004]);
