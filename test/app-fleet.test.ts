@@ -4,8 +4,10 @@
  * history, the API node serves live metrics. In one test process for speed (roles are plain startApp
  * configurations; `depthwatch run --role ...` starts the same thing in separate processes).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
+import WebSocket from 'ws';
+import type { Alert } from '../src/alerts/types.ts';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { startApp, type App } from '../src/app/app.ts';
@@ -19,6 +21,9 @@ describe('fleet roles over NATS JetStream', () => {
   let sim: RunningSimulator;
   const apps: Record<string, App> = {};
   let streamName = '';
+  let ws: WebSocket;
+  const apiAlerts: Alert[] = [];
+  const analyzerAlerts: Alert[] = [];
 
   beforeAll(async () => {
     const tag = `dwt${process.pid}x${Date.now().toString(36)}`;
@@ -31,15 +36,43 @@ describe('fleet roles over NATS JetStream', () => {
       // Own subjects and an in-memory stream: no collision with other runs on the shared server.
       bus: `nats://127.0.0.1:4222?prefix=${tag}&stream=${tag.toUpperCase()}&storage=memory`,
       store: { url: 'memory', flushIntervalMs: 200 },
+      // Evaluated on the analyzer only; the API node must relay what it fires. A spread is never
+      // negative, so the rule holds on every live sample and fires once the book has been live 1 s.
+      alerts: {
+        builtins: false,
+        rules: [
+          {
+            id: 'spread_seen',
+            kind: 'metric',
+            metric: 'spreadBps',
+            comparator: '>=',
+            threshold: 0,
+            forMs: 1_000,
+            severity: 'info',
+          },
+        ],
+      },
     };
     const log = pino({ level: 'silent' });
     // Consumers first (they deliver new messages only), then the collector.
     apps.api = await startApp(loadConfig(undefined, { ...base, role: 'api' }, {}), log);
     apps.analyzer = await startApp(loadConfig(undefined, { ...base, role: 'analyzer' }, {}), log);
+    apps.analyzer.bus.subscribe('alert', (a) => void analyzerAlerts.push(a));
+    ws = new WebSocket(apps.api.url.replace('http', 'ws') + '/ws');
+    ws.on('message', (d) => {
+      const m = JSON.parse(String(d)) as { channel?: string; data?: Alert };
+      if (m.channel === 'alerts' && m.data) apiAlerts.push(m.data);
+    });
+    await new Promise<void>((res, rej) => {
+      ws.once('open', () => res());
+      ws.once('error', rej);
+    });
+    ws.send(JSON.stringify({ op: 'subscribe', channel: 'alerts', instrument: '*' }));
     apps.collector = await startApp(loadConfig(undefined, { ...base, role: 'collector' }, {}), log);
   }, 60_000);
 
   afterAll(async () => {
+    ws?.close();
     for (const a of [apps.collector, apps.analyzer, apps.api]) await a?.close();
     await sim?.close();
     // Remove this run's stream from the shared server.
@@ -93,4 +126,14 @@ describe('fleet roles over NATS JetStream', () => {
     expect(counts.trades).toBeGreaterThan(0);
     expect((await apps.api!.store.counts()).trades ?? 0).toBe(0);
   }, 60_000);
+
+  it('relays the alerts the analyzer fires to WebSocket clients of the API node (which evaluates none)', async () => {
+    await vi.waitFor(() => expect(apiAlerts.length).toBeGreaterThan(0), { timeout: 15_000, interval: 50 });
+    expect(apiAlerts[0]).toMatchObject({ ruleId: 'spread_seen', instrument: ID, severity: 'info' });
+    expect(apps.api!.alerts).toBeNull();
+    expect(apps.analyzer!.alerts!.stats.emitted).toBeGreaterThanOrEqual(1);
+    // The very alerts the analyzer emitted (same ids), not a re-evaluation.
+    const emitted = analyzerAlerts.map((a) => a.id);
+    for (const a of apiAlerts) expect(emitted).toContain(a.id);
+  }, 20_000);
 });

@@ -1,8 +1,9 @@
 /**
  * The running product: config → connectors (feeds) → engine (book, analytics) → bus → outputs
  * (history store, API + dashboard), plus the alert engine (roles `all` and `analyzer`): every alert is
- * published on the bus topic `alert`, stored, sent to the configured webhooks and logged. `depthwatch run` and `depthwatch demo` start it; tests start it on
- * port 0 against the simulator.
+ * published on the bus topic `alert`, stored, sent to the configured webhooks and logged; in a fleet the
+ * analyzer also publishes it on the NATS bus and API nodes relay it to their WebSocket clients.
+ * `depthwatch run` and `depthwatch demo` start it; tests start it on port 0 against the simulator.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -179,8 +180,19 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
   let stopRepublisher = (): void => {};
   let unsubscribeEvents = (): void => {};
   if (nats && (role === 'analyzer' || role === 'api')) {
-    unsubscribeEvents = nats.subscribeEvents((e) => engine.handleEvent(e));
-    await nats.ready();
+    const fleet = nats;
+    const offEvents = fleet.subscribeEvents((e) => engine.handleEvent(e));
+    // Alerts are evaluated once, on analyzers; API nodes relay them from the fleet bus to their own
+    // bus so their WebSocket `alerts` channel carries them like the single process's does.
+    const offAlerts =
+      role === 'analyzer'
+        ? bus.subscribe('alert', (a) => fleet.publish('alert', a))
+        : fleet.subscribe('alert', (a) => bus.publish('alert', a));
+    unsubscribeEvents = () => {
+      offEvents();
+      offAlerts();
+    };
+    await fleet.ready();
   }
   const publishEvent = nats && (role === 'collector' || role === 'all') ? nats.publishEvent.bind(nats) : null;
   if (publishEvent) stopRepublisher = startSnapshotRepublisher(engine, publishEvent, 10_000);
