@@ -8,6 +8,8 @@ import type { Trade } from '../core/model.ts';
 import { DuckDbStore, metricColumn } from './duckdb.ts';
 
 const T0 = Date.UTC(2024, 7, 8, 0, 0, 0);
+/** counts() of an empty store. */
+const EMPTY = { metrics: 0, trades: 0, book_snapshots: 0, heatmap_runs: 0 };
 const INST = 'binance:BTCUSDT';
 
 function metrics(i: number): BookMetrics {
@@ -62,14 +64,14 @@ describe('DuckDbStore', () => {
     });
     await store.init();
     expect(store.isReady).toBe(true);
-    expect(await store.schemaVersion()).toBe(2);
+    expect(await store.schemaVersion()).toBe(3);
     const rows = Array.from({ length: 10_000 }, (_, i) => sample(i));
     store.appendMetrics(rows);
     store.appendMetrics([sample(5, 'binance:ETHUSDT')]);
     store.appendTrades(Array.from({ length: 400 }, (_, i) => trade(i)));
     await store.flush();
     expect(store.stats.queuedRows).toBe(0);
-    expect(await store.counts()).toEqual({ metrics: 10_001, trades: 400 });
+    expect(await store.counts()).toEqual({ ...EMPTY, metrics: 10_001, trades: 400 });
 
     // Raw range: [from, to) on local_ts, oldest first, values and NaN/null round-trip.
     const raw = await store.queryMetrics({ instrument: INST, from: T0 + 100, to: T0 + 1_500 });
@@ -157,7 +159,7 @@ describe('DuckDbStore', () => {
 
     const again = new DuckDbStore({ path, retentionDays: { metrics: 0, trades: 0 } });
     await again.init();
-    expect(await again.counts()).toEqual({ metrics: 10_001, trades: 400 });
+    expect(await again.counts()).toEqual({ ...EMPTY, metrics: 10_001, trades: 400 });
     const after = await again.queryMetrics({ instrument: INST, from: T0 + 100, to: T0 + 1_500 });
     expect(after).toEqual(raw);
     await again.close();
@@ -174,15 +176,18 @@ describe('DuckDbStore', () => {
     expect(store.stats.queuedRows).toBe(51); // below batchRows, interval far away: still queued
     store.appendMetrics(Array.from({ length: 100 }, (_, i) => sample(50 + i)));
     // No flush() call: reaching batchRows writes by itself.
-    await vi.waitFor(async () => expect(await store.counts()).toEqual({ metrics: 150, trades: 1 }), {
-      timeout: 5000,
-    });
+    await vi.waitFor(
+      async () => expect(await store.counts()).toEqual({ ...EMPTY, metrics: 150, trades: 1 }),
+      {
+        timeout: 5000,
+      },
+    );
     expect(store.stats.queuedRows).toBe(0);
     store.appendTrades([trade(1)]);
     await store.close();
     const again = new DuckDbStore({ path: p, retentionDays: keep });
     await again.init();
-    expect(await again.counts()).toEqual({ metrics: 150, trades: 2 });
+    expect(await again.counts()).toEqual({ ...EMPTY, metrics: 150, trades: 2 });
     await again.close();
   });
 
@@ -247,9 +252,14 @@ describe('DuckDbStore', () => {
     store.appendMetrics([{ ...sample(4), localTs: NaN }]);
     await store.flush();
     expect(store.stats.rejectedRows).toBe(3);
-    expect(await store.counts()).toEqual({ metrics: 3, trades: 2 });
-    expect(await store.applyRetention(now)).toEqual({ metrics: 2, trades: 1 });
-    expect(await store.counts()).toEqual({ metrics: 1, trades: 1 });
+    expect(await store.counts()).toEqual({ ...EMPTY, metrics: 3, trades: 2 });
+    expect(await store.applyRetention(now)).toEqual({
+      metrics: 2,
+      trades: 1,
+      bookSnapshots: 0,
+      heatmapRuns: 0,
+    });
+    expect(await store.counts()).toEqual({ ...EMPTY, metrics: 1, trades: 1 });
     await store.close();
   });
 
@@ -290,10 +300,10 @@ describe('DuckDbStore', () => {
     expect(String(errors[0])).toContain('disk full');
     expect(store.stats.flushErrors).toBe(1);
     expect(store.stats.queuedRows).toBe(3);
-    expect(await store.counts()).toEqual({ metrics: 0, trades: 0 });
+    expect(await store.counts()).toEqual({ ...EMPTY, metrics: 0, trades: 0 });
     store.appendMetrics([sample(3)]);
     await store.flush();
-    expect(await store.counts()).toEqual({ metrics: 3, trades: 1 });
+    expect(await store.counts()).toEqual({ ...EMPTY, metrics: 3, trades: 1 });
     const rows = await store.queryMetrics({ instrument: INST, from: T0, to: T0 + 1e6 });
     expect(rows.map((r) => r.sequence)).toEqual([1001, 1002, 1003]);
     await store.close();

@@ -11,6 +11,12 @@
  *   message VARCHAR, state VARCHAR, sequence DOUBLE, details VARCHAR (JSON))` (schema version 2): one row
  *   per emitted Alert, queried newest first with `(ts, id)` cursor pagination. Alerts are not subject to
  *   retention (they are few; rate-limited by the alert engine).
+ * - `book_snapshots(instrument VARCHAR, local_ts BIGINT, exchange_ts BIGINT, sequence DOUBLE, state VARCHAR,
+ *   bids VARCHAR, asks VARCHAR)` (schema version 3): top-N book snapshots; `bids`/`asks` are JSON arrays of
+ *   `[price, size]` wire decimal strings, best first, stored exactly as received (no float conversion).
+ * - `heatmap_runs(instrument VARCHAR, side VARCHAR, price DOUBLE, bucket_size DOUBLE, bin_ms BIGINT,
+ *   from_ts BIGINT, to_ts BIGINT, size DOUBLE)` (version 3): closed heatmap runs (store/types.ts
+ *   HeatmapRunRow); retention and range queries use `to_ts`/`from_ts`.
  * - `schema_version(version INTEGER, description VARCHAR, applied_at BIGINT)`: one row per applied migration.
  *
  * Time: every timestamp is a BIGINT of **ms since epoch UTC**, rounded to the nearest ms (the model's
@@ -46,17 +52,23 @@ import type { Trade } from '../core/model.ts';
 import type { Alert } from '../alerts/types.ts';
 import {
   CANDLE_INTERVALS,
+  checkDepth,
   decodeAlertCursor,
   encodeAlertCursor,
   type AlertPage,
   type AlertQuery,
+  type BookSnapshotQuery,
+  type BookSnapshotRow,
   type Candle,
   type CandleQuery,
+  type HeatmapRunQuery,
+  type HeatmapRunRow,
   type HistoryStore,
   type MetricsQuery,
   type RangeQuery,
   type TradeRow,
 } from './types.ts';
+import { validateBookSnapshot, validateHeatmapRun } from './spool/rows.ts';
 
 /** Options of the DuckDB store. */
 export interface DuckDbStoreOptions {
@@ -69,10 +81,11 @@ export interface DuckDbStoreOptions {
   /** Most rows kept queued (e.g. while writes fail); the oldest are dropped beyond it. Default 1,000,000. */
   maxQueueRows?: number;
   /**
-   * Delete rows older than this many days, per table (by `local_ts`). Without this option: 30 days for
-   * both tables. With it, a table whose entry is 0 or absent keeps its rows forever (`{}` = keep all).
+   * Delete rows older than this many days, per table (by `local_ts`; heatmap runs by their last bin
+   * `to_ts`). Without this option: 30 days for metrics, trades and heatmap runs, 7 days for book
+   * snapshots. With it, a table whose entry is 0 or absent keeps its rows forever (`{}` = keep all).
    */
-  retentionDays?: { metrics?: number; trades?: number };
+  retentionDays?: Partial<RetentionDays>;
   /** How often retention runs, ms. Default 3,600,000 (hourly); also runs once at init. */
   retentionIntervalMs?: number;
   /** Most rows a query returns (a query's `limit` is capped to it). Default 100,000. */
@@ -89,10 +102,32 @@ export interface DuckDbStoreOptions {
   onError?: (err: unknown) => void;
 }
 
+/** Days of history kept per table (0 = forever). */
+export interface RetentionDays {
+  metrics: number;
+  trades: number;
+  bookSnapshots: number;
+  heatmapRuns: number;
+}
+
+/** The tables under retention, keyed as in RetentionDays, with their time column. */
+const RETAINED: readonly { key: keyof RetentionDays; table: string; ts: string }[] = [
+  { key: 'metrics', table: 'metrics', ts: 'local_ts' },
+  { key: 'trades', table: 'trades', ts: 'local_ts' },
+  { key: 'bookSnapshots', table: 'book_snapshots', ts: 'local_ts' },
+  { key: 'heatmapRuns', table: 'heatmap_runs', ts: 'to_ts' },
+];
+
 /** Write/queue statistics of the store (monotonic counters except `queuedRows`). */
 export interface DuckDbStoreStats {
   /** Rows written, per table. */
-  writtenRows: { metrics: number; trades: number; alerts: number };
+  writtenRows: {
+    metrics: number;
+    trades: number;
+    alerts: number;
+    bookSnapshots: number;
+    heatmapRuns: number;
+  };
   /** Rows waiting to be written. */
   queuedRows: number;
   /** Rows dropped because the queue was full. */
@@ -102,7 +137,7 @@ export interface DuckDbStoreStats {
   /** Flushes that failed (rows kept for retry). */
   flushErrors: number;
   /** Rows deleted by retention, per table. */
-  retentionDeleted: { metrics: number; trades: number };
+  retentionDeleted: RetentionDays;
 }
 
 /** One versioned schema migration. */
@@ -136,6 +171,17 @@ const MIGRATIONS: readonly Migration[] = [
         rule_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, status VARCHAR NOT NULL, severity VARCHAR NOT NULL,
         instrument VARCHAR NOT NULL, metric VARCHAR NOT NULL, value DOUBLE, threshold DOUBLE,
         comparator VARCHAR, message VARCHAR NOT NULL, state VARCHAR, sequence DOUBLE, details VARCHAR)`,
+    ],
+  },
+  {
+    version: 3,
+    description: 'book_snapshots and heatmap_runs tables',
+    sql: [
+      `CREATE TABLE IF NOT EXISTS book_snapshots (instrument VARCHAR NOT NULL, local_ts BIGINT NOT NULL,
+        exchange_ts BIGINT, sequence DOUBLE, state VARCHAR NOT NULL, bids VARCHAR NOT NULL, asks VARCHAR NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS heatmap_runs (instrument VARCHAR NOT NULL, side VARCHAR NOT NULL,
+        price DOUBLE NOT NULL, bucket_size DOUBLE NOT NULL, bin_ms BIGINT NOT NULL, from_ts BIGINT NOT NULL,
+        to_ts BIGINT NOT NULL, size DOUBLE NOT NULL)`,
     ],
   },
 ];
@@ -269,6 +315,35 @@ const ALERT_COLUMNS: readonly ColumnWriter<Alert>[] = [
   valueColumn((a) => (a.details === undefined ? null : JSON.stringify(a.details))),
 ];
 
+/** Writers of the `book_snapshots` columns, in table order (levels as JSON of the exact wire strings). */
+const SNAPSHOT_COLUMNS: readonly ColumnWriter<BookSnapshotRow>[] = [
+  valueColumn((b) => b.instrument),
+  msColumn((b) => b.localTs),
+  msColumn((b) => b.exchangeTs),
+  doubleColumn((b) => b.sequence),
+  valueColumn((b) => b.state),
+  valueColumn((b) => JSON.stringify(b.bids)),
+  valueColumn((b) => JSON.stringify(b.asks)),
+];
+
+/** Writers of the `heatmap_runs` columns, in table order. */
+const HEATMAP_COLUMNS: readonly ColumnWriter<HeatmapRunRow>[] = [
+  valueColumn((h) => h.instrument),
+  valueColumn((h) => h.side),
+  doubleColumn((h) => h.price),
+  doubleColumn((h) => h.bucketSize),
+  msColumn((h) => h.binMs),
+  msColumn((h) => h.from),
+  msColumn((h) => h.to),
+  doubleColumn((h) => h.size),
+];
+
+/** Trim snapshot levels (parsed from their JSON column) to `depth` per side (all when undefined). */
+function levels(json: unknown, depth: number | undefined): [string, string][] {
+  const all = JSON.parse(String(json)) as [string, string][];
+  return depth === undefined ? all : all.slice(0, depth);
+}
+
 /** Runs async jobs one at a time, in order (a DuckDB connection runs one statement at a time). */
 class Serial {
   private tail: Promise<unknown> = Promise.resolve();
@@ -292,17 +367,17 @@ function checkRange(q: RangeQuery, cap: number): { from: number; to: number; lim
 export class DuckDbStore implements HistoryStore {
   /** Write and retention statistics. */
   readonly stats: DuckDbStoreStats = {
-    writtenRows: { metrics: 0, trades: 0, alerts: 0 },
+    writtenRows: { metrics: 0, trades: 0, alerts: 0, bookSnapshots: 0, heatmapRuns: 0 },
     queuedRows: 0,
     droppedRows: 0,
     rejectedRows: 0,
     flushErrors: 0,
-    retentionDeleted: { metrics: 0, trades: 0 },
+    retentionDeleted: { metrics: 0, trades: 0, bookSnapshots: 0, heatmapRuns: 0 },
   };
   /** Resolved path of the database file (or `:memory:`). */
   readonly path: string;
   private readonly opts: Required<Omit<DuckDbStoreOptions, 'path' | 'onError' | 'retentionDays'>> & {
-    retentionDays: { metrics: number; trades: number };
+    retentionDays: RetentionDays;
     onError: (err: unknown) => void;
   };
   private instance: DuckDBInstance | null = null;
@@ -313,6 +388,8 @@ export class DuckDbStore implements HistoryStore {
   private metricsQueue: MetricsSample[] = [];
   private tradesQueue: Trade[] = [];
   private alertsQueue: Alert[] = [];
+  private snapshotsQueue: BookSnapshotRow[] = [];
+  private heatmapQueue: HeatmapRunRow[] = [];
   /** One writer per `metrics` table column, in table order. */
   private metricColumns: ColumnWriter<MetricsSample>[] = [];
   /** Stored metric fields (present in both BOOK_METRIC_FIELDS and the table). */
@@ -331,8 +408,13 @@ export class DuckDbStore implements HistoryStore {
       batchRows: opts.batchRows ?? 10_000,
       maxQueueRows: opts.maxQueueRows ?? 1_000_000,
       retentionDays: opts.retentionDays
-        ? { metrics: opts.retentionDays.metrics ?? 0, trades: opts.retentionDays.trades ?? 0 }
-        : { metrics: 30, trades: 30 },
+        ? {
+            metrics: opts.retentionDays.metrics ?? 0,
+            trades: opts.retentionDays.trades ?? 0,
+            bookSnapshots: opts.retentionDays.bookSnapshots ?? 0,
+            heatmapRuns: opts.retentionDays.heatmapRuns ?? 0,
+          }
+        : { metrics: 30, trades: 30, bookSnapshots: 7, heatmapRuns: 30 },
       retentionIntervalMs: opts.retentionIntervalMs ?? 3_600_000,
       maxQueryRows: opts.maxQueryRows ?? 100_000,
       checkpointThresholdMb: opts.checkpointThresholdMb ?? 256,
@@ -365,7 +447,7 @@ export class DuckDbStore implements HistoryStore {
     this.flushTimer = setInterval(() => this.backgroundFlush(), this.opts.flushIntervalMs);
     this.flushTimer.unref();
     const days = this.opts.retentionDays;
-    if (days.metrics > 0 || days.trades > 0) {
+    if (RETAINED.some((t) => days[t.key] > 0)) {
       await this.applyRetention();
       this.retentionTimer = setInterval(() => {
         this.applyRetention().catch((e) => this.opts.onError(e));
@@ -402,6 +484,98 @@ export class DuckDbStore implements HistoryStore {
     if (this.closed) return;
     for (let i = 0; i < rows.length; i++) this.alertsQueue.push(rows[i]!);
     this.afterAppend();
+  }
+
+  /** Queue book snapshots; rows failing validateBookSnapshot are refused and counted in `rejectedRows`. */
+  appendBookSnapshots(rows: readonly BookSnapshotRow[]): void {
+    if (this.closed) return;
+    for (const r of rows) {
+      if (validateBookSnapshot(r)) this.stats.rejectedRows++;
+      else this.snapshotsQueue.push(r);
+    }
+    this.afterAppend();
+  }
+
+  /** Queue closed heatmap runs; rows failing validateHeatmapRun are refused and counted. */
+  appendHeatmapRuns(rows: readonly HeatmapRunRow[]): void {
+    if (this.closed) return;
+    for (const r of rows) {
+      if (validateHeatmapRun(r)) this.stats.rejectedRows++;
+      else this.heatmapQueue.push(r);
+    }
+    this.afterAppend();
+  }
+
+  /**
+   * Stored book snapshots: a range oldest first, or with `at` the latest at or before it (see
+   * BookSnapshotQuery); levels trimmed to `depth`.
+   * @throws {RangeError} on a bad range, `at` or depth
+   */
+  async queryBookSnapshots(q: BookSnapshotQuery): Promise<BookSnapshotRow[]> {
+    const depth = checkDepth(q.depth);
+    let where: string;
+    let order = 'local_ts, rowid';
+    let limit: number;
+    if (q.at !== undefined) {
+      if (!Number.isFinite(q.at)) throw new RangeError('at must be finite ms');
+      if (typeof q.instrument !== 'string' || q.instrument.length === 0)
+        throw new RangeError('instrument must be a non-empty string');
+      where = `local_ts <= ${Math.floor(q.at)}`;
+      order = 'local_ts DESC, rowid DESC';
+      limit = 1;
+    } else {
+      const r = checkRange(q, this.opts.maxQueryRows);
+      where = `local_ts >= ${r.from} AND local_ts < ${r.to}`;
+      limit = r.limit;
+    }
+    const columns = await this.readColumns(
+      `SELECT local_ts::DOUBLE, exchange_ts::DOUBLE, sequence, state, bids, asks FROM book_snapshots
+        WHERE instrument = $1 AND ${where} ORDER BY ${order} LIMIT ${limit}`,
+      [q.instrument],
+    );
+    const n = columns[0]?.length ?? 0;
+    const out: BookSnapshotRow[] = new Array(n);
+    for (let r = 0; r < n; r++) {
+      const ex = columns[1]![r];
+      const seq = columns[2]![r];
+      out[r] = {
+        instrument: q.instrument,
+        localTs: Number(columns[0]![r]),
+        exchangeTs: typeof ex === 'number' ? ex : NaN,
+        sequence: typeof seq === 'number' ? seq : NaN,
+        state: columns[3]![r] as BookState,
+        bids: levels(columns[4]![r], depth),
+        asks: levels(columns[5]![r], depth),
+      };
+    }
+    return out;
+  }
+
+  /** Stored heatmap runs overlapping `[from, to)`, by `from` then side and price. @throws {RangeError} on a bad range */
+  async queryHeatmapRuns(q: HeatmapRunQuery): Promise<HeatmapRunRow[]> {
+    const { from, to, limit } = checkRange(q, this.opts.maxQueryRows);
+    const columns = await this.readColumns(
+      `SELECT side, price, bucket_size, bin_ms::DOUBLE, from_ts::DOUBLE, to_ts::DOUBLE, size FROM heatmap_runs
+        WHERE instrument = $1 AND to_ts >= ${from} AND from_ts < ${to}
+        ORDER BY from_ts, side, price LIMIT ${limit}`,
+      [q.instrument],
+    );
+    const n = columns[0]?.length ?? 0;
+    const out: HeatmapRunRow[] = new Array(n);
+    for (let r = 0; r < n; r++) {
+      const c = (i: number): number => Number(columns[i]![r]);
+      out[r] = {
+        instrument: q.instrument,
+        side: columns[0]![r] as HeatmapRunRow['side'],
+        price: c(1),
+        bucketSize: c(2),
+        binMs: c(3),
+        from: c(4),
+        to: c(5),
+        size: c(6),
+      };
+    }
+    return out;
   }
 
   /**
@@ -588,12 +762,13 @@ export class DuckDbStore implements HistoryStore {
     return out;
   }
 
-  /** Stored rows per table: `{metrics, trades}` (queued rows not included). */
+  /** Stored rows per table: `{metrics, trades, book_snapshots, heatmap_runs}` (queued rows not included). */
   async counts(): Promise<Record<string, number>> {
+    const tables = ['metrics', 'trades', 'book_snapshots', 'heatmap_runs'];
     const r = await this.read(
-      'SELECT (SELECT count(*) FROM metrics)::DOUBLE, (SELECT count(*) FROM trades)::DOUBLE',
+      `SELECT ${tables.map((t) => `(SELECT count(*) FROM ${t})::DOUBLE`).join(', ')}`,
     );
-    return { metrics: Number(r[0]?.[0] ?? 0), trades: Number(r[0]?.[1] ?? 0) };
+    return Object.fromEntries(tables.map((t, i) => [t, Number(r[0]?.[i] ?? 0)]));
   }
 
   /**
@@ -601,17 +776,17 @@ export class DuckDbStore implements HistoryStore {
    * @param now reference time, ms since epoch UTC (default `Date.now()`)
    * @returns rows deleted per table
    */
-  applyRetention(now = Date.now()): Promise<{ metrics: number; trades: number }> {
+  applyRetention(now = Date.now()): Promise<RetentionDays> {
     return this.writeQueue.run(async () => {
       const w = this.conn(this.writer);
-      const deleted = { metrics: 0, trades: 0 };
-      for (const table of ['metrics', 'trades'] as const) {
-        const days = this.opts.retentionDays[table];
+      const deleted: RetentionDays = { metrics: 0, trades: 0, bookSnapshots: 0, heatmapRuns: 0 };
+      for (const { key, table, ts } of RETAINED) {
+        const days = this.opts.retentionDays[key];
         if (!(days > 0)) continue;
         const cutoff = Math.floor(now - days * 86_400_000);
-        const r = await w.run(`DELETE FROM ${table} WHERE local_ts < ${cutoff}`);
-        deleted[table] = r.rowsChanged;
-        this.stats.retentionDeleted[table] += r.rowsChanged;
+        const r = await w.run(`DELETE FROM ${table} WHERE ${ts} < ${cutoff}`);
+        deleted[key] = r.rowsChanged;
+        this.stats.retentionDeleted[key] += r.rowsChanged;
       }
       return deleted;
     });
@@ -647,16 +822,34 @@ export class DuckDbStore implements HistoryStore {
     return c;
   }
 
+  /** Rows queued over all tables. */
+  private queuedCount(): number {
+    return (
+      this.metricsQueue.length +
+      this.tradesQueue.length +
+      this.alertsQueue.length +
+      this.snapshotsQueue.length +
+      this.heatmapQueue.length
+    );
+  }
+
   private afterAppend(): void {
-    let queued = this.metricsQueue.length + this.tradesQueue.length + this.alertsQueue.length;
+    let queued = this.queuedCount();
     if (queued > this.opts.maxQueueRows) {
       const excess = queued - this.opts.maxQueueRows;
-      // Drop the oldest rows, metrics first, then trades (alerts are the scarcest record).
-      const m = Math.min(excess, this.metricsQueue.length);
-      this.metricsQueue.splice(0, m);
-      const t = Math.min(excess - m, this.tradesQueue.length);
-      this.tradesQueue.splice(0, t);
-      this.alertsQueue.splice(0, excess - m - t);
+      // Drop the oldest rows: metrics first, then snapshots, trades, heatmap runs (alerts are the scarcest).
+      let left = excess;
+      for (const q of [
+        this.metricsQueue,
+        this.snapshotsQueue,
+        this.tradesQueue,
+        this.heatmapQueue,
+        this.alertsQueue,
+      ] as unknown[][]) {
+        const k = Math.min(left, q.length);
+        q.splice(0, k);
+        left -= k;
+      }
       this.stats.droppedRows += excess;
       queued -= excess;
     }
@@ -671,8 +864,7 @@ export class DuckDbStore implements HistoryStore {
   }
 
   private backgroundFlush(): void {
-    if (this.metricsQueue.length === 0 && this.tradesQueue.length === 0 && this.alertsQueue.length === 0)
-      return;
+    if (this.queuedCount() === 0) return;
     this.flush().catch((e) => this.opts.onError(e));
   }
 
@@ -681,10 +873,14 @@ export class DuckDbStore implements HistoryStore {
     const metrics = this.metricsQueue;
     const trades = this.tradesQueue;
     const alerts = this.alertsQueue;
-    if (metrics.length === 0 && trades.length === 0 && alerts.length === 0) return;
+    const snapshots = this.snapshotsQueue;
+    const runs = this.heatmapQueue;
+    if (this.queuedCount() === 0) return;
     this.metricsQueue = [];
     this.tradesQueue = [];
     this.alertsQueue = [];
+    this.snapshotsQueue = [];
+    this.heatmapQueue = [];
     const okAlerts = alerts.filter((a) => Number.isFinite(a.ts) && typeof a.id === 'string');
     const okMetrics = metrics.filter((m) => Number.isFinite(m.localTs));
     const okTrades = trades.filter(
@@ -701,6 +897,8 @@ export class DuckDbStore implements HistoryStore {
       await this.appendChunks(w, 'metrics', okMetrics, this.metricColumns);
       await this.appendChunks(w, 'trades', okTrades, TRADE_COLUMNS);
       await this.appendChunks(w, 'alerts', okAlerts, ALERT_COLUMNS);
+      await this.appendChunks(w, 'book_snapshots', snapshots, SNAPSHOT_COLUMNS);
+      await this.appendChunks(w, 'heatmap_runs', runs, HEATMAP_COLUMNS);
       await w.run('COMMIT');
       begun = false;
     } catch (e) {
@@ -710,6 +908,8 @@ export class DuckDbStore implements HistoryStore {
       this.metricsQueue = metrics.concat(this.metricsQueue);
       this.tradesQueue = trades.concat(this.tradesQueue);
       this.alertsQueue = alerts.concat(this.alertsQueue);
+      this.snapshotsQueue = snapshots.concat(this.snapshotsQueue);
+      this.heatmapQueue = runs.concat(this.heatmapQueue);
       this.afterAppend();
       throw e;
     }
@@ -718,7 +918,9 @@ export class DuckDbStore implements HistoryStore {
     this.stats.writtenRows.metrics += okMetrics.length;
     this.stats.writtenRows.trades += okTrades.length;
     this.stats.writtenRows.alerts += okAlerts.length;
-    this.stats.queuedRows = this.metricsQueue.length + this.tradesQueue.length + this.alertsQueue.length;
+    this.stats.writtenRows.bookSnapshots += snapshots.length;
+    this.stats.writtenRows.heatmapRuns += runs.length;
+    this.stats.queuedRows = this.queuedCount();
   }
 
   /**

@@ -5,7 +5,8 @@
  * Writes are buffered and batched by the implementation; `append*` never blocks the data path and never
  * throws for a store that is down (accepted rows are kept and retried; see store/durable.ts when present).
  */
-import type { Trade } from '../core/model.ts';
+import type { Side, Trade } from '../core/model.ts';
+import type { BookState } from '../book/health.ts';
 import type { MetricsSample } from '../analytics/types.ts';
 import type { Alert, Severity } from '../alerts/types.ts';
 
@@ -124,6 +125,69 @@ export function decodeAlertCursor(s: string): AlertCursor {
   return { ts: v[0] as number, id: v[1] as string };
 }
 
+/**
+ * A stored order-book snapshot: the top levels of one verified book at one moment. Prices (quote
+ * currency) and sizes (base units, or contracts where the venue quotes contracts) are the exact wire
+ * decimal strings the venue sent, never converted to floating point, best first.
+ */
+export interface BookSnapshotRow {
+  instrument: string;
+  /** Local time the snapshot was taken (last applied update's receive time), ms since epoch UTC. */
+  localTs: number;
+  /** Exchange time of the last applied update, ms since epoch UTC (NaN when unknown). */
+  exchangeTs: number;
+  /** Last applied venue sequence (NaN when none). */
+  sequence: number;
+  /** Book state when taken (the producer only stores `live` books). */
+  state: BookState;
+  /** Bids best (highest) first, `[price, size]` wire strings. */
+  bids: [string, string][];
+  /** Asks best (lowest) first, `[price, size]` wire strings. */
+  asks: [string, string][];
+}
+
+/**
+ * A book snapshot query. Range mode (`at` absent): snapshots with `from <= localTs < to`, oldest first,
+ * at most `limit`. Point mode (`at` set): the one latest snapshot with `localTs <= at` (from/to/limit
+ * ignored; empty when none). `depth` (>= 1) trims each side to its best `depth` levels.
+ */
+export interface BookSnapshotQuery extends RangeQuery {
+  depth?: number;
+  /** ms since epoch UTC: return the latest snapshot at or before it. */
+  at?: number;
+}
+
+/**
+ * A stored heatmap run (analytics/heatmap.ts HeatmapRun plus what re-bucketing needs): the price bucket
+ * `[price, price + bucketSize)` of one side held `size` (base units, summed over the bucket's levels and
+ * rounded to the heatmap's significant digits) at every time bin start in `[from, to]` (inclusive bin
+ * starts, bins of `binMs`). Written when the run closes.
+ */
+export interface HeatmapRunRow {
+  instrument: string;
+  side: Side;
+  /** Bucket lower price bound, quote currency. */
+  price: number;
+  /** Bucket width, quote currency. */
+  bucketSize: number;
+  /** Time bin width, ms. */
+  binMs: number;
+  /** First and last bin start, ms since epoch UTC. */
+  from: number;
+  to: number;
+  size: number;
+}
+
+/** Validate a snapshot depth. @throws {RangeError} unless undefined or an integer >= 1 */
+export function checkDepth(depth: number | undefined): number | undefined {
+  if (depth !== undefined && !(Number.isInteger(depth) && depth >= 1))
+    throw new RangeError('depth must be an integer >= 1');
+  return depth;
+}
+
+/** A heatmap runs query: runs overlapping `[from, to)` (`run.to >= from && run.from < to`), by `from`. */
+export type HeatmapRunQuery = RangeQuery;
+
 /** Append-only history with range queries. */
 export interface HistoryStore {
   /** Create or migrate the schema. Must be called (and awaited) before use. */
@@ -147,6 +211,17 @@ export interface HistoryStore {
   appendAlerts?(rows: readonly Alert[]): void;
   /** Stored alerts, newest first, filtered and paginated (see AlertQuery). @throws {RangeError} on a bad cursor */
   queryAlerts?(q: AlertQuery): Promise<AlertPage>;
+  /**
+   * Queue book snapshots (rows with an empty instrument, a `localTs` that is not finite ms, or a level
+   * that is not a pair of decimal strings are refused and counted). Optional: the API answers 501 without.
+   */
+  appendBookSnapshots?(rows: readonly BookSnapshotRow[]): void;
+  /** Stored book snapshots (see BookSnapshotQuery). @throws {RangeError} on a bad range or depth */
+  queryBookSnapshots?(q: BookSnapshotQuery): Promise<BookSnapshotRow[]>;
+  /** Queue closed heatmap runs (invalid rows refused and counted). Optional: memory-only heatmap without. */
+  appendHeatmapRuns?(rows: readonly HeatmapRunRow[]): void;
+  /** Stored heatmap runs overlapping a range, oldest `from` first. @throws {RangeError} on a bad range */
+  queryHeatmapRuns?(q: HeatmapRunQuery): Promise<HeatmapRunRow[]>;
   /** Row counts per table (for tests, /metrics and fleet comparisons). */
   counts(): Promise<Record<string, number>>;
   /** Flush and release resources. */

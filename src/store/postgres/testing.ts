@@ -6,6 +6,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { BOOK_METRIC_FIELDS, type BookMetrics, type MetricsSample } from '../../analytics/types.ts';
 import type { Trade } from '../../core/model.ts';
+import type { BookSnapshotRow, HeatmapRunRow } from '../types.ts';
 
 /** URL of the local PostgreSQL used by tests (env `DEPTHWATCH_TEST_PG`, default loopback db `test`). */
 export const TEST_PG_URL = process.env.DEPTHWATCH_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -32,6 +33,51 @@ export function sampleAt(instrument: string, t0: number, i: number, stepMs = 100
     state: 'live',
     sequence: i,
     metrics: metrics as unknown as BookMetrics,
+  };
+}
+
+/**
+ * A live book snapshot with deterministic levels derived from `i`: localTs = `t0 + i × stepMs`,
+ * sequence `i`, `levels` bids from `100.<i>` down and asks from `101.<i>` up, in 0.5 steps, sizes with
+ * trailing zeros (`1.500`) so exact-string storage is visible.
+ */
+export function snapshotAt(
+  instrument: string,
+  t0: number,
+  i: number,
+  stepMs = 1000,
+  levels = 5,
+): BookSnapshotRow {
+  const side = (base: number, dir: number): [string, string][] =>
+    Array.from({ length: levels }, (_, k) => [
+      (base + dir * k * 0.5 + i / 100).toFixed(2),
+      ((k + 1) * 1.5).toFixed(3),
+    ]);
+  return {
+    instrument,
+    localTs: t0 + i * stepMs,
+    exchangeTs: i % 5 === 0 ? NaN : t0 + i * stepMs - 4,
+    sequence: 10_000 + i,
+    state: 'live',
+    bids: side(100, -1),
+    asks: side(101, 1),
+  };
+}
+
+/**
+ * A closed heatmap run derived from `i`: side alternating bid/ask, bucket `[90 + i, 90 + i + 1)`
+ * (bucket size 1), bins of 1 s from `t0 + i × 1000` to `t0 + (i + 2) × 1000`, size `i + 0.5`.
+ */
+export function heatmapRunAt(instrument: string, t0: number, i: number): HeatmapRunRow {
+  return {
+    instrument,
+    side: i % 2 === 0 ? 'bid' : 'ask',
+    price: 90 + i,
+    bucketSize: 1,
+    binMs: 1000,
+    from: t0 + i * 1000,
+    to: t0 + (i + 2) * 1000,
+    size: i + 0.5,
   };
 }
 

@@ -36,3 +36,73 @@ export function validateTrade(t: {
     );
   return null;
 }
+
+/** A decimal wire string (`123`, `-0.5`, `1e-8`). */
+const DECIMAL = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+function badLevels(levels: unknown): boolean {
+  if (!Array.isArray(levels)) return true;
+  for (const l of levels as unknown[]) {
+    if (!Array.isArray(l) || l.length !== 2) return true;
+    const [p, s] = l as unknown[];
+    if (typeof p !== 'string' || typeof s !== 'string' || !DECIMAL.test(p) || !DECIMAL.test(s)) return true;
+  }
+  return false;
+}
+
+/**
+ * {@link validateRow} plus the book snapshot fields: `bids` and `asks` must be arrays of
+ * `[price, size]` decimal strings (kept exact; never parsed to floats for storage).
+ * @returns the error (code `invalid_field`) to count, or null.
+ */
+export function validateBookSnapshot(r: {
+  instrument: unknown;
+  localTs: unknown;
+  bids: unknown;
+  asks: unknown;
+}): MalformedFrameError | null {
+  const e = validateRow(r);
+  if (e) return e;
+  if (badLevels(r.bids) || badLevels(r.asks))
+    return new MalformedFrameError(
+      'invalid_field',
+      'book snapshot levels must be [price, size] decimal strings',
+    );
+  return null;
+}
+
+/**
+ * Check a heatmap run row: non-empty instrument, side `bid`/`ask`, finite price and size, bucket size
+ * and bin width > 0, finite `from` (ms, not before 2000-01-01) and `to >= from`.
+ * @returns the error (code `invalid_field`) to count, or null.
+ */
+export function validateHeatmapRun(r: {
+  instrument: unknown;
+  side: unknown;
+  price: unknown;
+  bucketSize: unknown;
+  binMs: unknown;
+  from: unknown;
+  to: unknown;
+  size: unknown;
+}): MalformedFrameError | null {
+  const e = validateRow({ instrument: r.instrument, localTs: r.from });
+  if (e) return e;
+  const fin = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  if (
+    (r.side !== 'bid' && r.side !== 'ask') ||
+    !fin(r.price) ||
+    !fin(r.size) ||
+    !fin(r.bucketSize) ||
+    !(r.bucketSize > 0) ||
+    !fin(r.binMs) ||
+    !(r.binMs > 0) ||
+    !fin(r.to) ||
+    r.to < (r.from as number)
+  )
+    return new MalformedFrameError(
+      'invalid_field',
+      'heatmap run with invalid side/price/size/bucket/bin/range',
+    );
+  return null;
+}
