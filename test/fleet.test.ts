@@ -162,7 +162,12 @@ describe('fleet: 2 collectors → NATS → analyzer → PostgreSQL + Redis → A
 
     // History: every sample and trade lands in PostgreSQL exactly once.
     await store.flush();
-    expect(await store.counts()).toEqual({ metrics: analyzerSamples.length, trades: analyzerTrades.length });
+    expect(await store.counts()).toEqual({
+      metrics: analyzerSamples.length,
+      trades: analyzerTrades.length,
+      book_snapshots: 0,
+      heatmap_runs: 0,
+    });
 
     // API side: latest book from Redis, history from PostgreSQL, through their own clients.
     await cache.flush();

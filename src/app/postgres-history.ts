@@ -13,6 +13,8 @@ export function createPostgresHistory(c: StoreChoice): HistoryStore {
     url: c.url,
     flushIntervalMs: 0, // the durable wrapper pumps
     ...(c.retentionDays > 0 ? { retentionDays: c.retentionDays } : {}),
+    bookSnapshotRetentionDays: c.bookSnapshotRetentionDays ?? 7,
+    heatmapRetentionDays: c.heatmapRetentionDays ?? 30,
   });
   return new DurableStore(inner, {
     spoolDir: c.spoolDir ?? './data/spool',

@@ -10,6 +10,10 @@ export interface StoreChoice {
   url: string;
   flushIntervalMs: number;
   retentionDays: number;
+  /** Days of book snapshots kept (0 = forever; default 7). */
+  bookSnapshotRetentionDays?: number;
+  /** Days of closed heatmap runs kept (0 = forever; default 30). */
+  heatmapRetentionDays?: number;
   /** Spool directory for the durable wrapper (PostgreSQL). */
   spoolDir?: string;
   onError?: (err: unknown) => void;
@@ -20,7 +24,12 @@ export interface StoreChoice {
  * @throws {Error} for an unsupported URL scheme
  */
 export async function createStore(c: StoreChoice): Promise<HistoryStore> {
-  const retention = c.retentionDays > 0 ? { metrics: c.retentionDays, trades: c.retentionDays } : {};
+  const retention = {
+    metrics: c.retentionDays,
+    trades: c.retentionDays,
+    bookSnapshots: c.bookSnapshotRetentionDays ?? 7,
+    heatmapRuns: c.heatmapRetentionDays ?? 30,
+  };
   if (c.url === 'memory')
     return new DuckDbStore({
       path: ':memory:',

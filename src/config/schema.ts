@@ -43,11 +43,27 @@ export const configSchema = z
         /** `duckdb:<path>` (embedded, default), `postgres://...`, or `none`. */
         url: z.string().default('duckdb:./data/depthwatch.duckdb'),
         flushIntervalMs: z.number().int().positive().default(1000),
-        /** Days of history kept per table (0 = forever). */
+        /** Days of history kept per table (0 = forever): metrics, trades, alerts (PostgreSQL). */
         retentionDays: z.number().int().min(0).default(30),
+        /** Write a top-`bookSnapshotDepth` snapshot of every live book this often, ms (roles all/analyzer). */
+        bookSnapshotIntervalMs: z.number().int().positive().default(10_000),
+        /** Levels per side in a stored book snapshot. */
+        bookSnapshotDepth: z.number().int().min(1).max(1000).default(50),
+        /** Days of book snapshots kept (0 = forever). */
+        bookSnapshotRetentionDays: z.number().int().min(0).default(7),
+        /** Days of closed heatmap runs kept, by run end (0 = forever). */
+        heatmapRetentionDays: z.number().int().min(0).default(30),
       })
       .strict()
-      .default({ url: 'duckdb:./data/depthwatch.duckdb', flushIntervalMs: 1000, retentionDays: 30 }),
+      .default({
+        url: 'duckdb:./data/depthwatch.duckdb',
+        flushIntervalMs: 1000,
+        retentionDays: 30,
+        bookSnapshotIntervalMs: 10_000,
+        bookSnapshotDepth: 50,
+        bookSnapshotRetentionDays: 7,
+        heatmapRetentionDays: 30,
+      }),
     /** Redis URL for latest state (`redis://127.0.0.1:6379`), or omitted. */
     cache: z.string().optional(),
     /** NATS URL for the fleet bus (`nats://127.0.0.1:4222`), or omitted for the in-process bus. */

@@ -5,7 +5,17 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { DurableStore } from './durable.ts';
 import { PostgresStore } from './postgres/postgres-store.ts';
-import { TEST_PG_URL, TcpProxy, sampleAt, tradeAt, uniqueName, waitFor } from './postgres/testing.ts';
+import {
+  TEST_PG_URL,
+  TcpProxy,
+  alertAt,
+  heatmapRunAt,
+  sampleAt,
+  snapshotAt,
+  tradeAt,
+  uniqueName,
+  waitFor,
+} from './postgres/testing.ts';
 import { encodeJson } from '../bus/codec.ts';
 
 const T0 = Date.UTC(2026, 10, 22, 12, 0, 0);
@@ -64,6 +74,9 @@ describe('DurableStore over PostgreSQL through a loopback proxy that is cut mid-
       }
       store.appendMetrics(Array.from({ length: perChunk }, (_, i) => sampleAt(INST, T0, n + i)));
       store.appendTrades(Array.from({ length: perChunk / 10 }, (_, i) => tradeAt(INST, T0, n + i * 10)));
+      store.appendAlerts([alertAt(INST, T0, c)]);
+      store.appendBookSnapshots([snapshotAt(INST, T0, c, 10_000, 50)]);
+      store.appendHeatmapRuns([heatmapRunAt(INST, T0, c), heatmapRunAt(INST, T0 + 3_600_000, c)]);
       n += perChunk;
       await tick();
       await tick();
@@ -78,11 +91,25 @@ describe('DurableStore over PostgreSQL through a loopback proxy that is cut mid-
     }, 'store flush after the outage');
     expect(store.stats.outages).toBeGreaterThanOrEqual(1);
     expect(store.stats.spooled).toBeGreaterThan(0);
-    expect(await direct.counts()).toEqual({ metrics: chunks * perChunk, trades: (chunks * perChunk) / 10 });
+    expect(await direct.counts()).toEqual({
+      metrics: chunks * perChunk,
+      trades: (chunks * perChunk) / 10,
+      book_snapshots: chunks,
+      heatmap_runs: 2 * chunks,
+    });
+    const alerts = await direct.queryAlerts({ instrument: INST, limit: 1000 });
+    expect(alerts.alerts.map((a) => a.id).sort()).toEqual(
+      Array.from({ length: chunks }, (_, c) => alertAt(INST, T0, c).id).sort(),
+    );
+    // Rows that went through the spool come back exactly (wire strings of the snapshot levels included).
+    const snaps = await direct.queryBookSnapshots({ instrument: INST, from: T0, to: T0 + 1e9 });
+    expect(snaps).toEqual(Array.from({ length: chunks }, (_, c) => snapshotAt(INST, T0, c, 10_000, 50)));
     expect(await readdir(path.join(dir, 'a'))).toEqual([]);
     expect(store.stats.dropped).toBe(0);
     await store.close();
-    await sql.unsafe(`TRUNCATE "${schema}".metrics, "${schema}".trades`);
+    await sql.unsafe(
+      `TRUNCATE "${schema}".metrics, "${schema}".trades, "${schema}".alerts, "${schema}".book_snapshots, "${schema}".heatmap_runs`,
+    );
   });
 
   it('starts with the store down, keeps rows on the spool at shutdown, and drains them on the next start', async () => {
@@ -99,6 +126,9 @@ describe('DurableStore over PostgreSQL through a loopback proxy that is cut mid-
     expect(first.state).toBe('down');
     first.appendMetrics(Array.from({ length: 500 }, (_, i) => sampleAt(INST, T0, i)));
     first.appendTrades([tradeAt(INST, T0, 1), tradeAt(INST, T0, 2)]);
+    first.appendAlerts([alertAt(INST, T0, 1)]);
+    first.appendBookSnapshots([snapshotAt(INST, T0, 1), snapshotAt(INST, T0, 2)]);
+    first.appendHeatmapRuns([heatmapRunAt(INST, T0, 4)]);
     await first.close();
     expect((await readdir(spoolDir)).length).toBeGreaterThan(0);
     expect(first.stats.dropped).toBe(0);
@@ -107,8 +137,32 @@ describe('DurableStore over PostgreSQL through a loopback proxy that is cut mid-
     const second = new DurableStore(viaProxy(), { spoolDir, flushIntervalMs: 20 });
     await second.init();
     await waitFor(async () => (await readdir(spoolDir)).length === 0, 'spool drained at start');
-    expect(await direct.counts()).toEqual({ metrics: 500, trades: 2 });
+    expect(await direct.counts()).toEqual({ metrics: 500, trades: 2, book_snapshots: 2, heatmap_runs: 1 });
+    expect((await direct.queryAlerts({ limit: 10 })).alerts).toEqual([alertAt(INST, T0, 1)]);
     await second.close();
+  });
+
+  it('drains a spool file written by the previous build (metric and trade lines only)', async () => {
+    const spoolDir = path.join(dir, 'old');
+    await mkdir(spoolDir, { recursive: true });
+    // The previous build's exact line format: {"k":"m"|"t","r":<row>} per line, codec-encoded.
+    const lines = [
+      ...[20_000, 20_001, 20_002].map((i) => encodeJson({ k: 'm', r: sampleAt(INST, T0, i) })),
+      encodeJson({ k: 't', r: tradeAt(INST, T0, 20_000) }),
+    ];
+    await writeFile(path.join(spoolDir, 'spool-001763000000000-000000.jsonl'), lines.join('\n') + '\n');
+    const before = await direct.counts();
+    const store = new DurableStore(viaProxy(), { spoolDir, flushIntervalMs: 20 });
+    await store.init();
+    await store.flush();
+    const after = await direct.counts();
+    expect(after.metrics! - before.metrics!).toBe(3);
+    expect(after.trades! - before.trades!).toBe(1);
+    expect(store.stats.corruptLines).toBe(0);
+    expect(await readdir(spoolDir)).toEqual([]);
+    const back = await direct.queryTrades({ instrument: INST, from: T0 + 20_000_000, to: T0 + 20_000_001 });
+    expect(back.map((t) => t.id)).toEqual(['t20000']);
+    await store.close();
   });
 
   it('skips and counts a spool line cut short by a crash, writing the rest', async () => {
@@ -137,7 +191,10 @@ describe('DurableStore over PostgreSQL through a loopback proxy that is cut mid-
     await store.init();
     store.appendMetrics([{ ...sampleAt(INST, T0, 1), localTs: NaN }]);
     store.appendTrades([{ ...tradeAt('', T0, 1) }]);
-    expect(store.stats.rejected).toBe(2);
+    store.appendAlerts([{ ...alertAt(INST, T0, 1), ts: NaN }]);
+    store.appendBookSnapshots([{ ...snapshotAt(INST, T0, 1), asks: [['1', 1 as unknown as string]] }]);
+    store.appendHeatmapRuns([{ ...heatmapRunAt(INST, T0, 1), to: T0 - 1 }]);
+    expect(store.stats.rejected).toBe(5);
     expect(store.stats.accepted).toBe(0);
     await store.close();
   });

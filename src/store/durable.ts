@@ -2,6 +2,7 @@
  * DurableStore: a HistoryStore wrapper that never loses accepted rows when the wrapped store is down or
  * slow (PostgreSQL restarting, network cut, overloaded server).
  *
+ * Every row kind goes the same way: metric samples, trades, alerts, book snapshots and heatmap runs.
  * Path of a row: `append*` validates it (invalid rows are refused and counted) and puts it in a bounded
  * memory buffer. Every `flushIntervalMs` the pump runs:
  * 1. when the store is up: first drain the disk spool (oldest files first), then write the memory buffer,
@@ -27,23 +28,42 @@ import type { MalformedFrameError } from '../core/errors.ts';
 import type {
   AlertPage,
   AlertQuery,
+  BookSnapshotQuery,
+  BookSnapshotRow,
   Candle,
   CandleQuery,
+  HeatmapRunQuery,
+  HeatmapRunRow,
   HistoryStore,
   MetricsQuery,
   RangeQuery,
   TradeRow,
 } from './types.ts';
 import { Spool, SpoolFullError } from './spool/spool.ts';
-import { validateRow, validateTrade } from './spool/rows.ts';
+import {
+  validateAlert,
+  validateBookSnapshot,
+  validateHeatmapRun,
+  validateRow,
+  validateTrade,
+} from './spool/rows.ts';
+import {
+  batchRows,
+  drainBuffer,
+  emptyBuffer,
+  splitBatch,
+  takeBatch,
+  type RowBatch,
+  type RowBuffer,
+} from './batch.ts';
 
-/** A store that can write one batch all-or-nothing (PostgresStore.writeBatch). */
+/** A store that can write one batch of rows of every kind all-or-nothing (PostgresStore.writeBatch). */
 export interface BatchWriter {
   /**
    * Write the rows now in one transaction, idempotently (rows already present are skipped).
    * @throws when nothing was written (the caller keeps the rows).
    */
-  writeBatch(metrics: readonly MetricsSample[], trades: readonly Trade[]): Promise<void>;
+  writeBatch(batch: RowBatch): Promise<void>;
 }
 
 /** Thrown by `flush()` when the store is unavailable; the rows are then safe on the spool. */
@@ -111,9 +131,12 @@ export interface DurableStoreStats {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The durable wrapper (see the module comment). Queries go to the wrapped store; rows still in memory or
+ * on the spool are not visible to them until written.
+ */
 export class DurableStore implements HistoryStore {
-  private metricsBuf: MetricsSample[] = [];
-  private tradesBuf: Trade[] = [];
+  private buf: RowBuffer = emptyBuffer();
   private readonly spool: Spool;
   private timer: NodeJS.Timeout | null = null;
   private pumping: Promise<void> | null = null;
@@ -169,52 +192,60 @@ export class DurableStore implements HistoryStore {
 
   /** Accept metric samples (invalid ones refused and counted). Never throws, never blocks. */
   appendMetrics(rows: readonly MetricsSample[]): void {
-    for (const r of rows) if (this.accept(r)) this.metricsBuf.push(r);
-    this.afterAppend();
+    this.acceptAll(rows, this.buf.metrics, validateRow);
   }
 
   /** Accept trades (invalid ones refused and counted). Never throws, never blocks. */
   appendTrades(rows: readonly Trade[]): void {
-    for (const r of rows) if (this.accept(r, validateTrade(r))) this.tradesBuf.push(r);
-    this.afterAppend();
+    this.acceptAll(rows, this.buf.trades, validateTrade);
   }
 
-  private accept(
-    r: { instrument: unknown; localTs: unknown },
-    err: MalformedFrameError | null = validateRow(r),
-  ): boolean {
-    if (!err) {
-      this.stats.accepted++;
-      return true;
+  /** Accept alerts (no id, instrument or finite `ts`: refused and counted). Never throws, never blocks. */
+  appendAlerts(rows: readonly Alert[]): void {
+    this.acceptAll(rows, this.buf.alerts, validateAlert);
+  }
+
+  /** Accept book snapshots (invalid ones refused and counted). Never throws, never blocks. */
+  appendBookSnapshots(rows: readonly BookSnapshotRow[]): void {
+    this.acceptAll(rows, this.buf.bookSnapshots, validateBookSnapshot);
+  }
+
+  /** Accept closed heatmap runs (invalid ones refused and counted). Never throws, never blocks. */
+  appendHeatmapRuns(rows: readonly HeatmapRunRow[]): void {
+    this.acceptAll(rows, this.buf.heatmapRuns, validateHeatmapRun);
+  }
+
+  private acceptAll<R>(rows: readonly R[], into: R[], validate: (r: R) => MalformedFrameError | null): void {
+    for (const r of rows) {
+      const err = validate(r);
+      if (!err) {
+        this.stats.accepted++;
+        into.push(r);
+      } else {
+        this.stats.rejected++;
+        this.opts.onReject?.(err);
+      }
     }
-    this.stats.rejected++;
-    this.opts.onReject?.(err);
-    return false;
-  }
-
-  private afterAppend(): void {
-    const n = this.metricsBuf.length + this.tradesBuf.length;
+    const n = batchRows(this.buf);
     this.stats.memoryRows = n;
     if (n > (this.opts.memoryLimitRows ?? 100_000)) void this.spillMemory();
   }
 
   /** Move the whole memory buffer to the spool (rows refused by a full spool are counted as dropped). */
   private async spillMemory(): Promise<void> {
-    const m = this.metricsBuf;
-    const t = this.tradesBuf;
-    if (m.length === 0 && t.length === 0) return;
-    this.metricsBuf = [];
-    this.tradesBuf = [];
+    if (batchRows(this.buf) === 0) return;
+    const b = drainBuffer(this.buf);
     this.stats.memoryRows = 0;
-    await this.toSpool(m, t);
+    await this.toSpool(b);
   }
 
-  private async toSpool(m: readonly MetricsSample[], t: readonly Trade[]): Promise<void> {
+  private async toSpool(b: RowBatch): Promise<void> {
+    const n = batchRows(b);
     try {
-      await this.spool.append(m, t);
-      this.stats.spooled += m.length + t.length;
+      await this.spool.append(b);
+      this.stats.spooled += n;
     } catch (e) {
-      this.stats.dropped += m.length + t.length;
+      this.stats.dropped += n;
       this.opts.onError?.(e instanceof SpoolFullError ? e : new Error(`spool write failed: ${String(e)}`));
     }
     this.stats.spoolBytes = this.spool.bytes;
@@ -230,12 +261,12 @@ export class DurableStore implements HistoryStore {
     this.opts.onError?.(err);
   }
 
-  private async write(m: readonly MetricsSample[], t: readonly Trade[]): Promise<void> {
+  private async write(b: RowBatch): Promise<void> {
     const limit = this.opts.writeTimeoutMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.inner.writeBatch(m, t),
+        this.inner.writeBatch(b),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`store write timed out after ${limit} ms`)), limit);
         }),
@@ -243,7 +274,7 @@ export class DurableStore implements HistoryStore {
     } finally {
       clearTimeout(timer);
     }
-    this.stats.written += m.length + t.length;
+    this.stats.written += batchRows(b);
   }
 
   /** One pump, single-flight. `force` ignores the back-off wait. */
@@ -272,22 +303,18 @@ export class DurableStore implements HistoryStore {
       for (const f of files) {
         const data = await this.spool.read(f);
         this.stats.corruptLines += data.corrupt;
-        for (let i = 0; i < data.metrics.length; i += batch)
-          await this.write(data.metrics.slice(i, i + batch), []);
-        for (let i = 0; i < data.trades.length; i += batch)
-          await this.write([], data.trades.slice(i, i + batch));
+        for (const b of splitBatch(data.rows, batch)) await this.write(b);
         await this.spool.remove(f);
         this.stats.spoolBytes = this.spool.bytes;
       }
       // Then memory, batch by batch; a batch leaves memory before its write (rows appended meanwhile stay).
-      while (this.metricsBuf.length > 0 || this.tradesBuf.length > 0) {
-        const m = this.metricsBuf.splice(0, batch);
-        const t = this.tradesBuf.splice(0, Math.max(0, batch - m.length));
-        this.stats.memoryRows = this.metricsBuf.length + this.tradesBuf.length;
+      while (batchRows(this.buf) > 0) {
+        const b = takeBatch(this.buf, batch);
+        this.stats.memoryRows = batchRows(this.buf);
         try {
-          await this.write(m, t);
+          await this.write(b);
         } catch (e) {
-          await this.toSpool(m, t);
+          await this.toSpool(b);
           throw e;
         }
       }
@@ -302,7 +329,7 @@ export class DurableStore implements HistoryStore {
 
   /** Rows not yet in the store: memory plus spool (the spool count is approximate: bytes > 0 means some). */
   pendingRows(): number {
-    return this.metricsBuf.length + this.tradesBuf.length + (this.spool.bytes > 0 ? 1 : 0);
+    return batchRows(this.buf) + (this.spool.bytes > 0 ? 1 : 0);
   }
 
   /**
@@ -312,7 +339,7 @@ export class DurableStore implements HistoryStore {
   async flush(): Promise<void> {
     if (this.pumping) await this.pumping;
     await this.pump(true);
-    const left = this.metricsBuf.length + this.tradesBuf.length;
+    const left = batchRows(this.buf);
     if (this.state === 'down' || this.spool.bytes > 0) {
       throw new StoreUnavailableError('history store unavailable; rows kept on the local spool', left);
     }
@@ -328,21 +355,29 @@ export class DurableStore implements HistoryStore {
     return this.inner.queryTrades(q);
   }
 
-  /**
-   * Candles from the store.
-   * @throws {Error} when the wrapped store has no candle query.
-   */
-  /** Alerts bypass the spool (few, rate-limited): handed to the wrapped store, which writes and retries them. */
-  appendAlerts(rows: readonly Alert[]): void {
-    this.inner.appendAlerts?.(rows);
-  }
-
   /** Alerts of the wrapped store. @throws {Error} when it keeps no alerts */
   queryAlerts(q: AlertQuery): Promise<AlertPage> {
     if (!this.inner.queryAlerts) return Promise.reject(new Error('wrapped store keeps no alerts'));
     return this.inner.queryAlerts(q);
   }
 
+  /** Book snapshots of the wrapped store. @throws {Error} when it keeps none */
+  queryBookSnapshots(q: BookSnapshotQuery): Promise<BookSnapshotRow[]> {
+    if (!this.inner.queryBookSnapshots)
+      return Promise.reject(new Error('wrapped store keeps no book snapshots'));
+    return this.inner.queryBookSnapshots(q);
+  }
+
+  /** Heatmap runs of the wrapped store. @throws {Error} when it keeps none */
+  queryHeatmapRuns(q: HeatmapRunQuery): Promise<HeatmapRunRow[]> {
+    if (!this.inner.queryHeatmapRuns) return Promise.reject(new Error('wrapped store keeps no heatmap runs'));
+    return this.inner.queryHeatmapRuns(q);
+  }
+
+  /**
+   * Candles from the store.
+   * @throws {Error} when the wrapped store has no candle query.
+   */
   queryCandles(q: CandleQuery): Promise<Candle[]> {
     if (!this.inner.queryCandles) return Promise.reject(new Error('wrapped store has no candle query'));
     return this.inner.queryCandles(q);

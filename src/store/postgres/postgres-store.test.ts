@@ -57,7 +57,7 @@ describe('PostgresStore against the real PostgreSQL', () => {
     store.appendMetrics(other);
     store.appendTrades(Array.from({ length: 100 }, (_, i) => tradeAt(INST, T0, i)));
     await store.flush();
-    expect(await store.counts()).toEqual({ metrics: 310, trades: 100 });
+    expect(await store.counts()).toEqual({ metrics: 310, trades: 100, book_snapshots: 0, heatmap_runs: 0 });
 
     const parts = await sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${schema}`;
@@ -83,7 +83,7 @@ describe('PostgresStore against the real PostgreSQL', () => {
     const odd = 'weird:a"b\\c,{d} e';
     const t = { ...tradeAt(odd, T0, 5), id: 'id"\\,{}', exchangeTs: NaN };
     const m = { ...sampleAt(odd, T0, 5), sequence: NaN };
-    await store.writeBatch([m], [t]);
+    await store.writeBatch({ metrics: [m], trades: [t] });
     const [back] = await store.queryTrades({ instrument: odd, from: T0, to: T0 + 10_000 });
     expect(back).toEqual({
       instrument: odd,
@@ -101,10 +101,12 @@ describe('PostgresStore against the real PostgreSQL', () => {
 
   it('is idempotent: writing the same rows again adds nothing', async () => {
     const before = await store.counts();
-    await store.writeBatch(
-      Array.from({ length: 50 }, (_, i) => sampleAt(INST, T0, i)),
-      [tradeAt(INST, T0, 3)],
-    );
+    await store.writeBatch({
+      metrics: Array.from({ length: 50 }, (_, i) => sampleAt(INST, T0, i)),
+      trades: [tradeAt(INST, T0, 3)],
+    });
+    // The earlier (metrics, trades) form still works.
+    await store.writeBatch([sampleAt(INST, T0, 7)], []);
     expect(await store.counts()).toEqual(before);
   });
 
@@ -172,7 +174,9 @@ describe('PostgresStore against the real PostgreSQL', () => {
 
   it('drops day partitions older than the retention horizon', async () => {
     const dropped = await store.dropPartitionsBefore(dayOf(T0) + 1);
-    expect(dropped.sort()).toEqual([`metrics_p${dayLabel(dayOf(T0))}`, `trades_p${dayLabel(dayOf(T0))}`]);
+    expect(dropped.sort()).toEqual(
+      ['book_snapshots', 'heatmap_runs', 'metrics', 'trades'].map((t) => `${t}_p${dayLabel(dayOf(T0))}`),
+    );
     expect((await store.counts()).metrics).toBe(310 - 70);
   });
 });

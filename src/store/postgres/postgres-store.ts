@@ -10,9 +10,13 @@
  * to survive outages; used alone, a failed flush keeps its rows queued (up to `maxQueuedRows`, beyond
  * which the oldest are dropped and counted) and the next flush retries them.
  *
+ * Book snapshots and heatmap runs (migration 4) are queued and batched with metrics and trades.
+ * `writeBatch` takes every row kind (RowBatch, store/batch.ts), alerts included.
+ *
  * Alerts (`appendAlerts`/`queryAlerts`, table `alerts` of migration 3): few rows, so each append starts
  * a background write of everything queued (one `INSERT … unnest` statement, idempotent on the alert id);
  * a failed write keeps the alerts queued for the next append or `flush()`, which writes them first.
+ * (Behind DurableStore alerts are not appended here: they travel in its batches, through its spool.)
  *
  * Driver: node-postgres (`pg`), chosen over postgres.js 3.4.9 whose deferred socket write throws an
  * uncatchable TypeError when a connection closes mid-write (porsager/postgres#1154, #1208): exactly the
@@ -20,25 +24,48 @@
  */
 import pg from 'pg';
 import type { MalformedFrameError } from '../../core/errors.ts';
-import { validateRow, validateTrade } from '../spool/rows.ts';
+import { validateBookSnapshot, validateHeatmapRun, validateRow, validateTrade } from '../spool/rows.ts';
+import {
+  ROW_KINDS,
+  batchRows,
+  emptyBuffer,
+  takeBatch,
+  unshiftBatch,
+  type RowBatch,
+  type RowBuffer,
+} from '../batch.ts';
 import type { Trade } from '../../core/model.ts';
 import { BOOK_METRIC_FIELDS, type BookMetrics, type MetricsSample } from '../../analytics/types.ts';
 import type { BookState } from '../../book/health.ts';
 import type { Alert } from '../../alerts/types.ts';
 import {
   CANDLE_INTERVALS,
+  checkDepth,
   decodeAlertCursor,
   encodeAlertCursor,
   type AlertPage,
   type AlertQuery,
+  type BookSnapshotQuery,
+  type BookSnapshotRow,
   type Candle,
   type CandleQuery,
+  type HeatmapRunQuery,
+  type HeatmapRunRow,
   type HistoryStore,
   type MetricsQuery,
   type RangeQuery,
   type TradeRow,
 } from '../types.ts';
-import { METRIC_COLUMNS, MIGRATIONS, dayIso, dayLabel, dayOf, ident, type PartitionMode } from './schema.ts';
+import {
+  METRIC_COLUMNS,
+  MIGRATIONS,
+  PARTITIONED_TABLES,
+  dayIso,
+  dayLabel,
+  dayOf,
+  ident,
+  type PartitionMode,
+} from './schema.ts';
 
 /** Options of {@link PostgresStore}. */
 export interface PostgresStoreOptions {
@@ -60,6 +87,10 @@ export interface PostgresStoreOptions {
   partitionDaysAhead?: number;
   /** Drop data older than this many days (hypertable retention policy or dropped partitions). Off by default. */
   retentionDays?: number;
+  /** Retention of `book_snapshots` in days (default: `retentionDays`; 0 = keep). */
+  bookSnapshotRetentionDays?: number;
+  /** Retention of `heatmap_runs` in days, by run end (default: `retentionDays`; 0 = keep). */
+  heatmapRetentionDays?: number;
   /** Client-side query timeout in ms (a silently dead connection fails instead of hanging; default 60,000). */
   queryTimeoutMs?: number;
   /** Connection pool size (default 4). */
@@ -95,8 +126,8 @@ export class PostgresStore implements HistoryStore {
   private readonly ownsPool: boolean;
   private readonly opts: PostgresStoreOptions;
   private readonly batchSize: number;
-  private metricsQ: MetricsSample[] = [];
-  private tradesQ: Trade[] = [];
+  /** Rows queued by append* (alerts have their own queue and write path, see the module comment). */
+  private queue: RowBuffer = emptyBuffer();
   private alertsQ: Alert[] = [];
   private alertsWriting: Promise<void> | null = null;
   private readonly partitions = new Set<string>();
@@ -217,30 +248,47 @@ export class PostgresStore implements HistoryStore {
    */
   async maintain(): Promise<void> {
     const today = dayOf(Date.now());
-    const ret = this.opts.retentionDays;
     if (this.mode === 'timescale') {
-      if (ret !== undefined) {
-        for (const t of ['metrics', 'trades']) {
-          await this.q(
-            `SELECT add_retention_policy('"${this.schema}".${t}', INTERVAL '${Math.max(1, Math.floor(ret))} days', if_not_exists => TRUE)`,
-          );
-        }
+      for (const t of PARTITIONED_TABLES) {
+        const ret = this.retentionOf(t);
+        if (ret === undefined) continue;
+        await this.q(
+          `SELECT add_retention_policy('"${this.schema}".${t}', INTERVAL '${Math.max(1, Math.floor(ret))} days', if_not_exists => TRUE)`,
+        );
       }
       return;
     }
     const ahead = this.opts.partitionDaysAhead ?? 3;
     for (let d = today - 1; d <= today + ahead; d++) await this.ensurePartition(d);
-    if (ret !== undefined) await this.dropPartitionsBefore(today - Math.floor(ret));
+    for (const t of PARTITIONED_TABLES) {
+      const ret = this.retentionOf(t);
+      if (ret !== undefined) await this.dropPartitionsBefore(today - Math.floor(ret), [t]);
+    }
   }
 
-  /** Native mode: drop day partitions of both tables whose whole day is before `day`. @returns names dropped */
-  async dropPartitionsBefore(day: number): Promise<string[]> {
+  /** Retention days of a table (undefined = keep everything). */
+  private retentionOf(table: (typeof PARTITIONED_TABLES)[number]): number | undefined {
+    const own =
+      table === 'book_snapshots'
+        ? this.opts.bookSnapshotRetentionDays
+        : table === 'heatmap_runs'
+          ? this.opts.heatmapRetentionDays
+          : undefined;
+    const days = own ?? this.opts.retentionDays;
+    return days !== undefined && days > 0 ? days : undefined;
+  }
+
+  /**
+   * Native mode: drop day partitions of the given tables (default all partitioned tables) whose whole
+   * day is before `day`. @returns names dropped
+   */
+  async dropPartitionsBefore(day: number, tables: readonly string[] = PARTITIONED_TABLES): Promise<string[]> {
     const rows = await this.q(
       `SELECT c.relname AS name FROM pg_inherits i
        JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
        JOIN pg_namespace n ON n.oid = p.relnamespace
-       WHERE n.nspname = $1 AND p.relname IN ('metrics', 'trades')`,
-      [this.schema],
+       WHERE n.nspname = $1 AND p.relname = ANY($2::text[])`,
+      [this.schema, tables],
     );
     const limit = dayLabel(day);
     const dropped: string[] = [];
@@ -257,7 +305,7 @@ export class PostgresStore implements HistoryStore {
 
   private async ensurePartition(day: number): Promise<void> {
     if (this.mode !== 'native') return;
-    for (const t of ['metrics', 'trades']) {
+    for (const t of PARTITIONED_TABLES) {
       const name = `${t}_p${dayLabel(day)}`;
       if (this.partitions.has(name)) continue;
       try {
@@ -275,36 +323,45 @@ export class PostgresStore implements HistoryStore {
 
   /** Queue metric samples; invalid rows (no instrument, non-finite localTs) are refused and counted. */
   appendMetrics(rows: readonly MetricsSample[]): void {
-    for (const r of rows) if (this.accept(r)) this.metricsQ.push(r);
-    this.capQueue();
+    this.acceptAll(rows, this.queue.metrics, validateRow);
   }
 
   /** Queue trades; invalid rows are refused and counted. */
   appendTrades(rows: readonly Trade[]): void {
-    for (const r of rows) if (this.accept(r, validateTrade(r))) this.tradesQ.push(r);
+    this.acceptAll(rows, this.queue.trades, validateTrade);
+  }
+
+  /** Queue book snapshots; invalid rows (see validateBookSnapshot) are refused and counted. */
+  appendBookSnapshots(rows: readonly BookSnapshotRow[]): void {
+    this.acceptAll(rows, this.queue.bookSnapshots, validateBookSnapshot);
+  }
+
+  /** Queue closed heatmap runs; invalid rows (see validateHeatmapRun) are refused and counted. */
+  appendHeatmapRuns(rows: readonly HeatmapRunRow[]): void {
+    this.acceptAll(rows, this.queue.heatmapRuns, validateHeatmapRun);
+  }
+
+  private acceptAll<R>(rows: readonly R[], into: R[], validate: (r: R) => MalformedFrameError | null): void {
+    for (const r of rows) {
+      const err = validate(r);
+      if (!err) into.push(r);
+      else {
+        this.stats.rejected++;
+        this.opts.onReject?.(err);
+      }
+    }
     this.capQueue();
   }
 
-  private accept(
-    r: { instrument: unknown; localTs: unknown },
-    err: MalformedFrameError | null = validateRow(r),
-  ): boolean {
-    if (!err) return true;
-    this.stats.rejected++;
-    this.opts.onReject?.(err);
-    return false;
-  }
-
+  /** Drop the oldest queued rows beyond `maxQueuedRows`, kind by kind (metrics first). */
   private capQueue(): void {
     const max = this.opts.maxQueuedRows ?? 1_000_000;
-    const over = this.metricsQ.length + this.tradesQ.length - max;
+    const over = batchRows(this.queue) - max;
     if (over > 0) {
-      const m = Math.min(over, this.metricsQ.length);
-      this.metricsQ.splice(0, m);
-      this.tradesQ.splice(0, over - m);
+      takeBatch(this.queue, over);
       this.stats.dropped += over;
     }
-    this.stats.queued = this.metricsQ.length + this.tradesQ.length;
+    this.stats.queued = batchRows(this.queue);
   }
 
   /**
@@ -314,7 +371,7 @@ export class PostgresStore implements HistoryStore {
   async flush(): Promise<void> {
     await this.writeAlerts();
     while (this.flushing) await this.flushing.catch(() => {});
-    if (this.metricsQ.length === 0 && this.tradesQ.length === 0) return;
+    if (batchRows(this.queue) === 0) return;
     const run = this.flushQueued();
     this.flushing = run;
     try {
@@ -325,50 +382,163 @@ export class PostgresStore implements HistoryStore {
   }
 
   private async flushQueued(): Promise<void> {
-    let metrics = this.metricsQ;
-    let trades = this.tradesQ;
-    this.metricsQ = [];
-    this.tradesQ = [];
-    try {
-      while (metrics.length > 0 || trades.length > 0) {
-        const m = metrics.slice(0, this.batchSize);
-        const t = trades.slice(0, Math.max(0, this.batchSize - m.length));
-        await this.writeBatch(m, t);
-        metrics = metrics.slice(m.length);
-        trades = trades.slice(t.length);
+    for (;;) {
+      const b = takeBatch(this.queue, this.batchSize);
+      if (batchRows(b) === 0) break;
+      try {
+        await this.writeBatch(b);
+      } catch (e) {
+        unshiftBatch(this.queue, b);
+        this.capQueue();
+        throw e;
       }
-    } catch (e) {
-      this.metricsQ = metrics.concat(this.metricsQ);
-      this.tradesQ = trades.concat(this.tradesQ);
-      this.capQueue();
-      throw e;
     }
-    this.stats.queued = this.metricsQ.length + this.tradesQ.length;
+    this.stats.queued = batchRows(this.queue);
   }
 
   /**
    * Write one batch now, all-or-nothing (one transaction), idempotent (rows already present are skipped).
    * Rows are not validated here: callers pass rows accepted by `append*` or by DurableStore's validation.
+   * The two-argument form `(metrics, trades)` is kept for callers of the earlier signature.
    * @throws the driver's error (connection refused/closed, timeout); nothing of the batch is then written.
    */
-  async writeBatch(metrics: readonly MetricsSample[], trades: readonly Trade[]): Promise<void> {
-    if (metrics.length === 0 && trades.length === 0) return;
+  async writeBatch(batch: RowBatch | readonly MetricsSample[], trades: readonly Trade[] = []): Promise<void> {
+    const b: RowBatch = Array.isArray(batch)
+      ? { metrics: batch as readonly MetricsSample[], trades }
+      : (batch as RowBatch);
+    const n = batchRows(b);
+    if (n === 0) return;
     try {
       if (this.mode === 'native') {
         const days = new Set<number>();
-        for (const r of metrics) days.add(dayOf(r.localTs));
-        for (const r of trades) days.add(dayOf(r.localTs));
+        for (const r of b.metrics ?? []) days.add(dayOf(r.localTs));
+        for (const r of b.trades ?? []) days.add(dayOf(r.localTs));
+        for (const r of b.bookSnapshots ?? []) days.add(dayOf(r.localTs));
+        for (const r of b.heatmapRuns ?? []) days.add(dayOf(r.to));
         for (const d of days) await this.ensurePartition(d);
       }
       await this.tx(async (c) => {
-        if (metrics.length > 0) await this.insertMetrics(c, metrics);
-        if (trades.length > 0) await this.insertTrades(c, trades);
+        for (const k of ROW_KINDS) {
+          const rows = b[k];
+          if (!rows || rows.length === 0) continue;
+          if (k === 'metrics') await this.insertMetrics(c, b.metrics!);
+          else if (k === 'trades') await this.insertTrades(c, b.trades!);
+          else if (k === 'alerts') await this.insertAlerts(c, b.alerts!);
+          else if (k === 'bookSnapshots') await this.insertSnapshots(c, b.bookSnapshots!);
+          else await this.insertHeatmapRuns(c, b.heatmapRuns!);
+        }
       });
     } catch (e) {
       this.stats.writeErrors++;
       throw e;
     }
-    this.stats.written += metrics.length + trades.length;
+    this.stats.written += n;
+  }
+
+  private async insertSnapshots(c: pg.PoolClient, rows: readonly BookSnapshotRow[]): Promise<void> {
+    await c.query(
+      `INSERT INTO ${ident(this.schema)}.book_snapshots (instrument, ts, local_ts, exchange_ts, sequence, state, bids, asks)
+       SELECT i, to_timestamp(l / 1000.0), l, e, sq, st, b::jsonb, a::jsonb
+       FROM unnest($1::text[], $2::float8[], $3::float8[], $4::float8[], $5::text[], $6::text[], $7::text[])
+         AS t(i, l, e, sq, st, b, a)
+       ON CONFLICT DO NOTHING`,
+      [
+        textArray(rows.map((r) => r.instrument)),
+        floatArray(rows.map((r) => r.localTs)),
+        floatArray(rows.map((r) => r.exchangeTs)),
+        floatArray(rows.map((r) => r.sequence)),
+        textArray(rows.map((r) => r.state)),
+        textArray(rows.map((r) => JSON.stringify(r.bids))),
+        textArray(rows.map((r) => JSON.stringify(r.asks))),
+      ],
+    );
+  }
+
+  private async insertHeatmapRuns(c: pg.PoolClient, rows: readonly HeatmapRunRow[]): Promise<void> {
+    await c.query(
+      `INSERT INTO ${ident(this.schema)}.heatmap_runs (instrument, ts, side, price, bucket_size, bin_ms, from_ts, to_ts, size)
+       SELECT i, to_timestamp(t / 1000.0), sd, p, bs, bm, f, t, sz
+       FROM unnest($1::text[], $2::text[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[])
+         AS u(i, sd, p, bs, bm, f, t, sz)
+       ON CONFLICT DO NOTHING`,
+      [
+        textArray(rows.map((r) => r.instrument)),
+        textArray(rows.map((r) => r.side)),
+        floatArray(rows.map((r) => r.price)),
+        floatArray(rows.map((r) => r.bucketSize)),
+        floatArray(rows.map((r) => r.binMs)),
+        floatArray(rows.map((r) => r.from)),
+        floatArray(rows.map((r) => r.to)),
+        floatArray(rows.map((r) => r.size)),
+      ],
+    );
+  }
+
+  /**
+   * Stored book snapshots of one instrument: the range `from <= localTs < to` oldest first (at most
+   * `limit`), or with `at` the latest at or before it; levels trimmed to `depth`.
+   * @throws {RangeError} on a bad range, `at` or depth
+   */
+  async queryBookSnapshots(q: BookSnapshotQuery): Promise<BookSnapshotRow[]> {
+    const depth = checkDepth(q.depth);
+    const cols = 'local_ts, exchange_ts, sequence, state, bids, asks';
+    const s = ident(this.schema);
+    let rows: unknown[][];
+    if (q.at !== undefined) {
+      if (!Number.isFinite(q.at)) throw new RangeError('at must be finite ms');
+      checkRange({ ...q, from: q.at, to: q.at });
+      rows = await this.qa(
+        `SELECT ${cols} FROM ${s}.book_snapshots
+         WHERE instrument = $1 AND ts <= to_timestamp($2::float8 / 1000.0) + INTERVAL '1 ms' AND local_ts <= $2::float8
+         ORDER BY ts DESC, local_ts DESC LIMIT 1`,
+        [q.instrument, q.at],
+      );
+    } else {
+      const { limit } = checkRange(q);
+      rows = await this.qa(
+        `SELECT ${cols} FROM ${s}.book_snapshots WHERE ${RANGE_WHERE} ORDER BY ts, local_ts LIMIT ${limit}`,
+        [q.instrument, q.from, q.to],
+      );
+    }
+    const trim = (v: unknown): [string, string][] => {
+      const all = v as [string, string][];
+      return depth === undefined ? all : all.slice(0, depth);
+    };
+    return rows.map((r) => ({
+      instrument: q.instrument,
+      localTs: Number(r[0]),
+      exchangeTs: r[1] === null ? NaN : Number(r[1]),
+      sequence: r[2] === null ? NaN : Number(r[2]),
+      state: r[3] as BookState,
+      bids: trim(r[4]),
+      asks: trim(r[5]),
+    }));
+  }
+
+  /**
+   * Stored heatmap runs of one instrument overlapping `[from, to)` (`run.to >= from`, `run.from < to`),
+   * by `from` then side and price, at most `limit`.
+   * @throws {RangeError} on a bad range
+   */
+  async queryHeatmapRuns(q: HeatmapRunQuery): Promise<HeatmapRunRow[]> {
+    const { limit } = checkRange(q);
+    const rows = await this.qa(
+      `SELECT side, price, bucket_size, bin_ms, from_ts, to_ts, size FROM ${ident(this.schema)}.heatmap_runs
+       WHERE instrument = $1 AND ts >= to_timestamp($2::float8 / 1000.0) - INTERVAL '1 ms'
+         AND to_ts >= $2::float8 AND from_ts < $3::float8
+       ORDER BY from_ts, side, price LIMIT ${limit}`,
+      [q.instrument, q.from, q.to],
+    );
+    return rows.map((r) => ({
+      instrument: q.instrument,
+      side: r[0] as HeatmapRunRow['side'],
+      price: Number(r[1]),
+      bucketSize: Number(r[2]),
+      binMs: Number(r[3]),
+      from: Number(r[4]),
+      to: Number(r[5]),
+      size: Number(r[6]),
+    }));
   }
 
   private async insertMetrics(c: pg.PoolClient, rows: readonly MetricsSample[]): Promise<void> {
@@ -573,21 +743,7 @@ export class PostgresStore implements HistoryStore {
     const rows = this.alertsQ;
     if (rows.length === 0) return;
     this.alertsQ = [];
-    const run = this.q(
-      `INSERT INTO ${ident(this.schema)}.alerts (id, ts, instrument, severity, rule_id, body)
-        SELECT id, ts, instrument, severity, rule_id, body::jsonb
-        FROM unnest($1::text[], $2::float8[], $3::text[], $4::text[], $5::text[], $6::text[])
-          AS u(id, ts, instrument, severity, rule_id, body)
-        ON CONFLICT (id) DO NOTHING`,
-      [
-        rows.map((a) => a.id),
-        rows.map((a) => a.ts),
-        rows.map((a) => a.instrument),
-        rows.map((a) => a.severity),
-        rows.map((a) => a.ruleId),
-        rows.map((a) => JSON.stringify(a)),
-      ],
-    ).then(
+    const run = this.insertAlerts(this.pool, rows).then(
       () => {
         this.stats.written += rows.length;
       },
@@ -603,6 +759,25 @@ export class PostgresStore implements HistoryStore {
     } finally {
       this.alertsWriting = null;
     }
+  }
+
+  /** Insert alerts in one statement, idempotent on the alert id. */
+  private async insertAlerts(c: pg.Pool | pg.PoolClient, rows: readonly Alert[]): Promise<void> {
+    await c.query(
+      `INSERT INTO ${ident(this.schema)}.alerts (id, ts, instrument, severity, rule_id, body)
+        SELECT id, ts, instrument, severity, rule_id, body::jsonb
+        FROM unnest($1::text[], $2::float8[], $3::text[], $4::text[], $5::text[], $6::text[])
+          AS u(id, ts, instrument, severity, rule_id, body)
+        ON CONFLICT (id) DO NOTHING`,
+      [
+        rows.map((a) => a.id),
+        rows.map((a) => a.ts),
+        rows.map((a) => a.instrument),
+        rows.map((a) => a.severity),
+        rows.map((a) => a.ruleId),
+        rows.map((a) => JSON.stringify(a)),
+      ],
+    );
   }
 
   /**
@@ -650,13 +825,13 @@ export class PostgresStore implements HistoryStore {
     };
   }
 
-  /** Row counts: `{ metrics, trades }`. */
+  /** Row counts: `{ metrics, trades, book_snapshots, heatmap_runs }`. */
   async counts(): Promise<Record<string, number>> {
     const s = ident(this.schema);
     const [r] = await this.q(
-      `SELECT (SELECT count(*) FROM ${s}.metrics) AS metrics, (SELECT count(*) FROM ${s}.trades) AS trades`,
+      `SELECT ${PARTITIONED_TABLES.map((t) => `(SELECT count(*) FROM ${s}.${t}) AS ${t}`).join(', ')}`,
     );
-    return { metrics: Number(r!.metrics), trades: Number(r!.trades) };
+    return Object.fromEntries(PARTITIONED_TABLES.map((t) => [t, Number(r![t])]));
   }
 
   /** Stop timers, flush (errors propagate after the connections are released), close the pool when owned. */

@@ -13,18 +13,29 @@
  * - `alerts` (version 3, not partitioned: alerts are few): `id TEXT PRIMARY KEY`, `ts DOUBLE PRECISION`
  *   (the alert's `ts`, ms since epoch UTC), `instrument`, `severity`, `rule_id TEXT` (the filter columns),
  *   `body JSONB` (the whole Alert as JSON; NaN → null); index `(ts DESC, id DESC)` for newest-first pages.
+ * - `book_snapshots` (version 4): `instrument`, `ts` (local time of the snapshot, partition key),
+ *   `local_ts`/`exchange_ts`/`sequence DOUBLE PRECISION`, `state TEXT`, `bids`/`asks JSONB` (arrays of
+ *   `[price, size]` wire decimal strings, best first, kept exactly: JSON strings, never floats); unique
+ *   `(instrument, ts)`.
+ * - `heatmap_runs` (version 4): `instrument`, `ts` (the run's last bin start `to`, partition key, so
+ *   retention and range pruning follow the run's end), `side TEXT`, `price`/`bucket_size`/`size DOUBLE
+ *   PRECISION`, `bin_ms`/`from_ts`/`to_ts DOUBLE PRECISION` (ms); unique
+ *   `(instrument, ts, side, price, bucket_size, from_ts)`.
  * - `schema_migrations(version INT PRIMARY KEY, name TEXT, applied_at TIMESTAMPTZ)`.
  *
  * Unique keys `(instrument, ts, sequence)` on metrics and `(instrument, ts, id)` on trades make writes
  * idempotent (`ON CONFLICT DO NOTHING`): a batch retried after a lost commit acknowledgement, or a spool
  * file re-drained after a crash, never duplicates rows.
  *
- * Partitioning: with the TimescaleDB extension available, both tables are hypertables on `ts` (1-day
+ * Partitioning: with the TimescaleDB extension available, the time-keyed tables are hypertables on `ts` (1-day
  * chunks) with compression (segment by instrument) and optional retention policies. Without it, they are
  * natively range-partitioned by UTC day (`metrics_pYYYYMMDD`), partitions are created ahead of time and on
  * demand for the days a batch touches, and retention drops whole day partitions.
  */
 import { BOOK_METRIC_FIELDS } from '../../analytics/types.ts';
+
+/** The time-partitioned tables (hypertables in TimescaleDB mode, day partitions natively). */
+export const PARTITIONED_TABLES = ['metrics', 'trades', 'book_snapshots', 'heatmap_runs'] as const;
 
 /** Partitioning mode of a schema. */
 export type PartitionMode = 'timescale' | 'native';
@@ -127,6 +138,54 @@ export const MIGRATIONS: readonly Migration[] = [
         body JSONB NOT NULL
       )`);
       await db.query(`CREATE INDEX IF NOT EXISTS alerts_ts ON ${s}.alerts (ts DESC, id DESC)`);
+    },
+  },
+  {
+    version: 4,
+    name: 'book_snapshots and heatmap_runs tables',
+    async up(db, schema, mode) {
+      const s = ident(schema);
+      const part = mode === 'native' ? ' PARTITION BY RANGE (ts)' : '';
+      await db.query(`CREATE TABLE IF NOT EXISTS ${s}.book_snapshots (
+        instrument TEXT NOT NULL,
+        ts TIMESTAMPTZ NOT NULL,
+        local_ts DOUBLE PRECISION NOT NULL,
+        exchange_ts DOUBLE PRECISION,
+        sequence DOUBLE PRECISION,
+        state TEXT NOT NULL,
+        bids JSONB NOT NULL,
+        asks JSONB NOT NULL
+      )${part}`);
+      await db.query(`CREATE TABLE IF NOT EXISTS ${s}.heatmap_runs (
+        instrument TEXT NOT NULL,
+        ts TIMESTAMPTZ NOT NULL,
+        side TEXT NOT NULL,
+        price DOUBLE PRECISION NOT NULL,
+        bucket_size DOUBLE PRECISION NOT NULL,
+        bin_ms DOUBLE PRECISION NOT NULL,
+        from_ts DOUBLE PRECISION NOT NULL,
+        to_ts DOUBLE PRECISION NOT NULL,
+        size DOUBLE PRECISION NOT NULL
+      )${part}`);
+      if (mode === 'timescale') {
+        for (const t of ['book_snapshots', 'heatmap_runs']) {
+          await db.query(
+            `SELECT create_hypertable('"${schema}".${t}', 'ts', chunk_time_interval => INTERVAL '1 day', if_not_exists => TRUE)`,
+          );
+          await db.query(
+            `ALTER TABLE ${s}.${t} SET (timescaledb.compress, timescaledb.compress_segmentby = 'instrument', timescaledb.compress_orderby = 'ts')`,
+          );
+          await db.query(
+            `SELECT add_compression_policy('"${schema}".${t}', INTERVAL '2 days', if_not_exists => TRUE)`,
+          );
+        }
+      }
+      await db.query(
+        `CREATE UNIQUE INDEX IF NOT EXISTS book_snapshots_key ON ${s}.book_snapshots (instrument, ts)`,
+      );
+      await db.query(
+        `CREATE UNIQUE INDEX IF NOT EXISTS heatmap_runs_key ON ${s}.heatmap_runs (instrument, ts, side, price, bucket_size, from_ts)`,
+      );
     },
   },
 ];

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { BOOK_METRIC_FIELDS, type BookMetrics, type MetricsSample } from '../../analytics/types.ts';
 import type { Trade } from '../../core/model.ts';
 import type { BookSnapshotRow, HeatmapRunRow } from '../types.ts';
+import type { Alert } from '../../alerts/types.ts';
 
 /** URL of the local PostgreSQL used by tests (env `DEPTHWATCH_TEST_PG`, default loopback db `test`). */
 export const TEST_PG_URL = process.env.DEPTHWATCH_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -78,6 +79,27 @@ export function heatmapRunAt(instrument: string, t0: number, i: number): Heatmap
     from: t0 + i * 1000,
     to: t0 + (i + 2) * 1000,
     size: i + 0.5,
+  };
+}
+
+/** A firing metric alert derived from `i` (id `spread_wide:<instrument>:<i>`, ts `t0 + i × stepMs`). */
+export function alertAt(instrument: string, t0: number, i: number, stepMs = 1000): Alert {
+  return {
+    id: `spread_wide:${instrument}:${i}`,
+    ruleId: 'spread_wide',
+    kind: 'metric',
+    status: 'firing',
+    severity: i % 3 === 0 ? 'critical' : 'warning',
+    instrument,
+    metric: 'spreadBps',
+    value: 10 + i,
+    threshold: 5,
+    comparator: '>',
+    message: `spread ${10 + i} bps > 5`,
+    ts: t0 + i * stepMs,
+    exchangeTs: t0 + i * stepMs - 2,
+    state: 'live',
+    sequence: i,
   };
 }
 

@@ -106,3 +106,17 @@ export function validateHeatmapRun(r: {
     );
   return null;
 }
+
+/**
+ * Check an alert row: non-empty `id` and `instrument` strings and a finite `ts` (ms since epoch UTC, not
+ * before 2000-01-01). @returns the error (code `invalid_field`) to count, or null.
+ */
+export function validateAlert(a: {
+  id: unknown;
+  instrument: unknown;
+  ts: unknown;
+}): MalformedFrameError | null {
+  if (typeof a.id !== 'string' || a.id.length === 0)
+    return new MalformedFrameError('invalid_field', 'alert without id');
+  return validateRow({ instrument: a.instrument, localTs: a.ts });
+}

@@ -2,8 +2,10 @@
  * Local disk spool: append-only JSON-lines files holding rows a store could not take yet.
  *
  * Layout: `<dir>/spool-<ms since epoch, 15 digits>-<counter, 6 digits>.jsonl`, names sort oldest first.
- * One record per line, `{"k":"m","r":<MetricsSample>}` or `{"k":"t","r":<Trade>}`, encoded with the
- * NaN-keeping codec (bus/codec.ts). Appends go to the current file (rotated at `maxFileBytes`), each
+ * One record per line, `{"k":<kind>,"r":<row>}` with kind `m` (MetricsSample), `t` (Trade), `a` (Alert),
+ * `s` (BookSnapshotRow) or `h` (HeatmapRunRow), encoded with the NaN-keeping codec (bus/codec.ts). Files
+ * of the previous format (only `m` and `t` lines) are the same format and drain unchanged; a line of a
+ * kind this build does not know is skipped and counted as corrupt. Appends go to the current file (rotated at `maxFileBytes`), each
  * append is one write followed by `fdatasync` (unless `fsync: false`). Draining first seals the current
  * file (new appends start a new one), so a file being drained is never appended to.
  *
@@ -12,12 +14,25 @@
  */
 import { mkdir, open, readdir, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { MetricsSample } from '../../analytics/types.ts';
-import type { Trade } from '../../core/model.ts';
 import { decodeJson, encodeJson } from '../../bus/codec.ts';
+import { ROW_KINDS, batchRows, emptyBuffer, type RowBatch, type RowBuffer, type RowKind } from '../batch.ts';
 
-/** A spooled row. */
-export type SpoolRecord = { k: 'm'; r: MetricsSample } | { k: 't'; r: Trade };
+/** One-letter record kind on disk of each row kind (never change a letter: old files must drain). */
+export const SPOOL_KIND: Readonly<Record<RowKind, string>> = {
+  metrics: 'm',
+  trades: 't',
+  alerts: 'a',
+  bookSnapshots: 's',
+  heatmapRuns: 'h',
+};
+
+const KIND_OF_LETTER = new Map<string, RowKind>(ROW_KINDS.map((k) => [SPOOL_KIND[k], k]));
+
+/** A spooled row: `k` is the SPOOL_KIND letter, `r` the row. */
+export interface SpoolRecord {
+  k: string;
+  r: unknown;
+}
 
 /** Thrown by `append` when the spool would exceed `maxBytes`; nothing of that append was written. */
 export class SpoolFullError extends Error {
@@ -43,8 +58,8 @@ export interface SpoolOptions {
 /** One sealed file read back. */
 export interface SpoolFile {
   path: string;
-  metrics: MetricsSample[];
-  trades: Trade[];
+  /** The rows, per kind, in file order. */
+  rows: RowBuffer;
   /** Lines that could not be decoded (e.g. cut short by a crash). */
   corrupt: number;
 }
@@ -98,12 +113,14 @@ export class Spool {
    * Append rows (in order) durably.
    * @throws {SpoolFullError} when the spool would exceed `maxBytes`; an I/O error (disk full, permissions).
    */
-  append(metrics: readonly MetricsSample[], trades: readonly Trade[]): Promise<void> {
-    if (metrics.length === 0 && trades.length === 0) return Promise.resolve();
+  append(batch: RowBatch): Promise<void> {
+    const rows = batchRows(batch);
+    if (rows === 0) return Promise.resolve();
     let text = '';
-    for (const r of metrics) text += encodeJson({ k: 'm', r }) + '\n';
-    for (const r of trades) text += encodeJson({ k: 't', r }) + '\n';
-    const rows = metrics.length + trades.length;
+    for (const kind of ROW_KINDS) {
+      const k = SPOOL_KIND[kind];
+      for (const r of batch[kind] ?? []) text += encodeJson({ k, r }) + '\n';
+    }
     return this.serial(async () => {
       const size = Buffer.byteLength(text);
       if (this.bytes + size > this.maxBytes) throw new SpoolFullError(rows, this.maxBytes);
@@ -141,13 +158,13 @@ export class Spool {
   /** Read a sealed file back; undecodable lines are skipped and counted. */
   async read(file: string): Promise<SpoolFile> {
     const text = await readFile(file, 'utf8');
-    const out: SpoolFile = { path: file, metrics: [], trades: [], corrupt: 0 };
+    const out: SpoolFile = { path: file, rows: emptyBuffer(), corrupt: 0 };
     for (const line of text.split('\n')) {
       if (line.length === 0) continue;
       try {
         const rec = decodeJson<SpoolRecord>(line);
-        if (rec && rec.k === 'm' && rec.r && typeof rec.r === 'object') out.metrics.push(rec.r);
-        else if (rec && rec.k === 't' && rec.r && typeof rec.r === 'object') out.trades.push(rec.r);
+        const kind = rec && typeof rec.k === 'string' ? KIND_OF_LETTER.get(rec.k) : undefined;
+        if (kind && rec.r && typeof rec.r === 'object') (out.rows[kind] as unknown[]).push(rec.r);
         else out.corrupt++;
       } catch {
         out.corrupt++;
