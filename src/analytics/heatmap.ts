@@ -66,6 +66,18 @@ export interface HeatmapSlice {
   coverage: HeatmapCoverage[];
 }
 
+/** Receives each run as it closes (a bucket's size changed, the bucket left the scanned band, or a gap). */
+export type HeatmapRunSink = (run: HeatmapRun) => void;
+
+/**
+ * A run clipped to the query range `[from, to)` (ms): its first bin moves up to the first bin start at or
+ * after `from`, its last bin down to `to - 1` at most. @returns null when the run does not overlap.
+ */
+export function clipRun<R extends HeatmapRun>(r: R, from: number, to: number, binMs: number): R | null {
+  if (r.to < from || r.from >= to) return null;
+  return { ...r, from: Math.max(r.from, Math.ceil(from / binMs) * binMs), to: Math.min(r.to, to - 1) };
+}
+
 interface OpenRun {
   side: Side;
   bucket: number;
@@ -83,6 +95,7 @@ export class Heatmap {
   private openGap: HeatmapGap | null = null;
   private readonly coverage: HeatmapCoverage[] = [];
   private bin = NaN;
+  private sink: HeatmapRunSink | null = null;
 
   constructor(cfg: Partial<HeatmapConfig> = {}) {
     this.cfg = { ...defaultHeatmapConfig, ...cfg };
@@ -150,13 +163,50 @@ export class Heatmap {
   }
 
   private closeRun(o: OpenRun): void {
-    this.closed.push({
+    const run: HeatmapRun = {
       side: o.side,
       price: o.bucket * this.cfg.bucketSize,
       from: o.from,
       to: o.to,
       size: o.size,
-    });
+    };
+    this.closed.push(run);
+    this.sink?.({ ...run });
+  }
+
+  /** The effective settings (defaults merged with the constructor's). */
+  get settings(): Readonly<HeatmapConfig> {
+    return this.cfg;
+  }
+
+  /**
+   * Send every run to `sink` as it closes (one sink at a time; a new one replaces the previous). The closed
+   * runs still held in memory (within `retentionMs`) are sent first, oldest closing first, so a sink
+   * attached late misses nothing younger than the retention. The sink must not throw. Pure: no I/O here.
+   * @returns a function that detaches the sink
+   */
+  onRunClosed(sink: HeatmapRunSink): () => void {
+    this.sink = sink;
+    for (const r of this.closed) sink({ ...r });
+    return () => {
+      if (this.sink === sink) this.sink = null;
+    };
+  }
+
+  /**
+   * The runs still open, as runs (the heatmap is not changed). With `ts` (ms), each run's `to` is extended
+   * to the bin of `ts` when later: "held until now", for writing them closed at shutdown.
+   */
+  openRuns(ts?: number): HeatmapRun[] {
+    const c = this.cfg;
+    const end = ts === undefined ? -Infinity : Math.floor(ts / c.binMs) * c.binMs;
+    return [...this.open.values()].map((o) => ({
+      side: o.side,
+      price: o.bucket * c.bucketSize,
+      from: o.from,
+      to: Math.max(o.to, end),
+      size: o.size,
+    }));
   }
 
   private closeAll(): void {
@@ -188,18 +238,11 @@ export class Heatmap {
       throw new RangeError('heatmap factor must be a positive integer');
     const c = this.cfg;
     const all: HeatmapRun[] = [];
-    const pick = (r: HeatmapRun) => {
-      if (r.to < from || r.from >= to) return;
-      all.push({
-        ...r,
-        from: Math.max(r.from, Math.ceil(from / c.binMs) * c.binMs),
-        to: Math.min(r.to, to - 1),
-      });
-    };
-    for (const r of this.closed) pick(r);
-    for (const o of this.open.values())
-      pick({ side: o.side, price: o.bucket * c.bucketSize, from: o.from, to: o.to, size: o.size });
-    const runs = factor === 1 ? all : this.rebucket(all, factor);
+    for (const r of [...this.closed, ...this.openRuns()]) {
+      const k = clipRun(r, from, to, c.binMs);
+      if (k) all.push(k);
+    }
+    const runs = factor === 1 ? all : rebucketRuns(all, c.bucketSize * factor, c.binMs, c.sizeDigits);
     runs.sort((a, b) => a.from - b.from || a.price - b.price);
     return {
       bucketSize: c.bucketSize * factor,
@@ -209,47 +252,56 @@ export class Heatmap {
       coverage: this.coverage.filter((g) => g.to > from && g.from < to).map((g) => ({ ...g })),
     };
   }
+}
 
-  private rebucket(runs: HeatmapRun[], factor: number): HeatmapRun[] {
-    const c = this.cfg;
-    const width = c.bucketSize * factor;
-    const groups = new Map<string, HeatmapRun[]>();
-    for (const r of runs) {
-      const b = bucketOf(r.price, width);
-      const k = `${r.side}${b}`;
-      let g = groups.get(k);
-      if (!g) groups.set(k, (g = []));
-      g.push({ ...r, price: b * width });
-    }
-    const out: HeatmapRun[] = [];
-    for (const g of groups.values()) {
-      // sweep the bins where any member run starts or ends
-      const cuts = new Set<number>();
-      for (const r of g) {
-        cuts.add(r.from);
-        cuts.add(r.to + c.binMs);
-      }
-      const times = [...cuts].sort((a, b) => a - b);
-      let cur: HeatmapRun | null = null;
-      for (let i = 0; i + 1 < times.length; i++) {
-        const t = times[i]!;
-        let size = 0;
-        for (const r of g) if (r.from <= t && t <= r.to) size += r.size;
-        size = roundSig(size, c.sizeDigits);
-        const end = times[i + 1]! - c.binMs;
-        if (size === 0) {
-          if (cur) out.push(cur);
-          cur = null;
-        } else if (cur && cur.size === size && cur.to + c.binMs === t) cur.to = end;
-        else {
-          if (cur) out.push(cur);
-          cur = { side: g[0]!.side, price: g[0]!.price, from: t, to: end, size };
-        }
-      }
-      if (cur) out.push(cur);
-    }
-    return out;
+/**
+ * Re-bucket runs to price buckets of `width` (a whole multiple of their bucket size, quote): per side and
+ * wide bucket, the sizes of the merged buckets are summed per bin (`binMs`), rounded to `sizeDigits`
+ * significant digits, and collapsed into runs again (bins where the sum is 0 have no run). Pure.
+ */
+export function rebucketRuns(
+  runs: readonly HeatmapRun[],
+  width: number,
+  binMs: number,
+  sizeDigits: number,
+): HeatmapRun[] {
+  const c = { binMs, sizeDigits };
+  const groups = new Map<string, HeatmapRun[]>();
+  for (const r of runs) {
+    const b = bucketOf(r.price, width);
+    const k = `${r.side}${b}`;
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push({ ...r, price: b * width });
   }
+  const out: HeatmapRun[] = [];
+  for (const g of groups.values()) {
+    // sweep the bins where any member run starts or ends
+    const cuts = new Set<number>();
+    for (const r of g) {
+      cuts.add(r.from);
+      cuts.add(r.to + c.binMs);
+    }
+    const times = [...cuts].sort((a, b) => a - b);
+    let cur: HeatmapRun | null = null;
+    for (let i = 0; i + 1 < times.length; i++) {
+      const t = times[i]!;
+      let size = 0;
+      for (const r of g) if (r.from <= t && t <= r.to) size += r.size;
+      size = roundSig(size, c.sizeDigits);
+      const end = times[i + 1]! - c.binMs;
+      if (size === 0) {
+        if (cur) out.push(cur);
+        cur = null;
+      } else if (cur && cur.size === size && cur.to + c.binMs === t) cur.to = end;
+      else {
+        if (cur) out.push(cur);
+        cur = { side: g[0]!.side, price: g[0]!.price, from: t, to: end, size };
+      }
+    }
+    if (cur) out.push(cur);
+  }
+  return out;
 }
 
 function roundSig(x: number, digits: number): number {

@@ -22,6 +22,7 @@ import { RecordingWriter } from '../recording/index.ts';
 import { createApiServer } from '../api/server.ts';
 import type { Logger } from '../util/logger.ts';
 import { createStore } from './store-factory.ts';
+import { startBookHistory, type BookHistory } from './book-history.ts';
 import { startSnapshotRepublisher, teeAdapter } from './fleet.ts';
 import type { NatsBus } from '../bus/nats.ts';
 import type { RedisCache } from '../cache/redis.ts';
@@ -89,6 +90,8 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     url: storeUrl,
     flushIntervalMs: config.store.flushIntervalMs,
     retentionDays: config.store.retentionDays,
+    bookSnapshotRetentionDays: config.store.bookSnapshotRetentionDays,
+    heatmapRetentionDays: config.store.heatmapRetentionDays,
     onError: (err) => logger.warn({ err }, 'store write failed; rows kept for retry'),
   });
   await store.init();
@@ -162,9 +165,16 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
 
   // Outputs: 1 s metric samples and every trade go to the history store (batched by the store). API
   // nodes of a fleet only read history; analyzers (and the single process) write it.
+  let bookHistory: BookHistory | null = null;
   if (role === 'all' || role === 'analyzer') {
     bus.subscribe('metrics.sample', (s) => store.appendMetrics([s]));
     bus.subscribe('trade', (t) => store.appendTrades([t]));
+    bookHistory = startBookHistory({
+      engine,
+      store,
+      intervalMs: config.store.bookSnapshotIntervalMs,
+      depth: config.store.bookSnapshotDepth,
+    });
   }
   let cache: RedisCache | null = null;
   if (config.cache && (role === 'all' || role === 'analyzer')) {
@@ -246,6 +256,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     address = await api.listen({ host: config.api.host, port: config.api.port });
   } catch (e) {
     stopAlerts();
+    bookHistory?.stop();
     await store.close();
     if (nats) await nats.close();
     throw e;
@@ -262,6 +273,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       stopRepublisher();
       unsubscribeEvents();
       engine.flushSamples();
+      bookHistory?.stop();
       stopAlerts();
       // Deliveries in flight finish (bounded by each webhook's timeout × retries).
       await Promise.all(webhooks.map((w) => w.flush()));

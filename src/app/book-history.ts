@@ -1,0 +1,131 @@
+/**
+ * Book history producer (roles `all` and `analyzer`): turns the engine's live state into the history
+ * store's book snapshot and heatmap run rows.
+ *
+ * - Book snapshots: every `intervalMs` (config `store.bookSnapshotIntervalMs`, default 10 s) one row per
+ *   book whose state is `live`, with its top `depth` levels per side (config `store.bookSnapshotDepth`,
+ *   default 50) as the exact wire strings. Books that are not live (connecting, syncing, resyncing,
+ *   stale, ...) are skipped: their levels are not trusted, so they are never stored. `localTs` is the
+ *   time the snapshot was taken (the book held exactly these levels then), `exchangeTs` the exchange
+ *   time of the last applied update (its local time minus the measured latency; NaN when unknown).
+ * - Heatmap runs: each instrument's in-memory heatmap (analytics/heatmap.ts) reports runs as they close
+ *   (a bucket's size changed, the bucket left the scanned band, or a gap); each becomes one row. Heatmaps
+ *   are attached as they appear (checked every second; runs closed before attaching are replayed by the
+ *   heatmap from memory). `stop(now)` (graceful shutdown) writes the runs still open, closed at `now`.
+ *
+ * Rows go to the store's `append*`, which queue and never throw; a store without these methods keeps no
+ * book history (nothing is produced for it).
+ */
+import type { Engine } from '../pipeline/engine.ts';
+import type { HeatmapRun } from '../analytics/heatmap.ts';
+import type { BookSnapshotRow, HeatmapRunRow, HistoryStore } from '../store/types.ts';
+
+/** What the producer reads from the engine (a real Engine satisfies it). */
+export type BookHistoryEngine = Pick<Engine, 'books'> & Partial<Pick<Engine, 'analytics'>>;
+
+/** Options of {@link startBookHistory}. */
+export interface BookHistoryOptions {
+  engine: BookHistoryEngine;
+  store: Pick<HistoryStore, 'appendBookSnapshots' | 'appendHeatmapRuns'>;
+  /** Snapshot period, ms (> 0). */
+  intervalMs: number;
+  /** Levels per side per snapshot (>= 1). */
+  depth: number;
+  /** How often new heatmaps are looked for, ms (default 1,000). */
+  attachEveryMs?: number;
+  /** Clock, ms since epoch UTC (default Date.now). */
+  now?: () => number;
+}
+
+/** A running producer. */
+export interface BookHistory {
+  /** Take one snapshot of every live book now (also what the timer does). @returns rows written */
+  snapshot(): number;
+  /** Attach the heatmaps that appeared since the last call (also what the timer does). */
+  attachHeatmaps(): void;
+  /**
+   * Stop the timers and write every heatmap's still-open runs closed at `now` (ms; default the clock).
+   * Call once at graceful shutdown, before the store is closed.
+   */
+  stop(now?: number): void;
+}
+
+/**
+ * Start producing book snapshots and heatmap runs into the store.
+ * @throws {RangeError} when intervalMs or depth is not positive
+ */
+export function startBookHistory(opts: BookHistoryOptions): BookHistory {
+  if (!(opts.intervalMs > 0)) throw new RangeError('book snapshot interval must be > 0 ms');
+  if (!(Number.isInteger(opts.depth) && opts.depth >= 1))
+    throw new RangeError('book snapshot depth must be an integer >= 1');
+  const { engine, store, depth } = opts;
+  const now = opts.now ?? Date.now;
+  const detach = new Map<string, () => void>();
+
+  const toRow =
+    (instrument: string, bucketSize: number, binMs: number) =>
+    (r: HeatmapRun): HeatmapRunRow => ({ instrument, bucketSize, binMs, ...r });
+
+  const snapshot = (): number => {
+    if (!store.appendBookSnapshots) return 0;
+    const t = now();
+    const rows: BookSnapshotRow[] = [];
+    for (const [id, b] of engine.books) {
+      const h = b.health;
+      if (h.state !== 'live') continue;
+      const top = b.book.topStrings(depth);
+      rows.push({
+        instrument: id,
+        localTs: t,
+        exchangeTs: h.lastUpdateLocalTs - h.latencyMs,
+        sequence: h.sequence,
+        state: h.state,
+        bids: top.bids,
+        asks: top.asks,
+      });
+    }
+    if (rows.length > 0) store.appendBookSnapshots(rows);
+    return rows.length;
+  };
+
+  const attachHeatmaps = (): void => {
+    if (!store.appendHeatmapRuns || !engine.analytics) return;
+    for (const id of engine.books.keys()) {
+      if (detach.has(id)) continue;
+      const hm = engine.analytics(id)?.heatmap;
+      if (!hm) continue;
+      const row = toRow(id, hm.settings.bucketSize, hm.settings.binMs);
+      detach.set(
+        id,
+        hm.onRunClosed((r) => store.appendHeatmapRuns!([row(r)])),
+      );
+    }
+  };
+
+  const snapTimer = setInterval(snapshot, opts.intervalMs);
+  snapTimer.unref();
+  const attachTimer = setInterval(attachHeatmaps, opts.attachEveryMs ?? 1000);
+  attachTimer.unref();
+  let stopped = false;
+
+  return {
+    snapshot,
+    attachHeatmaps,
+    stop(at = now()) {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(snapTimer);
+      clearInterval(attachTimer);
+      attachHeatmaps();
+      for (const [id, off] of detach) {
+        off();
+        const hm = engine.analytics?.(id)?.heatmap;
+        if (!hm || !store.appendHeatmapRuns) continue;
+        const open = hm.openRuns(at);
+        const row = toRow(id, hm.settings.bucketSize, hm.settings.binMs);
+        if (open.length > 0) store.appendHeatmapRuns(open.map(row));
+      }
+      detach.clear();
+    },
+  };
+}
