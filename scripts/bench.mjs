@@ -8,9 +8,12 @@
 // (so it is picked up like the built-in adapters while importing our TypeScript sources from `src/`).
 // The harness runs under `node --import tsx` (its child processes inherit the flag), with
 // `--data ../shared/data` (or $BENCH_DATA_DIR) unless `--data` is passed. Every other argument is passed
-// through, e.g. `npm run bench -- --files all --rounds 5`. `npm run bench -- memory` prints the memory
-// figures (bench/memory.mts) instead. Exit status is the harness's own (0 valid,
-// 1 a cross-check failed, 2 bad usage or missing recordings).
+// through, e.g. `npm run bench -- --files all --rounds 5`. After it, the history store benchmark
+// (bench/store.mts: DuckDB and PostgreSQL insert rates and 24 h query latency on the same workload) runs
+// with its defaults. `npm run bench -- store [flags]` runs only the store benchmark, `npm run bench --
+// book [flags]` only the book benchmark, `npm run bench -- memory` prints the memory figures
+// (bench/memory.mts). Exit status is the book harness's own (0 valid, 1 a cross-check failed, 2 bad usage
+// or missing recordings), else the store benchmark's.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -30,6 +33,25 @@ if (process.argv[2] === 'memory') {
   );
   process.exit(m.status ?? 1);
 }
+
+/** Run the history store benchmark with `args`; returns its exit status. */
+function storeBench(args) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'store.mts'), ...args], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  return r.status ?? 1;
+}
+
+/** The `--data DIR` of the book benchmark's arguments, for the store benchmark (same recordings). */
+function dataArg(args) {
+  const i = args.findIndex((a) => a === '--data' || a.startsWith('--data='));
+  if (i < 0) return [];
+  return ['--data', args[i].startsWith('--data=') ? args[i].slice('--data='.length) : args[i + 1]];
+}
+
+if (process.argv[2] === 'store') process.exit(storeBench(process.argv.slice(3)));
+const bookOnly = process.argv[2] === 'book';
 
 if (!existsSync(join(SOURCE, 'book-bench.mjs'))) {
   console.error(
@@ -51,7 +73,7 @@ for (const file of readdirSync(OURS)) {
   );
 }
 
-const args = process.argv.slice(2);
+const args = process.argv.slice(bookOnly ? 3 : 2);
 if (!args.some((a) => a === '--data' || a.startsWith('--data='))) {
   const data = resolve(process.env.BENCH_DATA_DIR ?? join(ROOT, '..', 'shared', 'data'));
   args.push('--data', data);
@@ -61,4 +83,7 @@ const r = spawnSync(process.execPath, ['--import', 'tsx', join(TARGET, 'book-ben
   cwd: ROOT,
   stdio: 'inherit',
 });
-process.exit(r.status ?? 1);
+const bookStatus = r.status ?? 1;
+if (bookOnly || bookStatus !== 0) process.exit(bookStatus);
+console.log('');
+process.exit(storeBench(dataArg(args)));

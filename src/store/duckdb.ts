@@ -76,7 +76,7 @@ export interface DuckDbStoreOptions {
   path?: string;
   /** Write queued rows at least this often, ms. Default 1000. */
   flushIntervalMs?: number;
-  /** Write as soon as this many rows (metrics + trades) are queued. Default 10,000. */
+  /** Write as soon as this many rows (all tables) are queued. Default DEFAULT_BATCH_ROWS (122,880). */
   batchRows?: number;
   /** Most rows kept queued (e.g. while writes fail); the oldest are dropped beyond it. Default 1,000,000. */
   maxQueueRows?: number;
@@ -203,6 +203,15 @@ const IDENT = /^[a-z_][a-z0-9_]*$/;
 
 /** Rows per appended data chunk (DuckDB's standard vector size). */
 const CHUNK_ROWS = 2048;
+
+/**
+ * Default rows per write: one DuckDB row group (122,880 rows). A transaction that appends a whole row
+ * group has it compressed and written straight to the table's storage instead of through the WAL and a
+ * later checkpoint: 1M real metric rows went in at 97k rows/s in 10k-row writes and 154k rows/s in
+ * row-group writes (bench/store.mts, checkpoint included). Under light load the flush interval writes
+ * smaller batches long before this many rows are queued.
+ */
+export const DEFAULT_BATCH_ROWS = 122_880;
 
 /** A BIGINT ms value (NULL when not finite), rounded to the nearest ms. */
 function ms(v: number): bigint | null {
@@ -405,7 +414,7 @@ export class DuckDbStore implements HistoryStore {
     this.path = p === ':memory:' ? p : resolve(p);
     this.opts = {
       flushIntervalMs: opts.flushIntervalMs ?? 1000,
-      batchRows: opts.batchRows ?? 10_000,
+      batchRows: opts.batchRows ?? DEFAULT_BATCH_ROWS,
       maxQueueRows: opts.maxQueueRows ?? 1_000_000,
       retentionDays: opts.retentionDays
         ? {
@@ -946,6 +955,12 @@ export class DuckDbStore implements HistoryStore {
         const chunk = DuckDBDataChunk.create(types, n);
         for (let c = 0; c < columns.length; c++) columns[c]!(chunk.getColumnVector(c), rows, off, n);
         a.appendDataChunk(chunk);
+        // Filling and appending are synchronous: hand each chunk to the transaction at once and give
+        // the event loop back between chunks (a few ms each), so a large batch never stalls the feeds
+        // (1M rows in row-group writes: event-loop delay p99 17 ms; flushing every 4 chunks or only at
+        // close: p99 37 / 79 ms, max 93 / 415 ms, and no faster).
+        a.flushSync();
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       a.closeSync();
     } catch (e) {
