@@ -100,8 +100,8 @@ describe('alerts API over a DuckDB file', () => {
   };
 
   it('stores alerts in a schema-versioned alerts table and reads them back field for field', async () => {
-    expect(DUCKDB_SCHEMA_VERSION).toBe(2);
-    expect(await store.schemaVersion()).toBe(2);
+    expect(DUCKDB_SCHEMA_VERSION).toBe(3);
+    expect(await store.schemaVersion()).toBe(DUCKDB_SCHEMA_VERSION);
     const r = await get<AlertsResponse>('/api/v1/alerts?limit=1000');
     expect(r.status).toBe(200);
     const body = r.json();
@@ -334,7 +334,7 @@ describe('DuckDB alerts migration', () => {
 
       const store = new DuckDbStore({ path, retentionDays: {} });
       await store.init();
-      expect(await store.schemaVersion()).toBe(2);
+      expect(await store.schemaVersion()).toBe(DUCKDB_SCHEMA_VERSION);
       expect((await store.counts()).trades).toBe(1);
       store.appendAlerts([alert(1)]);
       await store.flush();

@@ -127,6 +127,31 @@ export const historyMetricsQuery = z.object({ ...rangeFields, interval: interval
 /** Query of `GET /api/v1/history/trades`. */
 export const historyTradesQuery = z.object(rangeFields);
 
+/**
+ * Query of `GET /api/v1/history/orderbook`: a range of stored book snapshots (oldest first), or with `at`
+ * the latest snapshot at or before that time; `depth` trims each side.
+ */
+export const historyOrderbookQuery = z.object({
+  instrument: instrumentParam,
+  from: timeParam.optional(),
+  to: timeParam.optional(),
+  at: timeParam.optional().describe('return the latest snapshot at or before this time (from/to ignored)'),
+  depth: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe('levels per side (1-1000, default all stored)'),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(100)
+    .describe('most snapshots (1-10000, default 100); the oldest of the range are returned'),
+});
+
 /** Query of `GET /api/v1/history/candles`. */
 export const candlesQuery = z.object({
   ...rangeFields,
@@ -173,17 +198,23 @@ export const alertsQuery = z.object({
     .describe('`nextCursor` of the previous page'),
 });
 
-/** Query of `GET /api/v1/history/heatmap` (from the in-memory analytics heatmap, last hour by default). */
+/**
+ * Query of `GET /api/v1/history/heatmap` (stored closed runs merged with the in-memory heatmap; last hour
+ * by default).
+ */
 export const heatmapQuery = z.object({
   instrument: instrumentParam,
   from: timeParam.optional(),
   to: timeParam.optional(),
+  limit: rangeFields.limit,
   bucket: z.coerce
     .number()
     .positive()
     .finite()
     .optional()
-    .describe('price bucket width, quote: a whole multiple of the configured heatmap bucket (default it)'),
+    .describe(
+      "price bucket width, quote: a whole multiple of the heatmap bucket (default: the configured one, or the stored runs' widest)",
+    ),
 });
 
 /** Query of `GET /api/v1/analytics/:instrument`. */

@@ -13,6 +13,9 @@
  *   with `interval` downsampled, see store/types.ts MetricsQuery).
  * - `GET /api/v1/history/trades?instrument=&from=&to=&limit=` → TradeRow[].
  * - `GET /api/v1/history/candles?instrument=&from=&to=&interval=1s|5s|1m|15m|1h&limit=` → Candle[].
+ * - `GET /api/v1/history/orderbook?instrument=&from=&to=&depth=&limit=` → BookSnapshotRow[] (stored top-N
+ *   snapshots of live books, levels as exact wire strings, oldest first; limit 1-10,000, default 100);
+ *   with `at=` the latest snapshot at or before it (0 or 1 rows). 501 when the store keeps no snapshots.
  *   History: from/to are ms since epoch or ISO 8601, `to` defaults to now and `from` to one hour before
  *   `to`; from < to. History does not 404 on instruments the engine does not run now (stored data of
  *   earlier runs stays queryable): it answers an empty `rows`.
@@ -22,10 +25,12 @@
  * - `GET /api/v1/analytics/:instrument?candles=N` → AnalyticsResponse (walls with lifecycle, clusters,
  *   flow/CVD/VWAP, latest candles with indicators) from the engine's in-memory analytics (404 for an
  *   unknown instrument, 501 when analytics are off).
- * - `GET /api/v1/history/heatmap?instrument=&from=&to=&bucket=` → HeatmapResponse from the in-memory
- *   heatmap (retention 1 h by default; nothing is stored): runs `{side, price, from, to, size}`, gaps and
- *   coverage. `bucket` must be a whole multiple of the configured bucket size (400 otherwise); 404 for an
- *   instrument the engine does not run, 501 when its heatmap is off.
+ * - `GET /api/v1/history/heatmap?instrument=&from=&to=&bucket=&limit=` → HeatmapResponse: runs
+ *   `{side, price, from, to, size}` from the store's closed runs (when it keeps them) merged with the
+ *   in-memory heatmap's runs (retention 1 h by default, open runs included), so ranges before the
+ *   in-memory retention or across a restart work; gaps and coverage from memory only. `bucket` must be a
+ *   whole multiple of the bucket size (400 otherwise). 404 for an instrument the engine does not run that has
+ *   no stored runs in the range. A store without heatmap runs: memory only, 501 when its heatmap is off.
  * - `GET /healthz` (process alive), `GET /readyz` (store initialised; 503 otherwise).
  * - `GET /metrics`: Prometheus text (see api/prometheus.ts).
  * - `GET /docs`: OpenAPI UI; `GET /docs/json`: the OpenAPI document.
@@ -51,6 +56,7 @@ import {
   bookQuery,
   candlesQuery,
   historyMetricsQuery,
+  historyOrderbookQuery,
   historyTradesQuery,
   instrumentPath,
   resolveRange,
@@ -70,11 +76,13 @@ import type {
   ErrorResponse,
   HistoryCandlesResponse,
   HistoryMetricsResponse,
+  HistoryOrderbookResponse,
   HistoryTradesResponse,
   InstrumentInfo,
   InstrumentsResponse,
 } from './types.ts';
 import { WsHub, type WsOptions } from './ws-hub.ts';
+import { mergeHeatmap } from './heatmap-history.ts';
 
 /** What the API server needs. */
 export interface ApiDeps {
@@ -258,6 +266,32 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
       },
     );
 
+    api.get<{ Querystring: RangeQ & { depth?: number; at?: number } }>(
+      '/api/v1/history/orderbook',
+      {
+        schema: {
+          tags: ['history'],
+          summary:
+            'Stored top-N book snapshots (exact wire-string levels): a range, or the latest at or before `at`',
+          querystring: q(historyOrderbookQuery),
+        },
+      },
+      async (req, reply) => {
+        if (!store.queryBookSnapshots) return fail(reply, 501, 'this history store keeps no book snapshots');
+        const { instrument, limit, depth, at } = req.query;
+        const opt = { ...(depth !== undefined ? { depth } : {}) };
+        let rows: HistoryOrderbookResponse;
+        if (at !== undefined) {
+          rows = await store.queryBookSnapshots({ instrument, from: at, to: at, at, limit: 1, ...opt });
+        } else {
+          const r = resolveRange(req.query.from, req.query.to, Date.now());
+          if (!r) return fail(reply, 400, 'from must be before to');
+          rows = await store.queryBookSnapshots({ instrument, ...r, limit, ...opt });
+        }
+        return rows;
+      },
+    );
+
     api.get<{ Querystring: RangeQ & { interval: CandleInterval } }>(
       '/api/v1/history/candles',
       {
@@ -340,30 +374,39 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
       },
     );
 
-    api.get<{ Querystring: { instrument: string; from?: number; to?: number; bucket?: number } }>(
+    api.get<{
+      Querystring: { instrument: string; from?: number; to?: number; bucket?: number; limit: number };
+    }>(
       '/api/v1/history/heatmap',
       {
         schema: {
           tags: ['history'],
-          summary: 'Order-book heatmap (resting size per price bucket over time) from memory',
+          summary:
+            'Order-book heatmap (resting size per price bucket over time): stored closed runs plus the in-memory heatmap',
           querystring: q(heatmapQuery),
         },
       },
       async (req, reply) => {
-        const { instrument, bucket } = req.query;
-        if (!engine.books.has(instrument)) return fail(reply, 404, `unknown instrument ${instrument}`);
-        const hm = engine.analytics?.(instrument)?.heatmap;
-        if (!hm) return fail(reply, 501, `no heatmap is kept for ${instrument}`);
+        const { instrument, bucket, limit } = req.query;
+        const known = engine.books.has(instrument);
+        const hm = known ? (engine.analytics?.(instrument)?.heatmap ?? null) : null;
+        if (!store.queryHeatmapRuns) {
+          if (!known) return fail(reply, 404, `unknown instrument ${instrument}`);
+          if (!hm) return fail(reply, 501, `no heatmap is kept for ${instrument}`);
+        }
         const r = resolveRange(req.query.from, req.query.to, Date.now());
         if (!r) return fail(reply, 400, 'from must be before to');
-        const base = hm.query(0, 0).bucketSize;
-        let factor = 1;
-        if (bucket !== undefined) {
-          factor = Math.round(bucket / base);
-          if (factor < 1 || Math.abs(factor * base - bucket) > 1e-9 * Math.max(1, bucket))
-            return fail(reply, 400, `bucket: must be a whole multiple of the heatmap bucket ${base}`);
-        }
-        const body: HeatmapResponse = { instrument, ...r, ...hm.query(r.from, r.to, factor) };
+        const stored = store.queryHeatmapRuns
+          ? await store.queryHeatmapRuns({ instrument, ...r, limit })
+          : [];
+        if (!known && stored.length === 0)
+          return fail(
+            reply,
+            404,
+            `unknown instrument ${instrument} (not run here, no stored heatmap runs in range)`,
+          );
+        const slice = mergeHeatmap({ memory: hm, stored, ...r, ...(bucket !== undefined ? { bucket } : {}) });
+        const body: HeatmapResponse = { instrument, ...r, ...slice };
         return body;
       },
     );

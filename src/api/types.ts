@@ -9,7 +9,7 @@ import type { BookCounters, BookHealth, BookState, Coverage } from '../book/heal
 import type { DropCounters, Engine } from '../pipeline/engine.ts';
 import type { BookTop } from '../bus/types.ts';
 import type { Trade } from '../core/model.ts';
-import type { Candle, TradeRow } from '../store/types.ts';
+import type { BookSnapshotRow, Candle, TradeRow } from '../store/types.ts';
 import type { Alert } from '../alerts/types.ts';
 import type { AlertRule } from '../alerts/schema.ts';
 import type { InstrumentAnalyticsView } from '../analytics/instrument.ts';
@@ -75,6 +75,12 @@ export type HistoryMetricsResponse = MetricsSample[];
 /** `GET /api/v1/history/trades`: stored trades oldest first, a bare array. */
 export type HistoryTradesResponse = TradeRow[];
 
+/**
+ * `GET /api/v1/history/orderbook`: stored book snapshots oldest first (with `at`: zero or one, the latest
+ * at or before it), a bare array. Levels are `[price, size]` exact wire decimal strings, best first.
+ */
+export type HistoryOrderbookResponse = BookSnapshotRow[];
+
 /** `GET /api/v1/history/candles`: OHLCV from stored trades oldest first, a bare array. */
 export type HistoryCandlesResponse = Candle[];
 
@@ -96,8 +102,18 @@ export interface AlertRulesResponse {
 /** `GET /api/v1/analytics/:instrument`: walls (with lifecycle), clusters, flow/CVD/VWAP, candles + indicators. */
 export type AnalyticsResponse = InstrumentAnalyticsView;
 
-/** `GET /api/v1/history/heatmap`: runs/gaps/coverage of the in-memory heatmap in the range. */
-export type HeatmapResponse = HeatmapSlice & { instrument: string; from: number; to: number };
+/**
+ * `GET /api/v1/history/heatmap`: runs in the range (closed runs from the store merged with the in-memory
+ * heatmap's runs, open ones included), re-bucketed to `bucketSize`; gaps and coverage come from memory only
+ * (the in-memory retention, 1 h by default; empty for ranges before it or after a restart).
+ */
+export type HeatmapResponse = HeatmapSlice & {
+  instrument: string;
+  from: number;
+  to: number;
+  /** Runs that came from the store (before merging and re-bucketing); 0 when the store keeps none. */
+  storedRuns: number;
+};
 
 /** Error body of every 4xx/5xx answer. */
 export interface ErrorResponse {

@@ -176,3 +176,62 @@ export interface ClientMessage {
   /** Conflate updates to at most one per this many ms (server side). */
   throttleMs?: number;
 }
+
+/**
+ * One stored book snapshot (`GET /api/v1/history/orderbook`): the top levels of a live book at `localTs`
+ * (when it was taken). Levels are `[price, size]` exact wire decimal strings (not numbers), best first.
+ */
+export interface BookSnapshot {
+  instrument: string;
+  localTs: number;
+  /** Exchange time of the last applied update (null when unknown). */
+  exchangeTs: number | null;
+  sequence: number | null;
+  state: BookState;
+  bids: [string, string][];
+  asks: [string, string][];
+}
+
+/** `GET /api/v1/history/orderbook`: snapshots oldest first (with `at=`: zero or one). */
+export type HistoryOrderbookResponse = BookSnapshot[];
+
+/** A heatmap run: bucket `[price, price + bucketSize)` held `size` at every bin start in `[from, to]`. */
+export interface HeatmapRun {
+  side: 'bid' | 'ask';
+  price: number;
+  from: number;
+  to: number;
+  size: number;
+}
+
+/** A time range `[from, to)` the book was not live (nothing recorded). */
+export interface HeatmapGap {
+  from: number;
+  to: number;
+  state: BookState;
+}
+
+/** Covered price range of a run of bins. */
+export interface HeatmapCoverage {
+  from: number;
+  to: number;
+  priceLow: number;
+  priceHigh: number;
+}
+
+/**
+ * `GET /api/v1/history/heatmap`: stored closed runs merged with the in-memory heatmap, re-bucketed to
+ * `bucketSize`; gaps and coverage from memory only (last hour by default).
+ */
+export interface HeatmapResponse {
+  instrument: string;
+  from: number;
+  to: number;
+  bucketSize: number;
+  binMs: number;
+  runs: HeatmapRun[];
+  gaps: HeatmapGap[];
+  coverage: HeatmapCoverage[];
+  /** Runs read from the store (0 when it keeps none). */
+  storedRuns: number;
+}
