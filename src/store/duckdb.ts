@@ -36,16 +36,15 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { DuckDBDataChunk, DuckDBInstance, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import {
-  DuckDBBigIntVector,
-  DuckDBDataChunk,
-  DuckDBDoubleVector,
-  DuckDBInstance,
-  type DuckDBConnection,
-  type DuckDBType,
-  type DuckDBValue,
-  type DuckDBVector,
-} from '@duckdb/node-api';
+  doubleColumn,
+  doubleReader,
+  msColumn,
+  valueColumn,
+  valueReader,
+  type ColumnWriter,
+} from './duckdb-vectors.ts';
 import { BOOK_METRIC_FIELDS, type BookMetrics, type MetricsSample } from '../analytics/types.ts';
 import type { BookState } from '../book/health.ts';
 import type { Trade } from '../core/model.ts';
@@ -212,86 +211,6 @@ const CHUNK_ROWS = 2048;
  * smaller batches long before this many rows are queued.
  */
 export const DEFAULT_BATCH_ROWS = 122_880;
-
-/** A BIGINT ms value (NULL when not finite), rounded to the nearest ms. */
-function ms(v: number): bigint | null {
-  return Number.isFinite(v) ? BigInt(Math.round(v)) : null;
-}
-
-/** A DOUBLE value (NULL when null or not finite). */
-function num(v: number | null | undefined): number | null {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-/**
- * Fills one column of a data chunk: rows `off .. off + n - 1` of `rows` into `vec` (items 0 .. n - 1),
- * then flushes the vector to native memory.
- */
-type ColumnWriter<R> = (vec: DuckDBVector, rows: readonly R[], off: number, n: number) => void;
-
-/**
- * The vector's own value array and validity mask. `@duckdb/node-api` keeps them private; `setItem` per
- * cell sets the validity bit with BigInt arithmetic, which costs more than the value itself, so numeric
- * columns write the array directly. Checked at run time, with a per-value fallback if a later release of
- * the (exactly pinned) package changes its internals.
- */
-function rawVector<A extends Float64Array | BigInt64Array>(
-  vec: DuckDBVector,
-  array: { new (n: number): A },
-): { items: A; setNull: (r: number) => void } | null {
-  const raw = vec as unknown as { items?: unknown; validity?: { setItemValid?: unknown } };
-  const validity = raw.validity;
-  if (!(raw.items instanceof array) || typeof validity?.setItemValid !== 'function') return null;
-  const setItemValid = validity.setItemValid as (r: number, valid: boolean) => void;
-  return { items: raw.items, setNull: (r) => setItemValid.call(validity, r, false) };
-}
-
-/**
- * A DOUBLE column from a numeric field; null, undefined and non-finite values are NULL. Writes the
- * vector's Float64Array directly and touches the validity mask only for NULLs (see rawVector).
- */
-function doubleColumn<R>(get: (r: R) => number | null | undefined): ColumnWriter<R> {
-  return (vec, rows, off, n) => {
-    const raw = vec instanceof DuckDBDoubleVector ? rawVector(vec, Float64Array) : null;
-    if (raw === null) {
-      for (let r = 0; r < n; r++) vec.setItem(r, num(get(rows[off + r]!)));
-    } else {
-      const items = raw.items;
-      for (let r = 0; r < n; r++) {
-        const v = get(rows[off + r]!);
-        if (typeof v === 'number' && v - v === 0) items[r] = v;
-        else raw.setNull(r);
-      }
-    }
-    vec.flush();
-  };
-}
-
-/** A BIGINT column of ms since epoch from a numeric time (rounded; non-finite → NULL). */
-function msColumn<R>(get: (r: R) => number): ColumnWriter<R> {
-  return (vec, rows, off, n) => {
-    const raw = vec instanceof DuckDBBigIntVector ? rawVector(vec, BigInt64Array) : null;
-    if (raw === null) {
-      for (let r = 0; r < n; r++) vec.setItem(r, ms(get(rows[off + r]!)));
-    } else {
-      const items = raw.items;
-      for (let r = 0; r < n; r++) {
-        const v = get(rows[off + r]!);
-        if (v - v === 0) items[r] = BigInt(Math.round(v));
-        else raw.setNull(r);
-      }
-    }
-    vec.flush();
-  };
-}
-
-/** A column of any other type, value by value (`null` = NULL). */
-function valueColumn<R>(get: (r: R) => DuckDBValue): ColumnWriter<R> {
-  return (vec, rows, off, n) => {
-    for (let r = 0; r < n; r++) vec.setItem(r, get(rows[off + r]!));
-    vec.flush();
-  };
-}
 
 /** Writers of the `trades` columns, in table order (the price/size strings were checked finite). */
 const TRADE_COLUMNS: readonly ColumnWriter<Trade>[] = [
@@ -675,7 +594,7 @@ export class DuckDbStore implements HistoryStore {
       const aggs = fields.map((f, i) =>
         isAveraged(f) ? `avg(${cols[i]})` : `arg_max_null(${cols[i]}, local_ts)`,
       );
-      sql = `SELECT (local_ts // ${iv}) * ${iv} AS b,
+      sql = `SELECT ((local_ts // ${iv}) * ${iv})::DOUBLE AS b,
           arg_max_null(exchange_ts, local_ts)::DOUBLE, arg_max_null(state, local_ts),
           arg_max_null(sequence, local_ts)${aggs.map((a) => ', ' + a).join('')}
         FROM metrics WHERE instrument = $1 AND local_ts >= ${from} AND local_ts < ${to}
@@ -685,26 +604,28 @@ export class DuckDbStore implements HistoryStore {
         FROM metrics WHERE instrument = $1 AND local_ts >= ${from} AND local_ts < ${to}
         ORDER BY local_ts, rowid LIMIT ${limit}`;
     }
-    const columns = await this.readColumns(sql, [q.instrument]);
-    const n = columns[0]?.length ?? 0;
-    const out: MetricsSample[] = new Array(n);
-    for (let r = 0; r < n; r++) {
-      const metrics = {} as Record<string, number | null>;
-      for (let f = 0; f < fields.length; f++) {
-        const v = columns[4 + f]![r];
-        metrics[fields[f]!] = typeof v === 'number' ? v : null;
+    // Read chunk by chunk, numeric columns straight from the vectors' arrays (duckdb-vectors.ts).
+    const out: MetricsSample[] = [];
+    await this.readChunks(sql, [q.instrument], (chunk) => {
+      const n = chunk.rowCount;
+      const localTs = doubleReader(chunk.getColumnVector(0));
+      const exchangeTs = doubleReader(chunk.getColumnVector(1));
+      const state = valueReader(chunk.getColumnVector(2));
+      const sequence = doubleReader(chunk.getColumnVector(3));
+      const values = fields.map((_, f) => doubleReader(chunk.getColumnVector(4 + f)));
+      for (let r = 0; r < n; r++) {
+        const metrics = {} as Record<string, number | null>;
+        for (let f = 0; f < fields.length; f++) metrics[fields[f]!] = values[f]!(r);
+        out.push({
+          instrument: q.instrument,
+          localTs: localTs(r)!,
+          exchangeTs: exchangeTs(r) ?? NaN,
+          state: state(r) as BookState,
+          sequence: sequence(r) ?? NaN,
+          metrics: metrics as unknown as BookMetrics,
+        });
       }
-      const ex = columns[1]![r];
-      const seq = columns[3]![r];
-      out[r] = {
-        instrument: q.instrument,
-        localTs: Number(columns[0]![r]),
-        exchangeTs: typeof ex === 'number' ? ex : NaN,
-        state: columns[2]![r] as BookState,
-        sequence: typeof seq === 'number' ? seq : NaN,
-        metrics: metrics as unknown as BookMetrics,
-      };
-    }
+    });
     return out;
   }
 
@@ -1034,6 +955,18 @@ export class DuckDbStore implements HistoryStore {
     return this.readQueue.run(async () => {
       const r = await this.conn(this.reader).runAndReadAll(sql, params as never);
       return r.getRows() as unknown[][];
+    });
+  }
+
+  /** Run a query on the reader connection and hand its result chunks, in order, to `visit`. */
+  private readChunks(sql: string, params: unknown[], visit: (chunk: DuckDBDataChunk) => void): Promise<void> {
+    return this.readQueue.run(async () => {
+      const result = await this.conn(this.reader).run(sql, params as never);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        visit(chunk);
+      }
     });
   }
 
