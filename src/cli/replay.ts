@@ -1,11 +1,17 @@
 /**
- * `depthwatch replay REC... [--speed max|N] [--json] [--venue ID] [--from ISO|ms] [--to ISO|ms] [--quiet]`
+ * `depthwatch replay REC... [--speed max|N] [--json] [--venue ID] [--from ISO|ms] [--to ISO|ms] [--quiet]
+ *   [--store duckdb:<path>|postgres://...]`
  *
  * Replays recordings (files or directories, any format openRecording() reads) through the engine and
  * prints, per instrument: frames, diffs applied, gaps, resyncs, dropped frames, oracle checks, checksum
  * checks and the final state. With `--json`, stdout carries exactly one JSON object (ReplaySummary plus a
  * `recording` block of reader counters); progress always goes to stderr (a bar on a TTY, otherwise a
  * plain line every ~10% of the bytes read).
+ *
+ * With `--store`, the replay also writes history into that store, exactly as a live run does (1 s metric
+ * samples by recorded time, every trade): a backfill from recordings. Retention is off for it (recorded
+ * rows are usually older than any retention window and would be deleted at once). The summary then
+ * names the store and the rows it holds per table.
  *
  * Exit codes: 0 done, 1 the recording cannot be read, 2 usage error.
  */
@@ -38,6 +44,7 @@ interface ReplayCliOptions {
   from?: string;
   to?: string;
   quiet?: boolean;
+  store?: string;
 }
 
 /** Register the command on the program. */
@@ -54,6 +61,7 @@ export function register(program: Command): void {
     .option('--from <iso|ms>', 'start of the time range (earlier frames only warm the books up)')
     .option('--to <iso|ms>', 'end of the time range')
     .option('--quiet', 'no progress output on stderr')
+    .option('--store <url>', 'also write the history into this store: duckdb:<path> or postgres://...')
     .action(async (paths: string[], o: ReplayCliOptions, cmd: Command) => {
       const usage = (msg: string): never =>
         cmd.error(`error: ${msg}`, { exitCode: 2, code: 'depthwatch.usage' });
@@ -65,13 +73,23 @@ export function register(program: Command): void {
         usage(`--from must be an ISO date-time or ms, got "${o.from}"`);
       if (to !== undefined && Number.isNaN(to)) usage(`--to must be an ISO date-time or ms, got "${o.to}"`);
       if (from !== undefined && to !== undefined && to < from) usage('--to is before --from');
+      if (o.store !== undefined && !/^(duckdb:.+|postgres(ql)?:\/\/.+)$/.test(o.store))
+        usage(`--store must be duckdb:<path> or postgres://..., got "${o.store}"`);
       await runReplay(paths, { ...o, speed: speed!, from, to });
     });
 }
 
 async function runReplay(
   paths: string[],
-  o: { speed: 'max' | number; json?: boolean; venue?: string; from?: number; to?: number; quiet?: boolean },
+  o: {
+    speed: 'max' | number;
+    json?: boolean;
+    venue?: string;
+    from?: number;
+    to?: number;
+    quiet?: boolean;
+    store?: string;
+  },
 ): Promise<void> {
   const { openRecording } = await import('../recording/open.ts');
   const { RecordingError } = await import('../recording/lines.ts');
@@ -96,15 +114,23 @@ async function runReplay(
     }
     throw e;
   }
+  const history = o.store ? await openHistory(o.store, replay.bus) : null;
   const onSig = (): void => replay.stop();
   process.once('SIGINT', onSig);
   let result;
+  let stored: { url: string; rows: Record<string, number> } | null = null;
   try {
     result = await replay.run();
+    if (history) {
+      replay.engine.flushSamples();
+      await history.flush();
+      stored = { url: o.store!, rows: await history.counts() };
+    }
   } finally {
     process.off('SIGINT', onSig);
+    await history?.close();
   }
-  const summary = summarize(replay.engine);
+  const summary = { ...summarize(replay.engine), ...(stored ? { stored } : {}) };
   const rec = {
     files: recording.files.map((f) => ({ path: f.path, format: f.format, venue: f.venue ?? null })),
     ...recording.stats,
@@ -161,9 +187,30 @@ async function runReplay(
       `${rec.restIgnored} non-snapshot REST bodies, ${rec.restUnresolved} snapshots without instrument` +
       (rec.stopped ? ' (stopped early)' : ''),
   );
+  if (stored)
+    out.push(
+      `history: ${stored.url} holds ${Object.entries(stored.rows)
+        .map(([t, n]) => `${t} ${n}`)
+        .join(', ')}`,
+    );
   process.stdout.write(out.join('\n') + '\n');
 }
 
+/**
+ * Open the `--store` history store and subscribe it to the replay's bus (metric samples, trades).
+ * @throws when the store cannot be initialised (file locked, server down)
+ */
+async function openHistory(
+  url: string,
+  bus: import('../bus/types.ts').Bus,
+): Promise<import('../store/types.ts').HistoryStore> {
+  const { createStore } = await import('../app/store-factory.ts');
+  const store = await createStore({ url, flushIntervalMs: 1000, retentionDays: 0 });
+  await store.init();
+  bus.subscribe('metrics.sample', (s) => store.appendMetrics([s]));
+  bus.subscribe('trade', (t) => store.appendTrades([t]));
+  return store;
+}
 /** JSON.stringify replacer: non-finite numbers (NaN, ±Infinity) become null. */
 function jsonSafe(_k: string, v: unknown): unknown {
   return typeof v === 'number' && !Number.isFinite(v) ? null : v;
