@@ -184,7 +184,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       role,
       onError: (err) => logger.warn({ err }, 'cache write failed'),
     });
-    cache.attach(bus);
+    cache.attach(bus, engine.books);
     logger.info({ cache: config.cache }, 'latest state cached in Redis');
   }
   let stopRepublisher = (): void => {};

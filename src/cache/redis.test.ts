@@ -5,6 +5,9 @@ import { InProcessBus } from '../bus/in-process.ts';
 import type { BookTop } from '../bus/types.ts';
 import { newCounters, type BookHealth } from '../book/health.ts';
 import { TcpProxy, sampleAt, tradeAt, uniqueName, waitFor } from '../store/postgres/testing.ts';
+import { Engine } from '../pipeline/engine.ts';
+import { venues } from '../feeds/registry.ts';
+import type { WireLevel } from '../core/model.ts';
 
 const REDIS = process.env.DEPTHWATCH_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 const T0 = Date.UTC(2026, 10, 23, 11, 0, 0);
@@ -70,6 +73,96 @@ describe('RedisCache against the real Redis', () => {
     const ttl = await admin.pttl(cache.bookKey(INST));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(30_000);
+    await cache.close();
+  });
+
+  it('reads the top 400 levels of the engine books itself, once per changed book, and asks the engine for no per-update views', async () => {
+    const bus = new InProcessBus();
+    const engine = new Engine({ venues, bus, computeMetrics: false });
+    const cache = new RedisCache({ url: REDIS, prefix, conflateMs: 60_000, monitoringIntervalMs: 0 });
+    await cache.ready();
+    const off = cache.attach(bus, engine.books);
+    // Nobody listens to per-update book views: the engine skips building them (pipeline/engine.ts).
+    expect(bus.hasSubscribers('book')).toBe(false);
+    const side = (base: number, step: number): WireLevel[] =>
+      Array.from({ length: 500 }, (_, k) => [(base + k * step).toFixed(2), String(k + 1)] as WireLevel);
+    engine.handleEvent({
+      type: 'book_snapshot',
+      instrument: INST,
+      exchangeTs: T0,
+      localTs: T0 + 2,
+      sequence: 10,
+      bids: side(100, -0.01),
+      asks: side(100.01, 0.01),
+      depthLimit: 0,
+    });
+    const delta = (seq: number, size: string) =>
+      engine.handleEvent({
+        type: 'book_delta',
+        instrument: INST,
+        exchangeTs: T0 + seq,
+        localTs: T0 + seq + 2,
+        firstSequence: seq,
+        sequence: seq,
+        prevSequence: NaN,
+        bids: [['100.00', size]],
+        asks: [],
+      });
+    delta(11, '7');
+    await cache.close(); // takes the books once more and writes them
+    const book = await admin.get(cache.bookKey(INST));
+    const top = JSON.parse(book!) as BookTop;
+    expect(top.bids).toHaveLength(400);
+    expect(top.asks).toHaveLength(400);
+    expect(top.bids[0]).toEqual([100, 7]);
+    expect(top.asks[399]).toEqual([104, 400]);
+    expect(top).toMatchObject({ sequence: 11, state: 'live', localTs: T0 + 13 });
+    off();
+  });
+
+  it('writes a book read from the engine only when it changed since the last tick', async () => {
+    const bus = new InProcessBus();
+    const engine = new Engine({ venues, bus, computeMetrics: false });
+    const cache = new RedisCache({ url: REDIS, prefix, conflateMs: 60_000, monitoringIntervalMs: 0 });
+    await cache.ready();
+    cache.attach(bus, engine.books);
+    engine.handleEvent({
+      type: 'book_snapshot',
+      instrument: 'binance:ETHUSDT',
+      exchangeTs: T0,
+      localTs: T0,
+      sequence: 5,
+      bids: [['10', '1']],
+      asks: [['11', '1']],
+      depthLimit: 0,
+    });
+    // Count the book views the cache takes (each becomes one orderbook write on the tick).
+    let taken = 0;
+    const onBook = cache.onBook.bind(cache);
+    cache.onBook = (b) => {
+      taken++;
+      onBook(b);
+    };
+    const tick = async (): Promise<number> => {
+      const before = taken;
+      (cache as unknown as { pullBooks(): void }).pullBooks();
+      await cache.flush();
+      return taken - before;
+    };
+    expect(await tick()).toBe(1);
+    expect(await tick()).toBe(0); // unchanged: nothing written
+    engine.handleEvent({
+      type: 'book_delta',
+      instrument: 'binance:ETHUSDT',
+      exchangeTs: T0 + 1,
+      localTs: T0 + 1,
+      firstSequence: 6,
+      sequence: 6,
+      prevSequence: NaN,
+      bids: [['10', '2']],
+      asks: [],
+    });
+    expect(await tick()).toBe(1);
     await cache.close();
   });
 

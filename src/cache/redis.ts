@@ -2,9 +2,12 @@
  * Latest state in Redis, written from a Bus (in-process or NATS), plus pub/sub fan-out for live views.
  *
  * Keys (all under a configurable prefix, default `dw:`), values JSON (bus/codec.ts: NaN kept as a tag):
- * - `<prefix>orderbook:{instrument}`: the latest BookTop (`book` topic) cut to `bookDepth` levels per
- *   side (default 400): `{ instrument, exchangeTs, localTs, sequence, state, bids, asks }`, prices quote
- *   currency, sizes base units, times ms since epoch UTC. TTL `ttlMs.book` (default 30 s).
+ * - `<prefix>orderbook:{instrument}`: the latest BookTop cut to `bookDepth` levels per side (default
+ *   400): `{ instrument, exchangeTs, localTs, sequence, state, bids, asks }`, prices quote currency, sizes
+ *   base units, times ms since epoch UTC. TTL `ttlMs.book` (default 30 s). Given the process's books
+ *   (`attach(bus, books)`, as the app does), the cache reads each changed book's top `bookDepth` levels
+ *   once per tick itself; otherwise it keeps the `book` topic's views, which carry only the engine's
+ *   publish depth (20 levels).
  * - `<prefix>analysis:{instrument}`: the latest MetricsSample (`metrics` topic). TTL `ttlMs.analysis`.
  * - `<prefix>health:{instrument}`: the latest BookHealth (`health` topic). TTL `ttlMs.analysis`.
  * - `<prefix>system:monitoring`: a hash, one field per process (`process` option), value
@@ -28,6 +31,8 @@ import type { BookHealth, BookState } from '../book/health.ts';
 import type { Trade } from '../core/model.ts';
 import type { BookTop, Bus } from '../bus/types.ts';
 import { decodeJson, encodeJson } from '../bus/codec.ts';
+import type { InstrumentBook } from '../book/instrument-book.ts';
+import { bookTopOf } from '../pipeline/book-top.ts';
 
 /** Options of {@link RedisCache}. */
 export interface RedisCacheOptions {
@@ -65,7 +70,10 @@ export interface ProcessMonitoring {
   updatedAt: number;
   /** ms since this cache started. */
   uptimeMs: number;
-  /** Messages per second received from the bus, by topic. */
+  /**
+   * Messages per second received from the bus, by topic (`book`: book views taken, from the bus or, when
+   * the cache reads the books itself, changed books read per second).
+   */
   rates: { book: number; metrics: number; trade: number; health: number };
   /** Lag from a message's local receive time (`localTs`, at the collector) to its arrival here, ms: last and max over the period. */
   lagMs: { last: number | null; max: number | null };
@@ -126,7 +134,10 @@ export class RedisCache {
     // Connection errors are retried by ioredis; without a listener they would be unhandled events.
     this.redis.on('error', (e) => this.opts.onError?.(e));
     this.processName = opts.process ?? `${os.hostname()}:${process.pid}`;
-    this.tick = setInterval(() => void this.flush().catch(() => {}), opts.conflateMs ?? 250);
+    this.tick = setInterval(() => {
+      this.pullBooks();
+      void this.flush().catch(() => {});
+    }, opts.conflateMs ?? 250);
     this.tick.unref();
     const every = opts.monitoringIntervalMs ?? 1000;
     if (every > 0) {
@@ -166,15 +177,42 @@ export class RedisCache {
     return `${this.prefix}live:${kind}:${instrument}`;
   }
 
-  /** Subscribe this cache to a bus's `book`, `metrics`, `health` and `trade` topics. @returns unsubscribe */
-  attach(bus: Bus): () => void {
+  /**
+   * Subscribe this cache to a bus's `metrics`, `health` and `trade` topics, and keep `orderbook:*` from
+   * `books` when given (each book whose sequence, last update time or state changed is read once per
+   * tick, `bookDepth` levels deep; the engine then builds no per-update view for the cache), else from
+   * the bus's `book` topic. @returns unsubscribe
+   */
+  attach(bus: Bus, books?: ReadonlyMap<string, InstrumentBook>): () => void {
     const offs = [
-      bus.subscribe('book', (b) => this.onBook(b)),
       bus.subscribe('metrics', (m) => this.onMetrics(m)),
       bus.subscribe('health', (h) => this.onHealth(h)),
       bus.subscribe('trade', (t) => this.onTrade(t)),
     ];
+    if (books) {
+      this.books = books;
+      offs.push(() => {
+        this.books = null;
+      });
+    } else offs.push(bus.subscribe('book', (b) => this.onBook(b)));
     return () => offs.forEach((f) => f());
+  }
+
+  /** Books read by the cache itself (see attach), and the version of each last taken. */
+  private books: ReadonlyMap<string, InstrumentBook> | null = null;
+  private readonly bookVersions = new Map<string, string>();
+
+  /** Take the top of every book that changed since the last tick (see attach). */
+  private pullBooks(): void {
+    if (!this.books) return;
+    const depth = this.opts.bookDepth ?? 400;
+    for (const [id, b] of this.books) {
+      const h = b.health;
+      const version = `${h.sequence}|${h.lastUpdateLocalTs}|${h.state}`;
+      if (this.bookVersions.get(id) === version) continue;
+      this.bookVersions.set(id, version);
+      this.onBook(bookTopOf(b, depth));
+    }
   }
 
   private set(key: string, value: unknown, ttl: number, channel: string): void {
@@ -386,6 +424,7 @@ export class RedisCache {
     if (this.tick) clearInterval(this.tick);
     if (this.monitorTimer) clearInterval(this.monitorTimer);
     this.tick = this.monitorTimer = null;
+    this.pullBooks();
     await this.flush().catch(() => {});
     if (this.owns) await this.redis.quit().catch(() => this.redis.disconnect());
   }
