@@ -308,6 +308,45 @@ describe('WsHub slow-consumer handling', () => {
     }
   });
 
+  it('listens to the bus book topic only while some client subscribes to books (the engine skips the views otherwise)', () => {
+    const bus = new InProcessBus();
+    const engine = { books: new Map(), latest: new Map(), dropped: {}, frames: {} };
+    const hub = new WsHub(engine, bus);
+    const say = (s: FakeSocket, o: unknown): boolean =>
+      s.emit('message', Buffer.from(JSON.stringify(o)), false);
+    const a = new FakeSocket();
+    const b = new FakeSocket();
+    hub.add(a as unknown as WebSocket, '10.0.0.6');
+    hub.add(b as unknown as WebSocket, '10.0.0.6');
+    say(a, { op: 'subscribe', channel: 'metrics', instrument: '*' });
+    expect(bus.hasSubscribers('book')).toBe(false);
+    say(a, { op: 'subscribe', channel: 'book', instrument: BTC });
+    say(b, { op: 'subscribe', channel: 'book', instrument: '*' });
+    expect(bus.hasSubscribers('book')).toBe(true);
+    say(a, { op: 'unsubscribe', channel: 'book', instrument: BTC });
+    expect(bus.hasSubscribers('book')).toBe(true); // b still watches
+    const top: BookTop = {
+      instrument: BTC,
+      exchangeTs: T0,
+      localTs: T0,
+      sequence: 1,
+      state: 'live',
+      bids: [[1, 1]],
+      asks: [[2, 1]],
+    };
+    bus.publish('book', top);
+    expect(
+      b.sent.some((m) => m.channel === 'book' && 'data' in m && (m.data as BookTop).sequence === 1),
+    ).toBe(true);
+    expect(a.sent.some((m) => m.channel === 'book' && 'data' in m)).toBe(false);
+    b.emit('close');
+    expect(bus.hasSubscribers('book')).toBe(false);
+    say(a, { op: 'subscribe', channel: 'book', instrument: '*' });
+    expect(bus.hasSubscribers('book')).toBe(true);
+    hub.close();
+    expect(bus.hasSubscribers('book')).toBe(false);
+  });
+
   it('closes a client beyond the per-IP limit with 1008 and frees the slot on close', () => {
     const bus = new InProcessBus();
     const engine = { books: new Map(), latest: new Map(), dropped: {}, frames: {} };

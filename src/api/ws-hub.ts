@@ -30,8 +30,7 @@
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { Bus } from '../bus/types.ts';
-import type { BookTop } from '../bus/types.ts';
-import type { InstrumentBook } from '../book/instrument-book.ts';
+import { bookTopOf } from '../pipeline/book-top.ts';
 import type { Alert } from '../alerts/types.ts';
 import { formatZodError } from './params.ts';
 import type { ApiEngine, WsChannel } from './types.ts';
@@ -122,21 +121,6 @@ class Client {
   ) {}
 }
 
-/** Top-of-book view of a book now (for the first message after a book subscription). */
-function bookTopOf(b: InstrumentBook, depth: number): BookTop {
-  const h = b.health;
-  const top = b.book.top(depth);
-  return {
-    instrument: b.instrument,
-    exchangeTs: h.lastUpdateLocalTs - h.latencyMs,
-    localTs: h.lastUpdateLocalTs,
-    sequence: h.sequence,
-    state: h.state,
-    bids: top.bids,
-    asks: top.asks,
-  };
-}
-
 /** The WebSocket hub: one per API server. */
 export class WsHub {
   readonly stats: WsStats = {
@@ -163,9 +147,15 @@ export class WsHub {
     defaultThrottleMs: Record<WsChannel, number>;
   };
 
+  /**
+   * The bus `book` subscription, held only while some client subscribes to the book channel: the engine
+   * builds a per-update top-of-book view only when the topic has a listener (pipeline/engine.ts).
+   */
+  private bookListener: (() => void) | null = null;
+
   constructor(
     private readonly engine: ApiEngine,
-    bus: Bus,
+    private readonly bus: Bus,
     opts: WsOptions = {},
   ) {
     this.o = {
@@ -188,7 +178,6 @@ export class WsHub {
     };
     this.unsubscribeBus = [
       bus.subscribe('metrics', (s) => this.publish('metrics', s.instrument, s)),
-      bus.subscribe('book', (b) => this.publish('book', b.instrument, b)),
       bus.subscribe('trade', (t) => this.publish('trades', t.instrument, t)),
       bus.subscribe('health', (h) => this.publish('health', h.instrument, h)),
       bus.subscribe('alert', (a: Alert) => this.publish('alerts', a.instrument, a)),
@@ -252,6 +241,8 @@ export class WsHub {
   close(): void {
     clearInterval(this.heartbeat);
     for (const u of this.unsubscribeBus) u();
+    this.bookListener?.();
+    this.bookListener = null;
     for (const c of [...this.clients]) {
       c.socket.close(1001, 'server shutting down');
       this.remove(c);
@@ -389,6 +380,7 @@ export class WsHub {
       c.subs.delete(key);
       this.forgetKeys(c, m.channel, m.instrument);
       if (![...c.subs.keys()].some((k) => k.startsWith(m.channel + '|'))) this.byChannel[m.channel].delete(c);
+      this.syncBookListener();
       this.reply(c, { op: 'unsubscribed', channel: m.channel, instrument: m.instrument });
       return;
     }
@@ -399,6 +391,7 @@ export class WsHub {
     const throttleMs = m.channel === 'alerts' ? 0 : (m.throttleMs ?? this.o.defaultThrottleMs[m.channel]);
     c.subs.set(key, { throttleMs });
     this.byChannel[m.channel].add(c);
+    this.syncBookListener();
     const known = m.instrument === '*' || this.engine.books.has(m.instrument);
     this.reply(c, { op: 'subscribed', channel: m.channel, instrument: m.instrument, throttleMs, known });
     this.sendCurrent(c, m.channel, m.instrument);
@@ -455,6 +448,17 @@ export class WsHub {
     }
   }
 
+  /** Hold the bus `book` subscription exactly while the book channel has subscribers. */
+  private syncBookListener(): void {
+    const wanted = this.byChannel.book.size > 0;
+    if (wanted && !this.bookListener)
+      this.bookListener = this.bus.subscribe('book', (b) => this.publish('book', b.instrument, b));
+    else if (!wanted && this.bookListener) {
+      this.bookListener();
+      this.bookListener = null;
+    }
+  }
+
   private remove(c: Client): void {
     if (c.closed) return;
     c.closed = true;
@@ -464,6 +468,7 @@ export class WsHub {
     c.tradeQueues.clear();
     this.clients.delete(c);
     for (const ch of CHANNELS) this.byChannel[ch].delete(c);
+    this.syncBookListener();
     const n = (this.perIp.get(c.ip) ?? 1) - 1;
     if (n <= 0) this.perIp.delete(c.ip);
     else this.perIp.set(c.ip, n);
