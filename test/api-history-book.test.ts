@@ -40,6 +40,21 @@ async function inject<T>(app: FastifyInstance, url: string): Promise<{ status: n
   return { status: r.statusCode, body: r.json<T>() };
 }
 
+/** Flush the store, then an API server on the fixture's engine and the store, ready for `inject`. */
+async function serve(fx: Fixture, store: HistoryStore): Promise<FastifyInstance> {
+  await store.flush();
+  const app = createApiServer({ engine: fx.engine, bus: fx.bus, store });
+  await app.ready();
+  return app;
+}
+
+/** Close what `serve` and the fixture opened (any of them may be missing after a failed setup). */
+async function closeAll(app?: FastifyInstance, store?: HistoryStore, fx?: Fixture): Promise<void> {
+  await app?.close();
+  await store?.close();
+  await fx?.store.close();
+}
+
 describe('history of book snapshots and heatmap runs over a DuckDB file', () => {
   let dir: string;
   let path: string;
@@ -73,14 +88,10 @@ describe('history of book snapshots and heatmap runs over a DuckDB file', () => 
       oldRun('ask', 60010, 2, 1),
     ]);
     history.stop(T0 + 3000);
-    await store.flush();
-    app = createApiServer({ engine: fx.engine, bus: fx.bus, store });
-    await app.ready();
+    app = await serve(fx, store);
   });
   afterAll(async () => {
-    await app?.close();
-    await store?.close();
-    await fx?.store.close();
+    await closeAll(app, store, fx);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -252,14 +263,10 @@ describe('history of book snapshots and heatmap runs over PostgreSQL (durable wr
     history.snapshot();
     store.appendHeatmapRuns([oldRun('bid', 59990, 0, 2)]);
     history.stop(T0 + 2000);
-    await store.flush();
-    app = createApiServer({ engine: fx.engine, bus: fx.bus, store });
-    await app.ready();
+    app = await serve(fx, store);
   });
   afterAll(async () => {
-    await app?.close();
-    await store?.close();
-    await fx?.store.close();
+    await closeAll(app, store, fx);
     const c = new pg.Client({ connectionString: TEST_PG_URL });
     await c.connect();
     await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

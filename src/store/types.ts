@@ -132,7 +132,7 @@ export function decodeAlertCursor(s: string): AlertCursor {
  */
 export interface BookSnapshotRow {
   instrument: string;
-  /** Local time the snapshot was taken (last applied update's receive time), ms since epoch UTC. */
+  /** Local time the snapshot was taken (the book held exactly these levels then), ms since epoch UTC. */
   localTs: number;
   /** Exchange time of the last applied update, ms since epoch UTC (NaN when unknown). */
   exchangeTs: number;
