@@ -149,6 +149,9 @@ describe('DurableStore over PostgreSQL through a loopback proxy that is cut mid-
     const lines = [
       ...[20_000, 20_001, 20_002].map((i) => encodeJson({ k: 'm', r: sampleAt(INST, T0, i) })),
       encodeJson({ k: 't', r: tradeAt(INST, T0, 20_000) }),
+      // A line as the previous build wrote it, spelled out (not produced by today's encoder).
+      `{"k":"t","r":{"type":"trade","instrument":"${INST}","exchangeTs":${T0 + 20_001_000 - 2},` +
+        `"localTs":${T0 + 20_001_000},"id":"old-1","price":"300.01","size":"0.125","side":"buy"}}`,
     ];
     await writeFile(path.join(spoolDir, 'spool-001763000000000-000000.jsonl'), lines.join('\n') + '\n');
     const before = await direct.counts();
@@ -157,11 +160,14 @@ describe('DurableStore over PostgreSQL through a loopback proxy that is cut mid-
     await store.flush();
     const after = await direct.counts();
     expect(after.metrics! - before.metrics!).toBe(3);
-    expect(after.trades! - before.trades!).toBe(1);
+    expect(after.trades! - before.trades!).toBe(2);
     expect(store.stats.corruptLines).toBe(0);
     expect(await readdir(spoolDir)).toEqual([]);
-    const back = await direct.queryTrades({ instrument: INST, from: T0 + 20_000_000, to: T0 + 20_000_001 });
-    expect(back.map((t) => t.id)).toEqual(['t20000']);
+    const back = await direct.queryTrades({ instrument: INST, from: T0 + 20_000_000, to: T0 + 20_001_001 });
+    expect(back.map((t) => [t.id, t.price])).toEqual([
+      ['t20000', 300],
+      ['old-1', 300.01],
+    ]);
     await store.close();
   });
 
