@@ -35,6 +35,11 @@ export interface BookHistoryOptions {
   attachEveryMs?: number;
   /** Clock, ms since epoch UTC (default Date.now). */
   now?: () => number;
+  /**
+   * Run the snapshot and heatmap-attach timers (default true). A replay backfill sets false and calls
+   * `snapshot()`/`attachHeatmaps()` itself on recorded time, with `now` reading the recorded clock.
+   */
+  timers?: boolean;
 }
 
 /** A running producer. */
@@ -102,10 +107,11 @@ export function startBookHistory(opts: BookHistoryOptions): BookHistory {
     }
   };
 
-  const snapTimer = setInterval(snapshot, opts.intervalMs);
-  snapTimer.unref();
-  const attachTimer = setInterval(attachHeatmaps, opts.attachEveryMs ?? 1000);
-  attachTimer.unref();
+  const timers = opts.timers ?? true;
+  const snapTimer = timers ? setInterval(snapshot, opts.intervalMs) : undefined;
+  snapTimer?.unref();
+  const attachTimer = timers ? setInterval(attachHeatmaps, opts.attachEveryMs ?? 1000) : undefined;
+  attachTimer?.unref();
   let stopped = false;
 
   return {

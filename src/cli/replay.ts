@@ -8,10 +8,10 @@
  * `recording` block of reader counters); progress always goes to stderr (a bar on a TTY, otherwise a
  * plain line every ~10% of the bytes read).
  *
- * With `--store`, the replay also writes history into that store, exactly as a live run does (1 s metric
- * samples by recorded time, every trade): a backfill from recordings. Retention is off for it (recorded
- * rows are usually older than any retention window and would be deleted at once). The summary then
- * names the store and the rows it holds per table.
+ * With `--store`, the replay also writes history into that store, as a live analyzer does but on
+ * recorded time (1 s metric samples, every trade, top-50 book snapshots every 10 s, heatmap runs): a
+ * backfill from recordings. Retention is off for it (recorded rows are usually older than any retention
+ * window and would be deleted at once). The summary then names the store and its rows per table.
  *
  * Exit codes: 0 done, 1 the recording cannot be read, 2 usage error.
  */
@@ -114,7 +114,7 @@ async function runReplay(
     }
     throw e;
   }
-  const history = o.store ? await openHistory(o.store, replay.bus) : null;
+  const history = o.store ? await openHistory(o.store, replay) : null;
   const onSig = (): void => replay.stop();
   process.once('SIGINT', onSig);
   let result;
@@ -122,13 +122,12 @@ async function runReplay(
   try {
     result = await replay.run();
     if (history) {
-      replay.engine.flushSamples();
-      await history.flush();
-      stored = { url: o.store!, rows: await history.counts() };
+      await history.finish();
+      stored = { url: o.store!, rows: await history.store.counts() };
     }
   } finally {
     process.off('SIGINT', onSig);
-    await history?.close();
+    await history?.store.close();
   }
   const summary = { ...summarize(replay.engine), ...(stored ? { stored } : {}) };
   const rec = {
@@ -196,21 +195,67 @@ async function runReplay(
   process.stdout.write(out.join('\n') + '\n');
 }
 
+/** Book snapshot cadence and depth of a backfill, as the live defaults (config `store.*`). */
+const BACKFILL_SNAPSHOT_MS = 10_000;
+const BACKFILL_SNAPSHOT_DEPTH = 50;
+
 /**
- * Open the `--store` history store and subscribe it to the replay's bus (metric samples, trades).
+ * Open the `--store` history store and feed it from the replay as a live analyzer would, on recorded
+ * time: 1 s metric samples and trades from the bus; a top-50 snapshot of every live book each 10 s of
+ * recorded time and every heatmap run as it closes (app/book-history.ts, its timers off and its clock
+ * the latest sample's recorded local time). `finish()` writes the heatmap runs still open (closed at
+ * the last recorded time) and the last samples, then flushes. Retention is off for every table.
  * @throws when the store cannot be initialised (file locked, server down)
  */
 async function openHistory(
   url: string,
-  bus: import('../bus/types.ts').Bus,
-): Promise<import('../store/types.ts').HistoryStore> {
+  replay: import('../replay/replay.ts').Replay,
+): Promise<{
+  store: import('../store/types.ts').HistoryStore;
+  finish: () => Promise<void>;
+}> {
   const { createStore } = await import('../app/store-factory.ts');
-  const store = await createStore({ url, flushIntervalMs: 1000, retentionDays: 0 });
+  const { startBookHistory } = await import('../app/book-history.ts');
+  const store = await createStore({
+    url,
+    flushIntervalMs: 1000,
+    retentionDays: 0,
+    bookSnapshotRetentionDays: 0,
+    heatmapRetentionDays: 0,
+  });
   await store.init();
-  bus.subscribe('metrics.sample', (s) => store.appendMetrics([s]));
-  bus.subscribe('trade', (t) => store.appendTrades([t]));
-  return store;
+  let recordedNow = NaN;
+  let nextSnapshot = -Infinity;
+  const books = startBookHistory({
+    engine: replay.engine,
+    store,
+    intervalMs: BACKFILL_SNAPSHOT_MS,
+    depth: BACKFILL_SNAPSHOT_DEPTH,
+    now: () => recordedNow,
+    timers: false,
+  });
+  replay.bus.subscribe('metrics.sample', (s) => {
+    store.appendMetrics([s]);
+    // The recorded clock only moves forward (samples of several instruments interleave).
+    if (!Number.isFinite(s.localTs) || s.localTs < recordedNow) return;
+    recordedNow = s.localTs;
+    books.attachHeatmaps();
+    if (recordedNow >= nextSnapshot) {
+      books.snapshot();
+      nextSnapshot = (Math.floor(recordedNow / BACKFILL_SNAPSHOT_MS) + 1) * BACKFILL_SNAPSHOT_MS;
+    }
+  });
+  replay.bus.subscribe('trade', (t) => store.appendTrades([t]));
+  return {
+    store,
+    finish: async () => {
+      replay.engine.flushSamples();
+      if (Number.isFinite(recordedNow)) books.stop(recordedNow);
+      await store.flush();
+    },
+  };
 }
+
 /** JSON.stringify replacer: non-finite numbers (NaN, ±Infinity) become null. */
 function jsonSafe(_k: string, v: unknown): unknown {
   return typeof v === 'number' && !Number.isFinite(v) ? null : v;
