@@ -106,7 +106,7 @@ describe('PostgresStore against the real PostgreSQL', () => {
       trades: [tradeAt(INST, T0, 3)],
     });
     // The earlier (metrics, trades) form still works.
-    await store.writeBatch([sampleAt(INST, T0, 7)], []);
+    await store.writeBatch({ metrics: [sampleAt(INST, T0, 7)] });
     expect(await store.counts()).toEqual(before);
   });
 

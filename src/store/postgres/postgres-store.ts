@@ -399,13 +399,9 @@ export class PostgresStore implements HistoryStore {
   /**
    * Write one batch now, all-or-nothing (one transaction), idempotent (rows already present are skipped).
    * Rows are not validated here: callers pass rows accepted by `append*` or by DurableStore's validation.
-   * The two-argument form `(metrics, trades)` is kept for callers of the earlier signature.
    * @throws the driver's error (connection refused/closed, timeout); nothing of the batch is then written.
    */
-  async writeBatch(batch: RowBatch | readonly MetricsSample[], trades: readonly Trade[] = []): Promise<void> {
-    const b: RowBatch = Array.isArray(batch)
-      ? { metrics: batch as readonly MetricsSample[], trades }
-      : (batch as RowBatch);
+  async writeBatch(b: RowBatch): Promise<void> {
     const n = batchRows(b);
     if (n === 0) return;
     try {
