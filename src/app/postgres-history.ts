@@ -7,10 +7,33 @@ import { PostgresStore } from '../store/postgres/postgres-store.ts';
 import type { HistoryStore } from '../store/types.ts';
 import type { StoreChoice } from './store-factory.ts';
 
-/** Create the durable PostgreSQL store for a `postgres://` URL. */
+/**
+ * Split depthwatch's own `schema` query parameter off a PostgreSQL URL
+ * (`postgres://host/db?schema=research` → the URL without it, schema `research`): the driver would
+ * otherwise send it to the server as a startup parameter, which the server refuses.
+ * @throws {TypeError} when the URL does not parse or the schema is not a plain identifier
+ *   (`[A-Za-z_][A-Za-z0-9_]*`)
+ */
+export function splitSchemaParam(url: string): { url: string; schema?: string } {
+  const u = new URL(url);
+  const schema = u.searchParams.get('schema');
+  if (schema === null) return { url };
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema))
+    throw new TypeError(`schema "${schema}" in the store URL is not a plain identifier`);
+  u.searchParams.delete('schema');
+  return { url: u.toString(), schema };
+}
+
+/**
+ * Create the durable PostgreSQL store for a `postgres://` URL; `?schema=NAME` picks the schema
+ * (default `depthwatch`), so several deployments or backfills can share one database.
+ * @throws {TypeError} on a bad `schema` parameter (see splitSchemaParam)
+ */
 export function createPostgresHistory(c: StoreChoice): HistoryStore {
+  const { url, schema } = splitSchemaParam(c.url);
   const inner = new PostgresStore({
-    url: c.url,
+    url,
+    ...(schema ? { schema } : {}),
     flushIntervalMs: 0, // the durable wrapper pumps
     ...(c.retentionDays > 0 ? { retentionDays: c.retentionDays } : {}),
     bookSnapshotRetentionDays: c.bookSnapshotRetentionDays ?? 7,
