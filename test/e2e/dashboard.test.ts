@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
-import { repoRoot, startOfflineApp, type OfflineApp } from './real-app.ts';
+import { ALWAYS_FIRING_ALERTS, repoRoot, startOfflineApp, type OfflineApp } from './real-app.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(repoRoot, 'screenshots');
@@ -76,6 +76,54 @@ async function liveValues(): Promise<string> {
   return (await Promise.all(ids.map(text))).join(' | ');
 }
 
+/** What the heatmap canvas shows, read from its pixels (see HEATMAP_PIXELS). */
+interface HeatPixels {
+  /** Pixels of the plot area and how many are opaque heat colours. */
+  plotPixels: number;
+  heat: number;
+  /** Heat pixels in the newest 15% of the time axis (the live edge). */
+  heatRightEdge: number;
+  /** A checksum of the plot area's pixels. */
+  hash: number;
+  /** Bid-green and ask-red pixels in the book-bar area at the right edge. */
+  bidBar: number;
+  askBar: number;
+}
+
+/**
+ * Reads the heatmap's ECharts canvas in the page (plain JS: the page is not typed here). The plot areas
+ * come from the panel's `data-plot` / `data-bars-plot` (CSS px, scaled to canvas px). Heat colours are
+ * opaque with blue ≥ 60 or bright (the ramp runs dark blue → teal → yellow → white); the transparent
+ * background, the half-transparent grid lines and gap hatching do not count.
+ */
+const HEATMAP_PIXELS = `(() => {
+  const root = document.querySelector('[data-testid="heatmap"]');
+  const canvas = root && root.querySelector('canvas');
+  if (!canvas || !root.getAttribute('data-plot') || !root.getAttribute('data-bars-plot')) return null;
+  const ctx = canvas.getContext('2d');
+  const k = canvas.width / canvas.clientWidth;
+  const rect = (attr) => root.getAttribute(attr).split(',').map((v) => Math.round(Number(v) * k));
+  const [x, y, w, h] = rect('data-plot');
+  const d = ctx.getImageData(x, y, w, h).data;
+  let heat = 0, heatRightEdge = 0, hash = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    hash = (hash * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) >>> 0;
+    if (d[i + 3] === 255 && (d[i + 2] >= 60 || d[i] + d[i + 1] > 300)) {
+      heat++;
+      if ((i / 4) % w >= w * 0.85) heatRightEdge++;
+    }
+  }
+  const [bx, by, bw, bh] = rect('data-bars-plot');
+  const b = ctx.getImageData(bx, by, bw, bh).data;
+  let bidBar = 0, askBar = 0;
+  for (let i = 0; i < b.length; i += 4) {
+    if (b[i + 3] < 200) continue;
+    if (b[i + 1] > 120 && b[i] < 100) bidBar++;
+    else if (b[i] > 180 && b[i + 1] < 120) askBar++;
+  }
+  return { plotPixels: w * h, heat, heatRightEdge, hash, bidBar, askBar };
+})()`;
+
 // A loaded 2-core CI machine runs other suites alongside: generous timeouts, no timed assertions.
 describe('dashboard in a real browser', { timeout: 90_000 }, () => {
   beforeAll(async () => {
@@ -87,7 +135,7 @@ describe('dashboard in a real browser', { timeout: 90_000 }, () => {
       });
       if (r.status !== 0) throw new Error('npm run build:web failed');
     }
-    server = await startOfflineApp();
+    server = await startOfflineApp({ alerts: ALWAYS_FIRING_ALERTS });
     profileDir = mkdtempSync(join(tmpdir(), 'depthwatch-e2e-'));
     ctx = await chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM,
@@ -235,6 +283,101 @@ describe('dashboard in a real browser', { timeout: 90_000 }, () => {
     // And data flows again: the live values move.
     const before = await liveValues();
     await until(liveValues, (v) => v !== before, 'live values after reconnect');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('draws the liquidity heatmap with trades and the current book, and keeps it live', async () => {
+    await waitAttr('heatmap', 'data-status', 'ready');
+    await until(
+      () => numAttr('heatmap', 'data-cells'),
+      (n) => n > 20,
+      'heatmap cells',
+    );
+    await until(
+      () => numAttr('heatmap', 'data-book-bars'),
+      (n) => n > 2,
+      'book bars',
+    );
+    await until(
+      () => numAttr('heatmap', 'data-bubbles'),
+      (n) => n > 0,
+      'trade bubbles',
+    );
+    const read = async (): Promise<HeatPixels> => {
+      const px = (await page.evaluate(HEATMAP_PIXELS)) as HeatPixels | null;
+      if (!px) throw new Error('heatmap canvas or plot area missing');
+      return px;
+    };
+    const first = await until(read, (p) => p.heat > p.plotPixels * 0.05, 'heat pixels in the plot area');
+    expect(first.heatRightEdge).toBeGreaterThan(0);
+    expect(first.bidBar).toBeGreaterThan(0);
+    expect(first.askBar).toBeGreaterThan(0);
+    // Kept live: newer heatmap answers are applied and the picture changes, with heat at the live edge.
+    const v0 = await numAttr('heatmap', 'data-version');
+    await until(
+      () => numAttr('heatmap', 'data-version'),
+      (v) => v > v0,
+      'a heatmap refresh',
+    );
+    const later = await until(
+      read,
+      (p) => p.hash !== first.hash && p.heatRightEdge > 0,
+      'the heatmap to update',
+    );
+    expect(later.heat).toBeGreaterThan(later.plotPixels * 0.05);
+    await page.locator('.area-heatmap').screenshot({ path: join(SHOTS, 'heatmap.png') });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows alerts live and from history, filters them and marks them on the imbalance series', async () => {
+    const rows = page.locator('[data-testid="alert-row"]');
+    await rows.first().waitFor({ state: 'visible', timeout: 45_000 });
+    const sev = await rows.first().getAttribute('data-severity');
+    expect(['info', 'warning', 'critical']).toContain(sev);
+    expect(await rows.first().getAttribute('data-instrument')).toBe(await selectedId());
+    expect((await rows.first().locator('[data-testid="alert-message"]').textContent())?.trim()).not.toBe('');
+    expect(await rows.first().locator('[data-testid="alert-age"]').textContent()).toMatch(
+      /^(now|\d+[smhd] ago)$/,
+    );
+    // The selected instrument's alerts are marked on the imbalance series.
+    await until(
+      () => numAttr('imbalance-chart', 'data-alert-marks'),
+      (n) => n > 0,
+      'alert markers',
+    );
+    // Severity filter: only info alerts (spread_seen fires info once per instrument).
+    await page.locator('[data-testid="alerts-severity-info"]').click();
+    const severities = async (): Promise<string[]> =>
+      (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-severity') ?? ''))) as string[];
+    const infos = await until(
+      severities,
+      (l) => l.length > 0 && l.every((s) => s === 'info'),
+      'info alerts only',
+    );
+    expect(infos.every((s) => s === 'info')).toBe(true);
+    // Scope: all instruments shows alerts of both venues' books.
+    await page.locator('[data-testid="alerts-scope-all"]').click();
+    const instruments = async (): Promise<string[]> =>
+      (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-instrument') ?? ''))) as string[];
+    const all = await until(instruments, (l) => new Set(l).size >= 2, 'alerts of two instruments');
+    expect(new Set(all).size).toBeGreaterThanOrEqual(2);
+    await page.locator('[data-testid="alerts-severity-all"]').click();
+    // History: after a reload the feed is filled from GET /api/v1/alerts before any new live alert.
+    const history = page.waitForResponse((r) => r.url().includes('/api/v1/alerts') && r.status() === 200);
+    await page.reload();
+    const body = (await (await history).json()) as { alerts: { id: string }[] };
+    expect(body.alerts.length).toBeGreaterThan(0);
+    await rows.first().waitFor({ state: 'visible' });
+    const ids = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-rule')));
+    expect(ids.length).toBeGreaterThan(0);
+    await knownMid();
+    await waitAttr('heatmap', 'data-status', 'ready');
+    await page.waitForTimeout(1500);
+    await page.locator('.area-alerts').screenshot({ path: join(SHOTS, 'alerts.png') });
+    await page.screenshot({ path: join(SHOTS, 'dashboard-heatmap-alerts.png') });
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: join(SHOTS, 'dashboard-1920.png') });
     expect(pageErrors).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { startApp } from '../../src/app/app.ts';
 import { startSimulator, type RunningSimulator } from '../../src/app/simulator.ts';
 import { loadConfig } from '../../src/config/load.ts';
+import type { AlertsConfigInput } from '../../src/alerts/schema.ts';
 
 /** Repository root. */
 export const repoRoot = join(import.meta.dirname, '..', '..');
@@ -21,8 +22,55 @@ export interface OfflineApp {
   close(): Promise<void>;
 }
 
+/** Options of {@link startOfflineApp}. */
+export interface OfflineAppOptions {
+  /** The app's `alerts` config section (default: the app's defaults, built-in rules). */
+  alerts?: AlertsConfigInput;
+}
+
+/**
+ * Alert rules that fire on the real recordings within seconds of a book going live, for browser tests:
+ * a spread is never negative (`spreadBps >= 0` holds on every live sample: one info alert per instrument
+ * after 1 s), the top-10 imbalance flips sign past ±0.3 (warning, at most every 5 s), and an extreme L1
+ * imbalance (critical, at most every 10 s). Built-in rules off, no dedup window.
+ */
+export const ALWAYS_FIRING_ALERTS: AlertsConfigInput = {
+  builtins: false,
+  dedupWindowMs: 0,
+  rules: [
+    {
+      id: 'spread_seen',
+      kind: 'metric',
+      metric: 'spreadBps',
+      comparator: '>=',
+      threshold: 0,
+      forMs: 1_000,
+      severity: 'info',
+    },
+    {
+      id: 'imbalance_flip',
+      kind: 'metric',
+      metric: 'imbalance10',
+      comparator: 'flip',
+      threshold: 0.3,
+      cooldownMs: 5_000,
+      severity: 'warning',
+    },
+    {
+      id: 'l1_extreme',
+      kind: 'metric',
+      metric: 'imbalanceL1',
+      comparator: 'abs>',
+      threshold: 0.9,
+      clearThreshold: 0.5,
+      cooldownMs: 10_000,
+      severity: 'critical',
+    },
+  ],
+};
+
 /** Start both simulators and the app (port 0, in-memory store, dashboard from web/dist). */
-export async function startOfflineApp(): Promise<OfflineApp> {
+export async function startOfflineApp(opts: OfflineAppOptions = {}): Promise<OfflineApp> {
   const sims: RunningSimulator[] = [
     await startSimulator({
       venue: 'binance-usdm',
@@ -47,6 +95,7 @@ export async function startOfflineApp(): Promise<OfflineApp> {
       },
       api: { host: '127.0.0.1', port: 0, dashboard: true },
       store: { url: 'memory', flushIntervalMs: 500 },
+      ...(opts.alerts ? { alerts: opts.alerts } : {}),
     },
     {},
   );

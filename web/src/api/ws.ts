@@ -8,6 +8,16 @@
  * counted in `ignoredFrames` and otherwise ignored.
  */
 import type { Channel, ChannelPayload, ClientMessage, ServerMessage } from './types.ts';
+import type { AlertsChannel, AlertsChannelPayload } from './alerts.ts';
+
+/** Every channel the socket can subscribe to: the api/types.ts channels plus `alerts` (api/alerts.ts). */
+export type SocketChannel = Channel | AlertsChannel;
+
+/** Payload type per socket channel. */
+export type SocketPayload = ChannelPayload & AlertsChannelPayload;
+
+/** A client → server control message on any socket channel. */
+type SocketMessage = Omit<ClientMessage, 'channel'> & { channel: SocketChannel };
 
 /** Connection status as shown in the header. */
 export type SocketStatus = 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -31,13 +41,13 @@ export interface SocketOptions {
   createSocket?: (url: string) => WebSocket;
 }
 
-type Handler<C extends Channel> = (data: ChannelPayload[C], instrument: string) => void;
+type Handler<C extends SocketChannel> = (data: SocketPayload[C], instrument: string) => void;
 
 interface Subscription {
-  channel: Channel;
+  channel: SocketChannel;
   instrument: string;
   throttleMs: number | undefined;
-  handlers: Set<Handler<Channel>>;
+  handlers: Set<Handler<SocketChannel>>;
 }
 
 /**
@@ -99,7 +109,7 @@ export class DepthwatchSocket {
    * @param throttleMs server-side conflation interval, ms (omit for every message, e.g. trades)
    * @returns a function that removes this handler (and the server subscription when it was the last)
    */
-  subscribe<C extends Channel>(
+  subscribe<C extends SocketChannel>(
     channel: C,
     instrument: string,
     handler: Handler<C>,
@@ -117,7 +127,7 @@ export class DepthwatchSocket {
         ...(throttleMs !== undefined ? { throttleMs } : {}),
       });
     }
-    const h = handler as Handler<Channel>;
+    const h = handler as Handler<SocketChannel>;
     sub.handlers.add(h);
     return () => {
       const s = this.subs.get(key);
@@ -215,7 +225,7 @@ export class DepthwatchSocket {
     }
   }
 
-  private send(m: ClientMessage): void {
+  private send(m: SocketMessage): void {
     if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(m));
     // Otherwise it is sent on the next open (every active subscription is re-sent).
   }

@@ -1,14 +1,16 @@
 /**
  * ECharts, tree-shaken: only the charts, components and renderer the dashboard draws with are
- * registered (line + gauge, grid/tooltip/legend/markLine/markArea, canvas).
+ * registered (line, gauge, scatter and custom (heatmap raster, book bars), grid/tooltip/legend/markLine/
+ * markArea/markPoint, canvas).
  */
 import { use } from 'echarts/core';
-import { GaugeChart, LineChart } from 'echarts/charts';
+import { CustomChart, GaugeChart, LineChart, ScatterChart } from 'echarts/charts';
 import {
   GridComponent,
   LegendComponent,
   MarkAreaComponent,
   MarkLineComponent,
+  MarkPointComponent,
   TooltipComponent,
 } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
@@ -18,11 +20,14 @@ export function registerCharts(): void {
   use([
     LineChart,
     GaugeChart,
+    ScatterChart,
+    CustomChart,
     GridComponent,
     TooltipComponent,
     LegendComponent,
     MarkLineComponent,
     MarkAreaComponent,
+    MarkPointComponent,
     CanvasRenderer,
   ]);
 }
@@ -39,4 +44,32 @@ export const palette = {
   accent: '#58a6ff',
   warn: '#d29922',
   panel: '#161b22',
+  critical: '#f85149',
+} as const;
+
+/** Colour of each alert severity (charts and the alerts feed). */
+export const severityColor = {
+  info: palette.accent,
+  warning: palette.warn,
+  critical: palette.critical,
+} as const;
+
+/** Wall-clock time of day HH:MM:SS in UTC from ms since epoch (time-axis labels). */
+export function clockUtc(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19);
+}
+
+/** Tooltip look shared by the charts. */
+export const tooltipStyle = {
+  backgroundColor: '#1c2128',
+  borderColor: palette.grid,
+  textStyle: { color: palette.text, fontSize: 12 },
+} as const;
+
+/** Look of a UTC time x axis (HH:MM:SS labels, no split lines); spread into the axis option. */
+export const timeAxisStyle = {
+  type: 'time',
+  axisLine: { lineStyle: { color: palette.grid } },
+  axisLabel: { color: palette.muted, fontSize: 11, hideOverlap: true, formatter: clockUtc },
+  splitLine: { show: false },
 } as const;

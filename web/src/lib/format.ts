@@ -91,3 +91,17 @@ export function trimDecimal(s: string, minDecimals: number): string {
   while (end > dot + 1 + minDecimals && s[end - 1] === '0') end--;
   return s.slice(0, end === dot + 1 ? dot : end);
 }
+
+/**
+ * Time since `ms` relative to `now` (both ms since epoch), short: `now` under 5 s, then `12s ago`,
+ * `5m ago`, `3h ago`, `2d ago`; a time in the future (clock skew) counts as now.
+ */
+export function fmtAgo(ms: number | null | undefined, now: number): string {
+  if (!known(ms) || !Number.isFinite(now)) return UNKNOWN;
+  const s = Math.max(0, (now - ms) / 1000);
+  if (s < 5) return 'now';
+  if (s < 60) return `${Math.floor(s)}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ago`;
+  return `${Math.floor(s / 86_400)}d ago`;
+}

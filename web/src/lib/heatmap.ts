@@ -1,0 +1,488 @@
+/**
+ * Pure helpers of the liquidity heatmap panel (no DOM, no Vue): the client-side grid of resting size per
+ * (time bin, price bucket) built from `GET /api/v1/history/heatmap` answers and refreshed in place, its
+ * rasterisation to RGBA pixels on a log-like colour scale (capped at one cell per pixel), the current book
+ * bucketed for the right-edge bars, and trades aggregated into bubbles.
+ * Units: prices quote currency, sizes base units, times ms since epoch UTC. Buckets are keyed by their
+ * integer index `round(price / bucketSize)` (the bucket is `[index × bucketSize, (index + 1) × bucketSize)`).
+ */
+import type { HeatmapGap, HeatmapResponse, Level, TradeSide } from '../api/types.ts';
+import type { BookView } from './book.ts';
+
+/** Resting size per bucket index of one time bin, per side; best buckets cached (NaN when a side is empty). */
+export interface HeatColumn {
+  bid: Map<number, number>;
+  ask: Map<number, number>;
+  /** Highest bid bucket index. */
+  bestBid: number;
+  /** Lowest ask bucket index. */
+  bestAsk: number;
+}
+
+/** Bucket index of a price (tolerant of float noise such as 0.1 × 3). */
+export function bucketIndex(price: number, bucketSize: number): number {
+  return Math.floor(price / bucketSize + 1e-9);
+}
+
+/** Most bins one run may expand to (a run longer than its answer's range is bad input and is clipped). */
+const MAX_RUN_BINS = 100_000;
+
+/**
+ * The heatmap as a grid of columns (one per time bin), filled from server answers. An answer replaces
+ * every bin of its range (`[from, to)`), so a refresh of the recent range (open runs grown, new bins) is
+ * exact; older bins stay. Answers with another bucket size or bin width reset the grid.
+ */
+export class HeatmapGrid {
+  /** Price bucket width, quote (NaN before the first answer). */
+  bucketSize = NaN;
+  /** Time bin width, ms (NaN before the first answer). */
+  binMs = NaN;
+  /** Columns by bin start (ms). */
+  readonly columns = new Map<number, HeatColumn>();
+  /** Ranges the book was not live, oldest first. */
+  gaps: HeatmapGap[] = [];
+  /** End (exclusive, server time) of the newest answer applied, ms; NaN before the first. */
+  to = NaN;
+  /** Start of the oldest answer range still held, ms; NaN before the first. */
+  from = NaN;
+  /** Newest bin start held, ms (-Infinity when empty). */
+  newestBin = -Infinity;
+  /** Answers applied; bumps on every change (for redraw scheduling). */
+  version = 0;
+  /** Runs of the answers applied that were malformed (non-finite fields, `to < from`) and skipped. */
+  badRuns = 0;
+
+  /** Forget everything (e.g. on an instrument change). */
+  reset(): void {
+    this.bucketSize = NaN;
+    this.binMs = NaN;
+    this.columns.clear();
+    this.gaps = [];
+    this.to = NaN;
+    this.from = NaN;
+    this.newestBin = -Infinity;
+    this.version++;
+  }
+
+  /** Apply an answer: every bin in `[r.from, r.to)` is replaced by the answer's runs. */
+  apply(r: HeatmapResponse): void {
+    if (r.bucketSize !== this.bucketSize || r.binMs !== this.binMs) {
+      this.reset();
+      this.bucketSize = r.bucketSize;
+      this.binMs = r.binMs;
+    }
+    const bin = r.binMs;
+    const first = Math.ceil(r.from / bin) * bin;
+    for (const t of [...this.columns.keys()]) if (t >= first && t < r.to) this.columns.delete(t);
+    for (const run of r.runs) {
+      if (
+        !Number.isFinite(run.from) ||
+        !Number.isFinite(run.to) ||
+        !Number.isFinite(run.price) ||
+        !Number.isFinite(run.size) ||
+        run.to < run.from ||
+        (run.side !== 'bid' && run.side !== 'ask')
+      ) {
+        this.badRuns++;
+        continue;
+      }
+      const b = bucketIndex(run.price, r.bucketSize);
+      const start = Math.max(run.from, first);
+      const end = Math.min(run.to, r.to - 1, start + MAX_RUN_BINS * bin);
+      for (let t = start; t <= end; t += bin) {
+        let col = this.columns.get(t);
+        if (!col) {
+          col = { bid: new Map(), ask: new Map(), bestBid: NaN, bestAsk: NaN };
+          this.columns.set(t, col);
+        }
+        const m = run.side === 'bid' ? col.bid : col.ask;
+        m.set(b, (m.get(b) ?? 0) + run.size);
+        if (run.side === 'bid') {
+          if (!(col.bestBid >= b)) col.bestBid = b;
+        } else if (!(col.bestAsk <= b)) col.bestAsk = b;
+      }
+    }
+    const kept = this.gaps.filter((g) => g.from < first).map((g) => ({ ...g, to: Math.min(g.to, first) }));
+    this.gaps = kept.concat(r.gaps.filter((g) => g.to > first));
+    this.to = Number.isFinite(this.to) ? Math.max(this.to, r.to) : r.to;
+    this.from = Number.isFinite(this.from) ? Math.min(this.from, r.from) : r.from;
+    this.newestBin = -Infinity;
+    for (const t of this.columns.keys()) if (t > this.newestBin) this.newestBin = t;
+    this.version++;
+  }
+
+  /** Drop bins and gaps that end before `before` (ms). */
+  trim(before: number): void {
+    let dropped = false;
+    for (const t of [...this.columns.keys()])
+      if (t + this.binMs <= before) {
+        this.columns.delete(t);
+        dropped = true;
+      }
+    const n = this.gaps.length;
+    this.gaps = this.gaps.filter((g) => g.to > before);
+    if (Number.isFinite(this.from) && this.from < before) this.from = before;
+    if (dropped || this.gaps.length !== n) this.version++;
+  }
+
+  /** The newest column, or null when none is held. */
+  newest(): HeatColumn | null {
+    return this.columns.get(this.newestBin) ?? null;
+  }
+
+  /** Oldest time held (bin or gap start), ms; Infinity when nothing is held. */
+  oldest(): number {
+    let t = Infinity;
+    for (const k of this.columns.keys()) if (k < t) t = k;
+    for (const g of this.gaps) if (g.from < t) t = g.from;
+    return t;
+  }
+
+  /** The gap containing `t` (ms), or null. */
+  gapAt(t: number): HeatmapGap | null {
+    for (const g of this.gaps) if (g.from <= t && t < g.to) return g;
+    return null;
+  }
+
+  /**
+   * Lowest best-bid and highest best-ask price (quote, bucket lower bounds) over the bins in `[from, to)`,
+   * or null when no bin there has both sides.
+   */
+  priceRange(from: number, to: number): { lo: number; hi: number } | null {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const [t, c] of this.columns) {
+      if (t < from || t >= to || Number.isNaN(c.bestBid) || Number.isNaN(c.bestAsk)) continue;
+      if (c.bestBid < lo) lo = c.bestBid;
+      if (c.bestAsk > hi) hi = c.bestAsk;
+    }
+    return lo <= hi ? { lo: lo * this.bucketSize, hi: hi * this.bucketSize } : null;
+  }
+}
+
+/** The visible window of the heatmap: time `[t0, t1)` ms, price `[p0, p1)` quote. */
+export interface HeatView {
+  t0: number;
+  t1: number;
+  p0: number;
+  p1: number;
+}
+
+/** What {@link rasterize} drew. */
+export interface RasterStats {
+  /** Distinct (bin, bucket) cells with size > 0 drawn. */
+  cells: number;
+  /** Pixels painted with a size colour. */
+  painted: number;
+  /** Pixels hatched as gap. */
+  gapPixels: number;
+  /** Colour scale used: sizes at the bottom (`lo`) and top (`hi`) of the ramp (quantiles of visible cells). */
+  lo: number;
+  hi: number;
+}
+
+/** Colour stops of the size scale, low to high: [position 0..1, r, g, b]. */
+const STOPS: readonly [number, number, number, number][] = [
+  [0, 22, 38, 74],
+  [0.3, 28, 86, 160],
+  [0.55, 0, 166, 186],
+  [0.8, 236, 196, 48],
+  [1, 255, 248, 226],
+];
+
+/** Pack RGBA into one little-endian ImageData word. */
+function rgba(r: number, g: number, b: number, a: number): number {
+  return ((a << 24) | (b << 16) | (g << 8) | r) >>> 0;
+}
+
+/** 256-entry colour ramp (ImageData words, little-endian RGBA) of the size scale, low to high. */
+export function colorRamp(): Uint32Array {
+  const lut = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    const x = i / 255;
+    let k = 0;
+    while (k < STOPS.length - 2 && x > STOPS[k + 1]![0]) k++;
+    const [x0, r0, g0, b0] = STOPS[k]!;
+    const [x1, r1, g1, b1] = STOPS[k + 1]!;
+    const f = (x - x0) / (x1 - x0);
+    lut[i] = rgba(
+      Math.round(r0 + (r1 - r0) * f),
+      Math.round(g0 + (g1 - g0) * f),
+      Math.round(b0 + (b1 - b0) * f),
+      255,
+    );
+  }
+  return lut;
+}
+
+/** Gap hatching colours (stripe, between stripes). */
+const HATCH = rgba(110, 118, 129, 150);
+const HATCH_BG = rgba(110, 118, 129, 40);
+
+/** Quantiles of the visible cells' sizes at the bottom and top of the colour ramp. */
+const LOW_Q = 0.1;
+const HIGH_Q = 0.995;
+/** > 1 keeps most of the book dark so large resting sizes stand out. */
+const GAMMA = 1.35;
+
+/** The q-quantile (0..1) of the positive values. */
+function quantile(sorted: Float32Array, q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/**
+ * Rasterise the grid over `view` into `out` (`width × height` ImageData words, row-major, top row =
+ * highest price; little-endian RGBA). Each pixel column samples the bin at its centre time and each pixel
+ * row the bucket at its centre price, so at most one bin per pixel column is read, however many are held.
+ * Cells with size are coloured on a log scale, `((ln s − ln lo) / (ln hi − ln lo))^1.35` clamped to
+ * [0, 1] (lo, hi = 10th and 99.5th percentiles of the visible cells) through `lut`; bins inside a gap are
+ * hatched; the rest is left transparent (0). Bins up to `holdMs` after the newest one held (not yet
+ * fetched) show the newest bin, so the live edge does not flicker between refreshes.
+ * @throws {RangeError} when `out` is smaller than `width × height`
+ */
+export function rasterize(
+  grid: HeatmapGrid,
+  view: HeatView,
+  width: number,
+  height: number,
+  out: Uint32Array,
+  lut: Uint32Array,
+  holdMs = 0,
+): RasterStats {
+  if (out.length < width * height) throw new RangeError('rasterize: output buffer too small');
+  out.fill(0, 0, width * height);
+  const stats: RasterStats = { cells: 0, painted: 0, gapPixels: 0, lo: NaN, hi: NaN };
+  const w = grid.bucketSize;
+  const bin = grid.binMs;
+  if (!(w > 0) || !(bin > 0) || width <= 0 || height <= 0 || !(view.t1 > view.t0) || !(view.p1 > view.p0))
+    return stats;
+  // Pixel rows → bucket index, and the distinct buckets in view (row r of the cell matrix).
+  const b0 = bucketIndex(view.p0, w);
+  const nRows = bucketIndex(view.p1, w) - b0 + 1;
+  const rowOf = new Int32Array(height);
+  for (let y = 0; y < height; y++) {
+    const p = view.p1 - ((y + 0.5) / height) * (view.p1 - view.p0);
+    rowOf[y] = bucketIndex(p, w) - b0;
+  }
+  // Pixel columns → cell column (distinct bins), -1 none, -2 gap.
+  const colOf = new Int32Array(width);
+  const cols: HeatColumn[] = [];
+  let lastBin = NaN;
+  for (let x = 0; x < width; x++) {
+    const t = view.t0 + ((x + 0.5) / width) * (view.t1 - view.t0);
+    const bt = Math.floor(t / bin) * bin;
+    if (bt === lastBin && cols.length > 0 && colOf[x - 1]! >= 0) {
+      colOf[x] = colOf[x - 1]!;
+      continue;
+    }
+    lastBin = bt;
+    const held = bt > grid.newestBin && bt <= grid.newestBin + holdMs ? grid.newest() : null;
+    const c = grid.columns.get(bt) ?? (held && !grid.gapAt(t) ? held : undefined);
+    if (c) {
+      colOf[x] = cols.length;
+      cols.push(c);
+    } else colOf[x] = grid.gapAt(t) ? -2 : -1;
+  }
+  // The visible cell matrix (bid + ask size per bucket), and the colour scale from its positive cells.
+  const sizes = new Float32Array(cols.length * nRows);
+  let n = 0;
+  for (let i = 0; i < cols.length; i++) {
+    const c = cols[i]!;
+    for (const m of [c.bid, c.ask])
+      for (const [b, s] of m) {
+        const r = b - b0;
+        if (r < 0 || r >= nRows || !(s > 0)) continue;
+        const k = i * nRows + r;
+        const prev = sizes[k]!;
+        if (prev === 0) n++;
+        sizes[k] = prev + s;
+      }
+  }
+  stats.cells = n;
+  const positive = new Float32Array(n);
+  let j = 0;
+  for (const s of sizes) if (s > 0) positive[j++] = s;
+  positive.sort();
+  const lo = Math.max(quantile(positive, LOW_Q), 1e-12);
+  const hi = Math.max(quantile(positive, HIGH_Q), lo * 2);
+  stats.lo = lo;
+  stats.hi = hi;
+  const lnLo = Math.log(lo);
+  const span = Math.log(hi) - lnLo;
+  const level = (s: number): number => {
+    const v = Math.min(1, Math.max(0, (Math.log(s) - lnLo) / span));
+    return Math.round(Math.pow(v, GAMMA) * 255);
+  };
+  for (let x = 0; x < width; x++) {
+    const ci = colOf[x]!;
+    if (ci === -1) continue;
+    if (ci === -2) {
+      for (let y = 0; y < height; y++) out[y * width + x] = (x + y) % 8 < 2 ? HATCH : HATCH_BG;
+      stats.gapPixels += height;
+      continue;
+    }
+    const base = ci * nRows;
+    for (let y = 0; y < height; y++) {
+      const r = rowOf[y]!;
+      if (r < 0 || r >= nRows) continue;
+      const s = sizes[base + r]!;
+      if (!(s > 0)) continue;
+      out[y * width + x] = lut[level(s)]!;
+      stats.painted++;
+    }
+  }
+  return stats;
+}
+
+/** One right-edge book bar: resting size (base) of a side in one price bucket (index, see bucketIndex). */
+export interface BookBar {
+  side: 'bid' | 'ask';
+  bucket: number;
+  size: number;
+}
+
+function sumLevels(levels: readonly Level[], w: number, into: Map<number, number>): void {
+  for (const [p, s] of levels) {
+    const b = bucketIndex(p, w);
+    into.set(b, (into.get(b) ?? 0) + s);
+  }
+}
+
+/**
+ * The current book per price bucket for the right-edge bars: the live book's levels (fresh, but only a
+ * few dollars deep) summed per bucket wherever the live book covers the whole bucket, and the newest
+ * heatmap bin (up to a refresh old, but as deep as the heatmap's band) for the other buckets.
+ * Either input may be null. Sorted by bucket.
+ */
+export function bookBars(book: BookView | null, newest: HeatColumn | null, bucketSize: number): BookBar[] {
+  if (!(bucketSize > 0)) return [];
+  const bars = new Map<string, BookBar>();
+  for (const side of ['bid', 'ask'] as const) {
+    const m = newest?.[side];
+    if (m) for (const [b, s] of m) if (s > 0) bars.set(`${side}${b}`, { side, bucket: b, size: s });
+  }
+  if (book) {
+    const live = { bid: new Map<number, number>(), ask: new Map<number, number>() };
+    sumLevels(book.bids, bucketSize, live.bid);
+    sumLevels(book.asks, bucketSize, live.ask);
+    const worstBid = book.bids[book.bids.length - 1]?.[0];
+    const worstAsk = book.asks[book.asks.length - 1]?.[0];
+    // A bid bucket is wholly known when the book reaches its lower bound; an ask bucket its upper bound.
+    for (const [b, s] of live.bid)
+      if (worstBid !== undefined && b * bucketSize >= worstBid - 1e-9)
+        bars.set(`bid${b}`, { side: 'bid', bucket: b, size: s });
+    for (const [b, s] of live.ask)
+      if (worstAsk !== undefined && (b + 1) * bucketSize <= worstAsk + 1e-9)
+        bars.set(`ask${b}`, { side: 'ask', bucket: b, size: s });
+    // The best buckets are always drawn from the live book, even when only partly covered.
+    const bb = book.bids[0] ? bucketIndex(book.bids[0][0], bucketSize) : NaN;
+    const ba = book.asks[0] ? bucketIndex(book.asks[0][0], bucketSize) : NaN;
+    if (!bars.has(`bid${bb}`) && live.bid.has(bb))
+      bars.set(`bid${bb}`, { side: 'bid', bucket: bb, size: live.bid.get(bb)! });
+    if (!bars.has(`ask${ba}`) && live.ask.has(ba))
+      bars.set(`ask${ba}`, { side: 'ask', bucket: ba, size: live.ask.get(ba)! });
+    // Drop stale heatmap buckets the live book shows crossed (bids at or above the best ask and vice versa).
+    for (const [k, bar] of bars)
+      if ((bar.side === 'bid' && bar.bucket > ba) || (bar.side === 'ask' && bar.bucket < bb)) bars.delete(k);
+  }
+  return [...bars.values()].sort((a, b) => a.bucket - b.bucket || (a.side === 'bid' ? -1 : 1));
+}
+
+/** Trades aggregated per time slot and taker side: VWAP price (quote), summed size (base). */
+export interface Bubble {
+  /** Slot start, ms. */
+  t: number;
+  side: TradeSide;
+  price: number;
+  size: number;
+  /** Trades merged. */
+  count: number;
+}
+
+/**
+ * Trades as bubbles: trades of one taker side within one `slotMs` slot merge into one bubble (a sweep
+ * through several levels is one print), so the bubbles drawn stay bounded (at most 3 per slot) however
+ * busy the tape is. Holds at most `maxBubbles` (oldest dropped first).
+ */
+export class TradeBubbles {
+  private readonly bySlot = new Map<string, Bubble>();
+  /** Trades rejected for a non-finite or non-positive price or size. */
+  rejected = 0;
+  /** Changes since construction (for redraw scheduling). */
+  version = 0;
+
+  constructor(
+    readonly slotMs = 250,
+    readonly maxBubbles = 6000,
+  ) {}
+
+  /** Number of bubbles held. */
+  get size(): number {
+    return this.bySlot.size;
+  }
+
+  /**
+   * Add one trade. @param t local time, ms; price quote; size base.
+   * @returns false (and counts it in `rejected`) when price or size is not a positive finite number
+   */
+  add(t: number, price: number, size: number, side: TradeSide): boolean {
+    if (
+      !(price > 0) ||
+      !(size > 0) ||
+      !Number.isFinite(price) ||
+      !Number.isFinite(size) ||
+      !Number.isFinite(t)
+    ) {
+      this.rejected++;
+      return false;
+    }
+    const slot = Math.floor(t / this.slotMs) * this.slotMs;
+    const key = `${slot}${side}`;
+    const b = this.bySlot.get(key);
+    if (b) {
+      b.price = (b.price * b.size + price * size) / (b.size + size);
+      b.size += size;
+      b.count++;
+    } else {
+      this.bySlot.set(key, { t: slot, side, price, size, count: 1 });
+      if (this.bySlot.size > this.maxBubbles) this.dropOldest(this.bySlot.size - this.maxBubbles);
+    }
+    this.version++;
+    return true;
+  }
+
+  private dropOldest(n: number): void {
+    const oldest = [...this.bySlot.entries()].sort((a, b) => a[1].t - b[1].t).slice(0, n);
+    for (const [k] of oldest) this.bySlot.delete(k);
+  }
+
+  /** Drop bubbles older than `before` (ms). */
+  trim(before: number): void {
+    for (const [k, b] of this.bySlot)
+      if (b.t < before) {
+        this.bySlot.delete(k);
+        this.version++;
+      }
+  }
+
+  /** Oldest bubble time, ms; Infinity when none. */
+  oldest(): number {
+    let t = Infinity;
+    for (const b of this.bySlot.values()) if (b.t < t) t = b.t;
+    return t;
+  }
+
+  /** Forget everything. */
+  clear(): void {
+    this.bySlot.clear();
+    this.version++;
+  }
+
+  /** Bubbles in `[from, to)` ms, oldest first. */
+  list(from = -Infinity, to = Infinity): Bubble[] {
+    const out: Bubble[] = [];
+    for (const b of this.bySlot.values()) if (b.t >= from && b.t < to) out.push(b);
+    return out.sort((a, b) => a.t - b.t);
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * Liquidity heatmap state of the selected instrument: the window loaded over REST
+ * (`/api/v1/history/heatmap`, stored trades from `/api/v1/history/trades`), then kept live by refreshing
+ * only the recent range every `refreshMs` and by taking trades from the WebSocket `trades` channel.
+ * The grid and bubbles are plain (non-reactive) objects: `version` bumps when they change, so the chart
+ * redraws at most once per frame instead of on every message.
+ */
+import { ref, watch, type Ref } from 'vue';
+import { ApiError, fetchHeatmap, fetchTradesHistory } from '../api/rest.ts';
+import type { DepthwatchSocket } from '../api/ws.ts';
+import { HeatmapGrid, TradeBubbles } from '../lib/heatmap.ts';
+import { isNumber, loadPref, savePref } from '../lib/storage.ts';
+
+/** Loading state shown by the panel. */
+export type HeatmapStatus = 'idle' | 'loading' | 'ready' | 'unavailable' | 'error';
+
+/** Heatmap window choices, minutes. */
+export const HEATMAP_WINDOWS: readonly number[] = [5, 10, 15];
+
+/** Timings and caps. */
+export interface HeatmapOptions {
+  /** Refresh period of the recent range, ms (default 1,000). */
+  refreshMs?: number;
+  /** Stored trades fetched per page when loading the window (default 20,000), at most `tradePages` pages. */
+  tradePageSize?: number;
+  tradePages?: number;
+}
+
+/** What the heatmap panel renders, plus its controls. */
+export interface HeatmapState {
+  grid: HeatmapGrid;
+  bubbles: TradeBubbles;
+  /** Bumps whenever grid or bubbles change. */
+  version: Ref<number>;
+  status: Ref<HeatmapStatus>;
+  /** Why the heatmap is unavailable or failed (null otherwise). */
+  message: Ref<string | null>;
+  windowMinutes: Ref<number>;
+  /** Server clock minus this browser's clock, ms (from the heatmap answers). */
+  clockOffsetMs: Ref<number>;
+  /** Server time now, ms since epoch UTC, per the last measured offset. */
+  serverNow(): number;
+  /** Stop refreshing and unsubscribe. */
+  dispose(): void;
+}
+
+/** Create the heatmap state for the selected instrument on a socket; follows `selected`. */
+export function createHeatmap(
+  socket: DepthwatchSocket,
+  selected: Readonly<Ref<string | null>>,
+  opts: HeatmapOptions = {},
+): HeatmapState {
+  const refreshMs = opts.refreshMs ?? 1000;
+  const tradePageSize = opts.tradePageSize ?? 20_000;
+  const tradePages = opts.tradePages ?? 5;
+  const grid = new HeatmapGrid();
+  const bubbles = new TradeBubbles();
+  const version = ref(0);
+  const status = ref<HeatmapStatus>('idle');
+  const message = ref<string | null>(null);
+  const clockOffsetMs = ref(0);
+  const windowMinutes = ref<number>(
+    loadPref('heatmapWindow', 10, (v): v is number => isNumber(v) && HEATMAP_WINDOWS.includes(v)),
+  );
+  const serverNow = (): number => Date.now() + clockOffsetMs.value;
+  const bump = (): void => void (version.value = grid.version + bubbles.version);
+
+  let ac: AbortController | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let offTrades: (() => void) | null = null;
+
+  function stop(): void {
+    ac?.abort();
+    ac = null;
+    if (timer) clearTimeout(timer);
+    timer = null;
+    offTrades?.();
+    offTrades = null;
+  }
+
+  function trim(): void {
+    const cutoff = serverNow() - windowMinutes.value * 60_000 - 2 * (grid.binMs || 1000);
+    grid.trim(cutoff);
+    bubbles.trim(cutoff);
+  }
+
+  async function loadTrades(
+    instrument: string,
+    from: number,
+    to: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    let start = from;
+    for (let page = 0; page < tradePages; page++) {
+      const rows = await fetchTradesHistory(instrument, start, to, tradePageSize, signal);
+      if (signal.aborted) return;
+      for (const r of rows) bubbles.add(r.localTs, r.price, r.size, r.side);
+      bump();
+      if (rows.length < tradePageSize) return;
+      start = rows[rows.length - 1]!.localTs + 1;
+    }
+  }
+
+  async function refresh(instrument: string, signal: AbortSignal): Promise<void> {
+    try {
+      const bin = grid.binMs || 1000;
+      // Re-read the last two bins held (the newest may have been recorded after the previous answer).
+      const from = Math.floor((grid.to - 1) / bin) * bin - bin;
+      const r = await fetchHeatmap(instrument, from, undefined, undefined, signal);
+      if (signal.aborted) return;
+      clockOffsetMs.value = r.to - Date.now();
+      grid.apply(r);
+      trim();
+      status.value = 'ready';
+      message.value = null;
+      bump();
+    } catch (e) {
+      if (signal.aborted) return;
+      // Keep what is drawn; the next refresh retries.
+      message.value = `refresh failed: ${(e as Error).message}`;
+    } finally {
+      if (!signal.aborted) timer = setTimeout(() => void refresh(instrument, signal), refreshMs);
+    }
+  }
+
+  async function start(instrument: string): Promise<void> {
+    stop();
+    grid.reset();
+    bubbles.clear();
+    bump();
+    status.value = 'loading';
+    message.value = null;
+    const c = new AbortController();
+    ac = c;
+    // Live trades first, so none is missed between the stored page and the stream (bubbles merge by slot;
+    // a trade in both is counted twice only within that short overlap).
+    let liveFrom = Infinity;
+    offTrades = socket.subscribe('trades', instrument, (t) => {
+      if (t.localTs < liveFrom) liveFrom = t.localTs;
+      if (bubbles.add(t.localTs, Number(t.price), Number(t.size), t.side)) bump();
+    });
+    const windowMs = windowMinutes.value * 60_000;
+    try {
+      const r = await fetchHeatmap(instrument, Date.now() - windowMs, undefined, undefined, c.signal);
+      if (c.signal.aborted) return;
+      clockOffsetMs.value = r.to - Date.now();
+      grid.apply(r);
+      status.value = 'ready';
+      bump();
+    } catch (e) {
+      if (c.signal.aborted) return;
+      const unavailable = e instanceof ApiError && (e.status === 501 || e.status === 404);
+      status.value = unavailable ? 'unavailable' : 'error';
+      message.value = unavailable
+        ? `No heatmap is kept for ${instrument} on this server.`
+        : `Heatmap failed to load: ${(e as Error).message}`;
+      // An unavailable heatmap stays so; an error retries the whole load.
+      if (!unavailable) timer = setTimeout(() => void start(instrument), 5000);
+      return;
+    }
+    timer = setTimeout(() => void refresh(instrument, c.signal), refreshMs);
+    try {
+      const to = Math.min(serverNow(), liveFrom);
+      await loadTrades(instrument, to - windowMs, to, c.signal);
+    } catch {
+      // No stored trades: bubbles start with the stream.
+    }
+  }
+
+  watch(
+    selected,
+    (inst) => {
+      if (inst) void start(inst);
+      else {
+        stop();
+        status.value = 'idle';
+      }
+    },
+    { immediate: true },
+  );
+  watch(windowMinutes, (w, old) => {
+    savePref('heatmapWindow', w);
+    // A wider window needs the older range: reload; a narrower one only trims.
+    if (w > old && selected.value) void start(selected.value);
+    else {
+      trim();
+      bump();
+    }
+  });
+
+  return {
+    grid,
+    bubbles,
+    version,
+    status,
+    message,
+    windowMinutes,
+    clockOffsetMs,
+    serverNow,
+    dispose: stop,
+  };
+}
