@@ -11,7 +11,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
+import {
+  chromium,
+  type BrowserContext,
+  type Page,
+  type Response,
+  type WebSocketRoute,
+} from 'playwright-core';
 import { ALWAYS_FIRING_ALERTS, repoRoot, startOfflineApp, type OfflineApp } from './real-app.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -313,9 +319,9 @@ describe('dashboard in a real browser', { timeout: 90_000 }, () => {
     expect(first.bidBar).toBeGreaterThan(0);
     expect(first.askBar).toBeGreaterThan(0);
     // Kept live: newer heatmap answers are applied and the picture changes, with heat at the live edge.
-    const v0 = await numAttr('heatmap', 'data-version');
+    const v0 = await numAttr('heatmap', 'data-grid-version');
     await until(
-      () => numAttr('heatmap', 'data-version'),
+      () => numAttr('heatmap', 'data-grid-version'),
       (v) => v > v0,
       'a heatmap refresh',
     );
@@ -362,17 +368,49 @@ describe('dashboard in a real browser', { timeout: 90_000 }, () => {
     const all = await until(instruments, (l) => new Set(l).size >= 2, 'alerts of two instruments');
     expect(new Set(all).size).toBeGreaterThanOrEqual(2);
     await page.locator('[data-testid="alerts-severity-all"]').click();
+    // More alerts than one stored page (20, see App.vue) exist before reloading (the store lags < 1 s).
+    await until(
+      () => rows.count(),
+      (n) => n > 24,
+      'more alerts than a page',
+    );
     // History: after a reload the feed is filled from GET /api/v1/alerts before any new live alert.
-    const history = page.waitForResponse((r) => r.url().includes('/api/v1/alerts') && r.status() === 200);
+    // Every alerts answer from here on; one still in flight from the old page has no body after the reload.
+    const answers: Response[] = [];
+    const onResponse = (r: Response): void => {
+      if (r.url().includes('/api/v1/alerts') && r.status() === 200) answers.push(r);
+    };
+    page.on('response', onResponse);
     await page.reload();
-    const body = (await (await history).json()) as { alerts: { id: string }[] };
-    expect(body.alerts.length).toBeGreaterThan(0);
+    const stored = async (): Promise<number> => {
+      for (const r of answers) {
+        try {
+          return ((await r.json()) as { alerts: unknown[] }).alerts.length;
+        } catch {
+          // The old page's answer: its body is gone.
+        }
+      }
+      return -1;
+    };
+    expect(await until(stored, (n) => n >= 0, 'an alerts history answer')).toBeGreaterThan(0);
+    page.off('response', onResponse);
     await rows.first().waitFor({ state: 'visible' });
+    // The filters were kept (scope all) and more alerts are stored than a page: "Load more" reaches older ones.
+    await waitAttr('alerts-scope-all', 'aria-pressed', 'true');
+    const more = page.locator('[data-testid="alerts-load-more"]');
+    await more.waitFor({ state: 'visible' });
+    const oldest = async (): Promise<number> =>
+      Math.min(...(await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-ts'))))));
+    const before = await oldest();
+    const count = await rows.count();
+    await more.click();
+    const after = await until(oldest, (t) => t < before, 'older alerts after "Load more"');
+    expect(after).toBeLessThan(before);
+    expect(await rows.count()).toBeGreaterThan(count);
     const ids = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-rule')));
     expect(ids.length).toBeGreaterThan(0);
     await knownMid();
     await waitAttr('heatmap', 'data-status', 'ready');
-    await page.waitForTimeout(1500);
     await page.locator('.area-alerts').screenshot({ path: join(SHOTS, 'alerts.png') });
     await page.screenshot({ path: join(SHOTS, 'dashboard-heatmap-alerts.png') });
     await page.setViewportSize({ width: 1920, height: 1080 });

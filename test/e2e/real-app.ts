@@ -31,8 +31,9 @@ export interface OfflineAppOptions {
 /**
  * Alert rules that fire on the real recordings within seconds of a book going live, for browser tests:
  * a spread is never negative (`spreadBps >= 0` holds on every live sample: one info alert per instrument
- * after 1 s), the top-10 imbalance flips sign past ±0.3 (warning, at most every 5 s), and an extreme L1
- * imbalance (critical, at most every 10 s). Built-in rules off, no dedup window.
+ * after 1 s), the top-10 imbalance flips sign past ±0.3 (warning, at most every 1 s), and an extreme L1
+ * imbalance (critical, at most every 2 s): dozens of alerts within half a minute (the engine's rate limit,
+ * 20 then 60 a minute, caps them), enough for several pages. Built-in rules off, no dedup window.
  */
 export const ALWAYS_FIRING_ALERTS: AlertsConfigInput = {
   builtins: false,
@@ -53,7 +54,7 @@ export const ALWAYS_FIRING_ALERTS: AlertsConfigInput = {
       metric: 'imbalance10',
       comparator: 'flip',
       threshold: 0.3,
-      cooldownMs: 5_000,
+      cooldownMs: 1_000,
       severity: 'warning',
     },
     {
@@ -63,7 +64,7 @@ export const ALWAYS_FIRING_ALERTS: AlertsConfigInput = {
       comparator: 'abs>',
       threshold: 0.9,
       clearThreshold: 0.5,
-      cooldownMs: 10_000,
+      cooldownMs: 2_000,
       severity: 'critical',
     },
   ],

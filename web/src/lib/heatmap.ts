@@ -285,19 +285,29 @@ export function rasterize(
     } else colOf[x] = grid.gapAt(t) ? -2 : -1;
   }
   // The visible cell matrix (bid + ask size per bucket), and the colour scale from its positive cells.
+  // Per column, look the visible buckets up, or walk the column's entries when it holds fewer.
   const sizes = new Float32Array(cols.length * nRows);
   let n = 0;
+  const put = (k: number, s: number): void => {
+    const prev = sizes[k]!;
+    if (prev === 0) n++;
+    sizes[k] = prev + s;
+  };
   for (let i = 0; i < cols.length; i++) {
     const c = cols[i]!;
-    for (const m of [c.bid, c.ask])
-      for (const [b, s] of m) {
-        const r = b - b0;
-        if (r < 0 || r >= nRows || !(s > 0)) continue;
-        const k = i * nRows + r;
-        const prev = sizes[k]!;
-        if (prev === 0) n++;
-        sizes[k] = prev + s;
-      }
+    const base = i * nRows;
+    for (const m of [c.bid, c.ask]) {
+      if (m.size <= nRows) {
+        for (const [b, s] of m) {
+          const r = b - b0;
+          if (r >= 0 && r < nRows && s > 0) put(base + r, s);
+        }
+      } else
+        for (let r = 0; r < nRows; r++) {
+          const s = m.get(b0 + r);
+          if (s !== undefined && s > 0) put(base + r, s);
+        }
+    }
   }
   stats.cells = n;
   const positive = new Float32Array(n);
@@ -310,10 +320,14 @@ export function rasterize(
   stats.hi = hi;
   const lnLo = Math.log(lo);
   const span = Math.log(hi) - lnLo;
-  const level = (s: number): number => {
+  // One colour per cell, then pixels copy it (a cell spans several pixels when zoomed in).
+  const colors = new Uint32Array(sizes.length);
+  for (let k = 0; k < sizes.length; k++) {
+    const s = sizes[k]!;
+    if (!(s > 0)) continue;
     const v = Math.min(1, Math.max(0, (Math.log(s) - lnLo) / span));
-    return Math.round(Math.pow(v, GAMMA) * 255);
-  };
+    colors[k] = lut[Math.round(Math.pow(v, GAMMA) * 255)]!;
+  }
   for (let x = 0; x < width; x++) {
     const ci = colOf[x]!;
     if (ci === -1) continue;
@@ -326,9 +340,9 @@ export function rasterize(
     for (let y = 0; y < height; y++) {
       const r = rowOf[y]!;
       if (r < 0 || r >= nRows) continue;
-      const s = sizes[base + r]!;
-      if (!(s > 0)) continue;
-      out[y * width + x] = lut[level(s)]!;
+      const color = colors[base + r]!;
+      if (color === 0) continue;
+      out[y * width + x] = color;
       stats.painted++;
     }
   }
