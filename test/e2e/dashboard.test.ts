@@ -331,6 +331,16 @@ describe('dashboard in a real browser', { timeout: 90_000 }, () => {
       'the heatmap to update',
     );
     expect(later.heat).toBeGreaterThan(later.plotPixels * 0.05);
+    // Hovering the live edge reads the cell under the pointer: time, price band, resting size.
+    const box = await page.locator('[data-testid="heatmap"]').boundingBox();
+    const [px, py, pw, ph] = ((await page.locator('[data-testid="heatmap"]').getAttribute('data-plot')) ?? '')
+      .split(',')
+      .map(Number) as [number, number, number, number];
+    expect(box).not.toBeNull();
+    await page.mouse.move(box!.x + px + pw * 0.97, box!.y + py + ph * 0.3);
+    const readout = page.locator('[data-testid="heatmap-hover"]');
+    await readout.waitFor({ state: 'visible' });
+    expect(await readout.textContent()).toMatch(/^\d\d:\d\d:\d\d · [\d,.]+–[\d,.]+ · (bids|asks|no resting)/);
     await page.locator('.area-heatmap').screenshot({ path: join(SHOTS, 'heatmap.png') });
     expect(pageErrors).toEqual([]);
   });

@@ -8,6 +8,7 @@ import type { HeatmapResponse, HeatmapRun } from '../../web/src/api/types.ts';
 import {
   bookBars,
   bucketIndex,
+  cellAt,
   colorRamp,
   HeatmapGrid,
   rasterize,
@@ -135,6 +136,10 @@ describe('heatmap raster', () => {
     expect(px(6, 0)).toBe(0);
     expect(px(7, 3)).toBe(0);
     expect(s.painted).toBe(4 * h);
+    // The hover readout reads the same cells.
+    expect(cellAt(g, T0 + 1500, 115)).toEqual({ t: T0 + 1000, price: 110, bid: 0, ask: 50, gap: false });
+    expect(cellAt(g, T0 + 2500, 105)).toEqual({ t: T0 + 2000, price: 100, bid: 0, ask: 0, gap: true });
+    expect(cellAt(g, T0 + 3500, 105)).toBeNull();
     // Held forward (holdMs 1 s): without a gap the newest bin (1) also fills bin 2, and nothing beyond.
     const noGap = new HeatmapGrid();
     noGap.apply(answer(T0, T0 + 2000, [{ side: 'bid', price: 100, from: T0, to: T0 + 1000, size: 1 }]));

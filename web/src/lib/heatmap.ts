@@ -349,6 +349,37 @@ export function rasterize(
   return stats;
 }
 
+/** What the heatmap holds at one (time, price) point: see {@link cellAt}. */
+export interface HeatCell {
+  /** Bin start, ms, and bucket lower bound, quote. */
+  t: number;
+  price: number;
+  /** Resting size there per side, base (0 when none). */
+  bid: number;
+  ask: number;
+  /** The book was not live then (sizes are 0). */
+  gap: boolean;
+}
+
+/**
+ * The cell under a point (time ms, price quote), for the hover readout: the bin holding `t` (or, up to
+ * `holdMs` after the newest bin, the newest one, as drawn by {@link rasterize}). Null when nothing is held
+ * there and it is not a gap.
+ */
+export function cellAt(grid: HeatmapGrid, t: number, price: number, holdMs = 0): HeatCell | null {
+  const bin = grid.binMs;
+  const w = grid.bucketSize;
+  if (!(bin > 0) || !(w > 0) || !Number.isFinite(t) || !Number.isFinite(price)) return null;
+  const bt = Math.floor(t / bin) * bin;
+  const b = bucketIndex(price, w);
+  const gap = grid.gapAt(t) !== null;
+  const c =
+    grid.columns.get(bt) ??
+    (!gap && bt > grid.newestBin && bt <= grid.newestBin + holdMs ? grid.newest() : null);
+  if (!c && !gap) return null;
+  return { t: bt, price: b * w, bid: c?.bid.get(b) ?? 0, ask: c?.ask.get(b) ?? 0, gap: gap && !c };
+}
+
 /** One right-edge book bar: resting size (base) of a side in one price bucket (index, see bucketIndex). */
 export interface BookBar {
   side: 'bid' | 'ask';
