@@ -82,6 +82,31 @@ async function liveValues(): Promise<string> {
   return (await Promise.all(ids.map(text))).join(' | ');
 }
 
+/** Every panel is inside the viewport, at least 150 px tall, and no two overlap. */
+async function expectPanelsLaidOut(width: number, height: number): Promise<void> {
+  const boxes = await page.locator('section.panel').evaluateAll((els) =>
+    els.map((e) => {
+      const r = e.getBoundingClientRect();
+      return { x: r.x, y: r.y, w: r.width, h: r.height };
+    }),
+  );
+  expect(boxes.length).toBe(6);
+  for (const b of boxes) {
+    expect(b.x).toBeGreaterThanOrEqual(0);
+    expect(b.x + b.w).toBeLessThanOrEqual(width);
+    expect(b.y + b.h).toBeLessThanOrEqual(height);
+    expect(b.h).toBeGreaterThanOrEqual(150);
+  }
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i]!;
+      const b = boxes[j]!;
+      const apart =
+        a.x + a.w <= b.x + 0.5 || b.x + b.w <= a.x + 0.5 || a.y + a.h <= b.y + 0.5 || b.y + b.h <= a.y + 0.5;
+      expect(apart, `panels ${i} and ${j} overlap`).toBe(true);
+    }
+}
+
 /** What the heatmap canvas shows, read from its pixels (see HEATMAP_PIXELS). */
 interface HeatPixels {
   /** Pixels of the plot area and how many are opaque heat colours. */
@@ -423,8 +448,10 @@ describe('dashboard in a real browser', { timeout: 90_000 }, () => {
     await waitAttr('heatmap', 'data-status', 'ready');
     await page.locator('.area-alerts').screenshot({ path: join(SHOTS, 'alerts.png') });
     await page.screenshot({ path: join(SHOTS, 'dashboard-heatmap-alerts.png') });
+    await expectPanelsLaidOut(1440, 900);
     await page.setViewportSize({ width: 1920, height: 1080 });
     await page.waitForTimeout(800);
+    await expectPanelsLaidOut(1920, 1080);
     await page.screenshot({ path: join(SHOTS, 'dashboard-1920.png') });
     expect(pageErrors).toEqual([]);
   });

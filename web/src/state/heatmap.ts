@@ -132,8 +132,10 @@ export function createHeatmap(
     message.value = null;
     const c = new AbortController();
     ac = c;
-    // Live trades first, so none is missed between the stored page and the stream (bubbles merge by slot;
-    // a trade in both is counted twice only within that short overlap).
+    // Live trades first; stored trades are then read up to the first live one (exclusive), so each trade
+    // is counted once. Left over: trades the store had not flushed yet when read (at most its flush
+    // interval, before the first live one), and, when no live trade came before the read, one stored and
+    // still in flight at that moment may count twice.
     let liveFrom = Infinity;
     offTrades = socket.subscribe('trades', instrument, (t) => {
       if (t.localTs < liveFrom) liveFrom = t.localTs;
