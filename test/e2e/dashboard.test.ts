@@ -334,6 +334,11 @@ describe('dashboard in a real browser', { timeout: 90_000 }, () => {
       (n) => n > 0,
       'trade bubbles',
     );
+    await until(
+      () => numAttr('heatmap', 'data-bbo-points'),
+      (n) => n > 1,
+      'best bid/ask line points',
+    );
     const read = async (): Promise<HeatPixels> => {
       const px = (await page.evaluate(HEATMAP_PIXELS)) as HeatPixels | null;
       if (!px) throw new Error('heatmap canvas or plot area missing');

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HeatmapResponse, HeatmapRun } from '../../web/src/api/types.ts';
 import {
+  BboSeries,
   bookBars,
   bucketIndex,
   cellAt,
@@ -216,6 +217,30 @@ describe('heatmap book bars and bubbles', () => {
     expect(b.list().map((x) => x.t)).toEqual([T0, T0 + 500, T0 + 750]);
     b.trim(T0 + 750);
     expect(b.list().map((x) => x.t)).toEqual([T0 + 750]);
+  });
+});
+
+describe('best bid/ask lines', () => {
+  it('keeps points in time order, one per step, with history put before the live points', () => {
+    const s = new BboSeries(500, 100);
+    s.add(T0 + 1000, 100, 101);
+    s.add(T0 + 1200, 100.5, 101);
+    s.add(T0 + 1300, 100.6, Number.NaN);
+    s.add(T0 + 900, 1, 2); // older than the last point: history comes through prepend
+    expect(s.points).toEqual([
+      [T0 + 1000, 100, 101],
+      [T0 + 1300, 100.6, null],
+    ]);
+    s.prepend([
+      [T0, 99, 100],
+      [T0 + 100, 99.1, 100],
+      [T0 + 600, 99.5, 100.5],
+      [T0 + 1000, 1, 2],
+    ]);
+    expect(s.points.map((p) => p[0])).toEqual([T0, T0 + 600, T0 + 1000, T0 + 1300]);
+    s.trim(T0 + 1100);
+    // The last point before the cut stays so the lines reach the left edge.
+    expect(s.points.map((p) => p[0])).toEqual([T0 + 1000, T0 + 1300]);
   });
 });
 

@@ -531,3 +531,73 @@ export class TradeBubbles {
     return out.sort((a, b) => a.t - b.t);
   }
 }
+
+/** One best bid/ask point: time ms, prices quote (null when that side is unknown). */
+export type BboPoint = [t: number, bid: number | null, ask: number | null];
+
+/**
+ * Best bid and ask over time for the lines drawn through the heatmap, kept in time order at least
+ * `minStepMs` apart (later samples within the step replace the last point), at most `maxPoints`.
+ */
+export class BboSeries {
+  /** Points, oldest first. */
+  readonly points: BboPoint[] = [];
+  /** Changes since construction (for redraw scheduling). */
+  version = 0;
+
+  constructor(
+    readonly minStepMs = 500,
+    readonly maxPoints = 4000,
+  ) {}
+
+  /**
+   * Add a sample; one older than the last point is ignored (history arriving after live samples is
+   * merged with {@link BboSeries.prepend}). Non-finite prices become null.
+   */
+  add(t: number, bid: number | null, ask: number | null): void {
+    if (!Number.isFinite(t)) return;
+    const p: BboPoint = [t, known(bid), known(ask)];
+    const last = this.points[this.points.length - 1];
+    if (last && t < last[0]) return;
+    if (last && t - last[0] < this.minStepMs && this.points.length > 1)
+      this.points[this.points.length - 1] = p;
+    else this.points.push(p);
+    if (this.points.length > this.maxPoints) this.points.splice(0, this.points.length - this.maxPoints);
+    this.version++;
+  }
+
+  /** Put older samples (oldest first) before the first point held, thinned to `minStepMs`. */
+  prepend(samples: readonly BboPoint[]): void {
+    const first = this.points[0]?.[0] ?? Infinity;
+    const older: BboPoint[] = [];
+    for (const [t, b, a] of samples) {
+      if (!(t < first)) break;
+      const prev = older[older.length - 1];
+      if (prev && t - prev[0] < this.minStepMs) continue;
+      older.push([t, known(b), known(a)]);
+    }
+    if (older.length === 0) return;
+    this.points.unshift(...older.slice(Math.max(0, older.length + this.points.length - this.maxPoints)));
+    this.version++;
+  }
+
+  /** Drop points older than `before` (ms), keeping the last one before it so the lines reach the edge. */
+  trim(before: number): void {
+    let i = 0;
+    while (i + 1 < this.points.length && this.points[i + 1]![0] < before) i++;
+    if (i > 0) {
+      this.points.splice(0, i);
+      this.version++;
+    }
+  }
+
+  /** Forget everything. */
+  clear(): void {
+    this.points.length = 0;
+    this.version++;
+  }
+}
+
+function known(v: number | null | undefined): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}

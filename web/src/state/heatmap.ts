@@ -1,14 +1,15 @@
 /**
  * Liquidity heatmap state of the selected instrument: the window loaded over REST
  * (`/api/v1/history/heatmap`, stored trades from `/api/v1/history/trades`), then kept live by refreshing
- * only the recent range every `refreshMs` and by taking trades from the WebSocket `trades` channel.
+ * only the recent range every `refreshMs`, by taking trades from the WebSocket `trades` channel and the
+ * best bid/ask from the `metrics` channel (stored metric samples fill the window at load).
  * The grid and bubbles are plain (non-reactive) objects: `version` bumps when they change, so the chart
  * redraws at most once per frame instead of on every message.
  */
 import { ref, watch, type Ref } from 'vue';
-import { ApiError, fetchHeatmap, fetchTradesHistory } from '../api/rest.ts';
+import { ApiError, fetchHeatmap, fetchMetricsHistory, fetchTradesHistory } from '../api/rest.ts';
 import type { DepthwatchSocket } from '../api/ws.ts';
-import { HeatmapGrid, TradeBubbles } from '../lib/heatmap.ts';
+import { BboSeries, HeatmapGrid, TradeBubbles, type BboPoint } from '../lib/heatmap.ts';
 import { isNumber, loadPref, savePref } from '../lib/storage.ts';
 
 /** Loading state shown by the panel. */
@@ -30,7 +31,9 @@ export interface HeatmapOptions {
 export interface HeatmapState {
   grid: HeatmapGrid;
   bubbles: TradeBubbles;
-  /** Bumps whenever grid or bubbles change. */
+  /** Best bid/ask over time (metrics channel, stored metric samples for the window). */
+  bbo: BboSeries;
+  /** Bumps whenever grid, bubbles or bbo change. */
   version: Ref<number>;
   status: Ref<HeatmapStatus>;
   /** Why the heatmap is unavailable or failed (null otherwise). */
@@ -55,6 +58,7 @@ export function createHeatmap(
   const tradePages = opts.tradePages ?? 5;
   const grid = new HeatmapGrid();
   const bubbles = new TradeBubbles();
+  const bbo = new BboSeries();
   const version = ref(0);
   const status = ref<HeatmapStatus>('idle');
   const message = ref<string | null>(null);
@@ -63,11 +67,12 @@ export function createHeatmap(
     loadPref('heatmapWindow', 10, (v): v is number => isNumber(v) && HEATMAP_WINDOWS.includes(v)),
   );
   const serverNow = (): number => Date.now() + clockOffsetMs.value;
-  const bump = (): void => void (version.value = grid.version + bubbles.version);
+  const bump = (): void => void (version.value = grid.version + bubbles.version + bbo.version);
 
   let ac: AbortController | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let offTrades: (() => void) | null = null;
+  let offMetrics: (() => void) | null = null;
 
   function stop(): void {
     ac?.abort();
@@ -76,12 +81,15 @@ export function createHeatmap(
     timer = null;
     offTrades?.();
     offTrades = null;
+    offMetrics?.();
+    offMetrics = null;
   }
 
   function trim(): void {
     const cutoff = serverNow() - windowMinutes.value * 60_000 - 2 * (grid.binMs || 1000);
     grid.trim(cutoff);
     bubbles.trim(cutoff);
+    bbo.trim(cutoff);
   }
 
   async function loadTrades(
@@ -127,6 +135,7 @@ export function createHeatmap(
     stop();
     grid.reset();
     bubbles.clear();
+    bbo.clear();
     bump();
     status.value = 'loading';
     message.value = null;
@@ -141,6 +150,15 @@ export function createHeatmap(
       if (t.localTs < liveFrom) liveFrom = t.localTs;
       if (bubbles.add(t.localTs, Number(t.price), Number(t.size), t.side)) bump();
     });
+    offMetrics = socket.subscribe(
+      'metrics',
+      instrument,
+      (m) => {
+        bbo.add(m.localTs, m.metrics.bestBid, m.metrics.bestAsk);
+        bump();
+      },
+      250,
+    );
     const windowMs = windowMinutes.value * 60_000;
     try {
       const r = await fetchHeatmap(instrument, Date.now() - windowMs, undefined, undefined, c.signal);
@@ -166,6 +184,15 @@ export function createHeatmap(
       await loadTrades(instrument, to - windowMs, to, c.signal);
     } catch {
       // No stored trades: bubbles start with the stream.
+    }
+    try {
+      const to = serverNow();
+      const hist = await fetchMetricsHistory(instrument, to - windowMs, to, c.signal);
+      if (c.signal.aborted || !Array.isArray(hist)) return;
+      bbo.prepend(hist.map((m): BboPoint => [m.localTs, m.metrics.bestBid, m.metrics.bestAsk]));
+      bump();
+    } catch {
+      // No stored metrics: the lines start with the stream.
     }
   }
 
@@ -193,6 +220,7 @@ export function createHeatmap(
   return {
     grid,
     bubbles,
+    bbo,
     version,
     status,
     message,
