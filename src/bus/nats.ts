@@ -54,6 +54,9 @@ import type { InstrumentBook } from '../book/instrument-book.ts';
 import type { Bus, BusTopics, Topic } from './types.ts';
 import { decodeBytes, encodeBytes } from './codec.ts';
 
+/** Life of one pull request of a consumer, ms (heartbeats every half of it). */
+const PULL_EXPIRES_MS = 10_000;
+
 /** Bus topics plus `event` (normalized market events from collectors). */
 export type NatsTopic = Topic | 'event';
 type Payloads = BusTopics & { event: MarketEvent };
@@ -492,7 +495,10 @@ export class NatsBus implements Bus {
       consumer = await js.consumers.get(this.streamName, { filter_subjects: filter, ...this.deliverOpts() });
     }
     if (st.stopped) return;
-    const messages = await consumer.consume({ max_messages: 1000 });
+    // Pulls expire every 10 s (server heartbeats every 5 s): two missed heartbeats tell a consumer its
+    // connection or pull was lost, so it re-pulls (an ordered one is recreated) ~10 s after a cut
+    // instead of the client default's ~30 s.
+    const messages = await consumer.consume({ max_messages: 1000, expires: PULL_EXPIRES_MS });
     st.messages = messages;
     // The consume loop runs for the life of the subscription.
     void (async () => {
