@@ -136,7 +136,9 @@ export type AlertsConfigInput = z.input<typeof alertsConfigSchema>;
  * - `imbalance_flip`: top-N imbalance flips sign between |v| ≥ 0.5 readings, info
  * - `spread_widening`: spreadBps > 10 for 1 s (clears at 5), warning
  * - `velocity_spike`: |imbalanceVelocity| > 0.5 /s (clears at 0.3), info
- * - `wall_pulled` / `wall_consumed`: a wall of ≥ 250,000 quote pulled / consumed (heuristic), info
+ * - `wall_pulled` / `wall_consumed`: a wall of ≥ 1,000,000 quote pulled / consumed (heuristic), info, at
+ *   most one per 10 s per instrument (at 250,000 and no cooldown the offline demo's BTCUSDT fired 36 in
+ *   20 s: median pulled wall 469k USDT, so most "walls" were ordinary resting size)
  * - `depth_anomaly`: |depthZ| > 6 (clears at 3), warning
  * - `liquidity_shrinkage`: shrinkage > 0.5 for 10 s (clears at 0.3), warning
  * - `basis_divergence`: |basisBps| > 50 (clears at 30), warning (subject: the pair name)
@@ -187,17 +189,17 @@ export function builtInRules(): AlertRule[] {
       id: 'wall_pulled',
       kind: 'event',
       event: 'wall.pulled',
-      minNotional: 250_000,
+      minNotional: 1_000_000,
       severity: 'info',
-      cooldownMs: 0,
+      cooldownMs: 10_000,
     },
     {
       id: 'wall_consumed',
       kind: 'event',
       event: 'wall.consumed',
-      minNotional: 250_000,
+      minNotional: 1_000_000,
       severity: 'info',
-      cooldownMs: 0,
+      cooldownMs: 10_000,
     },
     {
       id: 'depth_anomaly',
