@@ -15,6 +15,7 @@ export async function main(argv: string[]): Promise<void> {
     import('./replay.ts'),
     import('./sim.ts'),
     import('./alerts.ts'),
+    import('./import.ts'),
   ]);
   for (const m of modules) m.register(program);
   await program.parseAsync(argv);

@@ -227,9 +227,11 @@ export class RecordingWriter {
    * Append one frame (to a new part first when the rotation limits are reached).
    * Frames after close() or after an error are not written; they are counted in `framesDropped`.
    * @throws {RecordingError} `usage` when the frame names another venue than the writer's, or its
-   *   localTs is not a finite number
+   *   localTs is not a finite number, or it is an `event` frame (imported normalized data is not wire traffic)
    */
   write(frame: RecordedFrame): void {
+    if (frame.kind === 'event')
+      throw new RecordingError('usage', 'event frames (imported normalized data) cannot be recorded');
     if (!Number.isFinite(frame.localTs))
       throw new RecordingError('usage', `frame localTs must be a finite number of ms, got ${frame.localTs}`);
     if (frame.venue !== undefined && frame.venue !== this.opts.venue)

@@ -8,6 +8,9 @@
  * - `hftbacktest`: hftbacktest Binance `.gz` (hftbacktest.ts); the day files of one connection
  *   (`btcusdt_20240808.gz`, `btcusdt_20240809.gz` in one folder) are read in date order as one stream.
  * - `cryptofeed`: cryptofeed raw files (cryptofeed.ts); each `X.ws.N.0` / `X.http.N.0` file is one stream.
+ * - `tardis`: Tardis.dev CSV, `.csv` or `.csv.gz` (tardis.ts), told by its header line; each file is one
+ *   stream of normalized `event` frames, venue `tardis-<exchange>` from its first data row (`tardis-unknown`
+ *   when it has none).
  *
  * A directory stands for the recording files directly inside it (not recursive); files in it that no
  * reader recognises, and cryptofeed `X.0` metadata files, are ignored (listed in `ignored`). A file named
@@ -25,10 +28,11 @@ import {
 } from './hftbacktest.ts';
 import { cryptofeedVenue, looksLikeCryptofeed, parseCryptofeedName, readCryptofeed } from './cryptofeed.ts';
 import { parseNativeHeader, readNative } from './native.ts';
+import { parseTardisHeader, readTardis, tardisExchange, tardisVenue } from './tardis.ts';
 import { baseName, newReaderStats, type ReaderStats } from './stats.ts';
 
 /** Recording file formats. */
-export type RecordingFormat = 'native' | 'hftbacktest' | 'cryptofeed';
+export type RecordingFormat = 'native' | 'hftbacktest' | 'cryptofeed' | 'tardis';
 
 /** One recognised file. */
 export interface RecordingFile {
@@ -43,7 +47,7 @@ export interface RecordingFile {
   group: string;
   /** Order within the group. */
   order: string | number;
-  /** Connection id stamped on the frames (hftbacktest, cryptofeed; native frames carry their own). */
+  /** Connection id stamped on the frames (hftbacktest, cryptofeed, tardis; native frames carry their own). */
   connection: string;
   /** cryptofeed `X.0` instrument-metadata file. */
   meta: boolean;
@@ -94,6 +98,18 @@ async function detect(path: string, gzip: boolean): Promise<Detected | null> {
         connection: '',
         meta: false,
       };
+    const tardis = parseTardisHeader(head[0] ?? '');
+    if (tardis) {
+      const exchange = tardisExchange(tardis, head.slice(1));
+      return {
+        format: 'tardis',
+        venue: tardisVenue(exchange ?? 'unknown'),
+        group: `tardis:${path}`,
+        order: 0,
+        connection: baseName(path),
+        meta: false,
+      };
+    }
     if (looksLikeHftbacktest(first)) {
       const connection = hftbacktestConnection(path);
       return {
@@ -205,6 +221,8 @@ class MergedRecording implements Recording {
       if (f0.format === 'hftbacktest')
         streams.push(readHftbacktest(paths, f0.connection, f0.venue, this.stats, onFile));
       else if (f0.format === 'native') streams.push(readNative(paths, this.stats, onFile));
+      else if (f0.format === 'tardis')
+        streams.push(readTardis(f0.path, f0.gzip, f0.connection, f0.venue!, this.stats, onFile));
       else streams.push(readCryptofeed(f0.path, f0.gzip, f0.connection, f0.venue, this.stats, onFile));
     }
     return mergeByTime(streams);

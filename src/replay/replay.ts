@@ -4,6 +4,9 @@
  *
  * - `ws` frames go through `engine.handleFrame` with one parser per (venue, connection), created by the
  *   venue adapter (`adapter.createParser()`).
+ * - `event` frames (imported, already-normalized data: Tardis CSV) go to `engine.handleEvent` as they are;
+ *   their `tardis-<exchange>` venues get adapters from `tardisVenueAdapter` (unsequenced books) unless
+ *   the `venues` option has them.
  * - `rest` frames become snapshots with `adapter.parseSnapshot(body, instrument, localTs)`. The instrument
  *   is, in order: the frame's own `instrument` (native recordings); the `symbol`-like query parameter of
  *   the request URL (`...depth?symbol=BUSDTRY&limit=1000`, cryptofeed); the single instrument seen in the
@@ -29,6 +32,7 @@ import { venues as registryVenues } from '../feeds/registry.ts';
 import type { RecordedFrame } from '../recording/types.ts';
 import { RecordingError } from '../recording/lines.ts';
 import type { Recording } from '../recording/open.ts';
+import { tardisVenueAdapter } from '../recording/tardis.ts';
 
 /** Replay speed: `max`, or a positive multiple of real time (1 = as recorded). */
 export type ReplaySpeed = 'max' | number;
@@ -139,7 +143,11 @@ export class Replay {
     private readonly recording: Recording,
     private readonly opts: ReplayOptions = {},
   ) {
-    this.adapters = opts.venues ?? registryVenues;
+    const imported = recording.files.filter((f) => f.format === 'tardis' && f.venue !== undefined);
+    const base = opts.venues ?? registryVenues;
+    this.adapters = imported.some((f) => !base.has(f.venue!))
+      ? new Map([...imported.map((f) => [f.venue!, tardisVenueAdapter(f.venue!)] as const), ...base])
+      : base;
     this.bus = opts.bus ?? new InProcessBus();
     this.engine = new Engine({ ...opts.engine, venues: this.adapters, bus: this.bus });
     this.speed = opts.speed ?? 'max';
@@ -273,6 +281,13 @@ export class Replay {
     if (!adapter) {
       this.result.unknownVenueFrames++;
       this.engine.countDrop(venue, new MalformedFrameError('unknown_instrument', `no adapter for ${venue}`));
+      return;
+    }
+    if (f.kind === 'event') {
+      const e = this.engine;
+      e.frames[venue] = (e.frames[venue] ?? 0) + 1;
+      if (f.event) e.handleEvent(f.event);
+      else e.countDrop(venue, new MalformedFrameError('invalid_field', 'event frame without an event'));
       return;
     }
     const key = `${venue}|${f.connection ?? ''}`;
