@@ -39,6 +39,10 @@
  * - `trades` (`id,side,price,amount`): each row → a `trade`; `side` (taker side) `buy`, `sell` or
  *   `unknown`; `id` as in the file (may be empty: Tardis leaves it empty when the exchange gives none).
  *
+ * Book schemas of one instrument must not be mixed in one replay/import (e.g. `incremental_book_L2` and
+ * `book_snapshot_25` of the same symbol): both feed the one `tardis-<exchange>:<symbol>` book, and each
+ * top-25 snapshot would replace the full book. Import them separately, into separate stores.
+ *
  * Fields are comma-separated and unquoted (Tardis writes no quotes); a row with the wrong number of
  * fields, or failing any rule above, is malformed: dropped and counted in `stats.malformed`, never thrown.
  * Blank lines are skipped. The frame `text` is the CSV row(s) the event was made from, joined by `\n`.
