@@ -60,4 +60,26 @@ describe('depthwatch sim', () => {
     await expect(run).rejects.toMatchObject({ exitCode: 2 });
     expect(err).toContain('unknown fault "explode"');
   });
+
+  it('refuses an import of normalized events (Tardis CSV) with exit 2: it has no wire frames to serve', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        'bin/depthwatch.mjs',
+        'sim',
+        '--venue',
+        'binance-usdm',
+        '--file',
+        '../shared/data/tardis/bitmex_trades_XBTUSD.csv',
+        '--port',
+        '0',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += String(d)));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(err).toContain('use `depthwatch replay` or `depthwatch import`');
+  }, 20_000);
 });

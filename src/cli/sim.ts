@@ -121,6 +121,13 @@ async function runSim(o: {
     }
     throw e;
   }
+  if (frames.some((f) => f.kind === 'event')) {
+    process.stderr.write(
+      'depthwatch sim: this recording is an import of normalized events (e.g. Tardis CSV), not venue wire frames; use `depthwatch replay` or `depthwatch import`\n',
+    );
+    process.exitCode = 2;
+    return;
+  }
   let sim;
   try {
     sim = await Simulator.start({

@@ -148,6 +148,12 @@ export class Simulator {
 
   private constructor(opts: SimulatorOptions) {
     this.protocol = opts.protocol;
+    // Imported files (e.g. Tardis CSV) carry already-normalized events, not a venue's wire frames:
+    // there is nothing a client of the venue protocol could receive.
+    if (opts.frames.some((f) => f.kind === 'event'))
+      throw new RangeError(
+        'the recording holds normalized events (an import), not wire frames: replay it instead',
+      );
     this.frames = [...opts.frames].sort((a, b) => a.localTs - b.localTs);
     this.speed = opts.speed ?? 'max';
     if (this.speed !== 'max' && !(this.speed > 0)) throw new RangeError(`speed must be 'max' or > 0`);
@@ -194,7 +200,7 @@ export class Simulator {
 
   /**
    * Start listening and playing.
-   * @throws {RangeError} on a bad speed; rejects when the port cannot be bound
+   * @throws {RangeError} on a bad speed or a recording of normalized events (an import, not wire frames); rejects when the port cannot be bound
    */
   static async start(opts: SimulatorOptions): Promise<Simulator> {
     const sim = new Simulator(opts);
