@@ -6,28 +6,16 @@
  * Needs `/usr/bin/chromium` (`apt-get install -y chromium`) and `web/dist` (built here when missing).
  * Screenshots go to `screenshots/` (gitignored).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  chromium,
-  type BrowserContext,
-  type Page,
-  type Response,
-  type WebSocketRoute,
-} from 'playwright-core';
-import { ALWAYS_FIRING_ALERTS, repoRoot, startOfflineApp, type OfflineApp } from './real-app.ts';
+import { type Page, type Response, type WebSocketRoute } from 'playwright-core';
+import { ALWAYS_FIRING_ALERTS, type OfflineApp } from './real-app.ts';
+import { SHOTS, startBrowserSession, type BrowserSession } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(repoRoot, 'screenshots');
-
+let session: BrowserSession;
 let server: OfflineApp;
-let ctx: BrowserContext;
 let page: Page;
-let profileDir: string;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 /** Every `/ws` connection the page opened, routed through Playwright, with what the page sent on it. */
 interface RoutedSocket {
@@ -158,32 +146,8 @@ const HEATMAP_PIXELS = `(() => {
 // A loaded 2-core CI machine runs other suites alongside: generous timeouts, no timed assertions.
 describe('dashboard in a real browser', { timeout: 90_000 }, () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install -y chromium`);
-    if (!existsSync(join(repoRoot, 'web/dist/index.html'))) {
-      const r = spawnSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts'], {
-        cwd: repoRoot,
-        stdio: 'inherit',
-      });
-      if (r.status !== 0) throw new Error('npm run build:web failed');
-    }
-    server = await startOfflineApp({ alerts: ALWAYS_FIRING_ALERTS });
-    profileDir = mkdtempSync(join(tmpdir(), 'depthwatch-e2e-'));
-    ctx = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1440, height: 900 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    session = await startBrowserSession({ alerts: ALWAYS_FIRING_ALERTS });
+    ({ server, page, pageErrors } = session);
     // Pass every WebSocket through to the server, recording what the page sends and keeping a handle to
     // drop the connection later (the reconnect test).
     await page.routeWebSocket(/\/ws$/, (ws) => {
@@ -195,13 +159,10 @@ describe('dashboard in a real browser', { timeout: 90_000 }, () => {
         upstream.send(m);
       });
     });
-    mkdirSync(SHOTS, { recursive: true });
   });
 
   afterAll(async () => {
-    await ctx?.close();
-    await server?.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+    await session?.close();
   });
 
   it('shows a connected stream, a live book, filled charts and metric cards', async () => {

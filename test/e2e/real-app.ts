@@ -26,6 +26,8 @@ export interface OfflineApp {
 export interface OfflineAppOptions {
   /** The app's `alerts` config section (default: the app's defaults, built-in rules). */
   alerts?: AlertsConfigInput;
+  /** How often a book snapshot of every live book is stored, ms (the app's default: 10 s). */
+  bookSnapshotIntervalMs?: number;
 }
 
 /**
@@ -95,7 +97,11 @@ export async function startOfflineApp(opts: OfflineAppOptions = {}): Promise<Off
         binance: { ws: sims[1]!.wsUrl, rest: sims[1]!.restUrl },
       },
       api: { host: '127.0.0.1', port: 0, dashboard: true },
-      store: { url: 'memory', flushIntervalMs: 500 },
+      store: {
+        url: 'memory',
+        flushIntervalMs: 500,
+        ...(opts.bookSnapshotIntervalMs ? { bookSnapshotIntervalMs: opts.bookSnapshotIntervalMs } : {}),
+      },
       ...(opts.alerts ? { alerts: opts.alerts } : {}),
     },
     {},

@@ -23,15 +23,23 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+/**
+ * GET a relative URL with an `accept` header. @throws {ApiError} on a non-2xx answer or a network failure
+ */
+export async function request(url: string, accept: string, signal?: AbortSignal): Promise<Response> {
   let res: Response;
   try {
-    res = await fetch(url, { headers: { accept: 'application/json' }, signal });
+    res = await fetch(url, { headers: { accept }, signal });
   } catch (e) {
     throw new ApiError(0, url, `network error: ${(e as Error).message}`);
   }
   if (!res.ok) throw new ApiError(res.status, url, `HTTP ${res.status} for ${url}`);
-  return (await res.json()) as T;
+  return res;
+}
+
+/** GET a relative URL as JSON. @throws {ApiError} on a non-2xx answer or a network failure */
+export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  return (await (await request(url, 'application/json', signal)).json()) as T;
 }
 
 /** Instruments with their book health, plus frames dropped per venue and reason. */
@@ -129,6 +137,10 @@ export interface AlertsFilter {
   limit?: number;
   /** `nextCursor` of the previous page. */
   cursor?: string;
+  /** Inclusive start, ms since epoch UTC. */
+  from?: number;
+  /** Exclusive end, ms since epoch UTC. */
+  to?: number;
 }
 
 /**
@@ -142,6 +154,8 @@ export function fetchAlerts(f: AlertsFilter, signal?: AbortSignal): Promise<Aler
   if (f.rule) q.set('rule', f.rule);
   if (f.limit !== undefined) q.set('limit', String(f.limit));
   if (f.cursor) q.set('cursor', f.cursor);
+  if (f.from !== undefined) q.set('from', String(Math.floor(f.from)));
+  if (f.to !== undefined) q.set('to', String(Math.ceil(f.to)));
   const qs = q.toString();
   return getJson(`api/v1/alerts${qs ? `?${qs}` : ''}`, signal);
 }

@@ -1,11 +1,13 @@
 /**
  * ECharts, tree-shaken: only the charts, components and renderer the dashboard draws with are
- * registered (line, gauge, scatter and custom (heatmap raster, book bars), grid/tooltip/legend/markLine/
- * markArea/markPoint, canvas).
+ * registered (line, gauge, scatter, custom (heatmap raster, book bars), candlestick and bar (history),
+ * grid/tooltip/legend/markLine/markArea/markPoint/graphic/inside data zoom, canvas).
  */
 import { use } from 'echarts/core';
-import { CustomChart, GaugeChart, LineChart, ScatterChart } from 'echarts/charts';
+import { BarChart, CandlestickChart, CustomChart, GaugeChart, LineChart, ScatterChart } from 'echarts/charts';
 import {
+  DataZoomInsideComponent,
+  GraphicComponent,
   GridComponent,
   LegendComponent,
   MarkAreaComponent,
@@ -22,6 +24,10 @@ export function registerCharts(): void {
     GaugeChart,
     ScatterChart,
     CustomChart,
+    CandlestickChart,
+    BarChart,
+    DataZoomInsideComponent,
+    GraphicComponent,
     GridComponent,
     TooltipComponent,
     LegendComponent,

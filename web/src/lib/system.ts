@@ -1,0 +1,106 @@
+/**
+ * Figures of the System view: per-instrument rates from counter differences between two polls, a
+ * fixed-bucket latency histogram, and a small parser of the Prometheus text exposition (`GET /metrics`)
+ * for a few process-level gauges. Times are ms since epoch UTC.
+ */
+
+/** Counter values at one poll (monotonic since the process started). */
+export interface CounterPoint {
+  /** Local time of the poll, ms since epoch. */
+  t: number;
+  values: Record<string, number>;
+}
+
+/**
+ * Per-second rates of each counter between two polls: `(next − prev) / seconds`. A counter that went
+ * down (process restarted) or is missing on either side gives null, as does a poll interval ≤ 0.
+ */
+export function counterRates(
+  prev: CounterPoint | undefined,
+  next: CounterPoint,
+): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  const dt = prev ? (next.t - prev.t) / 1000 : 0;
+  for (const [k, v] of Object.entries(next.values)) {
+    const p = prev?.values[k];
+    out[k] = dt > 0 && typeof p === 'number' && Number.isFinite(v) && v >= p ? (v - p) / dt : null;
+  }
+  return out;
+}
+
+/** Upper bounds (ms, inclusive) of the latency histogram buckets; one more bucket holds the rest. */
+export const LATENCY_BOUNDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] as const;
+
+/** Latencies beyond this (ms, absolute) mean recorded data replayed now: not counted as latency. */
+export const RECORDED_LATENCY_MS = 3_600_000;
+
+/**
+ * Counts of observed exchange-to-local latencies in buckets `(bound[i−1], bound[i]]` (ms), the last one
+ * open-ended. Negative latencies (clock skew) count in `negative`, absurd ones (|x| over an hour: replayed
+ * recordings) in `recorded`, non-finite inputs are ignored and counted in `invalid`.
+ */
+export class LatencyHistogram {
+  readonly counts: number[] = new Array<number>(LATENCY_BOUNDS.length + 1).fill(0);
+  negative = 0;
+  recorded = 0;
+  invalid = 0;
+  total = 0;
+
+  /** Count one latency, ms. */
+  add(ms: number | null | undefined): void {
+    if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+      this.invalid++;
+      return;
+    }
+    if (Math.abs(ms) > RECORDED_LATENCY_MS) {
+      this.recorded++;
+      return;
+    }
+    if (ms < 0) {
+      this.negative++;
+      return;
+    }
+    let i = LATENCY_BOUNDS.findIndex((b) => ms <= b);
+    if (i < 0) i = LATENCY_BOUNDS.length;
+    this.counts[i]!++;
+    this.total++;
+  }
+
+  /** Bucket labels in ms, thousands as `k`: `≤1`, `1–2`, … `500–1k`, … `>5k`. */
+  static labels(): string[] {
+    const k = (v: number) => (v >= 1000 ? `${v / 1000}k` : String(v));
+    const out: string[] = [];
+    LATENCY_BOUNDS.forEach((b, i) => out.push(i === 0 ? `≤${k(b)}` : `${k(LATENCY_BOUNDS[i - 1]!)}–${k(b)}`));
+    out.push(`>${k(LATENCY_BOUNDS[LATENCY_BOUNDS.length - 1]!)}`);
+    return out;
+  }
+}
+
+/** One sample of the Prometheus text format: name, labels and value. */
+export interface PromSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+const SAMPLE_RE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$/;
+const LABEL_RE = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+
+/**
+ * Samples of a Prometheus text exposition whose metric name is in `names` (comments, blank lines, other
+ * metrics and lines that do not parse are skipped; `NaN`/`+Inf` values parse as numbers).
+ */
+export function parsePrometheus(text: string, names: ReadonlySet<string>): PromSample[] {
+  const out: PromSample[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const m = SAMPLE_RE.exec(line);
+    if (!m || !names.has(m[1]!)) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(LABEL_RE)) labels[l[1]!] = l[2]!.replace(/\\(.)/g, '$1');
+    const v = m[3] === '+Inf' ? Infinity : m[3] === '-Inf' ? -Infinity : Number(m[3]);
+    out.push({ name: m[1]!, labels, value: v });
+  }
+  return out;
+}
