@@ -110,6 +110,16 @@ describe('History and System views in a real browser', { timeout: 60_000 }, () =
     expect(pageErrors).toEqual([]);
   });
 
+  it('asks for coarser buckets over 24 h and still draws the stored data', async () => {
+    await byId('history-range-24h').click();
+    await until(
+      async () => /1m candles .* metrics per 1 min/.test((await byId('history-summary').textContent()) ?? ''),
+      '1m candles and 1-min metrics for 24 h',
+    );
+    expect(await numAttr('history-chart', 'data-candles')).toBeGreaterThan(0);
+    expect(await numAttr('history-chart', 'data-metrics')).toBeGreaterThan(0);
+  });
+
   it('says so when the range holds nothing', async () => {
     // A custom range a year back, typed into the date-time range picker.
     const inputs = page.locator('[data-testid="history-view"] .el-range-input');
