@@ -104,6 +104,17 @@ describe('History and System views in a real browser', { timeout: 60_000 }, () =
     expect(await numAttr('snapshot-inspector', 'data-asks')).toBe(20);
     expect(await page.locator('[data-testid="snapshot-row"]').count()).toBe(20);
     expect(await byId('snapshot-meta').textContent()).toMatch(/UTC.*seq/);
+
+    // The range's alerts are listed; clicking one shows the book at its time.
+    const alertRows = page.locator('[data-testid="range-alert"]');
+    expect(await alertRows.count()).toBe(await numAttr('history-chart', 'data-alert-marks'));
+    const alertTs = await alertRows.first().getAttribute('data-ts');
+    await alertRows.first().click();
+    await page
+      .locator(`[data-testid="snapshot-inspector"][data-at="${alertTs}"][data-status="loaded"]`)
+      .waitFor({ state: 'attached' });
+    expect(await numAttr('snapshot-inspector', 'data-bids')).toBe(20);
+
     await page.mouse.move(box.x + box.width + 200, box.y + 10); // tooltip off the screenshot
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(SHOTS, 'history.png') });

@@ -64,3 +64,12 @@ export function isAlert(v: unknown): v is Alert {
     (a.severity === 'info' || a.severity === 'warning' || a.severity === 'critical')
   );
 }
+
+/**
+ * An alert's message without the `[severity] instrument rule: ` prefix the server's one-liners start with
+ * (for rows that show those already); other messages unchanged.
+ */
+export function alertBody(a: Alert): string {
+  const prefix = `[${a.severity}] ${a.instrument} ${a.ruleId}: `;
+  return a.message.startsWith(prefix) ? a.message.slice(prefix.length) : a.message;
+}
