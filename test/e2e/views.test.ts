@@ -132,7 +132,9 @@ describe('History and System views in a real browser', { timeout: 60_000 }, () =
   });
 
   it('says so when the range holds nothing', async () => {
-    // A custom range a year back, typed into the date-time range picker.
+    // Custom before a range is picked asks for one; then a range a year back, typed into the picker.
+    await byId('history-range-custom').click();
+    await byId('history-pick').waitFor({ state: 'visible' });
     const inputs = page.locator('[data-testid="history-view"] .el-range-input');
     const year = new Date().getUTCFullYear() - 1;
     await inputs.nth(0).click();
@@ -143,6 +145,7 @@ describe('History and System views in a real browser', { timeout: 60_000 }, () =
     await byId('history-empty').waitFor({ state: 'visible' });
     expect(await byId('history-range-custom').getAttribute('aria-pressed')).toBe('true');
     expect(await page.locator('[data-testid="history-chart"]').count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'history-empty.png') });
   });
 
   it('lists every instrument live with frame and delta rates, process figures and latencies', async () => {

@@ -87,8 +87,13 @@ export function createHistory(selected: Ref<string | null>): HistoryState {
   async function load(): Promise<void> {
     const instrument = selected.value;
     const r = range();
-    if (!instrument || !r) return;
     abort?.abort();
+    if (!instrument || !r) {
+      // Nothing to show (no instrument, or `custom` before a range was picked): clear the old range.
+      data.value = null;
+      loading.value = false;
+      return;
+    }
     const ac = new AbortController();
     abort = ac;
     loading.value = true;
