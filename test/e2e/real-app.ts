@@ -9,6 +9,7 @@ import { startApp } from '../../src/app/app.ts';
 import { startSimulator, type RunningSimulator } from '../../src/app/simulator.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { AlertsConfigInput } from '../../src/alerts/schema.ts';
+import type { FaultConfig } from '../../src/sim/index.ts';
 
 /** Repository root. */
 export const repoRoot = join(import.meta.dirname, '..', '..');
@@ -28,6 +29,8 @@ export interface OfflineAppOptions {
   alerts?: AlertsConfigInput;
   /** How often a book snapshot of every live book is stored, ms (the app's default: 10 s). */
   bookSnapshotIntervalMs?: number;
+  /** Faults the Binance USD-M simulator injects (e.g. `dropNth` for a sequence gap and a resync). */
+  usdmFaults?: FaultConfig;
 }
 
 /**
@@ -80,6 +83,7 @@ export async function startOfflineApp(opts: OfflineAppOptions = {}): Promise<Off
       files: [join(DATA, 'usdm', 'btcusdt_20240808.gz')],
       speed: 1,
       loop: true,
+      ...(opts.usdmFaults ? { faults: opts.usdmFaults } : {}),
     }),
     await startSimulator({
       venue: 'binance',

@@ -10,6 +10,9 @@ import type { Page } from 'playwright-core';
 import { ALWAYS_FIRING_ALERTS, type OfflineApp } from './real-app.ts';
 import { SHOTS, startBrowserSession, type BrowserSession } from './browser.ts';
 
+/** The USD-M depth frame (1-based) the simulator drops. */
+const USDM_DROPPED_FRAME = 150;
+
 let session: BrowserSession;
 let server: OfflineApp;
 let page: Page;
@@ -60,7 +63,12 @@ const PRICE_PANE_PIXELS = `(() => {
 
 describe('History and System views in a real browser', { timeout: 60_000 }, () => {
   beforeAll(async () => {
-    session = await startBrowserSession({ alerts: ALWAYS_FIRING_ALERTS, bookSnapshotIntervalMs: 1_000 });
+    session = await startBrowserSession({
+      alerts: ALWAYS_FIRING_ALERTS,
+      bookSnapshotIntervalMs: 1_000,
+      // One dropped depth frame of the USD-M feed a few seconds in: a sequence gap and a resync.
+      usdmFaults: { dropNth: [{ symbol: 'BTCUSDT', n: USDM_DROPPED_FRAME }] },
+    });
     ({ server, page, pageErrors } = session);
   });
 
@@ -165,6 +173,17 @@ describe('History and System views in a real browser', { timeout: 60_000 }, () =
         states.every(([s, f, dl]) => s === 'live' && Number(f) > 0 && Number(dl) > 0)
       );
     }, 'every instrument live with frames/s and deltas/s > 0');
+    // The dropped USD-M frame shows as a gap and a resync in the table and on the timeline.
+    const usdm = page.locator('[data-testid="feed-row"][data-instrument="binance-usdm:BTCUSDT"]');
+    await until(
+      async () =>
+        Number(await usdm.getAttribute('data-gaps')) >= 1 &&
+        Number(await usdm.getAttribute('data-resyncs')) >= 1 &&
+        (await numAttr('resync-timeline', 'data-max-resyncs')) >= 1 &&
+        (await numAttr('resync-timeline', 'data-resync-marks')) >= 1,
+      'the gap and resync of the dropped frame',
+    );
+    expect(await page.locator('[data-testid="timeline-quiet"]').count()).toBe(0);
     const ids = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-instrument')));
     expect(ids.sort()).toEqual([...server.instruments].sort());
     expect(Number(await byId('process-ws-clients').locator('b').textContent())).toBeGreaterThanOrEqual(1);

@@ -32,6 +32,15 @@ export interface TimelinePoint {
   gaps: number;
 }
 
+/** A resync seen in an instrument's `lastResyncAt` (also ones from before the view opened). */
+export interface ResyncMark {
+  instrument: string;
+  /** When the resync started, ms since epoch. */
+  t: number;
+  /** The instrument's resync counter when it was seen. */
+  resyncs: number;
+}
+
 /** Process figures from `GET /metrics`; null = not exposed. */
 export interface ProcessFigures {
   wsClients: number | null;
@@ -50,6 +59,8 @@ export interface ProcessFigures {
 export interface SystemState {
   rows: ShallowRef<FeedRow[]>;
   timeline: ShallowRef<Record<string, TimelinePoint[]>>;
+  /** Distinct `lastResyncAt` values seen per poll, oldest first (at most one per resync per poll). */
+  resyncMarks: ShallowRef<ResyncMark[]>;
   /** Exchange event → server (the metric sample's `localTs − exchangeTs`): the feed's latency. */
   latency: ShallowRef<LatencyHistogram>;
   /**
@@ -83,6 +94,7 @@ const PROM_NAMES = new Set([
 export function createSystem(socket: DepthwatchSocket): SystemState {
   const rows = shallowRef<FeedRow[]>([]);
   const timeline = shallowRef<Record<string, TimelinePoint[]>>({});
+  const resyncMarks = shallowRef<ResyncMark[]>([]);
   const latency = shallowRef(new LatencyHistogram());
   const delivery = shallowRef(new LatencyHistogram());
   const latencyVersion = ref(0);
@@ -99,6 +111,7 @@ export function createSystem(socket: DepthwatchSocket): SystemState {
   async function pollInstruments(t: number): Promise<void> {
     const r = await fetchInstrumentsWithFrames(ac.signal);
     const tl = { ...timeline.value };
+    const marks: ResyncMark[] = [];
     rows.value = r.instruments.map((info) => {
       const c = info.counters;
       const point: CounterPoint = {
@@ -109,6 +122,9 @@ export function createSystem(socket: DepthwatchSocket): SystemState {
       prevByInstrument.set(info.instrument, point);
       const series = (tl[info.instrument] ?? []).concat([{ t, resyncs: c.resyncs, gaps: c.gaps }]);
       tl[info.instrument] = series.length > MAX_TIMELINE ? series.slice(-MAX_TIMELINE) : series;
+      const at = info.lastResyncAt;
+      if (at != null && !resyncMarks.value.some((m) => m.instrument === info.instrument && m.t === at))
+        marks.push({ instrument: info.instrument, t: at, resyncs: c.resyncs });
       return {
         info,
         framesPerSec: rates.frames ?? null,
@@ -117,6 +133,7 @@ export function createSystem(socket: DepthwatchSocket): SystemState {
       };
     });
     timeline.value = tl;
+    if (marks.length > 0) resyncMarks.value = resyncMarks.value.concat(marks).slice(-MAX_TIMELINE);
     const venues: CounterPoint = { t, values: { ...(r.frames ?? {}) } };
     const venueRates = counterRates(prevVenues, venues);
     prevVenues = venues;
@@ -181,6 +198,7 @@ export function createSystem(socket: DepthwatchSocket): SystemState {
   return {
     rows,
     timeline,
+    resyncMarks,
     latency,
     delivery,
     latencyVersion,
