@@ -189,19 +189,17 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
   }
   let stopRepublisher = (): void => {};
   let unsubscribeEvents = (): void => {};
+  let stopAlertRelay = (): void => {};
   if (nats && (role === 'analyzer' || role === 'api')) {
     const fleet = nats;
     const offEvents = fleet.subscribeEvents((e) => engine.handleEvent(e));
     // Alerts are evaluated once, on analyzers; API nodes relay them from the fleet bus to their own
     // bus so their WebSocket `alerts` channel carries them like the single process's does.
-    const offAlerts =
+    stopAlertRelay =
       role === 'analyzer'
         ? bus.subscribe('alert', (a) => fleet.publish('alert', a))
         : fleet.subscribe('alert', (a) => bus.publish('alert', a));
-    unsubscribeEvents = () => {
-      offEvents();
-      offAlerts();
-    };
+    unsubscribeEvents = offEvents;
     await fleet.ready();
   }
   const publishEvent = nats && (role === 'collector' || role === 'all') ? nats.publishEvent.bind(nats) : null;
@@ -275,6 +273,8 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       engine.flushSamples();
       bookHistory?.stop();
       stopAlerts();
+      // After the alert engine's last evaluation, so alerts fired while stopping still reach API nodes.
+      stopAlertRelay();
       // Deliveries in flight finish (bounded by each webhook's timeout × retries).
       await Promise.all(webhooks.map((w) => w.flush()));
       await api.close();
