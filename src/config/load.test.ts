@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from './load.ts';
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty config', () => {
     const c = loadConfig(undefined, {}, {});
-    expect(c.instruments).toEqual(['binance:BTCUSDT', 'binance:ETHUSDT']);
+    expect(c.instruments).toEqual(['binance:BTCUSDT', 'binance:ETHUSDT', 'okx:BTC-USDT']);
     expect(c.api.port).toBe(8080);
     expect(c.store.url).toBe('duckdb:./data/depthwatch.duckdb');
     expect(c.role).toBe('all');

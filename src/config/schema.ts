@@ -1,6 +1,6 @@
 /**
  * Configuration: one YAML file plus environment variables, validated with zod into `AppConfig`.
- * Every field has a default, so an empty config runs the product (live Binance BTCUSDT + ETHUSDT,
+ * Every field has a default, so an empty config runs the product (live Binance BTCUSDT + ETHUSDT and OKX BTC-USDT,
  * embedded DuckDB store, API and dashboard on port 8080).
  */
 import { z } from 'zod';
@@ -24,7 +24,7 @@ export const venueEndpointSchema = z
 export const configSchema = z
   .object({
     /** Instruments to follow, `<venue>:<SYMBOL>`. */
-    instruments: z.array(instrumentId).min(1).default(['binance:BTCUSDT', 'binance:ETHUSDT']),
+    instruments: z.array(instrumentId).min(1).default(['binance:BTCUSDT', 'binance:ETHUSDT', 'okx:BTC-USDT']),
     /** Per-venue endpoint overrides. */
     venues: z.record(z.string(), venueEndpointSchema).default({}),
     api: z
