@@ -34,8 +34,11 @@ interface RawVector<A> {
   items: A;
   /** Set row `r` NULL (writing). */
   setNull: (r: number) => void;
-  /** The validity mask as 32-bit little-endian words (bit r set = row r valid), or null when all valid. */
-  validWords: () => Uint32Array | null;
+  /**
+   * The validity mask as 32-bit little-endian words (bit r set = row r valid); `all-valid` when the
+   * vector has no mask, `unknown` when its mask is not laid out as expected (read per value instead).
+   */
+  validWords: () => Uint32Array | 'all-valid' | 'unknown';
 }
 
 /**
@@ -62,9 +65,8 @@ function rawVector<A extends Float64Array | BigInt64Array>(
     setNull: (r) => setItemValid.call(validity, r, false),
     validWords: () => {
       const data = validity.data;
-      if (data === null || data === undefined) return null;
-      if (!(data instanceof BigUint64Array) || validity.offset !== 0)
-        throw new Error('unexpected DuckDB validity mask layout');
+      if (data === null || data === undefined) return 'all-valid';
+      if (!(data instanceof BigUint64Array) || validity.offset !== 0) return 'unknown';
       return new Uint32Array(data.buffer, data.byteOffset, data.length * 2);
     },
   };
@@ -126,10 +128,10 @@ export type ColumnReader<T> = (r: number) => T | null;
  */
 export function doubleReader(vec: DuckDBVector): ColumnReader<number> {
   const raw = vec instanceof DuckDBDoubleVector ? rawVector(vec, Float64Array) : null;
-  if (raw === null) return (r) => vec.getItem(r) as number | null;
+  const valid = raw?.validWords() ?? 'unknown';
+  if (raw === null || valid === 'unknown') return (r) => vec.getItem(r) as number | null;
   const items = raw.items;
-  const valid = raw.validWords();
-  if (valid === null) return (r) => items[r]!;
+  if (valid === 'all-valid') return (r) => items[r]!;
   return (r) => ((valid[r >>> 5]! >>> (r & 31)) & 1 ? items[r]! : null);
 }
 
