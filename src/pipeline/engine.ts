@@ -200,8 +200,9 @@ export class Engine {
   private afterBookChange(b: InstrumentBook, exchangeTs: number, localTs: number): void {
     const bus = this.opts.bus;
     const h = b.health;
-    // The top-of-book view allocates 2 × depth level arrays: build it only when someone listens
-    // (the API's WebSocket hub, the Redis cache); replay, soak and benchmarks have no listener.
+    // The top-of-book view allocates 2 × depth level arrays: build it only when someone listens (the
+    // WebSocket hub, while a client watches books); the Redis cache, replay, soak and benchmarks read
+    // the books themselves or not at all.
     if (bus.hasSubscribers?.('book') ?? true) {
       const top = b.book.top(this.publishDepth);
       const view: BookTop = {
