@@ -38,7 +38,7 @@ export class DepthwatchBook {
     const events = this.parser.parse(text, 0);
     const e = events[0];
     // The venue's own BBO checks the book (counted; a mismatch would resync it).
-    if (e !== undefined && e.type === 'bbo') this.ib.onTopOfBook(e);
+    if (e !== undefined && e.type === 'bbo') this.ib.onBbo(e);
     return e;
   }
 

@@ -31,6 +31,7 @@ import type { HistoryStore } from '../src/store/types.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';
 import { openRecording } from '../src/recording/open.ts';
 import { Replay } from '../src/replay/index.ts';
+import type { OutputTopics } from '../src/alerts/topics.ts';
 
 function flag(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -61,7 +62,7 @@ const RECORDINGS = [
 async function realSeries(): Promise<BookMetrics[][]> {
   const out: BookMetrics[][] = [];
   for (const rel of RECORDINGS) {
-    const bus = new InProcessBus();
+    const bus = new InProcessBus<OutputTopics>();
     const series: BookMetrics[] = [];
     bus.subscribe('metrics.sample', (s) => void series.push(s.metrics));
     await new Replay(await openRecording([join(dataDir, rel)]), { bus }).run();

@@ -12,8 +12,9 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../src/pipeline/engine.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';
-import { venues, venue as venueOf } from '../src/feeds/registry.ts';
+import { venues, venue as venueOf, venueSync } from '../src/feeds/registry.ts';
 import { openRecording } from '../src/recording/index.ts';
+import type { OutputTopics } from '../src/alerts/topics.ts';
 
 const REC = new URL('../../shared/data/binance-hftbacktest/usdm/btcusdt_20240808.gz', import.meta.url);
 const VENUE = 'binance-usdm';
@@ -23,7 +24,7 @@ const ID = 'binance-usdm:BTCUSDT';
 type Frame = [kind: 0 | 1, text: string, localTs: number];
 
 function makeProcessor(): { feed(f: Frame): void; top(): string } {
-  const engine = new Engine({ venues, bus: new InProcessBus() });
+  const engine = new Engine({ sync: venueSync(venues), bus: new InProcessBus<OutputTopics>() });
   const adapter = venueOf(VENUE);
   const parser = adapter.createParser();
   return {

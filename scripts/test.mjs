@@ -9,6 +9,8 @@ let failed = false;
 for (const [name, cmd, args] of [
   ['typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
   ['lint', 'npx', ['eslint', '.']],
+  // One-way layers and no import circles (.dependency-cruiser.cjs).
+  ['imports', 'npx', ['depcruise', 'src', 'web/src', '--config', '.dependency-cruiser.cjs']],
   ['format', 'npx', ['prettier', '--check', '.']],
   // The dashboard is built before the tests: the browser test opens the real built app.
   ['build:web', 'npm', ['run', 'build:web']],

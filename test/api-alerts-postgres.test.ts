@@ -59,7 +59,7 @@ describe('alerts over PostgreSQL (durable wrapper)', () => {
     store.appendAlerts(all.slice(10));
     store.appendAlerts(all.slice(0, 3)); // written again: ignored by the id key
     await store.flush(); // alerts travel through the durable buffer like every row kind
-    app = createApiServer({ engine: fx.engine, bus: fx.bus, store });
+    app = createApiServer({ engine: fx.view, bus: fx.bus, store });
     await app.ready();
   });
   afterAll(async () => {

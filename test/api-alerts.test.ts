@@ -84,7 +84,7 @@ describe('alerts API over a DuckDB file', () => {
     await store.flush();
     store.appendAlerts(all.slice(20));
     await store.flush();
-    app = createApiServer({ engine: fx.engine, bus: fx.bus, store, alertRules: resolveRules(cfg) });
+    app = createApiServer({ engine: fx.view, bus: fx.bus, store, alertRules: resolveRules(cfg) });
     await app.ready();
   });
   afterAll(async () => {
@@ -255,7 +255,7 @@ describe('WebSocket alerts channel with a real client', () => {
 
   beforeAll(async () => {
     fx = await makeFixture();
-    app = createApiServer({ engine: fx.engine, bus: fx.bus, store: fx.store });
+    app = createApiServer({ engine: fx.view, bus: fx.bus, store: fx.store });
     await app.listen({ port: 0, host: '127.0.0.1' });
     url = `ws://127.0.0.1:${(app.server.address() as { port: number }).port}/ws`;
   });

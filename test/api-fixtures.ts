@@ -3,12 +3,15 @@
  * snapshot + combined-stream depth diffs and trades, shaped as Binance documents them), and an
  * in-memory DuckDB store that records the bus's metrics and trades.
  */
-import { Engine } from '../src/pipeline/engine.ts';
+import type { Engine } from '../src/pipeline/engine.ts';
+import type { AnalyticsStage } from '../src/analytics/stage.ts';
+import { createPipeline } from '../src/app/pipeline.ts';
+import { engineView, type ApiEngine } from '../src/api/types.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';
-import { venues } from '../src/feeds/registry.ts';
 import { BinanceParser } from '../src/feeds/binance/parser.ts';
 import { parseBinanceSnapshot } from '../src/feeds/binance/snapshot.ts';
 import { DuckDbStore } from '../src/store/duckdb.ts';
+import type { OutputTopics } from '../src/alerts/topics.ts';
 
 export const T0 = Date.UTC(2024, 7, 8, 12, 0, 0);
 export const BTC = 'binance:BTCUSDT';
@@ -47,7 +50,10 @@ export function tradeFrame(
 /** Engine, bus, parser and store wired like the app does (metrics.sample and trades → store). */
 export interface Fixture {
   engine: Engine;
-  bus: InProcessBus;
+  analytics: AnalyticsStage;
+  /** What the API reads (engine + analytics). */
+  view: ApiEngine;
+  bus: InProcessBus<OutputTopics>;
   parser: BinanceParser;
   store: DuckDbStore;
   /** Feed one raw spot frame at local time `localTs`. */
@@ -59,8 +65,8 @@ export interface Fixture {
  * three trades, one malformed frame; ETHUSDT syncing (a diff but no snapshot).
  */
 export async function makeFixture(): Promise<Fixture> {
-  const bus = new InProcessBus();
-  const engine = new Engine({ venues, bus });
+  const bus = new InProcessBus<OutputTopics>();
+  const { engine, analytics } = createPipeline({ bus });
   const parser = new BinanceParser('binance');
   const store = new DuckDbStore({ path: ':memory:', flushIntervalMs: 60_000, retentionDays: {} });
   await store.init();
@@ -95,5 +101,5 @@ export async function makeFixture(): Promise<Fixture> {
   feed('{"stream":"btcusdt@depth@100ms","data":', T0 + 300);
   feed(depthFrame('ETHUSDT', 500, 501, [['3000.00', '1.0']], [], T0 + 290), T0 + 300);
   await store.flush();
-  return { engine, bus, parser, store, feed };
+  return { engine, analytics: analytics!, view: engineView(engine, analytics), bus, parser, store, feed };
 }

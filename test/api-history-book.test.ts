@@ -10,10 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { createApiServer } from '../src/api/server.ts';
+import { engineView } from '../src/api/types.ts';
 import type { ErrorResponse, HeatmapResponse, HistoryOrderbookResponse } from '../src/api/types.ts';
 import { Engine } from '../src/pipeline/engine.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';
-import { venues } from '../src/feeds/registry.ts';
+import { venues, venueSync } from '../src/feeds/registry.ts';
 import { startBookHistory } from '../src/app/book-history.ts';
 import { DuckDbStore } from '../src/store/duckdb.ts';
 import { DurableStore } from '../src/store/durable.ts';
@@ -21,6 +22,7 @@ import { PostgresStore } from '../src/store/postgres/postgres-store.ts';
 import { TEST_PG_URL, uniqueName } from '../src/store/postgres/testing.ts';
 import type { HeatmapRunRow, HistoryStore } from '../src/store/types.ts';
 import { BTC, ETH, T0, depthFrame, makeFixture, type Fixture } from './api-fixtures.ts';
+import type { OutputTopics } from '../src/alerts/topics.ts';
 
 const HOUR = 3_600_000;
 /** A stored run two hours before T0 (older than the in-memory heatmap's 1 h retention). */
@@ -43,7 +45,7 @@ async function inject<T>(app: FastifyInstance, url: string): Promise<{ status: n
 /** Flush the store, then an API server on the fixture's engine and the store, ready for `inject`. */
 async function serve(fx: Fixture, store: HistoryStore): Promise<FastifyInstance> {
   await store.flush();
-  const app = createApiServer({ engine: fx.engine, bus: fx.bus, store });
+  const app = createApiServer({ engine: fx.view, bus: fx.bus, store });
   await app.ready();
   return app;
 }
@@ -71,6 +73,7 @@ describe('history of book snapshots and heatmap runs over a DuckDB file', () => 
     let clock = T0 + 500;
     const history = startBookHistory({
       engine: fx.engine,
+      analytics: fx.analytics,
       store,
       intervalMs: 60_000,
       depth: 10,
@@ -133,7 +136,7 @@ describe('history of book snapshots and heatmap runs over a DuckDB file', () => 
   });
 
   it('merges stored runs older than the in-memory retention with the in-memory ones, once each', async () => {
-    const hm = fx.engine.analytics(BTC)!.heatmap!;
+    const hm = fx.analytics.analytics(BTC)!.heatmap!;
     const recent = `/api/v1/history/heatmap?instrument=${BTC}&from=${T0}&to=${T0 + 60_000}`;
     const r = await inject<HeatmapResponse>(app, recent);
     expect(r.status).toBe(200);
@@ -175,8 +178,12 @@ describe('history of book snapshots and heatmap runs over a DuckDB file', () => 
     await store.close();
     const again = new DuckDbStore({ path, retentionDays: {} });
     await again.init();
-    const bus = new InProcessBus();
-    const fresh = createApiServer({ engine: new Engine({ venues, bus }), bus, store: again });
+    const bus = new InProcessBus<OutputTopics>();
+    const fresh = createApiServer({
+      engine: engineView(new Engine({ sync: venueSync(venues), bus }), null),
+      bus,
+      store: again,
+    });
     await fresh.ready();
     try {
       const snaps = await inject<HistoryOrderbookResponse>(
@@ -215,7 +222,7 @@ describe('history of book snapshots and heatmap runs over a DuckDB file', () => 
       counts: () => store.counts(),
       close: async () => {},
     };
-    const plain = createApiServer({ engine: fx.engine, bus: fx.bus, store: bare });
+    const plain = createApiServer({ engine: fx.view, bus: fx.bus, store: bare });
     await plain.ready();
     try {
       expect((await inject(plain, `/api/v1/history/orderbook?instrument=${BTC}`)).status).toBe(501);
@@ -255,6 +262,7 @@ describe('history of book snapshots and heatmap runs over PostgreSQL (durable wr
     await store.init();
     const history = startBookHistory({
       engine: fx.engine,
+      analytics: fx.analytics,
       store,
       intervalMs: 60_000,
       depth: 3,

@@ -5,11 +5,12 @@ import type { FastifyInstance } from 'fastify';
 import { createApiServer } from '../src/api/server.ts';
 import { WsHub } from '../src/api/ws-hub.ts';
 import type { WsServerMessage } from '../src/api/types.ts';
-import type { BookTop } from '../src/bus/types.ts';
+import type { BookView } from '../src/pipeline/topics.ts';
 import type { MetricsSample } from '../src/analytics/types.ts';
 import type { Trade } from '../src/core/model.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';
 import { BTC, T0, depthFrame, makeFixture, tradeFrame, type Fixture } from './api-fixtures.ts';
+import type { OutputTopics } from '../src/alerts/topics.ts';
 
 type Msg = WsServerMessage & Record<string, unknown>;
 
@@ -36,7 +37,7 @@ describe('WebSocket /ws with a real client', () => {
   beforeAll(async () => {
     fx = await makeFixture();
     app = createApiServer({
-      engine: fx.engine,
+      engine: fx.view,
       bus: fx.bus,
       store: fx.store,
       ws: { maxConnectionsPerIp: 2 },
@@ -65,7 +66,7 @@ describe('WebSocket /ws with a real client', () => {
     const firstMetrics = c.msgs.find((m) => 'data' in m && m.channel === 'metrics')!;
     expect((firstMetrics.data as MetricsSample).sequence).toBe(104);
     const firstBook = c.msgs.find((m) => 'data' in m && m.channel === 'book' && m.instrument === BTC)!;
-    expect((firstBook.data as BookTop).bids[0]).toEqual([60000, 1.2]);
+    expect((firstBook.data as BookView).bids[0]).toEqual([60000, 1.2]);
     expect(c.msgs.find((m) => m.op === 'subscribed' && m.channel === 'book')).toMatchObject({
       throttleMs: 250,
     });
@@ -85,7 +86,7 @@ describe('WebSocket /ws with a real client', () => {
       ),
     );
     await until(() =>
-      c.msgs.some((m) => 'data' in m && m.channel === 'book' && (m.data as BookTop).sequence === 114),
+      c.msgs.some((m) => 'data' in m && m.channel === 'book' && (m.data as BookView).sequence === 114),
     );
     const after = c.msgs.slice(before);
     const metrics = after.filter((m) => 'data' in m && m.channel === 'metrics');
@@ -94,7 +95,7 @@ describe('WebSocket /ws with a real client', () => {
     expect(metrics.length).toBeLessThanOrEqual(2);
     expect(books.length).toBeLessThanOrEqual(2);
     expect((metrics.at(-1)!.data as MetricsSample).metrics.bestBidSize).toBe(6);
-    expect((books.at(-1)!.data as BookTop).bids[0]).toEqual([60000, 6]);
+    expect((books.at(-1)!.data as BookView).bids[0]).toEqual([60000, 6]);
     c.ws.close();
   });
 
@@ -170,7 +171,7 @@ class FakeSocket extends EventEmitter {
 }
 
 describe('WsHub slow-consumer handling', () => {
-  const top = (sequence: number): BookTop => ({
+  const top = (sequence: number): BookView => ({
     instrument: BTC,
     exchangeTs: T0,
     localTs: T0,
@@ -181,7 +182,7 @@ describe('WsHub slow-consumer handling', () => {
   });
 
   it('conflates a slow client to the latest value, drops its trades, then closes it with 1013', async () => {
-    const bus = new InProcessBus();
+    const bus = new InProcessBus<OutputTopics>();
     const engine = { books: new Map(), latest: new Map(), dropped: {}, frames: {} };
     const hub = new WsHub(engine, bus, { slowBufferBytes: 1000, dropBufferBytes: 5000 });
     const s = new FakeSocket();
@@ -223,7 +224,7 @@ describe('WsHub slow-consumer handling', () => {
       () => expect(s.sent.filter((m) => 'data' in m && m.channel === 'book')).toHaveLength(2),
       { timeout: 5000 },
     );
-    expect((s.sent.filter((m) => 'data' in m && m.channel === 'book')[1]!.data as BookTop).sequence).toBe(3);
+    expect((s.sent.filter((m) => 'data' in m && m.channel === 'book')[1]!.data as BookView).sequence).toBe(3);
 
     s.bufferedAmount = 6000; // beyond the hard limit
     bus.publish('book', top(4));
@@ -238,7 +239,7 @@ describe('WsHub slow-consumer handling', () => {
   it('terminates a client that misses a heartbeat and keeps one that answers', () => {
     vi.useFakeTimers();
     try {
-      const bus = new InProcessBus();
+      const bus = new InProcessBus<OutputTopics>();
       const engine = { books: new Map(), latest: new Map(), dropped: {}, frames: {} };
       const hub = new WsHub(engine, bus, { heartbeatMs: 1000 });
       const silent = new FakeSocket();
@@ -268,7 +269,7 @@ describe('WsHub slow-consumer handling', () => {
   it('queues trades of a throttled subscription and sends them all, in order, once per window', () => {
     vi.useFakeTimers();
     try {
-      const bus = new InProcessBus();
+      const bus = new InProcessBus<OutputTopics>();
       const engine = { books: new Map(), latest: new Map(), dropped: {}, frames: {} };
       const hub = new WsHub(engine, bus);
       const s = new FakeSocket();
@@ -309,7 +310,7 @@ describe('WsHub slow-consumer handling', () => {
   });
 
   it('listens to the bus book topic only while some client subscribes to books (the engine skips the views otherwise)', () => {
-    const bus = new InProcessBus();
+    const bus = new InProcessBus<OutputTopics>();
     const engine = { books: new Map(), latest: new Map(), dropped: {}, frames: {} };
     const hub = new WsHub(engine, bus);
     const say = (s: FakeSocket, o: unknown): boolean =>
@@ -325,7 +326,7 @@ describe('WsHub slow-consumer handling', () => {
     expect(bus.hasSubscribers('book')).toBe(true);
     say(a, { op: 'unsubscribe', channel: 'book', instrument: BTC });
     expect(bus.hasSubscribers('book')).toBe(true); // b still watches
-    const top: BookTop = {
+    const top: BookView = {
       instrument: BTC,
       exchangeTs: T0,
       localTs: T0,
@@ -336,7 +337,7 @@ describe('WsHub slow-consumer handling', () => {
     };
     bus.publish('book', top);
     expect(
-      b.sent.some((m) => m.channel === 'book' && 'data' in m && (m.data as BookTop).sequence === 1),
+      b.sent.some((m) => m.channel === 'book' && 'data' in m && (m.data as BookView).sequence === 1),
     ).toBe(true);
     expect(a.sent.some((m) => m.channel === 'book' && 'data' in m)).toBe(false);
     b.emit('close');
@@ -348,7 +349,7 @@ describe('WsHub slow-consumer handling', () => {
   });
 
   it('closes a client beyond the per-IP limit with 1008 and frees the slot on close', () => {
-    const bus = new InProcessBus();
+    const bus = new InProcessBus<OutputTopics>();
     const engine = { books: new Map(), latest: new Map(), dropped: {}, frames: {} };
     const hub = new WsHub(engine, bus, { maxConnectionsPerIp: 1 });
     const a = new FakeSocket();

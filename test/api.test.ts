@@ -27,7 +27,7 @@ describe('HTTP API over an engine fed Binance frames', () => {
     writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>depthwatch</title>');
     writeFileSync(join(webDir, 'app.js'), 'console.log(1)');
     app = createApiServer({
-      engine: fx.engine,
+      engine: fx.view,
       bus: fx.bus,
       store: fx.store,
       staticDir: webDir,
@@ -242,7 +242,7 @@ describe('HTTP API over an engine fed Binance frames', () => {
 
   it('is not ready while the store is not initialised', async () => {
     const store = new DuckDbStore({ path: ':memory:' });
-    const a = createApiServer({ engine: fx.engine, bus: fx.bus, store });
+    const a = createApiServer({ engine: fx.view, bus: fx.bus, store });
     const r = await a.inject({ method: 'GET', url: '/readyz' });
     expect(r.statusCode).toBe(503);
     expect((await a.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);

@@ -7,12 +7,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Simulator } from '../src/sim/simulator.ts';
 import type { FaultConfig } from '../src/sim/faults.ts';
 import { simProtocol } from '../src/sim/protocols.ts';
-import { Connector, SnapshotRouter, type ConnectorOptions } from '../src/feeds/connector.ts';
+import { Connector, SnapshotRouter, type ConnectorOptions } from '../src/live/connector.ts';
 import { Engine } from '../src/pipeline/engine.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';
-import { venues, venue } from '../src/feeds/registry.ts';
+import { venues, venue, venueSync } from '../src/feeds/registry.ts';
 import type { RecordedFrame } from '../src/recording/types.ts';
 import { directReplay, memoryLogger, loadRecording, waitFor } from './sim-fixtures.ts';
+import type { OutputTopics } from '../src/alerts/topics.ts';
 
 const USDM = '../shared/data/binance-hftbacktest/usdm/btcusdt_20240808.gz';
 const CM = '../shared/data/binance-hftbacktest/cm/btcusd_perp_20240808.gz';
@@ -55,9 +56,8 @@ async function start(
   const states = new Map<string, string[]>();
   const oracleAtLive = new Map<string, number[]>();
   const engine = new Engine({
-    venues,
-    bus: new InProcessBus(),
-    computeMetrics: false,
+    sync: venueSync(venues),
+    bus: new InProcessBus<OutputTopics>(),
     onSnapshotNeeded: router.handle,
     onStateChange: (b) => {
       const l = states.get(b.instrument) ?? [];

@@ -5,11 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { Simulator } from '../src/sim/simulator.ts';
 import { simProtocol } from '../src/sim/protocols.ts';
-import { Connector, SnapshotRouter } from '../src/feeds/connector.ts';
+import { Connector, SnapshotRouter } from '../src/live/connector.ts';
 import { Engine } from '../src/pipeline/engine.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';
-import { venues, venue } from '../src/feeds/registry.ts';
+import { venues, venue, venueSync } from '../src/feeds/registry.ts';
 import { directReplay, loadRecording, waitFor } from './sim-fixtures.ts';
+import type { OutputTopics } from '../src/alerts/topics.ts';
 
 const USDM = '../shared/data/binance-hftbacktest/usdm/btcusdt_20240808.gz';
 
@@ -28,9 +29,8 @@ describe('simulator + connector replay of the USD-M recording', () => {
     });
     const router = new SnapshotRouter();
     const engine = new Engine({
-      venues,
-      bus: new InProcessBus(),
-      computeMetrics: false,
+      sync: venueSync(venues),
+      bus: new InProcessBus<OutputTopics>(),
       onSnapshotNeeded: router.handle,
     });
     const conn = new Connector({
@@ -72,9 +72,8 @@ describe('simulator + connector replay of the USD-M recording', () => {
     const sim = await Simulator.start({ protocol: simProtocol('binance-usdm'), frames, hold: 'ack' });
     const router = new SnapshotRouter();
     const engine = new Engine({
-      venues,
-      bus: new InProcessBus(),
-      computeMetrics: false,
+      sync: venueSync(venues),
+      bus: new InProcessBus<OutputTopics>(),
       onSnapshotNeeded: router.handle,
     });
     const conn = new Connector({

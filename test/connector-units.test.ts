@@ -3,13 +3,13 @@
  * symbol split over connections, runtime add/remove, the recording hook, 429 handling.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { RestLimiter } from '../src/feeds/rest-limiter.ts';
-import { Connector, SnapshotRouter, backoffDelay, type ConnectorOptions } from '../src/feeds/connector.ts';
+import { RestLimiter } from '../src/live/rest-limiter.ts';
+import { Connector, SnapshotRouter, backoffDelay, type ConnectorOptions } from '../src/live/connector.ts';
 import { Simulator, type SimulatorOptions } from '../src/sim/simulator.ts';
 import { simProtocol } from '../src/sim/protocols.ts';
 import { Engine } from '../src/pipeline/engine.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';
-import { venues, venue } from '../src/feeds/registry.ts';
+import { venues, venue, venueSync } from '../src/feeds/registry.ts';
 import type { RecordedFrame } from '../src/recording/types.ts';
 import { RecordingWriter } from '../src/recording/index.ts';
 import type { SimProtocol } from '../src/sim/types.ts';
@@ -17,6 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { directReplay, loadRecording, memoryLogger, waitFor } from './sim-fixtures.ts';
+import type { OutputTopics } from '../src/alerts/topics.ts';
 
 /** A fake clock whose sleep advances time instantly. */
 function fakeClock(): { now: () => number; sleep: (ms: number) => Promise<void>; slept: number[] } {
@@ -100,9 +101,8 @@ async function rig(
   });
   const router = new SnapshotRouter();
   const engine = new Engine({
-    venues,
-    bus: new InProcessBus(),
-    computeMetrics: false,
+    sync: venueSync(venues),
+    bus: new InProcessBus<OutputTopics>(),
     onSnapshotNeeded: router.handle,
   });
   const conn = new Connector({
@@ -125,7 +125,7 @@ async function rig(
 
 describe('connector', () => {
   it('splits symbols over connections of at most maxSymbolsPerConnection', async () => {
-    const engine = new Engine({ venues, bus: new InProcessBus() });
+    const engine = new Engine({ sync: venueSync(venues), bus: new InProcessBus<OutputTopics>() });
     const c = new Connector({
       adapter: venue('binance-usdm'),
       engine,
@@ -233,7 +233,7 @@ describe('connector', () => {
       },
     });
     const sim = await Simulator.start({ protocol: spy, frames: usdm.slice(0, 200) });
-    const engine = new Engine({ venues, bus: new InProcessBus(), computeMetrics: false });
+    const engine = new Engine({ sync: venueSync(venues), bus: new InProcessBus<OutputTopics>() });
     const adapter = { ...venue('binance-usdm'), pingMessage: () => 'ping' };
     const conn = new Connector({
       adapter,
@@ -257,9 +257,8 @@ describe('connector', () => {
     const sim = await Simulator.start({ protocol: simProtocol('okx'), frames: okx, speed: 4 });
     const router = new SnapshotRouter();
     const engine = new Engine({
-      venues,
-      bus: new InProcessBus(),
-      computeMetrics: false,
+      sync: venueSync(venues),
+      bus: new InProcessBus<OutputTopics>(),
       onSnapshotNeeded: router.handle,
     });
     const conn = new Connector({ adapter: venue('okx'), engine, symbols: ['BTC-USDT'], wsUrl: sim.wsUrl });

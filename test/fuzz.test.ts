@@ -7,11 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 as rng } from '../src/util/prng.ts';
 import { readFrameTexts as readFrames } from './recorded-texts.ts';
-import { Engine } from '../src/pipeline/engine.ts';
+import type { Engine } from '../src/pipeline/engine.ts';
+import { createPipeline } from '../src/app/pipeline.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';
 import { binanceCoinm, binanceSpot, binanceUsdm } from '../src/feeds/binance/descriptor.ts';
 import type { VenueAdapter } from '../src/feeds/types.ts';
 import type { BookSide } from '../src/book/book-side.ts';
+import type { OutputTopics } from '../src/alerts/topics.ts';
 
 const MUTATIONS = 100_000;
 
@@ -211,16 +213,15 @@ describe('fuzz: mutated real frames through Engine.handleFrame', () => {
         { adapter: binanceSpot, file: 'spot/btcusdt_20240808.gz' },
       ];
       const r = rng(20240808);
-      const engine = new Engine({
+      const { engine } = createPipeline({
         venues: new Map(sets.map((s) => [s.adapter.id, s.adapter])),
-        bus: new InProcessBus(),
+        bus: new InProcessBus<OutputTopics>(),
       });
       // The reference engine sees only the real frames; its book re-seeds the fuzzed one whenever a
       // mutation knocked that out of sync, so mutations keep hitting live books.
-      const reference = new Engine({
+      const { engine: reference } = createPipeline({
         venues: new Map(sets.map((s) => [s.adapter.id, s.adapter])),
-        bus: new InProcessBus(),
-        computeMetrics: false,
+        bus: new InProcessBus<OutputTopics>(),
       });
       let mutations = 0;
       let dropped = 0;

@@ -51,7 +51,7 @@ describe('Replay', () => {
     const r = new Replay(await openRecording([dir]));
     const res = await r.run();
     expect(res).toMatchObject({ frames: 4, snapshots: 1, restUnresolved: 0 });
-    const s = summarize(r.engine).instruments['binance-usdm:BTCUSDT']!;
+    const s = summarize(r.engine, r.analytics).instruments['binance-usdm:BTCUSDT']!;
     expect(s.state).toBe('live');
     expect(s.diffsApplied).toBe(2);
     expect(s.gaps).toBe(0);
@@ -70,7 +70,7 @@ describe('Replay', () => {
     ]);
     const r = new Replay(await openRecording([dir]));
     await r.run();
-    const s = summarize(r.engine).instruments['binance-usdm:BTCUSDT']!;
+    const s = summarize(r.engine, r.analytics).instruments['binance-usdm:BTCUSDT']!;
     expect(s).toMatchObject({ state: 'live', diffsApplied: 2, gaps: 0 });
   });
 
@@ -82,7 +82,7 @@ describe('Replay', () => {
     ]);
     const r = new Replay(await openRecording([dir]));
     await r.run();
-    const s = summarize(r.engine).instruments['binance-usdm:BTCUSDT']!;
+    const s = summarize(r.engine, r.analytics).instruments['binance-usdm:BTCUSDT']!;
     expect(s).toMatchObject({ state: 'invalid', gaps: 1, resyncs: 1 });
     expect(s.reason).toMatch(/replay ended before a fresh snapshot/);
   });
@@ -95,7 +95,7 @@ describe('Replay', () => {
     ]);
     const r = new Replay(await openRecording([dir]));
     await r.run();
-    const sum = summarize(r.engine);
+    const sum = summarize(r.engine, r.analytics);
     expect(sum.instruments['binance-usdm:BTCUSDT']).toMatchObject({ state: 'syncing', dropped: 1 });
     expect(sum.dropped['binance-usdm']).toEqual({ invalid_field: 1, malformed_json: 1 });
   });
@@ -123,7 +123,7 @@ describe('Replay', () => {
     const r = new Replay(await openRecording([dir]));
     const res = await r.run();
     expect(res).toMatchObject({ snapshots: 1, restIgnored: 1 });
-    expect(summarize(r.engine).instruments['binance-usdm:BTCUSDT']).toMatchObject({
+    expect(summarize(r.engine, r.analytics).instruments['binance-usdm:BTCUSDT']).toMatchObject({
       state: 'live',
       diffsApplied: 2,
     });
@@ -141,7 +141,7 @@ describe('Replay', () => {
     const r = new Replay(await openRecording([dir]), { from: t0 + 2000, to: t0 + 3000 });
     const res = await r.run();
     expect(res).toMatchObject({ frames: 4, warmupFrames: 2 });
-    expect(summarize(r.engine).instruments['binance-usdm:BTCUSDT']).toMatchObject({
+    expect(summarize(r.engine, r.analytics).instruments['binance-usdm:BTCUSDT']).toMatchObject({
       state: 'live',
       diffsApplied: 3,
     });
@@ -170,7 +170,7 @@ describe('Replay', () => {
     expect(res.frames).toBe(21);
     expect(seen.map((p) => p.frames)).toEqual([5, 10, 15, 20, 21]);
     expect(seen.at(-1)).toMatchObject({ done: true, bytesRead: seen.at(-1)!.totalBytes });
-    expect(summarize(r.engine).instruments['binance-usdm:BTCUSDT']).toMatchObject({
+    expect(summarize(r.engine, r.analytics).instruments['binance-usdm:BTCUSDT']).toMatchObject({
       state: 'live',
       diffsApplied: 20,
     });
@@ -184,8 +184,8 @@ describe('Replay', () => {
     await paced.run();
     const fast = new Replay(await openRecording([dir]), { speed: 'max' });
     await fast.run();
-    expect(summarize(paced.engine)).toEqual(summarize(fast.engine));
-    expect(summarize(paced.engine).instruments['binance-usdm:BTCUSDT']).toMatchObject({
+    expect(summarize(paced.engine, paced.analytics)).toEqual(summarize(fast.engine, fast.analytics));
+    expect(summarize(paced.engine, paced.analytics).instruments['binance-usdm:BTCUSDT']).toMatchObject({
       state: 'live',
       diffsApplied: 5,
     });

@@ -26,7 +26,7 @@ async function replayPaths(paths: string[]): Promise<{ summary: ReplaySummary; v
   const rec = await openRecording(paths);
   const r = new Replay(rec, { engine: { computeMetrics: false } });
   await r.run();
-  return { summary: summarize(r.engine), venues: rec.venues };
+  return { summary: summarize(r.engine, r.analytics), venues: rec.venues };
 }
 
 /** Symbols (upper case) that have a depth stream in a cryptofeed ws file's URLs and a REST snapshot. */

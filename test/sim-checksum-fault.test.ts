@@ -6,12 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { Simulator, simProtocol } from '../src/sim/index.ts';
 import { corruptChecksumText } from '../src/sim/faults.ts';
-import { Connector, SnapshotRouter } from '../src/feeds/connector.ts';
+import { Connector, SnapshotRouter } from '../src/live/connector.ts';
 import { Engine } from '../src/pipeline/engine.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';
-import { venues, venue } from '../src/feeds/registry.ts';
+import { venues, venue, venueSync } from '../src/feeds/registry.ts';
 import type { BookState } from '../src/book/health.ts';
 import { loadRecording, waitFor } from './sim-fixtures.ts';
+import type { OutputTopics } from '../src/alerts/topics.ts';
 
 const CF = '../shared/data/cryptofeed';
 
@@ -53,9 +54,8 @@ for (const c of [
       const router = new SnapshotRouter();
       const states = new Map<string, BookState[]>();
       const engine = new Engine({
-        venues,
-        bus: new InProcessBus(),
-        computeMetrics: false,
+        sync: venueSync(venues),
+        bus: new InProcessBus<OutputTopics>(),
         onSnapshotNeeded: router.handle,
         onStateChange: (b) => states.set(b.instrument, [...(states.get(b.instrument) ?? []), b.health.state]),
       });

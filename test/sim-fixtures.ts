@@ -5,8 +5,9 @@
 import type { RecordedFrame } from '../src/recording/types.ts';
 import { Engine } from '../src/pipeline/engine.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';
-import { venues, venue as venueOf } from '../src/feeds/registry.ts';
+import { venues, venue as venueOf, venueSync } from '../src/feeds/registry.ts';
 import { openRecording } from '../src/recording/index.ts';
+import type { OutputTopics } from '../src/alerts/topics.ts';
 
 /**
  * Load recording files through the project's reader (`openRecording`), merged by local time.
@@ -30,7 +31,7 @@ export async function loadRecording(paths: string[], maxPerFile = Infinity): Pro
  * frame on its connection.
  */
 export function directReplay(frames: readonly RecordedFrame[], venue: string): Engine {
-  const engine = new Engine({ venues, bus: new InProcessBus(), computeMetrics: false });
+  const engine = new Engine({ sync: venueSync(venues), bus: new InProcessBus<OutputTopics>() });
   const adapter = venueOf(venue);
   const parser = adapter.createParser();
   const lastSymbol = new Map<string, string>();

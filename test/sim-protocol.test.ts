@@ -1,6 +1,6 @@
 /** Binance simulator protocol (pure, no sockets): routing, subscriptions, REST answers, venue-side book. */
 import { describe, expect, it } from 'vitest';
-import { BinanceSimProtocol, binanceTopic } from '../src/feeds/binance/sim-protocol.ts';
+import { BinanceSimProtocol, binanceTopic } from '../src/sim/venues/binance.ts';
 import { L2Book } from '../src/book/l2-book.ts';
 import { MalformedFrameError } from '../src/core/errors.ts';
 import { BinanceParser } from '../src/feeds/binance/parser.ts';

@@ -1,12 +1,13 @@
 /**
- * Wiring of the alert engine to the pipeline, shared by live (the app) and backtest (`alerts test`) so
- * both evaluate exactly the same inputs: each metrics sample (BookMetrics + the instrument's analytics
- * values), each health change, basis/divergence under their pair/group names, periodic ticks for
- * staleness. Wall events reach the alert engine through the Engine's `onAnalyticsEvent` option
- * (`onAnalyticsEvent: (e) => alerts.onEvent(e)`), set when the Engine is built.
+ * Wiring of the alert engine to the bus, shared by live (the app) and backtest (`alerts test`) so both
+ * evaluate exactly the same inputs: each metrics sample (BookMetrics + the instrument's analytics values
+ * it carries), each health change, each basis/divergence recomputation under its pair/group name,
+ * analytics events (wall lifecycle), and periodic ticks for staleness. Everything arrives through bus
+ * topics, like any other consumer's inputs.
  */
-import type { Bus } from '../bus/types.ts';
-import type { Engine } from '../pipeline/engine.ts';
+import type { Bus } from '../core/bus.ts';
+import type { PipelineTopics } from '../pipeline/topics.ts';
+import type { AnalyticsTopics } from '../analytics/stage.ts';
 import type { AlertEngine } from './engine.ts';
 
 /** Options of connectAlerts. */
@@ -16,12 +17,11 @@ export interface ConnectAlertsOptions {
 }
 
 /**
- * Subscribe the alert engine to the bus the engine publishes on.
+ * Subscribe the alert engine to the topics the pipeline and the analytics stage publish.
  * @returns a function that removes the subscriptions
  */
 export function connectAlerts(
-  engine: Engine,
-  bus: Bus,
+  bus: Bus<PipelineTopics & AnalyticsTopics>,
   alerts: AlertEngine,
   opts: ConnectAlertsOptions = {},
 ): () => void {
@@ -41,34 +41,22 @@ export function connectAlerts(
         state: s.state,
         sequence: s.sequence,
         metrics: s.metrics,
-        extra: engine.analytics(s.instrument)?.values(),
+        extra: s.analytics,
       });
-      const cross = engine.cross;
-      if (cross?.watches(s.instrument)) {
-        // only the pairs/groups this update recomputed carry its time
-        for (const b of cross.basis.values())
-          if (b.ts === s.localTs)
-            alerts.evaluate({
-              instrument: b.name,
-              ts: b.ts,
-              exchangeTs: NaN,
-              state: null,
-              sequence: null,
-              extra: { basisBps: b.bps },
-            });
-        for (const d of cross.divergence.values())
-          if (d.ts === s.localTs)
-            alerts.evaluate({
-              instrument: d.name,
-              ts: d.ts,
-              exchangeTs: NaN,
-              state: null,
-              sequence: null,
-              extra: { divergenceBps: d.bps },
-            });
-      }
       tick(s.localTs);
     }),
+    bus.subscribe('cross', (c) => {
+      const r = c.result;
+      alerts.evaluate({
+        instrument: r.name,
+        ts: r.ts,
+        exchangeTs: NaN,
+        state: null,
+        sequence: null,
+        extra: c.kind === 'basis' ? { basisBps: r.bps } : { divergenceBps: r.bps },
+      });
+    }),
+    bus.subscribe('analytics', (e) => alerts.onEvent(e)),
     bus.subscribe('health', (h) => {
       alerts.evaluate({
         instrument: h.instrument,

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Engine, mergeAnalyticsConfig } from '../pipeline/engine.ts';
+import { mergeAnalyticsConfig } from './stage.ts';
+import { createPipeline } from '../app/pipeline.ts';
 import { InProcessBus } from '../bus/in-process.ts';
-import { venues } from '../feeds/registry.ts';
 import type { BookDelta, BookSnapshot, Trade, WireLevel } from '../core/model.ts';
 import type { MetricsSample } from './types.ts';
 import type { AnalyticsEvent } from './instrument.ts';
+import type { OutputTopics } from '../alerts/topics.ts';
 
 const I = 'binance:BTCUSDT';
 
@@ -42,15 +43,15 @@ const trade = (price: string, size: string, side: Trade['side'], ts: number): Tr
 
 describe('Engine with analytics', () => {
   it('fills velocity per update, feeds trades to flow and wall matching, and exposes per-instrument results', () => {
-    const bus = new InProcessBus();
+    const bus = new InProcessBus<OutputTopics>();
     const samples: MetricsSample[] = [];
     bus.subscribe('metrics', (s) => samples.push(s));
     const events: AnalyticsEvent[] = [];
-    const engine = new Engine({
-      venues,
+    // Analytics events reach consumers through the bus like everything else.
+    bus.subscribe('analytics', (e) => events.push(e));
+    const { engine, analytics } = createPipeline({
       bus,
       analytics: { instruments: { [I]: { walls: { minSize: 50, relMultiple: 0, scanIntervalMs: 0 } } } },
-      onAnalyticsEvent: (e) => events.push(e),
     });
     engine.handleEvent(
       snapshot(
@@ -71,7 +72,7 @@ describe('Engine with analytics', () => {
     engine.handleEvent(delta(11, [['100', '3']], [], 500));
     const v = (59 / 67 - 57 / 65) / 0.5;
     expect(samples[1]!.metrics.imbalanceVelocity).toBeCloseTo(v, 12);
-    expect(engine.latest.get(I)!.metrics.imbalanceVelocity).toBeCloseTo(v, 12);
+    expect(analytics!.latest.get(I)!.metrics.imbalanceVelocity).toBeCloseTo(v, 12);
     // the wall at 99 is hit by sells, then gone
     engine.handleEvent(trade('100', '3', 'sell', 600));
     engine.handleEvent(trade('99', '60', 'sell', 601));
@@ -88,17 +89,17 @@ describe('Engine with analytics', () => {
       ),
     );
     expect(events[1]).toMatchObject({ kind: 'consumed', price: 99, tradedSize: 60, sequence: 12 });
-    const a = engine.analytics(I)!.view();
+    const a = analytics!.analytics(I)!.view();
     expect(a.flow).toMatchObject({ sellVolume: 63, buyVolume: 0, cvd: -63 });
     expect(a.candles['1s'][0]).toMatchObject({ open: 100, close: 99, volume: 63 });
     expect(a).toMatchObject({ state: 'live', sequence: 12 });
   });
 
   it('runs without analytics when disabled', () => {
-    const engine = new Engine({ venues, bus: new InProcessBus(), analytics: false });
+    const { engine, analytics } = createPipeline({ bus: new InProcessBus<OutputTopics>(), analytics: false });
     engine.handleEvent(snapshot(1, [['1', '1']], [['2', '1']], 0));
-    expect(engine.analytics(I)).toBeUndefined();
-    expect(engine.latest.get(I)!.metrics.imbalanceVelocity).toBeNull();
+    expect(analytics!.analytics(I)).toBeUndefined();
+    expect(analytics!.latest.get(I)!.metrics.imbalanceVelocity).toBeNull();
   });
 });
 

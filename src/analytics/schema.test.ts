@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseAnalyticsConfig } from './schema.ts';
-import { Engine, type AnalyticsOptions } from '../pipeline/engine.ts';
+import { AnalyticsStage, type AnalyticsOptions } from './stage.ts';
 import { InProcessBus } from '../bus/in-process.ts';
-import { venues } from '../feeds/registry.ts';
+import type { OutputTopics } from '../alerts/topics.ts';
 
 describe('analytics config schema', () => {
   it('parses settings into the engine option shape, with ISO expiry as ms', () => {
@@ -22,7 +22,7 @@ describe('analytics config schema', () => {
     });
     expect(o.cross!.pairs[0]!.expiryTs).toBe(Date.UTC(2024, 8, 27, 8));
     expect(o.cross!.maxAgeMs).toBe(5000);
-    const e = new Engine({ venues, bus: new InProcessBus(), analytics: o });
+    const e = new AnalyticsStage({ bus: new InProcessBus<OutputTopics>(), analytics: o });
     expect(e.cross).not.toBeNull();
     expect(e.analytics('binance:ETHUSDT')).toBeDefined();
   });

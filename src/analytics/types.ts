@@ -107,4 +107,13 @@ export interface MetricsSample {
   /** Venue sequence of the book the metrics were computed on. */
   sequence: number;
   metrics: BookMetrics;
+  /**
+   * The instrument's stateful analytics values at this update (depth z-score, liquidity ratio and
+   * shrinkage, CVD, buy/sell volume, wall count; see InstrumentAnalytics.values), when analytics run. Live
+   * only (alert inputs, API): history stores keep the book metrics, not these.
+   */
+  analytics?: AnalyticsValues;
 }
+
+/** Named analytics values of one instrument (null = unknown yet). */
+export type AnalyticsValues = Record<string, number | null>;

@@ -18,7 +18,8 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BookCounters, BookState } from '../book/health.ts';
 import type { HistoryStore } from '../store/types.ts';
-import type { Bus } from '../bus/types.ts';
+import type { Bus } from '../core/bus.ts';
+import type { OutputTopics } from '../alerts/topics.ts';
 import type { ApiEngine } from './types.ts';
 import type { WsHub } from './ws-hub.ts';
 
@@ -171,7 +172,7 @@ export function createMetricsRegistry(deps: {
  * (firing and resolved alike) of `register`.
  * @returns a function that stops counting (removes the bus subscription)
  */
-export function countAlerts(register: Registry, bus: Bus): () => void {
+export function countAlerts(register: Registry, bus: Bus<OutputTopics>): () => void {
   const counter = new Counter({
     name: 'depthwatch_alerts_total',
     help: 'Alerts emitted, by rule and severity',

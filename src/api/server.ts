@@ -46,7 +46,8 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import type { z } from 'zod';
-import type { Bus } from '../bus/types.ts';
+import type { Bus } from '../core/bus.ts';
+import type { OutputTopics } from '../alerts/topics.ts';
 import { splitInstrumentId } from '../core/model.ts';
 import type { CandleInterval, HistoryStore } from '../store/types.ts';
 import {
@@ -89,7 +90,7 @@ export interface ApiDeps {
   /** The running engine (a real Engine): books, latest metrics, drop counters. */
   engine: ApiEngine;
   /** The bus the engine publishes on (the WebSocket hub subscribes to metrics, book, trade, health). */
-  bus: Bus;
+  bus: Bus<OutputTopics>;
   store: HistoryStore;
   /** Directory of the built dashboard (index.html + assets), served at `/`; skipped when absent. */
   staticDir?: string;

@@ -7,17 +7,43 @@
 import type { MetricsSample } from '../analytics/types.ts';
 import type { BookCounters, BookHealth, BookState, Coverage } from '../book/health.ts';
 import type { DropCounters, Engine } from '../pipeline/engine.ts';
-import type { BookTop } from '../bus/types.ts';
+import type { BookView } from '../pipeline/topics.ts';
+import type { InstrumentBook } from '../book/instrument-book.ts';
+import type { AnalyticsStage } from '../analytics/stage.ts';
 import type { Trade } from '../core/model.ts';
 import type { BookSnapshotRow, Candle, TradeRow } from '../store/types.ts';
 import type { Alert } from '../alerts/types.ts';
 import type { AlertRule } from '../alerts/schema.ts';
-import type { InstrumentAnalyticsView } from '../analytics/instrument.ts';
+import type { InstrumentAnalytics, InstrumentAnalyticsView } from '../analytics/instrument.ts';
 import type { HeatmapSlice } from '../analytics/heatmap.ts';
 
-/** What the API reads from the engine (a real Engine satisfies it). Read-only use. */
-export type ApiEngine = Pick<Engine, 'books' | 'latest' | 'dropped' | 'frames'> &
-  Partial<Pick<Engine, 'analytics'>>;
+/** What the API reads from the pipeline (see {@link engineView}). Read-only use. */
+export interface ApiEngine {
+  /** Verified books by instrument id. */
+  readonly books: ReadonlyMap<string, InstrumentBook>;
+  /** Dropped frames by venue then reason. */
+  readonly dropped: DropCounters;
+  /** Frames handled by venue. */
+  readonly frames: Readonly<Record<string, number>>;
+  /** Latest metrics per instrument (empty when metrics are not computed here). */
+  readonly latest: ReadonlyMap<string, MetricsSample>;
+  /** An instrument's stateful analytics, undefined when analytics are off. */
+  analytics?(instrument: string): InstrumentAnalytics | undefined;
+}
+
+/** The API's read view of an engine and its analytics stage (null: books only). */
+export function engineView(
+  engine: Pick<Engine, 'books' | 'dropped' | 'frames'>,
+  analytics: Pick<AnalyticsStage, 'latest' | 'analytics'> | null,
+): ApiEngine {
+  return {
+    books: engine.books,
+    dropped: engine.dropped,
+    frames: engine.frames,
+    latest: analytics?.latest ?? new Map(),
+    ...(analytics ? { analytics: (id: string) => analytics.analytics(id) } : {}),
+  };
+}
 
 /** One instrument in `GET /api/v1/instruments` (its book health, flattened). */
 export interface InstrumentInfo {
@@ -141,7 +167,7 @@ export type WsClientMessage =
 /** Server → client data messages on `/ws`. */
 export type WsDataMessage =
   | { channel: 'metrics'; instrument: string; data: MetricsSample }
-  | { channel: 'book'; instrument: string; data: BookTop }
+  | { channel: 'book'; instrument: string; data: BookView }
   | { channel: 'trades'; instrument: string; data: Trade }
   | { channel: 'health'; instrument: string; data: BookHealth }
   | { channel: 'alerts'; instrument: string; data: Alert };

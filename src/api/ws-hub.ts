@@ -29,8 +29,9 @@
  */
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
-import type { Bus } from '../bus/types.ts';
-import { bookTopOf } from '../pipeline/book-top.ts';
+import type { Bus } from '../core/bus.ts';
+import type { OutputTopics } from '../alerts/topics.ts';
+import { bookViewOf } from '../pipeline/book-view.ts';
 import type { Alert } from '../alerts/types.ts';
 import { formatZodError } from './params.ts';
 import type { ApiEngine, WsChannel } from './types.ts';
@@ -155,7 +156,7 @@ export class WsHub {
 
   constructor(
     private readonly engine: ApiEngine,
-    private readonly bus: Bus,
+    private readonly bus: Bus<OutputTopics>,
     opts: WsOptions = {},
   ) {
     this.o = {
@@ -408,7 +409,7 @@ export class WsHub {
       if (channel === 'metrics') data = this.engine.latest.get(id);
       else {
         const b = this.engine.books.get(id);
-        if (b) data = channel === 'book' ? bookTopOf(b, this.o.bookDepth) : b.health;
+        if (b) data = channel === 'book' ? bookViewOf(b, this.o.bookDepth) : b.health;
       }
       if (data === undefined) continue;
       this.deliver(c, channel, id, JSON.stringify({ channel, instrument: id, data }), sub.throttleMs);

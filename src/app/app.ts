@@ -11,17 +11,22 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { AppConfig } from '../config/schema.ts';
 import { splitInstrumentId, type VenueId } from '../core/model.ts';
-import { venues, venue as venueAdapter } from '../feeds/registry.ts';
-import { Connector, SnapshotRouter } from '../feeds/connector.ts';
-import { Engine } from '../pipeline/engine.ts';
+import { venue as venueAdapter } from '../feeds/registry.ts';
+import { Connector, SnapshotRouter } from '../live/connector.ts';
+import type { Engine } from '../pipeline/engine.ts';
+import type { AnalyticsStage } from '../analytics/stage.ts';
+import { createPipeline } from './pipeline.ts';
 import type { InstrumentBook } from '../book/instrument-book.ts';
+import type { BookState } from '../book/health.ts';
 import { InProcessBus } from '../bus/in-process.ts';
-import type { Bus } from '../bus/types.ts';
+import type { Bus } from '../core/bus.ts';
+import type { OutputTopics } from '../alerts/topics.ts';
 import type { HistoryStore } from '../store/types.ts';
 import { RecordingWriter } from '../recording/index.ts';
 import { createApiServer } from '../api/server.ts';
+import { engineView } from '../api/types.ts';
 import type { Logger } from '../util/logger.ts';
-import { createStore } from './store-factory.ts';
+import { createStore } from '../store/store-factory.ts';
 import { startBookHistory, type BookHistory } from './book-history.ts';
 import { startSnapshotRepublisher, teeAdapter } from './fleet.ts';
 import type { NatsBus } from '../bus/nats.ts';
@@ -40,11 +45,13 @@ export const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), '..',
 export interface App {
   config: AppConfig;
   engine: Engine;
-  bus: Bus;
+  /** Metrics and stateful analytics (null on collectors, which compute none). */
+  analytics: AnalyticsStage | null;
+  bus: Bus<OutputTopics>;
   store: HistoryStore;
   connectors: Connector[];
   /** The fleet bus when `config.bus` is set. */
-  nats: NatsBus | null;
+  nats: NatsBus<OutputTopics> | null;
   /** The Redis latest-state cache when `config.cache` is set. */
   cache: RedisCache | null;
   api: FastifyInstance;
@@ -76,7 +83,7 @@ export function symbolsByVenue(instruments: readonly string[]): Map<VenueId, str
  */
 export async function startApp(config: AppConfig, logger: Logger): Promise<App> {
   const role = config.role;
-  const bus = new InProcessBus();
+  const bus = new InProcessBus<OutputTopics>();
   bus.onHandlerError = (topic, err) => logger.error({ topic, err }, 'bus handler failed');
   // Alerts are evaluated where history is written (the single process, analyzers); API nodes only
   // answer the rules. Built first: an invalid rule set fails before anything is started.
@@ -97,10 +104,10 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
   await store.init();
   logger.info({ store: storeUrl, role }, 'store ready');
 
-  let nats: NatsBus | null = null;
+  let nats: NatsBus<OutputTopics> | null = null;
   if (config.bus) {
     const { NatsBus } = await import('../bus/nats.ts');
-    nats = await NatsBus.connect({
+    nats = await NatsBus.connect<OutputTopics>({
       servers: config.bus.replace(/^nats:\/\//, ''),
       name: `depthwatch-${role}-${process.pid}`,
       onError: (err) => logger.warn({ err }, 'fleet bus error'),
@@ -112,20 +119,18 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
   }
 
   const router = new SnapshotRouter();
-  const onStateChange = (b: InstrumentBook, previous: string): void => {
+  const onStateChange = (b: InstrumentBook, previous: BookState): void => {
     logger.info(
       { instrument: b.instrument, from: previous, to: b.health.state, reason: b.health.reason },
       `book ${b.instrument} ${previous} -> ${b.health.state}`,
     );
   };
-  const engine = new Engine({
-    venues,
+  const { engine, analytics } = createPipeline({
     bus,
     metrics: { ...config.metrics },
     sampleIntervalMs: config.metrics.sampleIntervalMs,
     computeMetrics: role !== 'collector',
     analytics: parseAnalyticsConfig(config.analytics),
-    ...(alerts ? { onAnalyticsEvent: (e) => alerts.onEvent(e) } : {}),
     onSnapshotNeeded: router.handle,
     onStateChange,
   });
@@ -134,7 +139,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
   // no frame arrives at all; each alert → store, webhooks, one log line (level by severity).
   let stopAlerts = (): void => {};
   if (alerts) {
-    const disconnect = connectAlerts(engine, bus, alerts);
+    const disconnect = connectAlerts(bus, alerts);
     const logAlert = (a: Alert): void => {
       const line = {
         alert: a.id,
@@ -171,6 +176,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     bus.subscribe('trade', (t) => store.appendTrades([t]));
     bookHistory = startBookHistory({
       engine,
+      analytics,
       store,
       intervalMs: config.store.bookSnapshotIntervalMs,
       depth: config.store.bookSnapshotDepth,
@@ -224,11 +230,6 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       ...(endpoints.ws ? { wsUrl: endpoints.ws } : {}),
       ...(endpoints.rest ? { restUrl: endpoints.rest } : {}),
       logger,
-      // State changes made by the connector itself (reconnect resync, stale) log and publish like the engine's.
-      onBookStateChange: (b, previous) => {
-        onStateChange(b, previous);
-        bus.publish('health', b.health);
-      },
       ...(recorder ? { recorder } : {}),
     });
     router.add(c);
@@ -239,7 +240,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
   if (config.api.dashboard && !staticDir)
     logger.warn({ dir: DASHBOARD_DIR }, 'dashboard not built: run `npm run build:web`');
   const api = await createApiServer({
-    engine,
+    engine: engineView(engine, analytics),
     bus,
     store,
     ...(staticDir ? { staticDir } : {}),
@@ -270,7 +271,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       await Promise.all(connectors.map((c) => c.stop()));
       stopRepublisher();
       unsubscribeEvents();
-      engine.flushSamples();
+      engine.flush();
       bookHistory?.stop();
       stopAlerts();
       // After the alert engine's last evaluation, so alerts fired while stopping still reach API nodes.
@@ -285,5 +286,19 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       await bus.close();
       logger.info('stopped');
     })());
-  return { config, engine, bus, store, connectors, nats, cache, api, alerts, webhooks, url, close };
+  return {
+    config,
+    engine,
+    analytics,
+    bus,
+    store,
+    connectors,
+    nats,
+    cache,
+    api,
+    alerts,
+    webhooks,
+    url,
+    close,
+  };
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Engine } from '../pipeline/engine.ts';
+import { createPipeline } from './pipeline.ts';
 import { InProcessBus } from '../bus/in-process.ts';
-import { venues } from '../feeds/registry.ts';
 import type { BookDelta, BookSnapshot, WireLevel } from '../core/model.ts';
 import { DuckDbStore } from '../store/duckdb.ts';
 import { startBookHistory } from './book-history.ts';
+import type { OutputTopics } from '../alerts/topics.ts';
 
 const I = 'binance:BTCUSDT';
 const OTHER = 'binance:ETHUSDT';
@@ -40,15 +40,21 @@ const delta = (
 
 describe('book history producer', () => {
   it('snapshots only live books with exact wire strings, and stores heatmap runs as they close and at shutdown', async () => {
-    const engine = new Engine({
-      venues,
-      bus: new InProcessBus(),
+    const { engine, analytics } = createPipeline({
+      bus: new InProcessBus<OutputTopics>(),
       analytics: { defaults: { heatmap: { bucketSize: 1, binMs: 1000, rangePct: 5 } } },
     });
     const store = new DuckDbStore({ path: ':memory:', flushIntervalMs: 60_000, retentionDays: {} });
     await store.init();
     let clock = T;
-    const history = startBookHistory({ engine, store, intervalMs: 60_000, depth: 2, now: () => clock });
+    const history = startBookHistory({
+      engine,
+      analytics,
+      store,
+      intervalMs: 60_000,
+      depth: 2,
+      now: () => clock,
+    });
 
     engine.handleEvent(
       snapshot(
@@ -77,7 +83,7 @@ describe('book history producer', () => {
     engine.handleEvent(delta(I, 12, [['100.10', '0']], [], T + 2000)); // bucket 100: 4 -> 1.5
     engine.handleEvent(delta(I, 13, [], [['101.20', '0.400']], T + 3000)); // bucket 101: 0.3 -> 0.4
 
-    const hm = engine.analytics(I)!.heatmap!;
+    const hm = analytics!.analytics(I)!.heatmap!;
     const closedInMemory = hm.query(T, T + 10_000).runs.filter((r) => r.to < T + 3000);
     expect(closedInMemory.length).toBeGreaterThanOrEqual(2);
     history.stop(T + 5500);

@@ -17,15 +17,18 @@
  * book history (nothing is produced for it).
  */
 import type { Engine } from '../pipeline/engine.ts';
+import type { AnalyticsStage } from '../analytics/stage.ts';
 import type { HeatmapRun } from '../analytics/heatmap.ts';
 import type { BookSnapshotRow, HeatmapRunRow, HistoryStore } from '../store/types.ts';
 
 /** What the producer reads from the engine (a real Engine satisfies it). */
-export type BookHistoryEngine = Pick<Engine, 'books'> & Partial<Pick<Engine, 'analytics'>>;
+export type BookHistoryEngine = Pick<Engine, 'books'>;
 
 /** Options of {@link startBookHistory}. */
 export interface BookHistoryOptions {
   engine: BookHistoryEngine;
+  /** Where the instruments' heatmaps live (none: no heatmap runs are produced). */
+  analytics?: Pick<AnalyticsStage, 'analytics'> | null;
   store: Pick<HistoryStore, 'appendBookSnapshots' | 'appendHeatmapRuns'>;
   /** Snapshot period, ms (> 0). */
   intervalMs: number;
@@ -94,10 +97,11 @@ export function startBookHistory(opts: BookHistoryOptions): BookHistory {
   };
 
   const attachHeatmaps = (): void => {
-    if (!store.appendHeatmapRuns || !engine.analytics) return;
+    const analytics = opts.analytics;
+    if (!store.appendHeatmapRuns || !analytics) return;
     for (const id of engine.books.keys()) {
       if (detach.has(id)) continue;
-      const hm = engine.analytics(id)?.heatmap;
+      const hm = analytics.analytics(id)?.heatmap;
       if (!hm) continue;
       const row = toRow(id, hm.settings.bucketSize, hm.settings.binMs);
       detach.set(
@@ -125,7 +129,7 @@ export function startBookHistory(opts: BookHistoryOptions): BookHistory {
       attachHeatmaps();
       for (const [id, off] of detach) {
         off();
-        const hm = engine.analytics?.(id)?.heatmap;
+        const hm = opts.analytics?.analytics(id)?.heatmap;
         if (!hm || !store.appendHeatmapRuns) continue;
         const open = hm.openRuns(at);
         const row = toRow(id, hm.settings.bucketSize, hm.settings.binMs);

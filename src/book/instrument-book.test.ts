@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InstrumentBook, type BookSyncOptions } from './instrument-book.ts';
 import { binanceFuturesRule, binanceSpotRule, type ChecksumRule } from './sync-rule.ts';
-import type { BookDelta, BookSnapshot, TopOfBook, WireLevel } from '../core/model.ts';
+import type { BookDelta, BookSnapshot, Bbo, WireLevel } from '../core/model.ts';
 import type { L2Book } from './l2-book.ts';
 
 const I = 'binance-usdm:BTCUSDT';
@@ -48,7 +48,7 @@ function snapshot(id: number, extra: Partial<BookSnapshot> = {}): BookSnapshot {
   };
 }
 
-function bbo(u: number, b: string, B: string, a: string, A: string): TopOfBook {
+function bbo(u: number, b: string, B: string, a: string, A: string): Bbo {
   return {
     type: 'bbo',
     instrument: I,
@@ -185,16 +185,16 @@ describe('InstrumentBook, Binance futures rule', () => {
     const ib = new InstrumentBook(I, futures);
     ib.onSnapshot(snapshot(10));
     ib.onDelta(delta(9, 11, 8));
-    expect(ib.onTopOfBook(bbo(10, '100.0', '1', '101', '1'))).toBeNull();
-    expect(ib.onTopOfBook(bbo(11, '100.00', '1.0', '101.0', '1'))).toBe(true);
+    expect(ib.onBbo(bbo(10, '100.0', '1', '101', '1'))).toBeNull();
+    expect(ib.onBbo(bbo(11, '100.00', '1.0', '101.0', '1'))).toBe(true);
     expect(ib.health.counters.oracleChecked).toBe(1);
     expect(ib.health.counters.oracleMatched).toBe(1);
-    expect(ib.onTopOfBook(bbo(11, '100.0', '1', '101.0', '1.5'))).toBe(false);
+    expect(ib.onBbo(bbo(11, '100.0', '1', '101.0', '1.5'))).toBe(false);
     expect(ib.state).toBe('resyncing');
     expect(ib.health.reason).toMatch(/^oracle_mismatch/);
     expect(ib.health.counters.oracleChecked).toBe(2);
     expect(ib.health.counters.oracleMatched).toBe(1);
-    expect(ib.onTopOfBook(bbo(11, 'x', '1', '101', '1'))).toBeNull(); // not live any more
+    expect(ib.onBbo(bbo(11, 'x', '1', '101', '1'))).toBeNull(); // not live any more
   });
 });
 
@@ -273,7 +273,7 @@ describe('InstrumentBook splice stops at an integrity failure', () => {
     expect(ib.onDelta(delta(106, 110, 105, '101'))).toBe('buffered');
     // The venue says the best bid at 105 is 99 (not 100): arrives before its diff is applied, so it is held.
     expect(
-      ib.onTopOfBook({
+      ib.onBbo({
         type: 'bbo',
         instrument: 'binance-usdm:BTCUSDT',
         exchangeTs: 0,

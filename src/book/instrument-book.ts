@@ -7,7 +7,7 @@
  * book silently: they are counted, the state leaves `live`, and a fresh snapshot is requested.
  */
 import { MalformedFrameError } from '../core/errors.ts';
-import type { BookDelta, BookSnapshot, TopOfBook } from '../core/model.ts';
+import type { BookDelta, BookSnapshot, Bbo } from '../core/model.ts';
 import { parseDecimal } from '../core/decimal.ts';
 import { L2Book } from './l2-book.ts';
 import { newCounters, type BookHealth, type BookState } from './health.ts';
@@ -54,8 +54,8 @@ export class InstrumentBook {
   /** True while the book needs a snapshot (syncing/resyncing); see takeSnapshotRequest(). */
   snapshotWanted = false;
   private snapshotPending = false;
-  /** A venue BBO that arrived before the diff with its sequence (see onTopOfBook). */
-  private pendingOracle: TopOfBook | null = null;
+  /** A venue BBO that arrived before the diff with its sequence (see onBbo). */
+  private pendingOracle: Bbo | null = null;
   private readonly opts: Required<Omit<BookSyncOptions, 'checksum' | 'maxDepth'>> &
     Pick<BookSyncOptions, 'checksum' | 'maxDepth'>;
   private buffer: BookDelta[] = [];
@@ -254,7 +254,7 @@ export class InstrumentBook {
    * diff's range is not comparable and is discarded. A mismatch is a divergence: counted and resynced.
    * @returns true/false when compared now, null when held or not comparable
    */
-  onTopOfBook(t: TopOfBook): boolean | null {
+  onBbo(t: Bbo): boolean | null {
     const h = this.health;
     h.counters.frames++;
     if (!(t.sequence >= 0)) return null;
@@ -264,7 +264,7 @@ export class InstrumentBook {
     return null;
   }
 
-  private checkOracle(t: TopOfBook): boolean | null {
+  private checkOracle(t: Bbo): boolean | null {
     const h = this.health;
     const b = this.book;
     let ok: boolean;

@@ -1,19 +1,23 @@
 /** In-process bus: synchronous fan-out to handlers; a throwing handler is counted, never propagated. */
-import type { Bus, BusTopics, Topic } from './types.ts';
+import type { Bus } from '../core/bus.ts';
 
-export class InProcessBus implements Bus {
-  private readonly handlers = new Map<Topic, Array<(p: never) => void>>();
+/**
+ * The default bus of a single process, for any topic map `T` (see core/bus.ts). Handlers run
+ * synchronously in subscription order; an exception in one is counted and reported, and the others still run.
+ */
+export class InProcessBus<T extends object> implements Bus<T> {
+  private readonly handlers = new Map<string, Array<(p: never) => void>>();
   /** Handler exceptions caught (a bug in an output must not stop the data path). */
   handlerErrors = 0;
   /** Called with each caught handler error (e.g. to log it). */
-  onHandlerError: (topic: Topic, err: unknown) => void = () => {};
+  onHandlerError: (topic: string, err: unknown) => void = () => {};
 
-  publish<T extends Topic>(topic: T, payload: BusTopics[T]): void {
+  publish<K extends keyof T & string>(topic: K, payload: T[K]): void {
     const list = this.handlers.get(topic);
     if (!list) return;
     for (let i = 0; i < list.length; i++) {
       try {
-        (list[i] as (p: BusTopics[T]) => void)(payload);
+        (list[i] as (p: T[K]) => void)(payload);
       } catch (err) {
         this.handlerErrors++;
         this.onHandlerError(topic, err);
@@ -21,7 +25,7 @@ export class InProcessBus implements Bus {
     }
   }
 
-  subscribe<T extends Topic>(topic: T, handler: (payload: BusTopics[T]) => void): () => void {
+  subscribe<K extends keyof T & string>(topic: K, handler: (payload: T[K]) => void): () => void {
     let list = this.handlers.get(topic);
     if (!list) this.handlers.set(topic, (list = []));
     list.push(handler as (p: never) => void);
@@ -35,7 +39,7 @@ export class InProcessBus implements Bus {
     };
   }
 
-  hasSubscribers(topic: Topic): boolean {
+  hasSubscribers(topic: keyof T & string): boolean {
     return (this.handlers.get(topic)?.length ?? 0) > 0;
   }
 

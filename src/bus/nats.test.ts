@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsBus, decodeToken, encodeToken, subjectFor, withUrlOptions } from './nats.ts';
+import type { OutputTopics } from '../alerts/topics.ts';
 import type { MetricsSample } from '../analytics/types.ts';
 import type { BookDelta, MarketEvent } from '../core/model.ts';
 import { TcpProxy, sampleAt, uniqueName, waitFor } from '../store/postgres/testing.ts';
@@ -54,10 +55,10 @@ describe('NatsBus against the real NATS JetStream server', () => {
   const prefix = uniqueName('dwt').replace(/_/g, '-');
   const stream = prefix.toUpperCase();
   const common = { servers: NATS, prefix, stream, storage: 'memory' as const, maxAgeMs: 600_000 };
-  let pub: NatsBus;
+  let pub: NatsBus<OutputTopics>;
 
   beforeAll(async () => {
-    pub = await NatsBus.connect({ ...common, name: 'test-publisher' });
+    pub = await NatsBus.connect<OutputTopics>({ ...common, name: 'test-publisher' });
   });
 
   afterAll(async () => {
@@ -66,7 +67,7 @@ describe('NatsBus against the real NATS JetStream server', () => {
   });
 
   it('delivers bus payloads from one process to another in publish order', async () => {
-    const sub = await NatsBus.connect(common);
+    const sub = await NatsBus.connect<OutputTopics>(common);
     const got: MetricsSample[] = [];
     sub.subscribe('metrics.sample', (s) => got.push(s));
     await sub.ready();
@@ -83,8 +84,8 @@ describe('NatsBus against the real NATS JetStream server', () => {
   });
 
   it('carries normalized events with wire strings and NaN intact, filtered by instrument', async () => {
-    const all = await NatsBus.connect(common);
-    const only = await NatsBus.connect({ ...common, instruments: ['kraken:XBT/USD'] });
+    const all = await NatsBus.connect<OutputTopics>(common);
+    const only = await NatsBus.connect<OutputTopics>({ ...common, instruments: ['kraken:XBT/USD'] });
     const gotAll: MarketEvent[] = [];
     const gotOnly: MarketEvent[] = [];
     all.subscribeEvents((e) => gotAll.push(e));
@@ -108,7 +109,7 @@ describe('NatsBus against the real NATS JetStream server', () => {
   });
 
   it('resumes a durable consumer where it left off after a restart', async () => {
-    const first = await NatsBus.connect({ ...common, durable: 'analyzer1', ackWaitMs: 1000 });
+    const first = await NatsBus.connect<OutputTopics>({ ...common, durable: 'analyzer1', ackWaitMs: 1000 });
     const a: number[] = [];
     first.subscribe('trade', (t) => a.push(Number(t.id)));
     await first.ready();
@@ -129,7 +130,7 @@ describe('NatsBus against the real NATS JetStream server', () => {
     // Published while the analyzer is down.
     for (let i = 10; i < 20; i++) pub.publish('trade', trade(i));
     await pub.flushPublishes();
-    const second = await NatsBus.connect({ ...common, durable: 'analyzer1', ackWaitMs: 1000 });
+    const second = await NatsBus.connect<OutputTopics>({ ...common, durable: 'analyzer1', ackWaitMs: 1000 });
     const b: number[] = [];
     second.subscribe('trade', (t) => b.push(Number(t.id)));
     await second.ready();
@@ -145,9 +146,9 @@ describe('NatsBus against the real NATS JetStream server', () => {
     const host = NATS.split(':');
     const proxy = new TcpProxy(host[0]!, Number(host[1]));
     await proxy.start();
-    const p = await NatsBus.connect({ ...common, servers: `127.0.0.1:${proxy.port}` });
-    const viaProxy = await NatsBus.connect({ ...common, servers: `127.0.0.1:${proxy.port}` });
-    const direct = await NatsBus.connect(common);
+    const p = await NatsBus.connect<OutputTopics>({ ...common, servers: `127.0.0.1:${proxy.port}` });
+    const viaProxy = await NatsBus.connect<OutputTopics>({ ...common, servers: `127.0.0.1:${proxy.port}` });
+    const direct = await NatsBus.connect<OutputTopics>(common);
     const gotDirect: number[] = [];
     const gotProxy: number[] = [];
     direct.subscribe('metrics', (s) => gotDirect.push(s.sequence));

@@ -51,26 +51,24 @@ import {
 import { MalformedFrameError } from '../core/errors.ts';
 import { splitInstrumentId, type BookSnapshot, type MarketEvent } from '../core/model.ts';
 import type { InstrumentBook } from '../book/instrument-book.ts';
-import type { Bus, BusTopics, Topic } from './types.ts';
+import type { Bus } from '../core/bus.ts';
 import { decodeBytes, encodeBytes } from './codec.ts';
 
 /** Life of one pull request of a consumer, ms (heartbeats every half of it). */
 const PULL_EXPIRES_MS = 10_000;
 
-/** Bus topics plus `event` (normalized market events from collectors). */
-export type NatsTopic = Topic | 'event';
-type Payloads = BusTopics & { event: MarketEvent };
+/** A bus topic name, or `event` (normalized market events from collectors). */
+export type NatsTopic = string;
 
-/** Subject token of each topic. */
-export const TOPIC_TOKENS: Readonly<Record<NatsTopic, string>> = {
-  metrics: 'metrics',
+/** Subject tokens of the topics whose name is not a valid token as it is. */
+export const TOPIC_TOKENS: Readonly<Record<string, string>> = {
   'metrics.sample': 'sample',
-  book: 'book',
-  trade: 'trade',
-  health: 'health',
-  alert: 'alert',
-  event: 'event',
 };
+
+/** The subject token of a topic: {@link TOPIC_TOKENS}, else the name with `.` as `_`. */
+export function topicToken(topic: NatsTopic): string {
+  return TOPIC_TOKENS[topic] ?? topic.replace(/\./g, '_');
+}
 
 /**
  * Encode a venue or symbol as one NATS subject token: `[A-Za-z0-9_-]` kept, every other UTF-8 byte as
@@ -111,7 +109,7 @@ export function subjectFor(prefix: string, topic: NatsTopic, instrument: unknown
   } catch (e) {
     throw new MalformedFrameError('invalid_field', (e as Error).message);
   }
-  return `${prefix}.${TOPIC_TOKENS[topic]}.${encodeToken(parts.venue)}.${encodeToken(parts.symbol)}`;
+  return `${prefix}.${topicToken(topic)}.${encodeToken(parts.venue)}.${encodeToken(parts.symbol)}`;
 }
 
 /**
@@ -249,7 +247,8 @@ interface ConsumerState {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export class NatsBus implements Bus {
+/** The fleet bus over NATS JetStream for the topic map `T` (see core/bus.ts); see the module comment. */
+export class NatsBus<T extends object = Record<string, unknown>> implements Bus<T> {
   readonly prefix: string;
   readonly streamName: string;
   readonly stats: NatsBusStats = {
@@ -289,9 +288,11 @@ export class NatsBus implements Bus {
    * Connect (unless `nc` is given) and create or update the stream.
    * @throws the client's error when the server is unreachable or JetStream is disabled.
    */
-  static async connect(options: NatsBusOptions = {}): Promise<NatsBus> {
+  static async connect<T extends object = Record<string, unknown>>(
+    options: NatsBusOptions = {},
+  ): Promise<NatsBus<T>> {
     const opts = withUrlOptions(options);
-    const bus = new NatsBus(opts);
+    const bus = new NatsBus<T>(opts);
     bus.nc =
       opts.nc ??
       (await connect({
@@ -336,8 +337,8 @@ export class NatsBus implements Bus {
   }
 
   /** Publish a bus payload (never blocks; a payload without a valid instrument is refused and counted). */
-  publish<T extends Topic>(topic: T, payload: BusTopics[T]): void {
-    this.send(topic, payload);
+  publish<K extends keyof T & string>(topic: K, payload: T[K]): void {
+    this.send(topic, payload as { instrument?: unknown });
   }
 
   /** Publish a normalized market event (collectors). */
@@ -422,16 +423,16 @@ export class NatsBus implements Bus {
   }
 
   /** Subscribe to a bus topic. The consumer starts asynchronously: await `ready()` before relying on it. */
-  subscribe<T extends Topic>(topic: T, handler: (payload: BusTopics[T]) => void): () => void {
-    return this.on(topic, handler as (p: Payloads[NatsTopic]) => void);
+  subscribe<K extends keyof T & string>(topic: K, handler: (payload: T[K]) => void): () => void {
+    return this.on(topic, handler as (p: unknown) => void);
   }
 
   /** Subscribe to normalized market events (analyzers). */
   subscribeEvents(handler: (e: MarketEvent) => void): () => void {
-    return this.on('event', handler as (p: Payloads[NatsTopic]) => void);
+    return this.on('event', handler as (p: unknown) => void);
   }
 
-  private on(topic: NatsTopic, handler: (p: Payloads[NatsTopic]) => void): () => void {
+  private on(topic: NatsTopic, handler: (p: unknown) => void): () => void {
     let list = this.handlers.get(topic);
     if (!list) this.handlers.set(topic, (list = []));
     list.push(handler as (p: never) => void);
@@ -449,7 +450,7 @@ export class NatsBus implements Bus {
   }
 
   private filters(topic: NatsTopic): string[] {
-    const base = `${this.prefix}.${TOPIC_TOKENS[topic]}`;
+    const base = `${this.prefix}.${topicToken(topic)}`;
     const o = this.opts;
     if (o.instruments && o.instruments.length > 0)
       return o.instruments.map((i) => subjectFor(this.prefix, topic, i));
@@ -481,7 +482,7 @@ export class NatsBus implements Bus {
     const durable = this.opts.durable;
     let consumer;
     if (durable) {
-      const name = `${durable}_${TOPIC_TOKENS[topic]}${n > 0 ? '_' + n : ''}`;
+      const name = `${durable}_${topicToken(topic)}${n > 0 ? '_' + n : ''}`;
       await this.jsm!.consumers.add(this.streamName, {
         durable_name: name,
         filter_subject: filter,
@@ -504,9 +505,9 @@ export class NatsBus implements Bus {
     void (async () => {
       for await (const m of messages) {
         this.stats.received++;
-        let payload: Payloads[NatsTopic] | undefined;
+        let payload: unknown;
         try {
-          payload = decodeBytes<Payloads[NatsTopic]>(m.data);
+          payload = decodeBytes<unknown>(m.data);
         } catch (e) {
           this.stats.decodeErrors++;
           this.opts.onError?.(e);
@@ -517,12 +518,12 @@ export class NatsBus implements Bus {
     })().catch((e: unknown) => this.opts.onError?.(e));
   }
 
-  private dispatch(topic: NatsTopic, payload: Payloads[NatsTopic]): void {
+  private dispatch(topic: NatsTopic, payload: unknown): void {
     const list = this.handlers.get(topic);
     if (!list) return;
     for (let i = 0; i < list.length; i++) {
       try {
-        (list[i] as (p: Payloads[NatsTopic]) => void)(payload);
+        (list[i] as (p: unknown) => void)(payload);
       } catch (e) {
         this.stats.handlerErrors++;
         this.opts.onError?.(e);

@@ -2,18 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { RedisCache } from './redis.ts';
 import { InProcessBus } from '../bus/in-process.ts';
-import type { BookTop } from '../bus/types.ts';
+import type { BookView } from '../pipeline/topics.ts';
 import { newCounters, type BookHealth } from '../book/health.ts';
 import { TcpProxy, sampleAt, tradeAt, uniqueName, waitFor } from '../store/postgres/testing.ts';
 import { Engine } from '../pipeline/engine.ts';
-import { venues } from '../feeds/registry.ts';
+import { venues, venueSync } from '../feeds/registry.ts';
 import type { WireLevel } from '../core/model.ts';
+import type { OutputTopics } from '../alerts/topics.ts';
 
 const REDIS = process.env.DEPTHWATCH_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 const T0 = Date.UTC(2026, 10, 23, 11, 0, 0);
 const INST = 'binance:BTCUSDT';
 
-function top(i: number, levels: number): BookTop {
+function top(i: number, levels: number): BookView {
   return {
     instrument: INST,
     exchangeTs: T0 + i,
@@ -51,7 +52,7 @@ describe('RedisCache against the real Redis', () => {
   });
 
   it('keeps the latest book (cut to 400 levels), metrics and health per instrument, conflated, with TTLs', async () => {
-    const bus = new InProcessBus();
+    const bus = new InProcessBus<OutputTopics>();
     const cache = new RedisCache({ url: REDIS, prefix, conflateMs: 60_000, monitoringIntervalMs: 0 });
     await cache.ready();
     cache.attach(bus);
@@ -77,8 +78,8 @@ describe('RedisCache against the real Redis', () => {
   });
 
   it('reads the top 400 levels of the engine books itself, once per changed book, and asks the engine for no per-update views', async () => {
-    const bus = new InProcessBus();
-    const engine = new Engine({ venues, bus, computeMetrics: false });
+    const bus = new InProcessBus<OutputTopics>();
+    const engine = new Engine({ sync: venueSync(venues), bus });
     const cache = new RedisCache({ url: REDIS, prefix, conflateMs: 60_000, monitoringIntervalMs: 0 });
     await cache.ready();
     const off = cache.attach(bus, engine.books);
@@ -111,7 +112,7 @@ describe('RedisCache against the real Redis', () => {
     delta(11, '7');
     await cache.close(); // takes the books once more and writes them
     const book = await admin.get(cache.bookKey(INST));
-    const top = JSON.parse(book!) as BookTop;
+    const top = JSON.parse(book!) as BookView;
     expect(top.bids).toHaveLength(400);
     expect(top.asks).toHaveLength(400);
     expect(top.bids[0]).toEqual([100, 7]);
@@ -121,8 +122,8 @@ describe('RedisCache against the real Redis', () => {
   });
 
   it('writes a book read from the engine only when it changed since the last tick', async () => {
-    const bus = new InProcessBus();
-    const engine = new Engine({ venues, bus, computeMetrics: false });
+    const bus = new InProcessBus<OutputTopics>();
+    const engine = new Engine({ sync: venueSync(venues), bus });
     const cache = new RedisCache({ url: REDIS, prefix, conflateMs: 60_000, monitoringIntervalMs: 0 });
     await cache.ready();
     cache.attach(bus, engine.books);
@@ -167,7 +168,7 @@ describe('RedisCache against the real Redis', () => {
   });
 
   it('fans out key updates and every trade on pub/sub channels', async () => {
-    const bus = new InProcessBus();
+    const bus = new InProcessBus<OutputTopics>();
     const cache = new RedisCache({ url: REDIS, prefix, conflateMs: 60_000, monitoringIntervalMs: 0 });
     await cache.ready();
     cache.attach(bus);
@@ -187,7 +188,7 @@ describe('RedisCache against the real Redis', () => {
   });
 
   it('reports per-process monitoring with rates, lag and instrument states in one hash', async () => {
-    const bus = new InProcessBus();
+    const bus = new InProcessBus<OutputTopics>();
     const a = new RedisCache({
       url: REDIS,
       prefix,
@@ -220,7 +221,7 @@ describe('RedisCache against the real Redis', () => {
     afterAll(() => proxy.stop());
 
     it('counts a failed write during an outage and writes the latest value after it', async () => {
-      const bus = new InProcessBus();
+      const bus = new InProcessBus<OutputTopics>();
       const cache = new RedisCache({
         url: `redis://127.0.0.1:${proxy.port}`,
         prefix,

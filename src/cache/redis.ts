@@ -2,7 +2,7 @@
  * Latest state in Redis, written from a Bus (in-process or NATS), plus pub/sub fan-out for live views.
  *
  * Keys (all under a configurable prefix, default `dw:`), values JSON (bus/codec.ts: NaN kept as a tag):
- * - `<prefix>orderbook:{instrument}`: the latest BookTop cut to `bookDepth` levels per side (default
+ * - `<prefix>orderbook:{instrument}`: the latest BookView cut to `bookDepth` levels per side (default
  *   400): `{ instrument, exchangeTs, localTs, sequence, state, bids, asks }`, prices quote currency, sizes
  *   base units, times ms since epoch UTC. TTL `ttlMs.book` (default 30 s). Given the process's books
  *   (`attach(bus, books)`, as the app does), the cache reads each changed book's top `bookDepth` levels
@@ -29,10 +29,12 @@ import { Redis } from 'ioredis';
 import type { MetricsSample } from '../analytics/types.ts';
 import type { BookHealth, BookState } from '../book/health.ts';
 import type { Trade } from '../core/model.ts';
-import type { BookTop, Bus } from '../bus/types.ts';
+import type { Bus } from '../core/bus.ts';
+import type { BookView } from '../pipeline/topics.ts';
+import type { OutputTopics } from '../alerts/topics.ts';
 import { decodeJson, encodeJson } from '../bus/codec.ts';
 import type { InstrumentBook } from '../book/instrument-book.ts';
-import { bookTopOf } from '../pipeline/book-top.ts';
+import { bookViewOf } from '../pipeline/book-view.ts';
 
 /** Options of {@link RedisCache}. */
 export interface RedisCacheOptions {
@@ -183,7 +185,7 @@ export class RedisCache {
    * tick, `bookDepth` levels deep; the engine then builds no per-update view for the cache), else from
    * the bus's `book` topic. @returns unsubscribe
    */
-  attach(bus: Bus, books?: ReadonlyMap<string, InstrumentBook>): () => void {
+  attach(bus: Bus<OutputTopics>, books?: ReadonlyMap<string, InstrumentBook>): () => void {
     const offs = [
       bus.subscribe('metrics', (m) => this.onMetrics(m)),
       bus.subscribe('health', (h) => this.onHealth(h)),
@@ -211,7 +213,7 @@ export class RedisCache {
       const version = `${h.sequence}|${h.lastUpdateLocalTs}|${h.state}`;
       if (this.bookVersions.get(id) === version) continue;
       this.bookVersions.set(id, version);
-      this.onBook(bookTopOf(b, depth));
+      this.onBook(bookViewOf(b, depth));
     }
   }
 
@@ -228,7 +230,7 @@ export class RedisCache {
   }
 
   /** Record a book top (conflated). */
-  onBook(b: BookTop): void {
+  onBook(b: BookView): void {
     this.counts.book++;
     this.lag(b.localTs);
     this.states.set(b.instrument, b.state);
@@ -357,8 +359,8 @@ export class RedisCache {
   }
 
   /** The latest book of an instrument, or null when absent/expired. */
-  async getBook(instrument: string): Promise<BookTop | null> {
-    return this.getJson<BookTop>(this.bookKey(instrument));
+  async getBook(instrument: string): Promise<BookView | null> {
+    return this.getJson<BookView>(this.bookKey(instrument));
   }
 
   /** The latest metrics of an instrument, or null. */

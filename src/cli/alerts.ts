@@ -140,10 +140,7 @@ async function runAlertsTest(
       ...(o.venue ? { venue: o.venue } : {}),
       ...(o.from !== undefined ? { from: o.from } : {}),
       ...(o.to !== undefined ? { to: o.to } : {}),
-      engine: {
-        analytics: { cross: { pairs: o.pairs, groups: o.groups, maxAgeMs: 5_000 } },
-        onAnalyticsEvent: (e) => engine.onEvent(e),
-      },
+      engine: { analytics: { cross: { pairs: o.pairs, groups: o.groups, maxAgeMs: 5_000 } } },
     });
   } catch (e) {
     if (e instanceof RecordingError) {
@@ -154,7 +151,7 @@ async function runAlertsTest(
     throw e;
   }
   const { connectAlerts } = await import('../alerts/wire.ts');
-  connectAlerts(replay.engine, replay.bus, engine);
+  connectAlerts(replay.bus, engine);
   const result = await replay.run();
   const byRule: Record<string, number> = {};
   for (const a of fired) byRule[a.ruleId] = (byRule[a.ruleId] ?? 0) + 1;

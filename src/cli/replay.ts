@@ -129,7 +129,7 @@ async function runReplay(
     process.off('SIGINT', onSig);
     await history?.store.close();
   }
-  const summary = { ...summarize(replay.engine), ...(stored ? { stored } : {}) };
+  const summary = { ...summarize(replay.engine, replay.analytics), ...(stored ? { stored } : {}) };
   const rec = {
     files: recording.files.map((f) => ({ path: f.path, format: f.format, venue: f.venue ?? null })),
     ...recording.stats,
@@ -214,7 +214,7 @@ async function openHistory(
   store: import('../store/types.ts').HistoryStore;
   finish: () => Promise<void>;
 }> {
-  const { createStore } = await import('../app/store-factory.ts');
+  const { createStore } = await import('../store/store-factory.ts');
   const { startBookHistory } = await import('../app/book-history.ts');
   const store = await createStore({
     url,
@@ -228,6 +228,7 @@ async function openHistory(
   let nextSnapshot = -Infinity;
   const books = startBookHistory({
     engine: replay.engine,
+    analytics: replay.analytics,
     store,
     intervalMs: BACKFILL_SNAPSHOT_MS,
     depth: BACKFILL_SNAPSHOT_DEPTH,
@@ -249,7 +250,7 @@ async function openHistory(
   return {
     store,
     finish: async () => {
-      replay.engine.flushSamples();
+      replay.engine.flush();
       if (Number.isFinite(recordedNow)) books.stop(recordedNow);
       await store.flush();
     },

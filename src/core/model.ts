@@ -85,7 +85,7 @@ export interface Trade {
 }
 
 /** The venue's own best bid/offer (Binance `bookTicker`): an oracle for the rebuilt book. */
-export interface TopOfBook {
+export interface Bbo {
   readonly type: 'bbo';
   readonly instrument: InstrumentId;
   readonly exchangeTs: number;
@@ -99,7 +99,7 @@ export interface TopOfBook {
 }
 
 /** Every normalized market event. */
-export type MarketEvent = BookSnapshot | BookDelta | Trade | TopOfBook;
+export type MarketEvent = BookSnapshot | BookDelta | Trade | Bbo;
 
 /** Build an instrument id from venue and venue symbol. */
 export function instrumentId(venue: VenueId, symbol: string): InstrumentId {

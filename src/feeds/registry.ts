@@ -3,6 +3,7 @@
  */
 import type { VenueId } from '../core/model.ts';
 import type { VenueAdapter } from './types.ts';
+import type { BookSyncOptions } from '../book/instrument-book.ts';
 import { binanceCoinm, binanceSpot, binanceUsdm } from './binance/descriptor.ts';
 import { okx } from './okx/descriptor.ts';
 import { kraken } from './kraken/descriptor.ts';
@@ -22,4 +23,11 @@ export function venue(id: VenueId): VenueAdapter {
   const v = venues.get(id);
   if (!v) throw new Error(`unknown venue "${id}"; known: ${[...venues.keys()].join(', ')}`);
   return v;
+}
+
+/** The book sync settings of each venue, by id: what the pipeline Engine takes (EngineOptions.sync). */
+export function venueSync(
+  adapters: ReadonlyMap<VenueId, VenueAdapter> = venues,
+): ReadonlyMap<VenueId, BookSyncOptions> {
+  return new Map([...adapters].map(([id, a]) => [id, a.sync]));
 }

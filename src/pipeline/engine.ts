@@ -1,136 +1,80 @@
 /**
- * The core pipeline, pure (no I/O): normalized events → verified books → metrics → bus.
- * Live connectors, replay and the simulator-fed tests all push frames through `handleFrame`, so every
- * path runs the same code.
+ * The core pipeline, pure (no I/O): raw frames → normalized events → verified books → bus. Live
+ * connectors, replay and the simulator-fed tests all push frames through `handleFrame`, so every path
+ * runs the same code. What happens after a book changes (metrics, stateful analytics) is a
+ * {@link PipelineStage} handed in by the composition (src/analytics/stage.ts), so this layer imports
+ * nothing above it.
  */
 import { MalformedFrameError, type DropCode } from '../core/errors.ts';
-import type { InstrumentId, MarketEvent, VenueId } from '../core/model.ts';
+import type { Bus } from '../core/bus.ts';
+import type { InstrumentId, MarketEvent, Trade, VenueId } from '../core/model.ts';
 import { splitInstrumentId } from '../core/model.ts';
-import { InstrumentBook, type BookOutcome } from '../book/instrument-book.ts';
-import type { FeedParser, VenueAdapter } from '../feeds/types.ts';
-import {
-  computeBookMetrics,
-  defaultBookMetricsConfig,
-  type BookMetricsConfig,
-} from '../analytics/book-metrics.ts';
-import { MetricsSampler } from '../analytics/sampler.ts';
-import type { MetricsSample } from '../analytics/types.ts';
-import {
-  InstrumentAnalytics,
-  type AnalyticsEvent,
-  type InstrumentAnalyticsConfig,
-} from '../analytics/instrument.ts';
-import { CrossAnalytics, type CrossConfig } from '../analytics/cross.ts';
-import type { Bus, BookTop } from '../bus/types.ts';
+import type { BookState } from '../book/health.ts';
+import { InstrumentBook, type BookOutcome, type BookSyncOptions } from '../book/instrument-book.ts';
+import type { FeedParser } from '../feeds/types.ts';
+import type { BookView, PipelineTopics } from './topics.ts';
+
+/**
+ * Work that follows the books, called synchronously in event order (e.g. metrics and analytics). A
+ * stage must not throw for market data: it is on the hot path of every update.
+ */
+export interface PipelineStage {
+  /** After a delta or snapshot changed `b` (its health already updated). Times in ms since epoch UTC. */
+  onBook(b: InstrumentBook, exchangeTs: number, localTs: number): void;
+  /** After a trade of an instrument the engine knows (before it is published on the bus). */
+  onTrade(t: Trade): void;
+  /** After `b` changed state (from `previous`), at local time `localTs`. */
+  onState(b: InstrumentBook, previous: BookState, localTs: number): void;
+  /** Emit whatever is pending (end of replay, shutdown). */
+  flush?(): void;
+}
 
 /** Engine options. */
 export interface EngineOptions {
-  /** Venue adapters by id (from feeds/registry.ts). */
-  venues: ReadonlyMap<VenueId, VenueAdapter>;
-  bus: Bus;
-  metrics?: BookMetricsConfig;
+  /** Each venue's book sync settings by venue id (feeds/registry.ts `venueSync`). */
+  sync: ReadonlyMap<VenueId, BookSyncOptions>;
+  bus: Bus<PipelineTopics>;
   /** Levels per side published on the `book` topic (default 20). */
   publishDepth?: number;
-  /** Metrics sample interval for storage, ms (default 1000). */
-  sampleIntervalMs?: number;
+  /** Stages run after the books, in order (e.g. the analytics stage); none for a bare book pipeline. */
+  stages?: readonly PipelineStage[];
   /** Called when an instrument needs a snapshot (REST fetch or resubscribe), once per need. */
   onSnapshotNeeded?: (instrument: InstrumentId, book: InstrumentBook) => void;
   /** Called on every state change of an instrument's book (for the one-line-per-change log). */
-  onStateChange?: (book: InstrumentBook, previous: string) => void;
-  /** When false, metrics are not computed per update (benchmarks of the bare book). Default true. */
-  computeMetrics?: boolean;
-  /**
-   * Stateful per-instrument analytics (velocity, walls, clusters, heatmap, liquidity, trade flow) and
-   * cross-instrument basis/divergence. Default: on with defaults (off when computeMetrics is false);
-   * `false` disables them.
-   */
-  analytics?: AnalyticsOptions | false;
-  /** Receives analytics events (wall lifecycle), e.g. for the alert engine. */
-  onAnalyticsEvent?: (e: AnalyticsEvent) => void;
-}
-
-/** Analytics settings: defaults, per-instrument overrides (shallow-merged over the defaults), cross pairs. */
-export interface AnalyticsOptions {
-  defaults?: InstrumentAnalyticsConfig;
-  instruments?: Record<InstrumentId, InstrumentAnalyticsConfig>;
-  cross?: CrossConfig;
-}
-
-/**
- * Merge per-instrument analytics settings over the defaults: top-level fields replace, the per-module
- * objects (liquidity, walls, clusters, heatmap, indicators) merge field by field.
- */
-export function mergeAnalyticsConfig(
-  base: InstrumentAnalyticsConfig | undefined,
-  over: InstrumentAnalyticsConfig | undefined,
-): InstrumentAnalyticsConfig {
-  if (!over) return { ...base };
-  const out: InstrumentAnalyticsConfig = { ...base, ...over };
-  for (const k of ['liquidity', 'walls', 'clusters', 'indicators'] as const) {
-    if (base?.[k] && over[k]) (out as Record<string, unknown>)[k] = { ...base[k], ...over[k] };
-  }
-  if (base?.heatmap && over.heatmap) out.heatmap = { ...base.heatmap, ...over.heatmap };
-  return out;
+  onStateChange?: (book: InstrumentBook, previous: BookState) => void;
 }
 
 /** Frames dropped per venue and reason, plus per instrument in InstrumentBook counters. */
 export type DropCounters = Record<string, Partial<Record<DropCode, number>>>;
 
+/** Frames → events → verified books, one owner of every book (not thread-safe). */
 export class Engine {
   readonly books = new Map<InstrumentId, InstrumentBook>();
   /** Dropped frames by venue then reason code. */
   readonly dropped: DropCounters = {};
   /** Total frames handled, by venue. */
   readonly frames: Record<string, number> = {};
-  /** The latest metrics per instrument. */
-  readonly latest = new Map<InstrumentId, MetricsSample>();
-  private readonly sampler: MetricsSampler;
   private readonly publishDepth: number;
-  private readonly computeMetrics: boolean;
-  private readonly analyzers = new Map<InstrumentId, InstrumentAnalytics>();
-  private readonly analyticsOpts: AnalyticsOptions | null;
-  /** Basis and cross-venue divergence (null when no pairs/groups are configured). */
-  readonly cross: CrossAnalytics | null;
+  private readonly stages: readonly PipelineStage[];
 
   constructor(private readonly opts: EngineOptions) {
     this.publishDepth = opts.publishDepth ?? 20;
-    this.computeMetrics = opts.computeMetrics ?? true;
-    this.analyticsOpts = this.computeMetrics && opts.analytics !== false ? (opts.analytics ?? {}) : null;
-    const cross = this.analyticsOpts?.cross;
-    this.cross =
-      cross && (cross.pairs.length > 0 || cross.groups.length > 0) ? new CrossAnalytics(cross) : null;
-    this.sampler = new MetricsSampler(opts.sampleIntervalMs ?? 1000, (s) =>
-      opts.bus.publish('metrics.sample', s),
-    );
+    this.stages = opts.stages ?? [];
   }
 
-  /** The verified book of an instrument, created (state `connecting`) on first use. */
+  /**
+   * The verified book of an instrument, created (state `connecting`) on first use.
+   * @throws {MalformedFrameError} code `unknown_instrument` when its venue has no sync settings
+   */
   book(instrument: InstrumentId): InstrumentBook {
     let b = this.books.get(instrument);
     if (b) return b;
     const { venue } = splitInstrumentId(instrument);
-    const adapter = this.opts.venues.get(venue);
-    if (!adapter) throw new MalformedFrameError('unknown_instrument', `no venue adapter for ${instrument}`);
-    b = new InstrumentBook(instrument, adapter.sync);
+    const sync = this.opts.sync.get(venue);
+    if (!sync) throw new MalformedFrameError('unknown_instrument', `no venue adapter for ${instrument}`);
+    b = new InstrumentBook(instrument, sync);
     this.books.set(instrument, b);
     return b;
-  }
-
-  /**
-   * The stateful analytics of an instrument (walls, clusters, heatmap, liquidity, flow, candles), created
-   * on first use; undefined when analytics are disabled.
-   */
-  analytics(instrument: InstrumentId): InstrumentAnalytics | undefined {
-    const o = this.analyticsOpts;
-    if (!o) return undefined;
-    let a = this.analyzers.get(instrument);
-    if (!a) {
-      const cfg = mergeAnalyticsConfig(o.defaults, o.instruments?.[instrument]);
-      const emit = this.opts.onAnalyticsEvent;
-      a = new InstrumentAnalytics(instrument, cfg, emit ? (e) => emit(e) : undefined);
-      this.analyzers.set(instrument, a);
-    }
-    return a;
   }
 
   /**
@@ -179,65 +123,53 @@ export class Engine {
       case 'trade':
         b.health.counters.frames++;
         b.health.counters.trades++;
-        this.analytics(e.instrument)?.onTrade(e);
+        for (let i = 0; i < this.stages.length; i++) this.stages[i]!.onTrade(e);
         this.opts.bus.publish('trade', e);
         break;
       case 'bbo':
-        b.onTopOfBook(e);
+        b.onBbo(e);
         break;
     }
-    if (b.health.state !== before) {
-      this.opts.onStateChange?.(b, before);
-      this.analytics(b.instrument)?.onState(b.book, b.health.coverage, e.localTs, b.health.state);
-      this.opts.bus.publish('health', b.health);
-    }
+    if (b.health.state !== before) this.stateChanged(b, before, e.localTs);
     if (b.snapshotWanted && this.opts.onSnapshotNeeded && b.takeSnapshotRequest()) {
       this.opts.onSnapshotNeeded(b.instrument, b);
     }
     if (outcome === 'applied' || outcome === 'snapshot') this.afterBookChange(b, e.exchangeTs, e.localTs);
   }
 
+  /**
+   * Report a state change made outside `handleEvent` (a connector's reconnect resync, stale marking):
+   * the same log hook, stages and `health` publication as an event-driven change.
+   */
+  stateChanged(b: InstrumentBook, previous: BookState, localTs: number): void {
+    this.opts.onStateChange?.(b, previous);
+    for (let i = 0; i < this.stages.length; i++) this.stages[i]!.onState(b, previous, localTs);
+    this.opts.bus.publish('health', b.health);
+  }
+
   private afterBookChange(b: InstrumentBook, exchangeTs: number, localTs: number): void {
     const bus = this.opts.bus;
-    const h = b.health;
     // The top-of-book view allocates 2 × depth level arrays: build it only when someone listens (the
     // WebSocket hub, while a client watches books); the Redis cache, replay, soak and benchmarks read
     // the books themselves or not at all.
     if (bus.hasSubscribers?.('book') ?? true) {
       const top = b.book.top(this.publishDepth);
-      const view: BookTop = {
+      const view: BookView = {
         instrument: b.instrument,
         exchangeTs,
         localTs,
-        sequence: h.sequence,
-        state: h.state,
+        sequence: b.health.sequence,
+        state: b.health.state,
         bids: top.bids,
         asks: top.asks,
       };
       bus.publish('book', view);
     }
-    if (!this.computeMetrics) return;
-    const sample: MetricsSample = {
-      instrument: b.instrument,
-      exchangeTs,
-      localTs,
-      state: h.state,
-      sequence: h.sequence,
-      metrics: computeBookMetrics(b.book, h.coverage, this.opts.metrics ?? defaultBookMetricsConfig),
-    };
-    const a = this.analytics(b.instrument);
-    if (a) {
-      const m = sample.metrics;
-      a.onBook(b.book, h.coverage, m, localTs, h.state, h.sequence);
-      if (this.cross?.watches(b.instrument)) this.cross.onMid(b.instrument, m.mid, localTs, h.state);
-    }
-    this.latest.set(b.instrument, sample);
-    bus.publish('metrics', sample);
-    this.sampler.offer(sample);
+    for (let i = 0; i < this.stages.length; i++) this.stages[i]!.onBook(b, exchangeTs, localTs);
   }
 
-  /** Emit the pending samples (end of replay, shutdown). */
-  flushSamples(): void {
-    this.sampler.flush();
+  /** Emit what the stages hold back (end of replay, shutdown). */
+  flush(): void {
+    for (const s of this.stages) s.flush?.();
   }
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BookDelta, BookSnapshot, MarketEvent, TopOfBook, Trade } from '../core/model.ts';
+import type { BookDelta, BookSnapshot, MarketEvent, Bbo, Trade } from '../core/model.ts';
 import { openRecording } from './open.ts';
 import { parseTardisHeader } from './tardis.ts';
 import { Replay } from '../replay/replay.ts';
@@ -122,7 +122,7 @@ describe('Tardis CSV reader on the real samples', () => {
   });
 
   it('reads quotes as BBO events without a sequence', async () => {
-    const q = (await read([QUOTES])).events as TopOfBook[];
+    const q = (await read([QUOTES])).events as Bbo[];
     expect(q).toHaveLength(10);
     expect(q[0]).toMatchObject({
       type: 'bbo',

@@ -9,7 +9,7 @@
  * - `exchange`: Tardis exchange id. Instruments are `tardis-<exchange>:<symbol>` (venue `tardis-<exchange>`),
  *   always, also where depthwatch has a venue for the same market (`binance-futures` is our
  *   `binance-usdm`): imported books follow another sync rule than live ones (no sequence, no checksum;
- *   see tardisVenueAdapter) and stored history keeps its provenance. A row whose exchange differs from the
+ *   see feeds/tardis/descriptor.ts) and stored history keeps its provenance. A row whose exchange differs from the
  *   file's first data row is malformed (Tardis files hold one exchange).
  * - `symbol`: kept as Tardis spells it (the exchange symbol, upper case).
  * - `timestamp`: exchange time, µs since epoch → `exchangeTs` in ms (fractional; Tardis falls back to
@@ -53,13 +53,10 @@ import type {
   BookSnapshot,
   MarketEvent,
   Trade,
-  TopOfBook,
+  Bbo,
   WireLevel,
 } from '../core/model.ts';
 import { parseDecimal } from '../core/decimal.ts';
-import { MalformedFrameError } from '../core/errors.ts';
-import { unsequencedRule } from '../book/sync-rule.ts';
-import type { VenueAdapter } from '../feeds/types.ts';
 import type { RecordedFrame } from './types.ts';
 import { FileLines } from './lines.ts';
 import type { ReaderStats } from './stats.ts';
@@ -119,11 +116,6 @@ export function tardisVenue(exchange: string): string {
   return `tardis-${exchange}`;
 }
 
-/** True for the venue ids tardisVenue() makes. */
-export function isTardisVenue(venue: string): boolean {
-  return venue.startsWith('tardis-') && venue.length > 'tardis-'.length;
-}
-
 /** The exchange of a file's first data row, for detection (null when `lines` hold no data row). */
 export function tardisExchange(header: TardisHeader, lines: readonly string[]): string | null {
   for (const l of lines) {
@@ -132,34 +124,6 @@ export function tardisExchange(header: TardisHeader, lines: readonly string[]): 
     if (f.length === header.columns && f[header.index['exchange']!]) return f[header.index['exchange']!]!;
   }
   return null;
-}
-
-/**
- * The venue adapter of imported Tardis data for one `tardis-<exchange>` venue: books accept events by
- * the `unsequenced` rule (Tardis CSV has no sequence or checksum; order is the file's), snapshots come
- * in-stream, coverage is fixed by each snapshot (depthLimit N for `book_snapshot_N`, unbounded for
- * `incremental_book_L2`). Crossed-book checks apply as for every book. The venue has no wire protocol:
- * its parser rejects every frame (MalformedFrameError `unsupported`) and it cannot be subscribed to.
- * @throws {TypeError} when `venue` is not a `tardis-<exchange>` id
- */
-export function tardisVenueAdapter(venue: string): VenueAdapter {
-  if (!isTardisVenue(venue)) throw new TypeError(`not a Tardis venue id: "${venue}"`);
-  const exchange = venue.slice('tardis-'.length);
-  return {
-    id: venue,
-    name: `Tardis.dev ${exchange} (imported CSV)`,
-    docs: ['Tardis.dev, Downloadable CSV files: Data types'],
-    sync: { rule: unsequencedRule, snapshotSource: 'stream', coverage: 'snapshot' },
-    ws: { url: '', maxSymbolsPerConnection: 0, pingIntervalMs: 0, staleAfterMs: Infinity },
-    createParser: () => ({
-      parse: () => {
-        throw new MalformedFrameError('unsupported', `${venue} is imported data: it has no wire frames`);
-      },
-    }),
-    subscribe: () => {
-      throw new Error(`${venue} is imported data: it cannot be subscribed to live`);
-    },
-  };
 }
 
 const DIGITS = /^\d+$/;
@@ -335,7 +299,7 @@ export async function* readTardis(
         stats.malformed++;
         continue;
       }
-      const b: TopOfBook = {
+      const b: Bbo = {
         type: 'bbo',
         instrument,
         exchangeTs,

@@ -24,15 +24,18 @@
  */
 import { MalformedFrameError } from '../core/errors.ts';
 import type { InstrumentId, VenueId } from '../core/model.ts';
-import { Engine, type EngineOptions } from '../pipeline/engine.ts';
+import type { Bus } from '../core/bus.ts';
+import type { Engine } from '../pipeline/engine.ts';
+import type { AnalyticsStage } from '../analytics/stage.ts';
+import type { OutputTopics } from '../alerts/topics.ts';
 import { InProcessBus } from '../bus/in-process.ts';
-import type { Bus } from '../bus/types.ts';
+import { createPipeline, type PipelineOptions } from '../app/pipeline.ts';
 import type { FeedParser, VenueAdapter } from '../feeds/types.ts';
 import { venues as registryVenues } from '../feeds/registry.ts';
 import type { RecordedFrame } from '../recording/types.ts';
 import { RecordingError } from '../recording/lines.ts';
 import type { Recording } from '../recording/open.ts';
-import { tardisVenueAdapter } from '../recording/tardis.ts';
+import { tardisVenueAdapter } from '../feeds/tardis/descriptor.ts';
 
 /** Replay speed: `max`, or a positive multiple of real time (1 = as recorded). */
 export type ReplaySpeed = 'max' | number;
@@ -61,11 +64,11 @@ export interface ReplayOptions {
   /** End of the time range, ms since epoch UTC (inclusive). */
   to?: number;
   /** Bus the engine publishes on (default: a fresh InProcessBus). */
-  bus?: Bus;
+  bus?: Bus<OutputTopics>;
   /** Venue adapters (default: feeds/registry.ts). */
   venues?: ReadonlyMap<VenueId, VenueAdapter>;
-  /** Extra engine options (metrics config, publish depth, computeMetrics...). */
-  engine?: Omit<EngineOptions, 'venues' | 'bus'>;
+  /** Pipeline options (metrics config, analytics, publish depth, computeMetrics, state hook...). */
+  engine?: Omit<PipelineOptions, 'venues' | 'bus'>;
   /** Called every `progressEvery` frames (and at least every 0.5 s of a paced replay) and once at the end. */
   onProgress?: (p: ReplayProgress) => void;
   /** Frames between progress calls (default 2000). */
@@ -113,7 +116,9 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 /** One replay run over an opened recording. Create, optionally subscribe to `bus`, then `await run()`. */
 export class Replay {
   readonly engine: Engine;
-  readonly bus: Bus;
+  /** The analytics stage (latest metrics, per-instrument analytics); null when metrics are off. */
+  readonly analytics: AnalyticsStage | null;
+  readonly bus: Bus<OutputTopics>;
   readonly result: ReplayResult = {
     frames: 0,
     warmupFrames: 0,
@@ -148,8 +153,10 @@ export class Replay {
     this.adapters = imported.some((f) => !base.has(f.venue!))
       ? new Map([...imported.map((f) => [f.venue!, tardisVenueAdapter(f.venue!)] as const), ...base])
       : base;
-    this.bus = opts.bus ?? new InProcessBus();
-    this.engine = new Engine({ ...opts.engine, venues: this.adapters, bus: this.bus });
+    this.bus = opts.bus ?? new InProcessBus<OutputTopics>();
+    const p = createPipeline({ ...opts.engine, venues: this.adapters, bus: this.bus });
+    this.engine = p.engine;
+    this.analytics = p.analytics;
     this.speed = opts.speed ?? 'max';
     if (
       this.speed !== 'max' &&
@@ -198,7 +205,7 @@ export class Replay {
 
   /**
    * Replay the whole recording (or the range) through the engine.
-   * @returns the replay counters; per-instrument results are in `engine.books` / `engine.latest`
+   * @returns the replay counters; per-instrument results are in `engine.books` / `analytics.latest`
    */
   async run(): Promise<ReplayResult> {
     const { from, to, onProgress } = this.opts;
@@ -248,7 +255,7 @@ export class Replay {
     for (const list of this.pending.values()) r.restUnresolved += list.length;
     this.pending.clear();
     this.finish(lastTs);
-    this.engine.flushSamples();
+    this.engine.flush();
     onProgress?.(this.progress(lastTs, true));
     return r;
   }
@@ -269,8 +276,7 @@ export class Replay {
       if (b.state === 'resyncing') {
         const prev = b.state;
         b.setState('invalid', `replay ended before a fresh snapshot (${b.health.reason ?? 'resync'})`, ts);
-        this.bus.publish('health', b.health);
-        this.opts.engine?.onStateChange?.(b, prev);
+        this.engine.stateChanged(b, prev, ts);
       }
     }
   }

@@ -5,6 +5,7 @@
  */
 import type { BookState } from '../book/health.ts';
 import type { Engine } from '../pipeline/engine.ts';
+import type { AnalyticsStage } from '../analytics/stage.ts';
 import type { BookMetrics } from '../analytics/types.ts';
 import type { DropCode } from '../core/errors.ts';
 
@@ -52,14 +53,18 @@ export function finiteOrNull(x: number | null | undefined): number | null {
  * Summarise every instrument of an engine, sorted by instrument id.
  * @param depth levels per side in `final` (default 20)
  */
-export function summarize(engine: Engine, depth = 20): ReplaySummary {
+export function summarize(
+  engine: Engine,
+  analytics: Pick<AnalyticsStage, 'latest'> | null,
+  depth = 20,
+): ReplaySummary {
   const instruments: Record<string, InstrumentSummary> = {};
   for (const id of [...engine.books.keys()].sort()) {
     const b = engine.books.get(id)!;
     const h = b.health;
     const c = h.counters;
     const top = b.book.top(depth);
-    const latest = engine.latest.get(id);
+    const latest = analytics?.latest.get(id);
     let metrics: InstrumentSummary['final']['metrics'] = null;
     if (latest) {
       const m = {} as Record<string, number | null>;

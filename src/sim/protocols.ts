@@ -3,11 +3,11 @@
  * feeds/<venue>/sim-protocol.ts and add one line here.
  */
 import type { VenueId } from '../core/model.ts';
-import { createBinanceSimProtocol } from '../feeds/binance/sim-protocol.ts';
-import { createOkxSimProtocol } from '../feeds/okx/sim-protocol.ts';
-import { createBybitSimProtocol } from '../feeds/bybit/sim-protocol.ts';
-import { createKrakenSimProtocol } from '../feeds/kraken/sim-protocol.ts';
-import { createCoinbaseSimProtocol } from '../feeds/coinbase/sim-protocol.ts';
+import { createBinanceSimProtocol } from './venues/binance.ts';
+import { createOkxSimProtocol } from './venues/okx.ts';
+import { createBybitSimProtocol } from './venues/bybit.ts';
+import { createKrakenSimProtocol } from './venues/kraken.ts';
+import { createCoinbaseSimProtocol } from './venues/coinbase.ts';
 import type { SimProtocol, SimProtocolFactory } from './types.ts';
 
 /** Factories of every venue the simulator speaks. */

@@ -11,7 +11,7 @@
 import type { BookSnapshot, InstrumentId, VenueId, WireLevel } from '../core/model.ts';
 import { Engine } from '../pipeline/engine.ts';
 import { InProcessBus } from '../bus/in-process.ts';
-import { venues, venue as venueOf } from '../feeds/registry.ts';
+import { venues, venue as venueOf, venueSync } from '../feeds/registry.ts';
 import type { FeedParser } from '../feeds/types.ts';
 import type { InstrumentBook } from '../book/instrument-book.ts';
 import type { RecordedFrame } from '../recording/types.ts';
@@ -214,14 +214,13 @@ export function soakPass(
   const compareDepth = opts.compareDepth ?? 20;
   const checkpointEvery = opts.checkpointEvery ?? 10_000;
 
-  const refEngine = new Engine({ venues, bus: new InProcessBus(), computeMetrics: false });
+  const refEngine = new Engine({ sync: venueSync(venues), bus: new InProcessBus() });
   const pending = new Map<InstrumentId, number>(); // instrument → frame index the snapshot is due at
   let index = 0;
   const leftLiveAt = new Map<InstrumentId, number>();
   const testEngine = new Engine({
-    venues,
+    sync: venueSync(venues),
     bus: new InProcessBus(),
-    computeMetrics: false,
     onSnapshotNeeded: (id) => pending.set(id, index + 1 + Math.floor(rng() * maxDelay)),
     onStateChange: (b, previous) => {
       if (previous === 'live' && b.health.state !== 'live') leftLiveAt.set(b.instrument, b.health.since);

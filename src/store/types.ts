@@ -227,3 +227,17 @@ export interface HistoryStore {
   /** Flush and release resources. */
   close(): Promise<void>;
 }
+
+/** Options from the config's `store` section. */
+export interface StoreChoice {
+  url: string;
+  flushIntervalMs: number;
+  retentionDays: number;
+  /** Days of book snapshots kept (0 = forever; default 7). */
+  bookSnapshotRetentionDays?: number;
+  /** Days of closed heatmap runs kept (0 = forever; default 30). */
+  heatmapRetentionDays?: number;
+  /** Spool directory for the durable wrapper (PostgreSQL). */
+  spoolDir?: string;
+  onError?: (err: unknown) => void;
+}

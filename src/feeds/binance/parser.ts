@@ -14,7 +14,7 @@
  * - bookTicker: sequence `u`; the venue's BBO (an oracle for the rebuilt book).
  */
 import { MalformedFrameError, invalidField } from '../../core/errors.ts';
-import type { BookDelta, MarketEvent, TopOfBook, Trade, VenueId, WireLevel } from '../../core/model.ts';
+import type { BookDelta, MarketEvent, Bbo, Trade, VenueId, WireLevel } from '../../core/model.ts';
 import type { FeedParser } from '../types.ts';
 
 type Json = Record<string, unknown>;
@@ -263,7 +263,7 @@ export class BinanceParser implements FeedParser {
    * `bbo()` would build, or null (take the JSON.parse path) for anything else: other events (aggTrade
    * included), missing or mistyped fields, repeated keys, escapes, whitespace, trailing text.
    */
-  private scanFlat(t: string, start: number, localTs: number): Trade | TopOfBook | null {
+  private scanFlat(t: string, start: number, localTs: number): Trade | Bbo | null {
     const kind = flatKind;
     let i = start;
     let seenList = 0; // keys seen, to reset their kind afterwards
@@ -315,7 +315,7 @@ export class BinanceParser implements FeedParser {
   }
 
   /** The trade or bbo event from scanFlat's scratch (keys already checked against FLAT_KEYS), or null. */
-  private flatEvent(t: string, localTs: number): Trade | TopOfBook | null {
+  private flatEvent(t: string, localTs: number): Trade | Bbo | null {
     const kind = flatKind;
     const s =
       kind[115] === 1 && flatEnd[115]! > flatStart[115]! ? t.slice(flatStart[115], flatEnd[115]) : null;
@@ -414,7 +414,7 @@ export class BinanceParser implements FeedParser {
     };
   }
 
-  private bbo(d: Json, localTs: number): TopOfBook {
+  private bbo(d: Json, localTs: number): Bbo {
     const instrument = this.instrumentOf(d);
     return {
       type: 'bbo',

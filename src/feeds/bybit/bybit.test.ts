@@ -11,6 +11,8 @@ import { newReaderStats } from '../../recording/stats.ts';
 import type { RecordedFrame } from '../../recording/types.ts';
 import { openRecording } from '../../recording/index.ts';
 import { Replay } from '../../replay/index.ts';
+import { venueSync } from '../registry.ts';
+import type { OutputTopics } from '../../alerts/topics.ts';
 
 /** Every frame of one cryptofeed file (X.0 metadata files included) through the project's reader. */
 async function cryptofeedFrames(path: string): Promise<RecordedFrame[]> {
@@ -22,7 +24,11 @@ const V5 = '../shared/data/bybit-v5/2024-12-01_XRPUSDT_ob500.data';
 const V1 = '../shared/data/cryptofeed/bybit-2021-04';
 
 function newEngine(wanted: string[] = []): Engine {
-  return new Engine({ venues, bus: new InProcessBus(), onSnapshotNeeded: (i) => wanted.push(i) });
+  return new Engine({
+    sync: venueSync(venues),
+    bus: new InProcessBus<OutputTopics>(),
+    onSnapshotNeeded: (i) => wanted.push(i),
+  });
 }
 
 const delta = (u: number, b: string[][] = [], a: string[][] = []) =>

@@ -10,6 +10,8 @@ import { newReaderStats } from '../../recording/stats.ts';
 import type { RecordedFrame } from '../../recording/types.ts';
 import { openRecording } from '../../recording/index.ts';
 import { Replay } from '../../replay/index.ts';
+import { venueSync } from '../registry.ts';
+import type { OutputTopics } from '../../alerts/topics.ts';
 
 /** Every frame of one cryptofeed file (X.0 metadata files included) through the project's reader. */
 async function cryptofeedFrames(path: string): Promise<RecordedFrame[]> {
@@ -47,7 +49,7 @@ function l2(
 
 describe('Coinbase Advanced Trade level2', () => {
   it('builds a book from l2_data snapshot and updates (offer = ask, quantity 0 deletes)', () => {
-    const engine = new Engine({ venues, bus: new InProcessBus() });
+    const engine = new Engine({ sync: venueSync(venues), bus: new InProcessBus<OutputTopics>() });
     const p = coinbase.createParser();
     engine.handleFrame(
       'coinbase',
@@ -76,7 +78,11 @@ describe('Coinbase Advanced Trade level2', () => {
 
   it('a jump in the connection sequence_num resyncs every product booked on the connection at once', () => {
     const wanted: string[] = [];
-    const engine = new Engine({ venues, bus: new InProcessBus(), onSnapshotNeeded: (i) => wanted.push(i) });
+    const engine = new Engine({
+      sync: venueSync(venues),
+      bus: new InProcessBus<OutputTopics>(),
+      onSnapshotNeeded: (i) => wanted.push(i),
+    });
     const p = coinbase.createParser() as CoinbaseParser;
     engine.handleFrame(
       'coinbase',

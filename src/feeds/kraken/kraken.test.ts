@@ -13,6 +13,8 @@ import { newReaderStats } from '../../recording/stats.ts';
 import type { RecordedFrame } from '../../recording/types.ts';
 import { openRecording } from '../../recording/index.ts';
 import { Replay } from '../../replay/index.ts';
+import { venueSync } from '../registry.ts';
+import type { OutputTopics } from '../../alerts/topics.ts';
 
 /** Every frame of one cryptofeed file (X.0 metadata files included) through the project's reader. */
 async function cryptofeedFrames(path: string): Promise<RecordedFrame[]> {
@@ -86,7 +88,7 @@ describe('Kraken checksum (Kraken v1 and v2 book checksum guides)', () => {
     const s = snap as Extract<typeof snap, { type: 'book_snapshot' }>;
     expect(s.asks[0]).toEqual(['45285.2', '0.00100000']);
     expect(s.bids[3]).toEqual(['45281.0', '0.10000000']);
-    const engine = new Engine({ venues, bus: new InProcessBus() });
+    const engine = new Engine({ sync: venueSync(venues), bus: new InProcessBus<OutputTopics>() });
     engine.handleEvent(s);
     const c = engine.books.get('kraken:BTC/USD')!.health.counters;
     expect([c.checksumChecked, c.checksumMatched]).toEqual([1, 1]);
@@ -159,7 +161,11 @@ describe('Kraken parser', () => {
 
   it('a wrong checksum resyncs through the engine and asks for a resubscribe', () => {
     const wanted: string[] = [];
-    const engine = new Engine({ venues, bus: new InProcessBus(), onSnapshotNeeded: (i) => wanted.push(i) });
+    const engine = new Engine({
+      sync: venueSync(venues),
+      bus: new InProcessBus<OutputTopics>(),
+      onSnapshotNeeded: (i) => wanted.push(i),
+    });
     const p = kraken.createParser();
     engine.handleFrame(
       'kraken',

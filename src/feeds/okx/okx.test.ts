@@ -12,6 +12,8 @@ import { newReaderStats } from '../../recording/stats.ts';
 import type { RecordedFrame } from '../../recording/types.ts';
 import { openRecording } from '../../recording/index.ts';
 import { Replay } from '../../replay/index.ts';
+import { venueSync } from '../registry.ts';
+import type { OutputTopics } from '../../alerts/topics.ts';
 
 /** Every frame of one cryptofeed file (X.0 metadata files included) through the project's reader. */
 async function cryptofeedFrames(path: string): Promise<RecordedFrame[]> {
@@ -87,7 +89,7 @@ describe('OKX parser', () => {
     expect(e).toMatchObject({ type: 'book_snapshot', depthLimit: 5, sequence: 5, exchangeTs: 7 });
   });
   it('applies a no-change update that repeats seqId (prevSeqId == seqId) as a continuation', () => {
-    const engine = new Engine({ venues, bus: new InProcessBus() });
+    const engine = new Engine({ sync: venueSync(venues), bus: new InProcessBus<OutputTopics>() });
     const cs = signedCrc32('100:1:101:1');
     const frame = (action: string, prev: number, seq: number, asks: string[][]) =>
       JSON.stringify({
@@ -131,7 +133,11 @@ describe('OKX parser', () => {
   });
   it('detects a prevSeqId gap through the engine and asks for a resubscribe', () => {
     const wanted: string[] = [];
-    const engine = new Engine({ venues, bus: new InProcessBus(), onSnapshotNeeded: (i) => wanted.push(i) });
+    const engine = new Engine({
+      sync: venueSync(venues),
+      bus: new InProcessBus<OutputTopics>(),
+      onSnapshotNeeded: (i) => wanted.push(i),
+    });
     const frame = (action: string, prev: number, seq: number, cs: number) =>
       JSON.stringify({
         arg: { channel: 'books', instId: 'BTC-USDT' },

@@ -15,9 +15,9 @@
  * strings, or v2 JSON numbers with the book's checksum).
  */
 import type { VenueId } from '../../core/model.ts';
-import type { ClientMessageResult, FrameRoute, SessionOpen, SimProtocol } from '../../sim/types.ts';
-import { corruptOneLevel, StreamSimProtocol, type SimBookState } from '../okx/stream-sim.ts';
-import { krakenChecksum } from './checksum.ts';
+import type { ClientMessageResult, FrameRoute, SessionOpen, SimProtocol } from '../types.ts';
+import { corruptOneLevel, StreamSimProtocol, type SimBookState } from './stream-sim.ts';
+import { krakenChecksum } from '../../feeds/kraken/checksum.ts';
 
 const V1_TAIL = /,"([^"]+)","([^"]+)"\]$/;
 const V2_HEAD = /^\{"channel":"([^"]+)"/;

@@ -15,8 +15,8 @@
  * the recorded format (v5: `u` = the last `u` sent).
  */
 import type { VenueId } from '../../core/model.ts';
-import type { ClientMessageResult, FrameRoute, SessionOpen, SimProtocol } from '../../sim/types.ts';
-import { corruptOneLevel, StreamSimProtocol, type SimBookState } from '../okx/stream-sim.ts';
+import type { ClientMessageResult, FrameRoute, SessionOpen, SimProtocol } from '../types.ts';
+import { corruptOneLevel, StreamSimProtocol, type SimBookState } from './stream-sim.ts';
 
 const TOPIC = /^\{"topic":"([^"]+)"/;
 

@@ -11,15 +11,9 @@
 import { InstrumentBook } from '../../book/instrument-book.ts';
 import type { VenueId } from '../../core/model.ts';
 import type { RecordedFrame } from '../../recording/types.ts';
-import type {
-  ClientMessageResult,
-  FrameRoute,
-  SessionOpen,
-  SimHttpResult,
-  SimProtocol,
-} from '../../sim/types.ts';
-import type { FeedParser } from '../types.ts';
-import { venue as venueAdapter } from '../registry.ts';
+import type { ClientMessageResult, FrameRoute, SessionOpen, SimHttpResult, SimProtocol } from '../types.ts';
+import type { FeedParser } from '../../feeds/types.ts';
+import { venue as venueAdapter } from '../../feeds/registry.ts';
 
 /** The venue-side state of one symbol. */
 export interface SimBookState {

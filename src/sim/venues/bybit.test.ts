@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../test/sim-fixtures.ts';
-import { Simulator } from '../../sim/simulator.ts';
-import { simProtocol } from '../../sim/protocols.ts';
-import { Connector, SnapshotRouter } from '../connector.ts';
+import { Simulator } from '../simulator.ts';
+import { simProtocol } from '../protocols.ts';
+import { Connector, SnapshotRouter } from '../../live/connector.ts';
 import { Engine } from '../../pipeline/engine.ts';
 import { InProcessBus } from '../../bus/in-process.ts';
-import { venues, venue } from '../registry.ts';
+import { venues, venue, venueSync } from '../../feeds/registry.ts';
 import { openRecording } from '../../recording/index.ts';
 import type { RecordedFrame } from '../../recording/types.ts';
-import { BybitParser } from './parser.ts';
-import { bybitTopic } from './sim-protocol.ts';
+import { BybitParser } from '../../feeds/bybit/parser.ts';
+import { bybitTopic } from './bybit.ts';
+import type { OutputTopics } from '../../alerts/topics.ts';
 
 const V5 = '../shared/data/bybit-v5/2024-12-01_XRPUSDT_ob500.data';
 const V1 = '../shared/data/cryptofeed/bybit-2021-04';
@@ -56,7 +57,7 @@ describe('Bybit simulator protocol', () => {
       type: 'snapshot',
       data: { u: 20254888 },
     });
-    const engine = new Engine({ venues, bus: new InProcessBus(), computeMetrics: false });
+    const engine = new Engine({ sync: venueSync(venues), bus: new InProcessBus<OutputTopics>() });
     const parser = new BybitParser();
     engine.handleFrame('bybit', parser, snap!, 0);
     for (const f of frames.slice(20)) engine.handleFrame('bybit', parser, f.text, f.localTs);
@@ -82,9 +83,8 @@ describe('Bybit simulator protocol', () => {
     const sim = await Simulator.start({ protocol: simProtocol('bybit'), frames: recorded, speed: 'max' });
     const router = new SnapshotRouter();
     const engine = new Engine({
-      venues,
-      bus: new InProcessBus(),
-      computeMetrics: false,
+      sync: venueSync(venues),
+      bus: new InProcessBus<OutputTopics>(),
       onSnapshotNeeded: router.handle,
     });
     const conn = new Connector({ adapter: venue('bybit'), engine, symbols, wsUrl: sim.wsUrl });

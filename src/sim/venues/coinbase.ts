@@ -17,8 +17,8 @@
  * as lost messages. Serving Advanced Trade recordings faithfully would need per-session renumbering.
  */
 import type { VenueId } from '../../core/model.ts';
-import type { ClientMessageResult, FrameRoute, SessionOpen, SimProtocol } from '../../sim/types.ts';
-import { corruptOneLevel, StreamSimProtocol, type SimBookState } from '../okx/stream-sim.ts';
+import type { ClientMessageResult, FrameRoute, SessionOpen, SimProtocol } from '../types.ts';
+import { corruptOneLevel, StreamSimProtocol, type SimBookState } from './stream-sim.ts';
 
 const LEGACY_HEAD = /^\{"type":"([a-z_0-9]+)","product_id":"([^"]+)"/;
 

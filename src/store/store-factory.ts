@@ -2,22 +2,8 @@
  * Pick the history store from its URL: `duckdb:<path>` (embedded default), `postgres://...` (wrapped in
  * the durable buffer/spool so an outage loses nothing), or `memory` (DuckDB in memory, for demos/tests).
  */
-import type { HistoryStore } from '../store/types.ts';
-import { DuckDbStore } from '../store/duckdb.ts';
-
-/** Options from the config's `store` section. */
-export interface StoreChoice {
-  url: string;
-  flushIntervalMs: number;
-  retentionDays: number;
-  /** Days of book snapshots kept (0 = forever; default 7). */
-  bookSnapshotRetentionDays?: number;
-  /** Days of closed heatmap runs kept (0 = forever; default 30). */
-  heatmapRetentionDays?: number;
-  /** Spool directory for the durable wrapper (PostgreSQL). */
-  spoolDir?: string;
-  onError?: (err: unknown) => void;
-}
+import type { HistoryStore, StoreChoice } from './types.ts';
+import { DuckDbStore } from './duckdb.ts';
 
 /**
  * Create (not yet initialised) the configured store.

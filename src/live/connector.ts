@@ -23,10 +23,28 @@ import WebSocket from 'ws';
 import { MalformedFrameError } from '../core/errors.ts';
 import { instrumentId, splitInstrumentId, type InstrumentId } from '../core/model.ts';
 import type { InstrumentBook } from '../book/instrument-book.ts';
-import type { Engine } from '../pipeline/engine.ts';
+import type { MarketEvent } from '../core/model.ts';
+import type { BookState } from '../book/health.ts';
 import type { RecordedFrame } from '../recording/types.ts';
 import { RestLimiter } from './rest-limiter.ts';
-import type { FeedParser, VenueAdapter } from './types.ts';
+import type { FeedParser, VenueAdapter } from '../feeds/types.ts';
+
+/**
+ * Where the connector delivers what it receives: the pipeline Engine (src/pipeline/engine.ts) satisfies
+ * it; the connector sits below the pipeline and knows only this.
+ */
+export interface FrameSink {
+  /** The verified books by instrument id (read and resynced by the connector). */
+  readonly books: ReadonlyMap<InstrumentId, InstrumentBook>;
+  /** Parse and process one raw frame (never throws for bad input). */
+  handleFrame(venue: string, parser: FeedParser, text: string, localTs: number): void;
+  /** Process one normalized event (a REST snapshot). */
+  handleEvent(e: MarketEvent): void;
+  /** Count a frame (or REST body) dropped before it reached a book. */
+  countDrop(venue: string, e: unknown): void;
+  /** Report a book state change the connector made (log hook, stages, `health` publication). */
+  stateChanged(b: InstrumentBook, previous: BookState, localTs: number): void;
+}
 
 /** pino-compatible logger subset: `(fields, message)`. */
 export interface ConnectorLogger {
@@ -51,7 +69,7 @@ export interface BackoffOptions {
 /** Connector options. */
 export interface ConnectorOptions {
   adapter: VenueAdapter;
-  engine: Engine;
+  engine: FrameSink;
   /** Venue symbols as the venue spells them (`BTCUSDT`, `BTC-USDT`). */
   symbols?: readonly string[];
   /** WebSocket base URL (default `adapter.ws.url`; the simulator's `wsUrl` in tests). */
@@ -73,11 +91,6 @@ export interface ConnectorOptions {
   random?: () => number;
   /** Shared REST limiter (default: one per connector from `adapter.rest.weightPerMinute`). */
   limiter?: RestLimiter;
-  /**
-   * Called when the connector itself changes a book's state (resync on disconnect, stale, unsubscribed):
-   * wire it like EngineOptions.onStateChange, which only sees changes made by events.
-   */
-  onBookStateChange?: (book: InstrumentBook, previous: string) => void;
   /** Called after each snapshot attempt (applied to the engine, or failed). */
   onSnapshot?: (instrument: InstrumentId, ok: boolean) => void;
 }
@@ -152,7 +165,7 @@ export class Connector {
   };
   readonly limiter: RestLimiter | null;
   private readonly adapter: VenueAdapter;
-  private readonly engine: Engine;
+  private readonly engine: FrameSink;
   private readonly log: ConnectorLogger;
   private readonly wsBase: string;
   private readonly restBase: string;
@@ -268,8 +281,10 @@ export class Connector {
         // Without unsubscribe messages, reconnect with the smaller set (the URL names the symbols).
         else c.ws.terminate();
       }
-      for (const s of gone)
-        this.engine.books.get(instrumentId(this.adapter.id, s))?.setState('invalid', 'unsubscribed', now);
+      for (const s of gone) {
+        const b = this.engine.books.get(instrumentId(this.adapter.id, s));
+        if (b) this.change(b, () => b.setState('invalid', 'unsubscribed', now));
+      }
       this.log.info({ venue: this.adapter.id, connection: c.id, symbols: gone }, 'symbols removed');
     }
   }
@@ -426,11 +441,14 @@ export class Connector {
     }
   }
 
-  /** Apply a connector-driven state change and report it when the state moved. */
+  /**
+   * Apply a connector-driven state change (resync on disconnect, stale) and, when the state moved, report
+   * it through the engine like an event-driven change (log hook, stages, `health` on the bus).
+   */
   private change(b: InstrumentBook, apply: () => void): void {
     const before = b.state;
     apply();
-    if (b.state !== before) this.opts.onBookStateChange?.(b, before);
+    if (b.state !== before) this.engine.stateChanged(b, before, Date.now());
   }
 
   private clearTimers(c: Connection): void {

@@ -17,16 +17,10 @@
 import { InstrumentBook } from '../../book/instrument-book.ts';
 import type { VenueId } from '../../core/model.ts';
 import type { RecordedFrame } from '../../recording/types.ts';
-import type {
-  ClientMessageResult,
-  FrameRoute,
-  SessionOpen,
-  SimHttpResult,
-  SimProtocol,
-} from '../../sim/types.ts';
-import { venue as venueAdapter } from '../registry.ts';
-import { parseBinanceSnapshot } from './snapshot.ts';
-import { BinanceParser } from './parser.ts';
+import type { ClientMessageResult, FrameRoute, SessionOpen, SimHttpResult, SimProtocol } from '../types.ts';
+import { venue as venueAdapter } from '../../feeds/registry.ts';
+import { parseBinanceSnapshot } from '../../feeds/binance/snapshot.ts';
+import { BinanceParser } from '../../feeds/binance/parser.ts';
 
 const DEPTH_PATHS: Record<string, string> = {
   binance: '/api/v3/depth',

@@ -12,9 +12,9 @@
  * them, `seqId` = the last `seqId` sent (`prevSeqId` -1), so the recorded updates that follow chain onto it.
  */
 import type { VenueId } from '../../core/model.ts';
-import type { ClientMessageResult, FrameRoute, SessionOpen, SimProtocol } from '../../sim/types.ts';
-import { okxChecksum } from './checksum.ts';
-import { OKX_BOOK_DEPTH } from './parser.ts';
+import type { ClientMessageResult, FrameRoute, SessionOpen, SimProtocol } from '../types.ts';
+import { okxChecksum } from '../../feeds/okx/checksum.ts';
+import { OKX_BOOK_DEPTH } from '../../feeds/okx/parser.ts';
 import { corruptOneLevel, StreamSimProtocol, type SimBookState } from './stream-sim.ts';
 
 const ARG = /^\{"arg":\{"channel":"([^"]+)","instId":"([^"]+)"\}/;

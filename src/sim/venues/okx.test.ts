@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../test/sim-fixtures.ts';
-import { Simulator } from '../../sim/simulator.ts';
-import { simProtocol } from '../../sim/protocols.ts';
-import { Connector, SnapshotRouter } from '../connector.ts';
+import { Simulator } from '../simulator.ts';
+import { simProtocol } from '../protocols.ts';
+import { Connector, SnapshotRouter } from '../../live/connector.ts';
 import { Engine } from '../../pipeline/engine.ts';
 import { InProcessBus } from '../../bus/in-process.ts';
-import { venues, venue } from '../registry.ts';
+import { venues, venue, venueSync } from '../../feeds/registry.ts';
 import { openRecording } from '../../recording/index.ts';
 import type { RecordedFrame } from '../../recording/types.ts';
-import { OkxParser } from './parser.ts';
+import { OkxParser } from '../../feeds/okx/parser.ts';
+import type { OutputTopics } from '../../alerts/topics.ts';
 
 const DIR = '../shared/data/cryptofeed/okx-2022-05';
 
@@ -44,7 +45,7 @@ describe('OKX simulator protocol', () => {
     for (const f of all.slice(0, half)) p.observe(f);
     const snaps = p.onSubscribed!(['books:BTC-USDT', 'trades:BTC-USDT']);
     expect(snaps).toHaveLength(1);
-    const engine = new Engine({ venues, bus: new InProcessBus(), computeMetrics: false });
+    const engine = new Engine({ sync: venueSync(venues), bus: new InProcessBus<OutputTopics>() });
     const parser = new OkxParser();
     engine.handleFrame('okx', parser, snaps[0]!, 0);
     for (const f of all.slice(half)) {
@@ -65,9 +66,8 @@ describe('OKX simulator protocol', () => {
     const sim = await Simulator.start({ protocol: simProtocol('okx'), frames: recorded, speed: 'max' });
     const router = new SnapshotRouter();
     const engine = new Engine({
-      venues,
-      bus: new InProcessBus(),
-      computeMetrics: false,
+      sync: venueSync(venues),
+      bus: new InProcessBus<OutputTopics>(),
       onSnapshotNeeded: router.handle,
     });
     const conn = new Connector({
@@ -105,9 +105,8 @@ describe('OKX simulator protocol', () => {
     });
     const router = new SnapshotRouter();
     const engine = new Engine({
-      venues,
-      bus: new InProcessBus(),
-      computeMetrics: false,
+      sync: venueSync(venues),
+      bus: new InProcessBus<OutputTopics>(),
       onSnapshotNeeded: router.handle,
     });
     const conn = new Connector({ adapter: venue('okx'), engine, symbols: ['BTC-USDT'], wsUrl: sim.wsUrl });

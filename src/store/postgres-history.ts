@@ -2,10 +2,9 @@
  * PostgreSQL history behind the durable buffer/spool: an outage or a slow server never loses accepted
  * rows (see store/durable.ts for the guarantee and its one-flush-interval crash bound).
  */
-import { DurableStore } from '../store/durable.ts';
-import { PostgresStore } from '../store/postgres/postgres-store.ts';
-import type { HistoryStore } from '../store/types.ts';
-import type { StoreChoice } from './store-factory.ts';
+import { DurableStore } from './durable.ts';
+import { PostgresStore } from './postgres/postgres-store.ts';
+import type { HistoryStore, StoreChoice } from './types.ts';
 
 /**
  * Split depthwatch's own `schema` query parameter off a PostgreSQL URL

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { createPostgresHistory, splitSchemaParam } from './postgres-history.ts';
-import { TEST_PG_URL, sampleAt, uniqueName } from '../store/postgres/testing.ts';
+import { TEST_PG_URL, sampleAt, uniqueName } from './postgres/testing.ts';
 
 describe('PostgreSQL store URL', () => {
   it('takes the schema from ?schema= and leaves the rest of the URL to the driver', () => {

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../test/sim-fixtures.ts';
-import { Simulator } from '../../sim/simulator.ts';
-import { simProtocol } from '../../sim/protocols.ts';
-import { Connector, SnapshotRouter } from '../connector.ts';
+import { Simulator } from '../simulator.ts';
+import { simProtocol } from '../protocols.ts';
+import { Connector, SnapshotRouter } from '../../live/connector.ts';
 import { Engine } from '../../pipeline/engine.ts';
 import { InProcessBus } from '../../bus/in-process.ts';
-import { venues, venue } from '../registry.ts';
+import { venues, venue, venueSync } from '../../feeds/registry.ts';
 import { openRecording } from '../../recording/index.ts';
 import type { RecordedFrame } from '../../recording/types.ts';
-import { CoinbaseParser } from './parser.ts';
+import { CoinbaseParser } from '../../feeds/coinbase/parser.ts';
+import type { OutputTopics } from '../../alerts/topics.ts';
 
 const DIR = '../shared/data/cryptofeed/coinbase-2021-04';
 
@@ -54,7 +55,7 @@ describe('Coinbase simulator protocol', () => {
     const half = Math.floor(all.length / 2);
     for (const f of all.slice(0, half)) p.observe(f);
     const [snap] = p.onSubscribed!(['level2:SKL-USD']);
-    const engine = new Engine({ venues, bus: new InProcessBus(), computeMetrics: false });
+    const engine = new Engine({ sync: venueSync(venues), bus: new InProcessBus<OutputTopics>() });
     const parser = new CoinbaseParser();
     engine.handleFrame('coinbase', parser, snap!, 0);
     let n = 0;
@@ -84,9 +85,8 @@ describe('Coinbase simulator protocol', () => {
     const sim = await Simulator.start({ protocol: simProtocol('coinbase'), frames: recorded, speed: 'max' });
     const router = new SnapshotRouter();
     const engine = new Engine({
-      venues,
-      bus: new InProcessBus(),
-      computeMetrics: false,
+      sync: venueSync(venues),
+      bus: new InProcessBus<OutputTopics>(),
       onSnapshotNeeded: router.handle,
     });
     const conn = new Connector({ adapter: venue('coinbase'), engine, symbols: products, wsUrl: sim.wsUrl });

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../test/sim-fixtures.ts';
-import { Simulator } from '../../sim/simulator.ts';
-import { simProtocol } from '../../sim/protocols.ts';
-import { Connector, SnapshotRouter } from '../connector.ts';
+import { Simulator } from '../simulator.ts';
+import { simProtocol } from '../protocols.ts';
+import { Connector, SnapshotRouter } from '../../live/connector.ts';
 import { Engine } from '../../pipeline/engine.ts';
 import { InProcessBus } from '../../bus/in-process.ts';
-import { venues, venue } from '../registry.ts';
+import { venues, venue, venueSync } from '../../feeds/registry.ts';
 import { openRecording } from '../../recording/index.ts';
 import type { RecordedFrame } from '../../recording/types.ts';
-import { KrakenParser } from './parser.ts';
+import { KrakenParser } from '../../feeds/kraken/parser.ts';
+import type { OutputTopics } from '../../alerts/topics.ts';
 
 const DIR = '../shared/data/cryptofeed/kraken-2021-04';
 
@@ -53,7 +54,7 @@ describe('Kraken simulator protocol', () => {
     for (const f of all.slice(0, half)) p.observe(f);
     const [snap] = p.onSubscribed!(['book:XMR/USD']);
     expect(snap!.startsWith('[0,{"as":')).toBe(true);
-    const engine = new Engine({ venues, bus: new InProcessBus(), computeMetrics: false });
+    const engine = new Engine({ sync: venueSync(venues), bus: new InProcessBus<OutputTopics>() });
     const parser = new KrakenParser();
     engine.handleFrame('kraken', parser, snap!, 0);
     for (const f of all.slice(half))
@@ -79,7 +80,7 @@ describe('Kraken simulator protocol', () => {
     expect(snap).toContain('{"price":45281.0,"qty":0.10000000}');
     const parsed = new KrakenParser().parse(snap!, 0)[0]!;
     expect(parsed.type).toBe('book_snapshot');
-    const engine = new Engine({ venues, bus: new InProcessBus(), computeMetrics: false });
+    const engine = new Engine({ sync: venueSync(venues), bus: new InProcessBus<OutputTopics>() });
     engine.handleEvent(parsed);
     const c = engine.books.get('kraken:BTC/USD')!.health.counters;
     expect([c.checksumChecked, c.checksumMatched]).toEqual([1, 1]);
@@ -96,9 +97,8 @@ describe('Kraken simulator protocol', () => {
     const sim = await Simulator.start({ protocol: simProtocol('kraken'), frames: recorded, speed: 'max' });
     const router = new SnapshotRouter();
     const engine = new Engine({
-      venues,
-      bus: new InProcessBus(),
-      computeMetrics: false,
+      sync: venueSync(venues),
+      bus: new InProcessBus<OutputTopics>(),
       onSnapshotNeeded: router.handle,
     });
     const conn = new Connector({ adapter: venue('kraken'), engine, symbols, wsUrl: sim.wsUrl });
@@ -133,9 +133,8 @@ describe('Kraken simulator protocol', () => {
     });
     const router = new SnapshotRouter();
     const engine = new Engine({
-      venues,
-      bus: new InProcessBus(),
-      computeMetrics: false,
+      sync: venueSync(venues),
+      bus: new InProcessBus<OutputTopics>(),
       onSnapshotNeeded: router.handle,
     });
     const conn = new Connector({ adapter: venue('kraken'), engine, symbols: ['XMR/USD'], wsUrl: sim.wsUrl });
