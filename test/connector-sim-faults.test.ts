@@ -118,6 +118,7 @@ describe('connector against injected faults', () => {
     expect(r.states.get(BTC)).toEqual(['syncing', 'live', 'resyncing', 'live']);
     expect(btc.health.counters.gaps).toBe(1);
     expect(btc.health.counters.snapshots).toBe(2);
+    expect(btc.health.reasonCode).toBeNull();
     expect(btc.health.reason).toBeNull();
     expect(btc.health.lastResyncAt).not.toBeNull();
     // The second instrument on the same connection never left live.

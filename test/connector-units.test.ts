@@ -177,7 +177,7 @@ describe('connector', () => {
     conn.removeSymbols(['BTCUSDT']);
     const btc = engine.books.get('binance-usdm:BTCUSDT')!;
     expect(btc.state).toBe('invalid');
-    expect(btc.health.reason).toBe('unsubscribed');
+    expect(btc.health.reasonCode).toBe('unsubscribed');
     expect(conn.symbols).toEqual(['BTCUSD_PERP']);
     await waitFor(() => conn.connections.total === 1 && sim.clients === 1, 'the emptied connection closed');
     expect(log.lines.map((l) => l.msg)).toEqual(

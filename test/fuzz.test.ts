@@ -296,7 +296,7 @@ describe('fuzz: mutated real frames through Engine.handleFrame', () => {
         for (const b of engine.books.values()) {
           checkSide(b.book.bids, `${b.instrument} bids`);
           checkSide(b.book.asks, `${b.instrument} asks`);
-          if (b.state === 'live') expect(b.book.isCrossed()).toBe(false);
+          if (b.state === 'live') expect(b.book.isCrossedOrLocked()).toBe(false);
         }
       }
       expect(failures.slice(0, 5)).toEqual([]);

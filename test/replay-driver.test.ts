@@ -84,6 +84,7 @@ describe('Replay', () => {
     await r.run();
     const s = summarize(r.engine, r.analytics).instruments['binance-usdm:BTCUSDT']!;
     expect(s).toMatchObject({ state: 'invalid', gaps: 1, resyncs: 1 });
+    expect(s.reasonCode).toBe('gap');
     expect(s.reason).toMatch(/replay ended before a fresh snapshot/);
   });
 

@@ -4,8 +4,10 @@
  *
  * Series (all prefixed `depthwatch_`):
  * - `frames_total{venue}`, `frames_dropped_total{venue,code}`: frames handled / dropped before a book.
- * - `book_state{instrument,state}`: 1 for the instrument's current state, 0 for the others.
+ * - `book_state{instrument,state}`: 1 for the instrument's current state, 0 for the others;
+ *   `book_reason{instrument,state,reason_code}` = 1 with the current HealthReasonCode (`none` when live).
  * - `book_resyncs_total`, `book_gaps_total`, `book_checksum_failures_total`, `book_crossed_total`,
+ *   `book_locked_total`,
  *   `book_dropped_total`, `book_deltas_applied_total`, `book_snapshots_total`, `trades_total` `{instrument}`.
  * - `book_latency_ms{instrument}`: exchange-to-local latency of the last update.
  * - `ws_clients`, `ws_connections_total`, `ws_connections_rejected_total`, `ws_messages_sent_total`,
@@ -73,7 +75,8 @@ export function createMetricsRegistry(deps: {
     ['depthwatch_book_resyncs_total', 'resyncs', 'Book resyncs started'],
     ['depthwatch_book_gaps_total', 'gaps', 'Sequence gaps detected'],
     ['depthwatch_book_checksum_failures_total', 'checksumFailures', 'Venue checksum mismatches'],
-    ['depthwatch_book_crossed_total', 'crossedBooks', 'Times the book was found crossed'],
+    ['depthwatch_book_crossed_total', 'crossedBooks', 'Times the book was found crossed (bid > ask)'],
+    ['depthwatch_book_locked_total', 'lockedBooks', 'Times the book was found locked (bid = ask)'],
     ['depthwatch_book_dropped_total', 'dropped', 'Malformed frames attributed to the instrument'],
     ['depthwatch_book_deltas_applied_total', 'deltasApplied', 'Deltas applied'],
     ['depthwatch_book_snapshots_total', 'snapshots', 'Snapshots applied'],
@@ -93,6 +96,17 @@ export function createMetricsRegistry(deps: {
       this.reset();
       for (const [instrument, b] of engine.books)
         for (const state of STATES) this.set({ instrument, state }, b.health.state === state ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'depthwatch_book_reason',
+    help: '1 with the stable code of why each instrument book is in its state (reason_code "none" when live)',
+    labelNames: ['instrument', 'state', 'reason_code'],
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const [instrument, b] of engine.books)
+        this.set({ instrument, state: b.health.state, reason_code: b.health.reasonCode ?? 'none' }, 1);
     },
   });
   new Gauge({

@@ -126,6 +126,7 @@ function instrumentInfo(engine: ApiEngine, id: string): InstrumentInfo {
     venue,
     symbol,
     state: h.state,
+    reasonCode: h.reasonCode,
     reason: h.reason,
     since: h.since,
     counters: h.counters,

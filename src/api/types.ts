@@ -5,7 +5,7 @@
  * Times are ms since epoch UTC; prices quote currency; sizes base units.
  */
 import type { MetricsSample } from '../analytics/types.ts';
-import type { BookCounters, BookHealth, BookState, Coverage } from '../book/health.ts';
+import type { BookCounters, BookHealth, BookState, Coverage, HealthReasonCode } from '../book/health.ts';
 import type { DropCounters, Engine } from '../pipeline/engine.ts';
 import type { BookView } from '../pipeline/topics.ts';
 import type { InstrumentBook } from '../book/instrument-book.ts';
@@ -52,6 +52,9 @@ export interface InstrumentInfo {
   venue: string;
   symbol: string;
   state: BookState;
+  /** Why the book is in its state, as a stable code (null when live). */
+  reasonCode: HealthReasonCode | null;
+  /** The detail of `reasonCode` in words. */
   reason: string | null;
   /** When the state last changed. */
   since: number;

@@ -2,6 +2,7 @@
  * Book health as data: per instrument state, reason, counters, coverage and latency.
  * Every metric sample and alert carries the state it was computed on (see analytics/).
  */
+import { INTEGRITY_CODES, type IntegrityCode } from '../core/errors.ts';
 
 /**
  * Lifecycle of one instrument's book.
@@ -11,6 +12,37 @@
  *   and no resync possible yet (e.g. replay without a later snapshot, or a crossed book being reported).
  */
 export type BookState = 'connecting' | 'syncing' | 'live' | 'resyncing' | 'stale' | 'invalid';
+
+/**
+ * Why a book is in its state, as a stable code (the free text `reason` gives the detail): an
+ * {@link IntegrityCode}, or one of the feed-side causes: `waiting_snapshot` (deltas buffered, no snapshot
+ * yet), `reconnect` (the connection dropped: frames were missed), `resubscribed` (symbol subscribed again
+ * at run time), `stale_feed` (no frame at all on the connection), `stale_book` (no update for this book),
+ * `unsubscribed`, `replay_ended` (a replay ended before a fresh snapshot could arrive), `manual`.
+ */
+export type HealthReasonCode =
+  | IntegrityCode
+  | 'waiting_snapshot'
+  | 'reconnect'
+  | 'resubscribed'
+  | 'stale_feed'
+  | 'stale_book'
+  | 'unsubscribed'
+  | 'replay_ended'
+  | 'manual';
+
+/** Every health reason code, for labels and validation. */
+export const HEALTH_REASON_CODES: readonly HealthReasonCode[] = [
+  ...INTEGRITY_CODES,
+  'waiting_snapshot',
+  'reconnect',
+  'resubscribed',
+  'stale_feed',
+  'stale_book',
+  'unsubscribed',
+  'replay_ended',
+  'manual',
+];
 
 /** Counters since start, per instrument. All monotonically increasing. */
 export interface BookCounters {
@@ -29,8 +61,10 @@ export interface BookCounters {
   checksumChecked: number;
   checksumMatched: number;
   checksumFailures: number;
-  /** Times the book was found crossed (bid >= ask) after an update. */
+  /** Times the book was found crossed (best bid > best ask) after an update. */
   crossedBooks: number;
+  /** Times the book was found locked (best bid = best ask) after an update. */
+  lockedBooks: number;
   /** Resyncs started (gap, checksum, crossed, oracle mismatch, manual). */
   resyncs: number;
   /** Frames for this instrument dropped as malformed. */
@@ -58,7 +92,9 @@ export interface Coverage {
 export interface BookHealth {
   instrument: string;
   state: BookState;
-  /** Why the book is in this state (e.g. `gap: U=101 after u=99`), null when live. */
+  /** Why the book is in this state, as a stable code (alert on it, label metrics with it); null when live. */
+  reasonCode: HealthReasonCode | null;
+  /** The detail of `reasonCode` in words (e.g. `gap: U=101 after u=99`), null when live. */
   reason: string | null;
   /** Local ms since epoch when the state last changed. */
   since: number;
@@ -87,6 +123,7 @@ export function newCounters(): BookCounters {
     checksumMatched: 0,
     checksumFailures: 0,
     crossedBooks: 0,
+    lockedBooks: 0,
     resyncs: 0,
     dropped: 0,
     oracleChecked: 0,

@@ -110,7 +110,7 @@ describe('InstrumentBook, Binance futures rule', () => {
     ib.onDelta(delta(9, 11, 8));
     expect(ib.onDelta(delta(14, 16, 13))).toBe('gap'); // pu 13 != 11
     expect(ib.state).toBe('resyncing');
-    expect(ib.health.reason).toMatch(/^gap:/);
+    expect(ib.health.reasonCode).toBe('gap');
     expect(ib.health.counters.gaps).toBe(1);
     expect(ib.health.counters.resyncs).toBe(1);
     expect(ib.snapshotWanted).toBe(true);
@@ -134,7 +134,7 @@ describe('InstrumentBook, Binance futures rule', () => {
     expect(ib.takeSnapshotRequest()).toBe(true);
     expect(ib.onSnapshot(snapshot(40))).toBe('gap'); // first buffered U 50 > 40
     expect(ib.state).toBe('syncing');
-    expect(ib.health.reason).toMatch(/^stale_snapshot/);
+    expect(ib.health.reasonCode).toBe('stale_snapshot');
     expect(ib.health.counters.gaps).toBe(0);
     expect(ib.health.counters.resyncs).toBe(0);
     expect(ib.snapshotWanted).toBe(true);
@@ -146,14 +146,26 @@ describe('InstrumentBook, Binance futures rule', () => {
     expect(ib.health.sequence).toBe(60);
   });
 
+  it('reports a locked book (bid = ask) apart from a crossed one, and resyncs it', () => {
+    const ib = new InstrumentBook(I, futures);
+    ib.onSnapshot(snapshot(10));
+    expect(ib.onDelta(delta(9, 11, 8, [['101.0', '1']]))).toBe('locked');
+    expect(ib.state).toBe('resyncing');
+    expect(ib.health.reasonCode).toBe('locked_book');
+    expect(ib.health.counters).toMatchObject({ lockedBooks: 1, crossedBooks: 0, resyncs: 1 });
+    // A locked snapshot is refused as well.
+    expect(ib.onSnapshot(snapshot(20, { bids: [['101.0', '1']] }))).toBe('locked');
+    expect(ib.health.counters.lockedBooks).toBe(2);
+  });
+
   it('resyncs on a crossed book and counts it', () => {
     const ib = new InstrumentBook(I, futures);
     ib.onSnapshot(snapshot(10));
-    expect(ib.onDelta(delta(9, 11, 8, [['101.0', '1']]))).toBe('crossed');
+    expect(ib.onDelta(delta(9, 11, 8, [['101.5', '1']]))).toBe('crossed');
     expect(ib.state).toBe('resyncing');
     expect(ib.health.counters.crossedBooks).toBe(1);
     expect(ib.health.counters.resyncs).toBe(1);
-    expect(ib.health.reason).toMatch(/^crossed_book/);
+    expect(ib.health.reasonCode).toBe('crossed_book');
     // A crossed snapshot is refused as well.
     const crossed = snapshot(20, { bids: [['105', '1']] });
     expect(ib.onSnapshot(crossed)).toBe('crossed');
@@ -191,7 +203,7 @@ describe('InstrumentBook, Binance futures rule', () => {
     expect(ib.health.counters.oracleMatched).toBe(1);
     expect(ib.onBbo(bbo(11, '100.0', '1', '101.0', '1.5'))).toBe(false);
     expect(ib.state).toBe('resyncing');
-    expect(ib.health.reason).toMatch(/^oracle_mismatch/);
+    expect(ib.health.reasonCode).toBe('oracle_mismatch');
     expect(ib.health.counters.oracleChecked).toBe(2);
     expect(ib.health.counters.oracleMatched).toBe(1);
     expect(ib.onBbo(bbo(11, 'x', '1', '101', '1'))).toBeNull(); // not live any more
@@ -245,6 +257,7 @@ describe('InstrumentBook with a checksum rule', () => {
     expect(c.checksumFailures).toBe(1);
     expect(c.resyncs).toBe(1);
     expect(ib.state).toBe('resyncing');
+    expect(ib.health.reasonCode).toBe('checksum_mismatch');
     expect(ib.health.reason).toBe('checksum_mismatch: venue 5, book 6');
     expect(ib.onSnapshot(snapshot(20, { checksum: 3 }))).toBe('checksum_mismatch');
     expect(c.checksumFailures).toBe(2);

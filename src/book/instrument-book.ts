@@ -10,7 +10,7 @@ import { MalformedFrameError } from '../core/errors.ts';
 import type { BookDelta, BookSnapshot, Bbo } from '../core/model.ts';
 import { parseDecimal } from '../core/decimal.ts';
 import { L2Book } from './l2-book.ts';
-import { newCounters, type BookHealth, type BookState } from './health.ts';
+import { newCounters, type BookHealth, type BookState, type HealthReasonCode } from './health.ts';
 import type { ChecksumRule, SyncRule } from './sync-rule.ts';
 
 /** How the book is synchronised; comes from the venue descriptor. */
@@ -44,6 +44,7 @@ export type BookOutcome =
   | 'gap'
   | 'checksum_mismatch'
   | 'crossed'
+  | 'locked'
   | 'oracle_mismatch'
   | 'dropped';
 
@@ -72,6 +73,7 @@ export class InstrumentBook {
     this.health = {
       instrument,
       state: 'connecting',
+      reasonCode: null,
       reason: null,
       since: Date.now(),
       counters: newCounters(),
@@ -88,11 +90,15 @@ export class InstrumentBook {
     return this.health.state;
   }
 
-  /** Change state, recording when and why (no-op when unchanged). */
-  setState(state: BookState, reason: string | null, now: number): void {
+  /**
+   * Change state, recording when and why (no-op when unchanged).
+   * @param code why, as a stable code (null when live); @param reason the detail in words
+   */
+  setState(state: BookState, code: HealthReasonCode | null, reason: string | null, now: number): void {
     const h = this.health;
-    if (h.state === state && h.reason === reason) return;
+    if (h.state === state && h.reasonCode === code && h.reason === reason) return;
     h.state = state;
+    h.reasonCode = code;
     h.reason = reason;
     h.since = now;
   }
@@ -125,13 +131,13 @@ export class InstrumentBook {
     this.setCoverageFromSnapshot(s);
     const wasResync = h.state === 'resyncing' || h.state === 'invalid';
     if (s.checksum !== undefined && !this.verifyChecksum(s.checksum, s.localTs)) return 'checksum_mismatch';
-    if (this.book.isCrossed())
-      return this.fail('crossed', 'crossed_book: best bid >= best ask in snapshot', s.localTs);
+    const cross = this.book.crossState();
+    if (cross !== 'ok') return this.failCross(cross, 'in snapshot', s.localTs);
     const buffered = this.buffer;
     this.buffer = [];
     this.snapshotWanted = false;
     this.snapshotPending = false;
-    this.setState('live', null, s.localTs);
+    this.setState('live', null, null, s.localTs);
     if (wasResync) h.lastResyncAt = s.localTs;
     if (this.opts.snapshotSource === 'rest') {
       for (let i = 0; i < buffered.length; i++) {
@@ -144,6 +150,7 @@ export class InstrumentBook {
           this.snapshotWanted = true;
           this.setState(
             wasResync ? 'resyncing' : 'syncing',
+            'stale_snapshot',
             'stale_snapshot: snapshot older than buffered deltas',
             s.localTs,
           );
@@ -154,7 +161,7 @@ export class InstrumentBook {
           this.buffer = buffered.slice(i);
           return r;
         }
-        // Any other integrity failure (checksum, crossed, malformed, oracle) has started a resync:
+        // Any other integrity failure (checksum, crossed/locked, malformed, oracle) has started a resync:
         // stop splicing, the rest would only be buffered behind a book that is no longer trusted.
         if (r !== 'applied' && r !== 'stale') return r;
       }
@@ -185,7 +192,8 @@ export class InstrumentBook {
     }
     const state = h.state;
     if (state !== 'live' && state !== 'stale') {
-      if (state === 'connecting') this.setState('syncing', 'waiting for snapshot', d.localTs);
+      if (state === 'connecting')
+        this.setState('syncing', 'waiting_snapshot', 'waiting for snapshot', d.localTs);
       if (!this.hasSnapshot || state === 'syncing' || state === 'resyncing' || state === 'invalid') {
         this.bufferDelta(d);
         return 'buffered';
@@ -203,7 +211,7 @@ export class InstrumentBook {
         this.last === null
           ? `gap: first delta [${d.firstSequence}, ${d.sequence}] does not connect to snapshot ${this.snapshotSequence}`
           : `gap: delta [${d.firstSequence}, ${d.sequence}] (prev ${d.prevSequence}) after ${this.last.sequence}`;
-      this.startResync(reason, d.localTs);
+      this.startResync('gap', reason, d.localTs);
       this.bufferDelta(d);
       return 'gap';
     }
@@ -215,7 +223,7 @@ export class InstrumentBook {
         // A malformed delta that passed the sequence check: its changes are lost, so the book can no
         // longer be trusted. Count the drop and resync rather than continue silently wrong.
         h.counters.dropped++;
-        this.startResync(`malformed delta ${d.sequence}: ${e.message}`, d.localTs);
+        this.startResync('malformed_delta', `malformed delta ${d.sequence}: ${e.message}`, d.localTs);
         return 'dropped';
       }
       throw e;
@@ -227,15 +235,10 @@ export class InstrumentBook {
     h.counters.levelsApplied += changed;
     this.touch(d.exchangeTs, d.localTs);
     if (this.opts.coverage === 'sliding') this.setSlidingCoverage();
-    if (state === 'stale') this.setState('live', null, d.localTs);
+    if (state === 'stale') this.setState('live', null, null, d.localTs);
     if (d.checksum !== undefined && !this.verifyChecksum(d.checksum, d.localTs)) return 'checksum_mismatch';
-    if (this.book.isCrossed()) {
-      return this.fail(
-        'crossed',
-        `crossed_book: bid ${this.book.bids.price(0)} >= ask ${this.book.asks.price(0)}`,
-        d.localTs,
-      );
-    }
+    const cross = this.book.crossState();
+    if (cross !== 'ok') return this.failCross(cross, `after delta ${d.sequence}`, d.localTs);
     const oracle = this.pendingOracle;
     if (oracle !== null && oracle.sequence <= d.sequence) {
       this.pendingOracle = null;
@@ -283,7 +286,12 @@ export class InstrumentBook {
     }
     h.counters.oracleChecked++;
     if (ok) h.counters.oracleMatched++;
-    else this.startResync(`oracle_mismatch: venue BBO at ${t.sequence} differs from book`, t.localTs);
+    else
+      this.startResync(
+        'oracle_mismatch',
+        `oracle_mismatch: venue BBO at ${t.sequence} differs from book`,
+        t.localTs,
+      );
     return ok;
   }
 
@@ -292,19 +300,23 @@ export class InstrumentBook {
     this.health.counters.dropped++;
   }
 
-  /** Mark the book stale (no update within the venue's heartbeat window); it returns to live on the next delta. */
-  markStale(reason: string, now: number): void {
-    if (this.health.state === 'live') this.setState('stale', reason, now);
+  /**
+   * Mark the book stale (no update within the venue's heartbeat window); it returns to live on the next delta.
+   * @param code `stale_feed` (nothing on the connection) or `stale_book` (nothing for this book)
+   */
+  markStale(code: 'stale_feed' | 'stale_book', reason: string, now: number): void {
+    if (this.health.state === 'live') this.setState('stale', code, reason, now);
   }
 
   /**
    * Start a resync: the book is no longer trusted; deltas are buffered until a fresh snapshot arrives.
    * Used for integrity failures and on reconnect.
+   * @param code why (integrity code, `reconnect`, `resubscribed`, `manual`); @param reason the detail
    */
-  startResync(reason: string, now: number): void {
+  startResync(code: HealthReasonCode, reason: string, now: number): void {
     const h = this.health;
     h.counters.resyncs++;
-    this.setState('resyncing', reason, now);
+    this.setState('resyncing', code, reason, now);
     this.buffer = [];
     this.last = null;
     this.hasSnapshot = false;
@@ -312,9 +324,18 @@ export class InstrumentBook {
     this.snapshotPending = false;
   }
 
-  private fail(kind: 'crossed', reason: string, now: number): BookOutcome {
-    if (kind === 'crossed') this.health.counters.crossedBooks++;
-    this.startResync(reason, now);
+  /** A crossed or locked book: counted apart, then resynced (never repaired silently). */
+  private failCross(kind: 'crossed' | 'locked', where: string, now: number): BookOutcome {
+    const c = this.health.counters;
+    const bid = this.book.bids.price(0);
+    const ask = this.book.asks.price(0);
+    if (kind === 'crossed') {
+      c.crossedBooks++;
+      this.startResync('crossed_book', `crossed_book: bid ${bid} > ask ${ask} ${where}`, now);
+    } else {
+      c.lockedBooks++;
+      this.startResync('locked_book', `locked_book: bid ${bid} = ask ${ask} ${where}`, now);
+    }
     return kind;
   }
 
@@ -329,7 +350,7 @@ export class InstrumentBook {
       return true;
     }
     c.checksumFailures++;
-    this.startResync(`checksum_mismatch: venue ${expected}, book ${actual}`, now);
+    this.startResync('checksum_mismatch', `checksum_mismatch: venue ${expected}, book ${actual}`, now);
     return false;
   }
 

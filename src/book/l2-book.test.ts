@@ -64,14 +64,14 @@ describe('L2Book', () => {
   it('detects a crossed book (bid >= ask) and only with both sides present', () => {
     const b = new L2Book();
     b.applySnapshot(lv(['100', '1']), []);
-    expect(b.isCrossed()).toBe(false);
+    expect(b.isCrossedOrLocked()).toBe(false);
     b.applyDelta([], lv(['100.1', '1']));
-    expect(b.isCrossed()).toBe(false);
+    expect(b.isCrossedOrLocked()).toBe(false);
     b.applyDelta([], lv(['100', '1']));
-    expect(b.isCrossed()).toBe(true);
+    expect(b.isCrossedOrLocked()).toBe(true);
     b.applyDelta([], lv(['100', '0']));
     b.applyDelta(lv(['100.2', '1']), []);
-    expect(b.isCrossed()).toBe(true);
+    expect(b.isCrossedOrLocked()).toBe(true);
   });
 
   const bad: [string, unknown[], unknown[], new (...a: never[]) => Error][] = [

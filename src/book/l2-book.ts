@@ -90,8 +90,20 @@ export class L2Book {
     }
   }
 
-  /** True when both sides are non-empty and best bid >= best ask. */
-  isCrossed(): boolean {
+  /**
+   * Whether the top of book is sound: `crossed` when best bid > best ask, `locked` when they are equal
+   * (both sides non-empty), else `ok`. A single venue's aggregated L2 book is neither: either is an
+   * integrity failure, reported separately (as nautilus_trader does).
+   */
+  crossState(): 'ok' | 'crossed' | 'locked' {
+    if (this.bids.length === 0 || this.asks.length === 0) return 'ok';
+    const bid = this.bids.price(0);
+    const ask = this.asks.price(0);
+    return bid < ask ? 'ok' : bid === ask ? 'locked' : 'crossed';
+  }
+
+  /** True when both sides are non-empty and best bid >= best ask (crossed or locked). */
+  isCrossedOrLocked(): boolean {
     return this.bids.length > 0 && this.asks.length > 0 && this.bids.price(0) >= this.asks.price(0);
   }
 

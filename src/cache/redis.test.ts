@@ -30,6 +30,7 @@ function health(state: BookHealth['state']): BookHealth {
   return {
     instrument: INST,
     state,
+    reasonCode: state === 'live' ? null : 'gap',
     reason: state === 'live' ? null : 'gap: U=101 after u=99',
     since: T0,
     counters: newCounters(),

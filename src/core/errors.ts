@@ -7,8 +7,32 @@
 export type DropCode =
   'malformed_json' | 'invalid_field' | 'unknown_stream' | 'unknown_instrument' | 'precision' | 'unsupported';
 
-/** Codes of book integrity problems: the instrument's book is marked invalid/resyncing. */
-export type IntegrityCode = 'gap' | 'checksum_mismatch' | 'crossed_book' | 'stale_snapshot';
+/**
+ * Codes of book integrity problems: the instrument's book is marked resyncing (or invalid where it cannot
+ * resync). `gap`: a sequence break; `checksum_mismatch`: the venue's checksum differs from the book's;
+ * `crossed_book` / `locked_book`: best bid above / equal to best ask; `stale_snapshot`: the snapshot is
+ * older than the buffered deltas; `oracle_mismatch`: the venue's own BBO differs from the book;
+ * `malformed_delta`: a delta that passed the sequence check could not be applied (its changes are lost).
+ */
+export type IntegrityCode =
+  | 'gap'
+  | 'checksum_mismatch'
+  | 'crossed_book'
+  | 'locked_book'
+  | 'stale_snapshot'
+  | 'oracle_mismatch'
+  | 'malformed_delta';
+
+/** Every integrity code, for labels and validation. */
+export const INTEGRITY_CODES: readonly IntegrityCode[] = [
+  'gap',
+  'checksum_mismatch',
+  'crossed_book',
+  'locked_book',
+  'stale_snapshot',
+  'oracle_mismatch',
+  'malformed_delta',
+];
 
 /**
  * A frame that cannot be used: dropped and counted under `code` (per venue, and per instrument when the

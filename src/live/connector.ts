@@ -248,7 +248,7 @@ export class Connector {
     for (const s of fresh) {
       const b = this.engine.books.get(instrumentId(this.adapter.id, s));
       // A book left from an earlier subscription must not look live with a gap of missed updates.
-      if (b) this.change(b, () => b.startResync('resubscribed', Date.now()));
+      if (b) this.change(b, () => b.startResync('resubscribed', 'resubscribed', Date.now()));
     }
     const before = new Set(this.conns);
     const touched = this.place(fresh);
@@ -283,7 +283,7 @@ export class Connector {
       }
       for (const s of gone) {
         const b = this.engine.books.get(instrumentId(this.adapter.id, s));
-        if (b) this.change(b, () => b.setState('invalid', 'unsubscribed', now));
+        if (b) this.change(b, () => b.setState('invalid', 'unsubscribed', 'unsubscribed', now));
       }
       this.log.info({ venue: this.adapter.id, connection: c.id, symbols: gone }, 'symbols removed');
     }
@@ -426,7 +426,7 @@ export class Connector {
       this.log.warn({ venue, connection: c.id, silentMs }, 'stale connection: no frame, reconnecting');
       for (const s of c.symbols) {
         const b = this.engine.books.get(instrumentId(venue, s));
-        if (b) this.change(b, () => b.markStale(`stale: no frame for ${silentMs} ms`, now));
+        if (b) this.change(b, () => b.markStale('stale_feed', `stale: no frame for ${silentMs} ms`, now));
       }
       this.stats.staleReconnects++;
       ws.terminate();
@@ -435,7 +435,9 @@ export class Connector {
     for (const s of c.symbols) {
       const b = this.engine.books.get(instrumentId(venue, s));
       if (b && b.state === 'live' && now - b.health.lastUpdateLocalTs > this.staleAfterMs) {
-        this.change(b, () => b.markStale(`stale: no update for ${now - b.health.lastUpdateLocalTs} ms`, now));
+        this.change(b, () =>
+          b.markStale('stale_book', `stale: no update for ${now - b.health.lastUpdateLocalTs} ms`, now),
+        );
         this.log.warn({ venue, connection: c.id, instrument: b.instrument }, 'book stale');
       }
     }
@@ -468,7 +470,8 @@ export class Connector {
     if (wasOpen)
       for (const s of c.symbols) {
         const b = this.engine.books.get(instrumentId(this.adapter.id, s));
-        if (b && b.state !== 'connecting') this.change(b, () => b.startResync(`reconnect: ${reason}`, now));
+        if (b && b.state !== 'connecting')
+          this.change(b, () => b.startResync('reconnect', `reconnect: ${reason}`, now));
       }
     if (this.stopped) return;
     const delay = backoffDelay(c.attempt++, this.opts.reconnect, this.random);

@@ -275,7 +275,13 @@ export class Replay {
     for (const b of this.engine.books.values()) {
       if (b.state === 'resyncing') {
         const prev = b.state;
-        b.setState('invalid', `replay ended before a fresh snapshot (${b.health.reason ?? 'resync'})`, ts);
+        b.setState(
+          'invalid',
+          // The integrity failure that started the resync stays the reason; the detail says the replay ended.
+          b.health.reasonCode ?? 'replay_ended',
+          `replay ended before a fresh snapshot (${b.health.reason ?? 'resync'})`,
+          ts,
+        );
         this.engine.stateChanged(b, prev, ts);
       }
     }

@@ -3,6 +3,7 @@
  * (prices and sizes as numbers in the venue's units: price in quote currency, size in base units or
  * contracts; non-finite numbers become null).
  */
+import type { HealthReasonCode } from '../book/health.ts';
 import type { BookState } from '../book/health.ts';
 import type { Engine } from '../pipeline/engine.ts';
 import type { AnalyticsStage } from '../analytics/stage.ts';
@@ -25,6 +26,9 @@ export interface InstrumentSummary {
   checksum: { checked: number; matched: number };
   state: BookState;
   /** Why the book is in that state (null when live). */
+  /** Why the book is in its state, as a stable code (null when live). */
+  reasonCode: HealthReasonCode | null;
+  /** The detail of `reasonCode` in words. */
   reason: string | null;
   /** Price range the book is known over (null = unbounded). */
   coverage: { bidFloor: number | null; askCeiling: number | null };
@@ -80,6 +84,7 @@ export function summarize(
       oracle: { checked: c.oracleChecked, matched: c.oracleMatched, deferred: c.oracleDeferred },
       checksum: { checked: c.checksumChecked, matched: c.checksumMatched },
       state: h.state,
+      reasonCode: h.reasonCode,
       reason: h.reason,
       coverage: {
         bidFloor: finiteOrNull(h.coverage.bidFloor),

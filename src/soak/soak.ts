@@ -251,7 +251,7 @@ export function soakPass(
         if (into.divergenceSamples.length < 5)
           into.divergenceSamples.push(`${id} at frame ${index} seq ${tb.health.sequence}: ${diff}`);
         // Count each divergence episode once: make the test book resync from the reference.
-        tb.startResync('soak: divergence found', frames[index]?.localTs ?? 0);
+        tb.startResync('manual', 'soak: divergence found', frames[index]?.localTs ?? 0);
         pending.set(id, index + 1);
       }
     }
@@ -317,7 +317,7 @@ export function soakPass(
           // The connection drops: frames until the reconnect are lost, then every book resyncs.
           lostUntil = index + 5 + Math.floor(rng() * 200);
           into.framesLost++;
-          for (const b of testEngine.books.values()) b.startResync('soak: reconnect', f.localTs);
+          for (const b of testEngine.books.values()) b.startResync('reconnect', 'soak: reconnect', f.localTs);
           for (const b of testEngine.books.values())
             if (b.takeSnapshotRequest())
               pending.set(b.instrument, lostUntil + 1 + Math.floor(rng() * maxDelay));
