@@ -5,6 +5,7 @@
  */
 import type { BookSnapshot, InstrumentId, MarketEvent, VenueId } from '../core/model.ts';
 import type { BookSyncOptions } from '../book/instrument-book.ts';
+import type { InstrumentSpec } from '../core/instrument.ts';
 
 /**
  * Parses one raw WebSocket frame (text exactly as received) into normalized events. Pure and stateful
@@ -72,4 +73,23 @@ export interface VenueAdapter {
   resubscribe?(symbol: string): string[];
   /** Application-level ping text (OKX `ping`), or null to use WebSocket ping frames. */
   pingMessage?(): string | null;
+  /**
+   * Reference data: the venue's instrument list (contract sizes, ticks, lots, expiries) as
+   * {@link InstrumentSpec}s. Loaded at start by the live side and read from the reference bodies a
+   * recording carries (cryptofeed `X.0` files); without it the catalog answers the documented fallback.
+   */
+  readonly reference?: VenueReference;
+}
+
+/** How a venue lists its instruments (see VenueAdapter.reference). */
+export interface VenueReference {
+  /** The REST requests listing the instruments (e.g. one per instrument type). */
+  requests(restBase: string): RestRequest[];
+  /** Whether a (recorded) REST URL is one of this venue's reference requests. */
+  matches(url: string): boolean;
+  /**
+   * Parse one response body into specs (`source` as given: `reference` live, `recording` from a file).
+   * @throws {MalformedFrameError} on a body that is not the venue's instrument list
+   */
+  parse(body: string, url: string, source: 'reference' | 'recording'): InstrumentSpec[];
 }
