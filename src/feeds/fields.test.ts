@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { MalformedFrameError } from '../core/errors.ts';
+import {
+  levelList,
+  optChecksum,
+  optInt,
+  optIsoTime,
+  optTime,
+  parseJsonKeepingDecimals,
+  parseObject,
+  quoteArrayNumbers,
+  reqUint,
+  takerSide,
+} from './fields.ts';
+
+const code = (f: () => unknown): string | undefined => {
+  try {
+    f();
+  } catch (e) {
+    return e instanceof MalformedFrameError ? `${e.code}${e.instrument ? '@' + e.instrument : ''}` : 'other';
+  }
+  return undefined;
+};
+
+describe('shared field checks', () => {
+  it('types every failure as a MalformedFrameError, attributed to the instrument when given', () => {
+    expect(code(() => parseObject('{"a":'))).toBe('malformed_json');
+    expect(code(() => parseObject('[1]'))).toBe('invalid_field');
+    expect(code(() => reqUint(-1, 'u', 'x:Y'))).toBe('invalid_field@x:Y');
+    expect(code(() => reqUint(1.5, 'u'))).toBe('invalid_field');
+    expect(code(() => levelList({}, 'bids', 'x:Y'))).toBe('invalid_field@x:Y');
+    expect(code(() => takerSide('hit', 'side'))).toBe('invalid_field');
+    expect(code(() => optChecksum(2 ** 33))).toBe('invalid_field');
+    expect(code(() => optIsoTime('yesterday', 'time'))).toBe('invalid_field');
+  });
+
+  it('reads integers and integer strings, NaN for absent optional ones', () => {
+    expect(reqUint('123', 'u')).toBe(123);
+    expect(optInt(undefined, 'p')).toBeNaN();
+    expect(optInt('-1', 'p')).toBe(-1);
+  });
+
+  it('converts times to ms since epoch UTC in every unit, keeping sub-ms fractions', () => {
+    expect(optTime('1617667100.123456', 't', 's')).toBeCloseTo(1617667100123.456, 3);
+    expect(optTime(1617667100123456, 't', 'us')).toBe(1617667100123.456);
+    expect(optTime('1617667100123', 't', 'ms')).toBe(1617667100123);
+    expect(optIsoTime('2021-04-17T16:09:56.123456Z', 't')).toBeCloseTo(
+      Date.UTC(2021, 3, 17, 16, 9, 56) + 123.456,
+      3,
+    );
+  });
+
+  it('keeps the exact digits of numeric prices and sizes', () => {
+    const parse = parseJsonKeepingDecimals(['price', 'amount']);
+    const o = parse('{"price": 61234.100000000000001, "amount":1e-8, "id": 5}');
+    expect(o).toEqual({ price: '61234.100000000000001', amount: '1e-8', id: 5 });
+    expect(JSON.parse(quoteArrayNumbers('[17082,[7254.7,3,3.3],{"a":1}]'))).toEqual([
+      '17082',
+      ['7254.7', '3', '3.3'],
+      { a: 1 },
+    ]);
+  });
+
+  it('normalizes checksums sent unsigned to signed int32', () => {
+    expect(optChecksum(4294967295)).toBe(-1);
+    expect(optChecksum('-5')).toBe(-5);
+    expect(optChecksum(undefined)).toBeUndefined();
+  });
+});

@@ -1,0 +1,194 @@
+/**
+ * Field checks shared by every venue parser (src/feeds/<venue>/): parse the frame, read typed fields,
+ * and turn anything unusable into a typed {@link MalformedFrameError} (dropped and counted by the engine,
+ * attributed to the instrument when known). One module so that every venue validates the same way and a
+ * new venue writes none of this again.
+ *
+ * Conventions:
+ * - `instrument` arguments are the normalized id (`<venue>:<symbol>`) when the parser already knows it,
+ *   so the drop is counted against that book too.
+ * - Times are ms since epoch UTC; sequences are non-negative safe integers; absent optional numbers are
+ *   NaN (the model's "unknown").
+ * - Prices and sizes stay wire decimal strings. Venues that send them as JSON numbers are parsed with
+ *   {@link parseJsonKeepingDecimals}, which quotes the named members' number text before JSON.parse, so
+ *   the exact digits survive (a double would round 17+ significant digits silently).
+ */
+import { MalformedFrameError, invalidField } from '../core/errors.ts';
+import type { WireLevel } from '../core/model.ts';
+
+/** A parsed JSON object. */
+export type Json = Record<string, unknown>;
+
+/** True for a non-null, non-array object. */
+export function isObject(v: unknown): v is Json {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * JSON.parse that throws the typed drop error.
+ * @throws {MalformedFrameError} `malformed_json`
+ */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new MalformedFrameError('malformed_json', 'frame is not valid JSON');
+  }
+}
+
+/**
+ * The frame as a JSON object.
+ * @throws {MalformedFrameError} `malformed_json` (not JSON) or `invalid_field` (not an object)
+ */
+export function parseObject(text: string): Json {
+  const v = parseJson(text);
+  if (!isObject(v)) throw new MalformedFrameError('invalid_field', 'frame must be a JSON object');
+  return v;
+}
+
+/** A JSON number token (as JSON allows it). */
+const NUMBER = '-?\\d+(?:\\.\\d+)?(?:[eE][-+]?\\d+)?';
+
+/**
+ * Build a parser that quotes the number text of the members named `keys` (object members `"key": 1.5`)
+ * before JSON.parse, so prices and sizes that a venue sends as numbers keep their exact wire digits.
+ * Use it where a venue's frames carry numeric prices/sizes (Kraken v2, Bybit v1, Deribit, BitMEX,
+ * Bitfinex arrays excepted: see {@link quoteArrayNumbers}).
+ * @returns `(text) => Json`, throwing like {@link parseObject}
+ */
+export function parseJsonKeepingDecimals(keys: readonly string[]): (text: string) => Json {
+  const re = new RegExp(`"(${keys.map(escapeRe).join('|')})":\\s*(${NUMBER})`, 'g');
+  const probes = keys.map((k) => `"${k}":`);
+  return (text) => {
+    let quoted = text;
+    for (const p of probes)
+      if (text.includes(p)) {
+        quoted = text.replace(re, '"$1":"$2"');
+        break;
+      }
+    return parseObject(quoted);
+  };
+}
+
+/**
+ * Quote every bare JSON number inside arrays of the text (`[1.5,2]` → `["1.5","2"]`), for venues whose
+ * frames are positional arrays of numbers (Bitfinex `[chanId,[price,count,amount]]`). Numbers that are
+ * object member values are left alone. Returns the rewritten text (parse it with {@link parseJson}).
+ */
+export function quoteArrayNumbers(text: string): string {
+  return text.replace(new RegExp(`([\\[,])\\s*(${NUMBER})(?=\\s*[,\\]])`, 'g'), '$1"$2"');
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A required string field.
+ * @throws {MalformedFrameError} `invalid_field`
+ */
+export function reqString(v: unknown, name: string, instrument?: string): string {
+  if (typeof v !== 'string') throw invalidField(`${name} must be a string`, instrument);
+  return v;
+}
+
+/**
+ * A required non-empty string field (symbols, ids).
+ * @throws {MalformedFrameError} `invalid_field`
+ */
+export function reqNonEmpty(v: unknown, name: string, instrument?: string): string {
+  if (typeof v !== 'string' || v.length === 0)
+    throw invalidField(`${name} must be a non-empty string`, instrument);
+  return v;
+}
+
+/**
+ * A required non-negative safe integer, given as a JSON number or an integer string (`"123"`).
+ * @throws {MalformedFrameError} `invalid_field`
+ */
+export function reqUint(v: unknown, name: string, instrument?: string): number {
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
+    throw invalidField(`${name} must be a non-negative integer`, instrument);
+  return n;
+}
+
+/**
+ * An optional safe integer (negative allowed: OKX `prevSeqId` -1), NaN when absent or null.
+ * @throws {MalformedFrameError} `invalid_field` when present but not an integer
+ */
+export function optInt(v: unknown, name: string, instrument?: string): number {
+  if (v === undefined || v === null) return NaN;
+  const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n))
+    throw invalidField(`${name} must be an integer`, instrument);
+  return n;
+}
+
+/**
+ * A time in ms since epoch UTC from a number or numeric string in `unit` (`ms`, `us`, `ns`, `s`; a
+ * seconds value may carry a fraction, e.g. Bitstamp/Kraken `"1617667100.123456"`). NaN when absent.
+ * @throws {MalformedFrameError} `invalid_field` when present but not a non-negative finite number
+ */
+export function optTime(
+  v: unknown,
+  name: string,
+  unit: 'ms' | 'us' | 'ns' | 's',
+  instrument?: string,
+): number {
+  if (v === undefined || v === null || v === '') return NaN;
+  const n = typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0)
+    throw invalidField(`${name} must be a time`, instrument);
+  return unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'us' ? n / 1000 : n / 1e6;
+}
+
+/**
+ * A time as an ISO-8601 UTC string (`2021-04-17T16:09:56.123456Z`, Coinbase) → ms since epoch UTC
+ * (sub-ms digits kept as a fraction). NaN when absent.
+ * @throws {MalformedFrameError} `invalid_field` when present but not such a string
+ */
+export function optIsoTime(v: unknown, name: string, instrument?: string): number {
+  if (v === undefined || v === null) return NaN;
+  if (typeof v !== 'string') throw invalidField(`${name} must be an ISO time`, instrument);
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:?\d\d)$/.exec(v);
+  const base = m ? Date.parse(`${m[1]}${m[3]}`) : NaN;
+  if (Number.isNaN(base))
+    throw invalidField(`${name} must be an ISO time, got ${JSON.stringify(v)}`, instrument);
+  return base + (m![2] ? Number(m![2]) * 1000 : 0);
+}
+
+/**
+ * A list of wire levels. Only the list itself is checked here: each level's shape (`[price, size, ...]`
+ * decimal strings) is validated by the book before any change is applied (one pass, no copy).
+ * @throws {MalformedFrameError} `invalid_field` when not an array
+ */
+export function levelList(v: unknown, name: string, instrument?: string): readonly WireLevel[] {
+  if (!Array.isArray(v)) throw invalidField(`${name} must be an array of levels`, instrument);
+  return v as WireLevel[];
+}
+
+/**
+ * A trade's taker side from the venue's spelling: `buy`/`sell` (any case, also `b`/`s`, `bid`/`ask` as
+ * the side that was hit is NOT accepted here: map those explicitly in the venue parser).
+ * @throws {MalformedFrameError} `invalid_field` for anything else
+ */
+export function takerSide(v: unknown, name: string, instrument?: string): 'buy' | 'sell' {
+  const s = typeof v === 'string' ? v.toLowerCase() : '';
+  if (s === 'buy' || s === 'b') return 'buy';
+  if (s === 'sell' || s === 's') return 'sell';
+  throw invalidField(`${name} must be buy or sell, got ${JSON.stringify(v)}`, instrument);
+}
+
+/**
+ * A signed 32-bit checksum (OKX, Kraken, Bitget send CRC32 signed or unsigned), as a signed int32.
+ * `undefined` when absent.
+ * @throws {MalformedFrameError} `invalid_field` when present but not a 32-bit integer
+ */
+export function optChecksum(v: unknown, instrument?: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < -0x80000000 || n > 0xffffffff)
+    throw invalidField('checksum must be a 32-bit integer', instrument);
+  return n | 0;
+}
