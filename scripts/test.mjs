@@ -12,6 +12,8 @@ for (const [name, cmd, args] of [
   // One-way layers and no import circles (.dependency-cruiser.cjs).
   ['imports', 'npx', ['depcruise', 'src', 'web/src', '--config', '.dependency-cruiser.cjs']],
   ['format', 'npx', ['prettier', '--check', '.']],
+  // The dashboard's own typecheck (Vue single-file components and web unit tests).
+  ['typecheck:web', 'npx', ['vue-tsc', '--noEmit', '-p', 'web/tsconfig.json']],
   // The dashboard is built before the tests: the browser test opens the real built app.
   ['build:web', 'npm', ['run', 'build:web']],
 ]) {

@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RestLimiter } from '../src/live/rest-limiter.ts';
-import { Connector, SnapshotRouter, backoffDelay, type ConnectorOptions } from '../src/live/connector.ts';
+import { Connector, SnapshotRouter, type ConnectorOptions } from '../src/live/connector.ts';
+import { backoffDelay } from '../src/util/backoff.ts';
 import { Simulator, type SimulatorOptions } from '../src/sim/simulator.ts';
 import { simProtocol } from '../src/sim/protocols.ts';
 import { Engine } from '../src/pipeline/engine.ts';
@@ -67,10 +68,10 @@ describe('REST weight limiter', () => {
 describe('back-off', () => {
   it('is full jitter under an exponential cap', () => {
     const o = { baseMs: 100, maxMs: 5000 };
-    expect(backoffDelay(0, o, () => 0)).toBe(0);
-    expect(backoffDelay(0, o, () => 0.999)).toBe(99);
-    expect(backoffDelay(3, o, () => 0.999)).toBe(799);
-    expect(backoffDelay(40, o, () => 0.999)).toBe(4995);
+    expect(backoffDelay(0, { ...o, random: () => 0 })).toBe(0);
+    expect(backoffDelay(0, { ...o, random: () => 0.999 })).toBe(99);
+    expect(backoffDelay(3, { ...o, random: () => 0.999 })).toBe(799);
+    expect(backoffDelay(40, { ...o, random: () => 0.999 })).toBe(4995);
   });
 });
 

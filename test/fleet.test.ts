@@ -15,7 +15,6 @@ import { createInterface } from 'node:readline';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import postgres from 'postgres';
 import { Redis } from 'ioredis';
 import { NatsBus } from '../src/bus/nats.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';
@@ -31,7 +30,7 @@ import { teeAdapter } from '../src/app/fleet.ts';
 import { DurableStore } from '../src/store/durable.ts';
 import { PostgresStore } from '../src/store/postgres/postgres-store.ts';
 import { RedisCache } from '../src/cache/redis.ts';
-import { TEST_PG_URL, uniqueName, waitFor } from '../src/store/postgres/testing.ts';
+import { TEST_PG_URL, uniqueName, waitFor, testSql } from '../src/store/postgres/testing.ts';
 import type { OutputTopics } from '../src/alerts/topics.ts';
 
 const DATA = path.resolve('../shared/data/binance-hftbacktest');
@@ -64,7 +63,7 @@ describe('fleet: 2 collectors → NATS → analyzer → PostgreSQL + Redis → A
   });
 
   afterAll(async () => {
-    const sql = postgres(TEST_PG_URL, { onnotice: () => {}, max: 1 });
+    const sql = testSql();
     await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await sql.end();
     const r = new Redis();

@@ -297,7 +297,7 @@ describe('AlertEngine cross-instrument subjects', () => {
   it('runs the built-in rules on a metrics record', () => {
     const out: Alert[] = [];
     const eng = new AlertEngine({}, (a) => out.push(a));
-    const metrics = { spreadBps: 12, imbalance10: 0.1 };
+    const metrics = { spreadBps: 12, imbalanceTopN: 0.1 };
     eng.evaluate({ instrument: 'x:A', ts: 0, exchangeTs: 0, state: 'live', sequence: 1, metrics });
     eng.evaluate({ instrument: 'x:A', ts: 1000, exchangeTs: 1000, state: 'live', sequence: 2, metrics });
     // spread_widening: spreadBps 12 > 10 held for 1 s

@@ -3,6 +3,7 @@
  * `alertsConfigSchema`; `depthwatch alerts test --rules FILE` validates a rules file with it too.
  */
 import { z } from 'zod';
+import { resolveMetricName } from '../analytics/types.ts';
 
 /** Book states, as in book/health.ts. */
 const bookState = z.enum(['connecting', 'syncing', 'live', 'resyncing', 'stale', 'invalid']);
@@ -46,8 +47,14 @@ export const comparatorSchema = z.enum(['>', '>=', '<', '<=', 'abs>', 'abs<', 'f
 export const metricRuleSchema = z.strictObject({
   ...common,
   kind: z.literal('metric'),
-  /** BookMetrics field, analytics value (depthZ, shrinkage, ...), basisBps, divergenceBps, feedAgeMs. */
-  metric: z.string().min(1),
+  /**
+   * BookMetrics field, analytics value (depthZ, shrinkage, ...), basisBps, divergenceBps, feedAgeMs.
+   * Deprecated metric names (`imbalance10`, `bidNotional0_5`, `buyVwap`...) resolve to the current ones.
+   */
+  metric: z
+    .string()
+    .min(1)
+    .transform((n) => resolveMetricName(n) ?? n),
   comparator: comparatorSchema,
   threshold: z.number().finite(),
   /** Hysteresis: the alert clears only when the value is back past this (default: threshold). */
@@ -132,7 +139,7 @@ export type AlertsConfigInput = z.input<typeof alertsConfigSchema>;
 
 /**
  * The built-in rules (thresholds are starting points; tune per instrument with `overrides`):
- * - `extreme_imbalance`: |imbalance10| > 0.8 for 2 s (clears below 0.6), warning
+ * - `extreme_imbalance`: |imbalanceTopN| > 0.8 for 2 s (clears below 0.6), warning
  * - `imbalance_flip`: top-N imbalance flips sign between |v| ≥ 0.5 readings, info
  * - `spread_widening`: spreadBps > 10 for 1 s (clears at 5), warning
  * - `velocity_spike`: |imbalanceVelocity| > 0.5 /s (clears at 0.3), info
@@ -151,7 +158,7 @@ export function builtInRules(): AlertRule[] {
     {
       id: 'extreme_imbalance',
       kind: 'metric',
-      metric: 'imbalance10',
+      metric: 'imbalanceTopN',
       comparator: 'abs>',
       threshold: 0.8,
       clearThreshold: 0.6,
@@ -160,7 +167,7 @@ export function builtInRules(): AlertRule[] {
     {
       id: 'imbalance_flip',
       kind: 'metric',
-      metric: 'imbalance10',
+      metric: 'imbalanceTopN',
       comparator: 'flip',
       threshold: 0.5,
       severity: 'info',

@@ -3,6 +3,7 @@
  * block) or a Discord webhook body (`content` + one embed), with a per-attempt timeout, retries with
  * exponential back-off, and a dead-letter count for alerts that could not be delivered. Uses global fetch.
  */
+import { retry } from '../util/backoff.ts';
 import { SEVERITY_RANK, type Alert } from './types.ts';
 import { webhookSchema, type WebhookConfig } from './schema.ts';
 import type { z } from 'zod';
@@ -75,9 +76,17 @@ export function webhookBody(a: Alert, format: WebhookConfig['format']): unknown 
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** Sends alerts to one webhook URL. */
+/** A failed delivery attempt; `retryable` for 408, 429, 5xx, network errors and timeouts. */
+class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
 export class WebhookSink {
   readonly cfg: WebhookConfig;
   readonly stats: WebhookStats = {
@@ -108,8 +117,8 @@ export class WebhookSink {
   }
 
   /**
-   * Deliver one alert: up to 1 + `retries` attempts, each with `timeoutMs`; back-off `backoffMs` × 2^n
-   * (capped at `maxBackoffMs`) between attempts. 2xx = delivered; 408, 429, 5xx, network errors and
+   * Deliver one alert: up to 1 + `retries` attempts, each with `timeoutMs`; between attempts the shared
+   * back-off (src/util/backoff.ts `retry`: cap `backoffMs` × 2^n up to `maxBackoffMs`, equal jitter). 2xx = delivered; 408, 429, 5xx, network errors and
    * timeouts are retried; other statuses are not.
    * @returns true when delivered, false when filtered or dead-lettered (never throws)
    */
@@ -122,29 +131,40 @@ export class WebhookSink {
     this.stats.accepted++;
     const body = JSON.stringify(webhookBody(a, c.format));
     let error = '';
-    for (let attempt = 0; attempt <= c.retries; attempt++) {
-      if (attempt > 0) {
-        this.stats.retries++;
-        await sleep(Math.min(c.maxBackoffMs, c.backoffMs * 2 ** (attempt - 1)));
-      }
-      this.stats.attempts++;
-      try {
-        const res = await fetch(c.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...c.headers },
-          body,
-          signal: AbortSignal.timeout(c.timeoutMs),
-        });
-        await res.arrayBuffer().catch(() => undefined);
-        if (res.ok) {
-          this.stats.delivered++;
-          return true;
-        }
-        error = `HTTP ${res.status}`;
-        if (!(res.status === 408 || res.status === 429 || res.status >= 500)) break;
-      } catch (e) {
-        error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      }
+    try {
+      await retry(
+        async () => {
+          this.stats.attempts++;
+          let res: Response;
+          try {
+            res = await fetch(c.url, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', ...c.headers },
+              body,
+              signal: AbortSignal.timeout(c.timeoutMs),
+            });
+          } catch (e) {
+            error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+            throw new DeliveryError(error, true);
+          }
+          await res.arrayBuffer().catch(() => undefined);
+          if (res.ok) return;
+          error = `HTTP ${res.status}`;
+          throw new DeliveryError(error, res.status === 408 || res.status === 429 || res.status >= 500);
+        },
+        {
+          attempts: c.retries + 1,
+          baseMs: c.backoffMs,
+          maxMs: Math.max(c.backoffMs, c.maxBackoffMs),
+          jitter: 'equal',
+          retryIf: (e) => e instanceof DeliveryError && e.retryable,
+          onRetry: () => this.stats.retries++,
+        },
+      );
+      this.stats.delivered++;
+      return true;
+    } catch {
+      // `error` says why the last attempt failed.
     }
     this.stats.deadLetter++;
     this.deadLetters.push({ alert: a, error });

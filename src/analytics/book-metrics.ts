@@ -136,20 +136,20 @@ export function computeBookMetrics(
     spreadBps: null,
     microprice: null,
     imbalanceL1: null,
-    imbalance10: null,
-    bidNotional0_5: null,
-    askNotional0_5: null,
-    bidNotional1: null,
-    askNotional1: null,
+    imbalanceTopN: null,
+    bidNotional50bps: null,
+    askNotional50bps: null,
+    bidNotional100bps: null,
+    askNotional100bps: null,
     imbalanceWeighted: null,
     topVolumeRatio: null,
-    bidNotional0_1: null,
-    askNotional0_1: null,
-    bidNotional2: null,
-    askNotional2: null,
-    buyVwap: null,
+    bidNotional10bps: null,
+    askNotional10bps: null,
+    bidNotional200bps: null,
+    askNotional200bps: null,
+    buyFillPrice: null,
     buyImpactBps: null,
-    sellVwap: null,
+    sellFillPrice: null,
     sellImpactBps: null,
     bidDepthToMove: null,
     askDepthToMove: null,
@@ -184,27 +184,27 @@ export function computeBookMetrics(
     an += sz;
     aw += sz * Math.exp(-(asks.price(i) - mid) * k);
   }
-  m.imbalance10 = (bn - an) / (bn + an);
+  m.imbalanceTopN = (bn - an) / (bn + an);
   m.imbalanceWeighted = (bw - aw) / (bw + aw);
   m.topVolumeRatio = l1 / (bn + an);
 
   const target = cfg.impactNotional ?? 100_000;
   const movePct = cfg.movePct ?? 1;
   walkSide(bids, mid, bestBid, target, movePct, coverage.bidFloor);
-  m.bidNotional0_1 = nn(walk.band[0]!);
-  m.bidNotional0_5 = nn(walk.band[1]!);
-  m.bidNotional1 = nn(walk.band[2]!);
-  m.bidNotional2 = nn(walk.band[3]!);
+  m.bidNotional10bps = nn(walk.band[0]!);
+  m.bidNotional50bps = nn(walk.band[1]!);
+  m.bidNotional100bps = nn(walk.band[2]!);
+  m.bidNotional200bps = nn(walk.band[3]!);
   m.bidDepthToMove = nn(walk.moveNotional);
-  m.sellVwap = nn(walk.vwap);
-  m.sellImpactBps = m.sellVwap === null ? null : ((mid - m.sellVwap) / mid) * 1e4;
+  m.sellFillPrice = nn(walk.vwap);
+  m.sellImpactBps = m.sellFillPrice === null ? null : ((mid - m.sellFillPrice) / mid) * 1e4;
   walkSide(asks, mid, bestAsk, target, movePct, coverage.askCeiling);
-  m.askNotional0_1 = nn(walk.band[0]!);
-  m.askNotional0_5 = nn(walk.band[1]!);
-  m.askNotional1 = nn(walk.band[2]!);
-  m.askNotional2 = nn(walk.band[3]!);
+  m.askNotional10bps = nn(walk.band[0]!);
+  m.askNotional50bps = nn(walk.band[1]!);
+  m.askNotional100bps = nn(walk.band[2]!);
+  m.askNotional200bps = nn(walk.band[3]!);
   m.askDepthToMove = nn(walk.moveNotional);
-  m.buyVwap = nn(walk.vwap);
-  m.buyImpactBps = m.buyVwap === null ? null : ((m.buyVwap - mid) / mid) * 1e4;
+  m.buyFillPrice = nn(walk.vwap);
+  m.buyImpactBps = m.buyFillPrice === null ? null : ((m.buyFillPrice - mid) / mid) * 1e4;
   return m;
 }

@@ -68,7 +68,7 @@ describe('Engine with analytics', () => {
       ),
     );
     expect(events.map((e) => [e.kind, e.price])).toEqual([['appeared', 99]]);
-    // imbalance10: (61 - 4) / 65 at t=0, then bids +2 at 100: (63 - 4) / 67 at t=500
+    // imbalanceTopN: (61 - 4) / 65 at t=0, then bids +2 at 100: (63 - 4) / 67 at t=500
     engine.handleEvent(delta(11, [['100', '3']], [], 500));
     const v = (59 / 67 - 57 / 65) / 0.5;
     expect(samples[1]!.metrics.imbalanceVelocity).toBeCloseTo(v, 12);

@@ -28,8 +28,8 @@ import {
 export interface InstrumentAnalyticsConfig {
   /** Rolling window of the imbalance velocity, ms. Default 5,000. */
   velocityWindowMs?: number;
-  /** Which imbalance the velocity follows. Default `imbalance10` (top N). */
-  velocityOf?: 'imbalanceL1' | 'imbalance10' | 'imbalanceWeighted';
+  /** Which imbalance the velocity follows. Default `imbalanceTopN` (top N). */
+  velocityOf?: 'imbalanceL1' | 'imbalanceTopN' | 'imbalanceWeighted';
   /**
    * Band of the liquidity index / depth-anomaly depth, percent of mid. Default 0.1: depth-limited books
    * (Binance's 1000-level snapshot spans ~0.2-0.5 % of BTC's price) leave wider bands unknown (null).
@@ -71,16 +71,16 @@ export interface InstrumentAnalyticsView {
 }
 
 const BAND_FIELDS = {
-  0.1: ['bidNotional0_1', 'askNotional0_1'],
-  0.5: ['bidNotional0_5', 'askNotional0_5'],
-  1: ['bidNotional1', 'askNotional1'],
-  2: ['bidNotional2', 'askNotional2'],
+  0.1: ['bidNotional10bps', 'askNotional10bps'],
+  0.5: ['bidNotional50bps', 'askNotional50bps'],
+  1: ['bidNotional100bps', 'askNotional100bps'],
+  2: ['bidNotional200bps', 'askNotional200bps'],
 } as const;
 
 /** All stateful analytics of one instrument. */
 export class InstrumentAnalytics {
   private readonly velocity: ImbalanceVelocity;
-  private readonly velocityOf: 'imbalanceL1' | 'imbalance10' | 'imbalanceWeighted';
+  private readonly velocityOf: 'imbalanceL1' | 'imbalanceTopN' | 'imbalanceWeighted';
   private readonly band: readonly [keyof BookMetrics, keyof BookMetrics];
   readonly liquidity: LiquidityMonitor;
   readonly walls: WallTracker;
@@ -105,7 +105,7 @@ export class InstrumentAnalytics {
     emit: (e: AnalyticsEvent) => void = () => {},
   ) {
     this.velocity = new ImbalanceVelocity(cfg.velocityWindowMs ?? 5_000);
-    this.velocityOf = cfg.velocityOf ?? 'imbalance10';
+    this.velocityOf = cfg.velocityOf ?? 'imbalanceTopN';
     this.band = BAND_FIELDS[cfg.liquidityBandPct ?? 0.1];
     this.liquidity = new LiquidityMonitor(cfg.liquidity);
     this.walls = new WallTracker(instrument, cfg.walls ?? {}, emit);

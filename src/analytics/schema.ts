@@ -12,7 +12,11 @@ const pct = z.number().finite().positive().max(50);
 /** One instrument's analytics settings (every field optional; see the modules for defaults). */
 export const instrumentAnalyticsSchema = z.strictObject({
   velocityWindowMs: pos.optional(),
-  velocityOf: z.enum(['imbalanceL1', 'imbalance10', 'imbalanceWeighted']).optional(),
+  velocityOf: z
+    .enum(['imbalanceL1', 'imbalanceTopN', 'imbalanceWeighted'])
+    // `imbalance10` is the deprecated name of imbalanceTopN (analytics/types.ts LEGACY_METRIC_NAMES).
+    .or(z.literal('imbalance10').transform(() => 'imbalanceTopN' as const))
+    .optional(),
   liquidityBandPct: z.union([z.literal(0.1), z.literal(0.5), z.literal(1), z.literal(2)]).optional(),
   liquidity: z
     .strictObject({

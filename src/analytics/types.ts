@@ -21,13 +21,14 @@ export interface BookMetrics {
   microprice: number | null;
   /** (bidSize - askSize) / (bidSize + askSize) at L1, in [-1, 1]. */
   imbalanceL1: number | null;
-  /** Same over the top 10 levels per side (size-summed). */
-  imbalance10: number | null;
-  /** Bid notional within 0.5% below mid (quote). */
-  bidNotional0_5: number | null;
-  askNotional0_5: number | null;
-  bidNotional1: number | null;
-  askNotional1: number | null;
+  /** Same over the top N levels per side (size-summed; N = config `metrics.depthLevels`, default 10). */
+  imbalanceTopN: number | null;
+  /** Bid / ask notional within 50 bps (0.5 %) of mid, quote currency. */
+  bidNotional50bps: number | null;
+  askNotional50bps: number | null;
+  /** Bid / ask notional within 100 bps (1 %) of mid, quote currency. */
+  bidNotional100bps: number | null;
+  askNotional100bps: number | null;
   /**
    * Distance-weighted imbalance over the top N levels per side, in [-1, 1]: each level's size weighs
    * exp(-distanceBps / decayBps), distanceBps = |price - mid| / mid × 1e4 (config `weightDecayBps`).
@@ -35,20 +36,21 @@ export interface BookMetrics {
   imbalanceWeighted: number | null;
   /** (bestBidSize + bestAskSize) / (size of the top N levels of both sides), in (0, 1]. */
   topVolumeRatio: number | null;
-  /** Bid / ask notional within 0.1% of mid (quote). */
-  bidNotional0_1: number | null;
-  askNotional0_1: number | null;
-  /** Bid / ask notional within 2% of mid (quote). */
-  bidNotional2: number | null;
-  askNotional2: number | null;
+  /** Bid / ask notional within 10 bps (0.1 %) of mid, quote currency. */
+  bidNotional10bps: number | null;
+  askNotional10bps: number | null;
+  /** Bid / ask notional within 200 bps (2 %) of mid, quote currency. */
+  bidNotional200bps: number | null;
+  askNotional200bps: number | null;
   /**
-   * Market buy of `impactNotional` (quote) walked through the asks: VWAP fill price (quote) and impact
-   * (vwapBuy - mid) / mid × 1e4 bps. null when the known book (within coverage) cannot fill it.
+   * Market buy of `impactNotional` (quote) walked through the asks: its average fill price (the VWAP of
+   * the levels it takes, quote) and impact (fill - mid) / mid × 1e4 bps. null when the known book
+   * (within coverage) cannot fill it.
    */
-  buyVwap: number | null;
+  buyFillPrice: number | null;
   buyImpactBps: number | null;
-  /** Market sell of `impactNotional` walked through the bids: VWAP and impact (mid - vwap) / mid × 1e4 bps. */
-  sellVwap: number | null;
+  /** Market sell of `impactNotional` walked through the bids: average fill price and impact (mid - fill) / mid × 1e4 bps. */
+  sellFillPrice: number | null;
   sellImpactBps: number | null;
   /**
    * Notional (quote) a market sell must take to move the best bid down by `movePct`%: the bids priced
@@ -75,25 +77,67 @@ export const BOOK_METRIC_FIELDS = [
   'spreadBps',
   'microprice',
   'imbalanceL1',
-  'imbalance10',
-  'bidNotional0_5',
-  'askNotional0_5',
-  'bidNotional1',
-  'askNotional1',
+  'imbalanceTopN',
+  'bidNotional50bps',
+  'askNotional50bps',
+  'bidNotional100bps',
+  'askNotional100bps',
   'imbalanceWeighted',
   'topVolumeRatio',
-  'bidNotional0_1',
-  'askNotional0_1',
-  'bidNotional2',
-  'askNotional2',
-  'buyVwap',
+  'bidNotional10bps',
+  'askNotional10bps',
+  'bidNotional200bps',
+  'askNotional200bps',
+  'buyFillPrice',
   'buyImpactBps',
-  'sellVwap',
+  'sellFillPrice',
   'sellImpactBps',
   'bidDepthToMove',
   'askDepthToMove',
   'imbalanceVelocity',
 ] as const satisfies readonly (keyof BookMetrics)[];
+
+/**
+ * Metric names of releases before 0.2, kept as aliases for one release (removed in 0.3): the API also
+ * answers them (same values) and the stores keep them as columns of a `metrics_legacy` view. `imbalance10`
+ * was computed over `metrics.depthLevels` levels (so `depthLevels: 20` gave a field named 10); the
+ * bands are now named by their width in bps of mid; the "VWAP" of a market order is its fill price.
+ */
+export const LEGACY_METRIC_NAMES = {
+  imbalance10: 'imbalanceTopN',
+  bidNotional0_1: 'bidNotional10bps',
+  askNotional0_1: 'askNotional10bps',
+  bidNotional0_5: 'bidNotional50bps',
+  askNotional0_5: 'askNotional50bps',
+  bidNotional1: 'bidNotional100bps',
+  askNotional1: 'askNotional100bps',
+  bidNotional2: 'bidNotional200bps',
+  askNotional2: 'askNotional200bps',
+  buyVwap: 'buyFillPrice',
+  sellVwap: 'sellFillPrice',
+} as const satisfies Record<string, keyof BookMetrics>;
+
+/** A deprecated metric name (see LEGACY_METRIC_NAMES). */
+export type LegacyMetricName = keyof typeof LEGACY_METRIC_NAMES;
+
+/**
+ * The current name of a metric given by its current or its deprecated name (config, alert rules, API
+ * parameters); undefined when it is neither.
+ */
+export function resolveMetricName(name: string): keyof BookMetrics | undefined {
+  if ((BOOK_METRIC_FIELDS as readonly string[]).includes(name)) return name as keyof BookMetrics;
+  return (LEGACY_METRIC_NAMES as Record<string, keyof BookMetrics>)[name];
+}
+
+/**
+ * A copy of `m` with the deprecated names added (same values), for API responses during the
+ * deprecation release.
+ */
+export function withLegacyMetricNames(m: BookMetrics): BookMetrics & Record<LegacyMetricName, number | null> {
+  const out = { ...m } as BookMetrics & Record<LegacyMetricName, number | null>;
+  for (const [old, cur] of Object.entries(LEGACY_METRIC_NAMES)) out[old as LegacyMetricName] = m[cur];
+  return out;
+}
 
 /** One metrics record, stamped with the book state it was computed on. */
 export interface MetricsSample {

@@ -4,6 +4,7 @@
  * OpenAPI document) and remembers `z`, and `zodValidatorCompiler` validates each request part with the
  * remembered zod schema. A failed validation becomes a 400 whose message names the parameter and rule.
  */
+import { parseUtcTime } from '../util/time.ts';
 import { z } from 'zod';
 import type { FastifySchemaCompiler } from 'fastify';
 import { CANDLE_INTERVALS, type CandleInterval } from '../store/types.ts';
@@ -52,9 +53,7 @@ export const timeParam = z
   .trim()
   .min(1)
   .transform((s, ctx) => {
-    let ms: number;
-    if (/^-?\d+(\.\d+)?$/.test(s)) ms = Number(s);
-    else ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(s) || !s.includes('T') ? s : s + 'Z');
+    const ms = parseUtcTime(s);
     if (!Number.isFinite(ms)) {
       ctx.addIssue({ code: 'custom', message: `"${s}" is neither ms since epoch nor an ISO 8601 time` });
       return z.NEVER;

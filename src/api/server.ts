@@ -64,6 +64,7 @@ import {
   zodRouteSchema,
   zodValidatorCompiler,
 } from './params.ts';
+import { withLegacyMetricNames, type MetricsSample } from '../analytics/types.ts';
 import { countAlerts, createMetricsRegistry } from './prometheus.ts';
 import type { AlertRule } from '../alerts/schema.ts';
 import type { Severity } from '../alerts/types.ts';
@@ -116,6 +117,11 @@ function fail(reply: FastifyReply, statusCode: number, message: string): Fastify
   }[statusCode as 400];
   const body: ErrorResponse = { statusCode, error: error ?? 'Error', message };
   return reply.code(statusCode).send(body);
+}
+
+/** A sample with the deprecated metric names added for one release (analytics/types.ts LEGACY_METRIC_NAMES). */
+function withLegacyNames(s: MetricsSample): MetricsSample {
+  return { ...s, metrics: withLegacyMetricNames(s.metrics) };
 }
 
 function instrumentInfo(engine: ApiEngine, id: string): InstrumentInfo {
@@ -231,7 +237,7 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
         if (!engine.books.has(id)) return fail(reply, 404, `unknown instrument ${id}`);
         const s = engine.latest.get(id);
         if (!s) return fail(reply, 404, `no metrics computed yet for ${id} (book not synced)`);
-        return s;
+        return withLegacyNames(s);
       },
     );
 
@@ -250,7 +256,7 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
         const r = resolveRange(req.query.from, req.query.to, Date.now());
         if (!r) return fail(reply, 400, 'from must be before to');
         const rows = await store.queryMetrics({ instrument, ...r, limit, ...(interval ? { interval } : {}) });
-        const body: HistoryMetricsResponse = rows;
+        const body: HistoryMetricsResponse = rows.map(withLegacyNames);
         return body;
       },
     );

@@ -33,6 +33,7 @@ import type { Bus } from '../core/bus.ts';
 import type { OutputTopics } from '../alerts/topics.ts';
 import { bookViewOf } from '../pipeline/book-view.ts';
 import type { Alert } from '../alerts/types.ts';
+import { withLegacyMetricNames, type MetricsSample } from '../analytics/types.ts';
 import { formatZodError } from './params.ts';
 import type { ApiEngine, WsChannel } from './types.ts';
 
@@ -74,6 +75,13 @@ export interface WsStats {
   dropped: Record<string, number>;
   /** Client messages refused as malformed. */
   badMessages: number;
+}
+
+/** Metrics samples carry the deprecated metric names too for one release (analytics/types.ts). */
+function withLegacy(channel: WsChannel, data: unknown): unknown {
+  if (channel !== 'metrics') return data;
+  const s = data as MetricsSample;
+  return { ...s, metrics: withLegacyMetricNames(s.metrics) };
 }
 
 const CHANNELS = ['metrics', 'book', 'trades', 'health', 'alerts'] as const satisfies readonly WsChannel[];
@@ -233,7 +241,7 @@ export class WsHub {
     for (const c of set) {
       const sub = c.subs.get(channel + '|' + instrument) ?? c.subs.get(channel + '|*');
       if (!sub) continue;
-      text ??= JSON.stringify({ channel, instrument, data });
+      text ??= JSON.stringify({ channel, instrument, data: withLegacy(channel, data) });
       this.deliver(c, channel, instrument, text, sub.throttleMs);
     }
   }
@@ -412,7 +420,13 @@ export class WsHub {
         if (b) data = channel === 'book' ? bookViewOf(b, this.o.bookDepth) : b.health;
       }
       if (data === undefined) continue;
-      this.deliver(c, channel, id, JSON.stringify({ channel, instrument: id, data }), sub.throttleMs);
+      this.deliver(
+        c,
+        channel,
+        id,
+        JSON.stringify({ channel, instrument: id, data: withLegacy(channel, data) }),
+        sub.throttleMs,
+      );
     }
   }
 

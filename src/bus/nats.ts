@@ -53,6 +53,7 @@ import { splitInstrumentId, type BookSnapshot, type MarketEvent } from '../core/
 import type { InstrumentBook } from '../book/instrument-book.ts';
 import type { Bus } from '../core/bus.ts';
 import { decodeBytes, encodeBytes } from './codec.ts';
+import { Backoff } from '../util/backoff.ts';
 
 /** Life of one pull request of a consumer, ms (heartbeats every half of it). */
 const PULL_EXPIRES_MS = 10_000;
@@ -271,7 +272,8 @@ export class NatsBus<T extends object = Record<string, unknown>> implements Bus<
   private queue: Outgoing[] = [];
   private inFlight = 0;
   private pausedUntil = 0;
-  private backoffMs = 0;
+  /** Pause after a failed publish, doubling from 50 ms to 2 s (util/backoff.ts, equal jitter). */
+  private readonly publishBackoff = new Backoff({ baseMs: 50, maxMs: 2000, jitter: 'equal' });
   private pumpTimer: NodeJS.Timeout | null = null;
   private readonly idPrefix = randomBytes(6).toString('hex');
   private counter = 0;
@@ -388,7 +390,7 @@ export class NatsBus<T extends object = Record<string, unknown>> implements Bus<
           this.inFlight--;
           this.stats.published++;
           if (ack.duplicate) this.stats.duplicates++;
-          this.backoffMs = 0;
+          this.publishBackoff.reset();
           this.afterAck();
         },
         (err: unknown) => {
@@ -397,8 +399,7 @@ export class NatsBus<T extends object = Record<string, unknown>> implements Bus<
           this.opts.onError?.(err);
           // Retry (same msg id: the stream drops it if the first attempt was stored after all).
           this.queue.unshift(m);
-          this.backoffMs = Math.min(2000, this.backoffMs === 0 ? 50 : this.backoffMs * 2);
-          this.pausedUntil = Date.now() + this.backoffMs;
+          this.pausedUntil = Date.now() + this.publishBackoff.next();
           this.afterAck();
         },
       );

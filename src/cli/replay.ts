@@ -16,15 +16,15 @@
  * Exit codes: 0 done, 1 the recording cannot be read, 2 usage error.
  */
 import type { Command } from 'commander';
+import { parseUtcTime } from '../util/time.ts';
 
 /**
- * Parse a `--from`/`--to` value: an integer of ms since epoch UTC, or an ISO 8601 date-time.
+ * Parse a `--from`/`--to` value: ms since epoch UTC or an ISO 8601 date(-time), zone-less read as UTC
+ * (util/time.ts, the same parser as the API's).
  * @returns ms since epoch UTC, or NaN when the text is neither
  */
 export function parseTimeArg(text: string): number {
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return NaN;
-  return Date.parse(text);
+  return parseUtcTime(text);
 }
 
 /**

@@ -2,8 +2,8 @@
  * Live WebSocket connector, generic over a VenueAdapter (src/feeds/types.ts).
  *
  * - Symbols are split over connections of at most `adapter.ws.maxSymbolsPerConnection`.
- * - Each connection reconnects with exponential back-off and full jitter (delay uniform in
- *   [0, min(max, base·2^attempt)], per the AWS Architecture Blog "Exponential Backoff And Jitter"),
+ * - Each connection reconnects with exponential back-off and full jitter (src/util/backoff.ts: delay
+ *   uniform in [0, min(max, base·2^attempt)], per the AWS Architecture Blog "Exponential Backoff And Jitter"),
  *   resubscribes, and on every disconnect puts all its books into `resyncing` (`book.startResync`): frames
  *   missed while away make them untrustworthy.
  * - Keep-alive: WebSocket ping frames every `pingIntervalMs`, or the adapter's `pingMessage()` text.
@@ -27,6 +27,7 @@ import type { MarketEvent } from '../core/model.ts';
 import type { BookState } from '../book/health.ts';
 import type { RecordedFrame } from '../recording/types.ts';
 import { RestLimiter } from './rest-limiter.ts';
+import { Backoff, type BackoffPolicy } from '../util/backoff.ts';
 import type { FeedParser, VenueAdapter } from '../feeds/types.ts';
 
 /**
@@ -58,7 +59,7 @@ export interface FrameRecorder {
   write(frame: RecordedFrame): void;
 }
 
-/** Back-off bounds, ms. */
+/** Back-off bounds, ms (the jitter policy is util/backoff.ts's full jitter). */
 export interface BackoffOptions {
   /** First delay cap (default 500). */
   baseMs?: number;
@@ -128,22 +129,12 @@ interface Connection {
   open: boolean;
   /** Bumped on every (re)open: results of requests made on an older socket are discarded. */
   generation: number;
-  attempt: number;
+  /** Reconnect delays; reset when the connection delivers a frame. */
+  readonly backoff: Backoff;
   everOpened: boolean;
   lastInbound: number;
   timers: NodeJS.Timeout[];
   reconnectTimer: NodeJS.Timeout | null;
-}
-
-/** Full-jitter exponential back-off delay for `attempt` (0-based), ms. */
-export function backoffDelay(
-  attempt: number,
-  opts: BackoffOptions | undefined,
-  random: () => number,
-): number {
-  const base = opts?.baseMs ?? 500;
-  const max = opts?.maxMs ?? 30_000;
-  return Math.floor(random() * Math.min(max, base * 2 ** Math.min(attempt, 30)));
 }
 
 /** Live connections for one venue. */
@@ -176,7 +167,8 @@ export class Connector {
   private readonly random: () => number;
   private readonly urlBased: boolean;
   private readonly conns: Connection[] = [];
-  private readonly snapshotAttempts = new Map<InstrumentId, number>();
+  /** Snapshot retry delays per instrument (deleted on success). */
+  private readonly snapshotBackoff = new Map<InstrumentId, Backoff>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private nextId = 1;
   private started = false;
@@ -205,6 +197,11 @@ export class Connector {
     // otherwise by messages on a fixed URL (OKX, Kraken...), which allows adding symbols live.
     this.urlBased = a.subscribe(this.wsBase, ['A']).url !== a.subscribe(this.wsBase, ['B']).url;
     this.place(opts.symbols ?? []);
+  }
+
+  /** The back-off policy of one use from its options and defaults (full jitter, injectable random). */
+  private policy(o: BackoffOptions | undefined, baseMs: number, maxMs: number): BackoffPolicy {
+    return { baseMs: o?.baseMs ?? baseMs, maxMs: o?.maxMs ?? maxMs, random: this.random };
   }
 
   /** Venue symbols currently subscribed, over all connections. */
@@ -335,7 +332,7 @@ export class Connector {
           parser: null,
           open: false,
           generation: 0,
-          attempt: 0,
+          backoff: new Backoff(this.policy(this.opts.reconnect, 500, 30_000)),
           everOpened: false,
           lastInbound: 0,
           timers: [],
@@ -370,7 +367,7 @@ export class Connector {
       this.stats.connects++;
       for (const m of messages) ws.send(m);
       this.log.info(
-        { venue, connection: c.id, symbols: c.symbols.size, attempt: c.attempt },
+        { venue, connection: c.id, symbols: c.symbols.size, attempt: c.backoff.attempt },
         c.everOpened ? 'reconnected and resubscribed' : 'connected',
       );
       c.everOpened = true;
@@ -380,7 +377,7 @@ export class Connector {
       if (c.ws !== ws) return;
       const now = Date.now();
       c.lastInbound = now;
-      c.attempt = 0;
+      c.backoff.reset();
       const text = data.toString('utf8'); // Binance/OKX send text; a binary frame is decoded the same way
       this.stats.frames++;
       this.stats.bytes += data.length;
@@ -474,10 +471,10 @@ export class Connector {
           this.change(b, () => b.startResync('reconnect', `reconnect: ${reason}`, now));
       }
     if (this.stopped) return;
-    const delay = backoffDelay(c.attempt++, this.opts.reconnect, this.random);
+    const delay = c.backoff.next();
     this.stats.reconnects++;
     this.log.warn(
-      { venue: this.adapter.id, connection: c.id, reason, retryInMs: delay, attempt: c.attempt },
+      { venue: this.adapter.id, connection: c.id, reason, retryInMs: delay, attempt: c.backoff.attempt },
       wasOpen ? 'disconnected' : 'connect failed',
     );
     c.reconnectTimer = setTimeout(() => this.open(c), delay);
@@ -543,7 +540,7 @@ export class Connector {
         throw e;
       }
       this.stats.snapshots++;
-      this.snapshotAttempts.delete(instrument);
+      this.snapshotBackoff.delete(instrument);
       this.engine.handleEvent(snap);
       ok = true;
       this.log.info(
@@ -553,9 +550,13 @@ export class Connector {
     } catch (err) {
       this.stats.restFailures++;
       book.snapshotFailed();
-      const attempt = this.snapshotAttempts.get(instrument) ?? 0;
-      this.snapshotAttempts.set(instrument, attempt + 1);
-      const delay = backoffDelay(attempt, this.opts.snapshotRetry, this.random);
+      let b = this.snapshotBackoff.get(instrument);
+      if (!b)
+        this.snapshotBackoff.set(
+          instrument,
+          (b = new Backoff(this.policy(this.opts.snapshotRetry, 500, 30_000))),
+        );
+      const delay = b.next();
       const msg = err instanceof MalformedFrameError ? `${err.code}: ${err.message}` : String(err);
       this.log.warn({ venue, instrument, err: msg, retryInMs: delay }, 'snapshot failed');
       if (!this.stopped) {

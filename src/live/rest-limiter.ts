@@ -9,6 +9,8 @@
  */
 
 /** Limiter options. */
+import { Backoff } from '../util/backoff.ts';
+
 export interface RestLimiterOptions {
   /** Budget per minute (Binance spot 6000, futures 2400). */
   weightPerMinute: number;
@@ -30,14 +32,13 @@ export class RestLimiter {
   private tokens: number;
   private last: number;
   private blockedUntil = 0;
-  private strikes = 0;
+  /** Pauses after 429/418 without Retry-After: doubling, no jitter (the venue set the limit; waiting longer gains nothing). */
+  private readonly penalty: Backoff;
   private queue: Promise<void> = Promise.resolve();
   private readonly rate: number;
   private readonly capacity: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly baseMs: number;
-  private readonly maxMs: number;
 
   /** @throws {RangeError} when `weightPerMinute` is not positive */
   constructor(opts: RestLimiterOptions) {
@@ -48,8 +49,11 @@ export class RestLimiter {
     this.sleep = opts.sleep ?? defaultSleep;
     this.tokens = this.capacity;
     this.last = this.now();
-    this.baseMs = opts.backoffBaseMs ?? 1000;
-    this.maxMs = opts.backoffMaxMs ?? 60_000;
+    this.penalty = new Backoff({
+      baseMs: opts.backoffBaseMs ?? 1000,
+      maxMs: opts.backoffMaxMs ?? 60_000,
+      jitter: 'none',
+    });
   }
 
   /** Weight available right now (after refill). */
@@ -105,17 +109,14 @@ export class RestLimiter {
    */
   report(status: number, retryAfter?: string | null): number {
     if (status !== 429 && status !== 418) {
-      if (status < 400) this.strikes = 0;
+      if (status < 400) this.penalty.reset();
       return 0;
     }
     if (status === 429) this.stats.rateLimited++;
     else this.stats.banned++;
     this.tokens = 0;
     const secs = retryAfter == null ? NaN : Number(retryAfter);
-    const ms =
-      Number.isFinite(secs) && secs >= 0
-        ? secs * 1000
-        : Math.min(this.maxMs, this.baseMs * 2 ** this.strikes++);
+    const ms = Number.isFinite(secs) && secs >= 0 ? secs * 1000 : this.penalty.next();
     this.blockedUntil = Math.max(this.blockedUntil, this.now() + ms);
     return ms;
   }

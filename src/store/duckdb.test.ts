@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { BOOK_METRIC_FIELDS, type BookMetrics, type MetricsSample } from '../analytics/types.ts';
 import type { Trade } from '../core/model.ts';
-import { DuckDbStore, metricColumn } from './duckdb.ts';
+import { DuckDbStore } from './duckdb.ts';
+import { metricColumn } from './query.ts';
 
 const T0 = Date.UTC(2024, 7, 8, 0, 0, 0);
 /** counts() of an empty store. */
@@ -83,7 +84,7 @@ describe('DuckDbStore', () => {
     expect(raw[1]!.metrics.spreadBps).toBe(0.2);
     expect(Number.isNaN(raw[6]!.exchangeTs)).toBe(true); // i = 7
     expect(raw[0]!.exchangeTs).toBe(T0 + 97);
-    expect(raw[0]!.metrics.bidNotional1).toBeNull();
+    expect(raw[0]!.metrics.bidNotional100bps).toBeNull();
     expect(Object.keys(raw[0]!.metrics).sort()).toEqual([...BOOK_METRIC_FIELDS].sort());
 
     // NULLs land on the right rows across the 2048-row chunk boundaries too (columns are written per

@@ -46,11 +46,22 @@ import {
   type ColumnWriter,
 } from './duckdb-vectors.ts';
 import { BOOK_METRIC_FIELDS, type BookMetrics, type MetricsSample } from '../analytics/types.ts';
+import {
+  MAX_QUERY_ROWS,
+  candleIntervalMs,
+  checkInterval,
+  checkLimit,
+  checkRange,
+  isAveraged,
+  legacyMetricsViewSql,
+  legacyRenames,
+  metricColumn,
+  retentionCutoff,
+} from './query.ts';
 import type { BookState } from '../book/health.ts';
 import type { Trade } from '../core/model.ts';
 import type { Alert } from '../alerts/types.ts';
 import {
-  CANDLE_INTERVALS,
   checkDepth,
   decodeAlertCursor,
   encodeAlertCursor,
@@ -188,16 +199,6 @@ const MIGRATIONS: readonly Migration[] = [
 /** Latest schema version this code knows. */
 export const DUCKDB_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
-/** Column name of a metric field: camelCase → snake_case (`bidNotional0_5` → `bid_notional0_5`). */
-export function metricColumn(field: string): string {
-  return field.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
-}
-
-/** Fields averaged when downsampling (the rest take the bucket's last value). */
-function isAveraged(field: string): boolean {
-  return field.startsWith('imbalance');
-}
-
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 
 /** Rows per appended data chunk (DuckDB's standard vector size). */
@@ -282,15 +283,6 @@ class Serial {
   }
 }
 
-/** Validate and clamp a range query. @throws {RangeError} on non-finite bounds or an empty instrument. */
-function checkRange(q: RangeQuery, cap: number): { from: number; to: number; limit: number } {
-  if (typeof q.instrument !== 'string' || q.instrument.length === 0)
-    throw new RangeError('instrument must be a non-empty string');
-  if (!Number.isFinite(q.from) || !Number.isFinite(q.to)) throw new RangeError('from/to must be finite ms');
-  const limit = Math.max(1, Math.min(cap, Math.floor(q.limit ?? 10_000)));
-  return { from: Math.floor(q.from), to: Math.ceil(q.to), limit };
-}
-
 /** The embedded DuckDB history store. Call `init()` before use and `close()` at the end. */
 export class DuckDbStore implements HistoryStore {
   /** Write and retention statistics. */
@@ -344,7 +336,7 @@ export class DuckDbStore implements HistoryStore {
           }
         : { metrics: 30, trades: 30, bookSnapshots: 7, heatmapRuns: 30 },
       retentionIntervalMs: opts.retentionIntervalMs ?? 3_600_000,
-      maxQueryRows: opts.maxQueryRows ?? 100_000,
+      maxQueryRows: opts.maxQueryRows ?? MAX_QUERY_ROWS,
       checkpointThresholdMb: opts.checkpointThresholdMb ?? 256,
       onError: opts.onError ?? (() => {}),
     };
@@ -535,8 +527,7 @@ export class DuckDbStore implements HistoryStore {
       const ts = Math.round(c.ts);
       where.push(`(ts < ${ts} OR (ts = ${ts} AND id < ${p(c.id)}))`);
     }
-    if (!(q.limit >= 1)) throw new RangeError('limit must be >= 1');
-    const limit = Math.min(this.opts.maxQueryRows, Math.floor(q.limit));
+    const limit = checkLimit(q.limit, this.opts.maxQueryRows);
     const columns = await this.readColumns(
       `SELECT id, ts::DOUBLE, exchange_ts::DOUBLE, rule_id, kind, status, severity, instrument, metric,
           value, threshold, comparator, message, state, sequence, details
@@ -584,8 +575,7 @@ export class DuckDbStore implements HistoryStore {
 
   async queryMetrics(q: MetricsQuery): Promise<MetricsSample[]> {
     const { from, to, limit } = checkRange(q, this.opts.maxQueryRows);
-    const interval = q.interval ?? 0;
-    if (!Number.isFinite(interval) || interval < 0) throw new RangeError('interval must be ms >= 0');
+    const interval = checkInterval(q.interval);
     const fields = this.fields;
     const cols = fields.map(metricColumn);
     let sql: string;
@@ -661,9 +651,7 @@ export class DuckDbStore implements HistoryStore {
    */
   async queryCandles(q: CandleQuery): Promise<Candle[]> {
     const { from, to, limit } = checkRange(q, this.opts.maxQueryRows);
-    const iv = CANDLE_INTERVALS[q.interval];
-    if (iv === undefined)
-      throw new RangeError(`interval must be one of ${Object.keys(CANDLE_INTERVALS).join(', ')}`);
+    const iv = candleIntervalMs(q.interval);
     const columns = await this.readColumns(
       `SELECT ((local_ts // ${iv}) * ${iv})::DOUBLE AS b,
           first(price ORDER BY local_ts, rowid), max(price), min(price), last(price ORDER BY local_ts, rowid),
@@ -711,9 +699,9 @@ export class DuckDbStore implements HistoryStore {
       const w = this.conn(this.writer);
       const deleted: RetentionDays = { metrics: 0, trades: 0, bookSnapshots: 0, heatmapRuns: 0 };
       for (const { key, table, ts } of RETAINED) {
-        const days = this.opts.retentionDays[key];
-        if (!(days > 0)) continue;
-        const cutoff = Math.floor(now - days * 86_400_000);
+        const cut = retentionCutoff(now, this.opts.retentionDays[key]);
+        if (cut === null) continue;
+        const cutoff = Math.floor(cut);
         const r = await w.run(`DELETE FROM ${table} WHERE ${ts} < ${cutoff}`);
         deleted[key] = r.rowsChanged;
         this.stats.retentionDeleted[key] += r.rowsChanged;
@@ -924,12 +912,19 @@ export class DuckDbStore implements HistoryStore {
         .getRows()
         .map((r) => String(r[0]));
     let cols = await existing();
+    // Metric fields renamed in 0.2 keep their data: the old column becomes the new one.
+    await w.run('DROP VIEW IF EXISTS metrics_legacy');
+    for (const [old, cur] of legacyRenames(cols))
+      await w.run(`ALTER TABLE metrics RENAME COLUMN ${old} TO ${cur}`);
+    cols = await existing();
     for (const f of BOOK_METRIC_FIELDS) {
       const c = metricColumn(f);
       if (!IDENT.test(c)) throw new Error(`metric field ${f} does not make a valid column name`);
       if (!cols.includes(c)) await w.run(`ALTER TABLE metrics ADD COLUMN ${c} DOUBLE`);
     }
     cols = await existing();
+    // SQL written against the deprecated column names keeps working for one release.
+    for (const sql of legacyMetricsViewSql('metrics', 'metrics_legacy')) await w.run(sql);
     const byColumn = new Map<string, keyof BookMetrics>(BOOK_METRIC_FIELDS.map((f) => [metricColumn(f), f]));
     this.fields = cols.filter((c) => byColumn.has(c)).map((c) => byColumn.get(c)!);
     this.metricColumns = cols.map((c): ColumnWriter<MetricsSample> => {

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import postgres from 'postgres';
 import { DurableStore } from './durable.ts';
 import { PostgresStore } from './postgres/postgres-store.ts';
 import {
@@ -15,6 +14,7 @@ import {
   tradeAt,
   uniqueName,
   waitFor,
+  testSql,
 } from './postgres/testing.ts';
 import { encodeJson } from '../bus/codec.ts';
 
@@ -24,7 +24,7 @@ const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
 
 describe('DurableStore over PostgreSQL through a loopback proxy that is cut mid-write', () => {
   const schema = uniqueName('dw_durable');
-  const sql = postgres(TEST_PG_URL, { onnotice: () => {}, max: 1 });
+  const sql = testSql();
   const proxy = new TcpProxy('127.0.0.1', 5432);
   let dir: string;
   let direct: PostgresStore;

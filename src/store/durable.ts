@@ -9,7 +9,8 @@
  *    in batches of `batchSize` via the store's all-or-nothing `writeBatch`, each bounded by `writeTimeoutMs`;
  * 2. when a write fails or times out: the store is marked down, the failed batch and the whole memory buffer
  *    are appended to the spool (append-only JSON lines, fsynced; store/spool/spool.ts), and the next attempt
- *    waits an exponential back-off (`retryMinMs` doubling up to `retryMaxMs`, ±20% jitter);
+ *    waits an exponential back-off (src/util/backoff.ts: cap `retryMinMs` doubling up to `retryMaxMs`,
+ *    equal jitter: uniform in [cap/2, cap));
  * 3. while the store is down, each tick moves the memory buffer to the spool; a buffer above
  *    `memoryLimitRows` is spilled at once.
  * The store's writes must be idempotent (PostgresStore's unique keys + `ON CONFLICT DO NOTHING`): a batch
@@ -21,6 +22,7 @@
  * the store, or to the spool when the store stays down, so it loses nothing. The spool is bounded by
  * `maxSpoolBytes`; rows beyond it are dropped and counted (`stats.dropped`), never silently.
  */
+import { Backoff } from '../util/backoff.ts';
 import type { MetricsSample } from '../analytics/types.ts';
 import type { Trade } from '../core/model.ts';
 import type { Alert } from '../alerts/types.ts';
@@ -141,6 +143,9 @@ export class DurableStore implements HistoryStore {
   private timer: NodeJS.Timeout | null = null;
   private pumping: Promise<void> | null = null;
   private innerReady = false;
+  /** Retry delays while the store is down (equal jitter: a retry is never much sooner than the cap). */
+  private readonly retryBackoff: Backoff;
+  /** The last retry delay chosen, ms (0 while up). */
   private backoffMs = 0;
   private nextTryAt = 0;
   private closed = false;
@@ -166,6 +171,11 @@ export class DurableStore implements HistoryStore {
     this.spool = new Spool(opts.spoolDir, {
       maxBytes: opts.maxSpoolBytes,
       fsync: opts.fsync,
+    });
+    this.retryBackoff = new Backoff({
+      baseMs: opts.retryMinMs ?? 250,
+      maxMs: opts.retryMaxMs ?? 30_000,
+      jitter: 'equal',
     });
   }
 
@@ -254,10 +264,8 @@ export class DurableStore implements HistoryStore {
   private markDown(err: unknown): void {
     if (this.state === 'up') this.stats.outages++;
     this.state = 'down';
-    const min = this.opts.retryMinMs ?? 250;
-    const max = this.opts.retryMaxMs ?? 30_000;
-    this.backoffMs = this.backoffMs === 0 ? min : Math.min(max, this.backoffMs * 2);
-    this.nextTryAt = Date.now() + this.backoffMs * (0.8 + Math.random() * 0.4);
+    this.backoffMs = this.retryBackoff.next();
+    this.nextTryAt = Date.now() + this.backoffMs;
     this.opts.onError?.(err);
   }
 
@@ -320,6 +328,7 @@ export class DurableStore implements HistoryStore {
       }
       this.state = 'up';
       this.backoffMs = 0;
+      this.retryBackoff.reset();
     } catch (e) {
       this.stats.writeFailures++;
       this.markDown(e);

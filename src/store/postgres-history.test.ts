@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import postgres from 'postgres';
 import { createPostgresHistory, splitSchemaParam } from './postgres-history.ts';
-import { TEST_PG_URL, sampleAt, uniqueName } from './postgres/testing.ts';
+import { TEST_PG_URL, sampleAt, uniqueName, testSql } from './postgres/testing.ts';
 
 describe('PostgreSQL store URL', () => {
   it('takes the schema from ?schema= and leaves the rest of the URL to the driver', () => {
@@ -20,7 +19,7 @@ describe('PostgreSQL store URL', () => {
   const spoolDir = mkdtempSync(join(tmpdir(), 'dw-urlschema-'));
   afterAll(async () => {
     rmSync(spoolDir, { recursive: true, force: true });
-    const sql = postgres(TEST_PG_URL, { onnotice: () => {}, max: 1 });
+    const sql = testSql();
     await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await sql.end();
   });
@@ -36,7 +35,7 @@ describe('PostgreSQL store URL', () => {
     try {
       store.appendMetrics([sampleAt('binance:BTCUSDT', Date.UTC(2026, 10, 23), 1)]);
       await store.flush();
-      const sql = postgres(TEST_PG_URL, { onnotice: () => {}, max: 1 });
+      const sql = testSql();
       try {
         const rows = await sql.unsafe(`SELECT count(*)::int AS n FROM "${schema}".metrics`);
         expect(rows[0]!.n).toBe(1);

@@ -56,7 +56,7 @@ export const ALWAYS_FIRING_ALERTS: AlertsConfigInput = {
     {
       id: 'imbalance_flip',
       kind: 'metric',
-      metric: 'imbalance10',
+      metric: 'imbalanceTopN',
       comparator: 'flip',
       threshold: 0.3,
       cooldownMs: 1_000,

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import postgres from 'postgres';
 import { PostgresStore } from './postgres-store.ts';
-import { TEST_PG_URL, heatmapRunAt, snapshotAt, uniqueName } from './testing.ts';
+import { TEST_PG_URL, heatmapRunAt, snapshotAt, uniqueName, testSql } from './testing.ts';
 import { dayLabel, dayOf } from './schema.ts';
 
 /** 23:58 UTC three days ago: 20 snapshots 10 s apart cross a UTC day boundary; retention is relative to now. */
@@ -10,7 +9,7 @@ const INST = 'kraken:XBT/USD';
 
 describe('PostgresStore book snapshots and heatmap runs against the real PostgreSQL', () => {
   const schema = uniqueName('dw_pg_bh');
-  const sql = postgres(TEST_PG_URL, { onnotice: () => {}, max: 1 });
+  const sql = testSql();
   let store: PostgresStore;
 
   beforeAll(async () => {
@@ -31,9 +30,12 @@ describe('PostgresStore book snapshots and heatmap runs against the real Postgre
     expect(store.stats.rejected).toBe(1);
     await store.flush();
     expect((await store.counts()).book_snapshots).toBe(20);
-    const parts = await sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    const parts = await sql.unsafe(
+      `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
       JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace n ON n.oid = p.relnamespace
-      WHERE n.nspname = ${schema} AND p.relname = 'book_snapshots'`;
+      WHERE n.nspname = $1 AND p.relname = 'book_snapshots'`,
+      [schema],
+    );
     const names = parts.map((r) => String(r.relname));
     expect(names).toContain(`book_snapshots_p${dayLabel(dayOf(T0))}`);
     expect(names).toContain(`book_snapshots_p${dayLabel(dayOf(T0) + 1)}`);

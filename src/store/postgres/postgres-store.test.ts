@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import postgres from 'postgres';
 import { PostgresStore } from './postgres-store.ts';
-import { METRIC_COLUMNS, MIGRATIONS, dayLabel, dayOf } from './schema.ts';
-import { TEST_PG_URL, sampleAt, tradeAt, uniqueName } from './testing.ts';
+import { MIGRATIONS, dayLabel, dayOf } from './schema.ts';
+import { METRIC_COLUMNS } from '../query.ts';
+import { TEST_PG_URL, sampleAt, tradeAt, uniqueName, testSql } from './testing.ts';
 import { BOOK_METRIC_FIELDS } from '../../analytics/types.ts';
 
 const T0 = Date.UTC(2026, 10, 20, 23, 59, 0); // crosses a UTC day boundary after 60 samples
@@ -10,7 +10,7 @@ const INST = 'binance:BTCUSDT';
 
 describe('PostgresStore against the real PostgreSQL', () => {
   const schema = uniqueName('dw_pg');
-  const sql = postgres(TEST_PG_URL, { onnotice: () => {}, max: 1 });
+  const sql = testSql();
   let store: PostgresStore;
 
   beforeAll(async () => {
@@ -33,20 +33,26 @@ describe('PostgresStore against the real PostgreSQL', () => {
     const again = new PostgresStore({ url: TEST_PG_URL, schema, flushIntervalMs: 0 });
     await again.init();
     await again.close();
-    const cols = await sql`SELECT column_name FROM information_schema.columns
-      WHERE table_schema = ${schema} AND table_name = 'metrics'`;
+    const cols = await sql.unsafe(
+      `SELECT column_name FROM information_schema.columns
+      WHERE table_schema = $1 AND table_name = 'metrics'`,
+      [schema],
+    );
     const names = cols.map((c) => c.column_name);
     for (const c of METRIC_COLUMNS) expect(names).toContain(c);
     expect(METRIC_COLUMNS).toHaveLength(BOOK_METRIC_FIELDS.length);
   });
 
   it('adds a column for a metric field missing from an existing table on init', async () => {
-    await sql.unsafe(`ALTER TABLE "${schema}".metrics DROP COLUMN bid_notional1`);
+    await sql.unsafe(`ALTER TABLE "${schema}".metrics DROP COLUMN bid_notional100bps CASCADE`);
     const again = new PostgresStore({ url: TEST_PG_URL, schema, flushIntervalMs: 0 });
     await again.init();
     await again.close();
-    const cols = await sql`SELECT 1 FROM information_schema.columns
-      WHERE table_schema = ${schema} AND table_name = 'metrics' AND column_name = 'bid_notional1'`;
+    const cols = await sql.unsafe(
+      `SELECT 1 FROM information_schema.columns
+      WHERE table_schema = $1 AND table_name = 'metrics' AND column_name = 'bid_notional100bps'`,
+      [schema],
+    );
     expect(cols).toHaveLength(1);
   });
 
@@ -59,8 +65,11 @@ describe('PostgresStore against the real PostgreSQL', () => {
     await store.flush();
     expect(await store.counts()).toEqual({ metrics: 310, trades: 100, book_snapshots: 0, heatmap_runs: 0 });
 
-    const parts = await sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-      JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${schema}`;
+    const parts = await sql.unsafe(
+      `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1`,
+      [schema],
+    );
     const names = parts.map((p) => p.relname);
     expect(names).toContain(`metrics_p${dayLabel(dayOf(T0))}`);
     expect(names).toContain(`metrics_p${dayLabel(dayOf(T0) + 1)}`);

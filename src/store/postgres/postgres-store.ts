@@ -39,7 +39,6 @@ import { BOOK_METRIC_FIELDS, type BookMetrics, type MetricsSample } from '../../
 import type { BookState } from '../../book/health.ts';
 import type { Alert } from '../../alerts/types.ts';
 import {
-  CANDLE_INTERVALS,
   checkDepth,
   decodeAlertCursor,
   encodeAlertCursor,
@@ -57,7 +56,17 @@ import {
   type TradeRow,
 } from '../types.ts';
 import {
+  MAX_QUERY_ROWS,
   METRIC_COLUMNS,
+  candleIntervalMs,
+  checkInterval,
+  checkLimit,
+  checkRange,
+  isAveraged,
+  legacyMetricsViewSql,
+  legacyRenames,
+} from '../query.ts';
+import {
   MIGRATIONS,
   PARTITIONED_TABLES,
   dayIso,
@@ -97,12 +106,9 @@ export interface PostgresStoreOptions {
   maxConnections?: number;
   /** Called with rows refused as invalid (also counted in `rejected`). */
   onReject?: (err: MalformedFrameError) => void;
+  /** Most rows a query returns (a query's `limit` is capped to it). Default 100,000 (store/query.ts). */
+  maxQueryRows?: number;
 }
-
-/** Default row cap of a query. */
-const DEFAULT_LIMIT = 10_000;
-/** Hard row cap of a query. */
-const MAX_LIMIT = 1_000_000;
 
 /** Row counts and write statistics. */
 export interface PostgresStoreStats {
@@ -120,6 +126,7 @@ export interface PostgresStoreStats {
 
 export class PostgresStore implements HistoryStore {
   readonly schema: string;
+  private readonly maxQueryRows: number;
   /** Partitioning in use (known after init). */
   mode: PartitionMode = 'native';
   private readonly pool: pg.Pool;
@@ -141,6 +148,7 @@ export class PostgresStore implements HistoryStore {
   constructor(opts: PostgresStoreOptions = {}) {
     this.opts = opts;
     this.schema = opts.schema ?? 'depthwatch';
+    this.maxQueryRows = opts.maxQueryRows ?? MAX_QUERY_ROWS;
     ident(this.schema);
     this.batchSize = Math.max(1, opts.batchSize ?? 5000);
     this.ownsPool = !opts.pool;
@@ -222,9 +230,22 @@ export class PostgresStore implements HistoryStore {
           `${m.name} (${mode})`,
         ]);
       }
+      // Metric fields renamed in 0.2 keep their data: the old column becomes the new one. The legacy
+      // view depends on the columns: dropped first, created again once they are final.
+      await c.query(`DROP VIEW IF EXISTS ${s}.metrics_legacy`);
+      const columns = (
+        await c.query(
+          `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'metrics'`,
+          [this.schema],
+        )
+      ).rows.map((r) => String(r.column_name));
+      for (const [old, cur] of legacyRenames(columns))
+        await c.query(`ALTER TABLE ${s}.metrics RENAME COLUMN ${ident(old)} TO ${ident(cur)}`);
       for (const col of METRIC_COLUMNS) {
         await c.query(`ALTER TABLE ${s}.metrics ADD COLUMN IF NOT EXISTS ${ident(col)} DOUBLE PRECISION`);
       }
+      // SQL written against the deprecated column names keeps working for one release.
+      for (const sql of legacyMetricsViewSql(`${s}.metrics`, `${s}.metrics_legacy`)) await c.query(sql);
     });
     this.mode = mode;
     await this.maintain();
@@ -482,7 +503,7 @@ export class PostgresStore implements HistoryStore {
     let rows: unknown[][];
     if (q.at !== undefined) {
       if (!Number.isFinite(q.at)) throw new RangeError('at must be finite ms');
-      checkRange({ ...q, from: q.at, to: q.at });
+      checkRange({ ...q, from: q.at, to: q.at }, this.maxQueryRows);
       rows = await this.qa(
         `SELECT ${cols} FROM ${s}.book_snapshots
          WHERE instrument = $1 AND ts <= to_timestamp($2::float8 / 1000.0) + INTERVAL '1 ms' AND local_ts <= $2::float8
@@ -490,7 +511,7 @@ export class PostgresStore implements HistoryStore {
         [q.instrument, q.at],
       );
     } else {
-      const { limit } = checkRange(q);
+      const { limit } = checkRange(q, this.maxQueryRows);
       rows = await this.qa(
         `SELECT ${cols} FROM ${s}.book_snapshots WHERE ${RANGE_WHERE} ORDER BY ts, local_ts LIMIT ${limit}`,
         [q.instrument, q.from, q.to],
@@ -517,7 +538,7 @@ export class PostgresStore implements HistoryStore {
    * @throws {RangeError} on a bad range
    */
   async queryHeatmapRuns(q: HeatmapRunQuery): Promise<HeatmapRunRow[]> {
-    const { limit } = checkRange(q);
+    const { limit } = checkRange(q, this.maxQueryRows);
     const rows = await this.qa(
       `SELECT side, price, bucket_size, bin_ms, from_ts, to_ts, size FROM ${ident(this.schema)}.heatmap_runs
        WHERE instrument = $1 AND ts >= to_timestamp($2::float8 / 1000.0) - INTERVAL '1 ms'
@@ -623,12 +644,11 @@ export class PostgresStore implements HistoryStore {
    * @throws {RangeError} for an empty instrument, non-finite from/to or a negative interval.
    */
   async queryMetrics(q: MetricsQuery): Promise<MetricsSample[]> {
-    const { limit } = checkRange(q);
-    const iv = q.interval ?? 0;
-    if (!Number.isFinite(iv) || iv < 0) throw new RangeError('interval must be ms >= 0');
+    const { limit } = checkRange(q, this.maxQueryRows);
+    const iv = checkInterval(q.interval);
     const s = ident(this.schema);
     const cols = this.metricColumns.map(ident);
-    const avgCols = cols.filter((_, f) => BOOK_METRIC_FIELDS[f]!.startsWith('imbalance'));
+    const avgCols = cols.filter((_, f) => isAveraged(BOOK_METRIC_FIELDS[f]!));
     const rows =
       iv > 0
         ? // Per bucket: plain (hashable) aggregates for the last local_ts and the imbalance averages, then
@@ -674,7 +694,7 @@ export class PostgresStore implements HistoryStore {
    * @throws {RangeError} for an empty instrument or non-finite from/to.
    */
   async queryTrades(q: RangeQuery): Promise<TradeRow[]> {
-    const { limit } = checkRange(q);
+    const { limit } = checkRange(q, this.maxQueryRows);
     const rows = await this.q(
       `SELECT local_ts, exchange_ts, id, price, size, side FROM ${ident(this.schema)}.trades
        WHERE ${RANGE_WHERE} ORDER BY ts, local_ts LIMIT ${limit}`,
@@ -697,10 +717,8 @@ export class PostgresStore implements HistoryStore {
    * @throws {RangeError} for a bad range or an unknown interval name.
    */
   async queryCandles(q: CandleQuery): Promise<Candle[]> {
-    const { limit } = checkRange(q);
-    const iv = CANDLE_INTERVALS[q.interval];
-    if (iv === undefined)
-      throw new RangeError(`interval must be one of ${Object.keys(CANDLE_INTERVALS).join(', ')}`);
+    const { limit } = checkRange(q, this.maxQueryRows);
+    const iv = candleIntervalMs(q.interval);
     const rows = await this.q(
       `SELECT floor(local_ts / $4::float8) * $4::float8 AS b,
          (array_agg(price ORDER BY local_ts, id))[1] AS open, max(price) AS high, min(price) AS low,
@@ -803,8 +821,7 @@ export class PostgresStore implements HistoryStore {
       const c = decodeAlertCursor(q.cursor);
       where.push(`(ts, id) < (${p(c.ts)}::float8, ${p(c.id)}::text)`);
     }
-    if (!(q.limit >= 1)) throw new RangeError('limit must be >= 1');
-    const limit = Math.min(MAX_LIMIT, Math.floor(q.limit));
+    const limit = checkLimit(q.limit, this.maxQueryRows);
     const rows = await this.q(
       `SELECT body FROM ${ident(this.schema)}.alerts ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
         ORDER BY ts DESC, id DESC LIMIT ${limit + 1}`,
@@ -881,13 +898,3 @@ export function textArray(a: readonly string[]): string {
 const RANGE_WHERE = `instrument = $1
   AND ts >= to_timestamp($2::float8 / 1000.0) - INTERVAL '1 ms' AND ts < to_timestamp($3::float8 / 1000.0) + INTERVAL '1 ms'
   AND local_ts >= $2::float8 AND local_ts < $3::float8`;
-
-/** Check a range query. @throws {RangeError} @returns the row limit (default 10,000, at most 1,000,000) */
-function checkRange(q: RangeQuery): { limit: number } {
-  if (typeof q.instrument !== 'string' || q.instrument.length === 0)
-    throw new RangeError('instrument must be a non-empty string');
-  if (!Number.isFinite(q.from) || !Number.isFinite(q.to)) throw new RangeError('from/to must be finite ms');
-  const l = q.limit;
-  if (l === undefined || !Number.isFinite(l) || l <= 0) return { limit: DEFAULT_LIMIT };
-  return { limit: Math.min(MAX_LIMIT, Math.floor(l)) };
-}

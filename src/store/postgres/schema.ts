@@ -32,21 +32,12 @@
  * natively range-partitioned by UTC day (`metrics_pYYYYMMDD`), partitions are created ahead of time and on
  * demand for the days a batch touches, and retention drops whole day partitions.
  */
-import { BOOK_METRIC_FIELDS } from '../../analytics/types.ts';
 
 /** The time-partitioned tables (hypertables in TimescaleDB mode, day partitions natively). */
 export const PARTITIONED_TABLES = ['metrics', 'trades', 'book_snapshots', 'heatmap_runs'] as const;
 
 /** Partitioning mode of a schema. */
 export type PartitionMode = 'timescale' | 'native';
-
-/** snake_case column name of a metric field (`bidNotional0_5` → `bid_notional0_5`). */
-export function metricColumn(field: string): string {
-  return field.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
-}
-
-/** Metric value columns, in BOOK_METRIC_FIELDS order. */
-export const METRIC_COLUMNS: readonly string[] = BOOK_METRIC_FIELDS.map(metricColumn);
 
 /**
  * Quote an SQL identifier.

@@ -3,6 +3,7 @@
  * restore connections to a real server (to simulate an outage without stopping a shared server).
  */
 import net from 'node:net';
+import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { BOOK_METRIC_FIELDS, type BookMetrics, type MetricsSample } from '../../analytics/types.ts';
 import type { Trade } from '../../core/model.ts';
@@ -11,6 +12,23 @@ import type { Alert } from '../../alerts/types.ts';
 
 /** URL of the local PostgreSQL used by tests (env `DEPTHWATCH_TEST_PG`, default loopback db `test`). */
 export const TEST_PG_URL = process.env.DEPTHWATCH_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A test's SQL connection on the app's own driver (pg): raw statements with `$n` parameters. */
+export interface TestSql {
+  /** Run one statement. @returns its rows */
+  unsafe(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  end(): Promise<void>;
+}
+
+/** Open a one-connection pool to `url` (default TEST_PG_URL) for test setup, checks and cleanup. */
+export function testSql(url: string = TEST_PG_URL): TestSql {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  pool.on('error', () => {}); // a server-side cut of an idle connection must not crash the test process
+  return {
+    unsafe: async (text, params) => (await pool.query(text, params)).rows,
+    end: () => pool.end(),
+  };
+}
 
 /** A unique lowercase name with a prefix (schemas, streams, key prefixes of one test run). */
 export function uniqueName(prefix: string): string {

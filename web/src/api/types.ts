@@ -92,12 +92,12 @@ export interface BookMetrics {
   /** (bidSize − askSize)/(bidSize + askSize) at L1, in [-1, 1]. */
   imbalanceL1: number | null;
   /** Same over the top 10 levels per side. */
-  imbalance10: number | null;
+  imbalanceTopN: number | null;
   /** Bid notional within 0.5% below mid, quote. */
-  bidNotional0_5: number | null;
-  askNotional0_5: number | null;
-  bidNotional1: number | null;
-  askNotional1: number | null;
+  bidNotional50bps: number | null;
+  askNotional50bps: number | null;
+  bidNotional100bps: number | null;
+  askNotional100bps: number | null;
   [extra: string]: number | null;
 }
 

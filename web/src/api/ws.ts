@@ -1,5 +1,6 @@
 /**
- * WebSocket client for `/ws` with automatic reconnect (exponential backoff with jitter) and automatic
+ * WebSocket client for `/ws` with automatic reconnect (the shared back-off, src/util/backoff.ts: equal
+ * jitter under an exponential cap) and automatic
  * re-subscription: every active subscription is re-sent after each (re)connect, so callers subscribe once
  * and keep receiving across server restarts and network drops.
  *
@@ -9,6 +10,7 @@
  */
 import type { Channel, ChannelPayload, ClientMessage, ServerMessage } from './types.ts';
 import type { AlertsChannel, AlertsChannelPayload } from './alerts.ts';
+import { Backoff } from '../../../src/util/backoff.ts';
 
 /** Every channel the socket can subscribe to: the api/types.ts channels plus `alerts` (api/alerts.ts). */
 export type SocketChannel = Channel | AlertsChannel;
@@ -74,16 +76,18 @@ export class DepthwatchSocket {
   private info: SocketInfo = { status: 'connecting', attempt: 0, retryAt: null, opens: 0 };
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
-  private readonly minBackoff: number;
-  private readonly maxBackoff: number;
+  private readonly backoff: Backoff;
   private readonly createSocket: (url: string) => WebSocket;
 
   constructor(
     private readonly url: string,
     opts: SocketOptions = {},
   ) {
-    this.minBackoff = opts.minBackoffMs ?? 500;
-    this.maxBackoff = opts.maxBackoffMs ?? 10_000;
+    this.backoff = new Backoff({
+      baseMs: opts.minBackoffMs ?? 500,
+      maxMs: opts.maxBackoffMs ?? 10_000,
+      jitter: 'equal',
+    });
     this.createSocket = opts.createSocket ?? ((u) => new WebSocket(u));
     this.connect();
   }
@@ -161,6 +165,7 @@ export class DepthwatchSocket {
     }
     this.ws = ws;
     ws.onopen = () => {
+      this.backoff.reset();
       this.setInfo({ status: 'connected', attempt: 0, retryAt: null, opens: this.info.opens + 1 });
       for (const s of this.subs.values()) {
         this.send({
@@ -184,9 +189,8 @@ export class DepthwatchSocket {
 
   private scheduleReconnect(): void {
     if (this.closed) return;
-    const attempt = this.info.attempt + 1;
-    const base = Math.min(this.maxBackoff, this.minBackoff * 2 ** (attempt - 1));
-    const delay = base / 2 + Math.random() * (base / 2);
+    const delay = this.backoff.next();
+    const attempt = this.backoff.attempt;
     this.setInfo({ ...this.info, status: 'reconnecting', attempt, retryAt: Date.now() + delay });
     this.timer = setTimeout(() => {
       this.timer = null;

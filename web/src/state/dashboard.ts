@@ -72,7 +72,7 @@ function toPoint(s: MetricsSample): ImbalancePoint {
   return {
     t: s.localTs,
     l1: typeof m.imbalanceL1 === 'number' ? m.imbalanceL1 * 100 : null,
-    top10: typeof m.imbalance10 === 'number' ? m.imbalance10 * 100 : null,
+    top10: typeof m.imbalanceTopN === 'number' ? m.imbalanceTopN * 100 : null,
   };
 }
 

@@ -11,9 +11,9 @@ import {
   priceDecimals,
   trimDecimal,
   UNKNOWN,
-} from '../../web/src/lib/format.ts';
-import { symbolUnits } from '../../web/src/lib/symbols.ts';
-import { cumulate, mergeBook, type BookView } from '../../web/src/lib/book.ts';
+} from './format.ts';
+import { symbolUnits } from './symbols.ts';
+import { cumulate, mergeBook, type BookView } from './book.ts';
 
 describe('dashboard formatting', () => {
   it('shows unknown values (null, NaN) as an em dash, never NaN', () => {

@@ -4,7 +4,7 @@
  * bounds), the right-edge book bars and trade bubbles. The browser test covers drawing.
  */
 import { describe, expect, it } from 'vitest';
-import type { HeatmapResponse, HeatmapRun } from '../../web/src/api/types.ts';
+import type { HeatmapResponse, HeatmapRun } from '../api/types.ts';
 import {
   BboSeries,
   bookBars,
@@ -14,8 +14,8 @@ import {
   HeatmapGrid,
   rasterize,
   TradeBubbles,
-} from '../../web/src/lib/heatmap.ts';
-import { fmtAgo } from '../../web/src/lib/format.ts';
+} from './heatmap.ts';
+import { fmtAgo } from './format.ts';
 
 const T0 = 1_700_000_000_000;
 

@@ -4,7 +4,7 @@
  * parser and the URL-hash view names. Run in Node; views.test.ts covers the pages in Chromium.
  */
 import { describe, expect, it } from 'vitest';
-import { CANDLE_INTERVALS } from '../../web/src/api/history.ts';
+import { CANDLE_INTERVALS } from '../api/history.ts';
 import {
   candleIntervalFor,
   fmtInterval,
@@ -12,9 +12,9 @@ import {
   metricsIntervalFor,
   parseLevels,
   RANGE_PRESETS,
-} from '../../web/src/lib/history.ts';
-import { counterRates, LatencyHistogram, parsePrometheus } from '../../web/src/lib/system.ts';
-import { viewFromHash } from '../../web/src/lib/view.ts';
+} from './history.ts';
+import { counterRates, LatencyHistogram, parsePrometheus } from './system.ts';
+import { viewFromHash } from './view.ts';
 
 describe('history range buckets', () => {
   it('picks the narrowest candle width with at most 1,500 candles for every preset', () => {
