@@ -134,6 +134,7 @@ async function runReplay(
     files: recording.files.map((f) => ({ path: f.path, format: f.format, venue: f.venue ?? null })),
     ...recording.stats,
     ...result,
+    ...(recording.lobster.length > 0 ? { lobster: recording.lobster } : {}),
   };
   if (o.json) {
     process.stdout.write(JSON.stringify({ ...summary, recording: rec }, jsonSafe) + '\n');
@@ -186,6 +187,7 @@ async function runReplay(
       `${rec.restIgnored} non-snapshot REST bodies, ${rec.restUnresolved} snapshots without instrument` +
       (rec.stopped ? ' (stopped early)' : ''),
   );
+  for (const l of recording.lobster) out.push(lobsterLine(l, summary.instruments[l.instrument]));
   if (stored)
     out.push(
       `history: ${stored.url} holds ${Object.entries(stored.rows)
@@ -193,6 +195,36 @@ async function runReplay(
         .join(', ')}`,
     );
   process.stdout.write(out.join('\n') + '\n');
+}
+
+/**
+ * One line per LOBSTER pair: messages by type, the orderbook rows as oracle (checked/matched rows,
+ * partial and uncovered rows, levels compared: see book/depth-oracle.ts), trades, trading status and
+ * the L3 book's counters.
+ */
+export function lobsterLine(
+  l: import('../recording/lobster.ts').LobsterStats,
+  s: import('../replay/summary.ts').InstrumentSummary | undefined,
+): string {
+  const types = Object.entries(l.byType)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  const anomalies = Object.entries(l.l3.anomalies).filter(([, n]) => n > 0);
+  const o = s?.oracle;
+  return (
+    `lobster ${l.instrument} ${l.date} (level ${l.level}): ${l.messages} messages (${types}), ` +
+    `${l.rows} orderbook rows; oracle ${
+      o
+        ? `${o.matched}/${o.checked} rows matched (${o.checked - o.matched} mismatched, ` +
+          `${o.partial} partial, ${o.uncovered} uncovered, ${o.levels} levels compared)`
+        : 'none'
+    }; ` +
+    `${l.trades} trades; status ${l.status} (${l.halts} halts); ${l.reseeds} re-seeds; ` +
+    `L3: ${l.ordersKnown} orders known, ${l.l3.adoptedLevels} levels adopted, ${l.l3.anonymous} reductions of ` +
+    `unseen orders, ${l.l3.outsideCoverage} events beyond coverage, anomalies ` +
+    `${anomalies.length ? anomalies.map(([k, n]) => `${k}=${n}`).join(' ') : 'none'}; ` +
+    `malformed ${l.malformedMessages} messages/${l.malformedRows} rows, ${l.unpaired} unpaired`
+  );
 }
 
 /** Book snapshot cadence and depth of a backfill, as the live defaults (config `store.*`). */
