@@ -152,14 +152,9 @@ const ANOMALIES: readonly L3Anomaly[] = [
   'invalid',
 ];
 
-/** An order-by-order book aggregated to exact L2 levels (see the module doc). */
-export class L3Book {
-  private readonly orders = new Map<number, Order>();
-  private readonly bids = new Side('bid');
-  private readonly asks = new Side('ask');
-  /** Trading status from the last `status` event (initially `trading`). */
-  status: TradingStatus = 'trading';
-  readonly counters: L3Counters = {
+/** Fresh zeroed L3 counters. */
+export function newL3Counters(): L3Counters {
+  return {
     events: Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as L3Counters['events'],
     anonymous: 0,
     outsideCoverage: 0,
@@ -167,6 +162,16 @@ export class L3Book {
     adoptedLevels: 0,
     anomalies: Object.fromEntries(ANOMALIES.map((k) => [k, 0])) as L3Counters['anomalies'],
   };
+}
+
+/** An order-by-order book aggregated to exact L2 levels (see the module doc). */
+export class L3Book {
+  private readonly orders = new Map<number, Order>();
+  private readonly bids = new Side('bid');
+  private readonly asks = new Side('ask');
+  /** Trading status from the last `status` event (initially `trading`). */
+  status: TradingStatus = 'trading';
+  readonly counters: L3Counters = newL3Counters();
 
   /** @throws {RangeError} when priceDecimals is not an integer in [0, 15] or windowDepth is not positive */
   constructor(readonly opts: L3BookOptions) {

@@ -53,7 +53,14 @@
  *   goes on without an oracle (and its levels cannot be adopted).
  */
 import type { BookDelta, BookSnapshot, Trade, WireLevel } from '../core/model.ts';
-import { L3Book, formatTicks, type L3Event, type L3Counters, type TradingStatus } from '../book/l3-book.ts';
+import {
+  L3Book,
+  formatTicks,
+  newL3Counters,
+  type L3Event,
+  type L3Counters,
+  type TradingStatus,
+} from '../book/l3-book.ts';
 import { parseDecimal } from '../core/decimal.ts';
 import { LOBSTER_VENUE } from '../feeds/lobster/descriptor.ts';
 import { zonedDay } from '../util/time.ts';
@@ -215,7 +222,7 @@ export function newLobsterStats(messageFile: string, orderbookFile: string, name
     halts: 0,
     reseeds: 0,
     ordersKnown: 0,
-    l3: new L3Book({ priceDecimals: LOBSTER_PRICE_DECIMALS }).counters,
+    l3: newL3Counters(),
     firstTs: NaN,
     lastTs: NaN,
   };
@@ -361,14 +368,16 @@ export async function* readLobster(
       let trade;
       let seedNow = false;
       if (!seeded || (control.resync && row)) {
-        // The row already reflects its message: seed from it, apply nothing more.
-        if (!row) continue;
+        // The row already reflects its message: seed from it, apply nothing more. Without a row there
+        // is nothing to seed from yet: only the message's trade (if any) goes out.
         trade = tradeOf(ev);
         if (ev.kind === 'status') book.apply(ev);
-        book.seed(row.bids, row.asks, level);
-        if (seeded) lobster.reseeds++;
-        seeded = seedNow = true;
-        control.resync = false;
+        if (row) {
+          book.seed(row.bids, row.asks, level);
+          if (seeded) lobster.reseeds++;
+          seeded = seedNow = true;
+          control.resync = false;
+        }
       } else {
         if (prevRow) {
           book.adopt('bid', prevRow.bids, level);
@@ -394,6 +403,7 @@ export async function* readLobster(
         };
         yield frame(t, line);
       }
+      if (!seeded) continue;
       if (seedNow) {
         const snap: BookSnapshot = {
           type: 'book_snapshot',
