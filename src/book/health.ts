@@ -77,6 +77,15 @@ export interface BookCounters {
    * it was applied (the rest arrived after it and were compared at once).
    */
   oracleDeferred: number;
+  /**
+   * Depth oracles (a venue's top-N image, e.g. LOBSTER orderbook rows; see book/depth-oracle.ts): levels
+   * compared, rows checked with some levels beyond coverage (`oraclePartial`), and rows with no level
+   * inside coverage (`oracleUncovered`, not counted in `oracleChecked`). Checked rows count in
+   * `oracleChecked` / `oracleMatched` like venue BBOs.
+   */
+  oracleLevels: number;
+  oraclePartial: number;
+  oracleUncovered: number;
   trades: number;
 }
 
@@ -129,6 +138,9 @@ export function newCounters(): BookCounters {
     oracleChecked: 0,
     oracleMatched: 0,
     oracleDeferred: 0,
+    oracleLevels: 0,
+    oraclePartial: 0,
+    oracleUncovered: 0,
     trades: 0,
   };
 }

@@ -10,6 +10,7 @@ import { MalformedFrameError } from '../core/errors.ts';
 import type { BookDelta, BookSnapshot, Bbo } from '../core/model.ts';
 import { parseDecimal } from '../core/decimal.ts';
 import { L2Book } from './l2-book.ts';
+import { compareDepthOracle } from './depth-oracle.ts';
 import { newCounters, type BookHealth, type BookState, type HealthReasonCode } from './health.ts';
 import type { ChecksumRule, SyncRule } from './sync-rule.ts';
 
@@ -235,10 +236,15 @@ export class InstrumentBook {
     h.counters.levelsApplied += changed;
     this.touch(d.exchangeTs, d.localTs);
     if (this.opts.coverage === 'sliding') this.setSlidingCoverage();
+    if (d.coverage) {
+      h.coverage.bidFloor = d.coverage.bidFloor;
+      h.coverage.askCeiling = d.coverage.askCeiling;
+    }
     if (state === 'stale') this.setState('live', null, null, d.localTs);
     if (d.checksum !== undefined && !this.verifyChecksum(d.checksum, d.localTs)) return 'checksum_mismatch';
     const cross = this.book.crossState();
     if (cross !== 'ok') return this.failCross(cross, `after delta ${d.sequence}`, d.localTs);
+    if (d.depthOracle && this.checkDepthOracle(d) === false) return 'oracle_mismatch';
     const oracle = this.pendingOracle;
     if (oracle !== null && oracle.sequence <= d.sequence) {
       this.pendingOracle = null;
@@ -293,6 +299,43 @@ export class InstrumentBook {
         t.localTs,
       );
     return ok;
+  }
+
+  /**
+   * Compare the venue's top-N image carried by `d` with the book on the levels inside coverage (rule
+   * and counting in book/depth-oracle.ts). A mismatch is a divergence: counted and resynced, as for a
+   * venue BBO. An oracle with malformed levels is not compared (counted as dropped).
+   * @returns true/false when checked, null when nothing was comparable (or the oracle was malformed)
+   */
+  private checkDepthOracle(d: BookDelta): boolean | null {
+    const c = this.health.counters;
+    let r;
+    try {
+      r = compareDepthOracle(this.book, this.health.coverage, d.depthOracle!);
+    } catch (e) {
+      if (e instanceof MalformedFrameError) {
+        c.dropped++;
+        return null;
+      }
+      throw e;
+    }
+    if (!r.checked) {
+      c.oracleUncovered++;
+      return null;
+    }
+    c.oracleChecked++;
+    c.oracleLevels += r.levels;
+    if (r.beyond > 0) c.oraclePartial++;
+    if (r.matched) {
+      c.oracleMatched++;
+      return true;
+    }
+    this.startResync(
+      'oracle_mismatch',
+      `oracle_mismatch: venue top ${d.depthOracle!.depth} at ${d.sequence}: ${r.diff}`,
+      d.localTs,
+    );
+    return false;
   }
 
   /** Count a malformed frame attributed to this instrument. */

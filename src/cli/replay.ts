@@ -17,6 +17,7 @@
  */
 import type { Command } from 'commander';
 import { parseUtcTime } from '../util/time.ts';
+import { progressReporter } from './progress.ts';
 
 /**
  * Parse a `--from`/`--to` value: ms since epoch UTC or an ISO 8601 date(-time), zone-less read as UTC
@@ -25,6 +26,24 @@ import { parseUtcTime } from '../util/time.ts';
  */
 export function parseTimeArg(text: string): number {
   return parseUtcTime(text);
+}
+
+/**
+ * Parse `--from` / `--to` (see parseTimeArg) and check the range.
+ * @param usage called with the message of a bad value or an inverted range (it throws / exits)
+ * @returns ms since epoch UTC, undefined where not given
+ */
+export function parseTimeRange(
+  o: { from?: string; to?: string },
+  usage: (msg: string) => never,
+): { from: number | undefined; to: number | undefined } {
+  const from = o.from === undefined ? undefined : parseTimeArg(o.from);
+  const to = o.to === undefined ? undefined : parseTimeArg(o.to);
+  if (from !== undefined && Number.isNaN(from))
+    usage(`--from must be an ISO date-time or ms, got "${o.from}"`);
+  if (to !== undefined && Number.isNaN(to)) usage(`--to must be an ISO date-time or ms, got "${o.to}"`);
+  if (from !== undefined && to !== undefined && to < from) usage('--to is before --from');
+  return { from, to };
 }
 
 /**
@@ -52,7 +71,7 @@ export function register(program: Command): void {
   program
     .command('replay')
     .description(
-      'replay recordings (hftbacktest .gz, cryptofeed raw files, depthwatch recordings) through the engine',
+      'replay recordings (hftbacktest .gz, cryptofeed raw files, depthwatch recordings, Tardis CSV, LOBSTER pairs) through the engine',
     )
     .argument('<recordings...>', 'recording files or directories')
     .option('--speed <max|N>', 'as fast as possible, or N times real time', 'max')
@@ -67,12 +86,7 @@ export function register(program: Command): void {
         cmd.error(`error: ${msg}`, { exitCode: 2, code: 'depthwatch.usage' });
       const speed = parseSpeedArg(o.speed);
       if (speed === null) usage(`--speed must be "max" or a positive number, got "${o.speed}"`);
-      const from = o.from === undefined ? undefined : parseTimeArg(o.from);
-      const to = o.to === undefined ? undefined : parseTimeArg(o.to);
-      if (from !== undefined && Number.isNaN(from))
-        usage(`--from must be an ISO date-time or ms, got "${o.from}"`);
-      if (to !== undefined && Number.isNaN(to)) usage(`--to must be an ISO date-time or ms, got "${o.to}"`);
-      if (from !== undefined && to !== undefined && to < from) usage('--to is before --from');
+      const { from, to } = parseTimeRange(o, usage);
       if (o.store !== undefined && !/^(duckdb:.+|postgres(ql)?:\/\/.+)$/.test(o.store))
         usage(`--store must be duckdb:<path> or postgres://..., got "${o.store}"`);
       await runReplay(paths, { ...o, speed: speed!, from, to });
@@ -104,7 +118,7 @@ async function runReplay(
       ...(o.venue ? { venue: o.venue } : {}),
       ...(o.from !== undefined ? { from: o.from } : {}),
       ...(o.to !== undefined ? { to: o.to } : {}),
-      ...(o.quiet ? {} : { onProgress: await progressReporter() }),
+      ...(o.quiet ? {} : { onProgress: await progressReporter('replay') }),
     });
   } catch (e) {
     if (e instanceof RecordingError) {
@@ -134,6 +148,7 @@ async function runReplay(
     files: recording.files.map((f) => ({ path: f.path, format: f.format, venue: f.venue ?? null })),
     ...recording.stats,
     ...result,
+    ...(recording.lobster.length > 0 ? { lobster: recording.lobster } : {}),
   };
   if (o.json) {
     process.stdout.write(JSON.stringify({ ...summary, recording: rec }, jsonSafe) + '\n');
@@ -186,6 +201,7 @@ async function runReplay(
       `${rec.restIgnored} non-snapshot REST bodies, ${rec.restUnresolved} snapshots without instrument` +
       (rec.stopped ? ' (stopped early)' : ''),
   );
+  for (const l of recording.lobster) out.push(lobsterLine(l, summary.instruments[l.instrument]));
   if (stored)
     out.push(
       `history: ${stored.url} holds ${Object.entries(stored.rows)
@@ -193,6 +209,36 @@ async function runReplay(
         .join(', ')}`,
     );
   process.stdout.write(out.join('\n') + '\n');
+}
+
+/**
+ * One line per LOBSTER pair: messages by type, the orderbook rows as oracle (checked/matched rows,
+ * partial and uncovered rows, levels compared: see book/depth-oracle.ts), trades, trading status and
+ * the L3 book's counters.
+ */
+export function lobsterLine(
+  l: import('../recording/lobster.ts').LobsterStats,
+  s: import('../replay/summary.ts').InstrumentSummary | undefined,
+): string {
+  const types = Object.entries(l.byType)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  const anomalies = Object.entries(l.l3.anomalies).filter(([, n]) => n > 0);
+  const o = s?.oracle;
+  return (
+    `lobster ${l.instrument} ${l.date} (level ${l.level}): ${l.messages} messages (${types}), ` +
+    `${l.rows} orderbook rows; oracle ${
+      o
+        ? `${o.matched}/${o.checked} rows matched (${o.checked - o.matched} mismatched, ` +
+          `${o.partial} partial, ${o.uncovered} uncovered, ${o.levels} levels compared)`
+        : 'none'
+    }; ` +
+    `${l.trades} trades; status ${l.status} (${l.halts} halts); ${l.reseeds} re-seeds; ` +
+    `L3: ${l.ordersKnown} orders known, ${l.l3.adoptedLevels} levels adopted, ${l.l3.anonymous} reductions of ` +
+    `unseen orders, ${l.l3.outsideCoverage} events beyond coverage, anomalies ` +
+    `${anomalies.length ? anomalies.map(([k, n]) => `${k}=${n}`).join(' ') : 'none'}; ` +
+    `malformed ${l.malformedMessages} messages/${l.malformedRows} rows, ${l.unpaired} unpaired`
+  );
 }
 
 /** Book snapshot cadence and depth of a backfill, as the live defaults (config `store.*`). */
@@ -260,37 +306,4 @@ async function openHistory(
 /** JSON.stringify replacer: non-finite numbers (NaN, ±Infinity) become null. */
 function jsonSafe(_k: string, v: unknown): unknown {
   return typeof v === 'number' && !Number.isFinite(v) ? null : v;
-}
-
-/** Progress on stderr: a bar on a TTY, else a plain line every ~10% of the bytes read. */
-async function progressReporter(): Promise<(p: import('../replay/replay.ts').ReplayProgress) => void> {
-  const mb = (n: number): string => (n / 1e6).toFixed(1);
-  if (process.stderr.isTTY) {
-    const { SingleBar, Presets } = await import('cli-progress');
-    const bar = new SingleBar(
-      {
-        format: 'replay [{bar}] {percentage}% | {frames} frames | {mb}/{total_mb} MB | ETA {eta}s',
-        hideCursor: true,
-      },
-      Presets.shades_classic,
-    );
-    let started = false;
-    return (p) => {
-      if (!started) {
-        bar.start(p.totalBytes, 0, { frames: 0, mb: '0.0', total_mb: mb(p.totalBytes) });
-        started = true;
-      }
-      bar.update(p.bytesRead, { frames: p.frames, mb: mb(p.bytesRead), total_mb: mb(p.totalBytes) });
-      if (p.done) bar.stop();
-    };
-  }
-  let nextTenth = 1;
-  return (p) => {
-    const pct = p.totalBytes > 0 ? (p.bytesRead / p.totalBytes) * 100 : 100;
-    if (!p.done && pct < nextTenth * 10) return;
-    nextTenth = Math.floor(pct / 10) + 1;
-    process.stderr.write(
-      `replay: ${p.done ? 'done' : `${Math.floor(pct)}%`} ${p.frames} frames, ${mb(p.bytesRead)}/${mb(p.totalBytes)} MB\n`,
-    );
-  };
 }

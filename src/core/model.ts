@@ -68,6 +68,26 @@ export interface BookDelta {
   readonly checksum?: number;
   /** Venue flag that this delta is in fact a fresh snapshot (Bybit `u == 1`). */
   readonly isSnapshot?: boolean;
+  /**
+   * The price range the book is exactly known over after this delta, when the source tells it (books
+   * rebuilt from order-by-order data whose venue reports events only inside its top-N window, e.g.
+   * LOBSTER): replaces the book's coverage. Prices in quote currency; NaN = unbounded on that side.
+   */
+  readonly coverage?: { readonly bidFloor: number; readonly askCeiling: number };
+  /** The venue's own image of its top levels after this delta: an oracle, see DepthOracle. */
+  readonly depthOracle?: DepthOracle;
+}
+
+/**
+ * The venue's own top-`depth` image of its book (LOBSTER's orderbook file row), carried on the delta it
+ * stands after. Compared with the rebuilt book on the levels inside the book's coverage only (rule in
+ * book/depth-oracle.ts). Levels best first, wire decimal strings; a side listing fewer than `depth`
+ * levels has no more levels at all.
+ */
+export interface DepthOracle {
+  readonly depth: number;
+  readonly bids: readonly WireLevel[];
+  readonly asks: readonly WireLevel[];
 }
 
 /** One public trade. */

@@ -7,7 +7,7 @@
  */
 import { MalformedFrameError, type DropCode } from '../core/errors.ts';
 import type { Bus } from '../core/bus.ts';
-import type { InstrumentId, MarketEvent, Trade, VenueId } from '../core/model.ts';
+import type { BookDelta, BookSnapshot, InstrumentId, MarketEvent, Trade, VenueId } from '../core/model.ts';
 import { splitInstrumentId } from '../core/model.ts';
 import type { BookState } from '../book/health.ts';
 import { InstrumentBook, type BookOutcome, type BookSyncOptions } from '../book/instrument-book.ts';
@@ -19,14 +19,24 @@ import type { BookView, PipelineTopics } from './topics.ts';
  * stage must not throw for market data: it is on the hot path of every update.
  */
 export interface PipelineStage {
-  /** After a delta or snapshot changed `b` (its health already updated). Times in ms since epoch UTC. */
-  onBook(b: InstrumentBook, exchangeTs: number, localTs: number): void;
+  /**
+   * After a delta or snapshot changed `b` (its health already updated). Times in ms since epoch UTC.
+   * `update` is the event that did it: a delta applied as it is (`applied`), or a snapshot (or a
+   * venue snapshot-delta) that replaced the book, buffered deltas spliced on (`snapshot`).
+   */
+  onBook(b: InstrumentBook, exchangeTs: number, localTs: number, update: BookUpdate): void;
   /** After a trade of an instrument the engine knows (before it is published on the bus). */
   onTrade(t: Trade): void;
   /** After `b` changed state (from `previous`), at local time `localTs`. */
   onState(b: InstrumentBook, previous: BookState, localTs: number): void;
   /** Emit whatever is pending (end of replay, shutdown). */
   flush?(): void;
+}
+
+/** The event behind a book change, as stages see it (PipelineStage.onBook). */
+export interface BookUpdate {
+  readonly event: BookSnapshot | BookDelta;
+  readonly outcome: 'applied' | 'snapshot';
 }
 
 /** Engine options. */
@@ -134,7 +144,8 @@ export class Engine {
     if (b.snapshotWanted && this.opts.onSnapshotNeeded && b.takeSnapshotRequest()) {
       this.opts.onSnapshotNeeded(b.instrument, b);
     }
-    if (outcome === 'applied' || outcome === 'snapshot') this.afterBookChange(b, e.exchangeTs, e.localTs);
+    if (outcome === 'applied' || outcome === 'snapshot')
+      this.afterBookChange(b, e.exchangeTs, e.localTs, { event: e as BookSnapshot | BookDelta, outcome });
   }
 
   /**
@@ -147,7 +158,7 @@ export class Engine {
     this.opts.bus.publish('health', b.health);
   }
 
-  private afterBookChange(b: InstrumentBook, exchangeTs: number, localTs: number): void {
+  private afterBookChange(b: InstrumentBook, exchangeTs: number, localTs: number, update: BookUpdate): void {
     const bus = this.opts.bus;
     // The top-of-book view allocates 2 × depth level arrays: build it only when someone listens (the
     // WebSocket hub, while a client watches books); the Redis cache, replay, soak and benchmarks read
@@ -165,7 +176,7 @@ export class Engine {
       };
       bus.publish('book', view);
     }
-    for (let i = 0; i < this.stages.length; i++) this.stages[i]!.onBook(b, exchangeTs, localTs);
+    for (let i = 0; i < this.stages.length; i++) this.stages[i]!.onBook(b, exchangeTs, localTs, update);
   }
 
   /** Emit what the stages hold back (end of replay, shutdown). */

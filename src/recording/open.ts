@@ -11,6 +11,12 @@
  * - `tardis`: Tardis.dev CSV, `.csv` or `.csv.gz` (tardis.ts), told by its header line; each file is one
  *   stream of normalized `event` frames, venue `tardis-<exchange>` from its first data row (`tardis-unknown`
  *   when it has none).
+ * - `lobster`: a LOBSTER message file and its orderbook file (lobster.ts), told by their names
+ *   (`TICKER_DATE_START_END_message_N.csv` / `..._orderbook_N.csv`) and checked by their columns; the pair
+ *   is one stream of normalized `event` frames (venue `lobster`). Naming either file brings the other
+ *   along from the same directory; a file whose partner cannot be found is an error (`usage`): the
+ *   message file alone cannot rebuild the book (its start is in the orderbook file), and the orderbook
+ *   file alone has no events.
  *
  * A directory stands for the recording files directly inside it (not recursive); files in it that no
  * reader recognises, and cryptofeed `X.0` metadata files, are ignored (listed in `ignored`). A file named
@@ -30,9 +36,19 @@ import { cryptofeedVenue, looksLikeCryptofeed, parseCryptofeedName, readCryptofe
 import { parseNativeHeader, readNative } from './native.ts';
 import { parseTardisHeader, readTardis, tardisExchange, tardisVenue } from './tardis.ts';
 import { baseName, newReaderStats, type ReaderStats } from './stats.ts';
+import {
+  LOBSTER_VENUE,
+  looksLikeLobsterMessage,
+  looksLikeLobsterOrderbook,
+  newLobsterStats,
+  parseLobsterName,
+  readLobster,
+  type LobsterControl,
+  type LobsterStats,
+} from './lobster.ts';
 
 /** Recording file formats. */
-export type RecordingFormat = 'native' | 'hftbacktest' | 'cryptofeed' | 'tardis';
+export type RecordingFormat = 'native' | 'hftbacktest' | 'cryptofeed' | 'tardis' | 'lobster';
 
 /** One recognised file. */
 export interface RecordingFile {
@@ -72,6 +88,14 @@ export interface Recording extends AsyncIterable<RecordedFrame> {
   readonly bytesRead: number;
   /** Reader counters (lines, frames, malformed, skipped, truncated files), summed over all files. */
   readonly stats: ReaderStats;
+  /** Per LOBSTER pair: what its reader saw (messages by type, oracle rows, L3 book counters), filled while reading. */
+  readonly lobster: readonly LobsterStats[];
+  /**
+   * Ask the readers that can produce a fresh snapshot in-stream for `instrument` (LOBSTER pairs: from the
+   * next orderbook row) to do so.
+   * @returns true when some reader will, false when the recording cannot (the book stays resyncing)
+   */
+  requestSnapshot(instrument: string): boolean;
 }
 
 interface Detected {
@@ -121,6 +145,20 @@ async function detect(path: string, gzip: boolean): Promise<Detected | null> {
         meta: false,
       };
     }
+  }
+  const lob = parseLobsterName(path);
+  if (lob && first !== undefined) {
+    const ok =
+      lob.kind === 'message' ? looksLikeLobsterMessage(first) : looksLikeLobsterOrderbook(first, lob.level);
+    if (ok)
+      return {
+        format: 'lobster',
+        venue: LOBSTER_VENUE,
+        group: `lobster:${join(dirname(path), `${lob.stem}_${lob.level}`)}`,
+        order: lob.kind === 'message' ? 0 : 1,
+        connection: `${lob.stem}_${lob.level}`,
+        meta: false,
+      };
   }
   if (name || (first !== undefined && looksLikeCryptofeed(first))) {
     const connection = baseName(path)
@@ -181,15 +219,55 @@ export async function openRecording(
     }
     files.push({ path: c.path, gzip, size, ...d, venue: d.venue ?? opts.venue });
   }
+  await pairLobster(files, seen);
   if (files.length === 0) throw new RecordingError('empty', `no recording files in: ${paths.join(', ')}`);
   return new MergedRecording(files, ignored);
+}
+
+/**
+ * Complete every LOBSTER pair: a message or orderbook file given without its partner gets the partner
+ * from the same directory (added to `files`).
+ * @throws {RecordingError} `usage` when the partner does not exist or is not a LOBSTER file
+ */
+async function pairLobster(files: RecordingFile[], seen: Set<string>): Promise<void> {
+  const groups = new Map<string, RecordingFile[]>();
+  for (const f of files) if (f.format === 'lobster') groups.set(f.group, [...(groups.get(f.group) ?? []), f]);
+  for (const g of groups.values()) {
+    const kinds = new Set(g.map((f) => parseLobsterName(f.path)!.kind));
+    if (g.length > 2 || kinds.size !== g.length)
+      throw new RecordingError('usage', `ambiguous LOBSTER pair: ${g.map((f) => f.path).join(', ')}`);
+    if (g.length === 2) continue;
+    const f = g[0]!;
+    const name = parseLobsterName(f.path)!;
+    const partner = join(dirname(f.path), name.partner);
+    let size;
+    try {
+      size = await fileSize(partner);
+    } catch {
+      throw new RecordingError(
+        'usage',
+        `LOBSTER ${name.kind} file ${f.path} needs its ${name.kind === 'message' ? 'orderbook' : 'message'} file ${partner}, which does not exist`,
+      );
+    }
+    const gzip = size >= 2 && (await isGzipFile(partner));
+    const d = size === 0 ? null : await detect(partner, gzip);
+    if (!d || d.format !== 'lobster' || d.group !== f.group)
+      throw new RecordingError(
+        'usage',
+        `not a LOBSTER ${name.kind === 'message' ? 'orderbook' : 'message'} file: ${partner}`,
+      );
+    seen.add(partner);
+    files.push({ path: partner, gzip, size, ...d });
+  }
 }
 
 class MergedRecording implements Recording {
   readonly venues: readonly string[];
   readonly totalBytes: number;
   readonly stats = newReaderStats();
+  readonly lobster: LobsterStats[] = [];
   private readonly sources: FileLines[] = [];
+  private readonly controls = new Map<string, LobsterControl[]>();
 
   constructor(
     readonly files: readonly RecordingFile[],
@@ -197,6 +275,13 @@ class MergedRecording implements Recording {
   ) {
     this.venues = [...new Set(files.map((f) => f.venue).filter((v): v is string => v !== undefined))];
     this.totalBytes = files.reduce((n, f) => n + f.size, 0);
+  }
+
+  requestSnapshot(instrument: string): boolean {
+    const list = this.controls.get(instrument);
+    if (!list) return false;
+    for (const c of list) c.resync = true;
+    return true;
   }
 
   get bytesRead(): number {
@@ -221,7 +306,26 @@ class MergedRecording implements Recording {
       if (f0.format === 'hftbacktest')
         streams.push(readHftbacktest(paths, f0.connection, f0.venue, this.stats, onFile));
       else if (f0.format === 'native') streams.push(readNative(paths, this.stats, onFile));
-      else if (f0.format === 'tardis')
+      else if (f0.format === 'lobster') {
+        const [msg, book] = g as [RecordingFile, RecordingFile];
+        const name = parseLobsterName(msg.path)!;
+        const st = newLobsterStats(msg.path, book.path, name);
+        this.lobster.push(st);
+        const control: LobsterControl = { resync: false };
+        this.controls.set(st.instrument, [...(this.controls.get(st.instrument) ?? []), control]);
+        streams.push(
+          readLobster(
+            { path: msg.path, gzip: msg.gzip },
+            { path: book.path, gzip: book.gzip },
+            name,
+            msg.connection,
+            this.stats,
+            st,
+            onFile,
+            control,
+          ),
+        );
+      } else if (f0.format === 'tardis')
         streams.push(readTardis(f0.path, f0.gzip, f0.connection, f0.venue!, this.stats, onFile));
       else streams.push(readCryptofeed(f0.path, f0.gzip, f0.connection, f0.venue, this.stats, onFile));
     }

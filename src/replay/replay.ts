@@ -4,9 +4,10 @@
  *
  * - `ws` frames go through `engine.handleFrame` with one parser per (venue, connection), created by the
  *   venue adapter (`adapter.createParser()`).
- * - `event` frames (imported, already-normalized data: Tardis CSV) go to `engine.handleEvent` as they are;
- *   their `tardis-<exchange>` venues get adapters from `tardisVenueAdapter` (unsequenced books) unless
- *   the `venues` option has them.
+ * - `event` frames (imported, already-normalized data: Tardis CSV, LOBSTER pairs) go to
+ *   `engine.handleEvent` as they are; their `tardis-<exchange>` venues get adapters from
+ *   `tardisVenueAdapter` (unsequenced books), the `lobster` venue from `lobsterVenueAdapter` (sequence =
+ *   message line, coverage and depth oracle carried by each delta), unless the `venues` option has them.
  * - `rest` frames become snapshots with `adapter.parseSnapshot(body, instrument, localTs)`. The instrument
  *   is, in order: the frame's own `instrument` (native recordings); the `symbol`-like query parameter of
  *   the request URL (`...depth?symbol=BUSDTRY&limit=1000`, cryptofeed); the single instrument seen in the
@@ -16,7 +17,9 @@
  *   `restIgnored`. A snapshot that precedes diffs is fine; diffs that precede their snapshot are buffered
  *   by the InstrumentBook (Binance "How to manage a local order book correctly").
  * - Nothing can fetch a new snapshot during a replay, so a book that lost integrity and saw no later
- *   snapshot ends `invalid` (reason says so) rather than `resyncing` forever.
+ *   snapshot ends `invalid` (reason says so) rather than `resyncing` forever. Recordings with an
+ *   in-stream snapshot source (LOBSTER: the next orderbook row) are asked for one
+ *   (`recording.requestSnapshot`) whenever the engine needs it.
  * - Speed: `max` (as fast as possible) or N (pace frames by their local timestamps at N× real time);
  *   `pause()` / `resume()` at any time; optional time range [from, to] (ms since epoch UTC) on the frames'
  *   local time: frames before `from` are a warm-up (applied unpaced so the books are correct at `from`),
@@ -36,6 +39,7 @@ import type { RecordedFrame } from '../recording/types.ts';
 import { RecordingError } from '../recording/lines.ts';
 import type { Recording } from '../recording/open.ts';
 import { tardisVenueAdapter } from '../feeds/tardis/descriptor.ts';
+import { lobsterVenueAdapter } from '../feeds/lobster/descriptor.ts';
 
 /** Replay speed: `max`, or a positive multiple of real time (1 = as recorded). */
 export type ReplaySpeed = 'max' | number;
@@ -148,13 +152,27 @@ export class Replay {
     private readonly recording: Recording,
     private readonly opts: ReplayOptions = {},
   ) {
-    const imported = recording.files.filter((f) => f.format === 'tardis' && f.venue !== undefined);
+    const imported = recording.files.filter(
+      (f) => (f.format === 'tardis' || f.format === 'lobster') && f.venue !== undefined,
+    );
     const base = opts.venues ?? registryVenues;
+    const importedAdapter = (f: (typeof imported)[number]): VenueAdapter =>
+      f.format === 'lobster' ? lobsterVenueAdapter() : tardisVenueAdapter(f.venue!);
     this.adapters = imported.some((f) => !base.has(f.venue!))
-      ? new Map([...imported.map((f) => [f.venue!, tardisVenueAdapter(f.venue!)] as const), ...base])
+      ? new Map([...imported.map((f) => [f.venue!, importedAdapter(f)] as const), ...base])
       : base;
     this.bus = opts.bus ?? new InProcessBus<OutputTopics>();
-    const p = createPipeline({ ...opts.engine, venues: this.adapters, bus: this.bus });
+    const asked = opts.engine?.onSnapshotNeeded;
+    const p = createPipeline({
+      ...opts.engine,
+      venues: this.adapters,
+      bus: this.bus,
+      // Recordings that carry their own snapshot source (LOBSTER orderbook rows) serve resyncs in-stream.
+      onSnapshotNeeded: (instrument, book) => {
+        recording.requestSnapshot(instrument);
+        asked?.(instrument, book);
+      },
+    });
     this.engine = p.engine;
     this.analytics = p.analytics;
     this.speed = opts.speed ?? 'max';

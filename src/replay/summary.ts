@@ -19,9 +19,20 @@ export interface InstrumentSummary {
   resyncs: number;
   /** Frames for this instrument dropped as malformed. */
   dropped: number;
-  /** Venue BBO (oracle) comparisons with the rebuilt book. */
-  /** `deferred`: of `checked`, BBOs that arrived before their diff and were compared once it applied. */
-  oracle: { checked: number; matched: number; deferred: number };
+  /**
+   * Oracle comparisons with the rebuilt book: venue BBOs and depth oracles (top-N images such as LOBSTER
+   * orderbook rows; rule in book/depth-oracle.ts). `deferred`: of `checked`, BBOs that arrived before
+   * their diff and were compared once it applied. Depth oracles only: `levels` compared, `partial` rows
+   * checked with some levels beyond coverage, `uncovered` rows with no level inside coverage (not checked).
+   */
+  oracle: {
+    checked: number;
+    matched: number;
+    deferred: number;
+    levels: number;
+    partial: number;
+    uncovered: number;
+  };
   /** Venue checksum verifications. */
   checksum: { checked: number; matched: number };
   state: BookState;
@@ -81,7 +92,14 @@ export function summarize(
       gaps: c.gaps,
       resyncs: c.resyncs,
       dropped: c.dropped,
-      oracle: { checked: c.oracleChecked, matched: c.oracleMatched, deferred: c.oracleDeferred },
+      oracle: {
+        checked: c.oracleChecked,
+        matched: c.oracleMatched,
+        deferred: c.oracleDeferred,
+        levels: c.oracleLevels,
+        partial: c.oraclePartial,
+        uncovered: c.oracleUncovered,
+      },
       checksum: { checked: c.checksumChecked, matched: c.checksumMatched },
       state: h.state,
       reasonCode: h.reasonCode,
