@@ -9,6 +9,8 @@ import { BookSide } from './book-side.ts';
 
 /** Scratch space for validated levels, reused across calls (the book is single-threaded). */
 let scratch = new Float64Array(2048);
+/** Bumped by every validation: tells whether the scratch still holds a given book's last delta. */
+let scratchGeneration = 0;
 
 /**
  * Validate a list of wire levels into `scratch` as price,size pairs starting at `offset`.
@@ -16,6 +18,7 @@ let scratch = new Float64Array(2048);
  * @throws {MalformedFrameError} on a non-array level, non-string or malformed decimal
  */
 function validateLevels(levels: readonly WireLevel[], offset: number): number {
+  scratchGeneration++;
   if (!Array.isArray(levels)) throw new MalformedFrameError('invalid_field', 'levels must be an array');
   const need = offset + levels.length * 2;
   if (need > scratch.length) {
@@ -42,6 +45,10 @@ function validateLevels(levels: readonly WireLevel[], offset: number): number {
 export class L2Book {
   readonly bids = new BookSide('bid');
   readonly asks = new BookSide('ask');
+  /** Where the last applied delta's parsed levels sit in the scratch, and the scratch generation then. */
+  private lastMid = 0;
+  private lastEnd = 0;
+  private lastGeneration = -1;
 
   /** Remove every level. */
   clear(): void {
@@ -70,7 +77,22 @@ export class L2Book {
     const mid = validateLevels(bids, 0);
     const end = validateLevels(asks, mid);
     this.applyValidated(bids, asks, mid, end);
+    this.lastMid = mid;
+    this.lastEnd = end;
+    this.lastGeneration = scratchGeneration;
     return end >> 1;
+  }
+
+  /**
+   * The levels the last `applyDelta` changed, as parsed (exact prices, new sizes: 0 = removed), while
+   * no other book has parsed levels since (a stage reading them right after the update, on the same
+   * thread): `keys` holds price,size pairs, bids in [0, bidEnd), asks in [bidEnd, end). Null once
+   * overwritten: parse the delta's wire levels instead. Saves consumers that follow the changes (the
+   * consolidated book) a second parse.
+   */
+  lastDeltaLevels(): { keys: Float64Array; bidEnd: number; end: number } | null {
+    if (this.lastGeneration !== scratchGeneration) return null;
+    return { keys: scratch, bidEnd: this.lastMid, end: this.lastEnd };
   }
 
   private applyValidated(

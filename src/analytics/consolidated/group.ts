@@ -1,0 +1,329 @@
+/**
+ * One consolidation group: the merged book of its members (book.ts), its state, the members' tops in
+ * group units, crossed markets (arbitrage.ts), routing estimates (routing.ts), basis of the derivative
+ * members against the spot ones, consolidated trade flow and heatmap, and the view published to clients.
+ * Pure; driven by the consolidation stage (stage.ts) with the members' verified books.
+ *
+ * State: `live` when every member is live, `partial` when some are (their levels only; the others are
+ * listed in `excluded`), `down` when none is.
+ */
+import { parseDecimal } from '../../core/decimal.ts';
+import type { InstrumentSpec } from '../../core/instrument.ts';
+import type { Trade, WireLevel } from '../../core/model.ts';
+import type { BookState } from '../../book/health.ts';
+import type { InstrumentBook } from '../../book/instrument-book.ts';
+import { computeBookMetrics, type BookMetricsConfig, defaultBookMetricsConfig } from '../book-metrics.ts';
+import { computeBasis } from '../cross.ts';
+import { TradeFlow, type FlowStats } from '../flow.ts';
+import { Heatmap, type HeatmapConfig } from '../heatmap.ts';
+import type { BookMetrics } from '../types.ts';
+import { CrossedMarketDetector, type CrossedMarket, type MemberTop } from './arbitrage.ts';
+import { ConsolidatedBook, type BaseUnits } from './book.ts';
+import { depthShares, routeMarketOrder, type RoutingEstimate } from './routing.ts';
+
+/** A member as the group needs it. */
+export interface GroupMember {
+  instrument: string;
+  spec: InstrumentSpec;
+  units: BaseUnits;
+  /** Member price × priceFactor = group price (USDT → USD 1 by default). */
+  priceFactor: number;
+  /** Taker fee rate (0.0004 = 4 bps). */
+  takerFee: number;
+}
+
+/** Settings of a group. */
+export interface GroupOptions {
+  name: string;
+  /** The group's quote currency (e.g. `USD`). */
+  quote: string;
+  members: GroupMember[];
+  /** Levels per side in the published view (default 20). */
+  viewDepth?: number;
+  metrics?: BookMetricsConfig;
+  /** Order size (base units) of the routing estimate in the view (default 1). */
+  routeQuantity?: number;
+  /** Band (percent of mid) of the depth shares (default 1). */
+  sharePct?: number;
+  /** A crossing counts from this net edge, bps (default 0). */
+  minEdgeBps?: number;
+  /** Consolidated heatmap settings, or false for none (default: 1 s bins, bucket 10 quote units). */
+  heatmap?: Partial<HeatmapConfig> | false;
+}
+
+/** One member in the view. */
+export interface MemberView {
+  instrument: string;
+  state: BookState;
+  included: boolean;
+  kind: InstrumentSpec['kind'];
+  priceFactor: number;
+  /** Group-quote best prices and base sizes of the member (null when empty/not live). */
+  bestBid: number | null;
+  bestAsk: number | null;
+}
+
+/** Basis of a derivative member against the group's spot reference. */
+export interface GroupBasis {
+  instrument: string;
+  /** Mid of the member and of the spot reference, group quote. */
+  mid: number;
+  spotMid: number;
+  bps: number;
+  /** Simple annualized basis for dated futures (null for perpetuals). */
+  annualized: number | null;
+}
+
+/** What clients get for a group (bus topic `consolidated`, API, `replay --json`). */
+export interface ConsolidatedView {
+  group: string;
+  quote: string;
+  state: 'live' | 'partial' | 'down';
+  /** Members not in the book now (not live), with their states. */
+  excluded: { instrument: string; state: BookState }[];
+  members: MemberView[];
+  bestBid: number | null;
+  bestAsk: number | null;
+  /** Members quoting the best bid / ask. */
+  bestBidMembers: string[];
+  bestAskMembers: string[];
+  /** `[price, size, sizePerMember]` best first: group-quote prices, base sizes, member order. */
+  bids: [number, number, number[]][];
+  asks: [number, number, number[]][];
+  metrics: BookMetrics;
+  /** Each member's share of the depth within ±sharePct % of mid (base units). */
+  shares: { instrument: string; share: number; base: number }[];
+  route: { buy: RoutingEstimate; sell: RoutingEstimate } | null;
+  basis: GroupBasis[];
+  crossed: CrossedMarket[];
+  flow: FlowStats;
+  /** Local time of the last member update, ms since epoch UTC. */
+  ts: number;
+}
+
+/** A consolidation group; see the module comment. */
+export class ConsolidationGroup {
+  readonly book: ConsolidatedBook;
+  readonly crossed: CrossedMarketDetector;
+  readonly flow = new TradeFlow(200);
+  readonly heatmap: Heatmap | null;
+  private readonly states: BookState[];
+  private readonly tops: MemberTop[];
+  private readonly byInstrument = new Map<string, number>();
+  private readonly books: (InstrumentBook | null)[];
+  ts = NaN;
+
+  constructor(readonly opts: GroupOptions) {
+    const ms = opts.members;
+    this.book = new ConsolidatedBook(ms.map((m) => ({ instrument: m.instrument, units: m.units })));
+    ms.forEach((m, i) => {
+      this.book.priceFactor[i] = m.priceFactor;
+      this.byInstrument.set(m.instrument, i);
+    });
+    this.crossed = new CrossedMarketDetector(
+      opts.name,
+      ms.map((m) => m.instrument),
+      ms.map((m) => m.takerFee),
+      opts.minEdgeBps ?? 0,
+    );
+    this.states = ms.map(() => 'connecting');
+    this.tops = ms.map(() => ({ bid: NaN, bidSize: NaN, ask: NaN, askSize: NaN }));
+    this.books = ms.map(() => null);
+    this.heatmap =
+      opts.heatmap === false ? null : new Heatmap({ bucketSize: 10, binMs: 1000, ...opts.heatmap });
+  }
+
+  /** The member number of an instrument, or -1. */
+  memberOf(instrument: string): number {
+    return this.byInstrument.get(instrument) ?? -1;
+  }
+
+  /**
+   * A member's book changed. `delta`: the wire levels of an applied delta, or null for a snapshot (the
+   * member's contribution is reloaded).
+   * @returns crossed-market events this update produced
+   */
+  onMemberBook(
+    m: number,
+    b: InstrumentBook,
+    delta: { bids: readonly WireLevel[]; asks: readonly WireLevel[] } | null,
+    ts: number,
+  ): CrossedMarket[] {
+    this.books[m] = b;
+    this.states[m] = b.health.state;
+    this.ts = ts;
+    if (b.health.state !== 'live') return this.leave(m, ts);
+    if (delta === null || !this.book.included[m]) this.book.loadMember(m, b.book);
+    else this.book.applyMemberDelta(m, b.book, delta.bids, delta.asks);
+    this.updateTop(m, b);
+    this.heatmap?.offer(this.book.book, NO_COVERAGE, ts, 'live');
+    return this.crossed.update(this.tops, m, ts);
+  }
+
+  /** A member changed state: leaving `live` removes its levels at once (they return with its next snapshot). */
+  onMemberState(m: number, b: InstrumentBook, ts: number): CrossedMarket[] {
+    this.books[m] = b;
+    this.states[m] = b.health.state;
+    this.ts = ts;
+    if (b.health.state === 'live') {
+      if (!this.book.included[m]) {
+        this.book.loadMember(m, b.book);
+        this.updateTop(m, b);
+        return this.crossed.update(this.tops, m, ts);
+      }
+      return [];
+    }
+    return this.leave(m, ts);
+  }
+
+  /** A member's trade, added to the consolidated flow in group units. */
+  onMemberTrade(m: number, t: Trade, mid: number): void {
+    let price: number;
+    let size: number;
+    try {
+      price = parseDecimal(t.price);
+      size = parseDecimal(t.size);
+    } catch {
+      return; // counted by the member's own analytics
+    }
+    // Prints the venue marks as not market trades (liquidations, insurance fund, ADL) stay out of the flow.
+    const kind = (t as Trade & { kind?: string }).kind;
+    if (kind !== undefined && kind !== 'market') return;
+    const member = this.opts.members[m]!;
+    const gp = price * member.priceFactor;
+    const ts = Number.isNaN(t.exchangeTs) ? t.localTs : t.exchangeTs;
+    this.flow.add(ts, gp, member.units.base(price, size), t.side, mid);
+  }
+
+  /** Group state from the members' states. */
+  get state(): 'live' | 'partial' | 'down' {
+    const live = this.states.filter((s) => s === 'live').length;
+    return live === this.states.length ? 'live' : live > 0 ? 'partial' : 'down';
+  }
+
+  /** The view now (computes the metrics, routing and shares on demand). */
+  view(): ConsolidatedView {
+    const o = this.opts;
+    const cb = this.book;
+    const depth = o.viewDepth ?? 20;
+    const lv = (side: 'bid' | 'ask'): [number, number, number[]][] => {
+      const s = side === 'bid' ? cb.book.bids : cb.book.asks;
+      const out: [number, number, number[]][] = [];
+      for (let i = 0; i < Math.min(depth, s.length); i++)
+        out.push([s.price(i), s.size(i), cb.sizesAt(side, s.price(i))]);
+      return out;
+    };
+    const bids = lv('bid');
+    const asks = lv('ask');
+    const metrics = computeBookMetrics(cb.book, this.coverage(), o.metrics ?? defaultBookMetricsConfig);
+    const names = o.members.map((m) => m.instrument);
+    const mid = metrics.mid;
+    const q = o.routeQuantity ?? 1;
+    const fees = o.members.map((m) => m.takerFee);
+    return {
+      group: o.name,
+      quote: o.quote,
+      state: this.state,
+      excluded: o.members
+        .map((m, i) => ({ instrument: m.instrument, state: this.states[i]! }))
+        .filter((_, i) => !cb.included[i]),
+      members: o.members.map((m, i) => ({
+        instrument: m.instrument,
+        state: this.states[i]!,
+        included: cb.included[i]!,
+        kind: m.spec.kind,
+        priceFactor: cb.priceFactor[i]!,
+        bestBid: finiteOrNull(this.tops[i]!.bid),
+        bestAsk: finiteOrNull(this.tops[i]!.ask),
+      })),
+      bestBid: bids[0]?.[0] ?? null,
+      bestAsk: asks[0]?.[0] ?? null,
+      bestBidMembers: bids[0] ? cb.membersAt('bid', bids[0][0]).map((i) => names[i]!) : [],
+      bestAskMembers: asks[0] ? cb.membersAt('ask', asks[0][0]).map((i) => names[i]!) : [],
+      bids,
+      asks,
+      metrics,
+      shares:
+        mid === null
+          ? []
+          : depthShares(cb, mid, o.sharePct ?? 1).map((s) => ({
+              instrument: names[s.member]!,
+              share: s.share,
+              base: s.base,
+            })),
+      route:
+        bids.length > 0 && asks.length > 0
+          ? { buy: routeMarketOrder(cb, 'buy', q, fees), sell: routeMarketOrder(cb, 'sell', q, fees) }
+          : null,
+      basis: this.basis(),
+      crossed: this.crossed.current(),
+      flow: { ...this.flow.stats, bySource: { ...this.flow.stats.bySource } },
+      ts: this.ts,
+    };
+  }
+
+  /**
+   * Basis of each live derivative member against the spot reference: the mean mid of the live spot
+   * members (group quote). Empty when the group has no live spot member.
+   */
+  basis(): GroupBasis[] {
+    const ms = this.opts.members;
+    const spotMids = ms
+      .map((m, i) => (m.spec.kind === 'spot' && this.states[i] === 'live' ? midOf(this.tops[i]!) : NaN))
+      .filter((x) => x > 0);
+    if (spotMids.length === 0) return [];
+    const spotMid = spotMids.reduce((a, b) => a + b, 0) / spotMids.length;
+    const out: GroupBasis[] = [];
+    ms.forEach((m, i) => {
+      if (m.spec.kind === 'spot' || this.states[i] !== 'live') return;
+      const mid = midOf(this.tops[i]!);
+      const b = computeBasis(mid, spotMid, m.spec.kind === 'future' ? m.spec.expiry : null, this.ts);
+      if (b) out.push({ instrument: m.instrument, mid, spotMid, bps: b.bps, annualized: b.annualized });
+    });
+    return out;
+  }
+
+  /** The merged book is known over the intersection of the included members' coverages. */
+  private coverage(): { bidFloor: number; askCeiling: number } {
+    let bidFloor = NaN;
+    let askCeiling = NaN;
+    this.books.forEach((b, i) => {
+      if (!b || !this.book.included[i]) return;
+      const f = this.book.priceFactor[i]!;
+      const c = b.health.coverage;
+      if (!Number.isNaN(c.bidFloor))
+        bidFloor = Number.isNaN(bidFloor) ? c.bidFloor * f : Math.max(bidFloor, c.bidFloor * f);
+      if (!Number.isNaN(c.askCeiling))
+        askCeiling = Number.isNaN(askCeiling) ? c.askCeiling * f : Math.min(askCeiling, c.askCeiling * f);
+    });
+    return { bidFloor, askCeiling };
+  }
+
+  private leave(m: number, ts: number): CrossedMarket[] {
+    if (this.book.included[m]) this.book.removeMember(m);
+    this.tops[m] = { bid: NaN, bidSize: NaN, ask: NaN, askSize: NaN };
+    return this.crossed.update(this.tops, m, ts);
+  }
+
+  private updateTop(m: number, b: InstrumentBook): void {
+    const f = this.book.priceFactor[m]!;
+    const units = this.opts.members[m]!.units;
+    const t = this.tops[m]!;
+    const bids = b.book.bids;
+    const asks = b.book.asks;
+    t.bid = bids.length > 0 ? bids.price(0) * f : NaN;
+    t.bidSize = bids.length > 0 ? units.base(bids.price(0), bids.size(0)) : NaN;
+    t.ask = asks.length > 0 ? asks.price(0) * f : NaN;
+    t.askSize = asks.length > 0 ? units.base(asks.price(0), asks.size(0)) : NaN;
+  }
+}
+
+const NO_COVERAGE = { bidFloor: NaN, askCeiling: NaN };
+
+function midOf(t: MemberTop): number {
+  return (t.bid + t.ask) / 2;
+}
+
+function finiteOrNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
