@@ -16,6 +16,7 @@ export async function main(argv: string[]): Promise<void> {
     import('./sim.ts'),
     import('./alerts.ts'),
     import('./import.ts'),
+    import('./news.ts'),
   ]);
   for (const m of modules) m.register(program);
   await program.parseAsync(argv);

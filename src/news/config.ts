@@ -121,7 +121,7 @@ export const newsConfigSchema = z
     /** Days of news kept in the store, by receive time (0 = forever). */
     retentionDays: z.number().int().min(0).default(90),
     /** User-Agent of the poller. */
-    userAgent: z.string().default('depthwatch-news/0.1 (+https://github.com/depthwatch)'),
+    userAgent: z.string().default('depthwatch-news/0.1'),
   })
   .strict();
 
