@@ -69,10 +69,9 @@ export function canonicalLink(link: string | null | undefined): string {
   kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   u.search = kept.length ? '?' + new URLSearchParams(kept).toString() : '';
   if (u.port === '443' || u.port === '80') u.port = '';
-  let s = u.toString();
-  if (s.endsWith('/') && u.pathname !== '/') s = s.slice(0, -1);
-  else if (u.pathname === '/' && !u.search) s = s.slice(0, -1);
-  return s;
+  if (u.pathname.length > 1 && u.pathname.endsWith('/')) u.pathname = u.pathname.replace(/\/+$/, '');
+  const s = u.toString();
+  return u.pathname === '/' && !u.search ? s.slice(0, -1) : s;
 }
 
 /**
