@@ -15,6 +15,7 @@ import { createApiServer } from '../src/api/server.ts';
 import type { ApiEngine } from '../src/api/types.ts';
 import type { NewsSourcesResponse, NewsResponse, NewsSentimentResponse } from '../src/api/news-routes.ts';
 import { NewsService } from '../src/app/news.ts';
+import type { AppTopics } from '../src/app/app.ts';
 import { newsConfigSchema } from '../src/news/config.ts';
 import type { NewsItem } from '../src/news/types.ts';
 import type { Alert } from '../src/alerts/types.ts';
@@ -83,7 +84,7 @@ describe('news poller against local HTTP servers', () => {
   let good: Feeds;
   let bad: Feeds;
   let store: DuckDbStore;
-  let bus: InProcessBus;
+  let bus: InProcessBus<AppTopics>;
   let service: NewsService;
   let api: ReturnType<typeof createApiServer>;
   let base: string;
@@ -109,7 +110,7 @@ describe('news poller against local HTTP servers', () => {
     bad.status.set('/down.rss', 503);
     store = new DuckDbStore({ path: ':memory:' });
     await store.init();
-    bus = new InProcessBus();
+    bus = new InProcessBus<AppTopics>();
     bus.subscribe('alert', (a) => alerts.push(a));
     bus.subscribe('news', (n) => published.push(n));
     const config = newsConfigSchema.parse({
