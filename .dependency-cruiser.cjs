@@ -2,7 +2,7 @@
  * The import rule of depthwatch (run by `npm test` as `depcruise`): imports go one way, from a layer to
  * the same or a lower one, and there is no import circle. Layers, lowest first (README "Architecture"):
  *
- *   util < core < book < feeds < live | sim | recording < pipeline < analytics < alerts
+ *   util < core < book < feeds < live | sim | recording < pipeline < analytics < alerts < news
  *        < bus | store | cache < api < app | cli | config | replay | soak
  *
  * `web/` (the dashboard) may import only the API contract and the client SDK from `src/` (and util).
@@ -16,6 +16,7 @@ const LAYERS = [
   ['pipeline'],
   ['analytics'],
   ['alerts'],
+  ['news'],
   ['bus', 'store', 'cache'],
   ['api'],
   ['app', 'cli', 'config', 'replay', 'soak'],

@@ -51,6 +51,8 @@ describe('alerts in the running app on the simulator', () => {
         venues: { 'binance-usdm': { ws: sim.wsUrl, rest: sim.restUrl } },
         api: { host: '127.0.0.1', port: 0, dashboard: false },
         store: { url: `duckdb:${join(dir, 'h.duckdb')}`, flushIntervalMs: 200 },
+        // Offline: no polling of the default (internet) news feeds.
+        news: { enabled: false },
         alerts: {
           builtins: false,
           dedupWindowMs: 0,

@@ -36,6 +36,8 @@ describe('fleet roles over NATS JetStream', () => {
       // Own subjects and an in-memory stream: no collision with other runs on the shared server.
       bus: `nats://127.0.0.1:4222?prefix=${tag}&stream=${tag.toUpperCase()}&storage=memory`,
       store: { url: 'memory', flushIntervalMs: 200 },
+      // Offline: no polling of the default (internet) news feeds.
+      news: { enabled: false },
       // Evaluated on the analyzer only; the API node must relay what it fires. A spread is never
       // negative, so the rule holds on every live sample and fires once the book has been live 1 s.
       alerts: {

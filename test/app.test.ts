@@ -31,6 +31,8 @@ describe('offline run: simulator → connector → book → store → API', () =
         venues: { 'binance-usdm': { ws: sim.wsUrl, rest: sim.restUrl } },
         api: { host: '127.0.0.1', port: 0, dashboard: false },
         store: { url: `duckdb:${dbPath}`, flushIntervalMs: 200 },
+        // Offline: no polling of the default (internet) news feeds.
+        news: { enabled: false },
       },
       {},
     );

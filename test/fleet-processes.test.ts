@@ -136,6 +136,8 @@ describe('fleet processes: 2 collectors, analyzer, API over NATS', () => {
         },
         api: { host: '127.0.0.1', port: 0, dashboard: false },
         store: { url: 'memory', flushIntervalMs: 200 },
+        // Offline: no polling of the default (internet) news feeds.
+        news: { enabled: false },
       }),
     );
     const all = [...usdm.instruments, ...spot.instruments];

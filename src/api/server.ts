@@ -31,6 +31,7 @@
  *   in-memory retention or across a restart work; gaps and coverage from memory only. `bucket` must be a
  *   whole multiple of the bucket size (400 otherwise). 404 for an instrument the engine does not run that has
  *   no stored runs in the range. A store without heatmap runs: memory only, 501 when its heatmap is off.
+ * - `GET /api/v1/news`, `/api/v1/news/sentiment`, `/api/v1/news/sources`: see api/news-routes.ts.
  * - `GET /healthz` (process alive), `GET /readyz` (store initialised; 503 otherwise).
  * - `GET /metrics`: Prometheus text (see api/prometheus.ts).
  * - `GET /docs`: OpenAPI UI; `GET /docs/json`: the OpenAPI document.
@@ -85,9 +86,10 @@ import type {
 } from './types.ts';
 import { WsHub, type WsOptions } from './ws-hub.ts';
 import { mergeHeatmap } from './heatmap-history.ts';
+import { registerNewsRoutes, type NewsApiDeps } from './news-routes.ts';
 
-/** What the API server needs. */
-export interface ApiDeps {
+/** What the API server needs (the news routes' options: api/news-routes.ts). */
+export interface ApiDeps extends Omit<NewsApiDeps, 'store'> {
   /** The running engine (a real Engine): books, latest metrics, drop counters. */
   engine: ApiEngine;
   /** The bus the engine publishes on (the WebSocket hub subscribes to metrics, book, trade, health). */
@@ -418,6 +420,8 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
         return body;
       },
     );
+
+    registerNewsRoutes(api, deps);
 
     api.get('/healthz', { schema: { tags: ['ops'], summary: 'Process alive' } }, async () => ({
       status: 'ok',

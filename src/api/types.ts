@@ -16,6 +16,7 @@ import type { Alert } from '../alerts/types.ts';
 import type { AlertRule } from '../alerts/schema.ts';
 import type { InstrumentAnalytics, InstrumentAnalyticsView } from '../analytics/instrument.ts';
 import type { HeatmapSlice } from '../analytics/heatmap.ts';
+import type { NewsItem } from '../news/types.ts';
 
 /** What the API reads from the pipeline (see {@link engineView}). Read-only use. */
 export interface ApiEngine {
@@ -152,7 +153,7 @@ export interface ErrorResponse {
 }
 
 /** WebSocket channels. */
-export type WsChannel = 'metrics' | 'book' | 'trades' | 'health' | 'alerts';
+export type WsChannel = 'metrics' | 'book' | 'trades' | 'health' | 'alerts' | 'news';
 
 /** Client → server messages on `/ws`. */
 export type WsClientMessage =
@@ -173,7 +174,9 @@ export type WsDataMessage =
   | { channel: 'book'; instrument: string; data: BookView }
   | { channel: 'trades'; instrument: string; data: Trade }
   | { channel: 'health'; instrument: string; data: BookHealth }
-  | { channel: 'alerts'; instrument: string; data: Alert };
+  | { channel: 'alerts'; instrument: string; data: Alert }
+  /** `instrument` is the subscription it matched: `*` or `asset:<CODE>`. */
+  | { channel: 'news'; instrument: string; data: NewsItem };
 
 /** Server → client control messages on `/ws`. */
 export type WsControlMessage =

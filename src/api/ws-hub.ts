@@ -3,8 +3,9 @@
  * slow-consumer protection.
  *
  * Protocol (JSON text frames; shapes in api/types.ts):
- * - client: `{"op":"subscribe","channel":"metrics"|"book"|"trades"|"health"|"alerts","instrument":"<id>"|"*",
- *   "throttleMs"?:n}`, `{"op":"unsubscribe","channel":..,"instrument":..}`, `{"op":"ping"}`.
+ * - client: `{"op":"subscribe","channel":"metrics"|"book"|"trades"|"health"|"alerts"|"news",
+ *   "instrument":"<id>"|"*", "throttleMs"?:n}`, `{"op":"unsubscribe","channel":..,"instrument":..}`,
+ *   `{"op":"ping"}`. The `news` channel takes `*` (every item) or `asset:<CODE>` (items tagged with it).
  * - server: `{"channel","instrument","data"}` data messages, `{"op":"subscribed",..}`,
  *   `{"op":"unsubscribed",..}`, `{"op":"pong","ts"}`, and `{"error":"..."}` for a bad message.
  *
@@ -19,6 +20,8 @@
  * - alerts are never conflated, throttled or dropped for a slow client: each goes out at once (they are
  *   few: the alert engine rate-limits them). Alerts on pairs/groups (basis, divergence) carry the
  *   pair/group name as `instrument` and reach `*` subscriptions only.
+ * - news items are never conflated or throttled either; a client gets each item once: under the first
+ *   of its `asset:<CODE>` subscriptions the item is tagged with, else under `*`.
  * - On subscribe the current value (latest metrics / top of book / health) is sent for book, metrics and
  *   health, so a client needs no separate REST call to start.
  * - Slow clients: when the socket's `bufferedAmount` exceeds `slowBufferBytes`, throttle-0 channels are
@@ -31,9 +34,11 @@ import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { Bus } from '../core/bus.ts';
 import type { OutputTopics } from '../alerts/topics.ts';
+import type { NewsTopics } from '../news/topics.ts';
 import { bookViewOf } from '../pipeline/book-view.ts';
 import type { Alert } from '../alerts/types.ts';
 import { withLegacyMetricNames, type MetricsSample } from '../analytics/types.ts';
+import type { NewsItem } from '../news/types.ts';
 import { formatZodError } from './params.ts';
 import type { ApiEngine, WsChannel } from './types.ts';
 
@@ -84,7 +89,16 @@ function withLegacy(channel: WsChannel, data: unknown): unknown {
   return { ...s, metrics: withLegacyMetricNames(s.metrics) };
 }
 
-const CHANNELS = ['metrics', 'book', 'trades', 'health', 'alerts'] as const satisfies readonly WsChannel[];
+const CHANNELS = [
+  'metrics',
+  'book',
+  'trades',
+  'health',
+  'alerts',
+  'news',
+] as const satisfies readonly WsChannel[];
+/** A `news` subscription key: every item, or the items of one asset. */
+const NEWS_KEY = /^(\*|asset:[A-Z0-9]{1,15})$/;
 const TRADE_QUEUE_MAX = 1000;
 /** WebSocket close code 1013: try again later (server overloaded / slow consumer). */
 export const CLOSE_TRY_AGAIN_LATER = 1013;
@@ -148,6 +162,7 @@ export class WsHub {
     trades: new Set(),
     health: new Set(),
     alerts: new Set(),
+    news: new Set(),
   };
   private readonly perIp = new Map<string, number>();
   private readonly unsubscribeBus: (() => void)[];
@@ -177,6 +192,7 @@ export class WsHub {
         health: 0,
         ...opts.defaultThrottleMs,
         alerts: 0,
+        news: 0,
       },
       slowBufferBytes: opts.slowBufferBytes ?? 1 << 20,
       dropBufferBytes: opts.dropBufferBytes ?? 8 << 20,
@@ -190,6 +206,8 @@ export class WsHub {
       bus.subscribe('trade', (t) => this.publish('trades', t.instrument, t)),
       bus.subscribe('health', (h) => this.publish('health', h.instrument, h)),
       bus.subscribe('alert', (a: Alert) => this.publish('alerts', a.instrument, a)),
+      // The app's bus also carries news (news/topics.ts); a bus without the topic never delivers it.
+      (bus as unknown as Bus<NewsTopics>).subscribe('news', (n) => this.publishNews(n)),
     ];
     this.heartbeat = setInterval(() => this.beat(), this.o.heartbeatMs);
     this.heartbeat.unref();
@@ -246,6 +264,23 @@ export class WsHub {
     }
   }
 
+  /** Deliver a news item once to every client subscribed to `*` or to one of its assets. */
+  publishNews(item: NewsItem): void {
+    const set = this.byChannel.news;
+    if (set.size === 0) return;
+    const texts = new Map<string, string>();
+    for (const c of set) {
+      const key =
+        item.assets.map((a) => 'asset:' + a).find((k) => c.subs.has('news|' + k)) ??
+        (c.subs.has('news|*') ? '*' : null);
+      if (key === null) continue;
+      let text = texts.get(key);
+      if (text === undefined)
+        texts.set(key, (text = JSON.stringify({ channel: 'news', instrument: key, data: item })));
+      this.deliver(c, 'news', key, text, 0);
+    }
+  }
+
   /** Stop: unsubscribe from the bus, stop timers, close every client (1001 going away). */
   close(): void {
     clearInterval(this.heartbeat);
@@ -264,7 +299,7 @@ export class WsHub {
     const now = Date.now();
     const slow = this.checkSlow(c, now);
     if (c.closed) return;
-    if (channel === 'alerts') {
+    if (channel === 'alerts' || channel === 'news') {
       this.send(c, text);
       return;
     }
@@ -393,22 +428,29 @@ export class WsHub {
       this.reply(c, { op: 'unsubscribed', channel: m.channel, instrument: m.instrument });
       return;
     }
+    if (m.channel === 'news' && !NEWS_KEY.test(m.instrument)) {
+      this.bad(c, 'news subscriptions take "*" or "asset:<CODE>" (upper-case asset code)');
+      return;
+    }
     if (!c.subs.has(key) && c.subs.size >= this.o.maxSubscriptions) {
       this.bad(c, `too many subscriptions (max ${this.o.maxSubscriptions})`);
       return;
     }
-    const throttleMs = m.channel === 'alerts' ? 0 : (m.throttleMs ?? this.o.defaultThrottleMs[m.channel]);
+    const throttleMs =
+      m.channel === 'alerts' || m.channel === 'news'
+        ? 0
+        : (m.throttleMs ?? this.o.defaultThrottleMs[m.channel]);
     c.subs.set(key, { throttleMs });
     this.byChannel[m.channel].add(c);
     this.syncBookListener();
-    const known = m.instrument === '*' || this.engine.books.has(m.instrument);
+    const known = m.instrument === '*' || m.channel === 'news' || this.engine.books.has(m.instrument);
     this.reply(c, { op: 'subscribed', channel: m.channel, instrument: m.instrument, throttleMs, known });
     this.sendCurrent(c, m.channel, m.instrument);
   }
 
   /** Send the current value(s) of a channel right after a subscription. */
   private sendCurrent(c: Client, channel: WsChannel, instrument: string): void {
-    if (channel === 'trades' || channel === 'alerts') return;
+    if (channel === 'trades' || channel === 'alerts' || channel === 'news') return;
     const ids = instrument === '*' ? [...this.engine.books.keys()] : [instrument];
     for (const id of ids) {
       const sub = c.subs.get(channel + '|' + id) ?? c.subs.get(channel + '|*');

@@ -2,7 +2,8 @@
  * The running product: config → connectors (feeds) → engine (book, analytics) → bus → outputs
  * (history store, API + dashboard), plus the alert engine (roles `all` and `analyzer`): every alert is
  * published on the bus topic `alert`, stored, sent to the configured webhooks and logged; in a fleet the
- * analyzer also publishes it on the NATS bus and API nodes relay it to their WebSocket clients.
+ * analyzer also publishes it on the NATS bus and API nodes relay it to their WebSocket clients. News
+ * (app/news.ts) is polled, stored and published on the bus topic `news` the same way.
  * `depthwatch run` and `depthwatch demo` start it; tests start it on port 0 against the simulator.
  */
 import { existsSync } from 'node:fs';
@@ -21,6 +22,10 @@ import type { BookState } from '../book/health.ts';
 import { InProcessBus } from '../bus/in-process.ts';
 import type { Bus } from '../core/bus.ts';
 import type { OutputTopics } from '../alerts/topics.ts';
+import type { NewsTopics } from '../news/topics.ts';
+
+/** Every topic of a running app's bus: what the core publishes, plus news. */
+export type AppTopics = OutputTopics & NewsTopics;
 import type { HistoryStore } from '../store/types.ts';
 import { RecordingWriter } from '../recording/index.ts';
 import { createApiServer } from '../api/server.ts';
@@ -37,6 +42,7 @@ import type { Alert } from '../alerts/types.ts';
 import { WebhookSink } from '../alerts/webhook.ts';
 import { connectAlerts } from '../alerts/wire.ts';
 import { parseAnalyticsConfig } from '../analytics/schema.ts';
+import { NewsService } from './news.ts';
 
 /** Where the built dashboard lives (web/dist at the repository root). */
 export const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
@@ -47,11 +53,11 @@ export interface App {
   engine: Engine;
   /** Metrics and stateful analytics (null on collectors, which compute none). */
   analytics: AnalyticsStage | null;
-  bus: Bus<OutputTopics>;
+  bus: Bus<AppTopics>;
   store: HistoryStore;
   connectors: Connector[];
   /** The fleet bus when `config.bus` is set. */
-  nats: NatsBus<OutputTopics> | null;
+  nats: NatsBus<AppTopics> | null;
   /** The Redis latest-state cache when `config.cache` is set. */
   cache: RedisCache | null;
   api: FastifyInstance;
@@ -59,6 +65,8 @@ export interface App {
   alerts: AlertEngine | null;
   /** Webhook sinks of the configured `alerts.webhooks` (empty when none or no alert engine). */
   webhooks: WebhookSink[];
+  /** The news service (roles `all` and `analyzer` with `news.enabled`; null otherwise). */
+  news: NewsService | null;
   /** `http://host:port` the API listens on. */
   url: string;
   close(): Promise<void>;
@@ -83,7 +91,7 @@ export function symbolsByVenue(instruments: readonly string[]): Map<VenueId, str
  */
 export async function startApp(config: AppConfig, logger: Logger): Promise<App> {
   const role = config.role;
-  const bus = new InProcessBus<OutputTopics>();
+  const bus = new InProcessBus<AppTopics>();
   bus.onHandlerError = (topic, err) => logger.error({ topic, err }, 'bus handler failed');
   // Alerts are evaluated where history is written (the single process, analyzers); API nodes only
   // answer the rules. Built first: an invalid rule set fails before anything is started.
@@ -99,15 +107,16 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     retentionDays: config.store.retentionDays,
     bookSnapshotRetentionDays: config.store.bookSnapshotRetentionDays,
     heatmapRetentionDays: config.store.heatmapRetentionDays,
+    newsRetentionDays: config.news.retentionDays,
     onError: (err) => logger.warn({ err }, 'store write failed; rows kept for retry'),
   });
   await store.init();
   logger.info({ store: storeUrl, role }, 'store ready');
 
-  let nats: NatsBus<OutputTopics> | null = null;
+  let nats: NatsBus<AppTopics> | null = null;
   if (config.bus) {
     const { NatsBus } = await import('../bus/nats.ts');
-    nats = await NatsBus.connect<OutputTopics>({
+    nats = await NatsBus.connect<AppTopics>({
       servers: config.bus.replace(/^nats:\/\//, ''),
       name: `depthwatch-${role}-${process.pid}`,
       onError: (err) => logger.warn({ err }, 'fleet bus error'),
@@ -196,6 +205,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
   let stopRepublisher = (): void => {};
   let unsubscribeEvents = (): void => {};
   let stopAlertRelay = (): void => {};
+  let stopNewsRelay = (): void => {};
   if (nats && (role === 'analyzer' || role === 'api')) {
     const fleet = nats;
     const offEvents = fleet.subscribeEvents((e) => engine.handleEvent(e));
@@ -205,6 +215,11 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       role === 'analyzer'
         ? bus.subscribe('alert', (a) => fleet.publish('alert', a))
         : fleet.subscribe('alert', (a) => bus.publish('alert', a));
+    // News is polled on analyzers and relayed the same way.
+    stopNewsRelay =
+      role === 'analyzer'
+        ? bus.subscribe('news', (n) => fleet.publish('news', n))
+        : fleet.subscribe('news', (n) => bus.publish('news', n));
     unsubscribeEvents = offEvents;
     await fleet.ready();
   }
@@ -236,6 +251,11 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     connectors.push(c);
   }
 
+  const news =
+    config.news.enabled && (role === 'all' || role === 'analyzer')
+      ? new NewsService({ config: config.news, instruments: config.instruments, store, bus, logger })
+      : null;
+
   const staticDir = config.api.dashboard && existsSync(DASHBOARD_DIR) ? DASHBOARD_DIR : undefined;
   if (config.api.dashboard && !staticDir)
     logger.warn({ dir: DASHBOARD_DIR }, 'dashboard not built: run `npm run build:web`');
@@ -249,6 +269,8 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     info: { version: '0.1.0', startedAt: Date.now() },
     ws: { maxConnectionsPerIp: config.api.maxConnectionsPerIp },
     alertRules,
+    ...(news ? { newsSources: () => news.status() } : {}),
+    newsBurst: config.news.burst,
   });
   let address: string;
   try {
@@ -263,12 +285,13 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
   const url = address.replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
   logger.info({ url, instruments: config.instruments }, `depthwatch listening on ${url}`);
   for (const c of connectors) c.start();
+  await news?.start();
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       logger.info('shutting down: stopping feeds, flushing store');
-      await Promise.all(connectors.map((c) => c.stop()));
+      await Promise.all([...connectors.map((c) => c.stop()), news?.stop()]);
       stopRepublisher();
       unsubscribeEvents();
       engine.flush();
@@ -276,6 +299,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       stopAlerts();
       // After the alert engine's last evaluation, so alerts fired while stopping still reach API nodes.
       stopAlertRelay();
+      stopNewsRelay();
       // Deliveries in flight finish (bounded by each webhook's timeout × retries).
       await Promise.all(webhooks.map((w) => w.flush()));
       await api.close();
@@ -298,6 +322,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     api,
     alerts,
     webhooks,
+    news,
     url,
     close,
   };

@@ -3,7 +3,8 @@
  * `depthwatch run --role collector|analyzer|api|all` picks either without other changes.
  *
  * Subjects: `<prefix>.<topic>.<venue>.<symbol>` with topic tokens `metrics`, `sample` (metrics.sample),
- * `book`, `trade`, `health`, and `event` for normalized market events (below). Venue and symbol are
+ * `book`, `trade`, `health`, `alert`, and `event` for normalized market events (below); news items go to
+ * `<prefix>.news.<source>`. Venue and symbol are
  * encoded with {@link encodeToken} so any venue spelling (`BTC-USDT`, `BTCUSD_PERP`, `XBT/USD`, `ETH.P`)
  * is one safe subject token. Consumers can therefore shard by venue (`dw.event.okx.>`) or instrument.
  *
@@ -111,6 +112,17 @@ export function subjectFor(prefix: string, topic: NatsTopic, instrument: unknown
     throw new MalformedFrameError('invalid_field', (e as Error).message);
   }
   return `${prefix}.${topicToken(topic)}.${encodeToken(parts.venue)}.${encodeToken(parts.symbol)}`;
+}
+
+/**
+ * Subject of a news item: `<prefix>.news.<source>` (the source id as one token; news is not per
+ * instrument, and consumers take every source).
+ * @throws {MalformedFrameError} code `invalid_field` when the item has no source
+ */
+export function newsSubject(prefix: string, source: unknown): string {
+  if (typeof source !== 'string' || source.length === 0)
+    throw new MalformedFrameError('invalid_field', 'news item without source');
+  return `${prefix}.news.${encodeToken(source)}`;
 }
 
 /**
@@ -348,11 +360,14 @@ export class NatsBus<T extends object = Record<string, unknown>> implements Bus<
     this.send('event', e);
   }
 
-  private send(topic: NatsTopic, payload: { instrument?: unknown }): void {
+  private send(topic: NatsTopic, payload: { instrument?: unknown } | { source?: unknown }): void {
     if (this.closed) return;
     let subject: string;
     try {
-      subject = subjectFor(this.prefix, topic, payload.instrument);
+      subject =
+        topic === 'news'
+          ? newsSubject(this.prefix, (payload as { source?: unknown }).source)
+          : subjectFor(this.prefix, topic, (payload as { instrument?: unknown }).instrument);
     } catch (e) {
       this.stats.rejected++;
       this.opts.onError?.(e);
@@ -452,6 +467,7 @@ export class NatsBus<T extends object = Record<string, unknown>> implements Bus<
 
   private filters(topic: NatsTopic): string[] {
     const base = `${this.prefix}.${topicToken(topic)}`;
+    if (topic === 'news') return [`${base}.>`];
     const o = this.opts;
     if (o.instruments && o.instruments.length > 0)
       return o.instruments.map((i) => subjectFor(this.prefix, topic, i));

@@ -17,6 +17,7 @@ export async function main(argv: string[]): Promise<void> {
     import('./alerts.ts'),
     import('./import.ts'),
     import('./export.ts'),
+    import('./news.ts'),
   ]);
   for (const m of modules) m.register(program);
   await program.parseAsync(argv);

@@ -9,6 +9,9 @@ import type { AppConfig } from '../config/schema.ts';
 import { createLogger, type Logger } from '../util/logger.ts';
 import type { RunningSimulator } from '../app/simulator.ts';
 
+/** Feed documents the offline demo serves as live news (relative to the repository root). */
+export const DEMO_NEWS_DIR = '../shared/data/news';
+
 /** Default recording of the offline demo (relative to the repository root). */
 export const DEMO_RECORDING = '../shared/data/binance-hftbacktest/usdm/btcusdt_20240808.gz';
 
@@ -120,6 +123,8 @@ export function register(program: Command): void {
     )
     .option('--speed <speed>', 'max or a factor on recorded time', '1')
     .option('--no-loop', 'stop at the end of the recording instead of looping')
+    .option('--news-dir <dir>', 'feed documents served as replayed live news', DEMO_NEWS_DIR)
+    .option('--no-news', 'no replayed news')
     .action(
       async (
         flags: RunFlags & {
@@ -128,6 +133,8 @@ export function register(program: Command): void {
           allVenues?: boolean;
           speed: string;
           loop: boolean;
+          newsDir: string;
+          news: boolean;
         },
       ) => {
         const { startSimulator } = await import('../app/simulator.ts');
@@ -149,15 +156,31 @@ export function register(program: Command): void {
           plan.map((p, i) => [p.venue, { ws: sims[i]!.wsUrl, rest: sims[i]!.restUrl }]),
         );
         o.store ??= { url: 'duckdb:./data/demo.duckdb' };
+        // News: the saved feed documents served from loopback, re-timed to now and marked replayed.
+        const { existsSync, readdirSync } = await import('node:fs');
+        let newsServer: import('../news/replay-server.ts').NewsReplayServer | null = null;
+        if (flags.news && existsSync(flags.newsDir)) {
+          const { startNewsReplayServer } = await import('../news/replay-server.ts');
+          const files = readdirSync(flags.newsDir)
+            .filter((f) => /\.(rss|xml|atom|json)$/.test(f))
+            .sort();
+          newsServer = await startNewsReplayServer({ dir: resolve(flags.newsDir), files });
+          o.news = { sources: newsServer.sources, cryptopanic: { enabled: false } };
+        } else o.news = { enabled: false };
         const config = loadOrExit(flags.config, o);
         const logger = createLogger(config.log.level);
+        if (newsServer)
+          logger.info(
+            { url: newsServer.url, feeds: newsServer.stats() },
+            `news replay serving ${newsServer.sources.length} recorded feeds (items re-timed to now, marked replayed)`,
+          );
         for (const [i, p] of plan.entries())
           logger.info(
             { venue: p.venue, ws: sims[i]!.wsUrl, files: p.files },
             'simulator serving a recording',
           );
         await runUntilSignal(config, logger, async () => {
-          await Promise.all(sims.map((s) => s.close()));
+          await Promise.all([...sims.map((s) => s.close()), newsServer?.close()]);
         });
       },
     );

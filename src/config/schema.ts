@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { alertsConfigSchema } from '../alerts/schema.ts';
 import { analyticsConfigSchema } from '../analytics/schema.ts';
+import { newsConfigSchema } from '../news/config.ts';
 
 const instrumentId = z
   .string()
@@ -97,6 +98,11 @@ export const configSchema = z
      * (analytics/schema.ts). Default: every module on with its defaults, no pairs/groups.
      */
     analytics: analyticsConfigSchema.prefault({}),
+    /**
+     * News: RSS/Atom and CryptoPanic sources, alias table, watched assets, detectors (news/config.ts).
+     * Default: CoinDesk, Cointelegraph and Bitcoin.com RSS; CryptoPanic when CRYPTOPANIC_TOKEN is set.
+     */
+    news: newsConfigSchema.prefault({}),
   })
   .strict();
 

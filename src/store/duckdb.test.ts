@@ -65,7 +65,7 @@ describe('DuckDbStore', () => {
     });
     await store.init();
     expect(store.isReady).toBe(true);
-    expect(await store.schemaVersion()).toBe(3);
+    expect(await store.schemaVersion()).toBe(4);
     const rows = Array.from({ length: 10_000 }, (_, i) => sample(i));
     store.appendMetrics(rows);
     store.appendMetrics([sample(5, 'binance:ETHUSDT')]);

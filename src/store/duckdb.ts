@@ -17,6 +17,9 @@
  * - `heatmap_runs(instrument VARCHAR, side VARCHAR, price DOUBLE, bucket_size DOUBLE, bin_ms BIGINT,
  *   from_ts BIGINT, to_ts BIGINT, size DOUBLE)` (version 3): closed heatmap runs (store/types.ts
  *   HeatmapRunRow); retention and range queries use `to_ts`/`from_ts`.
+ * - `news(id VARCHAR PRIMARY KEY, published_ts BIGINT, received_ts BIGINT, source VARCHAR, assets VARCHAR[],
+ *   body VARCHAR (JSON))` (version 4): news items upserted by id (store/news-rows.ts, duckdb-news.ts);
+ *   retention by `received_ts`.
  * - `schema_version(version INTEGER, description VARCHAR, applied_at BIGINT)`: one row per applied migration.
  *
  * Time: every timestamp is a BIGINT of **ms since epoch UTC**, rounded to the nearest ms (the model's
@@ -79,6 +82,13 @@ import {
   type TradeRow,
 } from './types.ts';
 import { validateBookSnapshot, validateHeatmapRun } from './spool/rows.ts';
+import type { NewsItem, NewsPage, NewsQuery } from '../news/types.ts';
+import {
+  DUCKDB_NEWS_MIGRATION,
+  deleteNewsBeforeDuckDb,
+  queryNewsDuckDb,
+  upsertNewsDuckDb,
+} from './duckdb-news.ts';
 
 /** Options of the DuckDB store. */
 export interface DuckDbStoreOptions {
@@ -118,10 +128,12 @@ export interface RetentionDays {
   trades: number;
   bookSnapshots: number;
   heatmapRuns: number;
+  /** News items, by receive time (default 90 days). */
+  news?: number;
 }
 
 /** The tables under retention, keyed as in RetentionDays, with their time column. */
-const RETAINED: readonly { key: keyof RetentionDays; table: string; ts: string }[] = [
+const RETAINED: readonly { key: Exclude<keyof RetentionDays, 'news'>; table: string; ts: string }[] = [
   { key: 'metrics', table: 'metrics', ts: 'local_ts' },
   { key: 'trades', table: 'trades', ts: 'local_ts' },
   { key: 'bookSnapshots', table: 'book_snapshots', ts: 'local_ts' },
@@ -194,6 +206,7 @@ const MIGRATIONS: readonly Migration[] = [
         to_ts BIGINT NOT NULL, size DOUBLE NOT NULL)`,
     ],
   },
+  { version: 4, description: 'news table', sql: DUCKDB_NEWS_MIGRATION },
 ];
 
 /** Latest schema version this code knows. */
@@ -333,8 +346,9 @@ export class DuckDbStore implements HistoryStore {
             trades: opts.retentionDays.trades ?? 0,
             bookSnapshots: opts.retentionDays.bookSnapshots ?? 0,
             heatmapRuns: opts.retentionDays.heatmapRuns ?? 0,
+            news: opts.retentionDays.news ?? 0,
           }
-        : { metrics: 30, trades: 30, bookSnapshots: 7, heatmapRuns: 30 },
+        : { metrics: 30, trades: 30, bookSnapshots: 7, heatmapRuns: 30, news: 90 },
       retentionIntervalMs: opts.retentionIntervalMs ?? 3_600_000,
       maxQueryRows: opts.maxQueryRows ?? MAX_QUERY_ROWS,
       checkpointThresholdMb: opts.checkpointThresholdMb ?? 256,
@@ -367,7 +381,7 @@ export class DuckDbStore implements HistoryStore {
     this.flushTimer = setInterval(() => this.backgroundFlush(), this.opts.flushIntervalMs);
     this.flushTimer.unref();
     const days = this.opts.retentionDays;
-    if (RETAINED.some((t) => days[t.key] > 0)) {
+    if (RETAINED.some((t) => days[t.key] > 0) || (days.news ?? 0) > 0) {
       await this.applyRetention();
       this.retentionTimer = setInterval(() => {
         this.applyRetention().catch((e) => this.opts.onError(e));
@@ -680,6 +694,20 @@ export class DuckDbStore implements HistoryStore {
     return out;
   }
 
+  /**
+   * Upsert news items by id (written at once, not queued: items are few and the caller wants to know
+   * what is new). @returns how many were new to the table
+   * @throws {RangeError} for an invalid item (nothing written); the DuckDB error when the write fails
+   */
+  upsertNews(items: readonly NewsItem[]): Promise<number> {
+    return this.writeQueue.run(() => upsertNewsDuckDb(this.conn(this.writer), items));
+  }
+
+  /** Stored news, newest first, filtered and paginated. @throws {RangeError} on a bad query or cursor */
+  queryNews(q: NewsQuery): Promise<NewsPage> {
+    return this.readQueue.run(() => queryNewsDuckDb(this.conn(this.reader), q));
+  }
+
   /** Stored rows per table: `{metrics, trades, book_snapshots, heatmap_runs}` (queued rows not included). */
   async counts(): Promise<Record<string, number>> {
     const tables = ['metrics', 'trades', 'book_snapshots', 'heatmap_runs'];
@@ -705,6 +733,11 @@ export class DuckDbStore implements HistoryStore {
         const r = await w.run(`DELETE FROM ${table} WHERE ${ts} < ${cutoff}`);
         deleted[key] = r.rowsChanged;
         this.stats.retentionDeleted[key] += r.rowsChanged;
+      }
+      const newsDays = this.opts.retentionDays.news ?? 0;
+      if (newsDays > 0) {
+        deleted.news = await deleteNewsBeforeDuckDb(w, now - newsDays * 86_400_000);
+        this.stats.retentionDeleted.news = (this.stats.retentionDeleted.news ?? 0) + deleted.news;
       }
       return deleted;
     });

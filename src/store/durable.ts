@@ -27,6 +27,7 @@ import type { MetricsSample } from '../analytics/types.ts';
 import type { Trade } from '../core/model.ts';
 import type { Alert } from '../alerts/types.ts';
 import type { MalformedFrameError } from '../core/errors.ts';
+import type { NewsItem, NewsPage, NewsQuery } from '../news/types.ts';
 import type {
   AlertPage,
   AlertQuery,
@@ -365,6 +366,21 @@ export class DurableStore implements HistoryStore {
   }
 
   /** Alerts of the wrapped store. @throws {Error} when it keeps no alerts */
+  /**
+   * Upsert news straight into the wrapped store (news does not go through the buffer or spool: it is
+   * few items, and the news service keeps and retries what failed). @throws the store's error
+   */
+  upsertNews(items: readonly NewsItem[]): Promise<number> {
+    if (!this.inner.upsertNews) return Promise.reject(new Error('wrapped store keeps no news'));
+    return this.inner.upsertNews(items);
+  }
+
+  /** Stored news from the wrapped store. */
+  queryNews(q: NewsQuery): Promise<NewsPage> {
+    if (!this.inner.queryNews) return Promise.reject(new Error('wrapped store keeps no news'));
+    return this.inner.queryNews(q);
+  }
+
   queryAlerts(q: AlertQuery): Promise<AlertPage> {
     if (!this.inner.queryAlerts) return Promise.reject(new Error('wrapped store keeps no alerts'));
     return this.inner.queryAlerts(q);

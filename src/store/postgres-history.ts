@@ -37,6 +37,7 @@ export function createPostgresHistory(c: StoreChoice): HistoryStore {
     ...(c.retentionDays > 0 ? { retentionDays: c.retentionDays } : {}),
     bookSnapshotRetentionDays: c.bookSnapshotRetentionDays ?? 7,
     heatmapRetentionDays: c.heatmapRetentionDays ?? 30,
+    newsRetentionDays: c.newsRetentionDays ?? 90,
   });
   return new DurableStore(inner, {
     spoolDir: c.spoolDir ?? './data/spool',

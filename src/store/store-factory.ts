@@ -15,6 +15,7 @@ export async function createStore(c: StoreChoice): Promise<HistoryStore> {
     trades: c.retentionDays,
     bookSnapshots: c.bookSnapshotRetentionDays ?? 7,
     heatmapRuns: c.heatmapRetentionDays ?? 30,
+    news: c.newsRetentionDays ?? 90,
   };
   if (c.url === 'memory')
     return new DuckDbStore({

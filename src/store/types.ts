@@ -9,6 +9,7 @@ import type { Side, Trade } from '../core/model.ts';
 import type { BookState } from '../book/health.ts';
 import type { MetricsSample } from '../analytics/types.ts';
 import type { Alert, Severity } from '../alerts/types.ts';
+import type { NewsItem, NewsPage, NewsQuery } from '../news/types.ts';
 
 /** A time range query. Times in ms since epoch UTC, inclusive from, exclusive to. */
 export interface RangeQuery {
@@ -222,6 +223,15 @@ export interface HistoryStore {
   appendHeatmapRuns?(rows: readonly HeatmapRunRow[]): void;
   /** Stored heatmap runs overlapping a range, oldest `from` first. @throws {RangeError} on a bad range */
   queryHeatmapRuns?(q: HeatmapRunQuery): Promise<HeatmapRunRow[]>;
+  /**
+   * Upsert news items by id (store/news-rows.ts): idempotent, an item stored again updates its row.
+   * Optional: without it news is not kept (the news API answers 501).
+   * @returns how many items were new to the store
+   * @throws {RangeError} for an invalid item; the store's error when the write fails (nothing is queued)
+   */
+  upsertNews?(items: readonly NewsItem[]): Promise<number>;
+  /** Stored news, newest first, filtered and paginated. @throws {RangeError} on a bad query or cursor */
+  queryNews?(q: NewsQuery): Promise<NewsPage>;
   /** Row counts per table (for tests, /metrics and fleet comparisons). */
   counts(): Promise<Record<string, number>>;
   /** Flush and release resources. */
@@ -237,6 +247,8 @@ export interface StoreChoice {
   bookSnapshotRetentionDays?: number;
   /** Days of closed heatmap runs kept (0 = forever; default 30). */
   heatmapRetentionDays?: number;
+  /** Days of news kept, by receive time (0 = forever; default 90). */
+  newsRetentionDays?: number;
   /** Spool directory for the durable wrapper (PostgreSQL). */
   spoolDir?: string;
   onError?: (err: unknown) => void;

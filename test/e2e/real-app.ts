@@ -10,10 +10,24 @@ import { startSimulator, type RunningSimulator } from '../../src/app/simulator.t
 import { loadConfig } from '../../src/config/load.ts';
 import type { AlertsConfigInput } from '../../src/alerts/schema.ts';
 import type { FaultConfig } from '../../src/sim/index.ts';
+import { startNewsReplayServer, type NewsReplayServer } from '../../src/news/replay-server.ts';
 
 /** Repository root. */
 export const repoRoot = join(import.meta.dirname, '..', '..');
 const DATA = join(repoRoot, '..', 'shared', 'data', 'binance-hftbacktest');
+/** The shared feed documents the demo serves as replayed live news. */
+export const NEWS_DIR = join(repoRoot, '..', 'shared', 'data', 'news');
+export const NEWS_FILES = [
+  'coindesk-2019-01-31.rss',
+  'cointelegraph-2019-01-31.rss',
+  'cointelegraph-2020-03-11.rss',
+  'cryptopanic-posts-2023-05-20.json',
+  'coindesk-2025-12-12.rss',
+  'cointelegraph-2025-12-12.rss',
+  'decrypt-2025-12-12.rss',
+  'theblock-2025-12-12.rss',
+  'coindesk-2026-08-11.xml',
+];
 
 /** A running offline app. */
 export interface OfflineApp {
@@ -31,6 +45,11 @@ export interface OfflineAppOptions {
   bookSnapshotIntervalMs?: number;
   /** Faults the Binance USD-M simulator injects (e.g. `dropNth` for a sequence gap and a resync). */
   usdmFaults?: FaultConfig;
+  /**
+   * Serve the shared feed documents as replayed news, as `depthwatch demo` does (news/replay-server.ts),
+   * with this much recorded news out at start and the rest over `playMs`; news is off without it.
+   */
+  news?: { backfillMs: number; playMs: number };
 }
 
 /**
@@ -92,9 +111,15 @@ export async function startOfflineApp(opts: OfflineAppOptions = {}): Promise<Off
       loop: true,
     }),
   ];
+  const newsServer: NewsReplayServer | null = opts.news
+    ? await startNewsReplayServer({ dir: NEWS_DIR, files: NEWS_FILES, ...opts.news, intervalMs: 10_000 })
+    : null;
   const config = loadConfig(
     undefined,
     {
+      news: newsServer
+        ? { sources: newsServer.sources, cryptopanic: { enabled: false } }
+        : { enabled: false },
       instruments: sims.flatMap((s) => s.instruments),
       venues: {
         'binance-usdm': { ws: sims[0]!.wsUrl, rest: sims[0]!.restUrl },
@@ -116,7 +141,7 @@ export async function startOfflineApp(opts: OfflineAppOptions = {}): Promise<Off
     instruments: config.instruments,
     close: async () => {
       await app.close();
-      await Promise.all(sims.map((s) => s.close()));
+      await Promise.all([...sims.map((s) => s.close()), newsServer?.close()]);
     },
   };
 }

@@ -75,6 +75,8 @@ import {
   ident,
   type PartitionMode,
 } from './schema.ts';
+import { deleteNewsBeforePg, queryNewsPg, upsertNewsPg } from './news.ts';
+import type { NewsItem, NewsPage, NewsQuery } from '../../news/types.ts';
 
 /** Options of {@link PostgresStore}. */
 export interface PostgresStoreOptions {
@@ -100,6 +102,8 @@ export interface PostgresStoreOptions {
   bookSnapshotRetentionDays?: number;
   /** Retention of `heatmap_runs` in days, by run end (default: `retentionDays`; 0 = keep). */
   heatmapRetentionDays?: number;
+  /** Retention of `news` in days, by receive time (default 90; 0 = keep). */
+  newsRetentionDays?: number;
   /** Client-side query timeout in ms (a silently dead connection fails instead of hanging; default 60,000). */
   queryTimeoutMs?: number;
   /** Connection pool size (default 4). */
@@ -269,6 +273,8 @@ export class PostgresStore implements HistoryStore {
    */
   async maintain(): Promise<void> {
     const today = dayOf(Date.now());
+    const newsDays = this.opts.newsRetentionDays ?? 90;
+    if (newsDays > 0) await deleteNewsBeforePg(this.pool, this.schema, Date.now() - newsDays * 86_400_000);
     if (this.mode === 'timescale') {
       for (const t of PARTITIONED_TABLES) {
         const ret = this.retentionOf(t);
@@ -836,6 +842,19 @@ export class PostgresStore implements HistoryStore {
       alerts,
       nextCursor: rows.length > limit && last ? encodeAlertCursor({ ts: last.ts, id: last.id }) : null,
     };
+  }
+
+  /**
+   * Upsert news items by id, written at once (store/postgres/news.ts). @returns how many were new
+   * @throws {RangeError} for an invalid item (nothing written); the driver's error when the write fails
+   */
+  upsertNews(items: readonly NewsItem[]): Promise<number> {
+    return upsertNewsPg(this.pool, this.schema, items);
+  }
+
+  /** Stored news, newest first, filtered and paginated. @throws {RangeError} on a bad query or cursor */
+  queryNews(q: NewsQuery): Promise<NewsPage> {
+    return queryNewsPg(this.pool, this.schema, q);
   }
 
   /** Row counts: `{ metrics, trades, book_snapshots, heatmap_runs }`. */

@@ -21,6 +21,9 @@
  *   retention and range pruning follow the run's end), `side TEXT`, `price`/`bucket_size`/`size DOUBLE
  *   PRECISION`, `bin_ms`/`from_ts`/`to_ts DOUBLE PRECISION` (ms); unique
  *   `(instrument, ts, side, price, bucket_size, from_ts)`.
+ * - `news` (version 5, not partitioned): `id TEXT PRIMARY KEY`, `published_ts`/`received_ts DOUBLE
+ *   PRECISION` (ms), `source TEXT`, `assets TEXT[]` (GIN index), `body JSONB` (the NewsItem); indexes on
+ *   `(published_ts DESC, id DESC)` for newest-first pages and on `received_ts` for retention.
  * - `schema_migrations(version INT PRIMARY KEY, name TEXT, applied_at TIMESTAMPTZ)`.
  *
  * Unique keys `(instrument, ts, sequence)` on metrics and `(instrument, ts, id)` on trades make writes
@@ -177,6 +180,25 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.query(
         `CREATE UNIQUE INDEX IF NOT EXISTS heatmap_runs_key ON ${s}.heatmap_runs (instrument, ts, side, price, bucket_size, from_ts)`,
       );
+    },
+  },
+  {
+    version: 5,
+    name: 'news table',
+    async up(db, schema) {
+      // Not partitioned: news is a few thousand rows a day at most.
+      const s = ident(schema);
+      await db.query(`CREATE TABLE IF NOT EXISTS ${s}.news (
+        id TEXT PRIMARY KEY,
+        published_ts DOUBLE PRECISION NOT NULL,
+        received_ts DOUBLE PRECISION NOT NULL,
+        source TEXT NOT NULL,
+        assets TEXT[] NOT NULL,
+        body JSONB NOT NULL
+      )`);
+      await db.query(`CREATE INDEX IF NOT EXISTS news_published ON ${s}.news (published_ts DESC, id DESC)`);
+      await db.query(`CREATE INDEX IF NOT EXISTS news_assets ON ${s}.news USING GIN (assets)`);
+      await db.query(`CREATE INDEX IF NOT EXISTS news_received ON ${s}.news (received_ts)`);
     },
   },
 ];

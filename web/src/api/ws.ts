@@ -10,13 +10,17 @@
  */
 import type { Channel, ChannelPayload, ClientMessage, ServerMessage } from './types.ts';
 import type { AlertsChannel, AlertsChannelPayload } from './alerts.ts';
+import type { NewsChannel, NewsChannelPayload } from './news.ts';
 import { Backoff } from '../../../src/util/backoff.ts';
 
-/** Every channel the socket can subscribe to: the api/types.ts channels plus `alerts` (api/alerts.ts). */
-export type SocketChannel = Channel | AlertsChannel;
+/**
+ * Every channel the socket can subscribe to: the api/types.ts channels plus `alerts` (api/alerts.ts)
+ * and `news` (api/news.ts).
+ */
+export type SocketChannel = Channel | AlertsChannel | NewsChannel;
 
 /** Payload type per socket channel. */
-export type SocketPayload = ChannelPayload & AlertsChannelPayload;
+export type SocketPayload = ChannelPayload & AlertsChannelPayload & NewsChannelPayload;
 
 /** A client → server control message on any socket channel. */
 type SocketMessage = Omit<ClientMessage, 'channel'> & { channel: SocketChannel };
