@@ -4,6 +4,7 @@
  */
 import type { PipelineTopics } from '../pipeline/topics.ts';
 import type { AnalyticsTopics } from '../analytics/stage.ts';
+import type { ConsolidationTopics } from '../analytics/consolidated/stage.ts';
 import type { Alert } from './types.ts';
 
 /** Topics the alert engine publishes. */
@@ -13,4 +14,4 @@ export interface AlertTopics {
 }
 
 /** Everything the core publishes, by topic: what an output may subscribe to. */
-export type OutputTopics = PipelineTopics & AnalyticsTopics & AlertTopics;
+export type OutputTopics = PipelineTopics & AnalyticsTopics & ConsolidationTopics & AlertTopics;

@@ -16,7 +16,9 @@ import { venue as venueAdapter } from '../feeds/registry.ts';
 import { Connector, SnapshotRouter } from '../live/connector.ts';
 import type { Engine } from '../pipeline/engine.ts';
 import type { AnalyticsStage } from '../analytics/stage.ts';
+import type { ConsolidationStage } from '../analytics/consolidated/stage.ts';
 import { createPipeline } from './pipeline.ts';
+import { consolidationGroups } from '../config/consolidation.ts';
 import type { InstrumentBook } from '../book/instrument-book.ts';
 import type { BookState } from '../book/health.ts';
 import { InProcessBus } from '../bus/in-process.ts';
@@ -53,6 +55,8 @@ export interface App {
   engine: Engine;
   /** Metrics and stateful analytics (null on collectors, which compute none). */
   analytics: AnalyticsStage | null;
+  /** Consolidated groups and the watchlist (null on collectors). */
+  consolidation: ConsolidationStage | null;
   bus: Bus<AppTopics>;
   store: HistoryStore;
   connectors: Connector[];
@@ -134,12 +138,19 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       `book ${b.instrument} ${previous} -> ${b.health.state}`,
     );
   };
-  const { engine, analytics } = createPipeline({
+  const { engine, analytics, consolidation } = createPipeline({
     bus,
     metrics: { ...config.metrics },
     sampleIntervalMs: config.metrics.sampleIntervalMs,
     computeMetrics: role !== 'collector',
     analytics: parseAnalyticsConfig(config.analytics),
+    consolidation: {
+      groups: consolidationGroups(config),
+      watchlist: {
+        clock: { timeZone: config.watchlist.timeZone, sessionStart: config.watchlist.sessionStart },
+        lists: config.watchlist.lists,
+      },
+    },
     onSnapshotNeeded: router.handle,
     onStateChange,
   });
@@ -314,6 +325,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     config,
     engine,
     analytics,
+    consolidation,
     bus,
     store,
     connectors,

@@ -13,10 +13,15 @@ import { Engine, type PipelineStage } from '../pipeline/engine.ts';
 import type { PipelineTopics } from '../pipeline/topics.ts';
 import type { BookMetricsConfig } from '../analytics/book-metrics.ts';
 import { AnalyticsStage, type AnalyticsOptions, type AnalyticsTopics } from '../analytics/stage.ts';
+import {
+  ConsolidationStage,
+  type ConsolidationOptions,
+  type ConsolidationTopics,
+} from '../analytics/consolidated/stage.ts';
 
 /** Options of {@link createPipeline}. */
 export interface PipelineOptions {
-  bus: Bus<PipelineTopics & AnalyticsTopics>;
+  bus: Bus<PipelineTopics & AnalyticsTopics & ConsolidationTopics>;
   /** Venue adapters whose sync settings the books use (default: every registered venue). */
   venues?: ReadonlyMap<VenueId, VenueAdapter>;
   /** Compute metrics (and analytics) after each update; false gives a bare book pipeline. Default true. */
@@ -26,6 +31,11 @@ export interface PipelineOptions {
   /** Stateful analytics settings, or false for book metrics only (default: on with defaults). */
   analytics?: AnalyticsOptions | false;
   publishDepth?: number;
+  /**
+   * Consolidated groups and the watchlist (a ConsolidationStage after the analytics; none when there
+   * are no groups and no watchlist is asked for).
+   */
+  consolidation?: Omit<ConsolidationOptions, 'bus'>;
   /** More stages after the analytics stage. */
   stages?: readonly PipelineStage[];
   onSnapshotNeeded?: (instrument: InstrumentId, book: InstrumentBook) => void;
@@ -36,6 +46,8 @@ export interface PipelineOptions {
 export interface Pipeline {
   engine: Engine;
   analytics: AnalyticsStage | null;
+  /** Consolidated groups and watchlist (null when not asked for or metrics are off). */
+  consolidation: ConsolidationStage | null;
 }
 
 /** Build the standard pipeline on `opts.bus`. */
@@ -49,13 +61,21 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
           ...(opts.sampleIntervalMs !== undefined ? { sampleIntervalMs: opts.sampleIntervalMs } : {}),
           ...(opts.analytics !== undefined ? { analytics: opts.analytics } : {}),
         });
+  const consolidation =
+    opts.computeMetrics === false || !opts.consolidation
+      ? null
+      : new ConsolidationStage({ ...opts.consolidation, bus: opts.bus });
   const engine = new Engine({
     sync: venueSync(opts.venues ?? allVenues),
     bus: opts.bus,
-    stages: [...(analytics ? [analytics] : []), ...(opts.stages ?? [])],
+    stages: [
+      ...(analytics ? [analytics] : []),
+      ...(consolidation ? [consolidation] : []),
+      ...(opts.stages ?? []),
+    ],
     ...(opts.publishDepth !== undefined ? { publishDepth: opts.publishDepth } : {}),
     ...(opts.onSnapshotNeeded ? { onSnapshotNeeded: opts.onSnapshotNeeded } : {}),
     ...(opts.onStateChange ? { onStateChange: opts.onStateChange } : {}),
   });
-  return { engine, analytics };
+  return { engine, analytics, consolidation };
 }

@@ -18,6 +18,7 @@
 import type { Command } from 'commander';
 import { parseUtcTime } from '../util/time.ts';
 import { progressReporter } from './progress.ts';
+import { parseConsolidateArgs } from '../config/consolidation.ts';
 
 /**
  * Parse a `--from`/`--to` value: ms since epoch UTC or an ISO 8601 date(-time), zone-less read as UTC
@@ -64,6 +65,7 @@ interface ReplayCliOptions {
   to?: string;
   quiet?: boolean;
   store?: string;
+  consolidate?: string[];
 }
 
 /** Register the command on the program. */
@@ -81,6 +83,11 @@ export function register(program: Command): void {
     .option('--to <iso|ms>', 'end of the time range')
     .option('--quiet', 'no progress output on stderr')
     .option('--store <url>', 'also write the history into this store: duckdb:<path> or postgres://...')
+    .option(
+      '--consolidate <NAME=members...>',
+      'consolidate instruments into one book, e.g. BTC-USD=binance:BTCUSDT,binance-usdm:BTCUSDT (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .action(async (paths: string[], o: ReplayCliOptions, cmd: Command) => {
       const usage = (msg: string): never =>
         cmd.error(`error: ${msg}`, { exitCode: 2, code: 'depthwatch.usage' });
@@ -89,7 +96,13 @@ export function register(program: Command): void {
       const { from, to } = parseTimeRange(o, usage);
       if (o.store !== undefined && !/^(duckdb:.+|postgres(ql)?:\/\/.+)$/.test(o.store))
         usage(`--store must be duckdb:<path> or postgres://..., got "${o.store}"`);
-      await runReplay(paths, { ...o, speed: speed!, from, to });
+      let groups: Record<string, string[]> = {};
+      try {
+        groups = parseConsolidateArgs(o.consolidate ?? []);
+      } catch (e) {
+        usage((e as Error).message);
+      }
+      await runReplay(paths, { ...o, speed: speed!, from, to, groups });
     });
 }
 
@@ -103,12 +116,15 @@ async function runReplay(
     to?: number;
     quiet?: boolean;
     store?: string;
+    groups?: Record<string, string[]>;
   },
 ): Promise<void> {
   const { openRecording } = await import('../recording/open.ts');
   const { RecordingError } = await import('../recording/lines.ts');
   const { Replay } = await import('../replay/replay.ts');
-  const { summarize } = await import('../replay/summary.ts');
+  const { summarize, summarizeConsolidated } = await import('../replay/summary.ts');
+  const { fallbackSpec } = await import('../core/instrument.ts');
+  const groups = Object.entries(o.groups ?? {}).map(([name, members]) => ({ name, members }));
   let replay;
   let recording;
   try {
@@ -119,6 +135,9 @@ async function runReplay(
       ...(o.from !== undefined ? { from: o.from } : {}),
       ...(o.to !== undefined ? { to: o.to } : {}),
       ...(o.quiet ? {} : { onProgress: await progressReporter('replay') }),
+      ...(groups.length > 0
+        ? { engine: { consolidation: { groups, spec: fallbackSpec, watchlist: false as const } } }
+        : {}),
     });
   } catch (e) {
     if (e instanceof RecordingError) {
@@ -128,6 +147,8 @@ async function runReplay(
     }
     throw e;
   }
+  const crossed: import('../analytics/consolidated/arbitrage.ts').CrossedMarket[] = [];
+  replay.bus.subscribe('arbitrage', (e) => crossed.push(e));
   const history = o.store ? await openHistory(o.store, replay) : null;
   const onSig = (): void => replay.stop();
   process.once('SIGINT', onSig);
@@ -143,7 +164,11 @@ async function runReplay(
     process.off('SIGINT', onSig);
     await history?.store.close();
   }
-  const summary = { ...summarize(replay.engine, replay.analytics), ...(stored ? { stored } : {}) };
+  const summary = {
+    ...summarize(replay.engine, replay.analytics),
+    ...(replay.consolidation ? { consolidated: summarizeConsolidated(replay.consolidation, crossed) } : {}),
+    ...(stored ? { stored } : {}),
+  };
   const rec = {
     files: recording.files.map((f) => ({ path: f.path, format: f.format, venue: f.venue ?? null })),
     ...recording.stats,

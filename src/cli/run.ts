@@ -8,12 +8,38 @@ import { loadConfig, ConfigError } from '../config/load.ts';
 import type { AppConfig } from '../config/schema.ts';
 import { createLogger, type Logger } from '../util/logger.ts';
 import type { RunningSimulator } from '../app/simulator.ts';
+import { parseConsolidateArgs } from '../config/consolidation.ts';
 
 /** Feed documents the offline demo serves as live news (relative to the repository root). */
 export const DEMO_NEWS_DIR = '../shared/data/news';
 
 /** Default recording of the offline demo (relative to the repository root). */
 export const DEMO_RECORDING = '../shared/data/binance-hftbacktest/usdm/btcusdt_20240808.gz';
+
+const HFT = '../shared/data/binance-hftbacktest';
+/**
+ * The default offline demo: the simultaneous Binance BTC recordings of 2024-08-08 (spot, USD-M, COIN-M;
+ * the same minutes), one simulator each, consolidated as one `BTC-USD` group.
+ */
+export const DEFAULT_DEMO: readonly { venue: string; files: string[] }[] = [
+  { venue: 'binance', files: [`${HFT}/spot/btcusdt_20240808.gz`, `${HFT}/spot/btcusdt_20240809.gz`] },
+  { venue: 'binance-usdm', files: [DEMO_RECORDING] },
+  {
+    venue: 'binance-coinm',
+    files: [`${HFT}/cm/btcusd_perp_20240808.gz`, `${HFT}/cm/btcusd_perp_20240809.gz`],
+  },
+];
+
+/**
+ * The demo's consolidated group over DEFAULT_DEMO, with Binance's base-tier taker fees (spot 0.1 %,
+ * futures 0.05 %; Binance "Fee Rate", VIP 0, without BNB discount) so crossed markets are net of fees.
+ */
+export const DEFAULT_DEMO_GROUP = {
+  'BTC-USD': {
+    members: ['binance:BTCUSDT', 'binance-usdm:BTCUSDT', 'binance-coinm:BTCUSD_PERP'],
+    fees: { binance: 0.001, 'binance-usdm': 0.0005, 'binance-coinm': 0.0005 },
+  },
+};
 
 const CF = '../shared/data/cryptofeed';
 /** `demo --all-venues`: one simulator per venue, each on a real recording of that venue's protocol. */
@@ -36,6 +62,7 @@ interface RunFlags {
   role?: string;
   record?: string;
   logLevel?: string;
+  consolidate?: string[];
 }
 
 /** CLI flags → config overrides (same shape as the YAML). */
@@ -52,6 +79,14 @@ function overrides(f: RunFlags): Record<string, unknown> {
   if (f.role) o.role = f.role;
   if (f.record) o.recordDir = f.record;
   if (f.logLevel) o.log = { level: f.logLevel };
+  if (f.consolidate?.length) {
+    try {
+      o.consolidated = parseConsolidateArgs(f.consolidate);
+    } catch (e) {
+      console.error((e as Error).message);
+      process.exit(2);
+    }
+  }
   return o;
 }
 
@@ -99,7 +134,12 @@ function addRunFlags(cmd: Command): Command {
     .option('--bus <url>', 'NATS URL for the fleet bus')
     .option('--role <role>', 'fleet role: all | collector | analyzer | api')
     .option('--record <dir>', 'record raw frames to this directory')
-    .option('--log-level <level>', 'trace | debug | info | warn | error');
+    .option('--log-level <level>', 'trace | debug | info | warn | error')
+    .option(
+      '--consolidate <NAME=members...>',
+      'consolidate instruments into one book, e.g. BTC-USD=binance:BTCUSDT,okx:BTC-USDT (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    );
 }
 
 /** Register `run` and `demo`. */
@@ -115,8 +155,11 @@ export function register(program: Command): void {
     .description(
       'run the whole path offline: simulator (real recording) -> connector -> book -> store -> API -> dashboard',
     )
-    .option('-f, --file <rec...>', 'recording(s) to serve', [DEMO_RECORDING])
-    .option('--venue <id>', 'venue of the recording', 'binance-usdm')
+    .option(
+      '-f, --file <rec...>',
+      'recording(s) to serve (default: the Binance spot, USD-M and COIN-M BTC recordings, consolidated as BTC-USD)',
+    )
+    .option('--venue <id>', 'venue of the --file recording', 'binance-usdm')
     .option(
       '--all-venues',
       'serve Binance, OKX, Kraken, Bybit and Coinbase recordings at once (one simulator each)',
@@ -128,7 +171,7 @@ export function register(program: Command): void {
     .action(
       async (
         flags: RunFlags & {
-          file: string[];
+          file?: string[];
           venue: string;
           allVenues?: boolean;
           speed: string;
@@ -138,7 +181,11 @@ export function register(program: Command): void {
         },
       ) => {
         const { startSimulator } = await import('../app/simulator.ts');
-        const plan = flags.allVenues ? ALL_VENUES_DEMO : [{ venue: flags.venue, files: flags.file }];
+        const plan = flags.allVenues
+          ? ALL_VENUES_DEMO
+          : flags.file
+            ? [{ venue: flags.venue, files: flags.file }]
+            : DEFAULT_DEMO;
         const sims: RunningSimulator[] = [];
         for (const p of plan) {
           sims.push(
@@ -156,6 +203,7 @@ export function register(program: Command): void {
           plan.map((p, i) => [p.venue, { ws: sims[i]!.wsUrl, rest: sims[i]!.restUrl }]),
         );
         o.store ??= { url: 'duckdb:./data/demo.duckdb' };
+        if (!flags.file && !flags.allVenues) o.consolidated ??= DEFAULT_DEMO_GROUP;
         // News: the saved feed documents served from loopback, re-timed to now and marked replayed.
         const { existsSync, readdirSync } = await import('node:fs');
         let newsServer: import('../news/replay-server.ts').NewsReplayServer | null = null;

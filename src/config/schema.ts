@@ -22,6 +22,30 @@ export const venueEndpointSchema = z
   })
   .strict();
 
+/** One consolidation group: its members, or its members with conversion, fees and view settings. */
+export const consolidationGroupSchema = z.union([
+  z.array(instrumentId).min(1),
+  z
+    .object({
+      members: z.array(instrumentId).min(1),
+      /** Group quote currency (default: the first member's, USD-likes as USD). */
+      quote: z.string().min(1).optional(),
+      /** 1 unit of a member's quote = rate group units, e.g. { EUR: 1.08 }. */
+      rates: z.record(z.string(), z.number().positive()).optional(),
+      /** Live conversion books: member quote → instrument whose mid is the rate. */
+      conversions: z.record(z.string(), instrumentId).optional(),
+      /** Taker fee rate by instrument or venue id (0.0004 = 4 bps). */
+      fees: z.record(z.string(), z.number().min(0).max(0.1)).optional(),
+      /** Base units of the routing estimate in the group view (default 1). */
+      routeQuantity: z.number().positive().optional(),
+      /** Band of the depth shares, percent of mid (default 1). */
+      sharePct: z.number().positive().max(50).optional(),
+      /** Crossed markets count from this net edge, bps (default 0). */
+      minEdgeBps: z.number().min(0).optional(),
+    })
+    .strict(),
+]);
+
 export const configSchema = z
   .object({
     /** Instruments to follow, `<venue>:<SYMBOL>`. */
@@ -80,6 +104,33 @@ export const configSchema = z
       })
       .strict()
       .default({ depthLevels: 10, sampleIntervalMs: 1000 }),
+    /**
+     * Consolidated market groups by name (analytics/consolidated): one book, BBO, metrics, routing and
+     * crossed-market events across the members, e.g. `BTC-USD: [binance:BTCUSDT, okx:BTC-USDT]`.
+     */
+    consolidated: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/), consolidationGroupSchema).default({}),
+    /** Watchlist sessions: they reset every day at `sessionStart` in `timeZone`; named lists for breadth. */
+    watchlist: z
+      .object({
+        timeZone: z
+          .string()
+          .refine((tz) => {
+            try {
+              new Intl.DateTimeFormat('en-US', { timeZone: tz });
+              return true;
+            } catch {
+              return false;
+            }
+          }, 'an IANA time zone, e.g. UTC or Asia/Ho_Chi_Minh')
+          .default('UTC'),
+        sessionStart: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
+          .default('00:00'),
+        lists: z.record(z.string(), z.array(instrumentId)).default({}),
+      })
+      .strict()
+      .prefault({}),
     /** Record raw frames to this directory (depthwatch recording format), or omitted. */
     recordDir: z.string().optional(),
     log: z

@@ -30,6 +30,7 @@ import type { InstrumentId, VenueId } from '../core/model.ts';
 import type { Bus } from '../core/bus.ts';
 import type { Engine } from '../pipeline/engine.ts';
 import type { AnalyticsStage } from '../analytics/stage.ts';
+import type { ConsolidationStage } from '../analytics/consolidated/stage.ts';
 import type { OutputTopics } from '../alerts/topics.ts';
 import { InProcessBus } from '../bus/in-process.ts';
 import { createPipeline, type PipelineOptions } from '../app/pipeline.ts';
@@ -122,6 +123,8 @@ export class Replay {
   readonly engine: Engine;
   /** The analytics stage (latest metrics, per-instrument analytics); null when metrics are off. */
   readonly analytics: AnalyticsStage | null;
+  /** Consolidated groups and watchlist (null without groups). */
+  readonly consolidation: ConsolidationStage | null;
   readonly bus: Bus<OutputTopics>;
   readonly result: ReplayResult = {
     frames: 0,
@@ -175,6 +178,7 @@ export class Replay {
     });
     this.engine = p.engine;
     this.analytics = p.analytics;
+    this.consolidation = p.consolidation;
     this.speed = opts.speed ?? 'max';
     if (
       this.speed !== 'max' &&

@@ -7,6 +7,8 @@ import type { HealthReasonCode } from '../book/health.ts';
 import type { BookState } from '../book/health.ts';
 import type { Engine } from '../pipeline/engine.ts';
 import type { AnalyticsStage } from '../analytics/stage.ts';
+import type { ConsolidationStage } from '../analytics/consolidated/stage.ts';
+import type { CrossedMarket } from '../analytics/consolidated/arbitrage.ts';
 import type { BookMetrics } from '../analytics/types.ts';
 import type { DropCode } from '../core/errors.ts';
 
@@ -52,11 +54,75 @@ export interface InstrumentSummary {
   };
 }
 
+/** One consolidation group at the end of a replay (`--consolidate`). */
+export interface ConsolidatedSummary {
+  quote: string;
+  members: string[];
+  state: 'live' | 'partial' | 'down';
+  excluded: { instrument: string; state: string }[];
+  bestBid: number | null;
+  bestAsk: number | null;
+  bestBidMembers: string[];
+  bestAskMembers: string[];
+  /** `[price, size]` best first: group-quote prices, base sizes. */
+  bids: [number, number][];
+  asks: [number, number][];
+  /** Size per member at each level, same order as `bids`/`asks`, member order. */
+  bidMembers: number[][];
+  askMembers: number[][];
+  metrics: Record<string, number | null>;
+  shares: { instrument: string; share: number; base: number }[];
+  basis: { instrument: string; bps: number; annualized: number | null }[];
+  /** Every crossed market of the replay (closed ones with their durations; still open at the end). */
+  crossed: CrossedMarket[];
+}
+
 /** The whole summary (the `--json` output of `depthwatch replay`). */
 export interface ReplaySummary {
   instruments: Record<string, InstrumentSummary>;
+  /** Consolidation groups (only with `--consolidate` or configured groups). */
+  consolidated?: Record<string, ConsolidatedSummary>;
   /** Frames dropped before reaching a book, by venue then reason code. */
   dropped: Record<string, Partial<Record<DropCode, number>>>;
+}
+
+/**
+ * Summarise the consolidation groups at the end of a replay.
+ * @param crossed every `arbitrage` event published during the replay
+ * @param depth levels per side (default 20)
+ */
+export function summarizeConsolidated(
+  stage: Pick<ConsolidationStage, 'groups'>,
+  crossed: readonly CrossedMarket[],
+  depth = 20,
+): Record<string, ConsolidatedSummary> {
+  const out: Record<string, ConsolidatedSummary> = {};
+  for (const [name, g] of stage.groups) {
+    const v = g.view();
+    const levels = (l: [number, number, number[]][]) => l.slice(0, depth);
+    const metrics: Record<string, number | null> = {};
+    for (const [k, x] of Object.entries(v.metrics)) metrics[k] = finiteOrNull(x as number | null);
+    const ended = crossed.filter((e) => e.group === name && e.status === 'close');
+    out[name] = {
+      quote: v.quote,
+      members: v.members.map((m) => m.instrument),
+      state: v.state,
+      excluded: v.excluded,
+      bestBid: v.bestBid,
+      bestAsk: v.bestAsk,
+      bestBidMembers: v.bestBidMembers,
+      bestAskMembers: v.bestAskMembers,
+      bids: levels(v.bids).map(([p, s]) => [p, s]),
+      asks: levels(v.asks).map(([p, s]) => [p, s]),
+      bidMembers: levels(v.bids).map(([, , m]) => m),
+      askMembers: levels(v.asks).map(([, , m]) => m),
+      metrics,
+      shares: v.shares,
+      basis: v.basis.map((b) => ({ instrument: b.instrument, bps: b.bps, annualized: b.annualized })),
+      crossed: [...ended, ...v.crossed],
+    };
+  }
+  return out;
 }
 
 /** A finite number, or null. */
