@@ -24,6 +24,8 @@ import type { InstrumentId, Trade } from '../../core/model.ts';
 import type { BookState } from '../../book/health.ts';
 import type { InstrumentBook } from '../../book/instrument-book.ts';
 import type { BookUpdate, PipelineStage } from '../../pipeline/engine.ts';
+import { MetricsSampler } from '../sampler.ts';
+import type { MetricsSample } from '../types.ts';
 import { breadthOf, SessionStats, type Breadth, type SessionClock, type WatchRow } from '../watchlist.ts';
 import type { CrossedMarket } from './arbitrage.ts';
 import type { BaseUnits } from './book.ts';
@@ -43,6 +45,16 @@ export interface ConsolidationTopics {
   consolidated: ConsolidatedView;
   arbitrage: CrossedMarket;
   watchlist: WatchlistView;
+  /**
+   * One sample of each group's metrics per sampling interval, as instrument `consolidated:<group>`
+   * (stored in the metrics history like any instrument's).
+   */
+  'metrics.sample': MetricsSample;
+}
+
+/** The instrument id under which a group's metrics are sampled and stored. */
+export function groupInstrumentId(group: string): string {
+  return `consolidated:${group}`;
 }
 
 /** One group as configured. */
@@ -71,6 +83,8 @@ export interface ConsolidationOptions {
   spec?: (instrument: InstrumentId) => InstrumentSpec;
   /** Publish views at most this often per group (ms of input time; default 250). */
   publishIntervalMs?: number;
+  /** Sample each group's metrics into `metrics.sample` this often (ms of input time; default 1000; 0 = never). */
+  sampleIntervalMs?: number;
   /** Watchlist sessions and named lists (default: sessions at 00:00 UTC, no lists). */
   watchlist?: { clock?: SessionClock; lists?: Record<string, InstrumentId[]> } | false;
 }
@@ -99,12 +113,15 @@ export class ConsolidationStage implements PipelineStage {
   private readonly spec: (id: InstrumentId) => InstrumentSpec;
   private readonly interval: number;
   private lastWatchlist = -Infinity;
+  private readonly sampler: MetricsSampler | null;
   private clock = NaN;
 
   /** @throws {RangeError} for a group without members or an instrument in one group twice */
   constructor(private readonly opts: ConsolidationOptions) {
     this.spec = opts.spec ?? fallbackSpec;
     this.interval = opts.publishIntervalMs ?? 250;
+    const sampleMs = opts.sampleIntervalMs ?? 1000;
+    this.sampler = sampleMs > 0 ? new MetricsSampler(sampleMs, (s) => opts.bus.publish('metrics.sample', s)) : null;
     for (const g of opts.groups) this.addGroup(g);
   }
 
@@ -229,6 +246,7 @@ export class ConsolidationStage implements PipelineStage {
       this.opts.bus.publish('consolidated', g.view());
       this.lastPublished.set(g.opts.name, this.clock);
     }
+    this.sampler?.flush();
     if (this.opts.watchlist !== false) this.opts.bus.publish('watchlist', this.watchlist());
   }
 
