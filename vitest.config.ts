@@ -28,8 +28,9 @@ export default defineConfig({
     // Adapter tests talk to shared real servers (PostgreSQL, Redis, NATS) with their own prefixes;
     // files run in parallel, tests inside a file in order.
     pool: 'forks',
-    // ../shared/data must be there (fails under CI=true instead of letting tests skip).
-    globalSetup: ['test/shared-data-setup.ts'],
+    // ../shared/data must be there (fails under CI=true instead of letting tests skip); stale test
+    // streams from interrupted runs are removed from the shared NATS server.
+    globalSetup: ['test/shared-data-setup.ts', 'test/nats-setup.ts'],
     projects: [
       {
         extends: true,

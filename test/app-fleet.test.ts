@@ -34,7 +34,7 @@ describe('fleet roles over NATS JetStream', () => {
       venues: { 'binance-usdm': { ws: sim.wsUrl, rest: sim.restUrl } },
       api: { host: '127.0.0.1', port: 0, dashboard: false },
       // Own subjects and an in-memory stream: no collision with other runs on the shared server.
-      bus: `nats://127.0.0.1:4222?prefix=${tag}&stream=${tag.toUpperCase()}&storage=memory`,
+      bus: `nats://127.0.0.1:4222?prefix=${tag}&stream=${tag.toUpperCase()}&storage=memory&maxBytes=67108864`,
       store: { url: 'memory', flushIntervalMs: 200 },
       // Offline: no polling of the default (internet) news feeds.
       news: { enabled: false },

@@ -60,7 +60,7 @@ interface BookBody {
 describe('fleet processes: 2 collectors, analyzer, API over NATS', () => {
   const prefix = uniqueName('dwproc').replace(/_/g, '-');
   const stream = prefix.toUpperCase();
-  const bus = `nats://127.0.0.1:4222?prefix=${prefix}&stream=${stream}&storage=memory`;
+  const bus = `nats://127.0.0.1:4222?prefix=${prefix}&stream=${stream}&storage=memory&maxBytes=67108864`;
   const sims: RunningSimulator[] = [];
   const procs: Proc[] = [];
   let dir: string;

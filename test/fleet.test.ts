@@ -16,6 +16,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { NatsBus } from '../src/bus/nats.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';
 import type { BookView } from '../src/pipeline/topics.ts';
@@ -53,7 +55,12 @@ async function firstTs(file: string): Promise<number> {
 
 describe('fleet: 2 collectors → NATS → analyzer → PostgreSQL + Redis → API reader', () => {
   const prefix = uniqueName('dwfleet').replace(/_/g, '-');
-  const common = { prefix, stream: prefix.toUpperCase(), storage: 'memory' as const };
+  const common = {
+    prefix,
+    stream: prefix.toUpperCase(),
+    storage: 'memory' as const,
+    maxBytes: 64 * 1024 * 1024,
+  };
   const schema = uniqueName('dw_fleet');
   const redisPrefix = prefix + ':';
   let spoolDir: string;
@@ -63,6 +70,11 @@ describe('fleet: 2 collectors → NATS → analyzer → PostgreSQL + Redis → A
   });
 
   afterAll(async () => {
+    // The stream goes even when the test failed half-way: a leaked memory stream holds its whole
+    // reservation on the shared server and starves every later run.
+    const nc = await connect({ servers: '127.0.0.1:4222' });
+    await (await jetstreamManager(nc)).streams.delete(common.stream).catch(() => {});
+    await nc.close();
     const sql = testSql();
     await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await sql.end();

@@ -48,13 +48,22 @@ describe('subject tokens', () => {
       prefix: 'y',
     });
     expect(() => withUrlOptions({ servers: 'a:1?deliver=sometimes' })).toThrow(TypeError);
+    expect(withUrlOptions({ servers: 'a:1?maxBytes=67108864' }).maxBytes).toBe(67_108_864);
+    expect(() => withUrlOptions({ servers: 'a:1?maxBytes=-5' })).toThrow(/maxBytes/);
   });
 });
 
 describe('NatsBus against the real NATS JetStream server', () => {
   const prefix = uniqueName('dwt').replace(/_/g, '-');
   const stream = prefix.toUpperCase();
-  const common = { servers: NATS, prefix, stream, storage: 'memory' as const, maxAgeMs: 600_000 };
+  const common = {
+    servers: NATS,
+    prefix,
+    stream,
+    storage: 'memory' as const,
+    maxAgeMs: 600_000,
+    maxBytes: 64 * 1024 * 1024,
+  };
   let pub: NatsBus<OutputTopics>;
 
   beforeAll(async () => {

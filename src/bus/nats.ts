@@ -147,9 +147,9 @@ export function bookSnapshotEvent(b: InstrumentBook, localTs: number): BookSnaps
 
 /**
  * Read fleet options given as a query on the server URL, so one `--bus` URL configures a whole fleet:
- * `nats://host:4222?prefix=dw2&stream=DW2&durable=analyzer-1&deliver=all&storage=memory`. Explicit
- * options win over the query; the query is stripped from the server address.
- * @throws {TypeError} for an unknown `deliver` or `storage` value.
+ * `nats://host:4222?prefix=dw2&stream=DW2&durable=analyzer-1&deliver=all&storage=memory&maxBytes=67108864`.
+ * Explicit options win over the query; the query is stripped from the server address.
+ * @throws {TypeError} for an unknown `deliver` or `storage` value or a `maxBytes` that is not a positive integer.
  */
 export function withUrlOptions(opts: NatsBusOptions): NatsBusOptions {
   const list = opts.servers === undefined ? [] : Array.isArray(opts.servers) ? opts.servers : [opts.servers];
@@ -173,6 +173,13 @@ export function withUrlOptions(opts: NatsBusOptions): NatsBusOptions {
   if (opts.durable === undefined && q.get('durable')) out.durable = q.get('durable')!;
   if (opts.deliver === undefined && deliver) out.deliver = deliver;
   if (opts.storage === undefined && storage) out.storage = storage;
+  const maxBytes = q.get('maxBytes');
+  if (maxBytes !== null) {
+    const n = Number(maxBytes);
+    if (!Number.isInteger(n) || n < 1)
+      throw new TypeError(`maxBytes must be a positive integer, got "${maxBytes}"`);
+    if (opts.maxBytes === undefined) out.maxBytes = n;
+  }
   return out;
 }
 
@@ -193,7 +200,10 @@ export interface NatsBusOptions {
   stream?: string;
   /** Stream max age, ms (default 24 h). */
   maxAgeMs?: number;
-  /** Stream max bytes (default 1 GiB). */
+  /**
+   * Stream max bytes (default 1 GiB on file storage, 256 MiB on memory storage). JetStream reserves
+   * a memory stream's whole limit up front, so tests and small hosts keep it small (`?maxBytes=`).
+   */
   maxBytes?: number;
   /** `file` (default) or `memory` stream storage. */
   storage?: 'file' | 'memory';
@@ -330,7 +340,7 @@ export class NatsBus<T extends object = Record<string, unknown>> implements Bus<
       retention: RetentionPolicy.Limits,
       storage: o.storage === 'memory' ? StorageType.Memory : StorageType.File,
       max_age: (o.maxAgeMs ?? 86_400_000) * 1e6,
-      max_bytes: o.maxBytes ?? 1024 * 1024 * 1024,
+      max_bytes: o.maxBytes ?? (o.storage === 'memory' ? 256 : 1024) * 1024 * 1024,
       discard: DiscardPolicy.Old,
       duplicate_window: (o.duplicateWindowMs ?? 120_000) * 1e6,
     };

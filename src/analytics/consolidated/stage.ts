@@ -121,7 +121,8 @@ export class ConsolidationStage implements PipelineStage {
     this.spec = opts.spec ?? fallbackSpec;
     this.interval = opts.publishIntervalMs ?? 250;
     const sampleMs = opts.sampleIntervalMs ?? 1000;
-    this.sampler = sampleMs > 0 ? new MetricsSampler(sampleMs, (s) => opts.bus.publish('metrics.sample', s)) : null;
+    this.sampler =
+      sampleMs > 0 ? new MetricsSampler(sampleMs, (s) => opts.bus.publish('metrics.sample', s)) : null;
     for (const g of opts.groups) this.addGroup(g);
   }
 
