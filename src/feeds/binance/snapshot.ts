@@ -3,43 +3,30 @@
  * (COIN-M), body `{"lastUpdateId":N,"bids":[[p,q]..],"asks":[[p,q]..]}` (futures add `E`, `T`).
  * Follows: Binance Spot API "Market Data endpoints / Order Book" and Derivatives "Order Book".
  */
-import { MalformedFrameError } from '../../core/errors.ts';
-import type { BookSnapshot, InstrumentId, WireLevel } from '../../core/model.ts';
+import type { BookSnapshot, InstrumentId } from '../../core/model.ts';
+import { levelList, parseObject, reqUint, type Json } from '../fields.ts';
 
 /**
  * Parse a depth snapshot body (already-parsed object or text).
  * @param depthLimit the `limit` the snapshot was requested with (bounds coverage), 0 if unknown/full
- * @throws {MalformedFrameError} when the body is not a valid depth snapshot
+ * @throws {MalformedFrameError} when the body is not a valid depth snapshot (`malformed_json`,
+ *   `invalid_field`)
  */
 export function parseBinanceSnapshot(
-  body: string | Record<string, unknown>,
+  body: string | Json,
   instrument: InstrumentId,
   localTs: number,
   depthLimit: number,
 ): BookSnapshot {
-  let o: Record<string, unknown>;
-  if (typeof body === 'string') {
-    try {
-      o = JSON.parse(body) as Record<string, unknown>;
-    } catch {
-      throw new MalformedFrameError('malformed_json', 'snapshot body is not valid JSON');
-    }
-  } else o = body;
-  if (o === null || typeof o !== 'object')
-    throw new MalformedFrameError('invalid_field', 'snapshot must be an object');
-  const id = o.lastUpdateId;
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0)
-    throw new MalformedFrameError('invalid_field', 'snapshot lastUpdateId must be a non-negative integer');
-  if (!Array.isArray(o.bids) || !Array.isArray(o.asks))
-    throw new MalformedFrameError('invalid_field', 'snapshot bids/asks must be arrays');
+  const o = typeof body === 'string' ? parseObject(body) : body;
   return {
     type: 'book_snapshot',
     instrument,
     exchangeTs: typeof o.E === 'number' ? o.E : NaN,
     localTs,
-    sequence: id,
-    bids: o.bids as WireLevel[],
-    asks: o.asks as WireLevel[],
+    sequence: reqUint(o.lastUpdateId, 'snapshot lastUpdateId', instrument),
+    bids: levelList(o.bids, 'snapshot bids', instrument),
+    asks: levelList(o.asks, 'snapshot asks', instrument),
     depthLimit,
   };
 }

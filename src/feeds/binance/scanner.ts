@@ -1,0 +1,401 @@
+/**
+ * The Binance frame scanner: BinanceParser's fast path. It reads combined-stream `depthUpdate`, `trade`
+ * and `bookTicker` frames in place, without JSON.parse and without building the envelope/data objects,
+ * and returns exactly the event the JSON.parse path (`parseBinanceJson` in parser.ts) returns for the
+ * same frame: same fields in the same order, same level arrays of wire strings.
+ *
+ * It only accepts the plain shape Binance sends (Binance Spot API "WebSocket Streams" and Derivatives
+ * "Websocket Market Streams": combined-stream envelope `{"stream":"..","data":{..}}`, one-letter keys
+ * plus `ps`/`pu`, string prices/sizes, integer ids and times). Anything else (whitespace, escapes,
+ * control characters, unknown or repeated keys, 16+ digit or non-integer numbers, levels that are not
+ * two strings, `U > u`, trailing text) gives null, and the frame then takes the JSON.parse path, which
+ * accepts it or throws its usual typed error: behaviour never differs (test/fuzz-scanner.test.ts checks
+ * this on real and 60,000+ mutated frames).
+ */
+import type { Bbo, BookDelta, MarketEvent, Trade, WireLevel } from '../../core/model.ts';
+
+// Character codes the scanner compares with.
+const QUOTE = 34; // "
+const BACKSLASH = 92; // \
+const SPACE = 32; // below it: JSON control characters
+const COMMA = 44; // ,
+const COLON = 58; // :
+const ZERO = 48; // 0
+const DOT = 46; // .
+const LOWER_E = 101; // e (also the `e` key: event type)
+const UPPER_E = 69; // E (also the `E` key: event time)
+const OPEN_BRACKET = 91; // [
+const CLOSE_BRACKET = 93; // ]
+const CLOSE_BRACE = 125; // }
+const LOWER_T = 116; // t (trade id key; also `true`)
+const LOWER_F = 102; // f (`false`)
+const UPPER_A = 65; // first letter accepted as a key
+const ASCII_END = 128;
+
+// One-letter keys of the data object (char codes).
+const KEY_EVENT = LOWER_E; // e
+const KEY_EVENT_TIME = UPPER_E; // E
+const KEY_TRADE_TIME = 84; // T
+const KEY_SYMBOL = 115; // s
+const KEY_FIRST_ID = 85; // U
+const KEY_LAST_ID = 117; // u (depth last update id; bookTicker update id)
+const KEY_BIDS = 98; // b (depth bids; bookTicker best bid price)
+const KEY_ASKS = 97; // a (depth asks; bookTicker best ask price)
+const KEY_BID_QTY = 66; // B
+const KEY_ASK_QTY = UPPER_A; // A
+const KEY_TRADE_ID = LOWER_T; // t
+const KEY_PRICE = 112; // p (also the first letter of `pu`, `ps`)
+const KEY_QTY = 113; // q
+const KEY_MAKER = 109; // m
+const LETTER_S = KEY_SYMBOL; // second letter of `ps`
+const LETTER_U = KEY_LAST_ID; // second letter of `pu`
+/** scanFlat's slot for the two-letter key `ps` (COIN-M pair). */
+const KEY_PAIR_SLOT = 1;
+
+// Bits of the keys scanDepth has seen (each key at most once).
+const SEEN_E = 1;
+const SEEN_EVENT_TIME = 2;
+const SEEN_TRADE_TIME = 4;
+const SEEN_SYMBOL = 8;
+const SEEN_FIRST_ID = 16;
+const SEEN_LAST_ID = 32;
+const SEEN_BIDS = 64;
+const SEEN_ASKS = 128;
+const SEEN_PREV_ID = 256;
+const SEEN_PAIR = 512;
+/** Keys a depth frame must carry: e, s, U, u, b, a. */
+const DEPTH_REQUIRED = SEEN_E | SEEN_SYMBOL | SEEN_FIRST_ID | SEEN_LAST_ID | SEEN_BIDS | SEEN_ASKS;
+
+/** Most digits of an integer the scanner reads (15 digits are always a safe integer). */
+const MAX_INT_DIGITS = 15;
+
+/** Envelope prefix and the text between the stream name and the data object. */
+const ENVELOPE = '{"stream":"';
+const DATA_OPEN = ',"data":{';
+const DEPTH_EVENT = '"e":"depthUpdate"';
+const DEPTH_EVENT_VALUE = '"depthUpdate"';
+
+// scanFlat value kinds.
+const ABSENT = 0;
+const STRING = 1;
+const INTEGER = 2;
+const TRUE = 3;
+const FALSE = 4;
+
+/** Second result of the scan helpers below (the parsed integer, or the end of a level list). */
+let scanned = 0;
+
+/**
+ * End (index after the closing quote) of a JSON string whose opening quote is at `i - 1`, or -1 when it
+ * holds an escape or a control character (JSON.parse decides those) or is unterminated.
+ */
+function scanString(t: string, i: number): number {
+  for (;;) {
+    const c = t.charCodeAt(i++);
+    if (c === QUOTE) return i;
+    if (c === BACKSLASH || c < SPACE || c !== c) return -1; // c !== c: end of text (NaN)
+  }
+}
+
+/**
+ * A JSON unsigned integer of 1-15 digits at `i` (no leading zero, no fraction or exponent), so it is a
+ * safe integer: value in `scanned`, returns the index after it, or -1.
+ */
+function scanUint(t: string, i: number): number {
+  let v = 0;
+  const start = i;
+  for (;;) {
+    const d = t.charCodeAt(i) - ZERO;
+    if (d >>> 0 > 9 || d !== d) break; // d !== d: past the end (NaN)
+    v = v * 10 + d;
+    i++;
+  }
+  const n = i - start;
+  if (n === 0 || n > MAX_INT_DIGITS || (n > 1 && t.charCodeAt(start) === ZERO)) return -1;
+  const c = t.charCodeAt(i);
+  if (c === DOT || c === LOWER_E || c === UPPER_E) return -1; // not a plain integer
+  scanned = v;
+  return i;
+}
+
+/**
+ * A level list `[["p","q"],...]` at `i` with exactly two plain strings per level: the arrays (as
+ * JSON.parse would build them), end index in `scanned`; null for anything else.
+ */
+function scanLevels(t: string, i: number): WireLevel[] | null {
+  if (t.charCodeAt(i) !== OPEN_BRACKET) return null;
+  const out: WireLevel[] = [];
+  i++;
+  if (t.charCodeAt(i) === CLOSE_BRACKET) {
+    scanned = i + 1;
+    return out;
+  }
+  for (;;) {
+    if (t.charCodeAt(i) !== OPEN_BRACKET || t.charCodeAt(i + 1) !== QUOTE) return null;
+    const pEnd = scanString(t, i + 2);
+    if (pEnd < 0 || t.charCodeAt(pEnd) !== COMMA || t.charCodeAt(pEnd + 1) !== QUOTE) return null;
+    const qEnd = scanString(t, pEnd + 2);
+    if (qEnd < 0 || t.charCodeAt(qEnd) !== CLOSE_BRACKET) return null;
+    out.push([t.slice(i + 2, pEnd - 1), t.slice(pEnd + 2, qEnd - 1)]);
+    i = qEnd + 1;
+    const c = t.charCodeAt(i);
+    if (c === COMMA) {
+      i++;
+      continue;
+    }
+    if (c !== CLOSE_BRACKET) return null;
+    scanned = i + 1;
+    return out;
+  }
+}
+
+/**
+ * Scratch of scanFlat, per key (char code of a one-letter key; KEY_PAIR_SLOT = `ps`): kind ABSENT,
+ * STRING [flatStart, flatEnd), INTEGER flatNum, TRUE or FALSE.
+ */
+const flatKind = new Uint8Array(ASCII_END);
+const flatStart = new Int32Array(ASCII_END);
+const flatEnd = new Int32Array(ASCII_END);
+const flatNum = new Float64Array(ASCII_END);
+/** Keys seen by the current scan, in order (at most one per key). */
+const flatSeen = new Uint8Array(ASCII_END);
+/** Keys scanFlat models (trade: e E T s t p q X m M; bookTicker: e u s ps b B a A T E). */
+const FLAT_KEYS = new Uint8Array(ASCII_END);
+for (const k of 'eETstpqXmMubBaA') FLAT_KEYS[k.charCodeAt(0)] = 1;
+FLAT_KEYS[KEY_PAIR_SLOT] = 1;
+
+/**
+ * Scan one frame. `prefix` is the instrument prefix (`<venue>:`).
+ * @returns the frame's single event, exactly as the JSON.parse path builds it, or null (take that path)
+ */
+export function scanBinanceFrame(text: string, prefix: string, localTs: number): MarketEvent | null {
+  if (text.charCodeAt(2) !== KEY_SYMBOL /* {"s */ || !text.startsWith(ENVELOPE)) return null;
+  const i = scanString(text, ENVELOPE.length);
+  if (i < 0 || !text.startsWith(DATA_OPEN, i)) return null;
+  const start = i + DATA_OPEN.length;
+  return text.startsWith(DEPTH_EVENT, start)
+    ? scanDepth(text, start, prefix, localTs)
+    : scanFlat(text, start, prefix, localTs);
+}
+
+/**
+ * Scan the data object (from `start`) of a combined-stream depth frame `{"stream":"..","data":{"e":
+ * "depthUpdate",..,"b":[["p","q"],..],"a":[..]}}`. Returns the BookDelta, or null when the frame is
+ * anything else or not in the plain shape (keys other than e/E/T/s/ps/U/u/pu/b/a, repeated keys, ...).
+ */
+function scanDepth(t: string, start: number, prefix: string, localTs: number): BookDelta | null {
+  let i = start;
+  let seen = 0;
+  let E = NaN;
+  let U = -1;
+  let u = -1;
+  let pu = NaN;
+  let symbol = '';
+  let bids: WireLevel[] | null = null;
+  let asks: WireLevel[] | null = null;
+  for (;;) {
+    if (t.charCodeAt(i) !== QUOTE) return null;
+    const k1 = t.charCodeAt(i + 1);
+    const k2 = t.charCodeAt(i + 2);
+    let bit: number;
+    if (k2 === QUOTE) {
+      if (t.charCodeAt(i + 3) !== COLON) return null;
+      i += 4;
+      if (k1 === KEY_EVENT) {
+        if (!t.startsWith(DEPTH_EVENT_VALUE, i)) return null;
+        i += DEPTH_EVENT_VALUE.length;
+        bit = SEEN_E;
+      } else if (k1 === KEY_EVENT_TIME || k1 === KEY_TRADE_TIME) {
+        const end = scanUint(t, i);
+        if (end < 0) return null;
+        if (k1 === KEY_EVENT_TIME) E = scanned;
+        i = end;
+        bit = k1 === KEY_EVENT_TIME ? SEEN_EVENT_TIME : SEEN_TRADE_TIME;
+      } else if (k1 === KEY_SYMBOL) {
+        const end = scanString(t, i + 1);
+        if (t.charCodeAt(i) !== QUOTE || end < 0 || end === i + 2) return null;
+        symbol = t.slice(i + 1, end - 1);
+        i = end;
+        bit = SEEN_SYMBOL;
+      } else if (k1 === KEY_FIRST_ID || k1 === KEY_LAST_ID) {
+        const end = scanUint(t, i);
+        if (end < 0) return null;
+        if (k1 === KEY_FIRST_ID) U = scanned;
+        else u = scanned;
+        i = end;
+        bit = k1 === KEY_FIRST_ID ? SEEN_FIRST_ID : SEEN_LAST_ID;
+      } else if (k1 === KEY_BIDS || k1 === KEY_ASKS) {
+        const levels = scanLevels(t, i);
+        if (levels === null) return null;
+        if (k1 === KEY_BIDS) bids = levels;
+        else asks = levels;
+        i = scanned;
+        bit = k1 === KEY_BIDS ? SEEN_BIDS : SEEN_ASKS;
+      } else return null;
+    } else if (k1 === KEY_PRICE && k2 === LETTER_U && t.startsWith('":', i + 3)) {
+      const end = scanUint(t, i + 5);
+      if (end < 0) return null;
+      pu = scanned;
+      i = end;
+      bit = SEEN_PREV_ID;
+    } else if (k1 === KEY_PRICE && k2 === LETTER_S /* COIN-M pair */ && t.startsWith('":"', i + 3)) {
+      const end = scanString(t, i + 6);
+      if (end < 0) return null;
+      i = end;
+      bit = SEEN_PAIR;
+    } else return null;
+    if ((seen & bit) !== 0) return null;
+    seen |= bit;
+    const c = t.charCodeAt(i);
+    if (c === COMMA) {
+      i++;
+      continue;
+    }
+    if (c !== CLOSE_BRACE || t.charCodeAt(i + 1) !== CLOSE_BRACE || i + 2 !== t.length) return null;
+    break;
+  }
+  // U > u is an error the JSON.parse path reports.
+  if ((seen & DEPTH_REQUIRED) !== DEPTH_REQUIRED || U > u || bids === null || asks === null) return null;
+  return {
+    type: 'book_delta',
+    instrument: prefix + symbol,
+    exchangeTs: E,
+    localTs,
+    firstSequence: U,
+    sequence: u,
+    prevSequence: pu,
+    bids,
+    asks,
+  };
+}
+
+/**
+ * Scan the flat data object (from `start`) of a combined-stream trade or bookTicker frame: keys of one
+ * letter (or `ps`), values plain strings, integers of 1-15 digits, or booleans, then `}}` at the end of
+ * the frame. Returns the Trade or Bbo, or null for anything else (aggTrade included).
+ */
+function scanFlat(t: string, start: number, prefix: string, localTs: number): Trade | Bbo | null {
+  const kind = flatKind;
+  let i = start;
+  let seenList = 0; // keys seen, to reset their kind afterwards
+  let ok = false;
+  for (;;) {
+    if (t.charCodeAt(i) !== QUOTE) break;
+    let key = t.charCodeAt(i + 1);
+    if (key < UPPER_A || key >= ASCII_END || key === BACKSLASH || key !== key) break; // letters only
+    if (t.charCodeAt(i + 2) === QUOTE) i += 3;
+    else if (key === KEY_PRICE && t.charCodeAt(i + 2) === LETTER_S && t.charCodeAt(i + 3) === QUOTE) {
+      key = KEY_PAIR_SLOT;
+      i += 4;
+    } else break;
+    if (t.charCodeAt(i) !== COLON || kind[key] !== ABSENT || FLAT_KEYS[key] === 0) break;
+    flatSeen[seenList++] = key;
+    i++;
+    const c = t.charCodeAt(i);
+    if (c === QUOTE) {
+      const end = scanString(t, i + 1);
+      if (end < 0) break;
+      kind[key] = STRING;
+      flatStart[key] = i + 1;
+      flatEnd[key] = end - 1;
+      i = end;
+    } else if (c === LOWER_T && t.startsWith('true', i)) {
+      kind[key] = TRUE;
+      i += 4;
+    } else if (c === LOWER_F && t.startsWith('false', i)) {
+      kind[key] = FALSE;
+      i += 5;
+    } else {
+      const end = scanUint(t, i);
+      if (end < 0) break;
+      kind[key] = INTEGER;
+      flatNum[key] = scanned;
+      i = end;
+    }
+    const d = t.charCodeAt(i);
+    if (d === COMMA) {
+      i++;
+      continue;
+    }
+    ok = d === CLOSE_BRACE && t.charCodeAt(i + 1) === CLOSE_BRACE && i + 2 === t.length;
+    break;
+  }
+  const event = ok ? flatEvent(t, prefix, localTs) : null;
+  for (let k = 0; k < seenList; k++) kind[flatSeen[k]!] = ABSENT;
+  return event;
+}
+
+/** The trade or bbo event from scanFlat's scratch (keys already checked against FLAT_KEYS), or null. */
+function flatEvent(t: string, prefix: string, localTs: number): Trade | Bbo | null {
+  const kind = flatKind;
+  const s =
+    kind[KEY_SYMBOL] === STRING && flatEnd[KEY_SYMBOL]! > flatStart[KEY_SYMBOL]!
+      ? t.slice(flatStart[KEY_SYMBOL], flatEnd[KEY_SYMBOL])
+      : null;
+  if (s === null) return null;
+  const e =
+    kind[KEY_EVENT] === STRING
+      ? t.slice(flatStart[KEY_EVENT], flatEnd[KEY_EVENT])
+      : kind[KEY_EVENT] === ABSENT
+        ? undefined
+        : null;
+  const E = kind[KEY_EVENT_TIME] === INTEGER ? flatNum[KEY_EVENT_TIME]! : NaN;
+  if (e === 'trade') {
+    // As the JSON.parse path: id t (number), m boolean, p/q strings, time T else E.
+    if (
+      kind[KEY_TRADE_ID] !== INTEGER ||
+      (kind[KEY_MAKER] !== TRUE && kind[KEY_MAKER] !== FALSE) ||
+      kind[KEY_PRICE] !== STRING ||
+      kind[KEY_QTY] !== STRING
+    )
+      return null;
+    if (
+      kind[KEY_ASKS] !== ABSENT ||
+      kind[KEY_BIDS] !== ABSENT ||
+      kind[KEY_LAST_ID] !== ABSENT ||
+      kind[KEY_BID_QTY] !== ABSENT ||
+      kind[KEY_ASK_QTY] !== ABSENT
+    )
+      return null;
+    return {
+      type: 'trade',
+      instrument: prefix + s,
+      exchangeTs: kind[KEY_TRADE_TIME] === INTEGER ? flatNum[KEY_TRADE_TIME]! : E,
+      localTs,
+      id: String(flatNum[KEY_TRADE_ID]),
+      price: t.slice(flatStart[KEY_PRICE], flatEnd[KEY_PRICE]),
+      size: t.slice(flatStart[KEY_QTY], flatEnd[KEY_QTY]),
+      side: kind[KEY_MAKER] === TRUE ? 'sell' : 'buy',
+    };
+  }
+  if (e === 'bookTicker' || e === undefined) {
+    // As the JSON.parse path: u integer, b/B/a/A strings.
+    if (
+      kind[KEY_LAST_ID] !== INTEGER ||
+      kind[KEY_BIDS] !== STRING ||
+      kind[KEY_BID_QTY] !== STRING ||
+      kind[KEY_ASKS] !== STRING ||
+      kind[KEY_ASK_QTY] !== STRING
+    )
+      return null;
+    if (
+      kind[KEY_TRADE_ID] !== ABSENT ||
+      kind[KEY_PRICE] !== ABSENT ||
+      kind[KEY_QTY] !== ABSENT ||
+      kind[KEY_MAKER] !== ABSENT
+    )
+      return null;
+    return {
+      type: 'bbo',
+      instrument: prefix + s,
+      exchangeTs: E,
+      localTs,
+      sequence: flatNum[KEY_LAST_ID]!,
+      bidPrice: t.slice(flatStart[KEY_BIDS], flatEnd[KEY_BIDS]),
+      bidSize: t.slice(flatStart[KEY_BID_QTY], flatEnd[KEY_BID_QTY]),
+      askPrice: t.slice(flatStart[KEY_ASKS], flatEnd[KEY_ASKS]),
+      askSize: t.slice(flatStart[KEY_ASK_QTY], flatEnd[KEY_ASK_QTY]),
+    };
+  }
+  return null;
+}
