@@ -208,8 +208,9 @@ export class InstrumentBook {
     }
     if (verdict === 'gap') {
       h.counters.gaps++;
-      const reason =
-        this.last === null
+      const reason = Number.isNaN(d.sequence)
+        ? `gap: delta without a sequence under rule ${this.opts.rule.name} (not declared unsequenced)`
+        : this.last === null
           ? `gap: first delta [${d.firstSequence}, ${d.sequence}] does not connect to snapshot ${this.snapshotSequence}`
           : `gap: delta [${d.firstSequence}, ${d.sequence}] (prev ${d.prevSequence}) after ${this.last.sequence}`;
       this.startResync('gap', reason, d.localTs);

@@ -92,6 +92,21 @@ export const consecutiveRule: SyncRule = {
   },
 };
 
+/**
+ * A venue's strict rule, plus deltas that the parser generation declares unsequenced
+ * (`BookDelta.unsequenced`, set per generation and channel: OKX 2022 `books`, Bybit v1
+ * `orderBookL2_25`), which are applied. There is no "NaN means apply" fallback: a delta with a NaN
+ * sequence that is not so declared gets the strict rule's verdict, `gap` (NaN equals nothing), so a
+ * parser that loses the sequence field is caught at once as an integrity failure (`gap`), never applied.
+ */
+export function declaredUnsequenced(name: string, strict: SyncRule): SyncRule {
+  return {
+    name,
+    first: (s, d) => (d.unsequenced === true ? 'apply' : strict.first(s, d)),
+    next: (prev, d) => (d.unsequenced === true ? 'apply' : strict.next(prev, d)),
+  };
+}
+
 /** Venues without a per-book sequence (Kraken, Coinbase legacy): integrity comes from checksums only. */
 export const unsequencedRule: SyncRule = {
   name: 'unsequenced',

@@ -69,6 +69,14 @@ export interface BookDelta {
   /** Venue flag that this delta is in fact a fresh snapshot (Bybit `u == 1`). */
   readonly isSnapshot?: boolean;
   /**
+   * Set only by a parser generation whose channel has no per-book sequence by protocol (OKX `books` as
+   * recorded in 2022, before `seqId`; Bybit v1 `orderBookL2_25`): a constant of that generation and
+   * channel, never inferred from a missing field. Rules built with `declaredUnsequenced`
+   * (book/sync-rule.ts) apply such deltas (integrity then rests on checksums and the crossed check);
+   * any other delta with a NaN sequence is a gap.
+   */
+  readonly unsequenced?: true;
+  /**
    * The price range the book is exactly known over after this delta, when the source tells it (books
    * rebuilt from order-by-order data whose venue reports events only inside its top-N window, e.g.
    * LOBSTER): replaces the book's coverage. Prices in quote currency; NaN = unbounded on that side.

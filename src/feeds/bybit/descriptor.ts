@@ -9,7 +9,7 @@
  * (the venue then sends a new snapshot).
  */
 import type { SyncRule } from '../../book/sync-rule.ts';
-import { consecutiveRule } from '../../book/sync-rule.ts';
+import { consecutiveRule, declaredUnsequenced } from '../../book/sync-rule.ts';
 import type { VenueAdapter } from '../types.ts';
 import { BybitParser } from './parser.ts';
 
@@ -20,20 +20,11 @@ export type BybitDepth = 1 | 50 | 200 | 500;
 const ARGS_PER_REQUEST = 10;
 
 /**
- * Bybit continuity: v5 `u` must be the previous `u` + 1 (consecutiveRule). Deltas without a per-book
- * sequence (the v1 `orderBookL2_25` feed of old recordings, sequence NaN) are applied without a check.
+ * Bybit continuity: v5 `u` must be the previous `u` + 1 (consecutiveRule). Deltas of the v1
+ * `orderBookL2_25` feed (old recordings, parser-v1.ts) have no per-book sequence and are declared
+ * unsequenced by that parser; any other delta without a sequence is a gap.
  */
-export const bybitSequenceRule: SyncRule = {
-  name: 'bybit-u',
-  first(s, d) {
-    if (Number.isNaN(d.sequence) || Number.isNaN(s)) return 'apply';
-    return consecutiveRule.first(s, d);
-  },
-  next(prev, d) {
-    if (Number.isNaN(d.sequence) || Number.isNaN(prev.sequence)) return 'apply';
-    return consecutiveRule.next(prev, d);
-  },
-};
+export const bybitSequenceRule: SyncRule = declaredUnsequenced('bybit-u', consecutiveRule);
 
 /** Build a Bybit linear descriptor for one orderbook depth (default 500, as in the v5 sample data). */
 export function makeBybit(depth: BybitDepth = 500): VenueAdapter {

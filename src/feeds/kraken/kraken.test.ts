@@ -118,8 +118,12 @@ describe('Kraken parser', () => {
       instrument: 'kraken:MATIC/USD',
       bids: [['0.5657', '1098.39475580']],
       checksum: 2114181697,
-      exchangeTs: Date.parse('2023-10-06T17:35:55.440Z'),
     });
+    // RFC 3339 time with its sub-millisecond digits kept as a fraction.
+    expect((d as { exchangeTs: number }).exchangeTs).toBeCloseTo(
+      Date.parse('2023-10-06T17:35:55.440Z') + 0.295,
+      3,
+    );
     expect(padDecimal('1e-8', 8)).toBe('0.00000001');
     expect(() => padDecimal('0.123', 2)).toThrow(expect.objectContaining({ code: 'invalid_field' }));
   });

@@ -9,7 +9,7 @@
  */
 import { crc32 } from 'node:zlib';
 import type { ChecksumRule, SyncRule } from '../../book/sync-rule.ts';
-import { prevSequenceRule } from '../../book/sync-rule.ts';
+import { declaredUnsequenced, prevSequenceRule } from '../../book/sync-rule.ts';
 import type { L2Book } from '../../book/l2-book.ts';
 
 /** Levels per side covered by the OKX checksum. */
@@ -48,18 +48,8 @@ export const okxChecksum: ChecksumRule = {
 };
 
 /**
- * OKX continuity: `prevSeqId == previous seqId` (see prevSequenceRule) when the venue sends sequence ids;
- * messages without them (channels and captures from before OKX added `seqId`, e.g. May 2022) cannot be
- * chained and are applied, their integrity resting on the checksum carried by every message.
+ * OKX continuity: `prevSeqId == previous seqId` (prevSequenceRule). Pushes of the 2022 generation
+ * (parser-2022.ts: `books` before OKX added `seqId`) are declared unsequenced by that parser and applied,
+ * their integrity resting on the checksum every push carries; any other push without a sequence is a gap.
  */
-export const okxSequenceRule: SyncRule = {
-  name: 'okx-seq',
-  first(s, d) {
-    if (Number.isNaN(d.prevSequence) || Number.isNaN(s)) return 'apply';
-    return prevSequenceRule.first(s, d);
-  },
-  next(prev, d) {
-    if (Number.isNaN(d.prevSequence) || Number.isNaN(prev.sequence)) return 'apply';
-    return prevSequenceRule.next(prev, d);
-  },
-};
+export const okxSequenceRule: SyncRule = declaredUnsequenced('okx-seq', prevSequenceRule);
