@@ -5,6 +5,7 @@
  * remembered zod schema. A failed validation becomes a 400 whose message names the parameter and rule.
  */
 import { parseUtcTime } from '../util/time.ts';
+import { resolveInstrumentId } from '../core/venue-ids.ts';
 import { z } from 'zod';
 import type { FastifySchemaCompiler } from 'fastify';
 import { CANDLE_INTERVALS, type CandleInterval } from '../store/types.ts';
@@ -91,7 +92,9 @@ export const instrumentParam = z
   .string()
   .min(3)
   .max(128)
-  .regex(/^[^:\s]+:[^\s]+$/, 'must be <venue>:<symbol>, e.g. binance:BTCUSDT');
+  .regex(/^[^:\s]+:[^\s]+$/, 'must be <venue>:<symbol>, e.g. binance:BTCUSDT')
+  // Venue aliases (`bybit:` → `bybit-linear:`, core/venue-ids.ts) are accepted and resolved.
+  .transform(resolveInstrumentId);
 
 /** Path parameter `:instrument`. */
 export const instrumentPath = z.object({ instrument: instrumentParam });
@@ -179,7 +182,13 @@ export function resolveRange(
 
 /** Query of `GET /api/v1/alerts` (every filter optional; newest first). */
 export const alertsQuery = z.object({
-  instrument: z.string().min(1).max(128).optional().describe('instrument id, or pair/group name'),
+  instrument: z
+    .string()
+    .min(1)
+    .max(128)
+    .transform(resolveInstrumentId)
+    .optional()
+    .describe('instrument id (venue aliases resolved), or pair/group name'),
   severity: z.enum(['info', 'warning', 'critical']).optional(),
   rule: z
     .string()

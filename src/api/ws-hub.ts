@@ -32,6 +32,7 @@
  */
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
+import { resolveInstrumentId } from '../core/venue-ids.ts';
 import type { Bus } from '../core/bus.ts';
 import type { OutputTopics } from '../alerts/topics.ts';
 import type { NewsTopics } from '../news/topics.ts';
@@ -110,7 +111,8 @@ const instrumentSchema = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^(\*|[^:\s]+:[^\s]+)$/, 'must be "*" or <venue>:<symbol>');
+  .regex(/^(\*|[^:\s]+:[^\s]+)$/, 'must be "*" or <venue>:<symbol>')
+  .transform(resolveInstrumentId);
 const clientMessage = z.discriminatedUnion('op', [
   z.object({
     op: z.literal('subscribe'),

@@ -19,6 +19,7 @@
  * Exit codes: 0 done, 1 the recording cannot be read or the output cannot be written, 2 usage error.
  */
 import type { Command } from 'commander';
+import { resolveVenueId } from '../core/venue-ids.ts';
 import { parseTimeRange } from './replay.ts';
 import { progressReporter } from './progress.ts';
 
@@ -79,7 +80,11 @@ export function register(program: Command): void {
     .option('--out <file>', 'output file (.gz gzips a CSV); CSV goes to stdout without it')
     .option('--depth <N>', 'levels per side for --kind book_snapshot')
     .option('--interval <ms>', 'book_snapshot: one row per interval; metrics: sample interval (default 1000)')
-    .option('--venue <id>', 'venue id for recordings whose format does not tell it')
+    .option(
+      '--venue <id>',
+      'venue id (or alias) for recordings whose format does not tell it',
+      resolveVenueId,
+    )
     .option('--from <iso|ms>', 'start of the time range (earlier frames only warm the books up)')
     .option('--to <iso|ms>', 'end of the time range')
     .option('--quiet', 'no progress output on stderr')

@@ -16,6 +16,7 @@
  * Exit codes: 0 done, 1 the recording cannot be read, 2 usage error.
  */
 import type { Command } from 'commander';
+import { resolveVenueId } from '../core/venue-ids.ts';
 import { parseUtcTime } from '../util/time.ts';
 import { progressReporter } from './progress.ts';
 import { parseConsolidateArgs } from '../config/consolidation.ts';
@@ -78,7 +79,11 @@ export function register(program: Command): void {
     .argument('<recordings...>', 'recording files or directories')
     .option('--speed <max|N>', 'as fast as possible, or N times real time', 'max')
     .option('--json', 'print one JSON object with the results on stdout')
-    .option('--venue <id>', 'venue id for recordings whose format does not tell it')
+    .option(
+      '--venue <id>',
+      'venue id (or alias) for recordings whose format does not tell it',
+      resolveVenueId,
+    )
     .option('--from <iso|ms>', 'start of the time range (earlier frames only warm the books up)')
     .option('--to <iso|ms>', 'end of the time range')
     .option('--quiet', 'no progress output on stderr')

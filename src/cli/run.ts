@@ -3,6 +3,7 @@
  * `depthwatch demo`: the same, fed offline by the local simulator replaying a real recording.
  */
 import type { Command } from 'commander';
+import { resolveVenueId } from '../core/venue-ids.ts';
 import { resolve } from 'node:path';
 import { loadConfig, ConfigError } from '../config/load.ts';
 import type { AppConfig } from '../config/schema.ts';
@@ -47,7 +48,7 @@ export const ALL_VENUES_DEMO: readonly { venue: string; files: string[] }[] = [
   { venue: 'binance-usdm', files: [DEMO_RECORDING] },
   { venue: 'okx', files: [`${CF}/okx-2022-05/OKX.ws.1.0`] },
   { venue: 'kraken', files: [`${CF}/kraken-2021-04/KRAKEN.ws.50.0`, `${CF}/kraken-2021-04/KRAKEN.ws.48.0`] },
-  { venue: 'bybit', files: [`${CF}/bybit-2021-04/BYBIT.ws.25.0`] },
+  { venue: 'bybit-linear', files: [`${CF}/bybit-2021-04/BYBIT.ws.25.0`] },
   { venue: 'coinbase', files: [`${CF}/coinbase-2021-04/COINBASE.ws.28.0`] },
 ];
 
@@ -159,7 +160,7 @@ export function register(program: Command): void {
       '-f, --file <rec...>',
       'recording(s) to serve (default: the Binance spot, USD-M and COIN-M BTC recordings, consolidated as BTC-USD)',
     )
-    .option('--venue <id>', 'venue of the --file recording', 'binance-usdm')
+    .option('--venue <id>', 'venue (or alias) of the --file recording', resolveVenueId, 'binance-usdm')
     .option(
       '--all-venues',
       'serve Binance, OKX, Kraken, Bybit and Coinbase recordings at once (one simulator each)',

@@ -12,6 +12,7 @@
  * Exit codes: 0 stopped, 1 the recording cannot be read or the port cannot be bound, 2 usage error.
  */
 import type { Command } from 'commander';
+import { resolveVenueId } from '../core/venue-ids.ts';
 
 interface SimCliOptions {
   venue: string;
@@ -34,7 +35,8 @@ export function register(program: Command): void {
     .description('serve recordings as a local exchange (WebSocket + REST) with optional fault injection')
     .requiredOption(
       '--venue <id>',
-      'venue whose wire protocol to speak (binance, binance-usdm, binance-coinm, ...)',
+      'venue whose wire protocol to speak (binance, binance-usdm, binance-coinm, ...; aliases resolved)',
+      resolveVenueId,
     )
     .requiredOption(
       '--file <path>',

@@ -4,13 +4,16 @@
  * embedded DuckDB store, API and dashboard on port 8080).
  */
 import { z } from 'zod';
+import { resolveInstrumentId, resolveVenueId } from '../core/venue-ids.ts';
 import { alertsConfigSchema } from '../alerts/schema.ts';
 import { analyticsConfigSchema } from '../analytics/schema.ts';
 import { newsConfigSchema } from '../news/config.ts';
 
 const instrumentId = z
   .string()
-  .regex(/^[a-z0-9-]+:[A-Za-z0-9_./-]+$/, 'instrument ids look like <venue>:<SYMBOL>, e.g. binance:BTCUSDT');
+  .regex(/^[a-z0-9-]+:[A-Za-z0-9_./-]+$/, 'instrument ids look like <venue>:<SYMBOL>, e.g. binance:BTCUSDT')
+  // Venue aliases (`bybit:` → `bybit-linear:`, core/venue-ids.ts) are accepted and resolved.
+  .transform(resolveInstrumentId);
 
 /** Endpoint overrides for one venue (e.g. the local simulator's URLs). */
 export const venueEndpointSchema = z
@@ -51,7 +54,10 @@ export const configSchema = z
     /** Instruments to follow, `<venue>:<SYMBOL>`. */
     instruments: z.array(instrumentId).min(1).default(['binance:BTCUSDT', 'binance:ETHUSDT', 'okx:BTC-USDT']),
     /** Per-venue endpoint overrides. */
-    venues: z.record(z.string(), venueEndpointSchema).default({}),
+    venues: z
+      .record(z.string(), venueEndpointSchema)
+      .transform((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [resolveVenueId(k), v])))
+      .default({}),
     api: z
       .object({
         host: z.string().default('0.0.0.0'),

@@ -14,7 +14,14 @@
 
 /** Venue identifiers, one per protocol family (a venue with several markets gets one id per market). */
 export type VenueId =
-  'binance' | 'binance-usdm' | 'binance-coinm' | 'okx' | 'kraken' | 'bybit' | 'coinbase' | (string & {});
+  | 'binance'
+  | 'binance-usdm'
+  | 'binance-coinm'
+  | 'okx'
+  | 'kraken'
+  | 'bybit-linear'
+  | 'coinbase'
+  | (string & {});
 
 /** `<venue>:<symbol>`, e.g. `binance-usdm:BTCUSDT`. */
 export type InstrumentId = string;

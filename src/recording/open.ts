@@ -25,6 +25,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { RecordedFrame } from './types.ts';
+import { resolveVenueId } from '../core/venue-ids.ts';
 import { FileLines, RecordingError, fileSize, headLines, isGzipFile } from './lines.ts';
 import {
   guessHftbacktestVenue,
@@ -217,7 +218,14 @@ export async function openRecording(
       ignored.push(c.path);
       continue;
     }
-    files.push({ path: c.path, gzip, size, ...d, venue: d.venue ?? opts.venue });
+    const venue = d.venue ?? opts.venue;
+    files.push({
+      path: c.path,
+      gzip,
+      size,
+      ...d,
+      venue: venue === undefined ? undefined : resolveVenueId(venue),
+    });
   }
   await pairLobster(files, seen);
   if (files.length === 0) throw new RecordingError('empty', `no recording files in: ${paths.join(', ')}`);

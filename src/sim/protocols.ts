@@ -3,6 +3,7 @@
  * feeds/<venue>/sim-protocol.ts and add one line here.
  */
 import type { VenueId } from '../core/model.ts';
+import { resolveVenueId } from '../core/venue-ids.ts';
 import { createBinanceSimProtocol } from './venues/binance.ts';
 import { createOkxSimProtocol } from './venues/okx.ts';
 import { createBybitSimProtocol } from './venues/bybit.ts';
@@ -16,7 +17,7 @@ export const simProtocols: ReadonlyMap<VenueId, SimProtocolFactory> = new Map<Ve
   ['binance-usdm', createBinanceSimProtocol],
   ['binance-coinm', createBinanceSimProtocol],
   ['okx', createOkxSimProtocol],
-  ['bybit', createBybitSimProtocol],
+  ['bybit-linear', createBybitSimProtocol],
   ['kraken', createKrakenSimProtocol],
   ['coinbase', createCoinbaseSimProtocol],
 ]);
@@ -25,7 +26,8 @@ export const simProtocols: ReadonlyMap<VenueId, SimProtocolFactory> = new Map<Ve
  * A fresh protocol instance for a venue.
  * @throws {Error} naming the supported venues when the simulator does not speak this one
  */
-export function simProtocol(venue: VenueId): SimProtocol {
+export function simProtocol(id: VenueId): SimProtocol {
+  const venue = resolveVenueId(id);
   const f = simProtocols.get(venue);
   if (!f)
     throw new Error(

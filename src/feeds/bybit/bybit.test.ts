@@ -49,9 +49,9 @@ describe('Bybit v5 sample (orderbook.500.XRPUSDT) through the Engine', () => {
     for (const line of lines) {
       // The sample has no local receive time: use the venue's `ts`.
       const ts = (JSON.parse(line) as { ts: number }).ts;
-      engine.handleFrame('bybit', parser, line, ts);
+      engine.handleFrame('bybit-linear', parser, line, ts);
     }
-    const b = engine.books.get('bybit:XRPUSDT')!;
+    const b = engine.books.get('bybit-linear:XRPUSDT')!;
     const c = b.health.counters;
     console.log(
       `Bybit v5 XRPUSDT: snapshots=${c.snapshots} deltas=${c.deltasApplied} gaps=${c.gaps} crossed=${c.crossedBooks} seq=${b.health.sequence}`,
@@ -74,7 +74,7 @@ describe('Bybit v5 continuity', () => {
     const engine = newEngine(wanted);
     const p = new BybitParser();
     engine.handleFrame(
-      'bybit',
+      'bybit-linear',
       p,
       JSON.stringify({
         topic: 'orderbook.50.BTCUSDT',
@@ -84,14 +84,14 @@ describe('Bybit v5 continuity', () => {
       }),
       1,
     );
-    engine.handleFrame('bybit', p, delta(11, [['100', '2']]), 2);
-    const b = engine.books.get('bybit:BTCUSDT')!;
+    engine.handleFrame('bybit-linear', p, delta(11, [['100', '2']]), 2);
+    const b = engine.books.get('bybit-linear:BTCUSDT')!;
     expect(b.book.bids.size(0)).toBe(2);
-    engine.handleFrame('bybit', p, delta(13, [['100', '3']]), 3);
+    engine.handleFrame('bybit-linear', p, delta(13, [['100', '3']]), 3);
     expect(b.health.counters.gaps).toBe(1);
     expect(b.state).toBe('resyncing');
-    expect(wanted).toEqual(['bybit:BTCUSDT']);
-    engine.handleFrame('bybit', p, delta(1, [['99', '5']], [['102', '6']]), 4);
+    expect(wanted).toEqual(['bybit-linear:BTCUSDT']);
+    engine.handleFrame('bybit-linear', p, delta(1, [['99', '5']], [['102', '6']]), 4);
     expect(b.state).toBe('live');
     expect(b.book.bids.price(0)).toBe(99);
     expect(b.book.asks.price(0)).toBe(102);
@@ -106,7 +106,7 @@ describe('Bybit v5 continuity', () => {
     );
     expect(t).toMatchObject({
       type: 'trade',
-      instrument: 'bybit:BTCUSDT',
+      instrument: 'bybit-linear:BTCUSDT',
       side: 'sell',
       price: '16578.50',
       size: '0.001',
@@ -116,7 +116,7 @@ describe('Bybit v5 continuity', () => {
       expect.objectContaining({ code: 'unsupported' }),
     );
     expect(() => p.parse('{"topic":"orderbook.50.X","type":"delta","data":{"u":-1}}', 0)).toThrow(
-      expect.objectContaining({ code: 'invalid_field', instrument: 'bybit:X' }),
+      expect.objectContaining({ code: 'invalid_field', instrument: 'bybit-linear:X' }),
     );
     expect(() => p.parse('{"topic":"kline.1.X","data":[]}', 0)).toThrow(
       expect.objectContaining({ code: 'unknown_stream' }),

@@ -37,8 +37,8 @@ export function makeBybit(depth: BybitDepth = 500): VenueAdapter {
     return out;
   };
   return {
-    id: 'bybit',
-    name: 'Bybit',
+    id: 'bybit-linear',
+    name: 'Bybit linear (USDT/USDC perpetuals and futures)',
     docs: [
       'Bybit API v5: WebSocket Stream > Connect (ping, subscribe limits)',
       'Bybit API v5: WebSocket Stream > Public > Orderbook; Public > Trade',
@@ -56,7 +56,7 @@ export function makeBybit(depth: BybitDepth = 500): VenueAdapter {
       pingIntervalMs: 20_000,
       staleAfterMs: 30_000,
     },
-    createParser: () => new BybitParser(),
+    createParser: () => new BybitParser('bybit-linear'),
     subscribe(wsBase, symbols) {
       return {
         url: `${wsBase.replace(/\/$/, '')}/v5/public/linear`,
@@ -72,5 +72,5 @@ export function makeBybit(depth: BybitDepth = 500): VenueAdapter {
   };
 }
 
-/** Bybit linear, 500 levels. */
+/** Bybit linear, 500 levels (venue id `bybit-linear`; `bybit` is its alias, see feeds/registry.ts). */
 export const bybit = makeBybit(500);

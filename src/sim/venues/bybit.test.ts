@@ -59,9 +59,9 @@ describe('Bybit simulator protocol', () => {
     });
     const engine = new Engine({ sync: venueSync(venues), bus: new InProcessBus<OutputTopics>() });
     const parser = new BybitParser();
-    engine.handleFrame('bybit', parser, snap!, 0);
-    for (const f of frames.slice(20)) engine.handleFrame('bybit', parser, f.text, f.localTs);
-    const b = engine.books.get('bybit:XRPUSDT')!;
+    engine.handleFrame('bybit-linear', parser, snap!, 0);
+    for (const f of frames.slice(20)) engine.handleFrame('bybit-linear', parser, f.text, f.localTs);
+    const b = engine.books.get('bybit-linear:XRPUSDT')!;
     expect([b.health.counters.deltasApplied, b.health.counters.gaps, b.health.counters.crossedBooks]).toEqual(
       [30, 0, 0],
     );
@@ -94,7 +94,7 @@ describe('Bybit simulator protocol', () => {
       await sim.finished;
       await waitFor(() => conn.stats.frames >= sim.stats.framesSent, 'every frame sent to arrive', 30_000);
       for (const s of symbols) {
-        const b = engine.books.get(`bybit:${s}`)!;
+        const b = engine.books.get(`bybit-linear:${s}`)!;
         expect(b.state).toBe('live');
         expect(b.health.counters.crossedBooks).toBe(0);
         expect(b.health.counters.deltasApplied).toBeGreaterThan(0);

@@ -1,0 +1,128 @@
+/**
+ * Bybit public WebSocket v5 frame parser (today's protocol, live).
+ *
+ * Follows: Bybit API v5 docs, "WebSocket Stream > Public > Orderbook" (topic `orderbook.{depth}.{symbol}`,
+ * `type` snapshot|delta, `ts` ms, `cts`, data `s`, `b`/`a` as `[price, size]` strings best first, size
+ * "0" deletes, `u` update id, `seq`; "u = 1 means a snapshot caused by a service restart: overwrite the
+ * local book"), "Public > Trade" (topic `publicTrade.{symbol}`, `S` Buy|Sell = taker side, `i` trade
+ * id, `T` ms, `p`, `v`), and "WebSocket Connect" (`op` acks with `success`, `{"op":"ping"}` → `pong`).
+ *
+ * Field rules:
+ * - instrument: `<venue>:<symbol>` (venue `bybit-linear`).
+ * - snapshot → BookSnapshot (sequence `u`, depthLimit from the topic); delta → BookDelta with
+ *   firstSequence = sequence = `u`, prevSequence NaN; a delta with `u == 1` is flagged `isSnapshot`.
+ *   `u` is required: a missing or malformed `u` is a typed drop, never an unchecked apply.
+ * - The v1 topics (`orderBookL2_25.*`, `trade.*`: parser-v1.ts) are `unknown_stream` here.
+ */
+import { MalformedFrameError, invalidField } from '../../core/errors.ts';
+import type { BookDelta, BookSnapshot, MarketEvent, Trade } from '../../core/model.ts';
+import {
+  isObject,
+  levelList,
+  optTime,
+  parseObject,
+  reqString,
+  reqUint,
+  takerSide,
+  type Json,
+} from '../fields.ts';
+import type { FeedParser } from '../types.ts';
+
+/**
+ * A Bybit frame without `topic` (v1 and v5 alike): a request ack or pong → true, a failed request → a
+ * typed `unsupported` error, anything else → false.
+ */
+export function bybitAck(msg: Json): boolean {
+  if (!('success' in msg || 'op' in msg || 'ret_msg' in msg)) return false;
+  if (msg.success === false)
+    throw new MalformedFrameError('unsupported', `Bybit request failed: ${String(msg.ret_msg)}`);
+  return true;
+}
+
+/** The `topic` of a Bybit push split into its kind (`orderbook`) and symbol (last dot-separated part). */
+export function bybitTopic(msg: Json): { topic: string; kind: string; symbol: string } | null {
+  const topic = msg.topic;
+  if (typeof topic !== 'string') return null;
+  return { topic, kind: topic.slice(0, topic.indexOf('.')), symbol: topic.slice(topic.lastIndexOf('.') + 1) };
+}
+
+/** Parser for one Bybit v5 public connection. Stateless. */
+export class BybitV5Parser implements FeedParser {
+  /** @param venue the venue id prefixed to instruments */
+  constructor(readonly venue: string = 'bybit-linear') {}
+
+  parse(text: string, localTs: number): readonly MarketEvent[] {
+    const msg = parseObject(text);
+    const t = bybitTopic(msg);
+    if (t === null) {
+      if (bybitAck(msg)) return []; // subscribe acks, pong
+      throw new MalformedFrameError('invalid_field', 'frame without topic');
+    }
+    const instrument = `${this.venue}:${t.symbol}`;
+    switch (t.kind) {
+      case 'orderbook':
+        return [this.book(msg, t.topic, instrument, localTs)];
+      case 'publicTrade':
+        return this.trades(msg, instrument, localTs);
+      default:
+        throw new MalformedFrameError(
+          'unknown_stream',
+          `unsupported Bybit v5 topic ${JSON.stringify(t.topic)}`,
+        );
+    }
+  }
+
+  private book(msg: Json, topic: string, instrument: string, localTs: number): BookSnapshot | BookDelta {
+    const d = msg.data;
+    if (!isObject(d)) throw invalidField('orderbook data must be an object', instrument);
+    const u = reqUint(d.u, 'u', instrument);
+    const exchangeTs = optTime(msg.ts, 'ts', 'ms', instrument);
+    const bids = d.b === undefined ? [] : levelList(d.b, 'b', instrument);
+    const asks = d.a === undefined ? [] : levelList(d.a, 'a', instrument);
+    if (msg.type === 'snapshot') {
+      const depth = Number(topic.split('.')[1]);
+      return {
+        type: 'book_snapshot',
+        instrument,
+        exchangeTs,
+        localTs,
+        sequence: u,
+        bids,
+        asks,
+        depthLimit: Number.isInteger(depth) ? depth : 0,
+      };
+    }
+    if (msg.type !== 'delta')
+      throw invalidField(`unknown orderbook type ${JSON.stringify(msg.type)}`, instrument);
+    return {
+      type: 'book_delta',
+      instrument,
+      exchangeTs,
+      localTs,
+      firstSequence: u,
+      sequence: u,
+      prevSequence: NaN,
+      bids,
+      asks,
+      ...(u === 1 ? { isSnapshot: true } : {}),
+    };
+  }
+
+  private trades(msg: Json, instrument: string, localTs: number): Trade[] {
+    if (!Array.isArray(msg.data)) throw invalidField('publicTrade data must be an array', instrument);
+    return msg.data.map((t: unknown): Trade => {
+      if (!isObject(t)) throw invalidField('trade must be an object', instrument);
+      const inst = typeof t.s === 'string' && t.s.length > 0 ? `${this.venue}:${t.s}` : instrument;
+      return {
+        type: 'trade',
+        instrument: inst,
+        exchangeTs: optTime(t.T, 'T', 'ms', inst),
+        localTs,
+        id: String(t.i ?? ''),
+        price: reqString(t.p, 'trade p', inst),
+        size: reqString(t.v, 'trade v', inst),
+        side: takerSide(t.S, 'trade S', inst),
+      };
+    });
+  }
+}
