@@ -4,6 +4,7 @@ import {
   binanceFuturesRule,
   binanceSpotRule,
   consecutiveRule,
+  declaredUnsequenced,
   prevSequenceRule,
   unsequencedRule,
 } from './sync-rule.ts';
@@ -67,5 +68,25 @@ describe('chained, consecutive and unsequenced rules', () => {
   it('unsequenced rule applies everything (integrity comes from checksums)', () => {
     expect(unsequencedRule.first(NaN, d(NaN, NaN))).toBe('apply');
     expect(unsequencedRule.next(d(NaN, NaN), d(NaN, NaN))).toBe('apply');
+  });
+});
+
+describe('declaredUnsequenced (OKX, Bybit): no "NaN means apply" fallback', () => {
+  const rule = declaredUnsequenced('test', prevSequenceRule);
+  const declared = (): BookDelta => ({ ...d(NaN, NaN, NaN), unsequenced: true });
+
+  it('a NaN sequence that is not declared gets the strict verdict: gap', () => {
+    expect(rule.first(10, d(NaN, NaN, NaN))).toBe('gap');
+    expect(rule.first(NaN, d(NaN, NaN, NaN))).toBe('gap');
+    expect(rule.next(d(NaN, 11, 10), d(NaN, NaN, NaN))).toBe('gap');
+    expect(rule.next(d(NaN, 11, 10), d(NaN, 12, NaN))).toBe('gap');
+    expect(declaredUnsequenced('c', consecutiveRule).next(d(6, 6), d(NaN, NaN))).toBe('gap');
+  });
+
+  it('a delta the parser generation declares unsequenced is applied; sequenced ones keep the strict rule', () => {
+    expect(rule.first(NaN, declared())).toBe('apply');
+    expect(rule.next(declared(), declared())).toBe('apply');
+    expect(rule.next(d(NaN, 11, 10), d(NaN, 12, 11))).toBe('apply');
+    expect(rule.next(d(NaN, 11, 10), d(NaN, 13, 12))).toBe('gap');
   });
 });

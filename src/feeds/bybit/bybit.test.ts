@@ -4,7 +4,7 @@ import { Engine } from '../../pipeline/engine.ts';
 import { InProcessBus } from '../../bus/in-process.ts';
 import { venues } from '../registry.ts';
 import { bybit } from './descriptor.ts';
-import { BybitParser } from './parser.ts';
+import { BybitParser, bybitGeneration } from './parser.ts';
 import { parseBybitInstruments } from './instruments.ts';
 import { readCryptofeed } from '../../recording/cryptofeed.ts';
 import { newReaderStats } from '../../recording/stats.ts';
@@ -177,5 +177,69 @@ describe('Bybit v1 recording bybit-2021-04 (orderBookL2_25) replayed (openRecord
     expect(() => parseBybitInstruments('{"retCode":10001,"retMsg":"params error"}')).toThrow(
       expect.objectContaining({ name: 'MalformedFrameError' }),
     );
+  });
+});
+
+describe('Bybit generations (parser-v1.ts, parser-v5.ts)', () => {
+  it('the 2021 recording is v1 by topic and its deltas are declared unsequenced; the v5 sample is v5 and sequenced', async () => {
+    const p = new BybitParser();
+    let v1Deltas = 0;
+    for (const f of ['BYBIT.ws.25.0', 'BYBIT.ws.26.0'])
+      for (const l of await cryptofeedFrames(`${V1}/${f}`)) {
+        if (l.kind !== 'ws' || !l.text.includes('"topic":"orderBookL2_25.')) continue;
+        expect(bybitGeneration(l.text)).toBe('v1');
+        for (const e of p.parse(l.text, l.localTs))
+          if (e.type === 'book_delta') {
+            v1Deltas++;
+            expect(e.unsequenced).toBe(true);
+          }
+      }
+    expect(v1Deltas).toBeGreaterThan(100);
+    for (const line of readFileSync(V5, 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0)) {
+      expect(bybitGeneration(line)).toBe('v5');
+      for (const e of p.parse(line, 0)) {
+        expect((e as { unsequenced?: true }).unsequenced).toBeUndefined();
+        expect(Number.isSafeInteger((e as { sequence: number }).sequence)).toBe(true);
+      }
+    }
+  });
+
+  it('a pinned v5 parser rejects v1 topics, and a v5 delta without u is a typed drop', () => {
+    const v5 = new BybitParser('bybit-linear', 'v5');
+    expect(() =>
+      v5.parse(
+        '{"topic":"orderBookL2_25.BTCUSDT","type":"delta","data":{"delete":[],"update":[],"insert":[]}}',
+        0,
+      ),
+    ).toThrow(expect.objectContaining({ code: 'unknown_stream' }));
+    expect(() =>
+      v5.parse(
+        '{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1,"data":{"s":"BTCUSDT","b":[],"a":[]}}',
+        0,
+      ),
+    ).toThrow(expect.objectContaining({ code: 'invalid_field', instrument: 'bybit-linear:BTCUSDT' }));
+  });
+
+  it('under the Bybit rule a delta with a NaN sequence that is not declared unsequenced is a gap (IntegrityCode), not an apply', () => {
+    const engine = newEngine();
+    engine.handleFrame('bybit-linear', new BybitParser(), delta(10).replace('"delta"', '"snapshot"'), 1);
+    const b = engine.books.get('bybit-linear:BTCUSDT')!;
+    expect(b.state).toBe('live');
+    engine.handleEvent({
+      type: 'book_delta',
+      instrument: 'bybit-linear:BTCUSDT',
+      exchangeTs: 2,
+      localTs: 2,
+      firstSequence: NaN,
+      sequence: NaN,
+      prevSequence: NaN,
+      bids: [['100', '5']],
+      asks: [],
+    });
+    expect(b.health.counters.deltasApplied).toBe(0);
+    expect(b.health.counters.gaps).toBe(1);
+    expect(b.health.reasonCode).toBe('gap');
   });
 });

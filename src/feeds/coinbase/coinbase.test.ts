@@ -3,7 +3,7 @@ import { Engine } from '../../pipeline/engine.ts';
 import { InProcessBus } from '../../bus/in-process.ts';
 import { venues } from '../registry.ts';
 import { coinbase } from './descriptor.ts';
-import { CoinbaseParser } from './parser.ts';
+import { CoinbaseParser, coinbaseGeneration } from './parser.ts';
 import { parseCoinbaseProducts } from './instruments.ts';
 import { readCryptofeed } from '../../recording/cryptofeed.ts';
 import { newReaderStats } from '../../recording/stats.ts';
@@ -218,6 +218,32 @@ describe('Coinbase legacy recording coinbase-2021-04 replayed (openRecording →
     expect(at[0]).toMatchObject({ instrument: 'coinbase:BTC-USD', tickSize: '0.01' });
     expect(() => parseCoinbaseProducts('{"message":"Not Found"}')).toThrow(
       expect.objectContaining({ name: 'MalformedFrameError' }),
+    );
+  });
+});
+
+describe('Coinbase generations (parser-legacy.ts, parser-advanced.ts)', () => {
+  it('every frame of coinbase-2021-04 is legacy and the pinned legacy parser reads them all', async () => {
+    const legacy = new CoinbaseParser('legacy');
+    let events = 0;
+    for (const f of await cryptofeedFrames(`${DIR}/COINBASE.ws.28.0`)) {
+      if (f.kind !== 'ws') continue;
+      expect(coinbaseGeneration(f.text)).toBe('legacy');
+      events += legacy.parse(f.text, f.localTs).length;
+    }
+    expect(events).toBeGreaterThan(1000);
+  });
+
+  it('a pinned generation rejects the other with a typed error', () => {
+    const legacyFrame =
+      '{"type":"l2update","product_id":"BTC-USD","changes":[["buy","100.00","1.0"]],"time":"2021-04-17T16:23:36.123456Z"}';
+    const advancedFrame =
+      '{"channel":"heartbeats","client_id":"","timestamp":"2023-02-09T20:32:50.714964855Z","sequence_num":0,"events":[]}';
+    expect(() => new CoinbaseParser('advanced').parse(legacyFrame, 0)).toThrow(
+      expect.objectContaining({ code: 'unsupported' }),
+    );
+    expect(() => new CoinbaseParser('legacy').parse(advancedFrame, 0)).toThrow(
+      expect.objectContaining({ code: 'unsupported' }),
     );
   });
 });

@@ -5,7 +5,7 @@ import { InProcessBus } from '../../bus/in-process.ts';
 import { L2Book } from '../../book/l2-book.ts';
 import { venues } from '../registry.ts';
 import { krakenChecksum, krakenChecksumString, krakenChecksumToken } from './checksum.ts';
-import { KrakenParser, padDecimal } from './parser.ts';
+import { KrakenParser, krakenGeneration, padDecimal } from './parser.ts';
 import { kraken } from './descriptor.ts';
 import { krakenPrecisions, parseKrakenAssetPairs } from './instruments.ts';
 import { readCryptofeed } from '../../recording/cryptofeed.ts';
@@ -230,5 +230,36 @@ describe('Kraken recording kraken-2021-04 replayed (openRecording → Replay →
     expect(() => parseKrakenAssetPairs('{"error":["EGeneral:Too many requests"]}')).toThrow(
       expect.objectContaining({ name: 'MalformedFrameError' }),
     );
+  });
+});
+
+describe('Kraken generations (parser-v1.ts, parser-v2.ts)', () => {
+  it('every frame of the kraken-2021-04 book and trade connections is v1, and the v1 parser reads them all', async () => {
+    const v1 = new KrakenParser(undefined, 'v1');
+    let events = 0;
+    for (const file of ['KRAKEN.ws.50.0', 'KRAKEN.ws.48.0'])
+      for (const f of await cryptofeedFrames(`${DIR}/${file}`)) {
+        if (f.kind !== 'ws') continue;
+        expect(krakenGeneration(f.text)).toBe('v1');
+        events += v1.parse(f.text, f.localTs).length;
+      }
+    expect(events).toBeGreaterThan(1000);
+  });
+
+  it('a pinned generation rejects the other generation with a typed error', () => {
+    const v1Book = '[1,{"a":[["2.0","3.0","1.2"]],"c":"1"},"book-10","A/B"]';
+    const v2Book =
+      '{"channel":"book","type":"update","data":[{"symbol":"A/B","bids":[],"asks":[],"checksum":1}]}';
+    expect(() => new KrakenParser(undefined, 'v2').parse(v1Book, 0)).toThrow(
+      expect.objectContaining({ code: 'unsupported' }),
+    );
+    expect(() => new KrakenParser(undefined, 'v1').parse(v2Book, 0)).toThrow(
+      expect.objectContaining({ code: 'unsupported' }),
+    );
+    const either = new KrakenParser();
+    expect(either.parse(v2Book, 0)).toHaveLength(1);
+    expect(either.generation).toBe('v2');
+    expect(either.parse(v1Book, 0)).toHaveLength(1);
+    expect(either.generation).toBe('v1');
   });
 });

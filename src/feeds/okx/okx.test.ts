@@ -3,7 +3,9 @@ import { Engine } from '../../pipeline/engine.ts';
 import { InProcessBus } from '../../bus/in-process.ts';
 import { L2Book } from '../../book/l2-book.ts';
 import { venues } from '../registry.ts';
-import { okxChecksum, okxChecksumString, signedCrc32 } from './checksum.ts';
+import { okxChecksum, okxChecksumString, okxSequenceRule, signedCrc32 } from './checksum.ts';
+import { InstrumentBook } from '../../book/instrument-book.ts';
+import type { IntegrityCode } from '../../core/errors.ts';
 import { OkxParser } from './parser.ts';
 import { okx } from './descriptor.ts';
 import { parseOkxInstruments } from './instruments.ts';
@@ -212,5 +214,78 @@ describe('OKX recording okx-2022-05 replayed (openRecording → Replay → Engin
     expect(() => parseOkxInstruments('{"code":"50011","msg":"Too Many Requests","data":[]}')).toThrow(
       expect.objectContaining({ name: 'MalformedFrameError' }),
     );
+  });
+});
+
+describe('OKX generations (parser-2022.ts, parser-v5.ts) on okx-2022-05', () => {
+  it('a connection locks to the 2022 generation on its first book push; its deltas are declared unsequenced', async () => {
+    const frames = (await cryptofeedFrames(`${DIR}/OKX.ws.1.0`)).filter((f) => f.kind === 'ws');
+    const p = new OkxParser();
+    expect(p.generation).toBeNull();
+    let deltas = 0;
+    for (const f of frames)
+      for (const e of p.parse(f.text, f.localTs))
+        if (e.type === 'book_delta') {
+          deltas++;
+          expect(e.unsequenced).toBe(true);
+        }
+    expect(p.generation).toBe('2022-05');
+    expect(deltas).toBeGreaterThan(250);
+    // A push that carries seqId is today's generation: a typed error on this connection.
+    expect(() =>
+      p.parse(
+        '{"arg":{"channel":"books","instId":"BTC-USDT"},"action":"update","data":[{"asks":[],"bids":[],"ts":"1","checksum":0,"prevSeqId":1,"seqId":2}]}',
+        0,
+      ),
+    ).toThrow(expect.objectContaining({ code: 'unsupported', instrument: 'okx:BTC-USDT' }));
+  });
+
+  it('the same recording read by the v5 parser (seqId required) is a gap, never a silent apply', async () => {
+    const frames = (await cryptofeedFrames(`${DIR}/OKX.ws.1.0`)).filter((f) => f.kind === 'ws');
+    const engine = new Engine({ sync: venueSync(venues), bus: new InProcessBus<OutputTopics>() });
+    const p = new OkxParser('okx', 'v5');
+    for (const f of frames) engine.handleFrame('okx', p, f.text, f.localTs);
+    const b = engine.books.get('okx:BTC-USDT')!;
+    expect(p.generation).toBe('v5');
+    expect(b.health.counters.deltasApplied).toBe(0);
+    expect(b.health.counters.gaps).toBeGreaterThan(0);
+    expect(b.health.reasonCode).toBe('gap');
+    expect(b.health.reason).toMatch(/without a sequence/);
+  });
+
+  it('through an InstrumentBook under the OKX rule: a typed integrity failure (gap), the delta not applied', () => {
+    const book = new InstrumentBook('okx:X', {
+      rule: okxSequenceRule,
+      snapshotSource: 'stream',
+      coverage: 'sliding',
+    });
+    book.onSnapshot({
+      type: 'book_snapshot',
+      instrument: 'okx:X',
+      exchangeTs: 0,
+      localTs: 0,
+      sequence: 10,
+      bids: [['100', '1']],
+      asks: [['101', '1']],
+      depthLimit: 0,
+    });
+    const outcome = book.onDelta({
+      type: 'book_delta',
+      instrument: 'okx:X',
+      exchangeTs: 1,
+      localTs: 1,
+      firstSequence: NaN,
+      sequence: NaN,
+      prevSequence: NaN,
+      bids: [['100', '7']],
+      asks: [],
+    });
+    expect(outcome).toBe('gap');
+    const code: IntegrityCode | null = book.health.reasonCode as IntegrityCode;
+    expect(code).toBe('gap');
+    expect(book.health.counters.gaps).toBe(1);
+    expect(book.health.counters.deltasApplied).toBe(0);
+    expect(book.book.bids.size(0)).toBe(1);
+    expect(book.state).toBe('resyncing');
   });
 });
