@@ -9,6 +9,7 @@ import {
   parseJsonKeepingDecimals,
   parseObject,
   quoteArrayNumbers,
+  reqJsonUint,
   reqUint,
   takerSide,
 } from './fields.ts';
@@ -28,6 +29,9 @@ describe('shared field checks', () => {
     expect(code(() => parseObject('[1]'))).toBe('invalid_field');
     expect(code(() => reqUint(-1, 'u', 'x:Y'))).toBe('invalid_field@x:Y');
     expect(code(() => reqUint(1.5, 'u'))).toBe('invalid_field');
+    expect(reqUint('12', 'u')).toBe(12);
+    expect(code(() => reqJsonUint('12', 'u', 'x:Y'))).toBe('invalid_field@x:Y');
+    expect(reqJsonUint(12, 'u')).toBe(12);
     expect(code(() => levelList({}, 'bids', 'x:Y'))).toBe('invalid_field@x:Y');
     expect(code(() => takerSide('hit', 'side'))).toBe('invalid_field');
     expect(code(() => optChecksum(2 ** 33))).toBe('invalid_field');

@@ -114,6 +114,17 @@ export function reqUint(v: unknown, name: string, instrument?: string): number {
 }
 
 /**
+ * A required non-negative safe integer given as a JSON number only, for venues that never quote ids
+ * (Binance `U`/`u`/`pu`/`lastUpdateId`, Bybit v5 `u`): an integer string there is a malformed frame.
+ * @throws {MalformedFrameError} `invalid_field`
+ */
+export function reqJsonUint(v: unknown, name: string, instrument?: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    throw invalidField(`${name} must be a non-negative integer`, instrument);
+  return v;
+}
+
+/**
  * An optional safe integer (negative allowed: OKX `prevSeqId` -1), NaN when absent or null.
  * @throws {MalformedFrameError} `invalid_field` when present but not an integer
  */

@@ -15,7 +15,15 @@
  */
 import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { BookDelta, MarketEvent, Bbo, Trade, VenueId } from '../../core/model.ts';
-import { isObject, levelList, parseObject, reqNonEmpty, reqString, reqUint, type Json } from '../fields.ts';
+import {
+  isObject,
+  levelList,
+  parseObject,
+  reqNonEmpty,
+  reqString,
+  reqJsonUint,
+  type Json,
+} from '../fields.ts';
 import type { FeedParser } from '../types.ts';
 import { scanBinanceFrame } from './scanner.ts';
 
@@ -73,10 +81,10 @@ export class BinanceParser implements FeedParser {
 
   private depth(d: Json, localTs: number): BookDelta {
     const instrument = this.instrumentOf(d);
-    const U = reqUint(d.U, 'U', instrument);
-    const u = reqUint(d.u, 'u', instrument);
+    const U = reqJsonUint(d.U, 'U', instrument);
+    const u = reqJsonUint(d.u, 'u', instrument);
     if (U > u) throw invalidField(`U ${U} > u ${u}`, instrument);
-    const pu = d.pu === undefined ? NaN : reqUint(d.pu, 'pu', instrument);
+    const pu = d.pu === undefined ? NaN : reqJsonUint(d.pu, 'pu', instrument);
     return {
       type: 'book_delta',
       instrument,
@@ -116,7 +124,7 @@ export class BinanceParser implements FeedParser {
       instrument,
       exchangeTs: typeof d.E === 'number' ? d.E : NaN,
       localTs,
-      sequence: reqUint(d.u, 'u', instrument),
+      sequence: reqJsonUint(d.u, 'u', instrument),
       bidPrice: reqString(d.b, 'b', instrument),
       bidSize: reqString(d.B, 'B', instrument),
       askPrice: reqString(d.a, 'a', instrument),

@@ -4,7 +4,7 @@
  * Follows: Binance Spot API "Market Data endpoints / Order Book" and Derivatives "Order Book".
  */
 import type { BookSnapshot, InstrumentId } from '../../core/model.ts';
-import { levelList, parseObject, reqUint, type Json } from '../fields.ts';
+import { levelList, parseObject, reqJsonUint, type Json } from '../fields.ts';
 
 /**
  * Parse a depth snapshot body (already-parsed object or text).
@@ -24,7 +24,7 @@ export function parseBinanceSnapshot(
     instrument,
     exchangeTs: typeof o.E === 'number' ? o.E : NaN,
     localTs,
-    sequence: reqUint(o.lastUpdateId, 'snapshot lastUpdateId', instrument),
+    sequence: reqJsonUint(o.lastUpdateId, 'snapshot lastUpdateId', instrument),
     bids: levelList(o.bids, 'snapshot bids', instrument),
     asks: levelList(o.asks, 'snapshot asks', instrument),
     depthLimit,

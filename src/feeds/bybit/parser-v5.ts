@@ -22,7 +22,7 @@ import {
   optTime,
   parseObject,
   reqString,
-  reqUint,
+  reqJsonUint,
   takerSide,
   type Json,
 } from '../fields.ts';
@@ -75,7 +75,7 @@ export class BybitV5Parser implements FeedParser {
   private book(msg: Json, topic: string, instrument: string, localTs: number): BookSnapshot | BookDelta {
     const d = msg.data;
     if (!isObject(d)) throw invalidField('orderbook data must be an object', instrument);
-    const u = reqUint(d.u, 'u', instrument);
+    const u = reqJsonUint(d.u, 'u', instrument);
     const exchangeTs = optTime(msg.ts, 'ts', 'ms', instrument);
     const bids = d.b === undefined ? [] : levelList(d.b, 'b', instrument);
     const asks = d.a === undefined ? [] : levelList(d.a, 'a', instrument);
