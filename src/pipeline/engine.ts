@@ -171,7 +171,8 @@ export class Engine {
     const lat = this.latency!;
     if (exchangeTs > 0) {
       const d = localTs - exchangeTs;
-      if (d > -RECORDED_CLOCK_LIMIT_MS && d < RECORDED_CLOCK_LIMIT_MS) lat.observe('exchange_receive', venue, d);
+      if (d > -RECORDED_CLOCK_LIMIT_MS && d < RECORDED_CLOCK_LIMIT_MS)
+        lat.observe('exchange_receive', venue, d);
       else lat.notApplicable?.(venue);
     }
     if (applied) lat.observe('receive_applied', venue, this.clock() - localTs);
