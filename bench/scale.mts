@@ -34,7 +34,7 @@ const SOURCES: readonly { venue: string; files: string[] }[] = [
   { venue: 'binance', files: [`${DATA}/binance-hftbacktest/spot/btcusdt_20240808.gz`] },
   { venue: 'binance-coinm', files: [`${DATA}/binance-hftbacktest/cm/btcusd_perp_20240808.gz`] },
   { venue: 'okx', files: [`${DATA}/cryptofeed/okx-2022-05/OKX.ws.1.0`] },
-  { venue: 'bybit', files: [`${DATA}/cryptofeed/bybit-2021-04/BYBIT.ws.25.0`] },
+  { venue: 'bybit-linear', files: [`${DATA}/cryptofeed/bybit-2021-04/BYBIT.ws.25.0`] },
   { venue: 'coinbase', files: [`${DATA}/cryptofeed/coinbase-2021-04/COINBASE.ws.28.0`] },
   { venue: 'kraken', files: [`${DATA}/cryptofeed/kraken-2021-04/KRAKEN.ws.48.0`] },
 ];
