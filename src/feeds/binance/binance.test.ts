@@ -23,6 +23,43 @@ const CM_TRADE =
 const CM_BBO =
   '{"stream":"btcusd_perp@bookTicker","data":{"u":1007198632021,"e":"bookTicker","s":"BTCUSD_PERP","ps":"BTCUSD","b":"61804.7","B":"35","a":"61804.8","A":"1645","T":1723161257465,"E":1723161257476}}';
 
+/** The expected trade event from `"<instrument> <exchangeTs> <id> <price> <size> <side>"`. */
+function trade(spec: string): MarketEvent {
+  const [instrument, ts, id, price, size, side] = spec.split(' ') as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    'buy',
+  ];
+  return { type: 'trade', instrument, exchangeTs: Number(ts), localTs: 7, id, price, size, side };
+}
+
+/** The expected bbo event from `"<instrument> <exchangeTs> <u> <bidPrice> <bidSize> <askPrice> <askSize>"`. */
+function bbo(spec: string): MarketEvent {
+  const [instrument, ts, u, bidPrice, bidSize, askPrice, askSize] = spec.split(' ') as string[] as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  return {
+    type: 'bbo',
+    instrument,
+    exchangeTs: Number(ts),
+    localTs: 7,
+    sequence: Number(u),
+    bidPrice,
+    bidSize,
+    askPrice,
+    askSize,
+  };
+}
+
 /** Both paths give exactly `expected` (same fields, same order). */
 function golden(p: BinanceParser, frame: string, expected: MarketEvent): void {
   const fast = p.parse(frame, 7);
@@ -70,27 +107,12 @@ describe('Binance golden frames (binance-hftbacktest 2024-08-08)', () => {
         ['61937.64000000', '0.02000000'],
       ],
     });
-    golden(p, SPOT_TRADE, {
-      type: 'trade',
-      instrument: 'binance:BTCUSDT',
-      exchangeTs: 1723161255342,
-      localTs: 7,
-      id: '3735683259',
-      price: '61837.63000000',
-      size: '0.02000000',
-      side: 'sell',
-    });
-    golden(p, SPOT_BBO, {
-      type: 'bbo',
-      instrument: 'binance:BTCUSDT',
-      exchangeTs: NaN,
-      localTs: 7,
-      sequence: 50093239212,
-      bidPrice: '61837.63000000',
-      bidSize: '3.78826000',
-      askPrice: '61837.64000000',
-      askSize: '1.54698000',
-    });
+    golden(p, SPOT_TRADE, trade('binance:BTCUSDT 1723161255342 3735683259 61837.63000000 0.02000000 sell'));
+    golden(
+      p,
+      SPOT_BBO,
+      bbo('binance:BTCUSDT NaN 50093239212 61837.63000000 3.78826000 61837.64000000 1.54698000'),
+    );
   });
 
   it('USD-M depthUpdate carries pu; trade time T; bookTicker E', () => {
@@ -106,52 +128,18 @@ describe('Binance golden frames (binance-hftbacktest 2024-08-08)', () => {
       prevSequence: 5123107831937,
     });
     expect(p.parseJson(depth, 7)).toEqual([d]);
-    golden(p, USDM_TRADE, {
-      type: 'trade',
-      instrument: 'binance-usdm:BTCUSDT',
-      exchangeTs: 1723161256322,
-      localTs: 7,
-      id: '5266583935',
-      price: '61800.30',
-      size: '0.006',
-      side: 'buy',
-    });
-    golden(p, USDM_BBO, {
-      type: 'bbo',
-      instrument: 'binance-usdm:BTCUSDT',
-      exchangeTs: 1723161256313,
-      localTs: 7,
-      sequence: 5123107839020,
-      bidPrice: '61800.20',
-      bidSize: '2.507',
-      askPrice: '61800.30',
-      askSize: '2.510',
-    });
+    golden(p, USDM_TRADE, trade('binance-usdm:BTCUSDT 1723161256322 5266583935 61800.30 0.006 buy'));
+    golden(
+      p,
+      USDM_BBO,
+      bbo('binance-usdm:BTCUSDT 1723161256313 5123107839020 61800.20 2.507 61800.30 2.510'),
+    );
   });
 
   it('COIN-M frames with the ps pair key; the REST snapshot line', () => {
     const p = new BinanceParser('binance-coinm');
-    golden(p, CM_TRADE, {
-      type: 'trade',
-      instrument: 'binance-coinm:BTCUSD_PERP',
-      exchangeTs: 1723161257679,
-      localTs: 7,
-      id: '849714402',
-      price: '61804.8',
-      size: '4',
-      side: 'buy',
-    });
-    golden(p, CM_BBO, {
-      type: 'bbo',
-      instrument: 'binance-coinm:BTCUSD_PERP',
-      exchangeTs: 1723161257476,
-      localTs: 7,
-      sequence: 1007198632021,
-      bidPrice: '61804.7',
-      bidSize: '35',
-      askPrice: '61804.8',
-      askSize: '1645',
-    });
+    golden(p, CM_TRADE, trade('binance-coinm:BTCUSD_PERP 1723161257679 849714402 61804.8 4 buy'));
+    golden(p, CM_BBO, bbo('binance-coinm:BTCUSD_PERP 1723161257476 1007198632021 61804.7 35 61804.8 1645'));
     const snapLine = readFrameTexts('cm/btcusd_perp_20240808.gz', 100).find((f) =>
       f.startsWith('{"lastUpdateId"'),
     )!;

@@ -15,15 +15,8 @@
  */
 import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { BookDelta, MarketEvent, Bbo, Trade, VenueId } from '../../core/model.ts';
-import {
-  isObject,
-  levelList,
-  parseObject,
-  reqNonEmpty,
-  reqString,
-  reqJsonUint,
-  type Json,
-} from '../fields.ts';
+import { isObject, levelList, parseObject, reqNonEmpty, reqString, reqJsonUint } from '../fields.ts';
+import type { Json } from '../fields.ts';
 import type { FeedParser } from '../types.ts';
 import { scanBinanceFrame } from './scanner.ts';
 

@@ -52,19 +52,10 @@ const LETTER_U = KEY_LAST_ID; // second letter of `pu`
 /** scanFlat's slot for the two-letter key `ps` (COIN-M pair). */
 const KEY_PAIR_SLOT = 1;
 
-// Bits of the keys scanDepth has seen (each key at most once).
-const SEEN_E = 1;
-const SEEN_EVENT_TIME = 2;
-const SEEN_TRADE_TIME = 4;
-const SEEN_SYMBOL = 8;
-const SEEN_FIRST_ID = 16;
-const SEEN_LAST_ID = 32;
-const SEEN_BIDS = 64;
-const SEEN_ASKS = 128;
-const SEEN_PREV_ID = 256;
-const SEEN_PAIR = 512;
+/** Bits of the keys scanDepth has seen (each key at most once), by key. */
+const SEEN = { e: 1, E: 2, T: 4, s: 8, U: 16, u: 32, b: 64, a: 128, pu: 256, ps: 512 } as const;
 /** Keys a depth frame must carry: e, s, U, u, b, a. */
-const DEPTH_REQUIRED = SEEN_E | SEEN_SYMBOL | SEEN_FIRST_ID | SEEN_LAST_ID | SEEN_BIDS | SEEN_ASKS;
+const DEPTH_REQUIRED = SEEN.e | SEEN.s | SEEN.U | SEEN.u | SEEN.b | SEEN.a;
 
 /** Most digits of an integer the scanner reads (15 digits are always a safe integer). */
 const MAX_INT_DIGITS = 15;
@@ -75,12 +66,8 @@ const DATA_OPEN = ',"data":{';
 const DEPTH_EVENT = '"e":"depthUpdate"';
 const DEPTH_EVENT_VALUE = '"depthUpdate"';
 
-// scanFlat value kinds.
-const ABSENT = 0;
-const STRING = 1;
-const INTEGER = 2;
-const TRUE = 3;
-const FALSE = 4;
+/** scanFlat's value kinds. */
+const KIND = { absent: 0, string: 1, integer: 2, true: 3, false: 4 } as const;
 
 /** Second result of the scan helpers below (the parsed integer, or the end of a level list). */
 let scanned = 0;
@@ -150,8 +137,8 @@ function scanLevels(t: string, i: number): WireLevel[] | null {
 }
 
 /**
- * Scratch of scanFlat, per key (char code of a one-letter key; KEY_PAIR_SLOT = `ps`): kind ABSENT,
- * STRING [flatStart, flatEnd), INTEGER flatNum, TRUE or FALSE.
+ * Scratch of scanFlat, per key (char code of a one-letter key; KEY_PAIR_SLOT = `ps`): its KIND: absent,
+ * string [flatStart, flatEnd), integer flatNum, true or false.
  */
 const flatKind = new Uint8Array(ASCII_END);
 const flatStart = new Int32Array(ASCII_END);
@@ -204,45 +191,45 @@ function scanDepth(t: string, start: number, prefix: string, localTs: number): B
       if (k1 === KEY_EVENT) {
         if (!t.startsWith(DEPTH_EVENT_VALUE, i)) return null;
         i += DEPTH_EVENT_VALUE.length;
-        bit = SEEN_E;
+        bit = SEEN.e;
       } else if (k1 === KEY_EVENT_TIME || k1 === KEY_TRADE_TIME) {
         const end = scanUint(t, i);
         if (end < 0) return null;
         if (k1 === KEY_EVENT_TIME) E = scanned;
         i = end;
-        bit = k1 === KEY_EVENT_TIME ? SEEN_EVENT_TIME : SEEN_TRADE_TIME;
+        bit = k1 === KEY_EVENT_TIME ? SEEN.E : SEEN.T;
       } else if (k1 === KEY_SYMBOL) {
         const end = scanString(t, i + 1);
         if (t.charCodeAt(i) !== QUOTE || end < 0 || end === i + 2) return null;
         symbol = t.slice(i + 1, end - 1);
         i = end;
-        bit = SEEN_SYMBOL;
+        bit = SEEN.s;
       } else if (k1 === KEY_FIRST_ID || k1 === KEY_LAST_ID) {
         const end = scanUint(t, i);
         if (end < 0) return null;
         if (k1 === KEY_FIRST_ID) U = scanned;
         else u = scanned;
         i = end;
-        bit = k1 === KEY_FIRST_ID ? SEEN_FIRST_ID : SEEN_LAST_ID;
+        bit = k1 === KEY_FIRST_ID ? SEEN.U : SEEN.u;
       } else if (k1 === KEY_BIDS || k1 === KEY_ASKS) {
         const levels = scanLevels(t, i);
         if (levels === null) return null;
         if (k1 === KEY_BIDS) bids = levels;
         else asks = levels;
         i = scanned;
-        bit = k1 === KEY_BIDS ? SEEN_BIDS : SEEN_ASKS;
+        bit = k1 === KEY_BIDS ? SEEN.b : SEEN.a;
       } else return null;
     } else if (k1 === KEY_PRICE && k2 === LETTER_U && t.startsWith('":', i + 3)) {
       const end = scanUint(t, i + 5);
       if (end < 0) return null;
       pu = scanned;
       i = end;
-      bit = SEEN_PREV_ID;
+      bit = SEEN.pu;
     } else if (k1 === KEY_PRICE && k2 === LETTER_S /* COIN-M pair */ && t.startsWith('":"', i + 3)) {
       const end = scanString(t, i + 6);
       if (end < 0) return null;
       i = end;
-      bit = SEEN_PAIR;
+      bit = SEEN.ps;
     } else return null;
     if ((seen & bit) !== 0) return null;
     seen |= bit;
@@ -288,27 +275,27 @@ function scanFlat(t: string, start: number, prefix: string, localTs: number): Tr
       key = KEY_PAIR_SLOT;
       i += 4;
     } else break;
-    if (t.charCodeAt(i) !== COLON || kind[key] !== ABSENT || FLAT_KEYS[key] === 0) break;
+    if (t.charCodeAt(i) !== COLON || kind[key] !== KIND.absent || FLAT_KEYS[key] === 0) break;
     flatSeen[seenList++] = key;
     i++;
     const c = t.charCodeAt(i);
     if (c === QUOTE) {
       const end = scanString(t, i + 1);
       if (end < 0) break;
-      kind[key] = STRING;
+      kind[key] = KIND.string;
       flatStart[key] = i + 1;
       flatEnd[key] = end - 1;
       i = end;
     } else if (c === LOWER_T && t.startsWith('true', i)) {
-      kind[key] = TRUE;
+      kind[key] = KIND.true;
       i += 4;
     } else if (c === LOWER_F && t.startsWith('false', i)) {
-      kind[key] = FALSE;
+      kind[key] = KIND.false;
       i += 5;
     } else {
       const end = scanUint(t, i);
       if (end < 0) break;
-      kind[key] = INTEGER;
+      kind[key] = KIND.integer;
       flatNum[key] = scanned;
       i = end;
     }
@@ -321,70 +308,58 @@ function scanFlat(t: string, start: number, prefix: string, localTs: number): Tr
     break;
   }
   const event = ok ? flatEvent(t, prefix, localTs) : null;
-  for (let k = 0; k < seenList; k++) kind[flatSeen[k]!] = ABSENT;
+  for (let k = 0; k < seenList; k++) kind[flatSeen[k]!] = KIND.absent;
   return event;
+}
+
+/** Keys a trade must carry as strings (p, q), and must not carry (the bookTicker keys). */
+const TRADE_STRINGS = Uint8Array.of(KEY_PRICE, KEY_QTY);
+const TRADE_ABSENT = Uint8Array.of(KEY_ASKS, KEY_BIDS, KEY_LAST_ID, KEY_BID_QTY, KEY_ASK_QTY);
+/** Keys a bookTicker must carry as strings (b, B, a, A), and must not carry (the trade keys). */
+const BBO_STRINGS = Uint8Array.of(KEY_BIDS, KEY_BID_QTY, KEY_ASKS, KEY_ASK_QTY);
+const BBO_ABSENT = Uint8Array.of(KEY_TRADE_ID, KEY_PRICE, KEY_QTY, KEY_MAKER);
+
+/** True when every key of `keys` has value kind `k` in scanFlat's scratch. */
+function allOfKind(keys: Uint8Array, k: number): boolean {
+  for (let i = 0; i < keys.length; i++) if (flatKind[keys[i]!] !== k) return false;
+  return true;
 }
 
 /** The trade or bbo event from scanFlat's scratch (keys already checked against FLAT_KEYS), or null. */
 function flatEvent(t: string, prefix: string, localTs: number): Trade | Bbo | null {
   const kind = flatKind;
   const s =
-    kind[KEY_SYMBOL] === STRING && flatEnd[KEY_SYMBOL]! > flatStart[KEY_SYMBOL]!
+    kind[KEY_SYMBOL] === KIND.string && flatEnd[KEY_SYMBOL]! > flatStart[KEY_SYMBOL]!
       ? t.slice(flatStart[KEY_SYMBOL], flatEnd[KEY_SYMBOL])
       : null;
   if (s === null) return null;
   const e =
-    kind[KEY_EVENT] === STRING
+    kind[KEY_EVENT] === KIND.string
       ? t.slice(flatStart[KEY_EVENT], flatEnd[KEY_EVENT])
-      : kind[KEY_EVENT] === ABSENT
+      : kind[KEY_EVENT] === KIND.absent
         ? undefined
         : null;
-  const E = kind[KEY_EVENT_TIME] === INTEGER ? flatNum[KEY_EVENT_TIME]! : NaN;
+  const E = kind[KEY_EVENT_TIME] === KIND.integer ? flatNum[KEY_EVENT_TIME]! : NaN;
   if (e === 'trade') {
     // As the JSON.parse path: id t (number), m boolean, p/q strings, time T else E.
-    if (
-      kind[KEY_TRADE_ID] !== INTEGER ||
-      (kind[KEY_MAKER] !== TRUE && kind[KEY_MAKER] !== FALSE) ||
-      kind[KEY_PRICE] !== STRING ||
-      kind[KEY_QTY] !== STRING
-    )
-      return null;
-    if (
-      kind[KEY_ASKS] !== ABSENT ||
-      kind[KEY_BIDS] !== ABSENT ||
-      kind[KEY_LAST_ID] !== ABSENT ||
-      kind[KEY_BID_QTY] !== ABSENT ||
-      kind[KEY_ASK_QTY] !== ABSENT
-    )
-      return null;
+    const m = kind[KEY_MAKER];
+    if (kind[KEY_TRADE_ID] !== KIND.integer || (m !== KIND.true && m !== KIND.false)) return null;
+    if (!allOfKind(TRADE_STRINGS, KIND.string) || !allOfKind(TRADE_ABSENT, KIND.absent)) return null;
     return {
       type: 'trade',
       instrument: prefix + s,
-      exchangeTs: kind[KEY_TRADE_TIME] === INTEGER ? flatNum[KEY_TRADE_TIME]! : E,
+      exchangeTs: kind[KEY_TRADE_TIME] === KIND.integer ? flatNum[KEY_TRADE_TIME]! : E,
       localTs,
       id: String(flatNum[KEY_TRADE_ID]),
       price: t.slice(flatStart[KEY_PRICE], flatEnd[KEY_PRICE]),
       size: t.slice(flatStart[KEY_QTY], flatEnd[KEY_QTY]),
-      side: kind[KEY_MAKER] === TRUE ? 'sell' : 'buy',
+      side: kind[KEY_MAKER] === KIND.true ? 'sell' : 'buy',
     };
   }
   if (e === 'bookTicker' || e === undefined) {
     // As the JSON.parse path: u integer, b/B/a/A strings.
-    if (
-      kind[KEY_LAST_ID] !== INTEGER ||
-      kind[KEY_BIDS] !== STRING ||
-      kind[KEY_BID_QTY] !== STRING ||
-      kind[KEY_ASKS] !== STRING ||
-      kind[KEY_ASK_QTY] !== STRING
-    )
-      return null;
-    if (
-      kind[KEY_TRADE_ID] !== ABSENT ||
-      kind[KEY_PRICE] !== ABSENT ||
-      kind[KEY_QTY] !== ABSENT ||
-      kind[KEY_MAKER] !== ABSENT
-    )
-      return null;
+    if (kind[KEY_LAST_ID] !== KIND.integer) return null;
+    if (!allOfKind(BBO_STRINGS, KIND.string) || !allOfKind(BBO_ABSENT, KIND.absent)) return null;
     return {
       type: 'bbo',
       instrument: prefix + s,

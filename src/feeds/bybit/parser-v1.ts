@@ -19,7 +19,8 @@ import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { BookDelta, BookSnapshot, MarketEvent, Trade, WireLevel } from '../../core/model.ts';
 import { isObject, optTime, parseJsonKeepingDecimals, reqString, takerSide, type Json } from '../fields.ts';
 import type { FeedParser } from '../types.ts';
-import { bybitAck, bybitTopic } from './parser-v5.ts';
+import { unsequencedDelta } from '../events.ts';
+import { bybitRoute } from './parser-v5.ts';
 
 /** v1 frames with `size`/`price` JSON numbers, their wire text kept. */
 const parseV1 = parseJsonKeepingDecimals(['size', 'price']);
@@ -34,18 +35,14 @@ export class BybitV1Parser implements FeedParser {
 
   parse(text: string, localTs: number): readonly MarketEvent[] {
     const msg = parseV1(text);
-    const t = bybitTopic(msg);
-    if (t === null) {
-      if (bybitAck(msg)) return []; // subscribe acks, pong
-      throw new MalformedFrameError('invalid_field', 'frame without topic');
-    }
-    const instrument = `${this.venue}:${t.symbol}`;
+    const t = bybitRoute(msg, this.venue);
+    if (t === null) return [];
     switch (t.kind) {
       case 'orderBookL2_25':
       case 'orderBook_200':
-        return [this.book(msg, instrument, localTs)];
+        return [this.book(msg, t.instrument, localTs)];
       case 'trade':
-        return this.trades(msg, instrument, localTs);
+        return this.trades(msg, t.instrument, localTs);
       default:
         throw new MalformedFrameError(
           'unknown_stream',
@@ -90,18 +87,7 @@ export class BybitV1Parser implements FeedParser {
     add(msg.data.delete, true);
     add(msg.data.update, false);
     add(msg.data.insert, false);
-    return {
-      type: 'book_delta',
-      instrument,
-      exchangeTs,
-      localTs,
-      firstSequence: NaN,
-      sequence: NaN,
-      prevSequence: NaN,
-      bids,
-      asks,
-      unsequenced: true,
-    };
+    return unsequencedDelta(instrument, exchangeTs, localTs, bids, asks, { unsequenced: true });
   }
 
   private trades(msg: Json, instrument: string, localTs: number): Trade[] {

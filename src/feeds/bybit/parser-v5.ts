@@ -16,34 +16,32 @@
  */
 import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { BookDelta, BookSnapshot, MarketEvent, Trade } from '../../core/model.ts';
-import {
-  isObject,
-  levelList,
-  optTime,
-  parseObject,
-  reqString,
-  reqJsonUint,
-  takerSide,
-  type Json,
-} from '../fields.ts';
+import { isObject, levelList, optTime, parseObject, reqString, reqJsonUint, takerSide } from '../fields.ts';
+import type { Json } from '../fields.ts';
 import type { FeedParser } from '../types.ts';
 
 /**
- * A Bybit frame without `topic` (v1 and v5 alike): a request ack or pong → true, a failed request → a
- * typed `unsupported` error, anything else → false.
+ * Route a Bybit frame (v1 and v5 alike): its `topic`, the topic's kind (`orderbook`) and the instrument
+ * `<venue>:<symbol>` (symbol = the topic's last dot-separated part); null for a request ack or pong.
+ * @throws {MalformedFrameError} `unsupported` for a failed request, `invalid_field` for a frame that is
+ *   neither a push nor an ack
  */
-export function bybitAck(msg: Json): boolean {
-  if (!('success' in msg || 'op' in msg || 'ret_msg' in msg)) return false;
+export function bybitRoute(
+  msg: Json,
+  venue: string,
+): { topic: string; kind: string; instrument: string } | null {
+  const topic = msg.topic;
+  if (typeof topic === 'string')
+    return {
+      topic,
+      kind: topic.slice(0, topic.indexOf('.')),
+      instrument: `${venue}:${topic.slice(topic.lastIndexOf('.') + 1)}`,
+    };
+  if (!('success' in msg || 'op' in msg || 'ret_msg' in msg))
+    throw new MalformedFrameError('invalid_field', 'frame without topic');
   if (msg.success === false)
     throw new MalformedFrameError('unsupported', `Bybit request failed: ${String(msg.ret_msg)}`);
-  return true;
-}
-
-/** The `topic` of a Bybit push split into its kind (`orderbook`) and symbol (last dot-separated part). */
-export function bybitTopic(msg: Json): { topic: string; kind: string; symbol: string } | null {
-  const topic = msg.topic;
-  if (typeof topic !== 'string') return null;
-  return { topic, kind: topic.slice(0, topic.indexOf('.')), symbol: topic.slice(topic.lastIndexOf('.') + 1) };
+  return null; // subscribe acks, pong
 }
 
 /** Parser for one Bybit v5 public connection. Stateless. */
@@ -53,17 +51,13 @@ export class BybitV5Parser implements FeedParser {
 
   parse(text: string, localTs: number): readonly MarketEvent[] {
     const msg = parseObject(text);
-    const t = bybitTopic(msg);
-    if (t === null) {
-      if (bybitAck(msg)) return []; // subscribe acks, pong
-      throw new MalformedFrameError('invalid_field', 'frame without topic');
-    }
-    const instrument = `${this.venue}:${t.symbol}`;
+    const t = bybitRoute(msg, this.venue);
+    if (t === null) return [];
     switch (t.kind) {
       case 'orderbook':
-        return [this.book(msg, t.topic, instrument, localTs)];
+        return [this.book(msg, t.topic, t.instrument, localTs)];
       case 'publicTrade':
-        return this.trades(msg, instrument, localTs);
+        return this.trades(msg, t.instrument, localTs);
       default:
         throw new MalformedFrameError(
           'unknown_stream',

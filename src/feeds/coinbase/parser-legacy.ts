@@ -19,15 +19,8 @@
  */
 import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { MarketEvent, WireLevel } from '../../core/model.ts';
-import {
-  levelList,
-  optIsoTime,
-  parseObject,
-  reqNonEmpty,
-  reqString,
-  takerSide,
-  type Json,
-} from '../fields.ts';
+import { levelList, optIsoTime, parseObject, reqNonEmpty, reqString, takerSide } from '../fields.ts';
+import type { Json } from '../fields.ts';
 import type { FeedParser } from '../types.ts';
 
 /** Parser for one Coinbase Exchange connection (stateful: per-product message numbers). */

@@ -18,7 +18,8 @@
  * - A v2 frame (an object with `channel` or `method`) on a v1 connection is a typed `unsupported` error.
  */
 import { MalformedFrameError, invalidField } from '../../core/errors.ts';
-import type { BookDelta, MarketEvent, Trade, WireLevel } from '../../core/model.ts';
+import type { MarketEvent, Trade, WireLevel } from '../../core/model.ts';
+import { unsequencedDelta } from '../events.ts';
 import { isObject, levelList, optChecksum, optTime, parseJson, reqString, takerSide } from '../fields.ts';
 import type { FeedParser } from '../types.ts';
 
@@ -87,19 +88,8 @@ export class KrakenV1Parser implements FeedParser {
         checksum = optChecksum(p.c, instrument)! >>> 0;
       }
     }
-    const delta: BookDelta = {
-      type: 'book_delta',
-      instrument,
-      exchangeTs: maxLevelTime(bids, maxLevelTime(asks, NaN)),
-      localTs,
-      firstSequence: NaN,
-      sequence: NaN,
-      prevSequence: NaN,
-      bids,
-      asks,
-      ...(checksum === undefined ? {} : { checksum }),
-    };
-    return [delta];
+    const exchangeTs = maxLevelTime(bids, maxLevelTime(asks, NaN));
+    return [unsequencedDelta(instrument, exchangeTs, localTs, bids, asks, { checksum })];
   }
 
   private trades(v: unknown, instrument: string, localTs: number): Trade[] {

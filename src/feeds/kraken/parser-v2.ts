@@ -19,17 +19,11 @@
  */
 import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { MarketEvent, Trade, WireLevel } from '../../core/model.ts';
-import {
-  isObject,
-  optChecksum,
-  optIsoTime,
-  parseJsonKeepingDecimals,
-  reqNonEmpty,
-  reqString,
-  takerSide,
-  type Json,
-} from '../fields.ts';
+import { isObject, optChecksum, optIsoTime, parseJsonKeepingDecimals, reqNonEmpty } from '../fields.ts';
+import { reqString, takerSide } from '../fields.ts';
+import type { Json } from '../fields.ts';
 import type { FeedParser } from '../types.ts';
+import { unsequencedDelta } from '../events.ts';
 
 /** Decimal places Kraken uses for an instrument's prices and quantities. */
 export interface KrakenPrecision {
@@ -137,7 +131,7 @@ export class KrakenV2Parser implements FeedParser {
       const bids = this.levels(d.bids, 'bids', instrument, prec);
       const asks = this.levels(d.asks, 'asks', instrument, prec);
       const c = optChecksum(d.checksum, instrument);
-      const checksum = c === undefined ? {} : { checksum: c >>> 0 };
+      const checksum = c === undefined ? undefined : c >>> 0;
       const exchangeTs = optIsoTime(d.timestamp, 'timestamp', instrument);
       if (type === 'snapshot')
         return {
@@ -149,20 +143,9 @@ export class KrakenV2Parser implements FeedParser {
           bids,
           asks,
           depthLimit: 0,
-          ...checksum,
+          ...(checksum === undefined ? {} : { checksum }),
         };
-      return {
-        type: 'book_delta',
-        instrument,
-        exchangeTs,
-        localTs,
-        firstSequence: NaN,
-        sequence: NaN,
-        prevSequence: NaN,
-        bids,
-        asks,
-        ...checksum,
-      };
+      return unsequencedDelta(instrument, exchangeTs, localTs, bids, asks, { checksum });
     });
   }
 

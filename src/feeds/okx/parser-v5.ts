@@ -17,17 +17,9 @@
  */
 import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { BookDelta, BookSnapshot, MarketEvent, Trade } from '../../core/model.ts';
-import {
-  isObject,
-  levelList,
-  optChecksum,
-  optInt,
-  parseObject,
-  reqNonEmpty,
-  reqString,
-  takerSide,
-  type Json,
-} from '../fields.ts';
+import { isObject, levelList, optChecksum, optInt, parseObject, reqNonEmpty, reqString } from '../fields.ts';
+import { takerSide } from '../fields.ts';
+import type { Json } from '../fields.ts';
 import type { FeedParser } from '../types.ts';
 
 /** Depth per side of each OKX book channel's snapshot (OKX "Order book channel", channel table). */
