@@ -11,10 +11,19 @@
  * - exchangeTs: `E` (event time, ms). Trades use `T` (trade time) when present.
  * - depth delta: firstSequence `U`, sequence `u`, prevSequence `pu` (futures; NaN on spot).
  * - trade side: `m` = buyer is the maker, so the aggressor sold (`sell`); `m == false` → `buy`.
+ * - trade kind: futures `X` other than `MARKET` (insurance fund, ADL) sets Trade.kind (tradeKind).
  * - bookTicker: sequence `u`; the venue's BBO (an oracle for the rebuilt book).
  */
 import { MalformedFrameError, invalidField } from '../../core/errors.ts';
-import type { BookDelta, MarketEvent, Bbo, Trade, VenueId, WireLevel } from '../../core/model.ts';
+import type {
+  BookDelta,
+  MarketEvent,
+  Bbo,
+  NonMarketTradeKind,
+  Trade,
+  VenueId,
+  WireLevel,
+} from '../../core/model.ts';
 import type { FeedParser } from '../types.ts';
 
 type Json = Record<string, unknown>;
@@ -328,7 +337,10 @@ export class BinanceParser implements FeedParser {
         return null;
       if (kind[97] !== 0 || kind[98] !== 0 || kind[117] !== 0 || kind[66] !== 0 || kind[65] !== 0)
         return null;
-      return {
+      // Futures `X` (trade type): only a non-MARKET value marks the print (tradeKind).
+      const X = kind[88] === 1 ? t.slice(flatStart[88], flatEnd[88]) : kind[88] === 0 ? undefined : null;
+      if (X === null) return null;
+      const trade: Trade = {
         type: 'trade',
         instrument: this.prefix + s,
         exchangeTs: kind[84] === 2 ? flatNum[84]! : E,
@@ -338,6 +350,7 @@ export class BinanceParser implements FeedParser {
         size: t.slice(flatStart[113], flatEnd[113]),
         side: kind[109] === 3 ? 'sell' : 'buy',
       };
+      return X === undefined || X === 'MARKET' ? trade : { ...trade, kind: tradeKind(X) };
     }
     if (e === 'bookTicker' || e === undefined) {
       // bbo(): u integer, b/B/a/A strings.
@@ -402,7 +415,7 @@ export class BinanceParser implements FeedParser {
     const m = d.m;
     if (typeof m !== 'boolean') throw invalidField('`m` (buyer is maker) must be a boolean', instrument);
     const ts = typeof d.T === 'number' ? d.T : typeof d.E === 'number' ? d.E : NaN;
-    return {
+    const trade: Trade = {
       type: 'trade',
       instrument,
       exchangeTs: ts,
@@ -412,6 +425,10 @@ export class BinanceParser implements FeedParser {
       size: str(d.q, 'q', instrument),
       side: m ? 'sell' : 'buy',
     };
+    const X = d.X;
+    if (X === undefined || X === 'MARKET') return trade;
+    if (typeof X !== 'string') throw invalidField('`X` (trade type) must be a string', instrument);
+    return { ...trade, kind: tradeKind(X) };
   }
 
   private bbo(d: Json, localTs: number): Bbo {
@@ -428,4 +445,16 @@ export class BinanceParser implements FeedParser {
       askSize: str(d.A, 'A', instrument),
     };
   }
+}
+
+/**
+ * The non-market kind of a Binance futures trade type `X` other than `MARKET` (Binance Derivatives
+ * "Trade Streams": `MARKET`, `INSURANCE_FUND` (liquidation taken over by the insurance fund), `ADL`
+ * (auto-deleveraging), `NA`).
+ */
+export function tradeKind(X: string): NonMarketTradeKind {
+  if (X === 'INSURANCE_FUND') return 'insurance_fund';
+  if (X === 'ADL') return 'adl';
+  if (X === 'LIQUIDATION') return 'liquidation';
+  return 'other';
 }
