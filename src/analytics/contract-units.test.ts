@@ -14,6 +14,8 @@ import { InProcessBus } from '../bus/in-process.ts';
 import { AnalyticsStage, type AnalyticsTopics } from './stage.ts';
 import { openRecording } from '../recording/open.ts';
 import { Replay, recordingReference } from '../replay/replay.ts';
+import { createPipeline } from '../app/pipeline.ts';
+import type { OutputTopics } from '../alerts/topics.ts';
 
 const FULL: Coverage = { bidFloor: NaN, askCeiling: NaN };
 
@@ -181,6 +183,27 @@ describe('the analytics stage follows the catalog', () => {
       }),
     ]);
     expect(stage.spec(id)).toMatchObject({ source: 'reference', contractSize: 100 });
+  });
+});
+
+describe('the consolidated stage takes its members specs from the pipeline catalog', () => {
+  it('uses a loaded OKX inverse swap spec and the COIN-M fallback for a member the catalog lacks', async () => {
+    const rec = await openRecording(['../shared/data/cryptofeed/okx-2022-05/OKX.ws.1.0']);
+    const { catalog } = await recordingReference(rec);
+    const p = createPipeline({
+      bus: new InProcessBus<OutputTopics>(),
+      instruments: catalog,
+      consolidation: {
+        groups: [{ name: 'BTC-USD', members: ['okx:BTC-USD-SWAP', 'binance-coinm:BTCUSD_PERP'] }],
+        watchlist: false,
+      },
+    });
+    const members = p.consolidation!.groups.get('BTC-USD')!.opts.members;
+    expect(members[0]!.spec).toMatchObject({ source: 'recording', margin: 'inverse', contractSize: 100 });
+    expect(members[1]!.spec).toMatchObject({ source: 'fallback', margin: 'inverse', contractSize: 100 });
+    // 12 contracts at 29,000 on either: 1,200 USD = 0.0413793 BTC
+    expect(members[0]!.units.base(29_000, 12)).toBeCloseTo(1_200 / 29_000, 12);
+    expect(p.analytics!.spec('okx:BTC-USD-SWAP')).toBe(catalog.get('okx:BTC-USD-SWAP'));
   });
 });
 
