@@ -111,7 +111,7 @@ async function runSim(o: {
   const { venue } = await import('../feeds/registry.ts');
   const { recordedReference } = await import('../app/simulator.ts');
   const frames = [];
-  let reference: Awaited<ReturnType<typeof recordedReference>> = [];
+  let reference: Awaited<ReturnType<typeof recordedReference>>;
   try {
     const rec = await openRecording(o.files, { venue: o.venue });
     for await (const f of rec) frames.push(f);
