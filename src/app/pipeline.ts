@@ -12,6 +12,7 @@ import { InstrumentCatalog } from '../core/instrument.ts';
 import { venueSync, venues as allVenues } from '../feeds/registry.ts';
 import { Engine, type PipelineStage } from '../pipeline/engine.ts';
 import type { PipelineTopics } from '../pipeline/topics.ts';
+import type { LatencyObserver } from '../pipeline/latency.ts';
 import type { BookMetricsConfig } from '../analytics/book-metrics.ts';
 import { AnalyticsStage, type AnalyticsOptions, type AnalyticsTopics } from '../analytics/stage.ts';
 import {
@@ -47,6 +48,8 @@ export interface PipelineOptions {
   stages?: readonly PipelineStage[];
   onSnapshotNeeded?: (instrument: InstrumentId, book: InstrumentBook) => void;
   onStateChange?: (book: InstrumentBook, previous: BookState) => void;
+  /** Latency observer for the engine and analytics steps (pipeline/latency.ts); none: not measured. */
+  latency?: LatencyObserver;
 }
 
 /** The engine and its analytics stage (null when metrics are off). */
@@ -71,6 +74,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
           ...(opts.sampleIntervalMs !== undefined ? { sampleIntervalMs: opts.sampleIntervalMs } : {}),
           ...(opts.analytics !== undefined ? { analytics: opts.analytics } : {}),
           instruments,
+          ...(opts.latency ? { latency: opts.latency } : {}),
         });
   const consolidation =
     opts.computeMetrics === false || !opts.consolidation
@@ -91,6 +95,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     ...(opts.publishDepth !== undefined ? { publishDepth: opts.publishDepth } : {}),
     ...(opts.onSnapshotNeeded ? { onSnapshotNeeded: opts.onSnapshotNeeded } : {}),
     ...(opts.onStateChange ? { onStateChange: opts.onStateChange } : {}),
+    ...(opts.latency ? { latency: opts.latency } : {}),
   });
   return { engine, instruments, analytics, consolidation };
 }
