@@ -8,14 +8,14 @@
  *    `X.0`, any host) and the simulator's loopback URL all match;
  * 3. `parse(body, url, source, onSkip)`: {@link parseJsonBody}, the envelope checks (a venue error body
  *    throws MalformedFrameError), then {@link mapEntries} over the list, one entry → one spec by
- *    `makeSpec` (src/core/instrument.ts), reading fields with {@link text} / {@link decimalText} /
+ *    `makeSpec` (src/core/instrument.ts; {@link spotSpec} for spot), reading fields with {@link text} / {@link decimalText} /
  *    {@link optText}; an entry whose fields are unusable is skipped and told to `onSkip` (never a crash,
  *    never a guessed spec), a body that is not the list at all throws.
  * Increments are stored as {@link trimZeros}ed decimal strings (`"0.01000000"` → `"0.01"`: the same
  * value, so the spec's precisions are the increments' real decimals).
  */
 import { MalformedFrameError } from '../core/errors.ts';
-import type { InstrumentSpec } from '../core/instrument.ts';
+import { makeSpec, normalizeAsset, type InstrumentSpec } from '../core/instrument.ts';
 
 /**
  * JSON of a reference body.
@@ -169,4 +169,28 @@ export function positive(v: unknown, what: string): number {
 export function optEpochMs(v: unknown): number | null {
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
   return Number.isFinite(n) && n > 0 ? n : null;
+}
+
+/**
+ * A spot spec (sizes in base units, contract size 1, no expiry), the assets normalized
+ * (core/instrument.ts normalizeAsset: `XBT` → `BTC`).
+ */
+export function spotSpec(s: {
+  venue: string;
+  symbol: string;
+  base: string;
+  quote: string;
+  tickSize: string;
+  lotSize: string;
+  source: InstrumentSpec['source'];
+}): InstrumentSpec {
+  return makeSpec({
+    ...s,
+    base: normalizeAsset(s.base),
+    quote: normalizeAsset(s.quote),
+    kind: 'spot',
+    margin: 'spot',
+    contractSize: 1,
+    expiry: null,
+  });
 }

@@ -24,6 +24,7 @@ import {
   parseJsonBody,
   pathMatcher,
   positive,
+  spotSpec,
   text,
 } from '../reference.ts';
 import type { VenueReference } from '../types.ts';
@@ -59,20 +60,7 @@ export function binanceSymbolSpec(
   const quote = normalizeAsset(text(o, 'quoteAsset'));
   const tickSize = filter(o, 'PRICE_FILTER', 'tickSize');
   const lotSize = filter(o, 'LOT_SIZE', 'stepSize');
-  if (venue === 'binance')
-    return makeSpec({
-      venue,
-      symbol,
-      base,
-      quote,
-      kind: 'spot',
-      margin: 'spot',
-      contractSize: 1,
-      tickSize,
-      lotSize,
-      expiry: null,
-      source,
-    });
+  if (venue === 'binance') return spotSpec({ venue, symbol, base, quote, tickSize, lotSize, source });
   const contractType = optText(o, 'contractType') ?? 'PERPETUAL';
   const delivery = optEpochMs(o.deliveryDate);
   const perpetual = contractType.endsWith('PERPETUAL') || delivery === null || delivery >= PERPETUAL_DELIVERY;

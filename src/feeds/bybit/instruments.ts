@@ -19,6 +19,7 @@ import {
   optText,
   parseJsonBody,
   pathMatcher,
+  spotSpec,
   text,
 } from '../reference.ts';
 import type { VenueReference } from '../types.ts';
@@ -132,7 +133,7 @@ export function bybitV5Spec(o: Record<string, unknown>, source: InstrumentSpec['
   const ct = optText(o, 'contractType');
   if (ct === undefined) {
     if (o.optionsType !== undefined) throw new MalformedFrameError('unsupported', 'options are not served');
-    return makeSpec({ ...common, kind: 'spot', margin: 'spot', contractSize: 1, expiry: null });
+    return spotSpec(common);
   }
   const inverse = ct.startsWith('Inverse');
   if (!inverse && !ct.startsWith('Linear'))

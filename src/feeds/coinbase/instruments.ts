@@ -7,8 +7,16 @@
  * `{id, quote_increment, base_increment, base_min_size, status}`).
  */
 import { MalformedFrameError } from '../../core/errors.ts';
-import { makeSpec, normalizeAsset, type InstrumentSpec } from '../../core/instrument.ts';
-import { decimalText, joinUrl, mapEntries, parseJsonBody, pathMatcher, text } from '../reference.ts';
+import type { InstrumentSpec } from '../../core/instrument.ts';
+import {
+  decimalText,
+  joinUrl,
+  mapEntries,
+  parseJsonBody,
+  pathMatcher,
+  spotSpec,
+  text,
+} from '../reference.ts';
 import type { VenueReference } from '../types.ts';
 
 /** One Coinbase product. Decimal strings. */
@@ -74,17 +82,13 @@ export function coinbaseSpec(o: Record<string, unknown>, source: InstrumentSpec[
   const advanced = 'product_id' in o;
   if (advanced && o.product_type !== undefined && o.product_type !== 'SPOT')
     throw new MalformedFrameError('unsupported', `product_type ${String(o.product_type)} is not served`);
-  return makeSpec({
+  return spotSpec({
     venue: 'coinbase',
     symbol: text(o, advanced ? 'product_id' : 'id'),
-    base: normalizeAsset(text(o, advanced ? 'base_currency_id' : 'base_currency')),
-    quote: normalizeAsset(text(o, advanced ? 'quote_currency_id' : 'quote_currency')),
-    kind: 'spot',
-    margin: 'spot',
-    contractSize: 1,
+    base: text(o, advanced ? 'base_currency_id' : 'base_currency'),
+    quote: text(o, advanced ? 'quote_currency_id' : 'quote_currency'),
     tickSize: decimalText(o[advanced ? 'price_increment' : 'quote_increment'], 'price increment'),
     lotSize: decimalText(o.base_increment, 'base_increment'),
-    expiry: null,
     source,
   });
 }

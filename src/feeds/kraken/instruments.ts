@@ -7,8 +7,8 @@
  * empty is an error.
  */
 import { MalformedFrameError } from '../../core/errors.ts';
-import { makeSpec, normalizeAsset, type InstrumentSpec } from '../../core/instrument.ts';
-import { joinUrl, mapEntries, pathMatcher, trimZeros } from '../reference.ts';
+import { normalizeAsset, type InstrumentSpec } from '../../core/instrument.ts';
+import { joinUrl, mapEntries, pathMatcher, spotSpec, trimZeros } from '../reference.ts';
 import type { VenueReference } from '../types.ts';
 import type { KrakenPrecision } from './parser.ts';
 
@@ -100,17 +100,13 @@ export function krakenSpecs(i: KrakenInstrument, source: InstrumentSpec['source'
   const base = normalizeAsset(b);
   const quote = normalizeAsset(q);
   const spec = (symbol: string): InstrumentSpec =>
-    makeSpec({
+    spotSpec({
       venue: 'kraken',
       symbol,
       base,
       quote,
-      kind: 'spot',
-      margin: 'spot',
-      contractSize: 1,
       tickSize: trimZeros(i.tickSize),
       lotSize: i.lotSize,
-      expiry: null,
       source,
     });
   const v2 = `${base}/${quote}`;

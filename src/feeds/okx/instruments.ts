@@ -18,6 +18,7 @@ import {
   parseJsonBody,
   pathMatcher,
   positive,
+  spotSpec,
   text,
 } from '../reference.ts';
 import type { VenueReference } from '../types.ts';
@@ -100,15 +101,7 @@ export function okxSpec(o: Record<string, unknown>, source: InstrumentSpec['sour
   const lotSize = decimalText(o.lotSz, 'lotSz');
   const common = { venue: 'okx', symbol, tickSize, lotSize, source };
   if (type === 'SPOT' || type === 'MARGIN')
-    return makeSpec({
-      ...common,
-      base: normalizeAsset(text(o, 'baseCcy')),
-      quote: normalizeAsset(text(o, 'quoteCcy')),
-      kind: 'spot',
-      margin: 'spot',
-      contractSize: 1,
-      expiry: null,
-    });
+    return spotSpec({ ...common, base: text(o, 'baseCcy'), quote: text(o, 'quoteCcy') });
   const [ulyBase, ulyQuote] = (optText(o, 'uly') ?? optText(o, 'instFamily') ?? symbol).split('-');
   if (!ulyBase || !ulyQuote) throw new MalformedFrameError('invalid_field', `no underlying in ${symbol}`);
   const base = normalizeAsset(ulyBase);
