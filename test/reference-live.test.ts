@@ -104,4 +104,31 @@ describe('reference loading from the simulator', () => {
       await Promise.all([kr.close(), cm.close()]);
     }
   });
+
+  it('gives up a venue that does not answer within its load budget and falls back', async () => {
+    const sim = await startSimulator({
+      venue: 'kraken',
+      files: [`${CF}/kraken-2021-04/KRAKEN.ws.50.0`],
+      speed: 'max',
+      loop: false,
+      faults: { slowSnapshot: { rate: 1, ms: 5_000 } },
+    });
+    try {
+      const { lines, logger } = captureLog();
+      const t0 = performance.now();
+      const { results } = await loadVenueReferences({
+        adapters: [venue('kraken')],
+        restUrl: () => sim.restUrl,
+        logger,
+        budgetMs: 300,
+        random: () => 0,
+      });
+      expect(performance.now() - t0).toBeLessThan(3_000);
+      expect(results[0]).toMatchObject({ status: 'fallback', specs: 0, failed: 1 });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]!.msg).toMatch(/^reference kraken: unavailable \(.*\); using the documented fallback$/);
+    } finally {
+      await sim.close();
+    }
+  });
 });

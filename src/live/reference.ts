@@ -59,6 +59,11 @@ export interface ReferenceLoadOptions {
   backoffMaxMs?: number;
   /** Abort one GET after this long, ms (default 10 000). */
   timeoutMs?: number;
+  /**
+   * Give up a venue's load after this long in all, ms (default 30 000), so an unreachable venue delays
+   * the start by at most this much before it falls back.
+   */
+  budgetMs?: number;
   /** Uniform [0,1) source for the jitter (default Math.random). */
   random?: () => number;
 }
@@ -123,9 +128,11 @@ async function loadOne(
   const specs: InstrumentSpec[] = [];
   const errors: string[] = [];
   const requests = ref.requests(base);
+  const budget = AbortSignal.timeout(opts.budgetMs ?? 30_000);
   for (const req of requests) {
     try {
-      const body = await fetchBody(req, limiter, opts, result, a.id);
+      if (budget.aborted) throw new Error(`load budget of ${opts.budgetMs ?? 30_000} ms spent`);
+      const body = await fetchBody(req, limiter, opts, result, a.id, budget);
       specs.push(...ref.parse(body, req.url, 'reference', () => void result.skipped++));
     } catch (e) {
       result.failed++;
@@ -157,13 +164,14 @@ async function fetchBody(
   opts: ReferenceLoadOptions,
   result: VenueReferenceResult,
   venue: VenueId,
+  budget: AbortSignal,
 ): Promise<string> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   return retry(
-    async () => {
+    async (signal) => {
       result.attempts++;
       await limiter.acquire(req.weight);
-      const res = await fetch(req.url, { signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(req.url, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) });
       limiter.report(res.status, res.headers.get('retry-after'));
       const body = await res.text();
       if (!res.ok) throw new HttpStatusError(res.status, req.url);
@@ -175,6 +183,7 @@ async function fetchBody(
       baseMs: opts.backoffBaseMs ?? 500,
       maxMs: opts.backoffMaxMs ?? 8_000,
       ...(opts.random ? { random: opts.random } : {}),
+      signal: budget,
       retryIf: (e) => !(e instanceof MalformedFrameError) && (!(e instanceof HttpStatusError) || e.retryable),
     },
   );
