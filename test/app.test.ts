@@ -56,6 +56,18 @@ describe('offline run: simulator → connector → book → store → API', () =
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(state).toBe('live');
+    // The recording carries no exchangeInfo: the instrument shows the documented fallback spec.
+    const body = (await (await fetch(`${app.url}/api/v1/instruments`)).json()) as {
+      instruments: { instrument: string; spec: Record<string, unknown> | null }[];
+    };
+    expect(body.instruments.find((i) => i.instrument === ID)?.spec).toMatchObject({
+      source: 'fallback',
+      kind: 'perpetual',
+      margin: 'linear',
+      sizeUnit: 'base',
+      base: 'BTC',
+      quote: 'USDT',
+    });
   });
 
   it('serves the book, the latest metrics, and about one stored sample per second', async () => {

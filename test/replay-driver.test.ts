@@ -116,6 +116,14 @@ describe('Replay', () => {
       localTs: 3,
       kind: 'rest',
       connection: 'r',
+      url: 'https://fapi.binance.com/fapi/v1/time',
+      text: '{"serverTime":1}',
+    });
+    // A reference body (the venue's instrument list) goes to the catalog; this one does not parse.
+    w.write({
+      localTs: 3.5,
+      kind: 'rest',
+      connection: 'r',
       url: 'https://fapi.binance.com/fapi/v1/exchangeInfo',
       text: '{}',
     });
@@ -123,7 +131,8 @@ describe('Replay', () => {
     await w.close();
     const r = new Replay(await openRecording([dir]));
     const res = await r.run();
-    expect(res).toMatchObject({ snapshots: 1, restIgnored: 1 });
+    expect(res).toMatchObject({ snapshots: 1, restIgnored: 1, referenceBodies: 1 });
+    expect(r.referenceCounts.get('binance-usdm')).toEqual({ bodies: 0, specs: 0, skipped: 0, failed: 1 });
     expect(summarize(r.engine, r.analytics).instruments['binance-usdm:BTCUSDT']).toMatchObject({
       state: 'live',
       diffsApplied: 2,

@@ -4,10 +4,16 @@
  * Cost: one pass over the top N levels per side (imbalances, weighted imbalance, top-volume ratio); per
  * side, the bands (±0.1/0.5/1/2 %) and depth-to-move by BookSide.sumTo (skipped when beyond coverage),
  * and a walk until the market-order fill is settled. No allocation besides the result object.
+ *
+ * Units: book sizes are wire units (the instrument's `sizeUnit`: base units, or contracts); every
+ * notional is quote currency through the instrument's spec (core/instrument.ts `notional`): spot and
+ * base-unit sizes price × size, linear contracts price × size × contractSize, inverse contracts size ×
+ * contractSize (BTCUSD_PERP: 100 USD a contract whatever the price). Without a spec, sizes count as base.
  */
 import type { L2Book } from '../book/l2-book.ts';
 import type { BookSide } from '../book/book-side.ts';
 import type { Coverage } from '../book/health.ts';
+import type { InstrumentSpec } from '../core/instrument.ts';
 import type { BookMetrics } from './types.ts';
 
 /** Configuration of the per-update metrics. */
@@ -33,10 +39,41 @@ export const defaultBookMetricsConfig: BookMetricsConfig = {
 const acc = { size: 0, notional: 0 };
 
 /**
+ * How wire sizes become quote notional, from a spec: `inverse` contracts are worth `mult` quote units each;
+ * otherwise notional = price × size × `mult` (1 for base-unit sizes, the contract size for linear contracts).
+ */
+interface NotionalUnits {
+  inverse: boolean;
+  mult: number;
+}
+
+/** Scratch units (reused, like `walk`: the metrics are computed single-threaded). */
+const units: NotionalUnits = { inverse: false, mult: 1 };
+
+/** The NotionalUnits of a spec (base units without one), in the shared scratch. */
+function unitsOf(spec: InstrumentSpec | undefined): NotionalUnits {
+  const contracts = spec !== undefined && spec.sizeUnit === 'contracts';
+  units.inverse = contracts && spec.margin === 'inverse';
+  units.mult = contracts ? spec.contractSize : 1;
+  return units;
+}
+
+/** Quote notional of a sumTo result under `u`. */
+function accNotional(u: NotionalUnits): number {
+  return u.inverse ? acc.size * u.mult : acc.notional * u.mult;
+}
+
+/**
  * Notional (quote) resting on one side within `pct` percent of mid, or null when the band reaches past
  * the book's known coverage (the answer would be a guess).
  */
-export function notionalWithin(side: BookSide, mid: number, pct: number, coverage: Coverage): number | null {
+export function notionalWithin(
+  side: BookSide,
+  mid: number,
+  pct: number,
+  coverage: Coverage,
+  spec?: InstrumentSpec,
+): number | null {
   if (side.sign === 1) {
     const limit = mid * (1 - pct / 100);
     if (!Number.isNaN(coverage.bidFloor) && limit < coverage.bidFloor) return null;
@@ -46,7 +83,7 @@ export function notionalWithin(side: BookSide, mid: number, pct: number, coverag
     if (!Number.isNaN(coverage.askCeiling) && limit > coverage.askCeiling) return null;
     side.sumTo(limit, acc);
   }
-  return acc.notional;
+  return accNotional(unitsOf(spec));
 }
 
 /** Scratch results of one side (reused: the metrics are computed single-threaded). */
@@ -57,10 +94,10 @@ const walk = {
 };
 
 /** Notional up to and including `limit` (sumTo's tight loop), or NaN when the limit is beyond coverage. */
-function bandNotional(side: BookSide, limit: number, edgeKey: number): number {
+function bandNotional(side: BookSide, limit: number, edgeKey: number, u: NotionalUnits): number {
   if (side.sign * limit < edgeKey) return NaN;
   side.sumTo(limit, acc);
-  return acc.notional;
+  return accNotional(u);
 }
 
 /**
@@ -76,15 +113,16 @@ function walkSide(
   target: number,
   movePct: number,
   edge: number,
+  u: NotionalUnits,
 ): void {
   const s = side.sign;
   // Coverage edge as a key (s × price): levels with a smaller key are beyond what the book knows.
   const edgeKey = Number.isNaN(edge) ? -Infinity : s * edge;
-  walk.band[0] = bandNotional(side, mid * (1 - (s * 0.1) / 100), edgeKey);
-  walk.band[1] = bandNotional(side, mid * (1 - (s * 0.5) / 100), edgeKey);
-  walk.band[2] = bandNotional(side, mid * (1 - (s * 1) / 100), edgeKey);
-  walk.band[3] = bandNotional(side, mid * (1 - (s * 2) / 100), edgeKey);
-  walk.moveNotional = bandNotional(side, best * (1 - (s * movePct) / 100), edgeKey);
+  walk.band[0] = bandNotional(side, mid * (1 - (s * 0.1) / 100), edgeKey, u);
+  walk.band[1] = bandNotional(side, mid * (1 - (s * 0.5) / 100), edgeKey, u);
+  walk.band[2] = bandNotional(side, mid * (1 - (s * 1) / 100), edgeKey, u);
+  walk.band[3] = bandNotional(side, mid * (1 - (s * 2) / 100), edgeKey, u);
+  walk.moveNotional = bandNotional(side, best * (1 - (s * movePct) / 100), edgeKey, u);
   let remaining = target;
   let base = 0;
   let vwap = target > 0 ? NaN : best;
@@ -92,7 +130,7 @@ function walkSide(
   for (let i = 0; i < n && remaining > 0; i++) {
     const p = side.price(i);
     if (s * p < edgeKey) break; // beyond coverage: unknown from here on
-    const notional = p * side.size(i);
+    const notional = u.inverse ? side.size(i) * u.mult : p * side.size(i) * u.mult;
     if (notional >= remaining) {
       base += remaining / p;
       remaining = 0;
@@ -111,12 +149,15 @@ const nn = (x: number): number | null => (Number.isNaN(x) ? null : x);
  * Compute the per-update book metrics.
  * @param book the book; @param coverage its known price range (health.coverage)
  * @param cfg see BookMetricsConfig (missing optional fields take the defaults)
+ * @param spec the instrument's spec: notionals (bands, depth to move, the impact order's size) in quote
+ *   currency for contract sizes (see the module comment); sizes count as base units without it
  * @returns a fresh BookMetrics (fields null where unknown; `imbalanceVelocity` is always null here)
  */
 export function computeBookMetrics(
   book: L2Book,
   coverage: Coverage,
   cfg: BookMetricsConfig = defaultBookMetricsConfig,
+  spec?: InstrumentSpec,
 ): BookMetrics {
   const bids = book.bids;
   const asks = book.asks;
@@ -190,7 +231,8 @@ export function computeBookMetrics(
 
   const target = cfg.impactNotional ?? 100_000;
   const movePct = cfg.movePct ?? 1;
-  walkSide(bids, mid, bestBid, target, movePct, coverage.bidFloor);
+  const u = unitsOf(spec);
+  walkSide(bids, mid, bestBid, target, movePct, coverage.bidFloor, u);
   m.bidNotional10bps = nn(walk.band[0]!);
   m.bidNotional50bps = nn(walk.band[1]!);
   m.bidNotional100bps = nn(walk.band[2]!);
@@ -198,7 +240,7 @@ export function computeBookMetrics(
   m.bidDepthToMove = nn(walk.moveNotional);
   m.sellFillPrice = nn(walk.vwap);
   m.sellImpactBps = m.sellFillPrice === null ? null : ((mid - m.sellFillPrice) / mid) * 1e4;
-  walkSide(asks, mid, bestAsk, target, movePct, coverage.askCeiling);
+  walkSide(asks, mid, bestAsk, target, movePct, coverage.askCeiling, u);
   m.askNotional10bps = nn(walk.band[0]!);
   m.askNotional50bps = nn(walk.band[1]!);
   m.askNotional100bps = nn(walk.band[2]!);

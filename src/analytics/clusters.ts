@@ -6,11 +6,14 @@
 import type { L2Book } from '../book/l2-book.ts';
 import type { BookState, Coverage } from '../book/health.ts';
 import type { Side } from '../core/model.ts';
-import { bucketOf, forEachLevelNear } from './scan.ts';
+import { bucketOf, forEachLevelNear, identityBase, type ToBase } from './scan.ts';
 
 /** Cluster settings (per instrument). */
 export interface ClusterConfig {
-  /** Price bucket size, quote (e.g. 10 for BTCUSDT). Default 10. */
+  /**
+   * Price bucket size, quote (e.g. 10 for BTCUSDT). Default 10 here; the per-instrument analytics
+   * (analytics/instrument.ts) derive it from the tick and the price when not configured.
+   */
   bucketSize: number;
   /** Scan interval, ms of update time. Default 1,000. */
   scanIntervalMs: number;
@@ -84,10 +87,25 @@ export class ClusterTracker {
   private readonly tracks = new Map<string, ClusterTrack>();
   private lastScan = -Infinity;
   private lastTs = NaN;
+  private readonly autoBucket: ((mid: number) => number) | null;
+  /** Wire size → base units at a price (scan.ts `toBaseOf(spec)`); identity by default. */
+  toBase: ToBase = identityBase;
 
-  constructor(cfg: Partial<ClusterConfig> = {}) {
-    this.cfg = { ...defaultClusterConfig, ...cfg };
-    if (!(this.cfg.bucketSize > 0)) throw new RangeError('cluster bucketSize must be > 0');
+  /**
+   * @param autoBucket when given and `cfg.bucketSize` is not, the bucket size is chosen at the first scan
+   *   from the mid (e.g. core/instrument.ts `defaultBucketSize(tick, mid, bps)`)
+   * @throws {RangeError} on a bucket size that is not positive
+   */
+  constructor(cfg: Partial<ClusterConfig> = {}, autoBucket?: (mid: number) => number) {
+    this.autoBucket = cfg.bucketSize === undefined && autoBucket ? autoBucket : null;
+    this.cfg = { ...defaultClusterConfig, ...cfg, ...(this.autoBucket ? { bucketSize: NaN } : {}) };
+    if (!this.autoBucket && !(this.cfg.bucketSize > 0))
+      throw new RangeError('cluster bucketSize must be > 0');
+  }
+
+  /** The bucket size in use, quote (NaN until an automatic one is chosen at the first scan). */
+  get bucketSize(): number {
+    return this.cfg.bucketSize;
   }
 
   /** Scan when the interval has elapsed (or `force`). @returns true when it scanned. */
@@ -104,6 +122,11 @@ export class ClusterTracker {
     this.lastTs = ts;
     if (book.bids.length === 0 || book.asks.length === 0) return true;
     const mid = (book.bids.price(0) + book.asks.price(0)) / 2;
+    if (Number.isNaN(this.cfg.bucketSize)) {
+      const b = this.autoBucket!(mid);
+      if (!(b > 0)) return true;
+      this.cfg.bucketSize = b;
+    }
     this.scanSide('bid', book, mid, coverage.bidFloor, ts, state, sequence);
     this.scanSide('ask', book, mid, coverage.askCeiling, ts, state, sequence);
     for (const [k, t] of this.tracks) if (ts - t.lastSeen > this.cfg.graceMs) this.tracks.delete(k);
@@ -124,7 +147,9 @@ export class ClusterTracker {
     const notionals = new Map<number, number>();
     let lo = Infinity;
     let hi = -Infinity;
-    forEachLevelNear(side === 'bid' ? book.bids : book.asks, mid, c.rangePct, edge, (p, s) => {
+    const toBase = this.toBase;
+    forEachLevelNear(side === 'bid' ? book.bids : book.asks, mid, c.rangePct, edge, (p, wire) => {
+      const s = toBase(p, wire);
       const b = bucketOf(p, c.bucketSize);
       sizes.set(b, (sizes.get(b) ?? 0) + s);
       notionals.set(b, (notionals.get(b) ?? 0) + p * s);

@@ -4,7 +4,7 @@
  * `trading-signals` library (updated on each candle close).
  */
 import { BollingerBands, EMA, MACD, RSI } from 'trading-signals';
-import type { AggressorSide } from '../core/model.ts';
+import type { AggressorSide, NonMarketTradeKind } from '../core/model.ts';
 
 /** How the aggressor side was obtained. */
 export type AggressorSource = 'venue' | 'quote' | 'tick' | 'none';
@@ -32,7 +32,11 @@ export function classifyAggressor(
   return { side: 'unknown', source: 'none' };
 }
 
-/** Cumulative trade-flow statistics since start (sizes base, notional quote). */
+/**
+ * Cumulative trade-flow statistics since start (sizes base units, converted from contracts by the
+ * instrument's spec; notional quote). Prints the venue marks as not market trades (Trade.kind: insurance
+ * fund, ADL) are left out of every figure but `excluded`.
+ */
 export interface FlowStats {
   buyVolume: number;
   sellVolume: number;
@@ -51,6 +55,8 @@ export interface FlowStats {
   /** Last trade price and time (ms). */
   lastPrice: number | null;
   lastTs: number | null;
+  /** Non-market prints left out of the flow: count and base volume, and counts by kind. */
+  excluded: { count: number; volume: number; byKind: Partial<Record<NonMarketTradeKind, number>> };
 }
 
 /** Candle intervals, ms by label. */
@@ -195,6 +201,7 @@ export class TradeFlow {
     bySource: { venue: 0, quote: 0, tick: 0, none: 0 },
     lastPrice: null,
     lastTs: null,
+    excluded: { count: 0, volume: 0, byKind: {} },
   };
   readonly series: Record<CandleInterval, CandleSeries>;
   private volume = 0;
@@ -210,6 +217,14 @@ export class TradeFlow {
     for (const [k, ms] of Object.entries(CANDLE_INTERVALS))
       s[k as CandleInterval] = new CandleSeries(ms, keep, ic);
     this.series = s;
+  }
+
+  /** Count a non-market print (Trade.kind) left out of the flow. @param size base units */
+  exclude(kind: NonMarketTradeKind, size: number): void {
+    const x = this.stats.excluded;
+    x.count++;
+    x.volume += size;
+    x.byKind[kind] = (x.byKind[kind] ?? 0) + 1;
   }
 
   /**

@@ -6,11 +6,14 @@
 import type { L2Book } from '../book/l2-book.ts';
 import type { BookState, Coverage } from '../book/health.ts';
 import type { Side } from '../core/model.ts';
-import { bucketOf, forEachLevelNear } from './scan.ts';
+import { bucketOf, forEachLevelNear, identityBase, type ToBase } from './scan.ts';
 
 /** Heatmap settings (per instrument). */
 export interface HeatmapConfig {
-  /** Price bucket size, quote. Default 10. */
+  /**
+   * Price bucket size, quote. Default 10 here; the per-instrument analytics (analytics/instrument.ts)
+   * derive it from the tick and the price when not configured.
+   */
   bucketSize: number;
   /** Time bin, ms. Default 1,000. */
   binMs: number;
@@ -96,10 +99,20 @@ export class Heatmap {
   private readonly coverage: HeatmapCoverage[] = [];
   private bin = NaN;
   private sink: HeatmapRunSink | null = null;
+  private readonly autoBucket: ((mid: number) => number) | null;
+  /** Wire size → base units at a price (scan.ts `toBaseOf(spec)`): runs hold base units. */
+  toBase: ToBase = identityBase;
 
-  constructor(cfg: Partial<HeatmapConfig> = {}) {
-    this.cfg = { ...defaultHeatmapConfig, ...cfg };
-    if (!(this.cfg.bucketSize > 0) || !(this.cfg.binMs > 0))
+  /**
+   * @param autoBucket when given and `cfg.bucketSize` is not, the bucket size is chosen from the mid of
+   *   the first live book offered (e.g. core/instrument.ts `defaultBucketSize(tick, mid, bps)`); until
+   *   then `settings.bucketSize` is NaN and no run exists
+   * @throws {RangeError} on a bucket size or bin that is not positive
+   */
+  constructor(cfg: Partial<HeatmapConfig> = {}, autoBucket?: (mid: number) => number) {
+    this.autoBucket = cfg.bucketSize === undefined && autoBucket ? autoBucket : null;
+    this.cfg = { ...defaultHeatmapConfig, ...cfg, ...(this.autoBucket ? { bucketSize: NaN } : {}) };
+    if ((!this.autoBucket && !(this.cfg.bucketSize > 0)) || !(this.cfg.binMs > 0))
       throw new RangeError('heatmap bucketSize and binMs must be > 0');
   }
 
@@ -124,12 +137,19 @@ export class Heatmap {
     }
     this.openGap = null;
     const mid = (book.bids.price(0) + book.asks.price(0)) / 2;
+    if (Number.isNaN(c.bucketSize)) {
+      const b = this.autoBucket!(mid);
+      if (!(b > 0)) return true;
+      c.bucketSize = b;
+    }
+    const toBase = this.toBase;
     const cur = new Map<string, OpenRun>();
     let lo = Infinity;
     let hi = -Infinity;
     // levels arrive in price order, so one bucket's levels are contiguous: look the run up once per bucket
     let run: OpenRun | null = null;
-    const add = (side: Side) => (p: number, s: number) => {
+    const add = (side: Side) => (p: number, wire: number) => {
+      const s = toBase(p, wire);
       if (p < lo) lo = p;
       if (p > hi) hi = p;
       const b = bucketOf(p, c.bucketSize);

@@ -2,12 +2,22 @@
  * Per-instrument stateful analytics, driven by the engine: cheap work on every book update (imbalance
  * velocity, an O(1) check of the sampling clocks) and throttled scans (walls, clusters, heatmap, depth
  * anomaly and liquidity samples). Trades feed the flow, candles and wall matching.
+ *
+ * Units come from the instrument's spec (core/instrument.ts): walls, clusters, heatmap and flow keep sizes
+ * in base units (contracts converted at the level's or trade's price: Binance COIN-M BTCUSD_PERP 100 USD
+ * a contract), so every notional (price × base size) is quote currency. Heatmap and cluster buckets not
+ * set in the config are chosen at the first live book from the tick and the price
+ * (`defaultBucketSize(tick, mid, bucketBps)`, default 2 bps), so low-priced pairs get buckets of a few
+ * ticks rather than a fixed quote amount. Trades the venue marks as non-market (Trade.kind) are counted
+ * and left out of the flow and the wall matching.
  */
 import type { L2Book } from '../book/l2-book.ts';
 import type { BookState, Coverage } from '../book/health.ts';
 import type { Trade } from '../core/model.ts';
 import { parseDecimal } from '../core/decimal.ts';
 import { MalformedFrameError } from '../core/errors.ts';
+import { defaultBucketSize, type InstrumentSpec } from '../core/instrument.ts';
+import { toBaseOf, type ToBase } from './scan.ts';
 import type { BookMetrics } from './types.ts';
 import { ImbalanceVelocity } from './velocity.ts';
 import { LiquidityMonitor, type LiquidityConfig, type LiquidityState } from './liquidity.ts';
@@ -40,6 +50,11 @@ export interface InstrumentAnalyticsConfig {
   clusters?: Partial<ClusterConfig>;
   /** Heatmap settings, or false to keep none. */
   heatmap?: Partial<HeatmapConfig> | false;
+  /**
+   * Target width of automatic heatmap and cluster buckets, bps of the price at the first live book
+   * (used when `heatmap.bucketSize` / `clusters.bucketSize` are not set). Default 2.
+   */
+  bucketBps?: number;
   /** Closed candles kept per interval. Default 500. */
   candlesKept?: number;
   indicators?: Partial<IndicatorConfig>;
@@ -92,26 +107,49 @@ export class InstrumentAnalytics {
   private state: BookState = 'connecting';
   private sequence = NaN;
   private lastVelocity: number | null = null;
+  private toBase: ToBase;
+  private specTick: string;
   droppedTrades = 0;
 
   /**
    * @param instrument instrument id; @param cfg settings
    * @param emit receives analytics events (wall lifecycle)
-   * @throws {RangeError} on a non-positive bucket size or bin
+   * @param spec the instrument's spec (sizes, tick); without one sizes count as base units and automatic
+   *   buckets use no tick
+   * @throws {RangeError} on a non-positive bucket size, bin or bucketBps
    */
   constructor(
     readonly instrument: string,
     cfg: InstrumentAnalyticsConfig = {},
     emit: (e: AnalyticsEvent) => void = () => {},
+    spec?: InstrumentSpec,
   ) {
+    const bps = cfg.bucketBps ?? 2;
+    if (!(bps > 0)) throw new RangeError('analytics bucketBps must be > 0');
+    this.toBase = toBaseOf(spec);
+    this.specTick = spec?.tickSize ?? '';
+    const auto = (mid: number): number => defaultBucketSize(this.specTick, mid, bps);
     this.velocity = new ImbalanceVelocity(cfg.velocityWindowMs ?? 5_000);
     this.velocityOf = cfg.velocityOf ?? 'imbalanceTopN';
     this.band = BAND_FIELDS[cfg.liquidityBandPct ?? 0.1];
     this.liquidity = new LiquidityMonitor(cfg.liquidity);
     this.walls = new WallTracker(instrument, cfg.walls ?? {}, emit);
-    this.clusters = new ClusterTracker(cfg.clusters);
-    this.heatmap = cfg.heatmap === false ? null : new Heatmap(cfg.heatmap ?? {});
+    this.clusters = new ClusterTracker(cfg.clusters, auto);
+    this.heatmap = cfg.heatmap === false ? null : new Heatmap(cfg.heatmap ?? {}, auto);
     this.flow = new TradeFlow(cfg.candlesKept ?? 500, { ...defaultIndicatorConfig, ...cfg.indicators });
+    this.setSpec(spec);
+  }
+
+  /**
+   * Use `spec` from now on (the catalog learned the instrument after these analytics started): sizes of
+   * later scans and trades convert by it, and automatic buckets not yet chosen use its tick.
+   */
+  setSpec(spec: InstrumentSpec | undefined): void {
+    this.toBase = toBaseOf(spec);
+    this.specTick = spec?.tickSize ?? '';
+    this.walls.toBase = this.toBase;
+    this.clusters.toBase = this.toBase;
+    if (this.heatmap) this.heatmap.toBase = this.toBase;
   }
 
   /**
@@ -168,9 +206,14 @@ export class InstrumentAnalytics {
       }
       throw e;
     }
+    const base = this.toBase(price, size);
+    if (t.kind !== undefined) {
+      this.flow.exclude(t.kind, base);
+      return;
+    }
     const ts = Number.isFinite(t.exchangeTs) ? t.exchangeTs : t.localTs;
-    this.flow.add(ts, price, size, t.side, this.mid);
-    this.walls.onTrade(price, size);
+    this.flow.add(ts, price, base, t.side, this.mid);
+    this.walls.onTrade(price, base);
   }
 
   /**

@@ -3,6 +3,7 @@
  * (walls, clusters, heatmap).
  */
 import type { BookSide } from '../book/book-side.ts';
+import { baseSize, type InstrumentSpec } from '../core/instrument.ts';
 
 /**
  * Visit one side's levels from the best outwards while they lie within `rangePct` percent of `mid`
@@ -31,4 +32,20 @@ export function forEachLevelNear(
 export function bucketOf(price: number, bucketSize: number): number {
   // the small epsilon keeps prices on a boundary (e.g. 61230 with size 10) in their own bucket
   return Math.floor(price / bucketSize + 1e-9);
+}
+
+/**
+ * Converts a level's or trade's wire size at a price to base units (see core/instrument.ts `baseSize`):
+ * the scans and the trade flow keep sizes in base units, so `price × size` is the quote notional for
+ * spot, linear and inverse instruments alike.
+ */
+export type ToBase = (price: number, size: number) => number;
+
+/** Sizes already in base units. */
+export const identityBase: ToBase = (_price, size) => size;
+
+/** The ToBase of an instrument (identity for spot and base-unit sizes; no spec: identity). */
+export function toBaseOf(spec: InstrumentSpec | undefined): ToBase {
+  if (spec === undefined || spec.sizeUnit === 'base') return identityBase;
+  return (price, size) => baseSize(spec, price, size);
 }

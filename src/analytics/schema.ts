@@ -68,6 +68,8 @@ export const instrumentAnalyticsSchema = z.strictObject({
       }),
     ])
     .optional(),
+  // Automatic heatmap/cluster bucket width, bps of price (InstrumentAnalyticsConfig.bucketBps).
+  bucketBps: pos.max(10_000).optional(),
   candlesKept: z.number().int().positive().optional(),
   indicators: z
     .strictObject({

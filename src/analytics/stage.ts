@@ -12,6 +12,7 @@ import { splitInstrumentId, type InstrumentId, type Trade } from '../core/model.
 import type { BookState } from '../book/health.ts';
 import type { InstrumentBook } from '../book/instrument-book.ts';
 import type { PipelineStage } from '../pipeline/engine.ts';
+import { InstrumentCatalog, type InstrumentSpec } from '../core/instrument.ts';
 import { computeBookMetrics, defaultBookMetricsConfig, type BookMetricsConfig } from './book-metrics.ts';
 import { CrossAnalytics, type BasisResult, type CrossConfig, type DivergenceResult } from './cross.ts';
 import { InstrumentAnalytics, type AnalyticsEvent, type InstrumentAnalyticsConfig } from './instrument.ts';
@@ -72,12 +73,25 @@ export interface AnalyticsStageOptions {
    */
   analytics?: AnalyticsOptions | false;
   /**
+   * Instrument specs (contract sizes, ticks) the notionals, base sizes and automatic buckets follow;
+   * instruments it has not loaded get the documented fallback (core/instrument.ts fallbackSpec). Default:
+   * an empty catalog (fallbacks only). Later loads are picked up (the catalog's `version`).
+   */
+  instruments?: InstrumentCatalog;
+  /**
    * Latency observer (pipeline/latency.ts): book applied → metrics published (`applied_metrics`) and
    * receive → metrics published (`receive_metrics`), once per metrics sample published.
    */
   latency?: LatencyObserver;
   /** Clock for the latency steps, ms since epoch UTC (default: high-resolution wall clock). */
   clock?: () => number;
+}
+
+/** Per instrument: its spec (as of catalog `version`) and analytics. */
+interface Entry {
+  spec: InstrumentSpec;
+  version: number;
+  analytics: InstrumentAnalytics | undefined;
 }
 
 /** Metrics + stateful analytics after every book change; see the module comment. */
@@ -87,7 +101,9 @@ export class AnalyticsStage implements PipelineStage {
   /** Basis and cross-venue divergence (null when no pairs/groups are configured). */
   readonly cross: CrossAnalytics | null;
   private readonly sampler: MetricsSampler;
-  private readonly analyzers = new Map<InstrumentId, InstrumentAnalytics>();
+  private readonly entries = new Map<InstrumentId, Entry>();
+  /** The specs the analytics follow (see AnalyticsStageOptions.instruments). */
+  readonly instruments: InstrumentCatalog;
   private readonly analyticsOpts: AnalyticsOptions | null;
   private readonly metricsConfig: BookMetricsConfig;
   private readonly bus: Bus<AnalyticsTopics>;
@@ -98,6 +114,7 @@ export class AnalyticsStage implements PipelineStage {
 
   constructor(opts: AnalyticsStageOptions) {
     this.bus = opts.bus;
+    this.instruments = opts.instruments ?? new InstrumentCatalog();
     this.latency = opts.latency ?? null;
     this.clock = opts.clock ?? wallClockMs;
     this.metricsConfig = opts.metrics ?? defaultBookMetricsConfig;
@@ -115,18 +132,43 @@ export class AnalyticsStage implements PipelineStage {
    * on first use; undefined when analytics are disabled.
    */
   analytics(instrument: InstrumentId): InstrumentAnalytics | undefined {
-    const o = this.analyticsOpts;
-    if (!o) return undefined;
-    let a = this.analyzers.get(instrument);
-    if (!a) {
-      a = new InstrumentAnalytics(
-        instrument,
-        mergeAnalyticsConfig(o.defaults, o.instruments?.[instrument]),
-        this.emit,
-      );
-      this.analyzers.set(instrument, a);
+    return this.entry(instrument).analytics;
+  }
+
+  /** The spec the analytics of `instrument` use now (loaded, or the fallback). */
+  spec(instrument: InstrumentId): InstrumentSpec {
+    return this.entry(instrument).spec;
+  }
+
+  /** The instrument's entry, created on first use; its spec looked up again when the catalog changed. */
+  private entry(instrument: InstrumentId): Entry {
+    const cat = this.instruments;
+    let e = this.entries.get(instrument);
+    if (e) {
+      if (e.version !== cat.version) {
+        e.version = cat.version;
+        const spec = cat.get(instrument);
+        if (spec !== e.spec && !sameUnits(spec, e.spec)) e.analytics?.setSpec(spec);
+        e.spec = spec;
+      }
+      return e;
     }
-    return a;
+    const spec = cat.get(instrument);
+    const o = this.analyticsOpts;
+    e = {
+      spec,
+      version: cat.version,
+      analytics: o
+        ? new InstrumentAnalytics(
+            instrument,
+            mergeAnalyticsConfig(o.defaults, o.instruments?.[instrument]),
+            this.emit,
+            spec,
+          )
+        : undefined,
+    };
+    this.entries.set(instrument, e);
+    return e;
   }
 
   onTrade(t: Trade): void {
@@ -140,7 +182,8 @@ export class AnalyticsStage implements PipelineStage {
   onBook(b: InstrumentBook, exchangeTs: number, localTs: number): void {
     const started = this.latency ? this.clock() : 0;
     const h = b.health;
-    const metrics = computeBookMetrics(b.book, h.coverage, this.metricsConfig);
+    const e = this.entry(b.instrument);
+    const metrics = computeBookMetrics(b.book, h.coverage, this.metricsConfig, e.spec);
     const sample: MetricsSample = {
       instrument: b.instrument,
       exchangeTs,
@@ -149,7 +192,7 @@ export class AnalyticsStage implements PipelineStage {
       sequence: h.sequence,
       metrics,
     };
-    const a = this.analytics(b.instrument);
+    const a = e.analytics;
     const cross = a && this.cross?.watches(b.instrument) ? this.cross : null;
     if (a) {
       a.onBook(b.book, h.coverage, metrics, localTs, h.state, h.sequence);
@@ -185,4 +228,14 @@ export class AnalyticsStage implements PipelineStage {
   flush(): void {
     this.sampler.flush();
   }
+}
+
+/** Whether two specs convert sizes and pick buckets alike (so analytics need not be told). */
+function sameUnits(a: InstrumentSpec, b: InstrumentSpec): boolean {
+  return (
+    a.sizeUnit === b.sizeUnit &&
+    a.margin === b.margin &&
+    a.contractSize === b.contractSize &&
+    a.tickSize === b.tickSize
+  );
 }

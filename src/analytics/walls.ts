@@ -10,7 +10,7 @@
 import type { L2Book } from '../book/l2-book.ts';
 import type { BookState, Coverage } from '../book/health.ts';
 import type { Side } from '../core/model.ts';
-import { forEachLevelNear } from './scan.ts';
+import { forEachLevelNear, identityBase, type ToBase } from './scan.ts';
 
 /** Wall detection and lifecycle settings (per instrument). */
 export interface WallConfig {
@@ -147,6 +147,11 @@ export class WallTracker {
   private mid = NaN;
   /** Current relative threshold (base size), NaN until the distribution is warm. */
   relThreshold = NaN;
+  /**
+   * Wire size → base units at a price (scan.ts `toBaseOf(spec)`): contract books (Binance COIN-M 100 USD
+   * contracts) are scanned in base units, so sizes, thresholds and `notional` = price × size are right.
+   */
+  toBase: ToBase = identityBase;
 
   /**
    * @param instrument instrument id stamped on events
@@ -165,7 +170,7 @@ export class WallTracker {
   /**
    * A trade printed: size traded at or through each tracked wall's price is added to it (a bid wall
    * is hit by prints at or below its price, an ask wall by prints at or above).
-   * @param price quote; @param size base
+   * @param price quote; @param size base units (already converted by the caller)
    */
   onTrade(price: number, size: number): void {
     for (const t of this.tracks.values()) {
@@ -247,7 +252,9 @@ export class WallTracker {
     const c = this.cfg;
     const found: { side: Side; price: number; size: number }[] = [];
     let visited = 0;
-    const visit = (side: Side) => (price: number, size: number) => {
+    const toBase = this.toBase;
+    const visit = (side: Side) => (price: number, wire: number) => {
+      const size = toBase(price, wire);
       visited++;
       // sample the distribution: every level of the first 16, then every 4th
       if (visited <= 16 || visited % 4 === 0) this.pushSize(size);
@@ -279,7 +286,7 @@ export class WallTracker {
     for (const [k, t] of this.tracks) {
       if (t.seen) continue;
       const sideBook = t.side === 'bid' ? book.bids : book.asks;
-      const now = sideBook.sizeAt(t.price);
+      const now = this.toBase(t.price, sideBook.sizeAt(t.price));
       if (now > 0 && now >= c.exitFraction * this.entryThreshold(t.price)) {
         // still big enough to stay a wall (hysteresis): only a resize can be reported
         this.keep(t, now, base);
@@ -291,7 +298,7 @@ export class WallTracker {
         Math.abs(t.price - mid) / mid > c.rangePct / 100 ||
         (!Number.isNaN(edge) && (t.side === 'bid' ? t.price < edge : t.price > edge));
       if (outOfView) continue; // drifted out of the scanned range: no claim about its fate
-      gone.push({ ...t, size: sideBook.sizeAt(t.price) });
+      gone.push({ ...t, size: this.toBase(t.price, sideBook.sizeAt(t.price)) });
     }
     for (const f of fresh) {
       // a vanished, untraded wall of similar size nearby on the same side: a move

@@ -42,7 +42,9 @@ function isMultiple(width: number, base: number): boolean {
 export function mergeHeatmap(i: HeatmapMergeInput): HeatmapSlice & { storedRuns: number } {
   const cfg = i.memory?.settings;
   const widest = i.stored.reduce((m, r) => Math.max(m, r.bucketSize), 0);
-  const base = cfg?.bucketSize ?? (widest > 0 ? widest : defaultHeatmapConfig.bucketSize);
+  // An automatic bucket size is NaN until the heatmap saw its first live book.
+  const memBucket = cfg && cfg.bucketSize > 0 ? cfg.bucketSize : undefined;
+  const base = memBucket ?? (widest > 0 ? widest : defaultHeatmapConfig.bucketSize);
   const binMs = cfg?.binMs ?? i.stored[0]?.binMs ?? defaultHeatmapConfig.binMs;
   const digits = cfg?.sizeDigits ?? defaultHeatmapConfig.sizeDigits;
   const width = i.bucket ?? base;

@@ -146,6 +146,7 @@ function instrumentInfo(engine: ApiEngine, id: string): InstrumentInfo {
     latencyMs: h.latencyMs,
     coverage: h.coverage,
     lastUpdateLocalTs: h.lastUpdateLocalTs,
+    spec: engine.spec?.(id) ?? null,
   };
 }
 

@@ -17,6 +17,7 @@ import type { AlertRule } from '../alerts/schema.ts';
 import type { InstrumentAnalytics, InstrumentAnalyticsView } from '../analytics/instrument.ts';
 import type { HeatmapSlice } from '../analytics/heatmap.ts';
 import type { NewsItem } from '../news/types.ts';
+import type { InstrumentCatalog, InstrumentSpec } from '../core/instrument.ts';
 
 /** What the API reads from the pipeline (see {@link engineView}). Read-only use. */
 export interface ApiEngine {
@@ -30,12 +31,18 @@ export interface ApiEngine {
   readonly latest: ReadonlyMap<string, MetricsSample>;
   /** An instrument's stateful analytics, undefined when analytics are off. */
   analytics?(instrument: string): InstrumentAnalytics | undefined;
+  /** An instrument's spec (loaded reference data, or the documented fallback); absent: not known here. */
+  spec?(instrument: string): InstrumentSpec;
 }
 
-/** The API's read view of an engine and its analytics stage (null: books only). */
+/**
+ * The API's read view of an engine and its analytics stage (null: books only).
+ * @param instruments the specs to show per instrument (the pipeline's catalog); none: no `spec` shown
+ */
 export function engineView(
   engine: Pick<Engine, 'books' | 'dropped' | 'frames'>,
   analytics: Pick<AnalyticsStage, 'latest' | 'analytics'> | null,
+  instruments?: Pick<InstrumentCatalog, 'get'>,
 ): ApiEngine {
   return {
     books: engine.books,
@@ -43,6 +50,7 @@ export function engineView(
     frames: engine.frames,
     latest: analytics?.latest ?? new Map(),
     ...(analytics ? { analytics: (id: string) => analytics.analytics(id) } : {}),
+    ...(instruments ? { spec: (id: string) => instruments.get(id) } : {}),
   };
 }
 
@@ -68,6 +76,12 @@ export interface InstrumentInfo {
   coverage: Coverage;
   /** Local time of the last book change (0 when none yet). */
   lastUpdateLocalTs: number;
+  /**
+   * The instrument's reference data: base, quote, settle, kind, margin (spot / linear / inverse),
+   * contract size, size unit, tick, lot, precisions, expiry, and `source` (`reference` loaded at start,
+   * `recording`, or the documented `fallback`); null where the server keeps no catalog.
+   */
+  spec: InstrumentSpec | null;
 }
 
 /** `GET /api/v1/instruments`. */

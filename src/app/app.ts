@@ -14,6 +14,9 @@ import type { AppConfig } from '../config/schema.ts';
 import { splitInstrumentId, type VenueId } from '../core/model.ts';
 import { venue as venueAdapter } from '../feeds/registry.ts';
 import { Connector, SnapshotRouter } from '../live/connector.ts';
+import { RestLimiter } from '../live/rest-limiter.ts';
+import { loadVenueReferences } from '../live/reference.ts';
+import { InstrumentCatalog } from '../core/instrument.ts';
 import type { Engine } from '../pipeline/engine.ts';
 import type { AnalyticsStage } from '../analytics/stage.ts';
 import type { ConsolidationStage } from '../analytics/consolidated/stage.ts';
@@ -54,6 +57,8 @@ export const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), '..',
 export interface App {
   config: AppConfig;
   engine: Engine;
+  /** Instrument specs loaded from the venues' reference endpoints at start (fallbacks for the rest). */
+  instruments: InstrumentCatalog;
   /** Metrics and stateful analytics (null on collectors, which compute none). */
   analytics: AnalyticsStage | null;
   /** Consolidated groups and the watchlist (null on collectors). */
@@ -132,6 +137,32 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     throw new Error(`role "${role}" needs a fleet bus: set bus: nats://... (or --bus)`);
   }
 
+  // Reference data before the pipeline (the consolidated groups take their members' specs at start):
+  // one REST limiter per venue, shared with its connector; one log line per venue.
+  const feeds = role === 'all' || role === 'collector' ? symbolsByVenue(config.instruments) : new Map();
+  const venueIds = [...symbolsByVenue(config.instruments).keys()];
+  const limiters = new Map<VenueId, RestLimiter>();
+  for (const v of venueIds) {
+    const rest = venueAdapter(v).rest;
+    if (rest) limiters.set(v, new RestLimiter({ weightPerMinute: rest.weightPerMinute }));
+  }
+  const recorders = new Map<VenueId, RecordingWriter>();
+  if (config.recordDir)
+    for (const v of feeds.keys())
+      // One recording per venue (the format's header names the venue), rotated by the writer.
+      recorders.set(v, new RecordingWriter({ dir: join(config.recordDir, v), venue: v }));
+  const instruments = new InstrumentCatalog();
+  if (config.reference && role !== 'collector')
+    await loadVenueReferences({
+      adapters: venueIds.map((v) => venueAdapter(v)),
+      catalog: instruments,
+      restUrl: (v) => config.venues[v]?.rest,
+      limiter: (v) => limiters.get(v),
+      recorder: (v) => recorders.get(v),
+      logger,
+    });
+  else logger.info({ role }, 'reference data not loaded: instruments use the documented fallbacks');
+
   const router = new SnapshotRouter();
   const onStateChange = (b: InstrumentBook, previous: BookState): void => {
     logger.info(
@@ -155,6 +186,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
         lists: config.watchlist.lists,
       },
     },
+    instruments,
     onSnapshotNeeded: router.handle,
     onStateChange,
   });
@@ -241,18 +273,13 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
   const publishEvent = nats && (role === 'collector' || role === 'all') ? nats.publishEvent.bind(nats) : null;
   if (publishEvent) stopRepublisher = startSnapshotRepublisher(engine, publishEvent, 10_000);
 
-  const recorders: RecordingWriter[] = [];
   const connectors: Connector[] = [];
-  const feeds = role === 'all' || role === 'collector' ? symbolsByVenue(config.instruments) : new Map();
   for (const [venueId, symbols] of feeds) {
     const base = venueAdapter(venueId);
     const adapter = publishEvent ? teeAdapter(base, publishEvent) : base;
     const endpoints = config.venues[venueId] ?? {};
-    // One recording per venue (the format's header names the venue), rotated by the writer.
-    const recorder = config.recordDir
-      ? new RecordingWriter({ dir: join(config.recordDir, venueId), venue: venueId })
-      : undefined;
-    if (recorder) recorders.push(recorder);
+    const recorder = recorders.get(venueId);
+    const limiter = limiters.get(venueId);
     const c = new Connector({
       adapter,
       engine,
@@ -261,6 +288,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       ...(endpoints.rest ? { restUrl: endpoints.rest } : {}),
       logger,
       ...(recorder ? { recorder } : {}),
+      ...(limiter ? { limiter } : {}),
     });
     router.add(c);
     connectors.push(c);
@@ -275,7 +303,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
   if (config.api.dashboard && !staticDir)
     logger.warn({ dir: DASHBOARD_DIR }, 'dashboard not built: run `npm run build:web`');
   const api = await createApiServer({
-    engine: engineView(engine, analytics),
+    engine: engineView(engine, analytics, instruments),
     bus,
     store,
     ...(staticDir ? { staticDir } : {}),
@@ -322,13 +350,14 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       await store.close();
       if (cache) await cache.close();
       if (nats) await nats.close();
-      await Promise.all(recorders.map((r) => r.close()));
+      await Promise.all([...recorders.values()].map((r) => r.close()));
       await bus.close();
       logger.info('stopped');
     })());
   return {
     config,
     engine,
+    instruments,
     analytics,
     consolidation,
     bus,

@@ -70,9 +70,15 @@ export function startBookHistory(opts: BookHistoryOptions): BookHistory {
   const now = opts.now ?? Date.now;
   const detach = new Map<string, () => void>();
 
+  // The bucket size is read when each run is written: an automatic one is chosen at the first live book.
   const toRow =
-    (instrument: string, bucketSize: number, binMs: number) =>
-    (r: HeatmapRun): HeatmapRunRow => ({ instrument, bucketSize, binMs, ...r });
+    (instrument: string, hm: { readonly settings: { bucketSize: number; binMs: number } }) =>
+    (r: HeatmapRun): HeatmapRunRow => ({
+      instrument,
+      bucketSize: hm.settings.bucketSize,
+      binMs: hm.settings.binMs,
+      ...r,
+    });
 
   const snapshot = (): number => {
     if (!store.appendBookSnapshots) return 0;
@@ -103,7 +109,7 @@ export function startBookHistory(opts: BookHistoryOptions): BookHistory {
       if (detach.has(id)) continue;
       const hm = analytics.analytics(id)?.heatmap;
       if (!hm) continue;
-      const row = toRow(id, hm.settings.bucketSize, hm.settings.binMs);
+      const row = toRow(id, hm);
       detach.set(
         id,
         hm.onRunClosed((r) => store.appendHeatmapRuns!([row(r)])),
@@ -132,7 +138,7 @@ export function startBookHistory(opts: BookHistoryOptions): BookHistory {
         const hm = opts.analytics?.analytics(id)?.heatmap;
         if (!hm || !store.appendHeatmapRuns) continue;
         const open = hm.openRuns(at);
-        const row = toRow(id, hm.settings.bucketSize, hm.settings.binMs);
+        const row = toRow(id, hm);
         if (open.length > 0) store.appendHeatmapRuns(open.map(row));
       }
       detach.clear();

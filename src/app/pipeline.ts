@@ -8,6 +8,7 @@ import type { InstrumentId, VenueId } from '../core/model.ts';
 import type { BookState } from '../book/health.ts';
 import type { InstrumentBook } from '../book/instrument-book.ts';
 import type { VenueAdapter } from '../feeds/types.ts';
+import { InstrumentCatalog } from '../core/instrument.ts';
 import { venueSync, venues as allVenues } from '../feeds/registry.ts';
 import { Engine, type PipelineStage } from '../pipeline/engine.ts';
 import type { PipelineTopics } from '../pipeline/topics.ts';
@@ -37,6 +38,12 @@ export interface PipelineOptions {
    * are no groups and no watchlist is asked for).
    */
   consolidation?: Omit<ConsolidationOptions, 'bus'>;
+  /**
+   * Instrument specs (contract sizes, ticks) for the analytics and the consolidation: loaded from the
+   * venues' reference endpoints (live/reference.ts) or a recording's metadata (replay); instruments it
+   * lacks get the documented fallback. Default: an empty catalog.
+   */
+  instruments?: InstrumentCatalog;
   /** More stages after the analytics stage. */
   stages?: readonly PipelineStage[];
   onSnapshotNeeded?: (instrument: InstrumentId, book: InstrumentBook) => void;
@@ -48,6 +55,8 @@ export interface PipelineOptions {
 /** The engine and its analytics stage (null when metrics are off). */
 export interface Pipeline {
   engine: Engine;
+  /** The specs the stages follow (the option's catalog, or a fresh one). */
+  instruments: InstrumentCatalog;
   analytics: AnalyticsStage | null;
   /** Consolidated groups and watchlist (null when not asked for or metrics are off). */
   consolidation: ConsolidationStage | null;
@@ -55,6 +64,7 @@ export interface Pipeline {
 
 /** Build the standard pipeline on `opts.bus`. */
 export function createPipeline(opts: PipelineOptions): Pipeline {
+  const instruments = opts.instruments ?? new InstrumentCatalog();
   const analytics =
     opts.computeMetrics === false
       ? null
@@ -63,12 +73,17 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
           ...(opts.metrics ? { metrics: opts.metrics } : {}),
           ...(opts.sampleIntervalMs !== undefined ? { sampleIntervalMs: opts.sampleIntervalMs } : {}),
           ...(opts.analytics !== undefined ? { analytics: opts.analytics } : {}),
+          instruments,
           ...(opts.latency ? { latency: opts.latency } : {}),
         });
   const consolidation =
     opts.computeMetrics === false || !opts.consolidation
       ? null
-      : new ConsolidationStage({ ...opts.consolidation, bus: opts.bus });
+      : new ConsolidationStage({
+          spec: (id) => instruments.get(id),
+          ...opts.consolidation,
+          bus: opts.bus,
+        });
   const engine = new Engine({
     sync: venueSync(opts.venues ?? allVenues),
     bus: opts.bus,
@@ -82,5 +97,5 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     ...(opts.onStateChange ? { onStateChange: opts.onStateChange } : {}),
     ...(opts.latency ? { latency: opts.latency } : {}),
   });
-  return { engine, analytics, consolidation };
+  return { engine, instruments, analytics, consolidation };
 }

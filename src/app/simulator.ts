@@ -3,6 +3,7 @@
  * and tell which instruments the recording carries so the app can subscribe to them.
  */
 import { openRecording } from '../recording/index.ts';
+import { metadataFiles, readMetadataFrames } from '../recording/reference.ts';
 import type { RecordedFrame } from '../recording/types.ts';
 import { Simulator, simProtocol, type FaultConfig } from '../sim/index.ts';
 import { venue as venueAdapter } from '../feeds/registry.ts';
@@ -82,12 +83,32 @@ export function instrumentsIn(venue: string, frames: readonly RecordedFrame[], s
 }
 
 /**
+ * The reference bodies of `venue` a recording carries, for the simulator to serve: its cryptofeed `X.0`
+ * metadata files (recording/reference.ts metadataFiles) and the REST bodies in its frames that are the
+ * venue's reference requests (`adapter.reference.matches`).
+ */
+export async function recordedReference(
+  venue: string,
+  files: Parameters<typeof metadataFiles>[0],
+  ignored: readonly string[],
+  frames: readonly RecordedFrame[],
+): Promise<RecordedFrame[]> {
+  const ref = venueAdapter(venue).reference;
+  if (!ref) return [];
+  const meta = await readMetadataFrames(await metadataFiles(files, ignored));
+  return [...meta, ...frames].filter(
+    (f) => f.kind === 'rest' && f.url !== undefined && (f.venue ?? venue) === venue && ref.matches(f.url),
+  );
+}
+
+/**
  * Load the recording and start the simulator on a loopback port.
  * @throws {RecordingError} when a file cannot be read; {Error} for an unknown venue
  */
 export async function startSimulator(o: StartSimulatorOptions): Promise<RunningSimulator> {
   const frames: RecordedFrame[] = [];
-  for await (const f of await openRecording(o.files, { venue: o.venue })) frames.push(f);
+  const rec = await openRecording(o.files, { venue: o.venue });
+  for await (const f of rec) frames.push(f);
   const recorded = instrumentsIn(o.venue, frames);
   const copies = Math.max(1, Math.floor(o.clones ?? 1));
   const symbols = recorded.map((id) => id.slice(id.indexOf(':') + 1));
@@ -101,6 +122,7 @@ export async function startSimulator(o: StartSimulatorOptions): Promise<RunningS
     ...(copies > 1 ? { clones: { count: copies, rename: cloneRenamer(symbols) } } : {}),
     protocol: simProtocol(o.venue),
     frames,
+    reference: await recordedReference(o.venue, rec.files, rec.ignored, frames),
     speed: o.speed,
     loop: o.loop,
     ...(o.port !== undefined ? { port: o.port } : {}),

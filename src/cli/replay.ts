@@ -126,23 +126,28 @@ async function runReplay(
 ): Promise<void> {
   const { openRecording } = await import('../recording/open.ts');
   const { RecordingError } = await import('../recording/lines.ts');
-  const { Replay } = await import('../replay/replay.ts');
+  const { Replay, recordingReference } = await import('../replay/replay.ts');
   const { summarize, summarizeConsolidated } = await import('../replay/summary.ts');
-  const { fallbackSpec } = await import('../core/instrument.ts');
   const groups = Object.entries(o.groups ?? {}).map(([name, members]) => ({ name, members }));
   let replay;
   let recording;
+  let reference;
   try {
     recording = await openRecording(paths, o.venue ? { venue: o.venue } : {});
+    // The recording's instrument metadata (cryptofeed X.0) before the pipeline: the analytics and the
+    // consolidated groups follow these specs; instruments without get the documented fallback.
+    reference = await recordingReference(recording);
+    const instruments = reference.catalog;
     replay = new Replay(recording, {
       speed: o.speed,
       ...(o.venue ? { venue: o.venue } : {}),
       ...(o.from !== undefined ? { from: o.from } : {}),
       ...(o.to !== undefined ? { to: o.to } : {}),
       ...(o.quiet ? {} : { onProgress: await progressReporter('replay') }),
-      ...(groups.length > 0
-        ? { engine: { consolidation: { groups, spec: fallbackSpec, watchlist: false as const } } }
-        : {}),
+      engine: {
+        instruments,
+        ...(groups.length > 0 ? { consolidation: { groups, watchlist: false as const } } : {}),
+      },
     });
   } catch (e) {
     if (e instanceof RecordingError) {
@@ -179,6 +184,8 @@ async function runReplay(
     ...recording.stats,
     ...result,
     ...(recording.lobster.length > 0 ? { lobster: recording.lobster } : {}),
+    // Reference data read: per venue, from metadata files and in-stream bodies.
+    reference: Object.fromEntries([...reference.counts, ...replay.referenceCounts]),
   };
   if (o.json) {
     process.stdout.write(JSON.stringify({ ...summary, recording: rec }, jsonSafe) + '\n');

@@ -111,10 +111,13 @@ async function runSim(o: {
   const { RecordingError } = await import('../recording/lines.ts');
   const { Simulator } = await import('../sim/simulator.ts');
   const { venue } = await import('../feeds/registry.ts');
+  const { recordedReference } = await import('../app/simulator.ts');
   const frames = [];
+  let reference: Awaited<ReturnType<typeof recordedReference>>;
   try {
     const rec = await openRecording(o.files, { venue: o.venue });
     for await (const f of rec) frames.push(f);
+    reference = await recordedReference(o.venue, rec.files, rec.ignored, frames);
   } catch (e) {
     if (e instanceof RecordingError) {
       process.stderr.write(`depthwatch sim: ${e.message}\n`);
@@ -135,6 +138,7 @@ async function runSim(o: {
     sim = await Simulator.start({
       protocol: o.protocol,
       frames,
+      reference,
       host: o.host,
       port: o.port,
       speed: o.speed,
@@ -160,6 +164,8 @@ async function runSim(o: {
   out.write(`depthwatch sim: ${adapter.name} (${o.venue}), ${frames.length} frames, speed ${o.speed}\n`);
   out.write(`  ws   ${sim.wsUrl}\n`);
   out.write(`  rest ${sim.restUrl}\n`);
+  if (reference.length > 0)
+    out.write(`  reference data: ${reference.length} recorded instrument-list bodies served\n`);
   if (example.length > 0) {
     out.write(`  e.g. ${adapter.subscribe(sim.wsUrl, example).url}\n`);
     if (adapter.snapshotRequest)

@@ -139,6 +139,11 @@ export const configSchema = z
       .prefault({}),
     /** Record raw frames to this directory (depthwatch recording format), or omitted. */
     recordDir: z.string().optional(),
+    /**
+     * Fetch each venue's instrument list (contract sizes, ticks) at start (`venues.<id>.rest` or the
+     * production REST URL); false uses the documented fallbacks only (offline runs).
+     */
+    reference: z.boolean().default(true),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

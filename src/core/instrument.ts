@@ -153,6 +153,8 @@ const ASSET_ALIASES: Readonly<Record<string, string>> = {
   ZUSD: 'USD',
   ZEUR: 'EUR',
   XETH: 'ETH',
+  XDG: 'DOGE', // Kraken
+  XXDG: 'DOGE',
   UST: 'USDT', // Bitfinex spells Tether UST
 };
 
@@ -168,10 +170,20 @@ export function normalizeAsset(code: string): string {
  */
 export class InstrumentCatalog {
   private readonly specs = new Map<InstrumentId, InstrumentSpec>();
+  private changes = 0;
 
   /** Add or replace specs (a later `reference` load replaces `recording`/`fallback` ones). */
   add(specs: Iterable<InstrumentSpec>): void {
     for (const s of specs) this.specs.set(s.id, s);
+    this.changes++;
+  }
+
+  /**
+   * Bumped by every `add`: holders of derived per-instrument state (the analytics' size units) compare
+   * it to know when to look their spec up again, instead of a lookup per update.
+   */
+  get version(): number {
+    return this.changes;
   }
 
   /** The spec of `id`, or undefined when not loaded. */

@@ -105,6 +105,14 @@ export interface DepthOracle {
   readonly asks: readonly WireLevel[];
 }
 
+/**
+ * What a trade print that is not an ordinary market trade was, as the venue marks it (Binance futures
+ * trade stream `X`: `INSURANCE_FUND` → `insurance_fund`, `ADL` → `adl`, `LIQUIDATION` → `liquidation`,
+ * any other non-`MARKET` value → `other`). Such prints are not order flow: trade-flow analytics exclude
+ * them (and count them).
+ */
+export type NonMarketTradeKind = 'insurance_fund' | 'adl' | 'liquidation' | 'other';
+
 /** One public trade. */
 export interface Trade {
   readonly type: 'trade';
@@ -117,6 +125,8 @@ export interface Trade {
   readonly size: string;
   /** Taker side: `buy` lifted the ask, `sell` hit the bid. */
   readonly side: AggressorSide;
+  /** Set only for prints the venue marks as not a market trade (see {@link NonMarketTradeKind}). */
+  readonly kind?: NonMarketTradeKind;
 }
 
 /** The venue's own best bid/offer (Binance `bookTicker`): an oracle for the rebuilt book. */

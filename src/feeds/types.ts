@@ -81,15 +81,26 @@ export interface VenueAdapter {
   readonly reference?: VenueReference;
 }
 
-/** How a venue lists its instruments (see VenueAdapter.reference). */
+/** How a venue lists its instruments (see VenueAdapter.reference; helpers in feeds/reference.ts). */
 export interface VenueReference {
+  /**
+   * Production REST base URL of the reference endpoint, for venues whose adapter has no `rest` (their
+   * book snapshots come in-stream); the loader uses `adapter.rest.url` otherwise.
+   */
+  readonly restUrl?: string;
   /** The REST requests listing the instruments (e.g. one per instrument type). */
   requests(restBase: string): RestRequest[];
-  /** Whether a (recorded) REST URL is one of this venue's reference requests. */
+  /** Whether a (recorded) REST URL is one of this venue's reference requests (host ignored). */
   matches(url: string): boolean;
   /**
    * Parse one response body into specs (`source` as given: `reference` live, `recording` from a file).
+   * @param onSkip told about each entry left out (unusable fields), with the reason; the loader counts them
    * @throws {MalformedFrameError} on a body that is not the venue's instrument list
    */
-  parse(body: string, url: string, source: 'reference' | 'recording'): InstrumentSpec[];
+  parse(
+    body: string,
+    url: string,
+    source: 'reference' | 'recording',
+    onSkip?: (reason: string) => void,
+  ): InstrumentSpec[];
 }

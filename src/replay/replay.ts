@@ -16,6 +16,11 @@
  *   body whose URL names no instrument (e.g. a products list) is not a snapshot: it is counted in
  *   `restIgnored`. A snapshot that precedes diffs is fine; diffs that precede their snapshot are buffered
  *   by the InstrumentBook (Binance "How to manage a local order book correctly").
+ * - Reference data (contract sizes, ticks): the catalog passed as `engine.instruments`, filled by
+ *   {@link recordingReference} from the recording's metadata files before the replay is built (the
+ *   consolidated groups take their members' specs at construction); reference bodies inside the stream
+ *   (`adapter.reference.matches` on a `rest` frame's URL: single-file captures, depthwatch recordings of a
+ *   live session) are added to it as they come, and counted in `referenceBodies`.
  * - Nothing can fetch a new snapshot during a replay, so a book that lost integrity and saw no later
  *   snapshot ends `invalid` (reason says so) rather than `resyncing` forever. Recordings with an
  *   in-stream snapshot source (LOBSTER: the next orderbook row) are asked for one
@@ -40,6 +45,14 @@ import type { RecordedFrame } from '../recording/types.ts';
 import { RecordingError } from '../recording/lines.ts';
 import type { Recording } from '../recording/open.ts';
 import { tardisVenueAdapter } from '../feeds/tardis/descriptor.ts';
+import { InstrumentCatalog } from '../core/instrument.ts';
+import {
+  loadRecordedReference,
+  loadReferenceFrame,
+  metadataFiles,
+  readMetadataFrames,
+  type ReferenceLoadCounts,
+} from '../recording/reference.ts';
 import { lobsterVenueAdapter } from '../feeds/lobster/descriptor.ts';
 
 /** Replay speed: `max`, or a positive multiple of real time (1 = as recorded). */
@@ -92,6 +105,8 @@ export interface ReplayResult {
   restIgnored: number;
   /** REST frames whose instrument could never be told (no URL symbol, several instruments seen). */
   restUnresolved: number;
+  /** REST frames that were reference bodies (instrument lists) in the stream, added to the catalog. */
+  referenceBodies: number;
   /** Frames of a venue with no adapter (counted in engine.dropped too, as `unknown_instrument`). */
   unknownVenueFrames: number;
   /** True when stopped early by stop(). */
@@ -126,12 +141,17 @@ export class Replay {
   /** Consolidated groups and watchlist (null without groups). */
   readonly consolidation: ConsolidationStage | null;
   readonly bus: Bus<OutputTopics>;
+  /** The instrument specs the analytics follow (the `engine.instruments` option, or an empty catalog). */
+  readonly instruments: InstrumentCatalog;
+  /** In-stream reference bodies loaded, per venue. */
+  readonly referenceCounts = new Map<VenueId, ReferenceLoadCounts>();
   readonly result: ReplayResult = {
     frames: 0,
     warmupFrames: 0,
     snapshots: 0,
     restIgnored: 0,
     restUnresolved: 0,
+    referenceBodies: 0,
     unknownVenueFrames: 0,
     stopped: false,
   };
@@ -177,6 +197,7 @@ export class Replay {
       },
     });
     this.engine = p.engine;
+    this.instruments = p.instruments;
     this.analytics = p.analytics;
     this.consolidation = p.consolidation;
     this.speed = opts.speed ?? 'max';
@@ -338,6 +359,11 @@ export class Replay {
   }
 
   private handleRest(f: RecordedFrame, venue: VenueId, adapter: VenueAdapter, key: string): void {
+    const asVenue = f.venue === undefined ? { ...f, venue } : f;
+    if (loadReferenceFrame(asVenue, this.adapters, this.instruments, this.referenceCounts)) {
+      this.result.referenceBodies++;
+      return;
+    }
     if (!adapter.parseSnapshot) {
       this.result.restIgnored++;
       return;
@@ -418,4 +444,19 @@ export class Replay {
       },
     };
   }
+}
+
+/**
+ * The reference data a recording carries (its cryptofeed `X.0` metadata files: given, in a given
+ * directory, or next to a given stream file), parsed by each venue's `reference` into a catalog
+ * (`source: 'recording'`). Pass the catalog as `engine.instruments` of the Replay.
+ * @returns the catalog and what was loaded per venue
+ */
+export async function recordingReference(
+  recording: Pick<Recording, 'files' | 'ignored'>,
+  adapters: ReadonlyMap<VenueId, VenueAdapter> = registryVenues,
+  catalog: InstrumentCatalog = new InstrumentCatalog(),
+): Promise<{ catalog: InstrumentCatalog; counts: Map<VenueId, ReferenceLoadCounts> }> {
+  const frames = await readMetadataFrames(await metadataFiles(recording.files, recording.ignored));
+  return { catalog, counts: loadRecordedReference(frames, adapters, catalog) };
 }

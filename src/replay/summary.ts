@@ -11,6 +11,7 @@ import type { ConsolidationStage } from '../analytics/consolidated/stage.ts';
 import type { CrossedMarket } from '../analytics/consolidated/arbitrage.ts';
 import type { BookMetrics } from '../analytics/types.ts';
 import type { DropCode } from '../core/errors.ts';
+import type { InstrumentSpec } from '../core/instrument.ts';
 
 /** Summary of one instrument after a replay. */
 export interface InstrumentSummary {
@@ -45,6 +46,11 @@ export interface InstrumentSummary {
   reason: string | null;
   /** Price range the book is known over (null = unbounded). */
   coverage: { bidFloor: number | null; askCeiling: number | null };
+  /**
+   * The spec the analytics used (core/instrument.ts): where it came from (`recording` metadata or the
+   * documented `fallback`), kind, margin, contract size, size unit, tick; absent without analytics.
+   */
+  spec?: Pick<InstrumentSpec, 'source' | 'kind' | 'margin' | 'contractSize' | 'sizeUnit' | 'tickSize'>;
   final: {
     /** Best `depth` levels, [price, size], best first. */
     bids: [number, number][];
@@ -136,7 +142,7 @@ export function finiteOrNull(x: number | null | undefined): number | null {
  */
 export function summarize(
   engine: Engine,
-  analytics: Pick<AnalyticsStage, 'latest'> | null,
+  analytics: (Pick<AnalyticsStage, 'latest'> & Partial<Pick<AnalyticsStage, 'spec'>>) | null,
   depth = 20,
 ): ReplaySummary {
   const instruments: Record<string, InstrumentSummary> = {};
@@ -176,6 +182,11 @@ export function summarize(
       },
       final: { bids: top.bids, asks: top.asks, metrics },
     };
+    const spec = analytics?.spec?.(id);
+    if (spec) {
+      const { source, kind, margin, contractSize, sizeUnit, tickSize } = spec;
+      instruments[id]!.spec = { source, kind, margin, contractSize, sizeUnit, tickSize };
+    }
   }
   const dropped: ReplaySummary['dropped'] = {};
   for (const [v, codes] of Object.entries(engine.dropped)) dropped[v] = { ...codes };

@@ -61,6 +61,13 @@ export interface SimulatorOptions {
   /** Pause sending while a socket has more than this many bytes queued (default 1 MiB). */
   highWaterMarkBytes?: number;
   /**
+   * Recorded REST bodies served verbatim at any time (not part of the timeline): the venue's reference
+   * data a recording carries (cryptofeed `X.0` instrument lists, recording/reference.ts), so a live
+   * client's reference load works over loopback. A GET is answered by the body recorded for the same
+   * path and query, else by the only body recorded for that path; REST faults apply as to snapshots.
+   */
+  reference?: readonly RecordedFrame[];
+  /**
    * Serve each recorded instrument `count` times under distinct symbols (scale tests): every frame is
    * played once per copy, copy 0 as recorded and copy k renamed by `rename(text, k)` (the REST URL of a
    * recorded snapshot too). The protocol sees each copy as its own instrument (own venue-side book).
@@ -97,6 +104,8 @@ export interface SimulatorStats {
   /** Raw frames pushed through `inject()`. */
   injected: number;
   httpRequests: number;
+  /** GETs answered from `reference` bodies. */
+  referenceServed: number;
   snapshotsServed: number;
   /** Snapshot requests answered 503 because no snapshot could be served yet. */
   snapshotsUnavailable: number;
@@ -167,6 +176,9 @@ export class Simulator {
   private readonly acked = new Set<string>();
   private wake: (() => void) | null = null;
   private pausedMs = 0;
+  /** Reference bodies by `path?query` and by path (null: several bodies share the path). */
+  private readonly refExact = new Map<string, string>();
+  private readonly refPath = new Map<string, string | null>();
 
   private constructor(opts: SimulatorOptions) {
     this.protocol = opts.protocol;
@@ -195,6 +207,13 @@ export class Simulator {
     for (const d of this.cfg.corruptChecksumNth ?? []) this.corruptChecksumNth.add(`${d.symbol}#${d.n}`);
     this.disconnectAt = new Set(this.cfg.disconnectAtFrame ?? []);
     this.stallAt = new Map((this.cfg.stallAtFrame ?? []).map((s) => [s.frame, s.ms]));
+    for (const f of opts.reference ?? []) {
+      if (f.kind !== 'rest' || f.url === undefined) continue;
+      const u = new URL(f.url, 'http://x');
+      this.refExact.set(`${u.pathname}${u.search}`, f.text);
+      const prev = this.refPath.get(u.pathname);
+      this.refPath.set(u.pathname, prev === undefined || prev === f.text ? f.text : null);
+    }
     this.stats = {
       framesSent: 0,
       bytesSent: 0,
@@ -207,6 +226,7 @@ export class Simulator {
       unroutable: 0,
       injected: 0,
       httpRequests: 0,
+      referenceServed: 0,
       behindMs: 0,
       snapshotsServed: 0,
       snapshotsUnavailable: 0,
@@ -639,6 +659,12 @@ export class Simulator {
   /** Answer from the protocol, holding or refusing a snapshot that cannot be served yet. */
   private respond(url: URL, res: ServerResponse, released: boolean): void {
     if (res.writableEnded || res.destroyed) return;
+    const ref = this.refExact.get(`${url.pathname}${url.search}`) ?? this.refPath.get(url.pathname);
+    if (ref != null) {
+      this.stats.referenceServed++;
+      reply(res, { status: 200, body: ref });
+      return;
+    }
     const r = this.protocol.http(url, this.hold === 'off');
     if (r === null) {
       reply(res, { status: 404, body: '{"code":-1,"msg":"not found"}' });

@@ -187,8 +187,7 @@ export class ConsolidationGroup {
       return; // counted by the member's own analytics
     }
     // Prints the venue marks as not market trades (liquidations, insurance fund, ADL) stay out of the flow.
-    const kind = (t as Trade & { kind?: string }).kind;
-    if (kind !== undefined && kind !== 'market') return;
+    if (t.kind !== undefined) return;
     const member = this.opts.members[m]!;
     const gp = price * member.priceFactor;
     const ts = Number.isNaN(t.exchangeTs) ? t.localTs : t.exchangeTs;

@@ -222,8 +222,7 @@ export class ConsolidationStage implements PipelineStage {
     } catch {
       return;
     }
-    const kind = (t as Trade & { kind?: string }).kind;
-    const market = kind === undefined || kind === 'market';
+    const market = t.kind === undefined;
     const spec = this.spec(t.instrument);
     if (this.opts.watchlist !== false && market)
       this.session(t.instrument, 'instrument').onTrade(price, baseSize(spec, price, size), ts);

@@ -9,6 +9,7 @@ import { binanceFuturesRule, binanceSpotRule } from '../../book/sync-rule.ts';
 import type { VenueAdapter } from '../types.ts';
 import { BinanceParser } from './parser.ts';
 import { parseBinanceSnapshot } from './snapshot.ts';
+import { binanceReference } from './instruments.ts';
 
 /** Levels requested per REST snapshot. */
 export const BINANCE_SNAPSHOT_LIMIT = 1000;
@@ -76,6 +77,7 @@ function makeBinance(m: BinanceMarket): VenueAdapter {
     parseSnapshot: (body, instrument, localTs) =>
       parseBinanceSnapshot(body, instrument, localTs, BINANCE_SNAPSHOT_LIMIT),
     pingMessage: () => null,
+    reference: binanceReference(m.id),
   };
 }
 

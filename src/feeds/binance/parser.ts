@@ -11,6 +11,7 @@
  * - exchangeTs: `E` (event time, ms). Trades use `T` (trade time) when present.
  * - depth delta: firstSequence `U`, sequence `u`, prevSequence `pu` (futures; NaN on spot).
  * - trade side: `m` = buyer is the maker, so the aggressor sold (`sell`); `m == false` → `buy`.
+ * - trade kind: futures `X` other than `MARKET` (insurance fund, ADL) sets Trade.kind (tradeKind).
  * - bookTicker: sequence `u`; the venue's BBO (an oracle for the rebuilt book).
  */
 import { MalformedFrameError, invalidField } from '../../core/errors.ts';
@@ -18,6 +19,8 @@ import type { BookDelta, MarketEvent, Bbo, Trade, VenueId } from '../../core/mod
 import { isObject, levelList, parseObject, reqNonEmpty, reqString, reqJsonUint } from '../fields.ts';
 import type { Json } from '../fields.ts';
 import type { FeedParser } from '../types.ts';
+import { tradeKind } from './trade-kind.ts';
+export { tradeKind } from './trade-kind.ts';
 import { scanBinanceFrame } from './scanner.ts';
 
 /** Parser for one Binance market. Stateless; one instance can serve many connections. */
@@ -98,7 +101,7 @@ export class BinanceParser implements FeedParser {
     const m = d.m;
     if (typeof m !== 'boolean') throw invalidField('`m` (buyer is maker) must be a boolean', instrument);
     const ts = typeof d.T === 'number' ? d.T : typeof d.E === 'number' ? d.E : NaN;
-    return {
+    const trade: Trade = {
       type: 'trade',
       instrument,
       exchangeTs: ts,
@@ -108,6 +111,10 @@ export class BinanceParser implements FeedParser {
       size: reqString(d.q, 'q', instrument),
       side: m ? 'sell' : 'buy',
     };
+    const X = d.X;
+    if (X === undefined || X === 'MARKET') return trade;
+    if (typeof X !== 'string') throw invalidField('`X` (trade type) must be a string', instrument);
+    return { ...trade, kind: tradeKind(X) };
   }
 
   private bbo(d: Json, localTs: number): Bbo {

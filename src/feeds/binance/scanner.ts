@@ -13,6 +13,7 @@
  * this on real and 60,000+ mutated frames).
  */
 import type { Bbo, BookDelta, MarketEvent, Trade, WireLevel } from '../../core/model.ts';
+import { tradeKind } from './trade-kind.ts';
 
 // Character codes the scanner compares with.
 const QUOTE = 34; // "
@@ -47,6 +48,7 @@ const KEY_TRADE_ID = LOWER_T; // t
 const KEY_PRICE = 112; // p (also the first letter of `pu`, `ps`)
 const KEY_QTY = 113; // q
 const KEY_MAKER = 109; // m
+const KEY_TRADE_TYPE = 88; // X (futures trade type: MARKET, INSURANCE_FUND, ADL, NA)
 const LETTER_S = KEY_SYMBOL; // second letter of `ps`
 const LETTER_U = KEY_LAST_ID; // second letter of `pu`
 /** scanFlat's slot for the two-letter key `ps` (COIN-M pair). */
@@ -345,7 +347,15 @@ function flatEvent(t: string, prefix: string, localTs: number): Trade | Bbo | nu
     const m = kind[KEY_MAKER];
     if (kind[KEY_TRADE_ID] !== KIND.integer || (m !== KIND.true && m !== KIND.false)) return null;
     if (!allOfKind(TRADE_STRINGS, KIND.string) || !allOfKind(TRADE_ABSENT, KIND.absent)) return null;
-    return {
+    // Futures `X` (trade type): only a non-MARKET value marks the print (tradeKind).
+    const X =
+      kind[KEY_TRADE_TYPE] === KIND.string
+        ? t.slice(flatStart[KEY_TRADE_TYPE], flatEnd[KEY_TRADE_TYPE])
+        : kind[KEY_TRADE_TYPE] === KIND.absent
+          ? undefined
+          : null;
+    if (X === null) return null;
+    const trade: Trade = {
       type: 'trade',
       instrument: prefix + s,
       exchangeTs: kind[KEY_TRADE_TIME] === KIND.integer ? flatNum[KEY_TRADE_TIME]! : E,
@@ -355,6 +365,7 @@ function flatEvent(t: string, prefix: string, localTs: number): Trade | Bbo | nu
       size: t.slice(flatStart[KEY_QTY], flatEnd[KEY_QTY]),
       side: kind[KEY_MAKER] === KIND.true ? 'sell' : 'buy',
     };
+    return X === undefined || X === 'MARKET' ? trade : { ...trade, kind: tradeKind(X) };
   }
   if (e === 'bookTicker' || e === undefined) {
     // As the JSON.parse path: u integer, b/B/a/A strings.

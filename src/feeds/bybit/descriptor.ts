@@ -12,6 +12,7 @@ import type { SyncRule } from '../../book/sync-rule.ts';
 import { consecutiveRule, declaredUnsequenced } from '../../book/sync-rule.ts';
 import type { VenueAdapter } from '../types.ts';
 import { BybitParser } from './parser.ts';
+import { bybitReference } from './instruments.ts';
 
 /** Orderbook depths on Bybit's linear endpoint. */
 export type BybitDepth = 1 | 50 | 200 | 500;
@@ -69,6 +70,7 @@ export function makeBybit(depth: BybitDepth = 500): VenueAdapter {
       ...ops('subscribe', [`orderbook.${depth}.${symbol}`]),
     ],
     pingMessage: () => JSON.stringify({ op: 'ping' }),
+    reference: bybitReference,
   };
 }
 

@@ -12,6 +12,7 @@
 import { prevSequenceRule } from '../../book/sync-rule.ts';
 import type { VenueAdapter } from '../types.ts';
 import { CoinbaseParser } from './parser.ts';
+import { coinbaseReference } from './instruments.ts';
 
 const msg = (type: 'subscribe' | 'unsubscribe', channel: string, products: readonly string[]): string =>
   JSON.stringify({ type, product_ids: [...products], channel });
@@ -53,4 +54,5 @@ export const coinbase: VenueAdapter = {
   ],
   resubscribe: (symbol) => [msg('unsubscribe', 'level2', [symbol]), msg('subscribe', 'level2', [symbol])],
   pingMessage: () => null,
+  reference: coinbaseReference,
 };

@@ -13,6 +13,7 @@ import { unsequencedRule } from '../../book/sync-rule.ts';
 import type { VenueAdapter } from '../types.ts';
 import { krakenChecksum } from './checksum.ts';
 import { KrakenParser } from './parser.ts';
+import { krakenReference } from './instruments.ts';
 
 /** Book depths Kraken accepts on the v2 `book` channel. */
 export type KrakenDepth = 10 | 25 | 100 | 500 | 1000;
@@ -65,6 +66,7 @@ export function makeKraken(depth: KrakenDepth = 1000): VenueAdapter {
     unsubscribe: (symbols) => [req('unsubscribe', 'book', symbols), req('unsubscribe', 'trade', symbols)],
     resubscribe: (symbol) => [req('unsubscribe', 'book', [symbol]), req('subscribe', 'book', [symbol])],
     pingMessage: () => JSON.stringify({ method: 'ping' }),
+    reference: krakenReference,
   };
 }
 

@@ -7,6 +7,9 @@
  * empty is an error.
  */
 import { MalformedFrameError } from '../../core/errors.ts';
+import { normalizeAsset, type InstrumentSpec } from '../../core/instrument.ts';
+import { joinUrl, mapEntries, pathMatcher, spotSpec, trimZeros } from '../reference.ts';
+import type { VenueReference } from '../types.ts';
 import type { KrakenPrecision } from './parser.ts';
 
 /** One Kraken spot pair. */
@@ -84,3 +87,45 @@ export function parseKrakenAssetPairs(body: string): KrakenInstrument[] {
 export function krakenPrecisions(instruments: readonly KrakenInstrument[]): Map<string, KrakenPrecision> {
   return new Map(instruments.map((i) => [i.wsname, { price: i.pricePrecision, qty: i.qtyPrecision }]));
 }
+
+/**
+ * The specs of one AssetPairs pair: spot, assets from `wsname` (`ADA/XBT` → ADA, BTC), tick `tick_size`
+ * when sent else 10^-`pair_decimals`, lot 10^-`lot_decimals`. Listed under the v1 name (`kraken:XBT/USD`,
+ * as the recordings spell it) and, when it differs, the WebSocket v2 name with Kraken's asset aliases
+ * resolved (`kraken:BTC/USD`, `kraken:DOGE/USD`), which the live v2 connection uses.
+ */
+export function krakenSpecs(i: KrakenInstrument, source: InstrumentSpec['source']): InstrumentSpec[] {
+  const [b, q] = i.wsname.split('/');
+  if (!b || !q) throw new MalformedFrameError('invalid_field', `wsname ${i.wsname} is not BASE/QUOTE`);
+  const base = normalizeAsset(b);
+  const quote = normalizeAsset(q);
+  const spec = (symbol: string): InstrumentSpec =>
+    spotSpec({
+      venue: 'kraken',
+      symbol,
+      base,
+      quote,
+      tickSize: trimZeros(i.tickSize),
+      lotSize: i.lotSize,
+      source,
+    });
+  const v2 = `${base}/${quote}`;
+  return v2 === i.wsname ? [spec(i.wsname)] : [spec(i.wsname), spec(v2)];
+}
+
+const ASSET_PAIRS = '/0/public/AssetPairs';
+
+/** Kraken spot reference: `GET /0/public/AssetPairs` (public REST, 1 call; see parseKrakenAssetPairs). */
+export const krakenReference: VenueReference = {
+  restUrl: 'https://api.kraken.com',
+  requests: (restBase) => [{ url: joinUrl(restBase, ASSET_PAIRS), weight: 1 }],
+  matches: pathMatcher(ASSET_PAIRS),
+  parse(body, _url, source, onSkip) {
+    const pairs = parseKrakenAssetPairs(body);
+    return mapEntries(
+      pairs as unknown as Record<string, unknown>[],
+      (o) => krakenSpecs(o as unknown as KrakenInstrument, source),
+      onSkip,
+    );
+  },
+};

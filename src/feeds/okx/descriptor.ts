@@ -11,6 +11,7 @@
 import type { VenueAdapter } from '../types.ts';
 import { okxChecksum, okxSequenceRule } from './checksum.ts';
 import { OKX_BOOK_DEPTH, OkxParser } from './parser.ts';
+import { okxReference } from './instruments.ts';
 
 /** Book channels the descriptor can subscribe (the `*-l2-tbt` ones need a VIP login on OKX). */
 export type OkxBookChannel = 'books' | 'books-l2-tbt' | 'books50-l2-tbt';
@@ -67,6 +68,7 @@ export function makeOkx(channel: OkxBookChannel = 'books'): VenueAdapter {
       ];
     },
     pingMessage: () => 'ping',
+    reference: okxReference,
   };
 }
 
