@@ -8,6 +8,7 @@ import { createOkxSimProtocol } from './venues/okx.ts';
 import { createBybitSimProtocol } from './venues/bybit.ts';
 import { createKrakenSimProtocol } from './venues/kraken.ts';
 import { createCoinbaseSimProtocol } from './venues/coinbase.ts';
+import { createBitgetSimProtocol } from './venues/bitget.ts';
 import type { SimProtocol, SimProtocolFactory } from './types.ts';
 
 /** Factories of every venue the simulator speaks. */
@@ -19,6 +20,8 @@ export const simProtocols: ReadonlyMap<VenueId, SimProtocolFactory> = new Map<Ve
   ['bybit', createBybitSimProtocol],
   ['kraken', createKrakenSimProtocol],
   ['coinbase', createCoinbaseSimProtocol],
+  ['bitget', createBitgetSimProtocol],
+  ['bitget-futures', createBitgetSimProtocol],
 ]);
 
 /**

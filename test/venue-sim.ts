@@ -1,0 +1,93 @@
+/**
+ * Test harness shared by the venue simulator tests (src/sim/venues/*.test.ts): serve recorded frames
+ * through the simulator to the live connector over loopback, replay the same frames directly, and compare
+ * the final books level by level.
+ */
+import { Simulator, type SimulatorOptions } from '../src/sim/simulator.ts';
+import { simProtocol } from '../src/sim/protocols.ts';
+import { Connector, SnapshotRouter } from '../src/live/connector.ts';
+import { Engine } from '../src/pipeline/engine.ts';
+import { InProcessBus } from '../src/bus/in-process.ts';
+import { venue as venueOf, venues, venueSync } from '../src/feeds/registry.ts';
+import { openRecording } from '../src/recording/index.ts';
+import { Replay } from '../src/replay/index.ts';
+import type { RecordedFrame } from '../src/recording/types.ts';
+import type { OutputTopics } from '../src/alerts/topics.ts';
+import { waitFor } from './sim-fixtures.ts';
+
+/** A live run: simulator + connector + engine, stopped with `stop()`. */
+export interface LiveRun {
+  sim: Simulator;
+  conn: Connector;
+  engine: Engine;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start a simulator for `venue` on `frames` and a connector on `symbols`, and wait until the timeline has
+ * ended and every frame sent has arrived (plus `settle`, a condition checked until true, e.g. a resynced
+ * book live again).
+ */
+export async function runLive(opts: {
+  venue: string;
+  frames: readonly RecordedFrame[];
+  symbols: readonly string[];
+  speed?: SimulatorOptions['speed'];
+  faults?: SimulatorOptions['faults'];
+  hold?: SimulatorOptions['hold'];
+  settle?: (engine: Engine) => boolean;
+}): Promise<LiveRun> {
+  const sim = await Simulator.start({
+    protocol: simProtocol(opts.venue),
+    frames: opts.frames,
+    speed: opts.speed ?? 'max',
+    ...(opts.faults ? { faults: opts.faults } : {}),
+    ...(opts.hold ? { hold: opts.hold } : {}),
+  });
+  const router = new SnapshotRouter();
+  const engine = new Engine({
+    sync: venueSync(venues),
+    bus: new InProcessBus<OutputTopics>(),
+    onSnapshotNeeded: router.handle,
+  });
+  const conn = new Connector({
+    adapter: venueOf(opts.venue),
+    engine,
+    symbols: opts.symbols,
+    wsUrl: sim.wsUrl,
+    restUrl: sim.restUrl,
+    snapshotRetry: { baseMs: 20, maxMs: 200 },
+    reconnect: { baseMs: 20, maxMs: 200 },
+  });
+  router.add(conn);
+  const stop = async (): Promise<void> => {
+    await conn.stop();
+    await sim.close();
+  };
+  conn.start();
+  try {
+    await sim.finished;
+    await waitFor(() => conn.stats.frames >= sim.stats.framesSent, 'every frame sent to arrive', 30_000);
+    if (opts.settle) await waitFor(() => opts.settle!(engine), 'the books to settle', 10_000);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { sim, conn, engine, stop };
+}
+
+/** Replay recording paths through `Replay` (the reference result). */
+export async function replayPaths(paths: string[]): Promise<Engine> {
+  const r = new Replay(await openRecording(paths));
+  await r.run();
+  return r.engine;
+}
+
+/** The whole book of every instrument of `venue` in an engine, as wire strings (for equality). */
+export function finalBooks(engine: Engine, venue: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [id, b] of engine.books)
+    if (id.startsWith(`${venue}:`))
+      out[id] = { state: b.state, ...b.book.topStrings(Number.MAX_SAFE_INTEGER) };
+  return out;
+}
