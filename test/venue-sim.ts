@@ -83,11 +83,26 @@ export async function replayPaths(paths: string[]): Promise<Engine> {
   return r.engine;
 }
 
-/** The whole book of every instrument of `venue` in an engine, as wire strings (for equality). */
-export function finalBooks(engine: Engine, venue: string): Record<string, unknown> {
+/**
+ * The book of every instrument of `venue` in an engine as wire strings (for equality), limited to the
+ * price range `coverageOf` knows exactly (its coverage: a REST snapshot of N levels says nothing beyond
+ * its worst level, so two books synced from snapshots taken at different moments agree only inside it).
+ */
+export function finalBooks(
+  engine: Engine,
+  venue: string,
+  coverageOf: Engine = engine,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [id, b] of engine.books)
-    if (id.startsWith(`${venue}:`))
-      out[id] = { state: b.state, ...b.book.topStrings(Number.MAX_SAFE_INTEGER) };
+  for (const [id, b] of engine.books) {
+    if (!id.startsWith(`${venue}:`)) continue;
+    const cov = coverageOf.books.get(id)?.health.coverage ?? { bidFloor: NaN, askCeiling: NaN };
+    const top = b.book.topStrings(Number.MAX_SAFE_INTEGER);
+    out[id] = {
+      state: b.state,
+      bids: top.bids.filter((l) => !(Number(l[0]) < cov.bidFloor)),
+      asks: top.asks.filter((l) => !(Number(l[0]) > cov.askCeiling)),
+    };
+  }
   return out;
 }

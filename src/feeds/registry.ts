@@ -14,7 +14,19 @@ import { gateio, gateioFutures } from './gateio/descriptor.ts';
 
 /** All known venues. */
 export const venues: ReadonlyMap<VenueId, VenueAdapter> = new Map<VenueId, VenueAdapter>(
-  [binanceSpot, binanceUsdm, binanceCoinm, okx, kraken, bybit, coinbase, bitget, bitgetFutures, gateio, gateioFutures].map((v) => [v.id, v]),
+  [
+    binanceSpot,
+    binanceUsdm,
+    binanceCoinm,
+    okx,
+    kraken,
+    bybit,
+    coinbase,
+    bitget,
+    bitgetFutures,
+    gateio,
+    gateioFutures,
+  ].map((v) => [v.id, v]),
 );
 
 /**

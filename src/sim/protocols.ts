@@ -9,6 +9,7 @@ import { createBybitSimProtocol } from './venues/bybit.ts';
 import { createKrakenSimProtocol } from './venues/kraken.ts';
 import { createCoinbaseSimProtocol } from './venues/coinbase.ts';
 import { createBitgetSimProtocol } from './venues/bitget.ts';
+import { createGateioSimProtocol } from './venues/gateio.ts';
 import type { SimProtocol, SimProtocolFactory } from './types.ts';
 
 /** Factories of every venue the simulator speaks. */
@@ -22,6 +23,8 @@ export const simProtocols: ReadonlyMap<VenueId, SimProtocolFactory> = new Map<Ve
   ['coinbase', createCoinbaseSimProtocol],
   ['bitget', createBitgetSimProtocol],
   ['bitget-futures', createBitgetSimProtocol],
+  ['gateio', createGateioSimProtocol],
+  ['gateio-futures', createGateioSimProtocol],
 ]);
 
 /**
