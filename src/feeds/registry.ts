@@ -11,6 +11,7 @@ import { bybit } from './bybit/descriptor.ts';
 import { coinbase } from './coinbase/descriptor.ts';
 import { bitget, bitgetFutures } from './bitget/descriptor.ts';
 import { gateio, gateioFutures } from './gateio/descriptor.ts';
+import { kucoin, kucoinFutures } from './kucoin/descriptor.ts';
 
 /** All known venues. */
 export const venues: ReadonlyMap<VenueId, VenueAdapter> = new Map<VenueId, VenueAdapter>(
@@ -26,6 +27,8 @@ export const venues: ReadonlyMap<VenueId, VenueAdapter> = new Map<VenueId, Venue
     bitgetFutures,
     gateio,
     gateioFutures,
+    kucoin,
+    kucoinFutures,
   ].map((v) => [v.id, v]),
 );
 
