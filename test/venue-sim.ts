@@ -106,3 +106,25 @@ export function finalBooks(
   }
   return out;
 }
+
+/**
+ * Write frames as a cryptofeed capture in `dir` (`<FEED>.ws.1.0` for WebSocket frames, `<FEED>.http.0.0`
+ * for REST bodies), so a generated timeline goes through the project's own reader and replay.
+ * @returns the written file paths
+ */
+export async function writeCryptofeedCapture(
+  dir: string,
+  feed: string,
+  frames: readonly RecordedFrame[],
+): Promise<string[]> {
+  const { writeFile } = await import('node:fs/promises');
+  const ts = (ms: number) => (ms / 1000).toFixed(6);
+  const ws = frames.filter((f) => f.kind === 'ws').map((f) => `${ts(f.localTs)}: ${f.text}`);
+  const rest = frames
+    .filter((f) => f.kind === 'rest')
+    .map((f) => `${f.url ?? ''} -> ${ts(f.localTs)}: ${f.text}`);
+  const paths = [`${dir}/${feed}.ws.1.0`, `${dir}/${feed}.http.0.0`];
+  await writeFile(paths[0]!, ws.join('\n') + '\n');
+  await writeFile(paths[1]!, rest.join('\n') + '\n');
+  return paths;
+}

@@ -10,6 +10,7 @@ import { createKrakenSimProtocol } from './venues/kraken.ts';
 import { createCoinbaseSimProtocol } from './venues/coinbase.ts';
 import { createBitgetSimProtocol } from './venues/bitget.ts';
 import { createGateioSimProtocol } from './venues/gateio.ts';
+import { createKucoinSimProtocol } from './venues/kucoin.ts';
 import type { SimProtocol, SimProtocolFactory } from './types.ts';
 
 /** Factories of every venue the simulator speaks. */
@@ -25,6 +26,8 @@ export const simProtocols: ReadonlyMap<VenueId, SimProtocolFactory> = new Map<Ve
   ['bitget-futures', createBitgetSimProtocol],
   ['gateio', createGateioSimProtocol],
   ['gateio-futures', createGateioSimProtocol],
+  ['kucoin', createKucoinSimProtocol],
+  ['kucoin-futures', createKucoinSimProtocol],
 ]);
 
 /**

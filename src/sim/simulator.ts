@@ -543,6 +543,7 @@ export class Simulator {
         for (const reply of r.replies ?? []) this.write(session, reply);
         if (r.subscribe && r.subscribe.length > 0) this.subscribed(session, r.subscribe);
       });
+      for (const text of this.protocol.onOpen?.(url) ?? []) this.write(session, text);
       ws.on('error', () => {});
       ws.on('close', () => {
         this.sessions.delete(session);

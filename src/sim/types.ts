@@ -97,6 +97,8 @@ export interface SimProtocol {
   route(text: string): FrameRoute | null;
   /** Subscriptions a client gets from its connection URL (path and query), or a refusal. */
   open(url: URL): SessionOpen;
+  /** Frames sent to a client right after its connection is accepted (KuCoin's `welcome`); none by default. */
+  onOpen?(url: URL): readonly string[];
   /** Handle one text message from a client (SUBSCRIBE, UNSUBSCRIBE, ping...). */
   onMessage(text: string, session?: SimSession): ClientMessageResult;
   /**
