@@ -112,4 +112,26 @@ describe('Bitget simulator protocol (v2 wire from v1 recordings)', () => {
       await run.stop();
     }
   }, 60_000);
+  it('a corrupted checksum on one USDT-M push resyncs that contract only, which verifies again', async () => {
+    const frames = await loadRecording([MIX]);
+    const run = await runLive({
+      venue: 'bitget-futures',
+      frames,
+      symbols: ['DASHUSDT', 'UNIUSDT'],
+      speed: 10,
+      faults: { corruptChecksumNth: [{ symbol: 'UNIUSDT', n: 30 }] },
+      settle: (e) => e.books.get('bitget-futures:UNIUSDT')?.state === 'live',
+    });
+    try {
+      expect(run.sim.faults.corruptChecksum).toBe(1);
+      const uni = run.engine.books.get('bitget-futures:UNIUSDT')!.health.counters;
+      const dash = run.engine.books.get('bitget-futures:DASHUSDT')!.health.counters;
+      expect([uni.checksumFailures, uni.resyncs, uni.snapshots]).toEqual([1, 1, 2]);
+      expect([dash.checksumFailures, dash.resyncs, dash.snapshots]).toEqual([0, 0, 1]);
+      expect(uni.checksumMatched).toBe(uni.checksumChecked - 1);
+      expect(uni.checksumMatched).toBeGreaterThan(60);
+    } finally {
+      await run.stop();
+    }
+  }, 60_000);
 });
