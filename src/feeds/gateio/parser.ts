@@ -26,6 +26,7 @@ import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { Bbo, BookDelta, BookSnapshot, MarketEvent, Trade, WireLevel } from '../../core/model.ts';
 import type { FeedParser } from '../types.ts';
 import {
+  exactAmount,
   isObject,
   optTime,
   parseJson,
@@ -49,13 +50,7 @@ const IGNORED = new Set(['tickers', 'candlesticks', 'pong', 'ping', 'order_book'
 export function gateLevel(v: unknown, instrument?: string): WireLevel {
   if (Array.isArray(v)) return v as unknown as WireLevel; // spot: validated by the book
   if (!isObject(v)) throw invalidField('level must be [price, size] or {p, s}', instrument);
-  const s = v.s;
-  let size: unknown = s;
-  if (typeof s === 'number') {
-    if (!Number.isSafeInteger(s))
-      throw new MalformedFrameError('precision', `size ${String(s)} is not an exact integer`, instrument);
-    size = String(s);
-  }
+  const size = exactAmount(v.s, 'size', instrument);
   return [v.p, size] as unknown as WireLevel;
 }
 
@@ -78,13 +73,12 @@ export class GateioParser implements FeedParser {
         `Gate.io error on ${channel}: ${JSON.stringify(msg.error)}`,
       );
     if (msg.event !== 'update' && msg.event !== 'all') return []; // subscribe/unsubscribe acks, pong
-    if (venue === undefined || IGNORED.has(name)) {
-      if (venue !== undefined) return [];
+    if (venue === undefined)
       throw new MalformedFrameError(
         'unknown_stream',
         `unsupported Gate.io channel ${JSON.stringify(channel)}`,
       );
-    }
+    if (IGNORED.has(name)) return [];
     const r = msg.result;
     if (name === 'trades') {
       const list = Array.isArray(r) ? r : [r];
@@ -131,8 +125,6 @@ export class GateioParser implements FeedParser {
   }
 
   private bbo(r: Json, instrument: string, localTs: number): Bbo {
-    const num = (v: unknown, k: string): string =>
-      typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : reqString(v, k, instrument);
     return {
       type: 'bbo',
       instrument,
@@ -140,9 +132,9 @@ export class GateioParser implements FeedParser {
       localTs,
       sequence: reqUint(r.u, 'u', instrument),
       bidPrice: reqString(r.b, 'b', instrument),
-      bidSize: num(r.B, 'B'),
+      bidSize: exactAmount(r.B, 'B', instrument),
       askPrice: reqString(r.a, 'a', instrument),
-      askSize: num(r.A, 'A'),
+      askSize: exactAmount(r.A, 'A', instrument),
     };
   }
 

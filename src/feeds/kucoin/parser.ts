@@ -27,6 +27,7 @@ import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { BookDelta, BookSnapshot, MarketEvent, Trade, WireLevel } from '../../core/model.ts';
 import type { FeedParser } from '../types.ts';
 import {
+  exactAmount,
   isObject,
   optTime,
   parseJson,
@@ -41,20 +42,6 @@ import {
 
 const IGNORED =
   /^\/(market\/(ticker|candles|snapshot)|contractMarket\/(ticker|tickerV2|level2Depth\d+|snapshot))[:/]/;
-
-/** A size that may come as a JSON integer (futures lots) as its exact digits. */
-function sizeText(v: unknown, name: string, instrument: string): string {
-  if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v) || v < 0)
-      throw new MalformedFrameError(
-        'precision',
-        `${name} ${String(v)} is not an exact lot count`,
-        instrument,
-      );
-    return String(v);
-  }
-  return reqString(v, name, instrument);
-}
 
 /** Parser for one KuCoin connection (spot or futures). Stateless. */
 export class KucoinParser implements FeedParser {
@@ -167,7 +154,7 @@ export class KucoinParser implements FeedParser {
       localTs,
       id: String(id),
       price: reqString(d.price, 'price', instrument),
-      size: sizeText(d.size, 'size', instrument),
+      size: exactAmount(d.size, 'size', instrument),
       side: takerSide(d.side, 'side', instrument),
     };
   }
