@@ -116,20 +116,31 @@ export function parseBitgetContracts(body: string, source: 'reference' | 'record
   });
 }
 
-/** Bitget spot reference: the v2 symbol list (the v1 product list in recordings). */
+const SPOT_LIST = /\/api\/v2\/spot\/public\/symbols|\/api\/spot\/v1\/public\/products/;
+const USDT_M_LIST =
+  /\/api\/v2\/mix\/market\/contracts\?(.*&)?productType=usdt-futures|\/api\/mix\/v1\/market\/contracts\?(.*&)?productType=umcbl/i;
+
+/**
+ * Either market's list, by its URL: a recording's metadata file (cryptofeed `BITGET.0`) holds the spot
+ * and the USDT-M lists under the venue family's name, so each Bitget reference reads both (every spec
+ * names its own venue: `bitget` or `bitget-futures`). Coin-M lists (`dmcbl`) are not ours: not matched.
+ */
+function parseEither(body: string, url: string, source: 'reference' | 'recording'): InstrumentSpec[] {
+  return USDT_M_LIST.test(url) ? parseBitgetContracts(body, source) : parseBitgetSpotSymbols(body, source);
+}
+
+/** Bitget spot reference: the v2 symbol list (the v1 product list in recordings; see parseEither). */
 export const bitgetSpotReference: VenueReference = {
   requests: (restBase) => [{ url: `${restBase.replace(/\/$/, '')}/api/v2/spot/public/symbols`, weight: 1 }],
-  matches: (url) => /\/api\/v2\/spot\/public\/symbols|\/api\/spot\/v1\/public\/products/.test(url),
-  parse: (body, _url, source) => parseBitgetSpotSymbols(body, source),
+  matches: (url) => SPOT_LIST.test(url) || USDT_M_LIST.test(url),
+  parse: parseEither,
 };
 
-/** Bitget USDT-M reference: the v2 contract list (v1 `umcbl` list in recordings). */
+/** Bitget USDT-M reference: the v2 contract list (v1 `umcbl` list in recordings; see parseEither). */
 export const bitgetFuturesReference: VenueReference = {
   requests: (restBase) => [
     { url: `${restBase.replace(/\/$/, '')}/api/v2/mix/market/contracts?productType=USDT-FUTURES`, weight: 1 },
   ],
-  matches: (url) =>
-    /\/api\/v2\/mix\/market\/contracts\?(.*&)?productType=usdt-futures/i.test(url) ||
-    /\/api\/mix\/v1\/market\/contracts\?(.*&)?productType=umcbl/.test(url),
-  parse: (body, _url, source) => parseBitgetContracts(body, source),
+  matches: (url) => SPOT_LIST.test(url) || USDT_M_LIST.test(url),
+  parse: parseEither,
 };
