@@ -82,6 +82,25 @@ describe('KuCoin simulator protocol', () => {
     }
   }, 60_000);
 
+  it('a refused token request is a failed connection attempt: the connector asks again and syncs', async () => {
+    const frames = await loadRecording(FILES, 400);
+    const run = await runLive({
+      venue: 'kucoin',
+      frames,
+      symbols: ['BCHSV-USDT'],
+      faults: { failFirstSnapshots: 2 }, // the first two HTTP requests (both bullet-public POSTs) get 503
+      settle: allLive('kucoin', 1),
+    });
+    try {
+      expect(run.sim.faults.failSnapshot).toBe(2);
+      expect(run.conn.stats.restFailures).toBe(2);
+      expect(run.conn.stats.connects).toBe(1);
+      expect(run.engine.books.get('kucoin:BCHSV-USDT')!.health.counters.gaps).toBe(0);
+    } finally {
+      await run.stop();
+    }
+  }, 60_000);
+
   it('a dropped increment is a gap on that symbol only: new REST book, live again', async () => {
     const frames = await loadRecording(FILES);
     const run = await runLive({
