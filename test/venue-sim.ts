@@ -12,6 +12,8 @@ import { venue as venueOf, venues, venueSync } from '../src/feeds/registry.ts';
 import { openRecording } from '../src/recording/index.ts';
 import { Replay } from '../src/replay/index.ts';
 import type { RecordedFrame } from '../src/recording/types.ts';
+import type { SimProtocol } from '../src/sim/types.ts';
+import type { VenueAdapter } from '../src/feeds/types.ts';
 import type { OutputTopics } from '../src/alerts/topics.ts';
 import { waitFor } from './sim-fixtures.ts';
 
@@ -36,9 +38,15 @@ export async function runLive(opts: {
   faults?: SimulatorOptions['faults'];
   hold?: SimulatorOptions['hold'];
   settle?: (engine: Engine) => boolean;
+  /** Another protocol instance / client adapter than the registry's (a venue's other book channel). */
+  protocol?: SimProtocol;
+  adapter?: VenueAdapter;
+  /** Connector's wait for an in-stream snapshot before it resubscribes, ms (default 10 000). */
+  snapshotTimeoutMs?: number;
 }): Promise<LiveRun> {
+  const adapter = opts.adapter ?? venueOf(opts.venue);
   const sim = await Simulator.start({
-    protocol: simProtocol(opts.venue),
+    protocol: opts.protocol ?? simProtocol(opts.venue),
     frames: opts.frames,
     speed: opts.speed ?? 'max',
     ...(opts.faults ? { faults: opts.faults } : {}),
@@ -46,18 +54,19 @@ export async function runLive(opts: {
   });
   const router = new SnapshotRouter();
   const engine = new Engine({
-    sync: venueSync(venues),
+    sync: new Map([...venueSync(venues), [adapter.id, adapter.sync]]),
     bus: new InProcessBus<OutputTopics>(),
     onSnapshotNeeded: router.handle,
   });
   const conn = new Connector({
-    adapter: venueOf(opts.venue),
+    adapter,
     engine,
     symbols: opts.symbols,
     wsUrl: sim.wsUrl,
     restUrl: sim.restUrl,
     snapshotRetry: { baseMs: 20, maxMs: 200 },
     reconnect: { baseMs: 20, maxMs: 200 },
+    ...(opts.snapshotTimeoutMs ? { snapshotTimeoutMs: opts.snapshotTimeoutMs } : {}),
   });
   router.add(conn);
   const stop = async (): Promise<void> => {

@@ -11,9 +11,16 @@
  * times in seconds). The recordings speak today's `order_book_update` protocol: frames go out as
  * recorded. Served snapshots come from the venue-side book (rest-sim.ts) at the last `u` sent.
  *
- * Topics are `<channel>:<pair>` (`spot.order_book_update:BTC_USDT`, `futures.trades:BTC_USDT`). The `obu`
- * channel is not served (its frames cannot be made from `order_book_update` recordings byte for byte):
- * a subscribe to it gets Gate.io's error answer.
+ * Topics are `<channel>:<pair>` (`spot.order_book_update:BTC_USDT`, `futures.trades:BTC_USDT`).
+ *
+ * Book channel: one per simulator instance. `order_book_update` (default) serves the recordings as they
+ * are. `obu` ("Order Book V2", {@link createGateioObuSimProtocol}) rewrites every recorded update into an
+ * `obu` incremental (`{"channel":"spot.obu","event":"update","result":{"t","s":"ob.<pair>.400","U","u",
+ * "b","a"}}`, same ids and levels) and answers a subscribe with the full book (`full: true`, `u` = its id)
+ * from the venue-side book. Before the timeline has passed a pair's recorded REST snapshot there is no
+ * book to send (the recorded snapshot itself may stand inside an update's `U`..`u`, which a real full
+ * book never does): the subscribe is acknowledged and nothing follows, so the client's snapshot timeout
+ * resubscribes, as against the venue. A subscribe to the other book channel gets Gate.io's error answer.
  */
 import type { VenueId } from '../../core/model.ts';
 import type { RecordedFrame } from '../../recording/types.ts';
@@ -25,13 +32,19 @@ import { corruptOneLevel } from './stream-sim.ts';
 const MAX_LIMIT = 1000;
 const SUBSCRIBABLE = new Set(['order_book_update', 'trades', 'book_ticker', 'tickers', 'candlesticks']);
 
-/** Gate.io simulator protocol for one market. */
+/** Level of the `obu` streams the simulator serves (`ob.<pair>.400`). */
+const OBU_LEVEL = 400;
+
+/** Gate.io simulator protocol for one market and book channel. */
 export class GateioSimProtocol extends RestSimProtocol {
   private readonly market: 'spot' | 'futures';
   protected readonly routes: readonly RestRoute[];
 
   /** @throws {Error} when `venue` is not a Gate.io market */
-  constructor(venue: VenueId) {
+  constructor(
+    venue: VenueId,
+    private readonly book: 'order_book_update' | 'obu' = 'order_book_update',
+  ) {
     super(venue);
     if (venue !== 'gateio' && venue !== 'gateio-futures') throw new Error(`not a Gate.io market: "${venue}"`);
     this.market = venue === 'gateio' ? 'spot' : 'futures';
@@ -84,6 +97,68 @@ export class GateioSimProtocol extends RestSimProtocol {
     return q.get(this.market === 'spot' ? 'currency_pair' : 'contract');
   }
 
+  /** In `obu` mode, a recorded `order_book_update` as an `obu` incremental (see module doc). */
+  wire(frame: RecordedFrame): string {
+    const text = frame.text;
+    if (this.book !== 'obu' || frame.kind !== 'ws' || !text.includes(`"${this.market}.order_book_update"`))
+      return text;
+    let o: { time?: unknown; time_ms?: unknown; event?: unknown; result?: Record<string, unknown> };
+    try {
+      o = JSON.parse(text) as typeof o;
+    } catch {
+      return text;
+    }
+    const r = o?.result;
+    if (o.event !== 'update' || !r || typeof r.s !== 'string') return text;
+    return JSON.stringify({
+      time: o.time,
+      time_ms: o.time_ms,
+      channel: `${this.market}.obu`,
+      event: 'update',
+      result: { t: r.t, s: `ob.${r.s}.${OBU_LEVEL}`, U: r.U, u: r.u, b: r.b, a: r.a },
+    });
+  }
+
+  /** `obu` mode: the full book of each subscribed `obu` stream (see module doc). */
+  onSubscribed(topics: readonly string[]): readonly string[] {
+    if (this.book !== 'obu') return [];
+    const out: string[] = [];
+    for (const t of topics) {
+      if (!t.startsWith(`${this.market}.obu:`)) continue;
+      const symbol = t.slice(t.indexOf(':') + 1);
+      const r = this.serveSnapshot(symbol, false, (s) => this.render(s, OBU_LEVEL, true), null);
+      if (r === null || 'wait' in r || r.status !== 200) continue;
+      let snap;
+      try {
+        snap = this.adapter.parseSnapshot!(r.body, `${this.venue}:${symbol}`, 0);
+      } catch {
+        continue;
+      }
+      const ms = Number.isNaN(snap.exchangeTs) ? 0 : snap.exchangeTs;
+      const lv = (l: readonly unknown[]) =>
+        this.market === 'spot'
+          ? [l[0], l[1]]
+          : { p: l[0], s: /^\d+$/.test(String(l[1])) ? Number(l[1]) : l[1] };
+      out.push(
+        JSON.stringify({
+          time: Math.floor(ms / 1000),
+          time_ms: ms,
+          channel: `${this.market}.obu`,
+          event: 'update',
+          result: {
+            t: ms,
+            full: true,
+            s: `ob.${symbol}.${OBU_LEVEL}`,
+            u: snap.sequence,
+            b: snap.bids.slice(0, OBU_LEVEL).map(lv),
+            a: snap.asks.slice(0, OBU_LEVEL).map(lv),
+          },
+        }),
+      );
+    }
+    return out;
+  }
+
   route(text: string): FrameRoute | null {
     let o: { channel?: unknown; event?: unknown; result?: unknown };
     try {
@@ -106,8 +181,13 @@ export class GateioSimProtocol extends RestSimProtocol {
           ? x.n
           : (x.s ?? x.currency_pair ?? x.contract);
     if (typeof sym !== 'string') return null;
-    const symbol = name === 'candlesticks' ? sym.replace(/^[^_]+_/, '') : sym;
-    return { topic: `${o.channel}:${symbol}`, symbol, depth: name === 'order_book_update' };
+    const symbol =
+      name === 'candlesticks'
+        ? sym.replace(/^[^_]+_/, '')
+        : name === 'obu'
+          ? sym.replace(/^ob\.(.+)\.\d+$/, '$1')
+          : sym;
+    return { topic: `${o.channel}:${symbol}`, symbol, depth: name === 'order_book_update' || name === 'obu' };
   }
 
   open(url: URL): SessionOpen {
@@ -142,7 +222,8 @@ export class GateioSimProtocol extends RestSimProtocol {
     if (
       market !== this.market ||
       name === undefined ||
-      !SUBSCRIBABLE.has(name) ||
+      !(SUBSCRIBABLE.has(name) || name === this.book) ||
+      (name === 'order_book_update' && this.book === 'obu') ||
       (event !== 'subscribe' && event !== 'unsubscribe') ||
       payload === null ||
       payload.length === 0
@@ -157,11 +238,13 @@ export class GateioSimProtocol extends RestSimProtocol {
       };
     // order_book_update / candlesticks name one pair (first / last payload item); others list pairs.
     const pairs =
-      name === 'order_book_update'
-        ? [payload[0]!]
-        : name === 'candlesticks'
-          ? [payload[payload.length - 1]!]
-          : payload;
+      name === 'obu'
+        ? payload.map((p) => p.replace(/^ob\.(.+)\.\d+$/, '$1')).slice(0, 1)
+        : name === 'order_book_update'
+          ? [payload[0]!]
+          : name === 'candlesticks'
+            ? [payload[payload.length - 1]!]
+            : payload;
     const topics = pairs.map((p) => `${channel}:${p}`);
     const reply = answer(channel, event, { error: null, result: { status: 'success' } });
     return event === 'subscribe'
@@ -192,7 +275,12 @@ export class GateioSimProtocol extends RestSimProtocol {
   }
 }
 
-/** Factory for the simulator's protocol registry (src/sim/protocols.ts). */
+/** Factory for the simulator's protocol registry (src/sim/protocols.ts): the `order_book_update` channel. */
 export function createGateioSimProtocol(venue: VenueId): SimProtocol {
   return new GateioSimProtocol(venue);
+}
+
+/** A Gate.io simulator serving the `obu` ("Order Book V2") channel from the same recordings. */
+export function createGateioObuSimProtocol(venue: VenueId): SimProtocol {
+  return new GateioSimProtocol(venue, 'obu');
 }
