@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedFrameError } from '../core/errors.ts';
 import {
+  exactAmount,
   levelList,
   optChecksum,
   optInt,
@@ -69,5 +70,15 @@ describe('shared field checks', () => {
     expect(optChecksum(4294967295)).toBe(-1);
     expect(optChecksum('-5')).toBe(-5);
     expect(optChecksum(undefined)).toBeUndefined();
+  });
+  it('keeps amounts exact whether sent as strings or JSON integers, refusing rounded numbers', () => {
+    expect(exactAmount('0.2010000000', 'size')).toBe('0.2010000000');
+    expect(exactAmount(8393, 'size')).toBe('8393');
+    expect(exactAmount(-108, 'size')).toBe('-108');
+    expect(() => exactAmount(1e300, 'size', 'gateio-futures:X')).toThrow(
+      expect.objectContaining({ code: 'precision', instrument: 'gateio-futures:X' }),
+    );
+    expect(() => exactAmount(1.5, 'size')).toThrow(expect.objectContaining({ code: 'precision' }));
+    expect(() => exactAmount(null, 'size')).toThrow(expect.objectContaining({ code: 'invalid_field' }));
   });
 });

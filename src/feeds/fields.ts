@@ -203,3 +203,20 @@ export function optChecksum(v: unknown, instrument?: string): number | undefined
     throw invalidField('checksum must be a 32-bit integer', instrument);
   return n | 0;
 }
+
+/**
+ * An amount sent either as a decimal string or as a JSON integer (Gate.io futures sizes, KuCoin futures
+ * lots), as exact decimal text: a string is returned as sent (its decimal shape is checked where it is
+ * used, e.g. by the book), an integer as its digits.
+ * @throws {MalformedFrameError} `precision` for a number that is not a safe integer (its digits are
+ *   already lost), `invalid_field` for anything else
+ */
+export function exactAmount(v: unknown, name: string, instrument?: string): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v))
+      throw new MalformedFrameError('precision', `${name} ${String(v)} is not an exact integer`, instrument);
+    return String(v);
+  }
+  throw invalidField(`${name} must be a decimal string or an integer`, instrument);
+}

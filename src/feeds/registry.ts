@@ -10,10 +10,27 @@ import { okx } from './okx/descriptor.ts';
 import { kraken } from './kraken/descriptor.ts';
 import { bybit } from './bybit/descriptor.ts';
 import { coinbase } from './coinbase/descriptor.ts';
+import { bitget, bitgetFutures } from './bitget/descriptor.ts';
+import { gateio, gateioFutures } from './gateio/descriptor.ts';
+import { kucoin, kucoinFutures } from './kucoin/descriptor.ts';
 
 /** All known venues. */
 export const venues: ReadonlyMap<VenueId, VenueAdapter> = new Map<VenueId, VenueAdapter>(
-  [binanceSpot, binanceUsdm, binanceCoinm, okx, kraken, bybit, coinbase].map((v) => [v.id, v]),
+  [
+    binanceSpot,
+    binanceUsdm,
+    binanceCoinm,
+    okx,
+    kraken,
+    bybit,
+    coinbase,
+    bitget,
+    bitgetFutures,
+    gateio,
+    gateioFutures,
+    kucoin,
+    kucoinFutures,
+  ].map((v) => [v.id, v]),
 );
 
 /**

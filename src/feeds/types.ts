@@ -71,6 +71,14 @@ export interface VenueAdapter {
   parseSnapshot?(body: string, instrument: InstrumentId, localTs: number): BookSnapshot;
   /** For `snapshotSource: 'stream'` venues: messages that make the venue send a fresh snapshot. */
   resubscribe?(symbol: string): string[];
+  /**
+   * For venues that hand out the WebSocket endpoint per connection from a REST call (KuCoin
+   * `POST /api/v1/bullet-public`: a token and an instance server with its ping interval): called before
+   * every (re)connect with the REST base; the returned `wsBase` replaces the configured one for
+   * `subscribe`, and `pingIntervalMs`, when given, the adapter's ping interval on that connection.
+   * Rejects on a failed request: that connection attempt fails and is retried with back-off.
+   */
+  negotiate?(restBase: string): Promise<{ wsBase: string; pingIntervalMs?: number }>;
   /** Application-level ping text (OKX `ping`), or null to use WebSocket ping frames. */
   pingMessage?(): string | null;
   /**

@@ -7,6 +7,8 @@
  *   resubscribes, and on every disconnect puts all its books into `resyncing` (`book.startResync`): frames
  *   missed while away make them untrustworthy.
  * - Keep-alive: WebSocket ping frames every `pingIntervalMs`, or the adapter's `pingMessage()` text.
+ * - Venues with per-connection endpoints (`adapter.negotiate`, KuCoin's token) are asked for one before
+ *   every (re)connect; a failed request counts as a failed connection attempt (back-off, retry).
  * - Stale detection: no inbound frame or pong for `staleAfterMs` → books `markStale`, the socket is
  *   terminated and reopened; a single book without an update for that long is marked `stale`.
  * - Every frame goes to `engine.handleFrame(venue, parser, text, Date.now())`.
@@ -135,6 +137,11 @@ interface Connection {
   lastInbound: number;
   timers: NodeJS.Timeout[];
   reconnectTimer: NodeJS.Timeout | null;
+  /** `adapter.negotiate` in flight, and its answer for the next open (venues with per-connection endpoints). */
+  negotiating: boolean;
+  negotiated: { wsBase: string; pingIntervalMs?: number } | null;
+  /** Ping interval of the open socket (the negotiated one, else the configured one). */
+  pingIntervalMs: number;
 }
 
 /** Live connections for one venue. */
@@ -337,6 +344,9 @@ export class Connector {
           lastInbound: 0,
           timers: [],
           reconnectTimer: null,
+          negotiating: false,
+          negotiated: null,
+          pingIntervalMs: this.pingIntervalMs,
         };
         this.conns.push(c);
       }
@@ -354,7 +364,14 @@ export class Connector {
   private open(c: Connection): void {
     if (this.stopped || c.ws || c.symbols.size === 0) return;
     c.reconnectTimer = null;
-    const { url, messages } = this.adapter.subscribe(this.wsBase, [...c.symbols]);
+    if (this.adapter.negotiate && c.negotiated === null) {
+      void this.negotiate(c);
+      return;
+    }
+    const base = c.negotiated?.wsBase ?? this.wsBase;
+    c.pingIntervalMs = this.opts.pingIntervalMs ?? c.negotiated?.pingIntervalMs ?? this.pingIntervalMs;
+    c.negotiated = null; // a reconnect negotiates again (tokens are per connection)
+    const { url, messages } = this.adapter.subscribe(base, [...c.symbols]);
     const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: 10_000 });
     c.ws = ws;
     c.generation++;
@@ -401,6 +418,23 @@ export class Connector {
     });
   }
 
+  /** Ask the venue for this connection's endpoint (adapter.negotiate), then open; a failure reconnects later. */
+  private async negotiate(c: Connection): Promise<void> {
+    if (c.negotiating) return;
+    c.negotiating = true;
+    try {
+      const n = await this.adapter.negotiate!(this.restBase);
+      c.negotiating = false;
+      if (this.stopped || c.ws) return;
+      c.negotiated = n;
+      this.open(c);
+    } catch (err) {
+      c.negotiating = false;
+      this.stats.restFailures++;
+      if (!this.stopped) this.closed(c, `negotiate failed: ${String(err)}`);
+    }
+  }
+
   private startTimers(c: Connection, ws: WebSocket): void {
     const ping = setInterval(() => {
       if (c.ws !== ws || ws.readyState !== WebSocket.OPEN) return;
@@ -408,7 +442,7 @@ export class Connector {
       if (msg !== null) ws.send(msg);
       else ws.ping();
       this.stats.pings++;
-    }, this.pingIntervalMs);
+    }, c.pingIntervalMs);
     const checkEvery = Math.max(10, Math.min(1000, this.staleAfterMs / 4));
     const stale = setInterval(() => this.checkStale(c, ws), checkEvery);
     c.timers.push(ping, stale);

@@ -114,7 +114,15 @@ export interface ReplayResult {
 }
 
 /** Query parameters that name the instrument of a REST request, across venues. */
-const SYMBOL_PARAMS = ['symbol', 'instId', 'instrument_name', 'product_id', 'currency_pair', 'pair'];
+const SYMBOL_PARAMS = [
+  'symbol',
+  'instId',
+  'instrument_name',
+  'product_id',
+  'currency_pair',
+  'contract',
+  'pair',
+];
 
 /**
  * The venue symbol a REST URL is for (`...depth?symbol=BUSDTRY&limit=1000` → `BUSDTRY`), or null.

@@ -9,6 +9,9 @@ import { createOkxSimProtocol } from './venues/okx.ts';
 import { createBybitSimProtocol } from './venues/bybit.ts';
 import { createKrakenSimProtocol } from './venues/kraken.ts';
 import { createCoinbaseSimProtocol } from './venues/coinbase.ts';
+import { createBitgetSimProtocol } from './venues/bitget.ts';
+import { createGateioSimProtocol } from './venues/gateio.ts';
+import { createKucoinSimProtocol } from './venues/kucoin.ts';
 import type { SimProtocol, SimProtocolFactory } from './types.ts';
 
 /** Factories of every venue the simulator speaks. */
@@ -20,6 +23,12 @@ export const simProtocols: ReadonlyMap<VenueId, SimProtocolFactory> = new Map<Ve
   ['bybit-linear', createBybitSimProtocol],
   ['kraken', createKrakenSimProtocol],
   ['coinbase', createCoinbaseSimProtocol],
+  ['bitget', createBitgetSimProtocol],
+  ['bitget-futures', createBitgetSimProtocol],
+  ['gateio', createGateioSimProtocol],
+  ['gateio-futures', createGateioSimProtocol],
+  ['kucoin', createKucoinSimProtocol],
+  ['kucoin-futures', createKucoinSimProtocol],
 ]);
 
 /**

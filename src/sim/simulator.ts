@@ -355,7 +355,8 @@ export class Simulator {
       for (let i = 0; i < frames.length; i++) {
         if (this.closed) return;
         this.stats.position = i;
-        const f = frames[i]!;
+        const recorded = frames[i]!;
+        const f = this.protocol.wire ? { ...recorded, text: this.protocol.wire(recorded) } : recorded;
         await this.beforeFrame(i);
         if (this.closed) return;
         if (this.speed !== 'max') {
@@ -611,6 +612,7 @@ export class Simulator {
         for (const reply of r.replies ?? []) this.write(session, reply);
         if (r.subscribe && r.subscribe.length > 0) this.subscribed(session, r.subscribe);
       });
+      for (const text of this.protocol.onOpen?.(url) ?? []) this.write(session, text);
       ws.on('error', () => {});
       ws.on('close', () => {
         this.sessions.delete(session);
@@ -630,7 +632,8 @@ export class Simulator {
   private onHttp(req: IncomingMessage, res: ServerResponse): void {
     this.stats.httpRequests++;
     const url = new URL(req.url ?? '/', this.restUrl);
-    if (req.method !== 'GET') {
+    const method = req.method ?? 'GET';
+    if (!(this.protocol.httpMethods ?? ['GET']).includes(method)) {
       reply(res, { status: 405, body: '{"code":-1,"msg":"method not allowed"}' });
       return;
     }
@@ -649,15 +652,15 @@ export class Simulator {
     }
     if (c.slowSnapshot && this.restRng() < c.slowSnapshot.rate) {
       this.faults.slowSnapshot++;
-      const t = setTimeout(() => this.respond(url, res, false), c.slowSnapshot.ms);
+      const t = setTimeout(() => this.respond(url, res, false, method), c.slowSnapshot.ms);
       res.on('close', () => clearTimeout(t));
       return;
     }
-    this.respond(url, res, false);
+    this.respond(url, res, false, method);
   }
 
   /** Answer from the protocol, holding or refusing a snapshot that cannot be served yet. */
-  private respond(url: URL, res: ServerResponse, released: boolean): void {
+  private respond(url: URL, res: ServerResponse, released: boolean, method = 'GET'): void {
     if (res.writableEnded || res.destroyed) return;
     const ref = this.refExact.get(`${url.pathname}${url.search}`) ?? this.refPath.get(url.pathname);
     if (ref != null) {
@@ -665,7 +668,7 @@ export class Simulator {
       reply(res, { status: 200, body: ref });
       return;
     }
-    const r = this.protocol.http(url, this.hold === 'off');
+    const r = this.protocol.http(url, this.hold === 'off', method);
     if (r === null) {
       reply(res, { status: 404, body: '{"code":-1,"msg":"not found"}' });
       return;

@@ -81,18 +81,32 @@ export interface SimProtocol {
   preload?(frames: readonly RecordedFrame[]): void;
   /** Forget all venue-side state (a looped recording starts over). */
   reset(): void;
+  /**
+   * The recorded frame as the venue sends it today, for recordings that predate the venue's current
+   * protocol (Bitget v1 captures served as v2): called once per timeline frame, in order, before
+   * `observe` and delivery, which both see the returned text. Stateful translations (e.g. numbering
+   * `seq` per book) keep their state here and clear it in `reset`. Absent: frames go out as recorded.
+   */
+  wire?(frame: RecordedFrame): string;
+  /**
+   * HTTP methods the protocol's REST side answers (default `['GET']`); others get 405 without reaching
+   * `http`. KuCoin's token endpoint is `POST /api/v1/bullet-public`.
+   */
+  readonly httpMethods?: readonly string[];
   /** Route a recorded WebSocket frame; null when the frame cannot be routed (sent to nobody). */
   route(text: string): FrameRoute | null;
   /** Subscriptions a client gets from its connection URL (path and query), or a refusal. */
   open(url: URL): SessionOpen;
+  /** Frames sent to a client right after its connection is accepted (KuCoin's `welcome`); none by default. */
+  onOpen?(url: URL): readonly string[];
   /** Handle one text message from a client (SUBSCRIBE, UNSUBSCRIBE, ping...). */
   onMessage(text: string, session?: SimSession): ClientMessageResult;
   /**
-   * Handle one HTTP GET (REST snapshot endpoints).
+   * Handle one HTTP request (REST snapshot endpoints; `method` is one of `httpMethods`, default GET).
    * @param early when the symbol's recorded snapshot has not been reached yet: true to answer with the
    *   recorded snapshot itself (seen through `preload`), false to answer `{ wait: symbol }`
    */
-  http(url: URL, early: boolean): SimHttpResult;
+  http(url: URL, early: boolean, method?: string): SimHttpResult;
   /**
    * Frames sent to a client right after it subscribed to `topics` (stream-snapshot venues send the book
    * here, built from the venue-side state); Binance sends none.
