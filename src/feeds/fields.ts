@@ -192,3 +192,49 @@ export function optChecksum(v: unknown, instrument?: string): number | undefined
     throw invalidField('checksum must be a 32-bit integer', instrument);
   return n | 0;
 }
+
+const NUMBER_TEXT = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([-+]?\d+))?$/;
+
+/** Digits of `m` (a NUMBER_TEXT match) as plain decimal text, fraction zeros trimmed. */
+function plainOf(m: RegExpExecArray): string {
+  const digits = m[2]! + (m[3] ?? '');
+  const point = m[2]!.length + Number(m[4] ?? 0);
+  const int =
+    point <= 0
+      ? '0'
+      : digits
+          .slice(0, point)
+          .padEnd(point, '0')
+          .replace(/^0+(?=\d)/, '');
+  const frac = (point < 0 ? '0'.repeat(-point) + digits : digits.slice(Math.max(point, 0))).replace(
+    /0+$/,
+    '',
+  );
+  return `${m[1]}${frac === '' ? int : `${int}.${frac}`}`;
+}
+
+/**
+ * The plain decimal text of a JSON number token kept as text (see {@link parseJsonKeepingDecimals}):
+ * an exponent is expanded exactly on the digits (`"1e-8"` → `"0.00000001"`, `"2.5E3"` → `"2500"`),
+ * trailing fraction zeros are removed (`"0.50"` → `"0.5"`, `"10.0"` → `"10"`). Reference bodies use it
+ * for tick and lot sizes, so a spec's precision is the increment's real number of decimals.
+ * @throws {MalformedFrameError} `invalid_field` when `v` is not a non-negative decimal number or text
+ */
+export function plainDecimal(v: unknown, name: string): string {
+  const text = typeof v === 'number' && Number.isFinite(v) ? String(v) : v;
+  const m = typeof text === 'string' ? NUMBER_TEXT.exec(text) : null;
+  if (!m || m[1] === '-')
+    throw invalidField(`${name} must be a non-negative decimal, got ${JSON.stringify(v)}`);
+  return plainOf(m);
+}
+
+/**
+ * A price or size kept as wire text, with an exponent expanded exactly (`"3.5e-7"` → `"0.00000035"`:
+ * BitMEX writes small prices so) because the book keys plain decimals only; any other value is returned
+ * as it is (the book validates it). Only for venues without a checksum over the wire text.
+ */
+export function expandExponent(v: unknown): unknown {
+  if (typeof v !== 'string' || !(v.includes('e') || v.includes('E'))) return v;
+  const m = NUMBER_TEXT.exec(v);
+  return m ? plainOf(m) : v;
+}

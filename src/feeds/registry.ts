@@ -9,10 +9,26 @@ import { okx } from './okx/descriptor.ts';
 import { kraken } from './kraken/descriptor.ts';
 import { bybit } from './bybit/descriptor.ts';
 import { coinbase } from './coinbase/descriptor.ts';
+import { deribit } from './deribit/descriptor.ts';
+import { bitmex } from './bitmex/descriptor.ts';
+import { krakenFutures } from './kraken-futures/descriptor.ts';
+import { hyperliquid } from './hyperliquid/descriptor.ts';
 
 /** All known venues. */
 export const venues: ReadonlyMap<VenueId, VenueAdapter> = new Map<VenueId, VenueAdapter>(
-  [binanceSpot, binanceUsdm, binanceCoinm, okx, kraken, bybit, coinbase].map((v) => [v.id, v]),
+  [
+    binanceSpot,
+    binanceUsdm,
+    binanceCoinm,
+    okx,
+    kraken,
+    bybit,
+    coinbase,
+    deribit,
+    bitmex,
+    krakenFutures,
+    hyperliquid,
+  ].map((v) => [v.id, v]),
 );
 
 /**
