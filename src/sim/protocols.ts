@@ -8,6 +8,10 @@ import { createOkxSimProtocol } from './venues/okx.ts';
 import { createBybitSimProtocol } from './venues/bybit.ts';
 import { createKrakenSimProtocol } from './venues/kraken.ts';
 import { createCoinbaseSimProtocol } from './venues/coinbase.ts';
+import { createDeribitSimProtocol } from './venues/deribit.ts';
+import { createBitmexSimProtocol } from './venues/bitmex.ts';
+import { createKrakenFuturesSimProtocol } from './venues/kraken-futures.ts';
+import { createHyperliquidSimProtocol } from './venues/hyperliquid.ts';
 import type { SimProtocol, SimProtocolFactory } from './types.ts';
 
 /** Factories of every venue the simulator speaks. */
@@ -19,6 +23,10 @@ export const simProtocols: ReadonlyMap<VenueId, SimProtocolFactory> = new Map<Ve
   ['bybit', createBybitSimProtocol],
   ['kraken', createKrakenSimProtocol],
   ['coinbase', createCoinbaseSimProtocol],
+  ['deribit', createDeribitSimProtocol],
+  ['bitmex', createBitmexSimProtocol],
+  ['kraken-futures', createKrakenFuturesSimProtocol],
+  ['hyperliquid', createHyperliquidSimProtocol],
 ]);
 
 /**
