@@ -164,8 +164,9 @@ export class BitmexSimProtocol implements SimProtocol {
     if (rows.length === 0) return null;
     const row = rows[Math.floor(pick() * rows.length)]!;
     const how = Math.floor(pick() * 3);
-    // A delete has no size: corrupt its id (an id the book does not hold: a gap).
-    if (o.action === 'delete' || how === 0) row.id = typeof row.id === 'number' ? row.id + 1 : null;
+    // A delete has no size: its id gets the wrong type (a row the client cannot key: a gap). Never
+    // another valid id: BitMEX has no checksum, so a plausible wrong id could go unnoticed.
+    if (o.action === 'delete' || how === 0) row.id = String(row.id);
     else if (how === 1) row.size = '-' + String(row.size);
     else row.size = 'abc';
     return JSON.stringify(o);
