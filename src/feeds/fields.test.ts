@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedFrameError } from '../core/errors.ts';
 import {
+  expandExponent,
   levelList,
   optChecksum,
   optInt,
@@ -8,6 +9,7 @@ import {
   optTime,
   parseJsonKeepingDecimals,
   parseObject,
+  plainDecimal,
   quoteArrayNumbers,
   reqUint,
   takerSide,
@@ -65,5 +67,23 @@ describe('shared field checks', () => {
     expect(optChecksum(4294967295)).toBe(-1);
     expect(optChecksum('-5')).toBe(-5);
     expect(optChecksum(undefined)).toBeUndefined();
+  });
+
+  it('expands exponent number text exactly: plain decimals for increments, levels left alone otherwise', () => {
+    expect(
+      ['1e-8', '2.5E3', '0.50', '10.0', '0.0005', '100', '1.25e1', '0', 1e-7, 0.5].map((v) =>
+        plainDecimal(v, 'x'),
+      ),
+    ).toEqual(['0.00000001', '2500', '0.5', '10', '0.0005', '100', '12.5', '0', '0.0000001', '0.5']);
+    expect(() => plainDecimal('-1', 'tick')).toThrow(expect.objectContaining({ code: 'invalid_field' }));
+    expect(() => plainDecimal(null, 'tick')).toThrow(MalformedFrameError);
+    expect(['3.5e-7', '-2e-3', '1.5', 'abc', null, 7].map(expandExponent)).toEqual([
+      '0.00000035',
+      '-0.002',
+      '1.5',
+      'abc',
+      null,
+      7,
+    ]);
   });
 });

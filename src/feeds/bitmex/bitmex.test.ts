@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from '../../pipeline/engine.ts';
 import { InProcessBus } from '../../bus/in-process.ts';
 import { venues, venueSync } from '../registry.ts';
-import { baseSize, notional } from '../../core/instrument.ts';
+import { baseSize, fallbackSpec, notional } from '../../core/instrument.ts';
 import type { OutputTopics } from '../../alerts/topics.ts';
 import { counters, replayRecording } from '../../../test/venue-loopback.ts';
 import { BitmexParser } from './parser.ts';
@@ -307,5 +307,20 @@ describe('BitMEX instruments (instrument/active) and inverse notionals', () => {
     // Linear XBTUSDT: 2,500,000 contracts of 0.000001 XBT = 2.5 XBT; at 32,000 = 80,000 USDT.
     expect(baseSize(xbtusdt!, 32000, 2500000)).toBeCloseTo(2.5, 12);
     expect(notional(xbtusdt!, 32000, 2500000)).toBeCloseTo(80000, 6);
+    // Without reference data (the recording carries none) the documented fallback gives the same.
+    const fb = fallbackSpec('bitmex:XBTUSD');
+    expect([fb.margin, fb.contractSize, fb.sizeUnit, fb.base, fb.quote]).toEqual([
+      'inverse',
+      1,
+      'contracts',
+      'BTC',
+      'USD',
+    ]);
+    expect(notional(fb, 32180.5, 1000)).toBe(1000);
+    expect(fallbackSpec('bitmex:XBTU21')).toMatchObject({
+      kind: 'future',
+      margin: 'inverse',
+      contractSize: 1,
+    });
   });
 });

@@ -116,7 +116,7 @@ export function parseBitmexInstruments(
 const PATH = '/api/v1/instrument/active';
 
 /** BitMEX reference: the active instruments. */
-export const bitmexReference: VenueReference = {
+export const bitmexReference = {
   requests: (restBase) => [{ url: `${restBase.replace(/\/$/, '')}${PATH}`, weight: 1 }],
   matches: (url) => {
     try {
@@ -127,4 +127,4 @@ export const bitmexReference: VenueReference = {
   },
   parse: (body: string, _url: string, source: 'reference' | 'recording', onSkip?: (reason: string) => void) =>
     parseBitmexInstruments(body, source, onSkip),
-};
+} satisfies VenueReference;

@@ -4,7 +4,7 @@ import { InProcessBus } from '../../bus/in-process.ts';
 import { venues, venueSync } from '../registry.ts';
 import { readCryptofeed } from '../../recording/cryptofeed.ts';
 import { newReaderStats } from '../../recording/stats.ts';
-import { baseSize, notional } from '../../core/instrument.ts';
+import { baseSize, fallbackSpec, notional } from '../../core/instrument.ts';
 import type { OutputTopics } from '../../alerts/topics.ts';
 import { counters, replayRecording } from '../../../test/venue-loopback.ts';
 import { DeribitParser } from './parser.ts';
@@ -215,6 +215,21 @@ describe('Deribit instruments (DERIBIT.0 get_instruments bodies)', () => {
     // Hand-computed: 12,340 USD of amount at 32,000 USD/BTC = 12,340 USD notional = 0.385625 BTC.
     expect(notional(perp, 32000, 12340)).toBe(12340);
     expect(baseSize(perp, 32000, 12340)).toBeCloseTo(0.385625, 12);
+  });
+
+  it('the documented fallback (no reference loaded) agrees with the reference on units and kind', async () => {
+    for (const s of await specs()) {
+      const f = fallbackSpec(s.id);
+      expect([s.id, f.base, f.quote, f.kind, f.margin, f.contractSize, f.sizeUnit]).toEqual([
+        s.id,
+        s.base,
+        s.quote,
+        s.kind,
+        s.margin,
+        s.contractSize,
+        s.sizeUnit,
+      ]);
+    }
   });
 
   it("reads today's linear instruments and skips bad entries, throws on an error body", () => {

@@ -118,7 +118,7 @@ export function parseDeribitInstruments(
 const PATH = '/api/v2/public/get_instruments';
 
 /** Deribit reference: every currency's live instruments in one request (`currency=any`). */
-export const deribitReference: VenueReference = {
+export const deribitReference = {
   requests: (restBase) => [
     { url: `${restBase.replace(/\/$/, '')}${PATH}?currency=any&expired=false`, weight: 1 },
   ],
@@ -131,4 +131,4 @@ export const deribitReference: VenueReference = {
   },
   parse: (body: string, _url: string, source: 'reference' | 'recording', onSkip?: (reason: string) => void) =>
     parseDeribitInstruments(body, source, onSkip),
-};
+} satisfies VenueReference;

@@ -3,7 +3,7 @@ import { Engine } from '../../pipeline/engine.ts';
 import { InProcessBus } from '../../bus/in-process.ts';
 import { venues, venueSync } from '../registry.ts';
 import { openRecording } from '../../recording/index.ts';
-import { notional } from '../../core/instrument.ts';
+import { fallbackSpec, notional } from '../../core/instrument.ts';
 import type { OutputTopics } from '../../alerts/topics.ts';
 import { counters, replayRecording } from '../../../test/venue-loopback.ts';
 import { HyperliquidParser } from './parser.ts';
@@ -134,6 +134,14 @@ describe('Hyperliquid meta', () => {
     expect(skipped).toEqual([expect.stringContaining('BAD')]);
     // 0.5 BTC at 105,055 = 52,527.5 USD.
     expect(notional(specs[0]!, 105055, 0.5)).toBe(52527.5);
+    // The recording carries no meta: the documented fallback has the same units.
+    expect(fallbackSpec('hyperliquid:BTC')).toMatchObject({
+      base: 'BTC',
+      quote: 'USD',
+      kind: 'perpetual',
+      margin: 'linear',
+      sizeUnit: 'base',
+    });
     expect(() => hyperliquidReference.parse('{"universe":3}', '/info', 'reference')).toThrow(
       expect.objectContaining({ name: 'MalformedFrameError' }),
     );

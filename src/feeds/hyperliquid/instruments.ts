@@ -69,7 +69,7 @@ export function parseHyperliquidMeta(
 }
 
 /** Hyperliquid reference (see the module comment: POST endpoint, so no GET requests). */
-export const hyperliquidReference: VenueReference = {
+export const hyperliquidReference = {
   requests: () => [],
   matches: (url) => {
     try {
@@ -80,4 +80,4 @@ export const hyperliquidReference: VenueReference = {
   },
   parse: (body: string, _url: string, source: 'reference' | 'recording', onSkip?: (reason: string) => void) =>
     parseHyperliquidMeta(body, source, onSkip),
-};
+} satisfies VenueReference;

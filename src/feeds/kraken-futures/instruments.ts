@@ -96,7 +96,7 @@ export function parseKrakenFuturesInstruments(
 const PATH = '/derivatives/api/v3/instruments';
 
 /** Kraken Futures reference: the instrument list. */
-export const krakenFuturesReference: VenueReference = {
+export const krakenFuturesReference = {
   requests: (restBase) => [{ url: `${restBase.replace(/\/$/, '')}${PATH}`, weight: 1 }],
   matches: (url) => {
     try {
@@ -107,4 +107,4 @@ export const krakenFuturesReference: VenueReference = {
   },
   parse: (body: string, _url: string, source: 'reference' | 'recording', onSkip?: (reason: string) => void) =>
     parseKrakenFuturesInstruments(body, source, onSkip),
-};
+} satisfies VenueReference;

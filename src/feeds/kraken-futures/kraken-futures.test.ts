@@ -4,7 +4,7 @@ import { InProcessBus } from '../../bus/in-process.ts';
 import { venues, venueSync } from '../registry.ts';
 import { readCryptofeed } from '../../recording/cryptofeed.ts';
 import { newReaderStats } from '../../recording/stats.ts';
-import { baseSize, notional } from '../../core/instrument.ts';
+import { baseSize, fallbackSpec, notional } from '../../core/instrument.ts';
 import type { OutputTopics } from '../../alerts/topics.ts';
 import { counters, replayRecording } from '../../../test/venue-loopback.ts';
 import { KrakenFuturesParser } from './parser.ts';
@@ -169,6 +169,26 @@ describe('Kraken Futures instruments (KRAKEN_FUTURES.0) and inverse notionals', 
     const eth = all.find((s) => s.symbol === 'PI_ETHUSD')!;
     expect(notional(eth, 2004.85, 20108)).toBe(20108);
     expect(baseSize(eth, 2004.85, 20108)).toBeCloseTo(20108 / 2004.85, 12);
+  });
+
+  it('the documented fallback (no reference loaded) agrees with the reference on units and kind', async () => {
+    for (const s of await specs()) {
+      const f = fallbackSpec(s.id);
+      expect([s.id, f.base, f.quote, f.kind, f.margin, f.contractSize, f.sizeUnit]).toEqual([
+        s.id,
+        s.base,
+        s.quote,
+        s.kind,
+        s.margin,
+        s.contractSize,
+        s.sizeUnit,
+      ]);
+    }
+    expect(fallbackSpec('kraken-futures:PF_XBTUSD')).toMatchObject({
+      base: 'BTC',
+      margin: 'linear',
+      sizeUnit: 'base',
+    });
   });
 
   it("reads today's linear multi-collateral perpetuals; an error body throws", () => {
