@@ -2,6 +2,7 @@
  * Test helpers for the venue acceptance tests (issue 10): replay a recording through the registry venues,
  * serve it with the venue's simulator protocol to the live connector over loopback, and compare books.
  */
+import { expect } from 'vitest';
 import { Engine } from '../src/pipeline/engine.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';
 import { venues, venue as venueOf, venueSync } from '../src/feeds/registry.ts';
@@ -99,4 +100,60 @@ export async function loopback(
       await s.close();
     },
   };
+}
+
+/**
+ * Serve `paths` to a connector subscribed to `symbols` and check the acceptance of issue 10: every book
+ * live with no gap, resync or crossed book, and each equal (state and every level) to the replay's.
+ */
+export async function expectLoopbackEqualsReplay(
+  venue: string,
+  paths: string[],
+  symbols: readonly string[],
+): Promise<void> {
+  const replayed = bookImages(await replayRecording(paths));
+  const lb = await loopback(venue, await recordedFrames(paths), symbols);
+  try {
+    await lb.finish();
+    const live = bookImages(lb.engine);
+    expect(live.size).toBe(replayed.size);
+    for (const [id, img] of replayed) expect(live.get(id), id).toEqual(img);
+    for (const [id, c] of counters(lb.engine))
+      expect([id, c.state, c.gaps, c.resyncs, c.crossedBooks]).toEqual([id, 'live', 0, 0, 0]);
+  } finally {
+    await lb.close();
+  }
+}
+
+/**
+ * Serve `paths` with one explicit fault on `symbol`'s `n`-th depth frame (`dropNth` or `corruptNth`) and
+ * check that exactly that instrument resynced once (every other book never), that every book ends live
+ * and equal to the replay's. Returns the hit book's counters for venue-specific checks.
+ */
+export async function expectOnlyThatBookResyncs(
+  venue: string,
+  paths: string[],
+  symbols: readonly string[],
+  fault: 'dropNth' | 'corruptNth',
+  symbol: string,
+  n: number,
+  speed: number,
+): Promise<BookCounters & { state: string; resubscribes: number }> {
+  const replayed = bookImages(await replayRecording(paths));
+  const lb = await loopback(venue, await recordedFrames(paths), symbols, {
+    speed,
+    faults: { [fault]: [{ symbol, n }] },
+  });
+  try {
+    await lb.finish(300);
+    expect(lb.sim.faults[fault === 'dropNth' ? 'drop' : 'corrupt']).toBe(1);
+    const hitId = `${venue}:${symbol}`;
+    const all = counters(lb.engine);
+    for (const [id, x] of all) expect([id, x.state, x.resyncs]).toEqual([id, 'live', id === hitId ? 1 : 0]);
+    const live = bookImages(lb.engine);
+    for (const [id, img] of replayed) expect(live.get(id), id).toEqual(img);
+    return { ...all.get(hitId)!, resubscribes: lb.conn.stats.resubscribes };
+  } finally {
+    await lb.close();
+  }
 }

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { simProtocol } from '../protocols.ts';
 import {
   bookImages,
-  counters,
-  loopback,
+  expectLoopbackEqualsReplay,
+  expectOnlyThatBookResyncs,
   recordedFrames,
   replayRecording,
 } from '../../../test/venue-loopback.ts';
@@ -94,63 +94,18 @@ describe('BitMEX simulator protocol', () => {
   });
 
   it('serves the recording over loopback: every book live and equal to the replay final book', async () => {
-    const replayed = bookImages(await replayRecording([DIR]));
-    const lb = await loopback('bitmex', await recordedFrames([DIR]), SYMBOLS);
-    try {
-      await lb.finish();
-      const live = bookImages(lb.engine);
-      expect(live.size).toBe(10);
-      for (const [id, img] of replayed) expect(live.get(id), id).toEqual(img);
-      for (const [, c] of counters(lb.engine))
-        expect([c.state, c.gaps, c.resyncs, c.crossedBooks]).toEqual(['live', 0, 0, 0]);
-    } finally {
-      await lb.close();
-    }
+    await expectLoopbackEqualsReplay('bitmex', [DIR], SYMBOLS);
   }, 60_000);
 
   it('a dropped insert surfaces as a gap on the later update of its id: only XBTUSD resyncs, then matches again', async () => {
-    const frames = await recordedFrames([DIR]);
-    const n = referencedLater(frames, 'XBTUSD', 'insert');
-    const replayed = bookImages(await replayRecording([DIR]));
-    const lb = await loopback('bitmex', frames, SYMBOLS, {
-      speed: 10,
-      faults: { dropNth: [{ symbol: 'XBTUSD', n }] },
-    });
-    try {
-      await lb.finish(300);
-      expect(lb.sim.faults.drop).toBe(1);
-      for (const [id, x] of counters(lb.engine)) {
-        const hit = id === 'bitmex:XBTUSD';
-        expect([id, x.state, x.resyncs, x.gaps]).toEqual([id, 'live', hit ? 1 : 0, hit ? 1 : 0]);
-        if (hit) expect(x.snapshots).toBe(2);
-      }
-      const live = bookImages(lb.engine);
-      for (const [id, img] of replayed) expect(live.get(id), id).toEqual(img);
-    } finally {
-      await lb.close();
-    }
+    const n = referencedLater(await recordedFrames([DIR]), 'XBTUSD', 'insert');
+    const x = await expectOnlyThatBookResyncs('bitmex', [DIR], SYMBOLS, 'dropNth', 'XBTUSD', n, 10);
+    expect([x.gaps, x.snapshots, x.resubscribes]).toEqual([1, 2, 1]);
   }, 60_000);
 
   it('a corrupted update resyncs exactly that book, which verifies again', async () => {
-    const frames = await recordedFrames([DIR]);
-    const n = referencedLater(frames, 'XBTUSD', 'update');
-    const replayed = bookImages(await replayRecording([DIR]));
-    const lb = await loopback('bitmex', frames, SYMBOLS, {
-      speed: 10,
-      faults: { corruptNth: [{ symbol: 'XBTUSD', n }] },
-    });
-    try {
-      await lb.finish(300);
-      expect(lb.sim.faults.corrupt).toBe(1);
-      for (const [id, x] of counters(lb.engine)) {
-        const hit = id === 'bitmex:XBTUSD';
-        expect([id, x.state, x.resyncs]).toEqual([id, 'live', hit ? 1 : 0]);
-        if (hit) expect(x.gaps + x.dropped).toBe(1);
-      }
-      const live = bookImages(lb.engine);
-      for (const [id, img] of replayed) expect(live.get(id), id).toEqual(img);
-    } finally {
-      await lb.close();
-    }
+    const n = referencedLater(await recordedFrames([DIR]), 'XBTUSD', 'update');
+    const x = await expectOnlyThatBookResyncs('bitmex', [DIR], SYMBOLS, 'corruptNth', 'XBTUSD', n, 10);
+    expect([x.gaps + x.dropped, x.snapshots, x.resubscribes]).toEqual([1, 2, 1]);
   }, 60_000);
 });

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { simProtocol } from '../protocols.ts';
-import {
-  bookImages,
-  counters,
-  loopback,
-  recordedFrames,
-  replayRecording,
-} from '../../../test/venue-loopback.ts';
+import { expectLoopbackEqualsReplay, expectOnlyThatBookResyncs } from '../../../test/venue-loopback.ts';
 
 const DIR = '../shared/data/cryptofeed/deribit';
 const SYMBOLS = [
@@ -58,45 +52,22 @@ describe('Deribit simulator protocol', () => {
   });
 
   it('serves the recording over loopback: every book live and equal to the replay final book', async () => {
-    const replayed = bookImages(await replayRecording([DIR]));
-    const lb = await loopback('deribit', await recordedFrames([DIR]), SYMBOLS);
-    try {
-      await lb.finish();
-      const live = bookImages(lb.engine);
-      expect(live.size).toBe(10);
-      for (const [id, img] of replayed) expect(live.get(id), id).toEqual(img);
-      for (const [, c] of counters(lb.engine))
-        expect([c.state, c.gaps, c.resyncs, c.crossedBooks]).toEqual(['live', 0, 0, 0]);
-    } finally {
-      await lb.close();
-    }
+    await expectLoopbackEqualsReplay('deribit', [DIR], SYMBOLS);
   }, 60_000);
 
   for (const fault of ['dropNth', 'corruptNth'] as const)
-    it(`a ${fault === 'dropNth' ? 'dropped' : 'corrupted'} change resyncs exactly that book, which verifies again`, async () => {
-      const replayed = bookImages(await replayRecording([DIR]));
-      const lb = await loopback('deribit', await recordedFrames([DIR]), SYMBOLS, {
-        speed: 20,
-        faults: { [fault]: [{ symbol: 'BTC-24SEP21-8000-P', n: 5 }] },
-      });
-      try {
-        await lb.finish(300);
-        expect(lb.sim.faults[fault === 'dropNth' ? 'drop' : 'corrupt']).toBe(1);
-        const c = counters(lb.engine);
-        for (const [id, x] of c) {
-          const hit = id === 'deribit:BTC-24SEP21-8000-P';
-          expect([id, x.state, x.resyncs]).toEqual([id, 'live', hit ? 1 : 0]);
-          if (hit) {
-            expect(fault === 'dropNth' ? x.gaps : x.dropped).toBe(1);
-            expect(x.snapshots).toBe(2);
-            expect(x.deltasApplied).toBeGreaterThan(15);
-          }
-        }
-        expect(lb.conn.stats.resubscribes).toBe(1);
-        const live = bookImages(lb.engine);
-        for (const [id, img] of replayed) expect(live.get(id), id).toEqual(img);
-      } finally {
-        await lb.close();
-      }
+    it(`a ${fault === 'dropNth' ? 'dropped' : 'corrupted'} update resyncs exactly that book, which verifies again`, async () => {
+      const x = await expectOnlyThatBookResyncs(
+        'deribit',
+        [DIR],
+        SYMBOLS,
+        fault,
+        'BTC-24SEP21-8000-P',
+        5,
+        20,
+      );
+      expect(fault === 'dropNth' ? x.gaps : x.dropped).toBe(1);
+      expect([x.snapshots, x.resubscribes]).toEqual([2, 1]);
+      expect(x.deltasApplied).toBeGreaterThan(15);
     }, 60_000);
 });
