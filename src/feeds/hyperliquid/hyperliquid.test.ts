@@ -75,6 +75,8 @@ describe('Hyperliquid parser', () => {
       b.health.counters.staleDeltas,
       b.book.bids.price(0),
     ]).toEqual(['live', 1, 2, 100]);
+    // A repeated block is not an update: a feed stuck on one block goes stale (the connector's check).
+    expect(b.health.lastUpdateLocalTs).toBe(1);
     engine.handleFrame('hyperliquid', p, l2(11, '102', '101'), 4);
     expect([b.state, b.health.counters.crossedBooks]).toEqual(['resyncing', 1]);
     expect(wanted).toEqual(['hyperliquid:BTC']);
