@@ -154,8 +154,8 @@ export class Simulator {
   private failNext: number;
   private readonly depthCount = new Map<string, number>();
   private readonly dropNth = new Set<string>();
-  private readonly corruptNth = new Set<string>();
   private readonly corruptChecksumNth = new Set<string>();
+  private readonly corruptNth = new Set<string>();
   private readonly disconnectAt: Set<number>;
   private readonly stallAt: Map<number, number>;
   private readonly held = new Map<string, string>();
@@ -193,8 +193,8 @@ export class Simulator {
     this.restRng = mulberry32(seed ^ 0x27d4eb2f);
     this.failNext = this.cfg.failFirstSnapshots ?? 0;
     for (const d of this.cfg.dropNth ?? []) this.dropNth.add(`${d.symbol}#${d.n}`);
-    for (const d of this.cfg.corruptNth ?? []) this.corruptNth.add(`${d.symbol}#${d.n}`);
     for (const d of this.cfg.corruptChecksumNth ?? []) this.corruptChecksumNth.add(`${d.symbol}#${d.n}`);
+    for (const d of this.cfg.corruptNth ?? []) this.corruptNth.add(`${d.symbol}#${d.n}`);
     this.disconnectAt = new Set(this.cfg.disconnectAtFrame ?? []);
     this.stallAt = new Map((this.cfg.stallAtFrame ?? []).map((s) => [s.frame, s.ms]));
     this.stats = {

@@ -6,7 +6,7 @@ import { readCryptofeed } from '../../recording/cryptofeed.ts';
 import { newReaderStats } from '../../recording/stats.ts';
 import { baseSize, fallbackSpec, notional } from '../../core/instrument.ts';
 import type { OutputTopics } from '../../alerts/topics.ts';
-import { counters, replayRecording } from '../../../test/venue-loopback.ts';
+import { counters, expectCleanReplay, replaySummary } from '../../../test/venue-checks.ts';
 import { DeribitParser } from './parser.ts';
 import { deribit } from './descriptor.ts';
 import { deribitReference, parseDeribitInstruments } from './instruments.ts';
@@ -151,22 +151,10 @@ describe('Deribit parser', () => {
 
 describe('Deribit recording cryptofeed/deribit replayed', () => {
   it('every book live with 0 gaps, 0 crossed, 0 resyncs, nothing dropped', async () => {
-    const engine = await replayRecording([DIR]);
-    const c = counters(engine);
-    const books = [...c].filter(([, x]) => x.snapshots > 0);
-    console.log(
-      `deribit: ${books.length} books, ${engine.frames['deribit']} frames, ` +
-        `${books.reduce((n, [, x]) => n + x.deltasApplied, 0)} changes, ` +
-        `${books.reduce((n, [, x]) => n + x.gaps, 0)} gaps, ${books.reduce((n, [, x]) => n + x.crossedBooks, 0)} crossed`,
-    );
-    expect(books).toHaveLength(10);
-    expect(c.size).toBe(10);
-    for (const [, x] of c) {
-      expect(x.state).toBe('live');
-      expect([x.gaps, x.crossedBooks, x.lockedBooks, x.resyncs, x.dropped]).toEqual([0, 0, 0, 0, 0]);
-    }
-    expect(c.get('deribit:BTC-24SEP21-8000-P')!.deltasApplied).toBe(30);
-    expect(engine.dropped).toEqual({});
+    const engine = await expectCleanReplay([DIR]);
+    console.log(replaySummary(engine, 'deribit'));
+    expect(engine.books.size).toBe(10);
+    expect(counters(engine).get('deribit:BTC-24SEP21-8000-P')!.deltasApplied).toBe(30);
   });
 });
 

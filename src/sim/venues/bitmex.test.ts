@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { simProtocol } from '../protocols.ts';
-import {
-  bookImages,
-  expectLoopbackEqualsReplay,
-  expectOnlyThatBookResyncs,
-  recordedFrames,
-  replayRecording,
-} from '../../../test/venue-loopback.ts';
+import { expectLoopbackEqualsReplay, expectOnlyThatBookResyncs } from '../../../test/venue-checks.ts';
+import { bookImages, recordingFrames, replayRecording } from '../../../test/venue-acceptance.ts';
 import type { RecordedFrame } from '../../recording/types.ts';
 import { Engine } from '../../pipeline/engine.ts';
 import { InProcessBus } from '../../bus/in-process.ts';
@@ -70,7 +65,7 @@ describe('BitMEX simulator protocol', () => {
   });
 
   it('a late subscriber gets a partial of the held ids, and the recorded changes continue it', async () => {
-    const frames = await recordedFrames([DIR]);
+    const frames = await recordingFrames([DIR]);
     const p = simProtocol('bitmex');
     const half = Math.floor(frames.length / 2);
     for (const f of frames.slice(0, half)) p.observe(f);
@@ -89,7 +84,7 @@ describe('BitMEX simulator protocol', () => {
     expect([b.state, b.health.counters.gaps, b.health.counters.dropped]).toEqual(['live', 0, 0]);
     expect(b.health.counters.deltasApplied).toBeGreaterThan(500);
     expect(bookImages(engine).get('bitmex:XBTUSD')).toEqual(
-      bookImages(await replayRecording([DIR])).get('bitmex:XBTUSD'),
+      bookImages((await replayRecording([DIR])).engine).get('bitmex:XBTUSD'),
     );
   });
 
@@ -98,13 +93,13 @@ describe('BitMEX simulator protocol', () => {
   }, 60_000);
 
   it('a dropped insert surfaces as a gap on the later update of its id: only XBTUSD resyncs, then matches again', async () => {
-    const n = referencedLater(await recordedFrames([DIR]), 'XBTUSD', 'insert');
+    const n = referencedLater(await recordingFrames([DIR]), 'XBTUSD', 'insert');
     const x = await expectOnlyThatBookResyncs('bitmex', [DIR], SYMBOLS, 'dropNth', 'XBTUSD', n, 10);
     expect([x.gaps, x.snapshots, x.resubscribes]).toEqual([1, 2, 1]);
   }, 60_000);
 
   it('a corrupted update resyncs exactly that book, which verifies again', async () => {
-    const n = referencedLater(await recordedFrames([DIR]), 'XBTUSD', 'update');
+    const n = referencedLater(await recordingFrames([DIR]), 'XBTUSD', 'update');
     const x = await expectOnlyThatBookResyncs('bitmex', [DIR], SYMBOLS, 'corruptNth', 'XBTUSD', n, 10);
     expect([x.gaps + x.dropped, x.snapshots, x.resubscribes]).toEqual([1, 2, 1]);
   }, 60_000);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { simProtocol } from '../protocols.ts';
-import { expectLoopbackEqualsReplay, expectOnlyThatBookResyncs } from '../../../test/venue-loopback.ts';
+import { expectLoopbackEqualsReplay, expectOnlyThatBookResyncs } from '../../../test/venue-checks.ts';
 
 const DIR = '../shared/data/cryptofeed/kraken-futures';
 const SYMBOLS = [
