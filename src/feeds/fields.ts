@@ -195,7 +195,7 @@ export function optChecksum(v: unknown, instrument?: string): number | undefined
 
 const NUMBER_TEXT = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([-+]?\d+))?$/;
 
-/** Digits of `m` (a NUMBER_TEXT match) as plain decimal text, fraction zeros trimmed. */
+/** Digits of `m` (a NUMBER_TEXT match) as plain decimal text, fraction zeros trimmed, sign kept. */
 function plainOf(m: RegExpExecArray): string {
   const digits = m[2]! + (m[3] ?? '');
   const point = m[2]!.length + Number(m[4] ?? 0);
@@ -211,21 +211,6 @@ function plainOf(m: RegExpExecArray): string {
     '',
   );
   return `${m[1]}${frac === '' ? int : `${int}.${frac}`}`;
-}
-
-/**
- * The plain decimal text of a JSON number token kept as text (see {@link parseJsonKeepingDecimals}):
- * an exponent is expanded exactly on the digits (`"1e-8"` → `"0.00000001"`, `"2.5E3"` → `"2500"`),
- * trailing fraction zeros are removed (`"0.50"` → `"0.5"`, `"10.0"` → `"10"`). Reference bodies use it
- * for tick and lot sizes, so a spec's precision is the increment's real number of decimals.
- * @throws {MalformedFrameError} `invalid_field` when `v` is not a non-negative decimal number or text
- */
-export function plainDecimal(v: unknown, name: string): string {
-  const text = typeof v === 'number' && Number.isFinite(v) ? String(v) : v;
-  const m = typeof text === 'string' ? NUMBER_TEXT.exec(text) : null;
-  if (!m || m[1] === '-')
-    throw invalidField(`${name} must be a non-negative decimal, got ${JSON.stringify(v)}`);
-  return plainOf(m);
 }
 
 /**

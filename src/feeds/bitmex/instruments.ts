@@ -20,16 +20,8 @@
 import { MalformedFrameError } from '../../core/errors.ts';
 import { makeSpec, normalizeAsset, type InstrumentKind, type InstrumentSpec } from '../../core/instrument.ts';
 import type { VenueReference } from '../types.ts';
-import { isObject, optIsoTime, parseJsonKeepingDecimals, plainDecimal, type Json } from '../fields.ts';
-
-const parseBody = parseJsonKeepingDecimals(['tickSize', 'lotSize']);
-
-function str(o: Json, k: string): string {
-  const v = o[k];
-  if (typeof v !== 'string' || v === '')
-    throw new MalformedFrameError('invalid_field', `BitMEX instrument field ${k} must be a non-empty string`);
-  return v;
-}
+import { isObject, optIsoTime, type Json } from '../fields.ts';
+import { decimalText, joinUrl, mapEntries, parseJsonBody, pathMatcher, text as str } from '../reference.ts';
 
 /** A non-zero finite multiplier, or NaN when absent/null. */
 function mult(o: Json, k: string): number {
@@ -57,8 +49,8 @@ function specOf(o: Json, source: 'reference' | 'recording'): InstrumentSpec | nu
   const base = normalizeAsset(str(o, 'underlying'));
   const quote = normalizeAsset(str(o, 'quoteCurrency'));
   const settle = normalizeAsset(str(o, 'settlCurrency'));
-  const tickSize = plainDecimal(o.tickSize, 'tickSize');
-  const lotSize = plainDecimal(o.lotSize, 'lotSize');
+  const tickSize = decimalText(o.tickSize, 'tickSize');
+  const lotSize = decimalText(o.lotSize, 'lotSize');
   const expiry = kind === 'future' ? optIsoTime(o.expiry, 'expiry') : NaN;
   const common = { venue: 'bitmex', symbol, base, quote, settle, kind, tickSize, lotSize, source } as const;
   const perPosition = 1 / mult(o, 'underlyingToPositionMultiplier');
@@ -94,37 +86,20 @@ export function parseBitmexInstruments(
   source: 'reference' | 'recording',
   onSkip?: (reason: string) => void,
 ): InstrumentSpec[] {
-  const m = parseBody(`{"list":${body}}`).list;
+  const m = parseJsonBody(body, 'BitMEX instrument/active');
   if (!Array.isArray(m)) {
     const e = isObject(m) && isObject(m.error) ? String(m.error.message) : 'not an instrument array';
     throw new MalformedFrameError('invalid_field', `BitMEX instrument/active error: ${e}`);
   }
-  const out: InstrumentSpec[] = [];
-  for (const e of m) {
-    try {
-      if (!isObject(e)) throw new MalformedFrameError('invalid_field', 'instrument entry must be an object');
-      const s = specOf(e, source);
-      if (s) out.push(s);
-    } catch (err) {
-      if (!(err instanceof MalformedFrameError) && !(err instanceof RangeError)) throw err;
-      onSkip?.(err.message);
-    }
-  }
-  return out;
+  return mapEntries(m, (e) => specOf(e, source), onSkip);
 }
 
 const PATH = '/api/v1/instrument/active';
 
 /** BitMEX reference: the active instruments. */
 export const bitmexReference = {
-  requests: (restBase) => [{ url: `${restBase.replace(/\/$/, '')}${PATH}`, weight: 1 }],
-  matches: (url) => {
-    try {
-      return new URL(url, 'http://x').pathname === PATH;
-    } catch {
-      return false;
-    }
-  },
+  requests: (restBase) => [{ url: joinUrl(restBase, PATH), weight: 1 }],
+  matches: pathMatcher(PATH),
   parse: (body: string, _url: string, source: 'reference' | 'recording', onSkip?: (reason: string) => void) =>
     parseBitmexInstruments(body, source, onSkip),
 } satisfies VenueReference;

@@ -19,24 +19,13 @@
  *   currency (BTC or ETH for the coin-settled options), strike and call/put kept.
  * - `expiry` = `expiration_timestamp` for dated futures and options; null for perpetuals (whose
  *   expiration is a far-future placeholder). Combos are left out (not order books we subscribe).
- * Numbers are read as their exact wire text (fields.ts parseJsonKeepingDecimals, plainDecimal).
+ * Increments are read with feeds/reference.ts (`decimalText`: plain decimal text, trailing zeros trimmed).
  */
 import { MalformedFrameError } from '../../core/errors.ts';
 import { makeSpec, normalizeAsset, type InstrumentSpec } from '../../core/instrument.ts';
 import type { VenueReference } from '../types.ts';
-import { isObject, parseJsonKeepingDecimals, plainDecimal, type Json } from '../fields.ts';
-
-const parseBody = parseJsonKeepingDecimals(['tick_size', 'min_trade_amount', 'contract_size']);
-
-function str(o: Json, k: string): string {
-  const v = o[k];
-  if (typeof v !== 'string' || v === '')
-    throw new MalformedFrameError(
-      'invalid_field',
-      `Deribit instrument field ${k} must be a non-empty string`,
-    );
-  return v;
-}
+import { isObject, type Json } from '../fields.ts';
+import { decimalText, joinUrl, mapEntries, parseJsonBody, pathMatcher, text as str } from '../reference.ts';
 
 /** One entry → spec, or null for instruments that are not plain books (combos). */
 function specOf(o: Json, source: 'reference' | 'recording'): InstrumentSpec | null {
@@ -49,8 +38,8 @@ function specOf(o: Json, source: 'reference' | 'recording'): InstrumentSpec | nu
   );
   const settle =
     typeof o.settlement_currency === 'string' ? normalizeAsset(o.settlement_currency) : undefined;
-  const tickSize = plainDecimal(o.tick_size, 'tick_size');
-  const lot = plainDecimal(o.min_trade_amount, 'min_trade_amount');
+  const tickSize = decimalText(o.tick_size, 'tick_size');
+  const lot = decimalText(o.min_trade_amount, 'min_trade_amount');
   const expiryMs = typeof o.expiration_timestamp === 'number' ? o.expiration_timestamp : null;
   const common = { venue: 'deribit', symbol, base, quote, tickSize, source } as const;
   if (kind === 'spot')
@@ -65,7 +54,7 @@ function specOf(o: Json, source: 'reference' | 'recording'): InstrumentSpec | nu
       ...(settle ? { settle } : {}),
       kind: 'option',
       margin: 'linear',
-      contractSize: Number(plainDecimal(o.contract_size ?? '1', 'contract_size')),
+      contractSize: Number(decimalText(o.contract_size ?? '1', 'contract_size')),
       sizeUnit: 'base',
       lotSize: lot,
       expiry: expiryMs,
@@ -81,7 +70,7 @@ function specOf(o: Json, source: 'reference' | 'recording'): InstrumentSpec | nu
     margin: linear ? 'linear' : 'inverse',
     contractSize: 1,
     sizeUnit: linear ? 'base' : 'contracts',
-    lotSize: linear ? lot : plainDecimal(o.contract_size ?? o.min_trade_amount, 'contract_size'),
+    lotSize: linear ? lot : decimalText(o.contract_size ?? o.min_trade_amount, 'contract_size'),
     expiry: perpetual ? null : expiryMs,
   });
 }
@@ -96,39 +85,23 @@ export function parseDeribitInstruments(
   source: 'reference' | 'recording',
   onSkip?: (reason: string) => void,
 ): InstrumentSpec[] {
-  const m = parseBody(body);
-  if (!Array.isArray(m.result)) {
-    const e = isObject(m.error) ? `${String(m.error.code)} ${String(m.error.message)}` : 'no result list';
+  const m = parseJsonBody(body, 'Deribit get_instruments');
+  if (!isObject(m) || !Array.isArray(m.result)) {
+    const e =
+      isObject(m) && isObject(m.error)
+        ? `${String(m.error.code)} ${String(m.error.message)}`
+        : 'no result list';
     throw new MalformedFrameError('invalid_field', `Deribit get_instruments error: ${e}`);
   }
-  const out: InstrumentSpec[] = [];
-  for (const e of m.result) {
-    try {
-      if (!isObject(e)) throw new MalformedFrameError('invalid_field', 'instrument entry must be an object');
-      const s = specOf(e, source);
-      if (s) out.push(s);
-    } catch (err) {
-      if (!(err instanceof MalformedFrameError) && !(err instanceof RangeError)) throw err;
-      onSkip?.(err.message);
-    }
-  }
-  return out;
+  return mapEntries(m.result, (e) => specOf(e, source), onSkip);
 }
 
 const PATH = '/api/v2/public/get_instruments';
 
 /** Deribit reference: every currency's live instruments in one request (`currency=any`). */
 export const deribitReference = {
-  requests: (restBase) => [
-    { url: `${restBase.replace(/\/$/, '')}${PATH}?currency=any&expired=false`, weight: 1 },
-  ],
-  matches: (url) => {
-    try {
-      return new URL(url, 'http://x').pathname === PATH;
-    } catch {
-      return false;
-    }
-  },
+  requests: (restBase) => [{ url: joinUrl(restBase, `${PATH}?currency=any&expired=false`), weight: 1 }],
+  matches: pathMatcher(PATH),
   parse: (body: string, _url: string, source: 'reference' | 'recording', onSkip?: (reason: string) => void) =>
     parseDeribitInstruments(body, source, onSkip),
 } satisfies VenueReference;

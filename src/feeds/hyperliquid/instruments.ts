@@ -20,7 +20,8 @@
 import { MalformedFrameError } from '../../core/errors.ts';
 import { makeSpec, normalizeAsset, type InstrumentSpec } from '../../core/instrument.ts';
 import type { VenueReference } from '../types.ts';
-import { isObject, parseObject, plainDecimal } from '../fields.ts';
+import { isObject, parseObject } from '../fields.ts';
+import { pathMatcher, stepOfDecimals } from '../reference.ts';
 
 /**
  * Parse a `meta` body.
@@ -58,8 +59,8 @@ export function parseHyperliquidMeta(
         margin: 'linear',
         contractSize: 1,
         sizeUnit: 'base',
-        tickSize: plainDecimal(`1e-${6 - sz}`, 'tick'),
-        lotSize: plainDecimal(`1e-${sz}`, 'lot'),
+        tickSize: stepOfDecimals(6 - sz),
+        lotSize: stepOfDecimals(sz),
         expiry: null,
         source,
       }),
@@ -71,13 +72,7 @@ export function parseHyperliquidMeta(
 /** Hyperliquid reference (see the module comment: POST endpoint, so no GET requests). */
 export const hyperliquidReference = {
   requests: () => [],
-  matches: (url) => {
-    try {
-      return new URL(url, 'http://x').pathname === '/info';
-    } catch {
-      return false;
-    }
-  },
+  matches: pathMatcher('/info'),
   parse: (body: string, _url: string, source: 'reference' | 'recording', onSkip?: (reason: string) => void) =>
     parseHyperliquidMeta(body, source, onSkip),
 } satisfies VenueReference;

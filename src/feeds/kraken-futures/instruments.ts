@@ -18,9 +18,16 @@
 import { MalformedFrameError } from '../../core/errors.ts';
 import { makeSpec, normalizeAsset, type InstrumentSpec } from '../../core/instrument.ts';
 import type { VenueReference } from '../types.ts';
-import { isObject, optIsoTime, parseJsonKeepingDecimals, plainDecimal, type Json } from '../fields.ts';
-
-const parseBody = parseJsonKeepingDecimals(['tickSize', 'contractSize']);
+import { isObject, optIsoTime, type Json } from '../fields.ts';
+import {
+  decimalText,
+  joinUrl,
+  mapEntries,
+  parseJsonBody,
+  pathMatcher,
+  positive,
+  stepOfDecimals,
+} from '../reference.ts';
 
 /** Quote currencies of Kraken Futures pairs, at the end of the symbol's pair. */
 const QUOTES = ['usd', 'eur', 'gbp', 'usdt', 'usdc'];
@@ -54,10 +61,10 @@ function specOf(o: Json, source: 'reference' | 'recording'): InstrumentSpec | nu
     quote,
     kind: perpetual ? 'perpetual' : 'future',
     margin: inverse ? 'inverse' : 'linear',
-    contractSize: Number(plainDecimal(o.contractSize, 'contractSize')),
+    contractSize: positive(o.contractSize, 'contractSize'),
     sizeUnit: 'contracts',
-    tickSize: plainDecimal(o.tickSize, 'tickSize'),
-    lotSize: plainDecimal(`1e${-precision}`, 'contractValueTradePrecision'),
+    tickSize: decimalText(o.tickSize, 'tickSize'),
+    lotSize: stepOfDecimals(precision),
     expiry: perpetual ? null : expiry,
     source,
   });
@@ -73,38 +80,21 @@ export function parseKrakenFuturesInstruments(
   source: 'reference' | 'recording',
   onSkip?: (reason: string) => void,
 ): InstrumentSpec[] {
-  const m = parseBody(body);
-  if (m.result !== 'success' || !Array.isArray(m.instruments))
+  const m = parseJsonBody(body, 'Kraken Futures instruments');
+  if (!isObject(m) || m.result !== 'success' || !Array.isArray(m.instruments))
     throw new MalformedFrameError(
       'invalid_field',
-      `Kraken Futures instruments error: ${String(m.error ?? m.result ?? 'no instrument list')}`,
+      `Kraken Futures instruments error: ${isObject(m) ? String(m.error ?? m.result) : 'no instrument list'}`,
     );
-  const out: InstrumentSpec[] = [];
-  for (const e of m.instruments) {
-    try {
-      if (!isObject(e)) throw new MalformedFrameError('invalid_field', 'instrument entry must be an object');
-      const s = specOf(e, source);
-      if (s) out.push(s);
-    } catch (err) {
-      if (!(err instanceof MalformedFrameError) && !(err instanceof RangeError)) throw err;
-      onSkip?.(err.message);
-    }
-  }
-  return out;
+  return mapEntries(m.instruments, (e) => specOf(e, source), onSkip);
 }
 
 const PATH = '/derivatives/api/v3/instruments';
 
 /** Kraken Futures reference: the instrument list. */
 export const krakenFuturesReference = {
-  requests: (restBase) => [{ url: `${restBase.replace(/\/$/, '')}${PATH}`, weight: 1 }],
-  matches: (url) => {
-    try {
-      return new URL(url, 'http://x').pathname === PATH;
-    } catch {
-      return false;
-    }
-  },
+  requests: (restBase) => [{ url: joinUrl(restBase, PATH), weight: 1 }],
+  matches: pathMatcher(PATH),
   parse: (body: string, _url: string, source: 'reference' | 'recording', onSkip?: (reason: string) => void) =>
     parseKrakenFuturesInstruments(body, source, onSkip),
 } satisfies VenueReference;
