@@ -52,7 +52,10 @@ export interface BookCounters {
   snapshots: number;
   /** Deltas applied to the book. */
   deltasApplied: number;
-  /** Deltas dropped as older than the snapshot (normal during sync). */
+  /**
+   * Deltas dropped as older than the snapshot (normal during sync); on snapshot-only venues, snapshots
+   * at or before the book's time (duplicates, out of order).
+   */
   staleDeltas: number;
   /** Level changes applied (snapshot levels + delta levels). */
   levelsApplied: number;

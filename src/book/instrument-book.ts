@@ -34,6 +34,13 @@ export interface BookSyncOptions {
   maxDepth?: number;
   /** Most deltas buffered while (re)syncing; older ones are discarded first. Default 50,000. */
   maxBuffer?: number;
+  /**
+   * Snapshot-only venues (Hyperliquid `l2Book`: every message is the whole book, no deltas): `increasing`
+   * means each snapshot's `sequence` (there: the venue's block time) must be above the book's. On a
+   * live or stale book, a snapshot at or before it is a duplicate or out of order: counted in
+   * `staleDeltas` and not applied (outcome `stale`), so an old book never replaces a newer one.
+   */
+  snapshotOrder?: 'increasing';
 }
 
 /** What happened to one event. */
@@ -58,8 +65,8 @@ export class InstrumentBook {
   private snapshotPending = false;
   /** A venue BBO that arrived before the diff with its sequence (see onBbo). */
   private pendingOracle: Bbo | null = null;
-  private readonly opts: Required<Omit<BookSyncOptions, 'checksum' | 'maxDepth'>> &
-    Pick<BookSyncOptions, 'checksum' | 'maxDepth'>;
+  private readonly opts: Required<Omit<BookSyncOptions, 'checksum' | 'maxDepth' | 'snapshotOrder'>> &
+    Pick<BookSyncOptions, 'checksum' | 'maxDepth' | 'snapshotOrder'>;
   private buffer: BookDelta[] = [];
   /** Last applied delta, or null right after a snapshot (then the rule's `first` applies). */
   private last: BookDelta | null = null;
@@ -107,11 +114,21 @@ export class InstrumentBook {
   /**
    * Apply a snapshot, then splice any buffered deltas onto it.
    * @returns `snapshot` when the book is live afterwards, `gap` when buffered deltas show the snapshot
-   *   does not connect (another snapshot is requested), `dropped` on malformed levels.
+   *   does not connect (another snapshot is requested), `dropped` on malformed levels, `stale` for a
+   *   snapshot at or before a live book's sequence under `snapshotOrder: 'increasing'`.
    */
   onSnapshot(s: BookSnapshot): BookOutcome {
     const h = this.health;
     h.counters.frames++;
+    if (
+      this.opts.snapshotOrder === 'increasing' &&
+      this.hasSnapshot &&
+      (h.state === 'live' || h.state === 'stale') &&
+      !(s.sequence > h.sequence)
+    ) {
+      h.counters.staleDeltas++;
+      return 'stale';
+    }
     try {
       this.book.applySnapshot(s.bids, s.asks);
     } catch (e) {

@@ -219,6 +219,48 @@ const VENUE_FALLBACKS: Readonly<Record<string, (symbol: string) => Partial<Instr
     sizeUnit: 'contracts',
   }),
   'binance-usdm': (symbol) => ({ kind: /_\d{6}$/.test(symbol) ? 'future' : 'perpetual', margin: 'linear' }),
+  // BitMEX "Contract specifications": XBTUSD and the XBT futures (XBTU21...) are 1 USD inverse contracts.
+  bitmex: (symbol) =>
+    /^XBT(USD|[FGHJKMNQUVXZ]\d\d)$/.test(symbol)
+      ? {
+          base: 'BTC',
+          quote: 'USD',
+          kind: symbol === 'XBTUSD' ? 'perpetual' : 'future',
+          margin: 'inverse',
+          contractSize: 1,
+          sizeUnit: 'contracts',
+        }
+      : {},
+  // Deribit "book.{instrument_name}.{interval}": futures/perpetual amounts are USD (inverse, 1 USD a
+  // unit) unless the name is a linear `_USDC` one (coin amounts); option amounts are coins, premium in
+  // the coin.
+  deribit: (symbol) => {
+    const coin = /^([A-Z]+)[-_]/.exec(symbol)?.[1];
+    if (coin === undefined) return {};
+    if (/-[CP]$/.test(symbol))
+      return { base: coin, quote: coin, kind: 'option', margin: 'linear', sizeUnit: 'base' };
+    const kind = symbol.endsWith('PERPETUAL') ? 'perpetual' : 'future';
+    return symbol.includes('_')
+      ? { base: coin, quote: /_([A-Z]+)/.exec(symbol)![1]!, kind, margin: 'linear', sizeUnit: 'base' }
+      : { base: coin, quote: 'USD', kind, margin: 'inverse', contractSize: 1, sizeUnit: 'contracts' };
+  },
+  // Kraken Futures "Contract specifications": PI_/FI_ contracts are 1 USD inverse; PF_/FF_ are linear in
+  // the coin (XBT spelled as BTC).
+  'kraken-futures': (symbol) => {
+    const m = /^(P[IF]|F[IF])_([A-Z0-9]+?)(USD|EUR|GBP)(_\d{6})?$/.exec(symbol);
+    if (!m) return {};
+    const base = normalizeAsset(m[2]!);
+    const kind = m[1]!.startsWith('P') ? 'perpetual' : 'future';
+    return m[1]!.endsWith('I')
+      ? { base, quote: m[3]!, kind, margin: 'inverse', contractSize: 1, sizeUnit: 'contracts' }
+      : { base, quote: m[3]!, kind, margin: 'linear', sizeUnit: 'base' };
+  },
+  // Hyperliquid "Info endpoint > meta": a coin name is a USDC-margined linear perpetual quoted in USD,
+  // sizes in the coin.
+  hyperliquid: (symbol) =>
+    /^[A-Za-z0-9]+$/.test(symbol)
+      ? { base: normalizeAsset(symbol), quote: 'USD', kind: 'perpetual', margin: 'linear', sizeUnit: 'base' }
+      : {},
 };
 
 /** Quote currencies recognised at the end of concatenated symbols (`BTCUSDT`), longest first. */
@@ -259,7 +301,8 @@ export function guessAssets(symbol: string): { base: string; quote: string } {
 /**
  * The documented fallback when an instrument has no loaded reference data: assets guessed from the
  * symbol ({@link guessAssets}), the venue's documented contract rule where it has one (Binance COIN-M
- * 100/10 USD inverse contracts, USD-M linear perpetuals), otherwise spot-like (sizes in base units,
+ * 100/10 USD inverse contracts, USD-M linear perpetuals; BitMEX XBT 1 USD inverse contracts; Deribit and
+ * Kraken Futures by instrument name; Hyperliquid coins as linear USD perpetuals), otherwise spot-like (sizes in base units,
  * contract size 1); tick and lot unknown (''), `source: 'fallback'`.
  */
 export function fallbackSpec(id: InstrumentId): InstrumentSpec {
@@ -269,8 +312,8 @@ export function fallbackSpec(id: InstrumentId): InstrumentSpec {
   return makeSpec({
     venue,
     symbol,
-    base: assets.base,
-    quote: assets.quote,
+    base: rule.base ?? assets.base,
+    quote: rule.quote ?? assets.quote,
     kind: rule.kind ?? 'spot',
     margin: rule.margin ?? 'spot',
     contractSize: rule.contractSize ?? 1,

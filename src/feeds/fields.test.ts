@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MalformedFrameError } from '../core/errors.ts';
 import {
   exactAmount,
+  expandExponent,
   levelList,
   optChecksum,
   optInt,
@@ -80,5 +81,18 @@ describe('shared field checks', () => {
     );
     expect(() => exactAmount(1.5, 'size')).toThrow(expect.objectContaining({ code: 'precision' }));
     expect(() => exactAmount(null, 'size')).toThrow(expect.objectContaining({ code: 'invalid_field' }));
+  });
+
+  it('expands exponent number text exactly, leaving anything else for the book to judge', () => {
+    expect(['3.5e-7', '-2e-3', '2.5E3', '1.5', '0.50', 'abc', null, 7].map(expandExponent)).toEqual([
+      '0.00000035',
+      '-0.002',
+      '2500',
+      '1.5',
+      '0.50',
+      'abc',
+      null,
+      7,
+    ]);
   });
 });

@@ -220,3 +220,34 @@ export function exactAmount(v: unknown, name: string, instrument?: string): stri
   }
   throw invalidField(`${name} must be a decimal string or an integer`, instrument);
 }
+
+const NUMBER_TEXT = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([-+]?\d+))?$/;
+
+/** Digits of `m` (a NUMBER_TEXT match) as plain decimal text, fraction zeros trimmed, sign kept. */
+function plainOf(m: RegExpExecArray): string {
+  const digits = m[2]! + (m[3] ?? '');
+  const point = m[2]!.length + Number(m[4] ?? 0);
+  const int =
+    point <= 0
+      ? '0'
+      : digits
+          .slice(0, point)
+          .padEnd(point, '0')
+          .replace(/^0+(?=\d)/, '');
+  const frac = (point < 0 ? '0'.repeat(-point) + digits : digits.slice(Math.max(point, 0))).replace(
+    /0+$/,
+    '',
+  );
+  return `${m[1]}${frac === '' ? int : `${int}.${frac}`}`;
+}
+
+/**
+ * A price or size kept as wire text, with an exponent expanded exactly (`"3.5e-7"` → `"0.00000035"`:
+ * BitMEX writes small prices so) because the book keys plain decimals only; any other value is returned
+ * as it is (the book validates it). Only for venues without a checksum over the wire text.
+ */
+export function expandExponent(v: unknown): unknown {
+  if (typeof v !== 'string' || !(v.includes('e') || v.includes('E'))) return v;
+  const m = NUMBER_TEXT.exec(v);
+  return m ? plainOf(m) : v;
+}

@@ -13,6 +13,10 @@ import { coinbase } from './coinbase/descriptor.ts';
 import { bitget, bitgetFutures } from './bitget/descriptor.ts';
 import { gateio, gateioFutures } from './gateio/descriptor.ts';
 import { kucoin, kucoinFutures } from './kucoin/descriptor.ts';
+import { deribit } from './deribit/descriptor.ts';
+import { bitmex } from './bitmex/descriptor.ts';
+import { krakenFutures } from './kraken-futures/descriptor.ts';
+import { hyperliquid } from './hyperliquid/descriptor.ts';
 
 /** All known venues. */
 export const venues: ReadonlyMap<VenueId, VenueAdapter> = new Map<VenueId, VenueAdapter>(
@@ -30,6 +34,10 @@ export const venues: ReadonlyMap<VenueId, VenueAdapter> = new Map<VenueId, Venue
     gateioFutures,
     kucoin,
     kucoinFutures,
+    deribit,
+    bitmex,
+    krakenFutures,
+    hyperliquid,
   ].map((v) => [v.id, v]),
 );
 

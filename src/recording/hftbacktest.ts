@@ -38,19 +38,22 @@ export function nsToMs(ns: string): number {
 }
 
 /**
- * Guess the Binance market of hftbacktest frames from their content: a diff with `pu` is futures, and a
+ * Guess the venue of hftbacktest frames from their content: Hyperliquid frames are `{"channel":"l2Book"|
+ * "trades",...}` (hftbacktest's Hyperliquid collector); for Binance, a diff with `pu` is futures, and a
  * futures diff with `ps` (pair) is COIN-M; a diff without `pu` is spot. Falls back to path hints
- * (`/spot/`, `/usdm/`, `/cm/`...).
+ * (`/spot/`, `/usdm/`, `/cm/`, `hyperliquid`...).
  * @param lines the first lines of the file
  * @returns the venue id, or undefined when neither content nor path tells
  */
 export function guessHftbacktestVenue(path: string, lines: readonly string[]): string | undefined {
   for (const line of lines) {
+    if (/^\d+ \{"channel":"(l2Book|trades)"/.test(line)) return 'hyperliquid';
     if (!line.includes('"depthUpdate"')) continue;
     if (!line.includes('"pu":')) return 'binance';
     return line.includes('"ps":') ? 'binance-coinm' : 'binance-usdm';
   }
   const p = path.toLowerCase();
+  if (p.includes('hyperliquid')) return 'hyperliquid';
   if (/(^|\/)(spot)(\/|_)/.test(p)) return 'binance';
   if (/(^|\/)(usdm|um|futures|fapi)(\/|_)/.test(p)) return 'binance-usdm';
   if (/(^|\/)(cm|coinm|delivery|dapi)(\/|_)/.test(p)) return 'binance-coinm';

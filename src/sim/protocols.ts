@@ -12,6 +12,10 @@ import { createCoinbaseSimProtocol } from './venues/coinbase.ts';
 import { createBitgetSimProtocol } from './venues/bitget.ts';
 import { createGateioSimProtocol } from './venues/gateio.ts';
 import { createKucoinSimProtocol } from './venues/kucoin.ts';
+import { createDeribitSimProtocol } from './venues/deribit.ts';
+import { createBitmexSimProtocol } from './venues/bitmex.ts';
+import { createKrakenFuturesSimProtocol } from './venues/kraken-futures.ts';
+import { createHyperliquidSimProtocol } from './venues/hyperliquid.ts';
 import type { SimProtocol, SimProtocolFactory } from './types.ts';
 
 /** Factories of every venue the simulator speaks. */
@@ -29,6 +33,10 @@ export const simProtocols: ReadonlyMap<VenueId, SimProtocolFactory> = new Map<Ve
   ['gateio-futures', createGateioSimProtocol],
   ['kucoin', createKucoinSimProtocol],
   ['kucoin-futures', createKucoinSimProtocol],
+  ['deribit', createDeribitSimProtocol],
+  ['bitmex', createBitmexSimProtocol],
+  ['kraken-futures', createKrakenFuturesSimProtocol],
+  ['hyperliquid', createHyperliquidSimProtocol],
 ]);
 
 /**
