@@ -9,10 +9,11 @@ import { okx } from './okx/descriptor.ts';
 import { kraken } from './kraken/descriptor.ts';
 import { bybit } from './bybit/descriptor.ts';
 import { coinbase } from './coinbase/descriptor.ts';
+import { bitstamp } from './bitstamp/descriptor.ts';
 
 /** All known venues. */
 export const venues: ReadonlyMap<VenueId, VenueAdapter> = new Map<VenueId, VenueAdapter>(
-  [binanceSpot, binanceUsdm, binanceCoinm, okx, kraken, bybit, coinbase].map((v) => [v.id, v]),
+  [binanceSpot, binanceUsdm, binanceCoinm, okx, kraken, bybit, coinbase, bitstamp].map((v) => [v.id, v]),
 );
 
 /**
