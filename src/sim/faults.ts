@@ -64,6 +64,8 @@ export interface FaultConfig {
   corruptChecksum?: number;
   /** Explicit: change the checksum of the `n`-th (1-based) depth frame of `symbol`. */
   corruptChecksumNth?: ReadonlyArray<{ symbol: string; n: number }>;
+  /** Explicit: corrupt one level (SimProtocol.corruptLevel) of the `n`-th (1-based) depth frame of `symbol`. */
+  corruptNth?: ReadonlyArray<{ symbol: string; n: number }>;
   /** Explicit: drop the `n`-th (1-based) depth frame of `symbol` (venue spelling, e.g. `BTCUSDT`). */
   dropNth?: ReadonlyArray<{ symbol: string; n: number }>;
   /** Explicit: terminate every client socket before the timeline frame with this 0-based index. */

@@ -8,6 +8,7 @@ import { createOkxSimProtocol } from './venues/okx.ts';
 import { createBybitSimProtocol } from './venues/bybit.ts';
 import { createKrakenSimProtocol } from './venues/kraken.ts';
 import { createCoinbaseSimProtocol } from './venues/coinbase.ts';
+import { createBitstampSimProtocol } from './venues/bitstamp.ts';
 import type { SimProtocol, SimProtocolFactory } from './types.ts';
 
 /** Factories of every venue the simulator speaks. */
@@ -19,6 +20,7 @@ export const simProtocols: ReadonlyMap<VenueId, SimProtocolFactory> = new Map<Ve
   ['bybit', createBybitSimProtocol],
   ['kraken', createKrakenSimProtocol],
   ['coinbase', createCoinbaseSimProtocol],
+  ['bitstamp', createBitstampSimProtocol],
 ]);
 
 /**

@@ -135,6 +135,7 @@ export class Simulator {
   private readonly depthCount = new Map<string, number>();
   private readonly dropNth = new Set<string>();
   private readonly corruptChecksumNth = new Set<string>();
+  private readonly corruptNth = new Set<string>();
   private readonly disconnectAt: Set<number>;
   private readonly stallAt: Map<number, number>;
   private readonly held = new Map<string, string>();
@@ -169,6 +170,7 @@ export class Simulator {
     this.failNext = this.cfg.failFirstSnapshots ?? 0;
     for (const d of this.cfg.dropNth ?? []) this.dropNth.add(`${d.symbol}#${d.n}`);
     for (const d of this.cfg.corruptChecksumNth ?? []) this.corruptChecksumNth.add(`${d.symbol}#${d.n}`);
+    for (const d of this.cfg.corruptNth ?? []) this.corruptNth.add(`${d.symbol}#${d.n}`);
     this.disconnectAt = new Set(this.cfg.disconnectAtFrame ?? []);
     this.stallAt = new Map((this.cfg.stallAtFrame ?? []).map((s) => [s.frame, s.ms]));
     this.stats = {
@@ -440,6 +442,13 @@ export class Simulator {
         if (this.dropNth.size > 0 && this.dropNth.has(`${route.symbol}#${n}`)) {
           this.faults.drop++;
           return;
+        }
+        if (this.corruptNth.size > 0 && this.corruptNth.has(`${route.symbol}#${n}`)) {
+          const bad = this.protocol.corruptLevel(out, this.depthRng);
+          if (bad !== null) {
+            this.faults.corrupt++;
+            out = bad;
+          }
         }
         if (this.corruptChecksumNth.size > 0 && this.corruptChecksumNth.has(`${route.symbol}#${n}`)) {
           const bad = corruptChecksumText(out);

@@ -56,11 +56,17 @@ export const bitstamp: VenueAdapter = {
   subscribe(wsBase, symbols) {
     return {
       url: wsBase,
-      messages: symbols.flatMap((s) => [sub('bts:subscribe', `diff_order_book_${s}`), sub('bts:subscribe', `live_trades_${s}`)]),
+      messages: symbols.flatMap((s) => [
+        sub('bts:subscribe', `diff_order_book_${s}`),
+        sub('bts:subscribe', `live_trades_${s}`),
+      ]),
     };
   },
   unsubscribe: (symbols) =>
-    symbols.flatMap((s) => [sub('bts:unsubscribe', `diff_order_book_${s}`), sub('bts:unsubscribe', `live_trades_${s}`)]),
+    symbols.flatMap((s) => [
+      sub('bts:unsubscribe', `diff_order_book_${s}`),
+      sub('bts:unsubscribe', `live_trades_${s}`),
+    ]),
   snapshotRequest: (restBase, symbol) => ({
     url: `${restBase.replace(/\/$/, '')}/api/v2/order_book/${encodeURIComponent(symbol)}/`,
     weight: 1,

@@ -22,14 +22,18 @@ export function decimalStep(d: number): string {
  */
 export function parseBitstampPairs(body: string, source: 'reference' | 'recording'): InstrumentSpec[] {
   const list = parseJson(body);
-  if (!Array.isArray(list)) throw new MalformedFrameError('invalid_field', 'trading-pairs-info must be an array');
+  if (!Array.isArray(list))
+    throw new MalformedFrameError('invalid_field', 'trading-pairs-info must be an array');
   return list.map((e: unknown) => {
     if (!isObject(e)) throw new MalformedFrameError('invalid_field', 'trading pair entry must be an object');
     const { name, url_symbol: sym, base_decimals: bd, counter_decimals: cd } = e;
     if (typeof name !== 'string' || !name.includes('/') || typeof sym !== 'string')
       throw new MalformedFrameError('invalid_field', 'trading pair needs name "BASE/QUOTE" and url_symbol');
     if (!Number.isInteger(bd) || !Number.isInteger(cd) || (bd as number) < 0 || (cd as number) < 0)
-      throw new MalformedFrameError('invalid_field', `trading pair ${sym}: base/counter_decimals must be integers`);
+      throw new MalformedFrameError(
+        'invalid_field',
+        `trading pair ${sym}: base/counter_decimals must be integers`,
+      );
     const [base, quote] = name.split('/') as [string, string];
     return makeSpec({
       venue: 'bitstamp',

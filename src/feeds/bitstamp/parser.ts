@@ -52,10 +52,14 @@ export class BitstampParser implements FeedParser {
     }
     if (channel.startsWith(TRADES)) {
       const instrument = `bitstamp:${channel.slice(TRADES.length)}`;
-      if (event !== 'trade' || !isObject(data)) throw invalidField('live_trades without trade data', instrument);
+      if (event !== 'trade' || !isObject(data))
+        throw invalidField('live_trades without trade data', instrument);
       return [this.trade(data, instrument, localTs)];
     }
-    throw new MalformedFrameError('unknown_stream', `unsupported Bitstamp channel ${JSON.stringify(channel)}`);
+    throw new MalformedFrameError(
+      'unknown_stream',
+      `unsupported Bitstamp channel ${JSON.stringify(channel)}`,
+    );
   }
 
   private delta(d: Json, instrument: string, localTs: number): BookDelta {
