@@ -10,10 +10,11 @@ import { kraken } from './kraken/descriptor.ts';
 import { bybit } from './bybit/descriptor.ts';
 import { coinbase } from './coinbase/descriptor.ts';
 import { bitstamp } from './bitstamp/descriptor.ts';
+import { gemini } from './gemini/descriptor.ts';
 
 /** All known venues. */
 export const venues: ReadonlyMap<VenueId, VenueAdapter> = new Map<VenueId, VenueAdapter>(
-  [binanceSpot, binanceUsdm, binanceCoinm, okx, kraken, bybit, coinbase, bitstamp].map((v) => [v.id, v]),
+  [binanceSpot, binanceUsdm, binanceCoinm, okx, kraken, bybit, coinbase, bitstamp, gemini].map((v) => [v.id, v]),
 );
 
 /**

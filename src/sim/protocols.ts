@@ -9,6 +9,7 @@ import { createBybitSimProtocol } from './venues/bybit.ts';
 import { createKrakenSimProtocol } from './venues/kraken.ts';
 import { createCoinbaseSimProtocol } from './venues/coinbase.ts';
 import { createBitstampSimProtocol } from './venues/bitstamp.ts';
+import { createGeminiSimProtocol } from './venues/gemini.ts';
 import type { SimProtocol, SimProtocolFactory } from './types.ts';
 
 /** Factories of every venue the simulator speaks. */
@@ -21,6 +22,7 @@ export const simProtocols: ReadonlyMap<VenueId, SimProtocolFactory> = new Map<Ve
   ['kraken', createKrakenSimProtocol],
   ['coinbase', createCoinbaseSimProtocol],
   ['bitstamp', createBitstampSimProtocol],
+  ['gemini', createGeminiSimProtocol],
 ]);
 
 /**
