@@ -192,3 +192,24 @@ export function optChecksum(v: unknown, instrument?: string): number | undefined
     throw invalidField('checksum must be a 32-bit integer', instrument);
   return n | 0;
 }
+
+/**
+ * A JSON number's text as a plain decimal string, sign kept (`1E-8` → `0.00000001`, `-2.5e1` → `-25`,
+ * `0.010` → `0.010`): venues that send numbers (Bitfinex, Gemini reference data) may use exponent
+ * notation, which the book's decimal parser does not accept. Text without an exponent is returned as is.
+ * @throws {MalformedFrameError} `invalid_field` when the text is not a JSON number
+ */
+export function plainDecimal(text: string, instrument?: string): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([-+]?\d+))?$/.exec(text);
+  if (!m) throw invalidField(`not a number: ${JSON.stringify(text)}`, instrument);
+  if (m[4] === undefined) return text;
+  const digits = m[2]! + (m[3] ?? '');
+  const point = m[2]!.length + Number(m[4]);
+  let s: string;
+  if (point <= 0) s = `0.${'0'.repeat(-point)}${digits}`;
+  else if (point >= digits.length) s = digits + '0'.repeat(point - digits.length);
+  else s = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  s = s.replace(/^0+(?=\d)/, '');
+  if (s.includes('.')) s = s.replace(/\.?0+$/, '');
+  return m[1] + s;
+}

@@ -11,10 +11,11 @@ import { bybit } from './bybit/descriptor.ts';
 import { coinbase } from './coinbase/descriptor.ts';
 import { bitstamp } from './bitstamp/descriptor.ts';
 import { gemini } from './gemini/descriptor.ts';
+import { bitfinex } from './bitfinex/descriptor.ts';
 
 /** All known venues. */
 export const venues: ReadonlyMap<VenueId, VenueAdapter> = new Map<VenueId, VenueAdapter>(
-  [binanceSpot, binanceUsdm, binanceCoinm, okx, kraken, bybit, coinbase, bitstamp, gemini].map((v) => [v.id, v]),
+  [binanceSpot, binanceUsdm, binanceCoinm, okx, kraken, bybit, coinbase, bitstamp, gemini, bitfinex].map((v) => [v.id, v]),
 );
 
 /**

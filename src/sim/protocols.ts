@@ -10,6 +10,7 @@ import { createKrakenSimProtocol } from './venues/kraken.ts';
 import { createCoinbaseSimProtocol } from './venues/coinbase.ts';
 import { createBitstampSimProtocol } from './venues/bitstamp.ts';
 import { createGeminiSimProtocol } from './venues/gemini.ts';
+import { createBitfinexSimProtocol } from './venues/bitfinex.ts';
 import type { SimProtocol, SimProtocolFactory } from './types.ts';
 
 /** Factories of every venue the simulator speaks. */
@@ -23,6 +24,7 @@ export const simProtocols: ReadonlyMap<VenueId, SimProtocolFactory> = new Map<Ve
   ['coinbase', createCoinbaseSimProtocol],
   ['bitstamp', createBitstampSimProtocol],
   ['gemini', createGeminiSimProtocol],
+  ['bitfinex', createBitfinexSimProtocol],
 ]);
 
 /**

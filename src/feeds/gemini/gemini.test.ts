@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { GeminiParser } from './parser.ts';
 import { gemini } from './descriptor.ts';
-import { parseGeminiSymbolDetails, plainDecimal } from './instruments.ts';
+import { parseGeminiSymbolDetails } from './instruments.ts';
+import { plainDecimal } from '../fields.ts';
 import { readCryptofeed } from '../../recording/cryptofeed.ts';
 import { newReaderStats } from '../../recording/stats.ts';
 import { Engine } from '../../pipeline/engine.ts';
@@ -84,7 +85,7 @@ describe('Gemini v2 parser', () => {
 
 describe('Gemini instruments', () => {
   it('writes JSON-number increments as plain decimals', () => {
-    expect(['1E-8', '0.01', '5', '1e-05', '0.000001', '2.5E1'].map(plainDecimal)).toEqual([
+    expect(['1E-8', '0.01', '5', '1e-05', '0.000001', '2.5E1'].map((t) => plainDecimal(t))).toEqual([
       '0.00000001',
       '0.01',
       '5',

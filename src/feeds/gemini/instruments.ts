@@ -10,27 +10,9 @@
 import { MalformedFrameError } from '../../core/errors.ts';
 import { makeSpec, normalizeAsset, type InstrumentSpec } from '../../core/instrument.ts';
 import type { VenueReference } from '../types.ts';
-import { parseJsonKeepingDecimals } from '../fields.ts';
+import { parseJsonKeepingDecimals, plainDecimal } from '../fields.ts';
 
 const parseDetails = parseJsonKeepingDecimals(['tick_size', 'quote_increment']);
-
-/**
- * A JSON number's text as a plain decimal string (`1E-8` → `0.00000001`, `0.01` → `0.01`, `5` → `5`).
- * @throws {MalformedFrameError} when the text is not a non-negative number
- */
-export function plainDecimal(text: string): string {
-  const m = /^(\d+)(?:\.(\d+))?(?:[eE]([-+]?\d+))?$/.exec(text);
-  if (!m)
-    throw new MalformedFrameError('invalid_field', `not a non-negative number: ${JSON.stringify(text)}`);
-  const digits = m[1]! + (m[2] ?? '');
-  const point = m[1]!.length + Number(m[3] ?? 0);
-  let s: string;
-  if (point <= 0) s = `0.${'0'.repeat(-point)}${digits}`;
-  else if (point >= digits.length) s = digits + '0'.repeat(point - digits.length);
-  else s = `${digits.slice(0, point)}.${digits.slice(point)}`;
-  s = s.replace(/^0+(?=\d)/, '');
-  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
-}
 
 function num(v: unknown, name: string, symbol: string): string {
   if (typeof v !== 'string')
