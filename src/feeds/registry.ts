@@ -4,7 +4,7 @@
 import type { VenueId } from '../core/model.ts';
 import type { VenueAdapter } from './types.ts';
 import type { BookSyncOptions } from '../book/instrument-book.ts';
-import { binanceCoinm, binanceSpot, binanceUsdm } from './binance/descriptor.ts';
+import { binanceCoinm, binanceSpot, binanceUs, binanceUsdm } from './binance/descriptor.ts';
 import { okx } from './okx/descriptor.ts';
 import { kraken } from './kraken/descriptor.ts';
 import { bybit } from './bybit/descriptor.ts';
@@ -15,7 +15,19 @@ import { bitfinex } from './bitfinex/descriptor.ts';
 
 /** All known venues. */
 export const venues: ReadonlyMap<VenueId, VenueAdapter> = new Map<VenueId, VenueAdapter>(
-  [binanceSpot, binanceUsdm, binanceCoinm, okx, kraken, bybit, coinbase, bitstamp, gemini, bitfinex].map((v) => [v.id, v]),
+  [
+    binanceSpot,
+    binanceUsdm,
+    binanceCoinm,
+    okx,
+    kraken,
+    bybit,
+    coinbase,
+    bitstamp,
+    gemini,
+    bitfinex,
+    binanceUs,
+  ].map((v) => [v.id, v]),
 );
 
 /**

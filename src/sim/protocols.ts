@@ -18,6 +18,7 @@ export const simProtocols: ReadonlyMap<VenueId, SimProtocolFactory> = new Map<Ve
   ['binance', createBinanceSimProtocol],
   ['binance-usdm', createBinanceSimProtocol],
   ['binance-coinm', createBinanceSimProtocol],
+  ['binance-us', createBinanceSimProtocol],
   ['okx', createOkxSimProtocol],
   ['bybit', createBybitSimProtocol],
   ['kraken', createKrakenSimProtocol],

@@ -108,6 +108,7 @@ export class KrakenParser implements FeedParser {
     switch (msg.channel) {
       case 'heartbeat':
       case 'status':
+      case 'ticker': // no book state the engine uses (as OKX tickers)
         return [];
       case 'instrument':
         this.learnPrecisions(msg.data);
@@ -230,6 +231,7 @@ export class KrakenParser implements FeedParser {
     const instrument = `kraken:${pair}`;
     const payloads = arr.slice(1, -2);
     if (channelName === 'trade') return this.v1Trades(payloads[0], instrument, localTs);
+    if (channelName === 'ticker' || channelName === 'spread') return []; // no book state the engine uses
     if (!channelName.startsWith('book-'))
       throw new MalformedFrameError('unknown_stream', `unsupported Kraken v1 channel ${channelName}`);
     const depth = Number(channelName.slice(5));
