@@ -10,7 +10,10 @@ import { newsConfigSchema } from '../news/config.ts';
 
 const instrumentId = z
   .string()
-  .regex(/^[a-z0-9-]+:[A-Za-z0-9_./-]+$/, 'instrument ids look like <venue>:<SYMBOL>, e.g. binance:BTCUSDT');
+  .regex(
+    /^[a-z0-9-]+:[A-Za-z0-9_./:-]+$/,
+    'instrument ids look like <venue>:<SYMBOL>, e.g. binance:BTCUSDT (Bitfinex: bitfinex:tAAVE:USD)',
+  );
 
 /** Endpoint overrides for one venue (e.g. the local simulator's URLs). */
 export const venueEndpointSchema = z

@@ -1,6 +1,8 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { BitfinexParser, bitfinexLevels } from './parser.ts';
+import { BitfinexParser, bitfinexLevels, fastFrame } from './parser.ts';
+import { quoteArrayNumbers } from '../fields.ts';
+import { readFileSync } from 'node:fs';
 import { bitfinexChecksum, bitfinexChecksumString } from './checksum.ts';
 import { bitfinex, makeBitfinex } from './descriptor.ts';
 import { bitfinexAssets, parseBitfinexPairs } from './instruments.ts';
@@ -163,6 +165,22 @@ describe('Bitfinex parser', () => {
       event: 'conf',
       flags: 196608,
     });
+  });
+});
+
+describe('Bitfinex fast path', () => {
+  it('reads every small recorded frame exactly as quoteArrayNumbers + JSON.parse does', () => {
+    let fast = 0;
+    const lines = readFileSync(`${DIR}/BITFINEX.ws.11.0`, 'utf8').split('\n');
+    const texts = lines.filter((l) => /^\d/.test(l)).map((l) => l.slice(l.indexOf(': ') + 2));
+    for (const t of [...texts, '[1,"cs",-5,9]', '[1,"cs",7]', '[1,"hb"]', '[1,[1e-8,1,-2.5E3]]']) {
+      const f = fastFrame(t);
+      if (f === null) continue;
+      fast++;
+      expect(f, t).toEqual(JSON.parse(quoteArrayNumbers(t)));
+    }
+    expect(fast).toBeGreaterThan(1600);
+    expect(fastFrame('[1, [1,1,1],2]')).toBeNull();
   });
 });
 

@@ -75,6 +75,26 @@ export function bitfinexLevels(
   return { bids, asks };
 }
 
+const NUM = '-?\\d+(?:\\.\\d+)?(?:[eE][-+]?\\d+)?';
+const LEVEL_UPDATE = new RegExp(`^\\[(\\d+),\\[(${NUM}),(\\d+),(${NUM})\\](?:,(\\d+))?\\]$`);
+const CONTROL = /^\[(\d+),"(hb|cs)"(?:,(-?\d+))?(?:,(\d+))?\]$/;
+
+/**
+ * The common small frames (a level update, a heartbeat, a checksum) read with one anchored regex, as
+ * the same string array `quoteArrayNumbers` + JSON.parse would give; null for anything else (snapshots,
+ * trades, odd spacing), which takes the JSON path.
+ */
+export function fastFrame(text: string): unknown[] | null {
+  let m = LEVEL_UPDATE.exec(text);
+  if (m !== null) return m[5] === undefined ? [m[1], [m[2], m[3], m[4]]] : [m[1], [m[2], m[3], m[4]], m[5]];
+  m = CONTROL.exec(text);
+  if (m === null) return null;
+  const out: unknown[] = [m[1], m[2]];
+  if (m[3] !== undefined) out.push(m[3]);
+  if (m[4] !== undefined) out.push(m[4]);
+  return out;
+}
+
 /** Parser for one Bitfinex connection (stateful: channel ids, flags, connection sequence, chains). */
 export class BitfinexParser implements FeedParser {
   /** `conf` flags acknowledged by the venue (0 until a `conf` OK arrives). */
@@ -95,7 +115,7 @@ export class BitfinexParser implements FeedParser {
 
   parse(text: string, localTs: number): readonly MarketEvent[] {
     if (text.charCodeAt(0) === 123 /* { */) return this.event(parseObject(text));
-    const msg = parseJson(quoteArrayNumbers(text));
+    const msg = fastFrame(text) ?? parseJson(quoteArrayNumbers(text));
     if (!Array.isArray(msg) || msg.length < 2) throw invalidField('channel message must be [CHAN_ID, ...]');
     const chanId = reqUint(msg[0], 'CHAN_ID');
     const out: MarketEvent[] = [];
