@@ -103,6 +103,16 @@ export function reqNonEmpty(v: unknown, name: string, instrument?: string): stri
 }
 
 /**
+ * A required id (trade ids): a JSON number or a non-empty string, as a string.
+ * @throws {MalformedFrameError} `invalid_field`
+ */
+export function reqId(v: unknown, name: string, instrument?: string): string {
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'string' && v.length > 0) return v;
+  throw invalidField(`${name} must be a number or a non-empty string`, instrument);
+}
+
+/**
  * A required non-negative safe integer, given as a JSON number or an integer string (`"123"`).
  * @throws {MalformedFrameError} `invalid_field`
  */

@@ -21,7 +21,16 @@
 import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { BookDelta, BookSnapshot, InstrumentId, MarketEvent, Trade } from '../../core/model.ts';
 import type { FeedParser } from '../types.ts';
-import { isObject, levelList, parseObject, reqNonEmpty, reqString, reqUint, type Json } from '../fields.ts';
+import {
+  isObject,
+  levelList,
+  parseObject,
+  reqId,
+  reqNonEmpty,
+  reqString,
+  reqUint,
+  type Json,
+} from '../fields.ts';
 
 const DIFF = 'diff_order_book_';
 const TRADES = 'live_trades_';
@@ -80,14 +89,12 @@ export class BitstampParser implements FeedParser {
   private trade(d: Json, instrument: string, localTs: number): Trade {
     const side = d.type === 0 ? 'buy' : d.type === 1 ? 'sell' : null;
     if (side === null) throw invalidField('trade type must be 0 (buy) or 1 (sell)', instrument);
-    const id = d.id;
-    if (typeof id !== 'number' && typeof id !== 'string') throw invalidField('trade id missing', instrument);
     return {
       type: 'trade',
       instrument,
       exchangeTs: micro(d.microtimestamp, instrument)[1],
       localTs,
-      id: String(id),
+      id: reqId(d.id, 'id', instrument),
       price: reqString(d.price_str, 'price_str', instrument),
       size: reqString(d.amount_str, 'amount_str', instrument),
       side,

@@ -22,7 +22,7 @@
 import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { BookDelta, BookSnapshot, MarketEvent, Trade, WireLevel } from '../../core/model.ts';
 import type { FeedParser } from '../types.ts';
-import { optTime, parseObject, reqNonEmpty, reqString, takerSide, type Json } from '../fields.ts';
+import { optTime, parseObject, reqId, reqNonEmpty, reqString, takerSide, type Json } from '../fields.ts';
 
 /** Message types ignored on purpose (no events). */
 const IGNORED = new Set([
@@ -100,15 +100,12 @@ export class GeminiParser implements FeedParser {
 
   private trade(msg: Json, localTs: number): Trade {
     const instrument = `gemini:${reqNonEmpty(msg.symbol, 'symbol')}`;
-    const id = msg.event_id ?? msg.tid;
-    if (typeof id !== 'number' && typeof id !== 'string')
-      throw invalidField('trade event_id missing', instrument);
     return {
       type: 'trade',
       instrument,
       exchangeTs: optTime(msg.timestamp, 'timestamp', 'ms', instrument),
       localTs,
-      id: String(id),
+      id: reqId(msg.event_id ?? msg.tid, 'event_id', instrument),
       price: reqString(msg.price, 'price', instrument),
       size: reqString(msg.quantity, 'quantity', instrument),
       side: takerSide(msg.side, 'side', instrument),

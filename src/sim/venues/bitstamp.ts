@@ -13,44 +13,23 @@
  * parser and sync rule; a snapshot served at any moment stands at the `microtimestamp` of the last diff
  * the simulator has sent, so the client drops exactly the diffs it already covers.
  */
-import { InstrumentBook } from '../../book/instrument-book.ts';
 import type { VenueId } from '../../core/model.ts';
 import type { RecordedFrame } from '../../recording/types.ts';
 import type { ClientMessageResult, FrameRoute, SessionOpen, SimHttpResult, SimProtocol } from '../types.ts';
-import { venue as venueAdapter } from '../../feeds/registry.ts';
-import { BitstampParser, parseBitstampSnapshot } from '../../feeds/bitstamp/parser.ts';
+import { parseBitstampSnapshot } from '../../feeds/bitstamp/parser.ts';
 import { bitstampSnapshotSymbol } from '../../feeds/bitstamp/descriptor.ts';
-import { corruptOneLevel } from './stream-sim.ts';
+import { corruptOneLevel, StreamSimProtocol } from './stream-sim.ts';
 
 const CHANNEL = /"channel":"((diff_order_book|live_trades|order_book)_([a-z0-9]+))"/;
 
-interface PairState {
-  pending: string[];
-  book: InstrumentBook;
-  /** True once the timeline has passed this pair's recorded snapshot. */
-  reached: boolean;
-}
-
-/** Bitstamp simulator protocol. */
-export class BitstampSimProtocol implements SimProtocol {
-  private readonly parser = new BitstampParser();
-  private readonly states = new Map<string, PairState>();
+/**
+ * Bitstamp simulator protocol: the stream base keeps the venue-side books from the recorded diffs; the
+ * recorded REST snapshots seed them, and snapshots are served over REST (none in-stream).
+ */
+export class BitstampSimProtocol extends StreamSimProtocol {
+  /** Pairs whose recorded snapshot the timeline has passed. */
+  private readonly reached = new Set<string>();
   private readonly recorded = new Map<string, string>();
-
-  constructor(readonly venue: VenueId) {}
-
-  private state(pair: string): PairState {
-    let s = this.states.get(pair);
-    if (!s) {
-      s = {
-        pending: [],
-        book: new InstrumentBook(`${this.venue}:${pair}`, venueAdapter(this.venue).sync),
-        reached: false,
-      };
-      this.states.set(pair, s);
-    }
-    return s;
-  }
 
   preload(frames: readonly RecordedFrame[]): void {
     for (const f of frames) {
@@ -59,44 +38,33 @@ export class BitstampSimProtocol implements SimProtocol {
     }
   }
 
-  reset(): void {
-    this.states.clear();
+  override reset(): void {
+    super.reset();
+    this.reached.clear();
   }
 
-  observe(frame: RecordedFrame): void {
-    if (frame.kind === 'rest') {
-      const pair = this.snapshotSymbol(frame);
-      if (pair === null) return;
-      const s = this.state(pair);
-      this.materialize(s);
-      try {
-        s.book.onSnapshot(parseBitstampSnapshot(frame.text, s.book.instrument, frame.localTs));
-        s.reached = true;
-      } catch {
-        // A malformed recorded snapshot is ignored: the pair waits for a usable one.
-      }
+  override observe(frame: RecordedFrame): void {
+    const pair = this.snapshotSymbol(frame);
+    if (pair === null) {
+      super.observe(frame);
       return;
     }
-    const r = this.route(frame.text);
-    if (r === null || !r.depth || r.symbol === undefined) return;
-    const s = this.state(r.symbol);
-    s.pending.push(frame.text);
-    if (s.pending.length >= 50_000) this.materialize(s);
+    const s = this.state(pair);
+    this.materialize(s);
+    try {
+      s.book.onSnapshot(parseBitstampSnapshot(frame.text, s.book.instrument, frame.localTs));
+      this.reached.add(pair);
+    } catch {
+      // A malformed recorded snapshot is ignored: the pair waits for a usable one.
+    }
   }
 
-  private materialize(s: PairState): void {
-    const pending = s.pending;
-    if (pending.length === 0) return;
-    s.pending = [];
-    for (const text of pending) {
-      let events;
-      try {
-        events = this.parser.parse(text, 0);
-      } catch {
-        continue;
-      }
-      for (const e of events) if (e.type === 'book_delta') s.book.onDelta(e);
-    }
+  protected bookSymbolOfTopic(): string | null {
+    return null; // Bitstamp sends no book on subscribe: clients fetch it over REST
+  }
+
+  protected snapshotFrames(): string[] {
+    return [];
   }
 
   route(text: string): FrameRoute | null {
@@ -141,12 +109,12 @@ export class BitstampSimProtocol implements SimProtocol {
     };
   }
 
-  http(url: URL, early: boolean): SimHttpResult {
+  override http(url: URL, early: boolean): SimHttpResult {
     const pair = bitstampSnapshotSymbol(url.pathname);
     if (pair === null) return null;
     const s = this.states.get(pair);
     const recorded = this.recorded.get(pair);
-    if (!s?.reached) {
+    if (s === undefined || !this.reached.has(pair)) {
       if (recorded === undefined && s === undefined)
         return { status: 404, body: '{"status":"error","reason":"Invalid currency pair."}' };
       if (early && recorded !== undefined) return { status: 200, body: recorded, symbol: pair };
@@ -164,7 +132,7 @@ export class BitstampSimProtocol implements SimProtocol {
     };
   }
 
-  snapshotSymbol(frame: RecordedFrame): string | null {
+  override snapshotSymbol(frame: RecordedFrame): string | null {
     if (frame.kind !== 'rest' || frame.url === undefined) return null;
     return bitstampSnapshotSymbol(frame.url);
   }
