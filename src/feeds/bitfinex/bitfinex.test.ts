@@ -157,6 +157,8 @@ describe('Bitfinex parser', () => {
     const a = makeBitfinex();
     const p = a.createParser();
     p.parse(SUB(77, 'tXRPUSD'), 0);
+    p.parse(SUB(78, 'tXRPUSD', 'trades'), 0);
+    expect(a.unsubscribe!(['tXRPUSD']).map((m) => JSON.parse(m).chanId)).toEqual([77, 78]);
     expect(a.resubscribe!('tXRPUSD').map((m) => JSON.parse(m))).toEqual([
       { event: 'unsubscribe', chanId: 77 },
       { event: 'subscribe', channel: 'book', symbol: 'tXRPUSD', prec: 'P0', freq: 'F0', len: '100' },

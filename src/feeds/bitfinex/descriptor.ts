@@ -11,7 +11,7 @@
  *
  * Integrity: the connection sequence and the per-book chain (parser.ts), the checksum after every book
  * change (checksum.ts), and the book never crossing. A book resync unsubscribes its channel id, which the
- * parsers report through the `subscribed` events (one symbol's book lives on one connection).
+ * parsers report from the `subscribed` events (a symbol's channels live on one connection).
  */
 import { prevSequenceRule } from '../../book/sync-rule.ts';
 import type { VenueAdapter } from '../types.ts';
@@ -33,15 +33,15 @@ const book = (symbol: string): string =>
   });
 const trades = (symbol: string): string => JSON.stringify({ event: 'subscribe', channel: 'trades', symbol });
 
-/** Build a Bitfinex descriptor (its own symbol → book channel id table, filled by its parsers). */
+/** Build a Bitfinex descriptor (its own channel → channel id table, filled by its parsers' `subscribed` events). */
 export function makeBitfinex(): VenueAdapter {
-  const bookChannels = new Map<string, number>();
-  const note = (symbol: string, chanId: number | null): void => {
-    if (chanId === null) bookChannels.delete(symbol);
-    else bookChannels.set(symbol, chanId);
+  const channelIds = new Map<string, number>();
+  const note = (channel: string, symbol: string, chanId: number | null): void => {
+    if (chanId === null) channelIds.delete(`${channel}:${symbol}`);
+    else channelIds.set(`${channel}:${symbol}`, chanId);
   };
-  const unsubscribeBook = (symbol: string): string[] => {
-    const id = bookChannels.get(symbol);
+  const unsubscribeFrom = (channel: string, symbol: string): string[] => {
+    const id = channelIds.get(`${channel}:${symbol}`);
     return id === undefined ? [] : [JSON.stringify({ event: 'unsubscribe', chanId: id })];
   };
   return {
@@ -74,9 +74,9 @@ export function makeBitfinex(): VenueAdapter {
         ...symbols.flatMap((s) => [book(s), trades(s)]),
       ],
     }),
-    // Trades channels stay subscribed until the connection closes (their ids are not tracked).
-    unsubscribe: (symbols) => symbols.flatMap(unsubscribeBook),
-    resubscribe: (symbol) => [...unsubscribeBook(symbol), book(symbol)],
+    unsubscribe: (symbols) =>
+      symbols.flatMap((s) => [...unsubscribeFrom('book', s), ...unsubscribeFrom('trades', s)]),
+    resubscribe: (symbol) => [...unsubscribeFrom('book', symbol), book(symbol)],
     pingMessage: () => JSON.stringify({ event: 'ping', cid: Date.now() % 1_000_000 }),
     reference: bitfinexReference,
   };

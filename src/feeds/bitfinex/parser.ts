@@ -108,10 +108,16 @@ export class BitfinexParser implements FeedParser {
   private readonly chain = new Map<number, number>();
 
   /**
-   * @param onSubscribed told each book subscription (symbol → channel id), so the descriptor can
-   *   unsubscribe by channel id (Bitfinex has no unsubscribe by symbol)
+   * @param onSubscribed told each subscription (`channel`, symbol → channel id; null when it ends), so
+   *   the descriptor can unsubscribe by channel id (Bitfinex has no unsubscribe by symbol)
    */
-  constructor(private readonly onSubscribed: (symbol: string, chanId: number | null) => void = () => {}) {}
+  constructor(
+    private readonly onSubscribed: (
+      channel: string,
+      symbol: string,
+      chanId: number | null,
+    ) => void = () => {},
+  ) {}
 
   parse(text: string, localTs: number): readonly MarketEvent[] {
     if (text.charCodeAt(0) === 123 /* { */) return this.event(parseObject(text));
@@ -158,13 +164,13 @@ export class BitfinexParser implements FeedParser {
           instrument: `bitfinex:${symbol}`,
           prec: typeof o.prec === 'string' ? o.prec : '',
         });
-        if (o.channel === 'book') this.onSubscribed(symbol, chanId);
+        this.onSubscribed(o.channel, symbol, chanId);
         return [];
       }
       case 'unsubscribed': {
         const chanId = reqUint(o.chanId, 'chanId');
         const ch = this.channels.get(chanId);
-        if (ch?.channel === 'book') this.onSubscribed(ch.symbol, null);
+        if (ch) this.onSubscribed(ch.channel, ch.symbol, null);
         this.channels.delete(chanId);
         this.chain.delete(chanId);
         return [];
