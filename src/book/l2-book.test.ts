@@ -74,6 +74,13 @@ describe('L2Book', () => {
     expect(b.isCrossedOrLocked()).toBe(true);
   });
 
+  it('accepts a 16-digit size (never a key) and keeps its exact wire string', () => {
+    // Bitstamp xrpeur, 2022-01-04: a real ask of 40679294.87562189 XRP.
+    const b = new L2Book();
+    b.applySnapshot(lv(['0.73479', '1']), lv(['0.74', '40679294.87562189']));
+    expect(b.topStrings(1).asks).toEqual([['0.74', '40679294.87562189']]);
+  });
+
   const bad: [string, unknown[], unknown[], new (...a: never[]) => Error][] = [
     ['a non-string price', [[100, '1']], [], MalformedFrameError],
     ['a malformed size', [['100', '1e5']], [], MalformedFrameError],

@@ -36,7 +36,9 @@ function validateLevels(levels: readonly WireLevel[], offset: number): number {
     const price = parseDecimal(p);
     if (price === 0) throw new MalformedFrameError('invalid_field', 'level price must be positive');
     scratch[offset++] = price;
-    scratch[offset++] = parseDecimal(s);
+    // A size is never a key: more than 15 significant digits (Bitstamp sends 16-digit XRP amounts) is
+    // accepted as its nearest double; the level keeps the exact wire string (checksums, output).
+    scratch[offset++] = parseDecimal(s, true);
   }
   return offset;
 }

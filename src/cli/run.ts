@@ -42,16 +42,6 @@ export const DEFAULT_DEMO_GROUP = {
   },
 };
 
-const CF = '../shared/data/cryptofeed';
-/** `demo --all-venues`: one simulator per venue, each on a real recording of that venue's protocol. */
-export const ALL_VENUES_DEMO: readonly { venue: string; files: string[] }[] = [
-  { venue: 'binance-usdm', files: [DEMO_RECORDING] },
-  { venue: 'okx', files: [`${CF}/okx-2022-05/OKX.ws.1.0`] },
-  { venue: 'kraken', files: [`${CF}/kraken-2021-04/KRAKEN.ws.50.0`, `${CF}/kraken-2021-04/KRAKEN.ws.48.0`] },
-  { venue: 'bybit-linear', files: [`${CF}/bybit-2021-04/BYBIT.ws.25.0`] },
-  { venue: 'coinbase', files: [`${CF}/coinbase-2021-04/COINBASE.ws.28.0`] },
-];
-
 interface RunFlags {
   config?: string;
   port?: string;
@@ -163,7 +153,7 @@ export function register(program: Command): void {
     .option('--venue <id>', 'venue (or alias) of the --file recording', resolveVenueId, 'binance-usdm')
     .option(
       '--all-venues',
-      'serve Binance, OKX, Kraken, Bybit and Coinbase recordings at once (one simulator each)',
+      'serve every venue that has a recording at once, one simulator each (table: src/app/venue-recordings.ts)',
     )
     .option('--speed <speed>', 'max or a factor on recorded time', '1')
     .option('--no-loop', 'stop at the end of the recording instead of looping')
@@ -182,8 +172,9 @@ export function register(program: Command): void {
         },
       ) => {
         const { startSimulator } = await import('../app/simulator.ts');
+        const { recordedVenues } = await import('../app/venue-recordings.ts');
         const plan = flags.allVenues
-          ? ALL_VENUES_DEMO
+          ? recordedVenues()
           : flags.file
             ? [{ venue: flags.venue, files: flags.file }]
             : DEFAULT_DEMO;

@@ -11,7 +11,10 @@ import { newsConfigSchema } from '../news/config.ts';
 
 const instrumentId = z
   .string()
-  .regex(/^[a-z0-9-]+:[A-Za-z0-9_./-]+$/, 'instrument ids look like <venue>:<SYMBOL>, e.g. binance:BTCUSDT')
+  .regex(
+    /^[a-z0-9-]+:[A-Za-z0-9_./:-]+$/,
+    'instrument ids look like <venue>:<SYMBOL>, e.g. binance:BTCUSDT (Bitfinex: bitfinex:tAAVE:USD)',
+  )
   // Venue aliases (`bybit:` → `bybit-linear:`, core/venue-ids.ts) are accepted and resolved.
   .transform(resolveInstrumentId);
 

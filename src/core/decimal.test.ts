@@ -55,6 +55,12 @@ describe('parseDecimal', () => {
     expect(parseDecimal('100000000000000000000')).toBe(1e20);
   });
 
+  it('returns the nearest double for more than 15 significant digits when asked (sizes)', () => {
+    expect(parseDecimal('40679294.87562189', true)).toBe(Number('40679294.87562189'));
+    expect(() => parseDecimal('40679294.87562189')).toThrow(PrecisionError);
+    expect(() => parseDecimal('1e5', true)).toThrow(MalformedFrameError);
+  });
+
   it('rejects more than 15 significant digits with PrecisionError', () => {
     for (const s of ['1234567890123456', '0.1234567890123456', '1.000000000000001', '61234.10000000001']) {
       expect(() => parseDecimal(s)).toThrow(PrecisionError);

@@ -26,11 +26,15 @@ function notDecimal(s: string): MalformedFrameError {
 /**
  * Parse a non-negative wire decimal ("61234.10", "0.00100000"; "1e-8", "-1", " 1", "1." are rejected)
  * to a number, checking that it is exact (at most 15 significant digits) and well formed.
+ * @param rounded accept more than 15 significant digits, returning the nearest double (`Number(s)`):
+ *   for sizes only, which are never book keys; the caller keeps the exact wire string (book levels do,
+ *   for checksums and output), so only arithmetic on the size (sums, notionals) sees the rounding
  * @returns the value (finite, >= 0), identical to `Number(s)` for every accepted string
  * @throws {MalformedFrameError} `invalid_field` for anything but digits with one optional inner `.`
- * @throws {PrecisionError} for more than 15 significant digits (trailing zeros do not count)
+ * @throws {PrecisionError} for more than 15 significant digits (trailing zeros do not count), unless
+ *   `rounded`
  */
-export function parseDecimal(s: string): number {
+export function parseDecimal(s: string, rounded = false): number {
   const n = s.length;
   if (n === 0 || n > 64) throw notDecimal(s);
   let m = 0; // the digits after the leading zeros, as an integer (exact while digits <= 15)
@@ -50,7 +54,10 @@ export function parseDecimal(s: string): number {
     digits++;
     if (d !== 0) lastNonZero = digits;
   }
-  if (lastNonZero > 15) throw new PrecisionError(s);
+  if (lastNonZero > 15) {
+    if (rounded) return +s;
+    throw new PrecisionError(s);
+  }
   const frac = dot < 0 ? 0 : n - 1 - dot;
   if (digits <= 15 && frac <= 22) return frac === 0 ? m : m / POW10[frac]!;
   return +s;

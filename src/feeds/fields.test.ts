@@ -14,6 +14,8 @@ import {
   reqJsonUint,
   reqUint,
   takerSide,
+  plainDecimal,
+  reqId,
 } from './fields.ts';
 
 const code = (f: () => unknown): string | undefined => {
@@ -94,5 +96,25 @@ describe('shared field checks', () => {
       null,
       7,
     ]);
+  });
+});
+
+describe('plainDecimal and reqId', () => {
+  it('writes exponent numbers out, keeps plain text and the sign, rejects non-numbers', () => {
+    expect(['1E-8', '-2.5e1', '0.010', '-698.26038028', '12e3'].map((t) => plainDecimal(t))).toEqual([
+      '0.00000001',
+      '-25',
+      '0.010',
+      '-698.26038028',
+      '12000',
+    ]);
+    expect(() => plainDecimal('abc', 'x:Y')).toThrow(
+      expect.objectContaining({ code: 'invalid_field', instrument: 'x:Y' }),
+    );
+  });
+  it('takes ids as numbers or non-empty strings', () => {
+    expect([reqId(42, 'id'), reqId('a1', 'id')]).toEqual(['42', 'a1']);
+    expect(() => reqId('', 'id')).toThrow(MalformedFrameError);
+    expect(() => reqId(null, 'id')).toThrow(MalformedFrameError);
   });
 });

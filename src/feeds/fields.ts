@@ -103,6 +103,16 @@ export function reqNonEmpty(v: unknown, name: string, instrument?: string): stri
 }
 
 /**
+ * A required id (trade ids): a JSON number or a non-empty string, as a string.
+ * @throws {MalformedFrameError} `invalid_field`
+ */
+export function reqId(v: unknown, name: string, instrument?: string): string {
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'string' && v.length > 0) return v;
+  throw invalidField(`${name} must be a number or a non-empty string`, instrument);
+}
+
+/**
  * A required non-negative safe integer, given as a JSON number or an integer string (`"123"`).
  * @throws {MalformedFrameError} `invalid_field`
  */
@@ -250,4 +260,25 @@ export function expandExponent(v: unknown): unknown {
   if (typeof v !== 'string' || !(v.includes('e') || v.includes('E'))) return v;
   const m = NUMBER_TEXT.exec(v);
   return m ? plainOf(m) : v;
+}
+
+/**
+ * A JSON number's text as a plain decimal string, sign kept (`1E-8` → `0.00000001`, `-2.5e1` → `-25`,
+ * `0.010` → `0.010`): venues that send numbers (Bitfinex, Gemini reference data) may use exponent
+ * notation, which the book's decimal parser does not accept. Text without an exponent is returned as is.
+ * @throws {MalformedFrameError} `invalid_field` when the text is not a JSON number
+ */
+export function plainDecimal(text: string, instrument?: string): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([-+]?\d+))?$/.exec(text);
+  if (!m) throw invalidField(`not a number: ${JSON.stringify(text)}`, instrument);
+  if (m[4] === undefined) return text;
+  const digits = m[2]! + (m[3] ?? '');
+  const point = m[2]!.length + Number(m[4]);
+  let s: string;
+  if (point <= 0) s = `0.${'0'.repeat(-point)}${digits}`;
+  else if (point >= digits.length) s = digits + '0'.repeat(point - digits.length);
+  else s = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  s = s.replace(/^0+(?=\d)/, '');
+  if (s.includes('.')) s = s.replace(/\.?0+$/, '');
+  return m[1] + s;
 }

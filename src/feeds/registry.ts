@@ -5,7 +5,7 @@ import type { VenueId } from '../core/model.ts';
 import { resolveVenueId } from '../core/venue-ids.ts';
 import type { VenueAdapter } from './types.ts';
 import type { BookSyncOptions } from '../book/instrument-book.ts';
-import { binanceCoinm, binanceSpot, binanceUsdm } from './binance/descriptor.ts';
+import { binanceCoinm, binanceSpot, binanceUs, binanceUsdm } from './binance/descriptor.ts';
 import { okx } from './okx/descriptor.ts';
 import { kraken } from './kraken/descriptor.ts';
 import { bybit } from './bybit/descriptor.ts';
@@ -17,6 +17,9 @@ import { deribit } from './deribit/descriptor.ts';
 import { bitmex } from './bitmex/descriptor.ts';
 import { krakenFutures } from './kraken-futures/descriptor.ts';
 import { hyperliquid } from './hyperliquid/descriptor.ts';
+import { bitstamp } from './bitstamp/descriptor.ts';
+import { gemini } from './gemini/descriptor.ts';
+import { bitfinex } from './bitfinex/descriptor.ts';
 
 /** All known venues. */
 export const venues: ReadonlyMap<VenueId, VenueAdapter> = new Map<VenueId, VenueAdapter>(
@@ -38,6 +41,10 @@ export const venues: ReadonlyMap<VenueId, VenueAdapter> = new Map<VenueId, Venue
     bitmex,
     krakenFutures,
     hyperliquid,
+    bitstamp,
+    gemini,
+    bitfinex,
+    binanceUs,
   ].map((v) => [v.id, v]),
 );
 

@@ -69,6 +69,12 @@ export interface VenueAdapter {
    * @throws {MalformedFrameError} on a malformed body
    */
   parseSnapshot?(body: string, instrument: InstrumentId, localTs: number): BookSnapshot;
+  /**
+   * For `snapshotSource: 'rest'` venues whose snapshot URL names the symbol in its path (Bitstamp
+   * `/api/v2/order_book/btcusd/`): the venue symbol a (recorded) snapshot URL is for, or null when the
+   * URL is not a depth snapshot. Without it, replay reads the `symbol`-like query parameter.
+   */
+  snapshotSymbol?(url: string): string | null;
   /** For `snapshotSource: 'stream'` venues: messages that make the venue send a fresh snapshot. */
   resubscribe?(symbol: string): string[];
   /**

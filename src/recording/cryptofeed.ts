@@ -11,6 +11,11 @@
  * File names: `<FEED>.ws.<N>.0` is one WebSocket connection, `<FEED>.http.<N>.0` its REST snapshots,
  * `<FEED>.0` instrument metadata. The venue comes from `<FEED>` (see cryptofeedVenue). The reader is
  * venue-agnostic: it does not look inside frames.
+ *
+ * The older single-file layout (`<FEED>-<hash>.0`) starts with the `configuration:` line and holds every
+ * connection of the capture in one file, in the same line forms; its venue is named by the URLs inside
+ * (cryptofeedVenueFromLines), else by the name's `<FEED>`. A received line names no connection: it
+ * belongs to the connection opened last (the captures at hand hold one WebSocket connection each).
  */
 import type { RecordedFrame } from './types.ts';
 import { FileLines } from './lines.ts';
@@ -19,6 +24,7 @@ import { baseName, type ReaderStats } from './stats.ts';
 /** cryptofeed feed ids (file name prefixes) → depthwatch venue ids. */
 export const CRYPTOFEED_VENUES: Readonly<Record<string, string>> = {
   BINANCE: 'binance',
+  BINANCE_US: 'binance-us',
   BINANCE_FUTURES: 'binance-usdm',
   BINANCE_DELIVERY: 'binance-coinm',
   OKX: 'okx',
@@ -35,6 +41,64 @@ export interface CryptofeedName {
   kind: 'ws' | 'http' | 'meta';
   /** Connection number N (NaN for metadata files). */
   n: number;
+}
+
+/**
+ * WebSocket and REST hosts → depthwatch venue ids, for captures whose name does not tell the venue (the
+ * older single-file layout, `<VENUE>-<hash>.0`, or a renamed file). Matched on the host name.
+ */
+export const VENUE_HOSTS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/(^|\.)binance\.us$/, 'binance-us'],
+  [/^(fstream|fapi)\.binance\.com$/, 'binance-usdm'],
+  [/^(dstream|dapi)\.binance\.com$/, 'binance-coinm'],
+  [/(^|\.)binance\.com$/, 'binance'],
+  [/^futures\.kraken\.com$/, 'kraken-futures'],
+  [/(^|\.)kraken\.com$/, 'kraken'],
+  [/(^|\.)(okx|okex)\.com$/, 'okx'],
+  [/(^|\.)coinbase\.com$/, 'coinbase'],
+  [/(^|\.)bybit\.com$/, 'bybit'],
+  [/(^|\.)bitfinex\.com$/, 'bitfinex'],
+  [/(^|\.)bitstamp\.net$/, 'bitstamp'],
+  [/(^|\.)gemini\.com$/, 'gemini'],
+  [/(^|\.)bitmex\.com$/, 'bitmex'],
+  [/(^|\.)deribit\.com$/, 'deribit'],
+  [/(^|\.)bitget\.com$/, 'bitget'],
+  [/^api-futures\.kucoin\.com$/, 'kucoin-futures'],
+  [/(^|\.)kucoin\.com$/, 'kucoin'],
+  [/^fx-(ws|api)[.-]/, 'gateio-futures'],
+  [/(^|\.)(gateio\.ws|gate\.io)$/, 'gateio'],
+  [/(^|\.)hyperliquid\.xyz$/, 'hyperliquid'],
+];
+
+/** The venue a WebSocket or REST URL belongs to (see VENUE_HOSTS), or undefined. */
+export function venueOfUrl(url: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+  for (const [re, venue] of VENUE_HOSTS) if (re.test(host)) return venue;
+  return undefined;
+}
+
+/**
+ * The venue named by the URLs in a cryptofeed capture's first lines (`<url> <-> ts`, `<url> <- ts:`,
+ * `<url> -> ts:` lines): the venue of the first URL that names one, or undefined.
+ */
+export function cryptofeedVenueFromLines(lines: readonly string[]): string | undefined {
+  for (const line of lines) {
+    const m = /^([a-z]+:\/\/\S+) (<->|<-|->) /.exec(line);
+    if (!m) continue;
+    const v = venueOfUrl(m[1]!);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/** The feed id of an older single-file capture name (`KRAKEN-4b7396.0` → `KRAKEN`), or null. */
+export function parseSingleFileName(path: string): string | null {
+  return /^([A-Z][A-Z0-9_]*)-[0-9a-f]+\.\d+$/.exec(baseName(path))?.[1] ?? null;
 }
 
 /** Parse a cryptofeed file name; null when the name does not follow the convention. */

@@ -7,7 +7,10 @@
  * - `native`: depthwatch's own gzip JSON lines (native.ts); the parts of one session are read in order.
  * - `hftbacktest`: hftbacktest Binance `.gz` (hftbacktest.ts); the day files of one connection
  *   (`btcusdt_20240808.gz`, `btcusdt_20240809.gz` in one folder) are read in date order as one stream.
- * - `cryptofeed`: cryptofeed raw files (cryptofeed.ts); each `X.ws.N.0` / `X.http.N.0` file is one stream.
+ * - `cryptofeed`: cryptofeed raw files (cryptofeed.ts); each `X.ws.N.0` / `X.http.N.0` file is one stream,
+ *   and so is an older single-file capture `<FEED>-<hash>.0` (venue from the URLs inside it).
+ * - `bybit-history`: Bybit v5 order-book history downloads (bybit-history.ts), told by their first line;
+ *   one stream per file, local time = exchange `ts`.
  * - `tardis`: Tardis.dev CSV, `.csv` or `.csv.gz` (tardis.ts), told by its header line; each file is one
  *   stream of normalized `event` frames, venue `tardis-<exchange>` from its first data row (`tardis-unknown`
  *   when it has none).
@@ -33,7 +36,15 @@ import {
   looksLikeHftbacktest,
   readHftbacktest,
 } from './hftbacktest.ts';
-import { cryptofeedVenue, looksLikeCryptofeed, parseCryptofeedName, readCryptofeed } from './cryptofeed.ts';
+import {
+  cryptofeedVenue,
+  cryptofeedVenueFromLines,
+  looksLikeCryptofeed,
+  parseCryptofeedName,
+  parseSingleFileName,
+  readCryptofeed,
+} from './cryptofeed.ts';
+import { BYBIT_HISTORY_VENUE, looksLikeBybitHistory, readBybitHistory } from './bybit-history.ts';
 import { parseNativeHeader, readNative } from './native.ts';
 import { parseTardisHeader, readTardis, tardisExchange, tardisVenue } from './tardis.ts';
 import { baseName, newReaderStats, type ReaderStats } from './stats.ts';
@@ -49,7 +60,15 @@ import {
 } from './lobster.ts';
 
 /** Recording file formats. */
-export type RecordingFormat = 'native' | 'hftbacktest' | 'cryptofeed' | 'tardis' | 'lobster';
+export type RecordingFormat =
+  'native' | 'hftbacktest' | 'cryptofeed' | 'tardis' | 'lobster' | 'bybit-history';
+
+/** What `openRecording` reads, for the message given about a file it cannot read. */
+export const READABLE_FORMATS =
+  'depthwatch recordings (<venue>_<session>_<part>.dwrec.gz), hftbacktest .gz (`<ns> <json>` lines), ' +
+  'cryptofeed raw captures (<FEED>.ws.N.0 / <FEED>.http.N.0 per connection, or the older single-file ' +
+  '<FEED>-<hash>.0 with a `configuration:` line), Bybit v5 order-book history downloads ' +
+  '(<date>_<SYMBOL>_ob500.data), Tardis.dev CSV (.csv, .csv.gz) and LOBSTER message/orderbook pairs';
 
 /** One recognised file. */
 export interface RecordingFile {
@@ -135,6 +154,15 @@ async function detect(path: string, gzip: boolean): Promise<Detected | null> {
         meta: false,
       };
     }
+    if (looksLikeBybitHistory(first))
+      return {
+        format: 'bybit-history',
+        venue: BYBIT_HISTORY_VENUE,
+        group: `bybit-history:${path}`,
+        order: 0,
+        connection: baseName(path).replace(/\.gz$/, ''),
+        meta: false,
+      };
     if (looksLikeHftbacktest(first)) {
       const connection = hftbacktestConnection(path);
       return {
@@ -165,9 +193,12 @@ async function detect(path: string, gzip: boolean): Promise<Detected | null> {
     const connection = baseName(path)
       .replace(/\.gz$/, '')
       .replace(/\.\d+$/, '');
+    const single = name ? null : parseSingleFileName(path);
     return {
       format: 'cryptofeed',
-      venue: name ? cryptofeedVenue(name.feed) : undefined,
+      venue: name
+        ? cryptofeedVenue(name.feed)
+        : (cryptofeedVenueFromLines(head) ?? (single !== null ? cryptofeedVenue(single) : undefined)),
       group: `cryptofeed:${path}`,
       order: 0,
       connection,
@@ -214,7 +245,10 @@ export async function openRecording(
     const d = size === 0 ? null : await detect(c.path, gzip);
     if (!d || (d.meta && !c.explicit)) {
       if (c.explicit && !d)
-        throw new RecordingError('unknown_format', `not a recording file this version can read: ${c.path}`);
+        throw new RecordingError(
+          'unknown_format',
+          `not a recording file this version can read: ${c.path}; it reads ${READABLE_FORMATS}`,
+        );
       ignored.push(c.path);
       continue;
     }
@@ -228,7 +262,11 @@ export async function openRecording(
     });
   }
   await pairLobster(files, seen);
-  if (files.length === 0) throw new RecordingError('empty', `no recording files in: ${paths.join(', ')}`);
+  if (files.length === 0)
+    throw new RecordingError(
+      'empty',
+      `no recording files in: ${paths.join(', ')}; depthwatch reads ${READABLE_FORMATS}`,
+    );
   return new MergedRecording(files, ignored);
 }
 
@@ -333,7 +371,9 @@ class MergedRecording implements Recording {
             control,
           ),
         );
-      } else if (f0.format === 'tardis')
+      } else if (f0.format === 'bybit-history')
+        streams.push(readBybitHistory(f0.path, f0.gzip, f0.connection, this.stats, onFile));
+      else if (f0.format === 'tardis')
         streams.push(readTardis(f0.path, f0.gzip, f0.connection, f0.venue!, this.stats, onFile));
       else streams.push(readCryptofeed(f0.path, f0.gzip, f0.connection, f0.venue, this.stats, onFile));
     }

@@ -9,8 +9,9 @@
  *   `tardisVenueAdapter` (unsequenced books), the `lobster` venue from `lobsterVenueAdapter` (sequence =
  *   message line, coverage and depth oracle carried by each delta), unless the `venues` option has them.
  * - `rest` frames become snapshots with `adapter.parseSnapshot(body, instrument, localTs)`. The instrument
- *   is, in order: the frame's own `instrument` (native recordings); the `symbol`-like query parameter of
- *   the request URL (`...depth?symbol=BUSDTRY&limit=1000`, cryptofeed); the single instrument seen in the
+ *   is, in order: the frame's own `instrument` (native recordings); the symbol the venue adapter reads
+ *   from the URL (`adapter.snapshotSymbol`, e.g. Bitstamp `/order_book/btcusd/`) or else the
+ *   `symbol`-like query parameter of the request URL (`...depth?symbol=BUSDTRY&limit=1000`, cryptofeed); the single instrument seen in the
  *   book frames of the same connection, or else of the same venue (hftbacktest files hold one symbol).
  *   A snapshot that arrives before any book frame names its instrument waits for the first one. A REST
  *   body whose URL names no instrument (e.g. a products list) is not a snapshot: it is counted in
@@ -379,7 +380,7 @@ export class Replay {
     let instrument: InstrumentId | null;
     if (f.instrument) instrument = f.instrument.includes(':') ? f.instrument : `${venue}:${f.instrument}`;
     else if (f.url) {
-      const s = symbolFromUrl(f.url);
+      const s = adapter.snapshotSymbol ? adapter.snapshotSymbol(f.url) : symbolFromUrl(f.url);
       if (s === null) {
         this.result.restIgnored++;
         return;

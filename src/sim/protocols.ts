@@ -16,6 +16,9 @@ import { createDeribitSimProtocol } from './venues/deribit.ts';
 import { createBitmexSimProtocol } from './venues/bitmex.ts';
 import { createKrakenFuturesSimProtocol } from './venues/kraken-futures.ts';
 import { createHyperliquidSimProtocol } from './venues/hyperliquid.ts';
+import { createBitstampSimProtocol } from './venues/bitstamp.ts';
+import { createGeminiSimProtocol } from './venues/gemini.ts';
+import { createBitfinexSimProtocol } from './venues/bitfinex.ts';
 import type { SimProtocol, SimProtocolFactory } from './types.ts';
 
 /** Factories of every venue the simulator speaks. */
@@ -23,6 +26,7 @@ export const simProtocols: ReadonlyMap<VenueId, SimProtocolFactory> = new Map<Ve
   ['binance', createBinanceSimProtocol],
   ['binance-usdm', createBinanceSimProtocol],
   ['binance-coinm', createBinanceSimProtocol],
+  ['binance-us', createBinanceSimProtocol],
   ['okx', createOkxSimProtocol],
   ['bybit-linear', createBybitSimProtocol],
   ['kraken', createKrakenSimProtocol],
@@ -37,6 +41,9 @@ export const simProtocols: ReadonlyMap<VenueId, SimProtocolFactory> = new Map<Ve
   ['bitmex', createBitmexSimProtocol],
   ['kraken-futures', createKrakenFuturesSimProtocol],
   ['hyperliquid', createHyperliquidSimProtocol],
+  ['bitstamp', createBitstampSimProtocol],
+  ['gemini', createGeminiSimProtocol],
+  ['bitfinex', createBitfinexSimProtocol],
 ]);
 
 /**

@@ -591,6 +591,12 @@ export class Simulator {
 
   private write(s: Session, text: string): void {
     if (s.ws.readyState !== WebSocket.OPEN) return;
+    const out = this.protocol.outgoing ? this.protocol.outgoing(text, s) : text;
+    if (typeof out === 'string') this.sendRaw(s, out);
+    else for (const t of out) this.sendRaw(s, t);
+  }
+
+  private sendRaw(s: Session, text: string): void {
     s.ws.send(text);
     this.stats.framesSent++;
     this.stats.bytesSent += text.length;
@@ -625,6 +631,7 @@ export class Simulator {
       ws.on('error', () => {});
       ws.on('close', () => {
         this.sessions.delete(session);
+        this.protocol.closed?.(session);
         this.stats.closed++;
       });
       if (open.topics.length > 0) this.subscribed(session, open.topics);

@@ -122,6 +122,15 @@ export interface SimProtocol {
    * when the frame has no level to corrupt. `pick` is a uniform [0,1) source for the choices.
    */
   corruptLevel(text: string, pick: () => number): string | null;
+  /**
+   * Per-connection rewrite of every frame written to a client (recorded frames, replies, snapshots),
+   * for venues whose wire carries connection state the recording cannot (Bitfinex: the connection's own
+   * sequence numbers and its book checksum messages, as the client's `conf` flags ask). Returns the
+   * frames to write in order (none: an empty list). Absent: every frame goes out unchanged.
+   */
+  outgoing?(text: string, session: SimSession): string | readonly string[];
+  /** The client connection closed: forget its per-connection state. */
+  closed?(session: SimSession): void;
 }
 
 /** What a protocol may know about the client connection a message came on. */

@@ -15,7 +15,7 @@ import { binanceReference } from './instruments.ts';
 export const BINANCE_SNAPSHOT_LIMIT = 1000;
 
 interface BinanceMarket {
-  id: 'binance' | 'binance-usdm' | 'binance-coinm';
+  id: 'binance' | 'binance-usdm' | 'binance-coinm' | 'binance-us';
   name: string;
   wsUrl: string;
   restUrl: string;
@@ -92,6 +92,24 @@ export const binanceSpot = makeBinance({
   tradeStream: 'trade',
   maxStreams: 1024,
   weightPerMinute: 6000,
+  snapshotWeight: 50,
+  futures: false,
+});
+
+/**
+ * Binance.US spot: the Binance spot protocol on its own hosts (Binance.US API docs, "WebSocket Streams",
+ * "Order Book"); a separate market, so its own venue id (the 2021-04 single-file capture).
+ */
+export const binanceUs = makeBinance({
+  id: 'binance-us',
+  name: 'Binance.US',
+  wsUrl: 'wss://stream.binance.us:9443',
+  restUrl: 'https://api.binance.us',
+  depthPath: '/api/v3/depth',
+  depthStream: 'depth@100ms',
+  tradeStream: 'trade',
+  maxStreams: 1024,
+  weightPerMinute: 1200,
   snapshotWeight: 50,
   futures: false,
 });

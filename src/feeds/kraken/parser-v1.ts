@@ -54,6 +54,7 @@ export class KrakenV1Parser implements FeedParser {
     const instrument = `kraken:${pair}`;
     const payloads = arr.slice(1, -2);
     if (channelName === 'trade') return this.trades(payloads[0], instrument, localTs);
+    if (channelName === 'ticker' || channelName === 'spread') return []; // no book state the engine uses
     if (!channelName.startsWith('book-'))
       throw new MalformedFrameError('unknown_stream', `unsupported Kraken v1 channel ${channelName}`);
     const depth = Number(channelName.slice(5));

@@ -79,6 +79,7 @@ export class KrakenV2Parser implements FeedParser {
     switch (msg.channel) {
       case 'heartbeat':
       case 'status':
+      case 'ticker': // no book state the engine uses (as OKX tickers)
         return [];
       case 'instrument':
         this.learnPrecisions(msg.data);

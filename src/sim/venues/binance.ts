@@ -26,6 +26,7 @@ const DEPTH_PATHS: Record<string, string> = {
   binance: '/api/v3/depth',
   'binance-usdm': '/fapi/v1/depth',
   'binance-coinm': '/dapi/v1/depth',
+  'binance-us': '/api/v3/depth',
 };
 
 /** Futures accept only these `limit` values (Derivatives "Order Book"); spot accepts 1..5000. */
@@ -67,7 +68,7 @@ export class BinanceSimProtocol implements SimProtocol {
     const path = DEPTH_PATHS[venue];
     if (path === undefined) throw new Error(`not a Binance market: "${venue}"`);
     this.depthPath = path;
-    this.futures = venue !== 'binance';
+    this.futures = venue === 'binance-usdm' || venue === 'binance-coinm';
     this.maxStreams = this.futures ? 200 : 1024;
     this.parser = new BinanceParser(venue);
   }
