@@ -22,7 +22,9 @@
  * - consolidated: the consolidation stage's `onState` (on a state change) + `onBook` for that update
  *   (merged-book update from the delta's levels, member top, crossings, 1 s metrics sample, heatmap).
  * Printed per group: p50/p99/p999 ns per member update of each, and the consolidated cost as a ratio to
- * the apply cost and to the metrics cost (p50 and mean). Timer overhead (an empty timed region) is
+ * the apply cost and to the metrics cost (p50 and mean), without the consolidated heatmap (its bin close
+ * walks the merged levels near mid once a second) and with it. Default 1 round (`[rounds]` for more:
+ * the round with the lowest median is kept). Timer overhead (an empty timed region) is
  * printed too and not subtracted.
  */
 import { readdirSync, existsSync } from 'node:fs';
@@ -38,7 +40,7 @@ import { ConsolidationStage, type ConsolidationTopics } from '../src/analytics/c
 import { splitInstrumentId } from '../src/core/model.ts';
 
 const DATA = process.env.BENCH_DATA_DIR ?? join('..', 'shared', 'data');
-const rounds = Math.max(1, Number(process.argv[2] ?? 3));
+const rounds = Math.max(1, Number(process.argv[2] ?? 1));
 type BookEvent = BookDelta | BookSnapshot;
 
 /** Replay files once, capturing the book events of `wanted` instruments (all BTC books when empty). */
@@ -118,6 +120,7 @@ function round(
   members: string[],
   stream: { id: string; e: BookEvent }[],
   factors: Map<string, number>,
+  heatmap: boolean,
 ): Timed {
   const sync = venueSync(venues);
   const bus = new InProcessBus<ConsolidationTopics>();
@@ -125,7 +128,9 @@ function round(
   bus.subscribe('arbitrage', () => {});
   const stage = new ConsolidationStage({
     bus,
-    groups: [{ name: 'BTC', members, quote: 'USD', rates: { CHF: 1 } }],
+    groups: [
+      { name: 'BTC', members, quote: 'USD', rates: { CHF: 1 }, ...(heatmap ? {} : { heatmap: false }) },
+    ],
     watchlist: false,
   });
   const group = stage.groups.get('BTC')!;
@@ -217,25 +222,38 @@ console.log(`  timer overhead (empty region) p50/p99/p999: ${fmt(empty)} ns (not
 for (const members of [THREE, [...THREE, ...TEN_EXTRA]]) {
   const stream = streamOf(members);
   const factors = rebase(members);
-  let best: Timed | null = null;
-  for (let r = 0; r < rounds; r++) {
-    const t = round(members, stream, factors);
-    // Keep the round with the lowest median consolidated cost (the least disturbed by the shared CPU).
-    if (!best || pct(t.consolidated, 0.5) < pct(best.consolidated, 0.5)) best = t;
+  const best = (heatmap: boolean): Timed => {
+    let b: Timed | null = null;
+    for (let r = 0; r < rounds; r++) {
+      const t = round(members, stream, factors, heatmap);
+      // Keep the round with the lowest median consolidated cost (the least disturbed by the shared CPU).
+      if (!b || pct(t.consolidated, 0.5) < pct(b.consolidated, 0.5)) b = t;
+    }
+    return b!;
+  };
+  const core = best(false);
+  const full = best(true);
+  console.log(
+    `\ngroup of ${members.length}: ${core.apply.length} timed live member deltas (best of ${rounds} round${rounds > 1 ? 's' : ''})`,
+  );
+  console.log(
+    `  members (live deltas): ${members.map((id) => `${id}${factors.has(id) ? ` ×${factors.get(id)!.toFixed(4)}` : ''} (${core.perMember.get(id) ?? 0})`).join(', ')}`,
+  );
+  console.log(
+    `  member book apply         p50/p99/p999: ${fmt(core.apply)} ns, mean ${mean(core.apply).toFixed(0)}`,
+  );
+  console.log(
+    `  single-book metrics       p50/p99/p999: ${fmt(core.metrics)} ns, mean ${mean(core.metrics).toFixed(0)}`,
+  );
+  for (const [label, t] of [
+    ['consolidated (no heatmap)', core],
+    ['consolidated + heatmap   ', full],
+  ] as const) {
+    console.log(
+      `  ${label} p50/p99/p999: ${fmt(t.consolidated)} ns, mean ${mean(t.consolidated).toFixed(0)}`,
+    );
+    console.log(
+      `    ratio to apply ${(pct(t.consolidated, 0.5) / pct(core.apply, 0.5)).toFixed(2)} (p50) ${(mean(t.consolidated) / mean(core.apply)).toFixed(2)} (mean); to metrics ${(pct(t.consolidated, 0.5) / pct(core.metrics, 0.5)).toFixed(2)} (p50) ${(mean(t.consolidated) / mean(core.metrics)).toFixed(2)} (mean)`,
+    );
   }
-  const b = best!;
-  console.log(
-    `\ngroup of ${members.length}: ${b.apply.length} timed live member deltas (best of ${rounds} rounds)`,
-  );
-  console.log(
-    `  members: ${members.map((id) => `${id}${factors.has(id) ? ` ×${factors.get(id)!.toFixed(4)}` : ''} (${b.perMember.get(id) ?? 0})`).join(', ')}`,
-  );
-  console.log(`  member book apply   p50/p99/p999: ${fmt(b.apply)} ns, mean ${mean(b.apply).toFixed(0)}`);
-  console.log(`  single-book metrics p50/p99/p999: ${fmt(b.metrics)} ns, mean ${mean(b.metrics).toFixed(0)}`);
-  console.log(
-    `  consolidated update p50/p99/p999: ${fmt(b.consolidated)} ns, mean ${mean(b.consolidated).toFixed(0)}`,
-  );
-  console.log(
-    `  consolidated / apply: ${(pct(b.consolidated, 0.5) / pct(b.apply, 0.5)).toFixed(2)} (p50), ${(mean(b.consolidated) / mean(b.apply)).toFixed(2)} (mean); consolidated / metrics: ${(pct(b.consolidated, 0.5) / pct(b.metrics, 0.5)).toFixed(2)} (p50), ${(mean(b.consolidated) / mean(b.metrics)).toFixed(2)} (mean)`,
-  );
 }

@@ -35,7 +35,13 @@ import type { MetricsSample } from '../types.ts';
 import { breadthOf, SessionStats, type Breadth, type SessionClock, type WatchRow } from '../watchlist.ts';
 import type { CrossedMarket } from './arbitrage.ts';
 import type { BaseUnits } from './book.ts';
-import { ConsolidationGroup, type ConsolidatedView, type GroupBasis, type GroupMember } from './group.ts';
+import {
+  ConsolidationGroup,
+  type ConsolidatedView,
+  type GroupBasis,
+  type GroupMember,
+  type GroupOptions,
+} from './group.ts';
 
 /** The watchlist as published. */
 export interface WatchlistView {
@@ -92,6 +98,8 @@ export interface ConsolidationGroupConfig {
   sharePct?: number;
   minEdgeBps?: number;
   viewDepth?: number;
+  /** Consolidated heatmap settings, or false for none (default: 1 s bins, buckets of 10 quote units). */
+  heatmap?: GroupOptions['heatmap'];
 }
 
 /** Options of the consolidation stage. */
@@ -186,6 +194,7 @@ export class ConsolidationStage implements PipelineStage {
       ...(g.sharePct !== undefined ? { sharePct: g.sharePct } : {}),
       ...(g.minEdgeBps !== undefined ? { minEdgeBps: g.minEdgeBps } : {}),
       ...(g.viewDepth !== undefined ? { viewDepth: g.viewDepth } : {}),
+      ...(g.heatmap !== undefined ? { heatmap: g.heatmap } : {}),
     });
     this.groups.set(g.name, group);
     members.forEach((mm, m) => {
