@@ -67,6 +67,7 @@ import {
 } from './params.ts';
 import { withLegacyMetricNames, type MetricsSample } from '../analytics/types.ts';
 import { countAlerts, createMetricsRegistry } from './prometheus.ts';
+import type { LatencyHistograms } from '../pipeline/latency.ts';
 import type { AlertRule } from '../alerts/schema.ts';
 import type { Severity } from '../alerts/types.ts';
 import type {
@@ -107,6 +108,8 @@ export interface ApiDeps extends Omit<NewsApiDeps, 'store'> {
   alertRules?: readonly AlertRule[];
   /** Readiness probe; default: the store's `isReady` when it has one, else `store.counts()` succeeds. */
   ready?: () => boolean | Promise<boolean>;
+  /** Latency histograms of the pipeline (pipeline/latency.ts), exposed in `/metrics`. */
+  latency?: LatencyHistograms;
 }
 
 /** A 4xx/5xx answer with the API's error body. */
@@ -156,7 +159,13 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
     : Fastify({ logger: false });
   app.setValidatorCompiler(zodValidatorCompiler);
   const hub = new WsHub(engine, bus, deps.ws);
-  const registry = createMetricsRegistry({ engine, hub, store, version: info.version });
+  const registry = createMetricsRegistry({
+    engine,
+    hub,
+    store,
+    version: info.version,
+    ...(deps.latency ? { latency: deps.latency } : {}),
+  });
   const stopCountingAlerts = countAlerts(registry, bus);
   app.addHook('onClose', async () => {
     stopCountingAlerts();
