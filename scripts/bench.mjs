@@ -12,8 +12,7 @@
 // (bench/store.mts: DuckDB and PostgreSQL insert rates and 24 h query latency on the same workload) runs
 // with its defaults. `npm run bench -- store [flags]` runs only the store benchmark, `npm run bench --
 // book [flags]` only the book benchmark, `npm run bench -- memory` prints the memory figures
-// (bench/memory.mts), `npm run bench -- consolidated` the consolidated book's cost per member update
-// (bench/consolidated.mts). Exit status is the book harness's own (0 valid, 1 a cross-check failed, 2 bad usage
+// (bench/memory.mts). Exit status is the book harness's own (0 valid, 1 a cross-check failed, 2 bad usage
 // or missing recordings), else the store benchmark's.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -70,15 +69,6 @@ function dataArg(args) {
 }
 
 if (process.argv[2] === 'store') process.exit(storeBench(process.argv.slice(3)));
-// `npm run bench -- consolidated [rounds]`: consolidated book cost per member update (bench/consolidated.mts).
-if (process.argv[2] === 'consolidated') {
-  const c = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'bench', 'consolidated.mts'), ...process.argv.slice(3)],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
-  process.exit(c.status ?? 1);
-}
 const bookOnly = process.argv[2] === 'book';
 
 if (!existsSync(join(SOURCE, 'book-bench.mjs'))) {
