@@ -100,7 +100,7 @@ describe('alerts API over a DuckDB file', () => {
   };
 
   it('stores alerts in a schema-versioned alerts table and reads them back field for field', async () => {
-    expect(DUCKDB_SCHEMA_VERSION).toBe(4);
+    expect(DUCKDB_SCHEMA_VERSION).toBe(5);
     expect(await store.schemaVersion()).toBe(DUCKDB_SCHEMA_VERSION);
     const r = await get<AlertsResponse>('/api/v1/alerts?limit=1000');
     expect(r.status).toBe(200);

@@ -9,6 +9,7 @@ import { openRecording } from '../src/recording/index.ts';
 import { Replay } from '../src/replay/replay.ts';
 import { summarizeConsolidated } from '../src/replay/summary.ts';
 import type { CrossedMarket } from '../src/analytics/consolidated/arbitrage.ts';
+import type { MetricsSample } from '../src/analytics/types.ts';
 
 const D = '../shared/data/binance-hftbacktest';
 const FILES = [
@@ -33,6 +34,10 @@ describe('consolidated BTC-USD over the three simultaneous Binance recordings', 
     });
     const crossed: CrossedMarket[] = [];
     replay.bus.subscribe('arbitrage', (e) => crossed.push(e));
+    const samples: MetricsSample[] = [];
+    replay.bus.subscribe('metrics.sample', (s) => {
+      if (s.instrument === 'consolidated:BTC-USD') samples.push(s);
+    });
     await replay.run();
     for (const id of MEMBERS) expect(replay.engine.books.get(id)!.state, id).toBe('live');
 
@@ -65,6 +70,16 @@ describe('consolidated BTC-USD over the three simultaneous Binance recordings', 
     // COIN-M's contribution at its best bid, hand-checked: contracts × 100 / price.
     const cm = replay.engine.books.get('binance-coinm:BTCUSD_PERP')!.book;
     expect(g.book.memberSize('bid', cm.bids.price(0), 2)).toBe((cm.bids.size(0) * 100) / cm.bids.price(0));
+
+    // The group's metrics history: one sample per second of input time, each the group after its last
+    // update of that second; the last one (at flush) is the final merged book.
+    const slots = samples.map((x) => Math.floor(x.localTs / 1000));
+    expect(slots.length).toBeGreaterThan(60);
+    expect(slots.every((x, i) => i === 0 || x === slots[i - 1]! + 1)).toBe(true);
+    const last = samples.at(-1)!;
+    expect(last.state).toBe('live');
+    expect(last.metrics.bestBid).toBe(g.book.book.bids.price(0));
+    expect(last.metrics.bestAsk).toBe(g.book.book.asks.price(0));
 
     const summary = summarizeConsolidated(replay.consolidation!, crossed)['BTC-USD']!;
     expect(summary.state).toBe('live');

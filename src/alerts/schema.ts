@@ -150,6 +150,9 @@ export type AlertsConfigInput = z.input<typeof alertsConfigSchema>;
  * - `liquidity_shrinkage`: shrinkage > 0.5 for 10 s (clears at 0.3), warning
  * - `basis_divergence`: |basisBps| > 50 (clears at 30), warning (subject: the pair name)
  * - `venue_divergence`: divergenceBps > 20 (clears at 10), warning (subject: the group name)
+ * - `crossed_market`: a consolidated group's crossed market with a net edge (after both taker fees)
+ *   crossedEdgeBps > 5 bps, info, cleared when the crossing closes (subject: `<group> <sellOn>><buyOn>`;
+ *   evaluated on each crossing event: open, new maximum edge, close)
  * - `book_not_live`: state resyncing/invalid/syncing for 5 s, critical
  * - `stale_feed`: no update for 10 s (feedAgeMs > 10,000), critical
  */
@@ -241,6 +244,17 @@ export function builtInRules(): AlertRule[] {
       comparator: '>',
       threshold: 20,
       clearThreshold: 10,
+      requireLive: false,
+    },
+    {
+      id: 'crossed_market',
+      kind: 'metric',
+      metric: 'crossedEdgeBps',
+      comparator: '>',
+      threshold: 5,
+      clearThreshold: 0.5,
+      severity: 'info',
+      cooldownMs: 10_000,
       requireLive: false,
     },
     {

@@ -2,12 +2,14 @@
  * Wiring of the alert engine to the bus, shared by live (the app) and backtest (`alerts test`) so both
  * evaluate exactly the same inputs: each metrics sample (BookMetrics + the instrument's analytics values
  * it carries), each health change, each basis/divergence recomputation under its pair/group name,
+ * each crossed-market event of a consolidated group (net edge, 0 on close),
  * analytics events (wall lifecycle), and periodic ticks for staleness. Everything arrives through bus
  * topics, like any other consumer's inputs.
  */
 import type { Bus } from '../core/bus.ts';
 import type { PipelineTopics } from '../pipeline/topics.ts';
 import type { AnalyticsTopics } from '../analytics/stage.ts';
+import type { ConsolidationTopics } from '../analytics/consolidated/stage.ts';
 import type { AlertEngine } from './engine.ts';
 
 /** Options of connectAlerts. */
@@ -21,7 +23,7 @@ export interface ConnectAlertsOptions {
  * @returns a function that removes the subscriptions
  */
 export function connectAlerts(
-  bus: Bus<PipelineTopics & AnalyticsTopics>,
+  bus: Bus<PipelineTopics & AnalyticsTopics & Pick<ConsolidationTopics, 'arbitrage'>>,
   alerts: AlertEngine,
   opts: ConnectAlertsOptions = {},
 ): () => void {
@@ -57,6 +59,17 @@ export function connectAlerts(
       });
     }),
     bus.subscribe('analytics', (e) => alerts.onEvent(e)),
+    // Crossed markets of consolidated groups: the net edge while open, 0 once closed.
+    bus.subscribe('arbitrage', (e) => {
+      alerts.evaluate({
+        instrument: `${e.group} ${e.sellOn}>${e.buyOn}`,
+        ts: e.status === 'close' && e.endTs !== null ? e.endTs : e.startTs + e.durationMs,
+        exchangeTs: NaN,
+        state: null,
+        sequence: null,
+        extra: { crossedEdgeBps: e.status === 'close' ? 0 : e.edgeBps },
+      });
+    }),
     bus.subscribe('health', (h) => {
       alerts.evaluate({
         instrument: h.instrument,

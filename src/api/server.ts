@@ -88,6 +88,7 @@ import type {
 import { WsHub, type WsOptions } from './ws-hub.ts';
 import { mergeHeatmap } from './heatmap-history.ts';
 import { registerNewsRoutes, type NewsApiDeps } from './news-routes.ts';
+import { registerEventRoutes } from './events-routes.ts';
 
 /** What the API server needs (the news routes' options: api/news-routes.ts). */
 export interface ApiDeps extends Omit<NewsApiDeps, 'store'> {
@@ -432,6 +433,7 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
     );
 
     registerNewsRoutes(api, deps);
+    registerEventRoutes(api, deps);
 
     api.get('/healthz', { schema: { tags: ['ops'], summary: 'Process alive' } }, async () => ({
       status: 'ok',

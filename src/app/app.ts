@@ -39,6 +39,7 @@ import { engineView } from '../api/types.ts';
 import type { Logger } from '../util/logger.ts';
 import { createStore } from '../store/store-factory.ts';
 import { startBookHistory, type BookHistory } from './book-history.ts';
+import { startEventHistory } from './event-history.ts';
 import { startSnapshotRepublisher, teeAdapter } from './fleet.ts';
 import type { NatsBus } from '../bus/nats.ts';
 import type { RedisCache } from '../cache/redis.ts';
@@ -230,6 +231,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
   if (role === 'all' || role === 'analyzer') {
     bus.subscribe('metrics.sample', (s) => store.appendMetrics([s]));
     bus.subscribe('trade', (t) => store.appendTrades([t]));
+    startEventHistory(bus, store); // crossed-market and basis events → analytics_events
     bookHistory = startBookHistory({
       engine,
       analytics,

@@ -330,6 +330,8 @@ async function openHistory(
     }
   });
   replay.bus.subscribe('trade', (t) => store.appendTrades([t]));
+  const { startEventHistory } = await import('../app/event-history.ts');
+  startEventHistory(replay.bus, store);
   return {
     store,
     finish: async () => {

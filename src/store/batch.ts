@@ -5,7 +5,7 @@
 import type { MetricsSample } from '../analytics/types.ts';
 import type { Alert } from '../alerts/types.ts';
 import type { Trade } from '../core/model.ts';
-import type { BookSnapshotRow, HeatmapRunRow } from './types.ts';
+import type { AnalyticsEventRow, BookSnapshotRow, HeatmapRunRow } from './types.ts';
 
 /** Rows of each kind; an absent kind means none. Units as in the row types (store/types.ts). */
 export interface RowBatch {
@@ -14,13 +14,22 @@ export interface RowBatch {
   alerts?: readonly Alert[];
   bookSnapshots?: readonly BookSnapshotRow[];
   heatmapRuns?: readonly HeatmapRunRow[];
+  /** Crossed-market and basis events (store/event-rows.ts). */
+  analyticsEvents?: readonly AnalyticsEventRow[];
 }
 
 /** A row kind of a RowBatch. */
 export type RowKind = keyof RowBatch;
 
 /** Every row kind, in the order batches are filled and written (alerts early: they are the scarcest). */
-export const ROW_KINDS: readonly RowKind[] = ['metrics', 'trades', 'alerts', 'bookSnapshots', 'heatmapRuns'];
+export const ROW_KINDS: readonly RowKind[] = [
+  'metrics',
+  'trades',
+  'alerts',
+  'bookSnapshots',
+  'heatmapRuns',
+  'analyticsEvents',
+];
 
 /** A mutable buffer with one array per kind. */
 export type RowBuffer = {
@@ -29,7 +38,7 @@ export type RowBuffer = {
 
 /** An empty buffer. */
 export function emptyBuffer(): RowBuffer {
-  return { metrics: [], trades: [], alerts: [], bookSnapshots: [], heatmapRuns: [] };
+  return { metrics: [], trades: [], alerts: [], bookSnapshots: [], heatmapRuns: [], analyticsEvents: [] };
 }
 
 /** Number of rows over all kinds. */

@@ -19,7 +19,7 @@ describe('DuckDbStore book snapshots and heatmap runs', () => {
     const path = join(dir, 'a.duckdb');
     const store = new DuckDbStore({ path, flushIntervalMs: 60_000, retentionDays: {} });
     await store.init();
-    expect(await store.schemaVersion()).toBe(4);
+    expect(await store.schemaVersion()).toBe(5);
     const rows = Array.from({ length: 20 }, (_, i) => snapshotAt(INST, T0, i, 10_000));
     store.appendBookSnapshots(rows);
     store.appendBookSnapshots([snapshotAt('okx:ETH-USDT', T0, 3, 10_000)]);

@@ -65,7 +65,7 @@ describe('DuckDbStore', () => {
     });
     await store.init();
     expect(store.isReady).toBe(true);
-    expect(await store.schemaVersion()).toBe(4);
+    expect(await store.schemaVersion()).toBe(5);
     const rows = Array.from({ length: 10_000 }, (_, i) => sample(i));
     store.appendMetrics(rows);
     store.appendMetrics([sample(5, 'binance:ETHUSDT')]);
@@ -259,6 +259,7 @@ describe('DuckDbStore', () => {
       trades: 1,
       bookSnapshots: 0,
       heatmapRuns: 0,
+      analyticsEvents: 0,
     });
     expect(await store.counts()).toEqual({ ...EMPTY, metrics: 1, trades: 1 });
     await store.close();

@@ -20,6 +20,10 @@
  * - `news(id VARCHAR PRIMARY KEY, published_ts BIGINT, received_ts BIGINT, source VARCHAR, assets VARCHAR[],
  *   body VARCHAR (JSON))` (version 4): news items upserted by id (store/news-rows.ts, duckdb-news.ts);
  *   retention by `received_ts`.
+ * - `analytics_events(id VARCHAR, kind VARCHAR, group_name VARCHAR, instrument VARCHAR, counterparty VARCHAR,
+ *   ts BIGINT, status VARCHAR, value_bps DOUBLE, body VARCHAR (JSON))` (version 5): crossed-market and basis
+ *   events of the consolidation stage (store/event-rows.ts, duckdb-events.ts), queued and appended with
+ *   the other rows; newest-first pages; retention by `ts`.
  * - `schema_version(version INTEGER, description VARCHAR, applied_at BIGINT)`: one row per applied migration.
  *
  * Time: every timestamp is a BIGINT of **ms since epoch UTC**, rounded to the nearest ms (the model's
@@ -89,6 +93,14 @@ import {
   queryNewsDuckDb,
   upsertNewsDuckDb,
 } from './duckdb-news.ts';
+import {
+  DUCKDB_EVENTS_MIGRATION,
+  EVENT_COLUMNS,
+  deleteEventsBeforeDuckDb,
+  queryEventsDuckDb,
+} from './duckdb-events.ts';
+import { validateAnalyticsEvent } from './event-rows.ts';
+import type { AnalyticsEventPage, AnalyticsEventQuery, AnalyticsEventRow } from './types.ts';
 
 /** Options of the DuckDB store. */
 export interface DuckDbStoreOptions {
@@ -130,10 +142,16 @@ export interface RetentionDays {
   heatmapRuns: number;
   /** News items, by receive time (default 90 days). */
   news?: number;
+  /** Analytics events (crossed markets, basis), by event time (default: as `metrics`). */
+  analyticsEvents?: number;
 }
 
 /** The tables under retention, keyed as in RetentionDays, with their time column. */
-const RETAINED: readonly { key: Exclude<keyof RetentionDays, 'news'>; table: string; ts: string }[] = [
+const RETAINED: readonly {
+  key: Exclude<keyof RetentionDays, 'news' | 'analyticsEvents'>;
+  table: string;
+  ts: string;
+}[] = [
   { key: 'metrics', table: 'metrics', ts: 'local_ts' },
   { key: 'trades', table: 'trades', ts: 'local_ts' },
   { key: 'bookSnapshots', table: 'book_snapshots', ts: 'local_ts' },
@@ -149,6 +167,7 @@ export interface DuckDbStoreStats {
     alerts: number;
     bookSnapshots: number;
     heatmapRuns: number;
+    analyticsEvents: number;
   };
   /** Rows waiting to be written. */
   queuedRows: number;
@@ -207,6 +226,7 @@ const MIGRATIONS: readonly Migration[] = [
     ],
   },
   { version: 4, description: 'news table', sql: DUCKDB_NEWS_MIGRATION },
+  { version: 5, description: 'analytics_events table', sql: DUCKDB_EVENTS_MIGRATION },
 ];
 
 /** Latest schema version this code knows. */
@@ -300,7 +320,7 @@ class Serial {
 export class DuckDbStore implements HistoryStore {
   /** Write and retention statistics. */
   readonly stats: DuckDbStoreStats = {
-    writtenRows: { metrics: 0, trades: 0, alerts: 0, bookSnapshots: 0, heatmapRuns: 0 },
+    writtenRows: { metrics: 0, trades: 0, alerts: 0, bookSnapshots: 0, heatmapRuns: 0, analyticsEvents: 0 },
     queuedRows: 0,
     droppedRows: 0,
     rejectedRows: 0,
@@ -323,6 +343,7 @@ export class DuckDbStore implements HistoryStore {
   private alertsQueue: Alert[] = [];
   private snapshotsQueue: BookSnapshotRow[] = [];
   private heatmapQueue: HeatmapRunRow[] = [];
+  private eventsQueue: AnalyticsEventRow[] = [];
   /** One writer per `metrics` table column, in table order. */
   private metricColumns: ColumnWriter<MetricsSample>[] = [];
   /** Stored metric fields (present in both BOOK_METRIC_FIELDS and the table). */
@@ -347,8 +368,9 @@ export class DuckDbStore implements HistoryStore {
             bookSnapshots: opts.retentionDays.bookSnapshots ?? 0,
             heatmapRuns: opts.retentionDays.heatmapRuns ?? 0,
             news: opts.retentionDays.news ?? 0,
+            analyticsEvents: opts.retentionDays.analyticsEvents ?? opts.retentionDays.metrics ?? 0,
           }
-        : { metrics: 30, trades: 30, bookSnapshots: 7, heatmapRuns: 30, news: 90 },
+        : { metrics: 30, trades: 30, bookSnapshots: 7, heatmapRuns: 30, news: 90, analyticsEvents: 30 },
       retentionIntervalMs: opts.retentionIntervalMs ?? 3_600_000,
       maxQueryRows: opts.maxQueryRows ?? MAX_QUERY_ROWS,
       checkpointThresholdMb: opts.checkpointThresholdMb ?? 256,
@@ -381,7 +403,7 @@ export class DuckDbStore implements HistoryStore {
     this.flushTimer = setInterval(() => this.backgroundFlush(), this.opts.flushIntervalMs);
     this.flushTimer.unref();
     const days = this.opts.retentionDays;
-    if (RETAINED.some((t) => days[t.key] > 0) || (days.news ?? 0) > 0) {
+    if (RETAINED.some((t) => days[t.key] > 0) || (days.news ?? 0) > 0 || (days.analyticsEvents ?? 0) > 0) {
       await this.applyRetention();
       this.retentionTimer = setInterval(() => {
         this.applyRetention().catch((e) => this.opts.onError(e));
@@ -438,6 +460,27 @@ export class DuckDbStore implements HistoryStore {
       else this.heatmapQueue.push(r);
     }
     this.afterAppend();
+  }
+
+  /**
+   * Queue analytics events (crossed markets, basis); rows failing validateAnalyticsEvent are refused and
+   * counted in `rejectedRows`.
+   */
+  appendAnalyticsEvents(rows: readonly AnalyticsEventRow[]): void {
+    if (this.closed) return;
+    for (const r of rows) {
+      if (validateAnalyticsEvent(r)) this.stats.rejectedRows++;
+      else this.eventsQueue.push(r);
+    }
+    this.afterAppend();
+  }
+
+  /**
+   * Stored analytics events, newest first, filtered and paginated (store/event-rows.ts).
+   * @throws {RangeError} on a bad query or cursor
+   */
+  queryAnalyticsEvents(q: AnalyticsEventQuery): Promise<AnalyticsEventPage> {
+    return this.readQueue.run(() => queryEventsDuckDb(this.conn(this.reader), q, this.opts.maxQueryRows));
   }
 
   /**
@@ -739,6 +782,12 @@ export class DuckDbStore implements HistoryStore {
         deleted.news = await deleteNewsBeforeDuckDb(w, now - newsDays * 86_400_000);
         this.stats.retentionDeleted.news = (this.stats.retentionDeleted.news ?? 0) + deleted.news;
       }
+      const eventDays = this.opts.retentionDays.analyticsEvents ?? 0;
+      if (eventDays > 0) {
+        deleted.analyticsEvents = await deleteEventsBeforeDuckDb(w, now - eventDays * 86_400_000);
+        this.stats.retentionDeleted.analyticsEvents =
+          (this.stats.retentionDeleted.analyticsEvents ?? 0) + deleted.analyticsEvents;
+      }
       return deleted;
     });
   }
@@ -780,7 +829,8 @@ export class DuckDbStore implements HistoryStore {
       this.tradesQueue.length +
       this.alertsQueue.length +
       this.snapshotsQueue.length +
-      this.heatmapQueue.length
+      this.heatmapQueue.length +
+      this.eventsQueue.length
     );
   }
 
@@ -795,6 +845,7 @@ export class DuckDbStore implements HistoryStore {
         this.snapshotsQueue,
         this.tradesQueue,
         this.heatmapQueue,
+        this.eventsQueue,
         this.alertsQueue,
       ] as unknown[][]) {
         const k = Math.min(left, q.length);
@@ -826,12 +877,14 @@ export class DuckDbStore implements HistoryStore {
     const alerts = this.alertsQueue;
     const snapshots = this.snapshotsQueue;
     const runs = this.heatmapQueue;
+    const events = this.eventsQueue;
     if (this.queuedCount() === 0) return;
     this.metricsQueue = [];
     this.tradesQueue = [];
     this.alertsQueue = [];
     this.snapshotsQueue = [];
     this.heatmapQueue = [];
+    this.eventsQueue = [];
     const okAlerts = alerts.filter((a) => Number.isFinite(a.ts) && typeof a.id === 'string');
     const okMetrics = metrics.filter((m) => Number.isFinite(m.localTs));
     const okTrades = trades.filter(
@@ -850,6 +903,7 @@ export class DuckDbStore implements HistoryStore {
       await this.appendChunks(w, 'alerts', okAlerts, ALERT_COLUMNS);
       await this.appendChunks(w, 'book_snapshots', snapshots, SNAPSHOT_COLUMNS);
       await this.appendChunks(w, 'heatmap_runs', runs, HEATMAP_COLUMNS);
+      await this.appendChunks(w, 'analytics_events', events, EVENT_COLUMNS);
       await w.run('COMMIT');
       begun = false;
     } catch (e) {
@@ -861,6 +915,7 @@ export class DuckDbStore implements HistoryStore {
       this.alertsQueue = alerts.concat(this.alertsQueue);
       this.snapshotsQueue = snapshots.concat(this.snapshotsQueue);
       this.heatmapQueue = runs.concat(this.heatmapQueue);
+      this.eventsQueue = events.concat(this.eventsQueue);
       this.afterAppend();
       throw e;
     }
@@ -871,6 +926,7 @@ export class DuckDbStore implements HistoryStore {
     this.stats.writtenRows.alerts += okAlerts.length;
     this.stats.writtenRows.bookSnapshots += snapshots.length;
     this.stats.writtenRows.heatmapRuns += runs.length;
+    this.stats.writtenRows.analyticsEvents += events.length;
     this.stats.queuedRows = this.queuedCount();
   }
 

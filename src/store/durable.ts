@@ -2,7 +2,8 @@
  * DurableStore: a HistoryStore wrapper that never loses accepted rows when the wrapped store is down or
  * slow (PostgreSQL restarting, network cut, overloaded server).
  *
- * Every row kind goes the same way: metric samples, trades, alerts, book snapshots and heatmap runs.
+ * Every row kind goes the same way: metric samples, trades, alerts, book snapshots, heatmap runs and
+ * analytics events.
  * Path of a row: `append*` validates it (invalid rows are refused and counted) and puts it in a bounded
  * memory buffer. Every `flushIntervalMs` the pump runs:
  * 1. when the store is up: first drain the disk spool (oldest files first), then write the memory buffer,
@@ -29,6 +30,9 @@ import type { Alert } from '../alerts/types.ts';
 import type { MalformedFrameError } from '../core/errors.ts';
 import type { NewsItem, NewsPage, NewsQuery } from '../news/types.ts';
 import type {
+  AnalyticsEventPage,
+  AnalyticsEventQuery,
+  AnalyticsEventRow,
   AlertPage,
   AlertQuery,
   BookSnapshotQuery,
@@ -50,6 +54,7 @@ import {
   validateRow,
   validateTrade,
 } from './spool/rows.ts';
+import { validateAnalyticsEvent } from './event-rows.ts';
 import {
   batchRows,
   drainBuffer,
@@ -219,6 +224,11 @@ export class DurableStore implements HistoryStore {
   /** Accept book snapshots (invalid ones refused and counted). Never throws, never blocks. */
   appendBookSnapshots(rows: readonly BookSnapshotRow[]): void {
     this.acceptAll(rows, this.buf.bookSnapshots, validateBookSnapshot);
+  }
+
+  /** Accept analytics events (crossed markets, basis; invalid ones refused and counted). Never throws. */
+  appendAnalyticsEvents(rows: readonly AnalyticsEventRow[]): void {
+    this.acceptAll(rows, this.buf.analyticsEvents, validateAnalyticsEvent);
   }
 
   /** Accept closed heatmap runs (invalid ones refused and counted). Never throws, never blocks. */
@@ -391,6 +401,13 @@ export class DurableStore implements HistoryStore {
     if (!this.inner.queryBookSnapshots)
       return Promise.reject(new Error('wrapped store keeps no book snapshots'));
     return this.inner.queryBookSnapshots(q);
+  }
+
+  /** Analytics events of the wrapped store (rows still in memory or on the spool are not included). */
+  queryAnalyticsEvents(q: AnalyticsEventQuery): Promise<AnalyticsEventPage> {
+    if (!this.inner.queryAnalyticsEvents)
+      return Promise.reject(new Error('wrapped store keeps no analytics events'));
+    return this.inner.queryAnalyticsEvents(q);
   }
 
   /** Heatmap runs of the wrapped store. @throws {Error} when it keeps none */

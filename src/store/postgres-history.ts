@@ -38,6 +38,7 @@ export function createPostgresHistory(c: StoreChoice): HistoryStore {
     bookSnapshotRetentionDays: c.bookSnapshotRetentionDays ?? 7,
     heatmapRetentionDays: c.heatmapRetentionDays ?? 30,
     newsRetentionDays: c.newsRetentionDays ?? 90,
+    eventRetentionDays: c.eventRetentionDays ?? c.retentionDays,
   });
   return new DurableStore(inner, {
     spoolDir: c.spoolDir ?? './data/spool',

@@ -16,6 +16,7 @@ export async function createStore(c: StoreChoice): Promise<HistoryStore> {
     bookSnapshots: c.bookSnapshotRetentionDays ?? 7,
     heatmapRuns: c.heatmapRetentionDays ?? 30,
     news: c.newsRetentionDays ?? 90,
+    analyticsEvents: c.eventRetentionDays ?? c.retentionDays,
   };
   if (c.url === 'memory')
     return new DuckDbStore({

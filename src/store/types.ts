@@ -10,6 +10,8 @@ import type { BookState } from '../book/health.ts';
 import type { MetricsSample } from '../analytics/types.ts';
 import type { Alert, Severity } from '../alerts/types.ts';
 import type { NewsItem, NewsPage, NewsQuery } from '../news/types.ts';
+import type { CrossedMarket } from '../analytics/consolidated/arbitrage.ts';
+import type { ConsolidatedBasis } from '../analytics/consolidated/stage.ts';
 
 /** A time range query. Times in ms since epoch UTC, inclusive from, exclusive to. */
 export interface RangeQuery {
@@ -189,6 +191,55 @@ export function checkDepth(depth: number | undefined): number | undefined {
 /** A heatmap runs query: runs overlapping `[from, to)` (`run.to >= from && run.from < to`), by `from`. */
 export type HeatmapRunQuery = RangeQuery;
 
+/** What an analytics event row records. */
+export type AnalyticsEventKind = 'crossed' | 'basis';
+
+/** Every kind, for validation and the API's enum. */
+export const ANALYTICS_EVENT_KINDS: readonly AnalyticsEventKind[] = ['crossed', 'basis'];
+
+/** One stored analytics event (table `analytics_events`; layout and rules in store/event-rows.ts). */
+export interface AnalyticsEventRow {
+  /** Unique row id. */
+  id: string;
+  kind: AnalyticsEventKind;
+  /** Consolidation group name. */
+  group: string;
+  /** crossed: sell-on member (high bid); basis: the derivative member. Instrument ids. */
+  instrument: string;
+  /** crossed: buy-on member (low ask); basis: null. */
+  counterparty: string | null;
+  /** Local time of the event, whole ms since epoch UTC. */
+  ts: number;
+  /** crossed: `open` | `update` (new maximum edge) | `close`; basis: `sample`. */
+  status: 'open' | 'update' | 'close' | 'sample';
+  /** crossed: net edge (bps) at that moment; basis: basis (bps); null when not finite. */
+  valueBps: number | null;
+  /** The bus event as published (CrossedMarket or ConsolidatedBasis). */
+  body: CrossedMarket | ConsolidatedBasis;
+}
+
+/**
+ * An analytics events query: every filter optional. `instrument` matches either side of a crossing
+ * (`instrument` or `counterparty`); `from`/`to` ms since epoch UTC on `ts` (inclusive/exclusive);
+ * `limit` as store/query.ts checkLimit (default 10,000, capped); `cursor` = the previous page's
+ * `nextCursor`.
+ */
+export interface AnalyticsEventQuery {
+  group?: string;
+  instrument?: string;
+  kind?: AnalyticsEventKind;
+  from?: number;
+  to?: number;
+  limit?: number;
+  cursor?: string;
+}
+
+/** One page of events, newest first; `nextCursor` is null on the last page. */
+export interface AnalyticsEventPage {
+  events: AnalyticsEventRow[];
+  nextCursor: string | null;
+}
+
 /** Append-only history with range queries. */
 export interface HistoryStore {
   /** Create or migrate the schema. Must be called (and awaited) before use. */
@@ -232,6 +283,13 @@ export interface HistoryStore {
   upsertNews?(items: readonly NewsItem[]): Promise<number>;
   /** Stored news, newest first, filtered and paginated. @throws {RangeError} on a bad query or cursor */
   queryNews?(q: NewsQuery): Promise<NewsPage>;
+  /**
+   * Queue analytics events (crossed markets, basis; store/event-rows.ts), invalid rows refused and
+   * counted. Optional: without it the events history is not kept (the API answers 501).
+   */
+  appendAnalyticsEvents?(rows: readonly AnalyticsEventRow[]): void;
+  /** Stored analytics events, newest first, filtered and paginated. @throws {RangeError} on a bad query or cursor */
+  queryAnalyticsEvents?(q: AnalyticsEventQuery): Promise<AnalyticsEventPage>;
   /** Row counts per table (for tests, /metrics and fleet comparisons). */
   counts(): Promise<Record<string, number>>;
   /** Flush and release resources. */
@@ -249,6 +307,8 @@ export interface StoreChoice {
   heatmapRetentionDays?: number;
   /** Days of news kept, by receive time (0 = forever; default 90). */
   newsRetentionDays?: number;
+  /** Days of analytics events (crossed markets, basis) kept (0 = forever; default `retentionDays`). */
+  eventRetentionDays?: number;
   /** Spool directory for the durable wrapper (PostgreSQL). */
   spoolDir?: string;
   onError?: (err: unknown) => void;

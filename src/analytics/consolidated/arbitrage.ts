@@ -42,7 +42,8 @@ export interface CrossedMarket {
 
 /** Tracks crossings between every ordered pair of members. */
 export class CrossedMarketDetector {
-  private readonly open = new Map<string, CrossedMarket>();
+  /** Open crossings by pair key `a × n + b` (a number: no string built per pair per update). */
+  private readonly open = new Map<number, CrossedMarket>();
 
   /**
    * @param members member instrument ids; @param takerFee fee rate per member (0.0004 = 4 bps)
@@ -70,7 +71,7 @@ export class CrossedMarketDetector {
     for (let a = 0; a < n; a++)
       for (let b = 0; b < n; b++) {
         if (a === b || (changed >= 0 && a !== changed && b !== changed)) continue;
-        const key = `${a}>${b}`;
+        const key = a * n + b;
         const ta = tops[a]!;
         const tb = tops[b]!;
         const netBid = ta.bid * (1 - (this.takerFee[a] ?? 0));

@@ -214,7 +214,7 @@ export class ConsolidationGroup {
     };
     const bids = lv('bid');
     const asks = lv('ask');
-    const metrics = computeBookMetrics(cb.book, this.coverage(), o.metrics ?? defaultBookMetricsConfig);
+    const metrics = this.metrics();
     const names = o.members.map((m) => m.instrument);
     const mid = metrics.mid;
     const q = o.routeQuantity ?? 1;
@@ -259,6 +259,11 @@ export class ConsolidationGroup {
       flow: { ...this.flow.stats, bySource: { ...this.flow.stats.bySource } },
       ts: this.ts,
     };
+  }
+
+  /** The full metric set on the merged book now (group quote, base units), as on any instrument's book. */
+  metrics(): BookMetrics {
+    return computeBookMetrics(this.book.book, this.coverage(), this.opts.metrics ?? defaultBookMetricsConfig);
   }
 
   /**

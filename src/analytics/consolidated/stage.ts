@@ -7,7 +7,13 @@
  *   routing estimate, depth shares, basis, open crossings, flow), at most every `publishIntervalMs` of
  *   input time per group, and at flush;
  * - `watchlist`: every instrument's and group's session row plus breadth, at most every
- *   `publishIntervalMs`, and at flush.
+ *   `publishIntervalMs`, and at flush;
+ * - once per group per sampling interval (`sampleIntervalMs` of input time, default 1 s; the group's
+ *   state after the last member update of the interval, emitted when an update opens the next interval
+ *   or at flush): `metrics.sample` as instrument `consolidated:<group>` (the full metric set on the merged
+ *   book; state `live`, `resyncing` while partial, `connecting` while down), `consolidated.basis` for
+ *   each live derivative member against the group's spot reference, and the same basis on `cross`
+ *   (kind `basis`, pair name `<group> <member>`) so the built-in basis alert watches groups too.
  * Times are the updates' local times, so replay at any speed publishes the same views as live.
  *
  * Quote conversion (member price → group quote): 1 when the member's quote is the group's; USD-like
@@ -24,12 +30,18 @@ import type { InstrumentId, Trade } from '../../core/model.ts';
 import type { BookState } from '../../book/health.ts';
 import type { InstrumentBook } from '../../book/instrument-book.ts';
 import type { BookUpdate, PipelineStage } from '../../pipeline/engine.ts';
-import { MetricsSampler } from '../sampler.ts';
+import type { CrossUpdate } from '../stage.ts';
 import type { MetricsSample } from '../types.ts';
 import { breadthOf, SessionStats, type Breadth, type SessionClock, type WatchRow } from '../watchlist.ts';
 import type { CrossedMarket } from './arbitrage.ts';
 import type { BaseUnits } from './book.ts';
-import { ConsolidationGroup, type ConsolidatedView, type GroupMember } from './group.ts';
+import {
+  ConsolidationGroup,
+  type ConsolidatedView,
+  type GroupBasis,
+  type GroupMember,
+  type GroupOptions,
+} from './group.ts';
 
 /** The watchlist as published. */
 export interface WatchlistView {
@@ -50,6 +62,19 @@ export interface ConsolidationTopics {
    * (stored in the metrics history like any instrument's).
    */
   'metrics.sample': MetricsSample;
+  /** Each live derivative member's basis against the group's spot reference, once per sampling interval. */
+  'consolidated.basis': ConsolidatedBasis;
+  /** The same basis as a pair basis (`<group> <member>`), for the alert engine's basis rule. */
+  cross: CrossUpdate;
+}
+
+/** A group member's basis at a sampling instant (bus topic `consolidated.basis`). */
+export interface ConsolidatedBasis extends GroupBasis {
+  group: string;
+  /** The group's spot members (the live ones make the reference mid). */
+  spot: string[];
+  /** Local time of the group's last update in the interval, ms since epoch UTC. */
+  ts: number;
 }
 
 /** The instrument id under which a group's metrics are sampled and stored. */
@@ -73,6 +98,8 @@ export interface ConsolidationGroupConfig {
   sharePct?: number;
   minEdgeBps?: number;
   viewDepth?: number;
+  /** Consolidated heatmap settings, or false for none (default: 1 s bins, buckets of 10 quote units). */
+  heatmap?: GroupOptions['heatmap'];
 }
 
 /** Options of the consolidation stage. */
@@ -113,16 +140,16 @@ export class ConsolidationStage implements PipelineStage {
   private readonly spec: (id: InstrumentId) => InstrumentSpec;
   private readonly interval: number;
   private lastWatchlist = -Infinity;
-  private readonly sampler: MetricsSampler | null;
+  private readonly sampleMs: number;
+  /** Per group: the sampling interval of its last update (its sample is pending until the next one). */
+  private readonly sampleSlot = new Map<string, number>();
   private clock = NaN;
 
   /** @throws {RangeError} for a group without members or an instrument in one group twice */
   constructor(private readonly opts: ConsolidationOptions) {
     this.spec = opts.spec ?? fallbackSpec;
     this.interval = opts.publishIntervalMs ?? 250;
-    const sampleMs = opts.sampleIntervalMs ?? 1000;
-    this.sampler =
-      sampleMs > 0 ? new MetricsSampler(sampleMs, (s) => opts.bus.publish('metrics.sample', s)) : null;
+    this.sampleMs = opts.sampleIntervalMs ?? 1000;
     for (const g of opts.groups) this.addGroup(g);
   }
 
@@ -167,6 +194,7 @@ export class ConsolidationStage implements PipelineStage {
       ...(g.sharePct !== undefined ? { sharePct: g.sharePct } : {}),
       ...(g.minEdgeBps !== undefined ? { minEdgeBps: g.minEdgeBps } : {}),
       ...(g.viewDepth !== undefined ? { viewDepth: g.viewDepth } : {}),
+      ...(g.heatmap !== undefined ? { heatmap: g.heatmap } : {}),
     });
     this.groups.set(g.name, group);
     members.forEach((mm, m) => {
@@ -194,6 +222,7 @@ export class ConsolidationStage implements PipelineStage {
       const delta = update.outcome === 'applied' && e.type === 'book_delta' ? e : null;
       for (const { group, m } of ms) {
         if (Number.isNaN(group.book.priceFactor[m]!)) continue;
+        this.sampleBefore(group, localTs);
         this.publishCrossed(group.onMemberBook(m, b, delta, localTs));
         this.maybePublish(group, localTs);
       }
@@ -206,6 +235,7 @@ export class ConsolidationStage implements PipelineStage {
     this.clock = localTs;
     for (const { group, m } of this.memberships.get(b.instrument) ?? []) {
       if (Number.isNaN(group.book.priceFactor[m]!)) continue;
+      this.sampleBefore(group, localTs);
       this.publishCrossed(group.onMemberState(m, b, localTs));
       this.maybePublish(group, localTs);
     }
@@ -246,7 +276,8 @@ export class ConsolidationStage implements PipelineStage {
       this.opts.bus.publish('consolidated', g.view());
       this.lastPublished.set(g.opts.name, this.clock);
     }
-    this.sampler?.flush();
+    for (const g of this.groups.values()) if (this.sampleSlot.has(g.opts.name)) this.emitSample(g);
+    this.sampleSlot.clear();
     if (this.opts.watchlist !== false) this.opts.bus.publish('watchlist', this.watchlist());
   }
 
@@ -301,7 +332,64 @@ export class ConsolidationStage implements PipelineStage {
       if (!Number.isNaN(old) && Math.abs(rate / old - 1) < 1e-4) continue;
       group.book.priceFactor[m] = rate;
       const mb = this.books.get(group.opts.members[m]!.instrument);
-      if (mb) this.publishCrossed(group.onMemberBook(m, mb, null, ts));
+      if (!mb) continue;
+      this.sampleBefore(group, ts);
+      this.publishCrossed(group.onMemberBook(m, mb, null, ts));
+    }
+  }
+
+  /**
+   * Before a group update at `ts`: when `ts` opens a new sampling interval, emit the group's sample of
+   * the interval that ends (its state after its last update there). Costs a map read per update.
+   */
+  private sampleBefore(g: ConsolidationGroup, ts: number): void {
+    if (!(this.sampleMs > 0)) return;
+    const slot = Math.floor(ts / this.sampleMs);
+    const prev = this.sampleSlot.get(g.opts.name);
+    if (prev !== undefined && prev !== slot) this.emitSample(g);
+    this.sampleSlot.set(g.opts.name, slot);
+  }
+
+  /** Publish the group's metrics sample and basis now (at the time of its last update). */
+  private emitSample(g: ConsolidationGroup): void {
+    const ts = g.ts;
+    if (!Number.isFinite(ts)) return;
+    const bus = this.opts.bus;
+    const name = g.opts.name;
+    if (bus.hasSubscribers?.('metrics.sample') ?? true) {
+      const st = g.state;
+      bus.publish('metrics.sample', {
+        instrument: groupInstrumentId(name),
+        exchangeTs: NaN,
+        localTs: ts,
+        state: st === 'live' ? 'live' : st === 'partial' ? 'resyncing' : 'connecting',
+        sequence: NaN,
+        metrics: g.metrics(),
+      });
+    }
+    const wantBasis = bus.hasSubscribers?.('consolidated.basis') ?? true;
+    const wantCross = bus.hasSubscribers?.('cross') ?? true;
+    if (!wantBasis && !wantCross) return;
+    const basis = g.basis();
+    if (basis.length === 0) return;
+    const spot = g.opts.members.filter((m) => m.spec.kind === 'spot').map((m) => m.instrument);
+    for (const b of basis) {
+      if (wantBasis) bus.publish('consolidated.basis', { ...b, group: name, spot, ts });
+      if (wantCross)
+        bus.publish('cross', {
+          kind: 'basis',
+          result: {
+            name: `${name} ${b.instrument}`,
+            future: b.instrument,
+            spot: spot.join(','),
+            futureMid: b.mid,
+            spotMid: b.spotMid,
+            absolute: b.mid - b.spotMid,
+            bps: b.bps,
+            annualized: b.annualized,
+            ts,
+          },
+        });
     }
   }
 

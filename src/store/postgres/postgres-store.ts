@@ -10,7 +10,8 @@
  * to survive outages; used alone, a failed flush keeps its rows queued (up to `maxQueuedRows`, beyond
  * which the oldest are dropped and counted) and the next flush retries them.
  *
- * Book snapshots and heatmap runs (migration 4) are queued and batched with metrics and trades.
+ * Book snapshots and heatmap runs (migration 4) and analytics events (migration 6, store/event-rows.ts)
+ * are queued and batched with metrics and trades.
  * `writeBatch` takes every row kind (RowBatch, store/batch.ts), alerts included.
  *
  * Alerts (`appendAlerts`/`queryAlerts`, table `alerts` of migration 3): few rows, so each append starts
@@ -76,6 +77,9 @@ import {
   type PartitionMode,
 } from './schema.ts';
 import { deleteNewsBeforePg, queryNewsPg, upsertNewsPg } from './news.ts';
+import { deleteEventsBeforePg, insertEventsPg, queryEventsPg } from './events.ts';
+import { validateAnalyticsEvent } from '../event-rows.ts';
+import type { AnalyticsEventPage, AnalyticsEventQuery, AnalyticsEventRow } from '../types.ts';
 import type { NewsItem, NewsPage, NewsQuery } from '../../news/types.ts';
 
 /** Options of {@link PostgresStore}. */
@@ -104,6 +108,8 @@ export interface PostgresStoreOptions {
   heatmapRetentionDays?: number;
   /** Retention of `news` in days, by receive time (default 90; 0 = keep). */
   newsRetentionDays?: number;
+  /** Retention of `analytics_events` in days, by event time (default: `retentionDays`; 0 = keep). */
+  eventRetentionDays?: number;
   /** Client-side query timeout in ms (a silently dead connection fails instead of hanging; default 60,000). */
   queryTimeoutMs?: number;
   /** Connection pool size (default 4). */
@@ -275,6 +281,9 @@ export class PostgresStore implements HistoryStore {
     const today = dayOf(Date.now());
     const newsDays = this.opts.newsRetentionDays ?? 90;
     if (newsDays > 0) await deleteNewsBeforePg(this.pool, this.schema, Date.now() - newsDays * 86_400_000);
+    const eventDays = this.opts.eventRetentionDays ?? this.opts.retentionDays ?? 0;
+    if (eventDays > 0)
+      await deleteEventsBeforePg(this.pool, this.schema, Date.now() - eventDays * 86_400_000);
     if (this.mode === 'timescale') {
       for (const t of PARTITIONED_TABLES) {
         const ret = this.retentionOf(t);
@@ -368,6 +377,19 @@ export class PostgresStore implements HistoryStore {
     this.acceptAll(rows, this.queue.heatmapRuns, validateHeatmapRun);
   }
 
+  /** Queue analytics events (crossed markets, basis); invalid rows are refused and counted. */
+  appendAnalyticsEvents(rows: readonly AnalyticsEventRow[]): void {
+    this.acceptAll(rows, this.queue.analyticsEvents, validateAnalyticsEvent);
+  }
+
+  /**
+   * Stored analytics events, newest first, filtered and paginated (store/event-rows.ts).
+   * @throws {RangeError} on a bad query or cursor
+   */
+  queryAnalyticsEvents(q: AnalyticsEventQuery): Promise<AnalyticsEventPage> {
+    return queryEventsPg(this.pool, this.schema, q, this.maxQueryRows);
+  }
+
   private acceptAll<R>(rows: readonly R[], into: R[], validate: (r: R) => MalformedFrameError | null): void {
     for (const r of rows) {
       const err = validate(r);
@@ -448,6 +470,7 @@ export class PostgresStore implements HistoryStore {
           else if (k === 'trades') await this.insertTrades(c, b.trades!);
           else if (k === 'alerts') await this.insertAlerts(c, b.alerts!);
           else if (k === 'bookSnapshots') await this.insertSnapshots(c, b.bookSnapshots!);
+          else if (k === 'analyticsEvents') await insertEventsPg(c, this.schema, b.analyticsEvents!);
           else await this.insertHeatmapRuns(c, b.heatmapRuns!);
         }
       });

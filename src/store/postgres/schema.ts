@@ -24,6 +24,10 @@
  * - `news` (version 5, not partitioned): `id TEXT PRIMARY KEY`, `published_ts`/`received_ts DOUBLE
  *   PRECISION` (ms), `source TEXT`, `assets TEXT[]` (GIN index), `body JSONB` (the NewsItem); indexes on
  *   `(published_ts DESC, id DESC)` for newest-first pages and on `received_ts` for retention.
+ * - `analytics_events` (version 6, not partitioned): `id TEXT PRIMARY KEY`, `kind`, `group_name`,
+ *   `instrument`, `counterparty TEXT`, `ts DOUBLE PRECISION` (ms), `status TEXT`, `value_bps DOUBLE
+ *   PRECISION`, `body JSONB` (the bus event); indexes `(ts DESC, id DESC)` and `(group_name, ts DESC)`
+ *   (store/event-rows.ts, postgres/events.ts); retention deletes by `ts`.
  * - `schema_migrations(version INT PRIMARY KEY, name TEXT, applied_at TIMESTAMPTZ)`.
  *
  * Unique keys `(instrument, ts, sequence)` on metrics and `(instrument, ts, id)` on trades make writes
@@ -199,6 +203,31 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.query(`CREATE INDEX IF NOT EXISTS news_published ON ${s}.news (published_ts DESC, id DESC)`);
       await db.query(`CREATE INDEX IF NOT EXISTS news_assets ON ${s}.news USING GIN (assets)`);
       await db.query(`CREATE INDEX IF NOT EXISTS news_received ON ${s}.news (received_ts)`);
+    },
+  },
+  {
+    version: 6,
+    name: 'analytics_events table',
+    async up(db, schema) {
+      // Not partitioned: a row per crossing event and per derivative member-second of basis.
+      const s = ident(schema);
+      await db.query(`CREATE TABLE IF NOT EXISTS ${s}.analytics_events (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        group_name TEXT NOT NULL,
+        instrument TEXT NOT NULL,
+        counterparty TEXT,
+        ts DOUBLE PRECISION NOT NULL,
+        status TEXT NOT NULL,
+        value_bps DOUBLE PRECISION,
+        body JSONB NOT NULL
+      )`);
+      await db.query(
+        `CREATE INDEX IF NOT EXISTS analytics_events_ts ON ${s}.analytics_events (ts DESC, id DESC)`,
+      );
+      await db.query(
+        `CREATE INDEX IF NOT EXISTS analytics_events_group ON ${s}.analytics_events (group_name, ts DESC)`,
+      );
     },
   },
 ];

@@ -3,7 +3,7 @@
  *
  * Layout: `<dir>/spool-<ms since epoch, 15 digits>-<counter, 6 digits>.jsonl`, names sort oldest first.
  * One record per line, `{"k":<kind>,"r":<row>}` with kind `m` (MetricsSample), `t` (Trade), `a` (Alert),
- * `s` (BookSnapshotRow) or `h` (HeatmapRunRow), encoded with the NaN-keeping codec (bus/codec.ts). Files
+ * `s` (BookSnapshotRow), `h` (HeatmapRunRow) or `e` (AnalyticsEventRow), encoded with the NaN-keeping codec (bus/codec.ts). Files
  * of the previous format (only `m` and `t` lines) are the same format and drain unchanged; a line of a
  * kind this build does not know is skipped and counted as corrupt. Appends go to the current file (rotated at `maxFileBytes`), each
  * append is one write followed by `fdatasync` (unless `fsync: false`). Draining first seals the current
@@ -24,6 +24,7 @@ export const SPOOL_KIND: Readonly<Record<RowKind, string>> = {
   alerts: 'a',
   bookSnapshots: 's',
   heatmapRuns: 'h',
+  analyticsEvents: 'e',
 };
 
 const KIND_OF_LETTER = new Map<string, RowKind>(ROW_KINDS.map((k) => [SPOOL_KIND[k], k]));
