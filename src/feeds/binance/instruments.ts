@@ -29,13 +29,14 @@ import {
 } from '../reference.ts';
 import type { VenueReference } from '../types.ts';
 
-/** Binance market of a reference. */
-export type BinanceMarketId = 'binance' | 'binance-usdm' | 'binance-coinm';
+/** Binance market of a reference (Binance.US serves the spot exchangeInfo on its own host). */
+export type BinanceMarketId = 'binance' | 'binance-usdm' | 'binance-coinm' | 'binance-us';
 
 const PATHS: Record<BinanceMarketId, { path: string; weight: number }> = {
   binance: { path: '/api/v3/exchangeInfo', weight: 20 },
   'binance-usdm': { path: '/fapi/v1/exchangeInfo', weight: 1 },
   'binance-coinm': { path: '/dapi/v1/exchangeInfo', weight: 1 },
+  'binance-us': { path: '/api/v3/exchangeInfo', weight: 20 },
 };
 
 /** `deliveryDate` of perpetuals (2100-12-25): no expiry. */
@@ -60,7 +61,8 @@ export function binanceSymbolSpec(
   const quote = normalizeAsset(text(o, 'quoteAsset'));
   const tickSize = filter(o, 'PRICE_FILTER', 'tickSize');
   const lotSize = filter(o, 'LOT_SIZE', 'stepSize');
-  if (venue === 'binance') return spotSpec({ venue, symbol, base, quote, tickSize, lotSize, source });
+  if (venue === 'binance' || venue === 'binance-us')
+    return spotSpec({ venue, symbol, base, quote, tickSize, lotSize, source });
   const contractType = optText(o, 'contractType') ?? 'PERPETUAL';
   const delivery = optEpochMs(o.deliveryDate);
   const perpetual = contractType.endsWith('PERPETUAL') || delivery === null || delivery >= PERPETUAL_DELIVERY;
