@@ -80,7 +80,7 @@ const rangeFields = {
   instrument: instrumentParam,
   from: timeParam.optional().describe('inclusive start (default: one hour before `to`)'),
   to: timeParam.optional().describe('exclusive end (default: now)'),
-  limit: intParam(1, 100_000, 10_000, 'most rows; the oldest rows of the range come first'),
+  limit: intParam(1, 50_000, 10_000, 'most rows per page; the oldest rows of the range come first'),
   cursor: cursorParam.optional(),
 };
 
@@ -195,7 +195,6 @@ export const groupPath = z.object({ group: groupParam });
 
 /** Query of `GET /api/v1/watchlist`. */
 export const watchlistQuery = z.object({
-  list: z.string().min(1).max(64).optional().describe('only the rows of this named list'),
   limit: intParam(1, 10_000, 1000, 'page size'),
   cursor: cursorParam.optional(),
 });

@@ -248,7 +248,7 @@ export const routes = {
     tags: ['consolidated'],
     query: watchlistQuery,
     response: WatchlistResponse,
-    errors: [400, 404, 501],
+    errors: [400, 501],
   },
   replayList: {
     method: 'GET',

@@ -1,7 +1,7 @@
 /**
  * Response and payload schemas of the API (zod): one representation per concept, shared by the REST
  * routes (routes.ts), the WebSocket channels (ws.ts), the OpenAPI/AsyncAPI documents and the client SDK.
- * Conventions: see common.ts. Objects are open (`looseObject`) where the server may add fields in a
+ * Conventions: see common.ts. Objects are open (`object`) where the server may add fields in a
  * minor release; the contract test checks every listed field.
  */
 import { z } from 'zod';
@@ -19,20 +19,30 @@ import {
   page,
 } from './common.ts';
 
-/** Per-instrument counters since start (monotonic); more counters may come. */
-export const BookCounters = z.looseObject({
+/** Per-instrument counters since start (monotonic; see book/health.ts). */
+export const BookCounters = z.object({
   frames: z.number(),
   snapshots: z.number(),
   deltasApplied: z.number(),
+  staleDeltas: z.number(),
+  levelsApplied: z.number(),
   gaps: z.number(),
+  checksumChecked: z.number(),
+  checksumMatched: z.number(),
   checksumFailures: z.number(),
   crossedBooks: z.number(),
+  lockedBooks: z.number(),
   resyncs: z.number(),
   dropped: z.number(),
   oracleChecked: z.number(),
   oracleMatched: z.number(),
+  oracleDeferred: z.number(),
+  oracleLevels: z.number(),
+  oraclePartial: z.number(),
+  oracleUncovered: z.number(),
   trades: z.number(),
 });
+export type BookCounters = z.infer<typeof BookCounters>;
 
 /** Price range over which the book is known; a null bound is unbounded on that side. */
 export const Coverage = z.object({ bidFloor: nullableNumber, askCeiling: nullableNumber });
@@ -80,8 +90,12 @@ export const BookView = z.object({
 });
 export type BookView = z.infer<typeof BookView>;
 
-/** Book metrics; null = unknown (empty side or beyond coverage). More metrics may come. */
-export const BookMetrics = z.looseObject({
+/**
+ * Book metrics (units and definitions: analytics/types.ts BookMetrics); null = unknown (empty side or
+ * beyond coverage). During the deprecation release the answers also carry the old names
+ * (LEGACY_METRIC_NAMES), which are not part of the contract.
+ */
+export const BookMetrics = z.object({
   bestBid: nullableNumber,
   bestBidSize: nullableNumber,
   bestAsk: nullableNumber,
@@ -96,8 +110,21 @@ export const BookMetrics = z.looseObject({
   askNotional50bps: nullableNumber,
   bidNotional100bps: nullableNumber,
   askNotional100bps: nullableNumber,
+  imbalanceWeighted: nullableNumber,
+  topVolumeRatio: nullableNumber,
+  bidNotional10bps: nullableNumber,
+  askNotional10bps: nullableNumber,
+  bidNotional200bps: nullableNumber,
+  askNotional200bps: nullableNumber,
+  buyFillPrice: nullableNumber,
+  buyImpactBps: nullableNumber,
+  sellFillPrice: nullableNumber,
+  sellImpactBps: nullableNumber,
+  bidDepthToMove: nullableNumber,
+  askDepthToMove: nullableNumber,
+  imbalanceVelocity: nullableNumber,
 });
-export type BookMetrics = z.infer<typeof BookMetrics> & Record<string, number | null>;
+export type BookMetrics = z.infer<typeof BookMetrics>;
 
 /** A metrics sample: `GET /api/v1/metrics/:instrument`, history rows and the `metrics` channel payload. */
 export const MetricsSample = z.object({
@@ -110,7 +137,7 @@ export const MetricsSample = z.object({
   /** Stateful analytics values at this update (live only). */
   analytics: z.record(z.string(), z.unknown()).optional(),
 });
-export type MetricsSample = Omit<z.infer<typeof MetricsSample>, 'metrics'> & { metrics: BookMetrics };
+export type MetricsSample = z.infer<typeof MetricsSample>;
 
 /** A trade: history rows and the `trades` channel payload. */
 export const Trade = z.object({
@@ -170,7 +197,7 @@ export const Alert = z.object({
 export type Alert = z.infer<typeof Alert>;
 
 /** An effective alert rule (the config schema's rule, with per-instrument `overrides`). */
-export const AlertRule = z.looseObject({
+export const AlertRule = z.object({
   id: z.string(),
   kind: z.enum(['metric', 'state', 'event']),
   severity: Severity.optional(),
@@ -180,8 +207,24 @@ export type AlertRule = z.infer<typeof AlertRule>;
 /** `GET /api/v1/alert-rules`. */
 export const AlertRulesResponse = page(AlertRule);
 
+/** Trade flow since start: volumes by aggressor, CVD, VWAP (see analytics/flow.ts). */
+export const FlowStats = z.object({
+  buyVolume: z.number(),
+  sellVolume: z.number(),
+  unknownVolume: z.number(),
+  cvd: z.number(),
+  vwap: nullableNumber,
+  notional: z.number(),
+  buyCount: z.number(),
+  sellCount: z.number(),
+  unknownCount: z.number(),
+  bySource: z.record(z.string(), z.number()),
+  lastPrice: nullableNumber,
+  lastTs: msTimeOrNull,
+});
+
 /** Per-instrument analytics view (walls, clusters, flow, candles with indicators). */
-export const AnalyticsView = z.looseObject({
+export const AnalyticsView = z.object({
   instrument: InstrumentId,
   ts: msTime,
   state: BookState,
@@ -192,7 +235,7 @@ export const AnalyticsView = z.looseObject({
   wallDistribution: z.array(z.unknown()),
   wallThreshold: nullableNumber,
   clusters: z.array(z.record(z.string(), z.unknown())),
-  flow: z.record(z.string(), z.unknown()),
+  flow: FlowStats,
   candles: z.record(z.string(), z.array(Candle)),
   indicators: z.record(z.string(), z.record(z.string(), z.unknown())),
   droppedTrades: z.number(),
@@ -252,7 +295,19 @@ export const NewsItem = z.object({
   assets: z.array(z.string()),
   instruments: z.array(z.string()),
   sentiment: NewsSentiment,
-  votes: z.record(z.string(), z.number()).optional(),
+  votes: z
+    .object({
+      negative: z.number(),
+      positive: z.number(),
+      important: z.number(),
+      liked: z.number(),
+      disliked: z.number(),
+      lol: z.number(),
+      toxic: z.number(),
+      saved: z.number(),
+      comments: z.number(),
+    })
+    .optional(),
   kind: z.string().optional(),
   replayed: z.boolean().optional(),
 });
@@ -310,7 +365,15 @@ export const NewsSourceStatus = z.object({
   lastError: z.string().nullable(),
   lastErrorAt: msTimeOrNull,
   nextPollAt: msTimeOrNull,
-  counters: z.record(z.string(), z.number()),
+  counters: z.object({
+    polls: z.number(),
+    fetched: z.number(),
+    notModified: z.number(),
+    errors: z.number(),
+    malformed: z.number(),
+    itemsSeen: z.number(),
+    itemsNew: z.number(),
+  }),
 });
 export type NewsSourceStatus = z.infer<typeof NewsSourceStatus>;
 
@@ -346,7 +409,7 @@ export const ConsolidatedView = z.object({
   state: z.enum(['live', 'partial', 'down']),
   excluded: z.array(z.object({ instrument: InstrumentId, state: BookState })),
   members: z.array(
-    z.looseObject({
+    z.object({
       instrument: InstrumentId,
       state: BookState,
       included: z.boolean(),
@@ -375,7 +438,7 @@ export const ConsolidatedView = z.object({
     }),
   ),
   crossed: z.array(CrossedMarket),
-  flow: z.record(z.string(), z.unknown()),
+  flow: FlowStats,
   localTs: msTimeOrNull.describe('local time of the last member update'),
 });
 export type ConsolidatedView = z.infer<typeof ConsolidatedView>;
