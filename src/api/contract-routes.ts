@@ -26,7 +26,9 @@ export type JsonHandler<K extends RouteName> = (
 ) => Promise<z.input<Routes[K]['response']>>;
 
 /** Handlers of the JSON routes, by route name. */
-export type JsonHandlers = { [K in RouteName as Routes[K]['kind'] extends 'json' ? K : never]: JsonHandler<K> };
+export type JsonHandlers = {
+  [K in RouteName as Routes[K]['kind'] extends 'json' ? K : never]: JsonHandler<K>;
+};
 
 /** Fastify schema of a table route (zod schemas, compiled by the server's validator compiler). */
 export function fastifySchema(r: RouteDef): NonNullable<RouteShorthandOptions['schema']> {

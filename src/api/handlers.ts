@@ -32,17 +32,15 @@ export function withLegacyNames(s: MetricsSample): MetricsSample {
   return { ...s, metrics: withLegacyMetricNames(s.metrics) };
 }
 
-type CoreRoutes = Exclude<
-  keyof JsonHandlers,
-  'news' | 'newsSentiment' | 'newsSources' | `replay${string}`
->;
+type CoreRoutes = Exclude<keyof JsonHandlers, 'news' | 'newsSentiment' | 'newsSources' | `replay${string}`>;
 
 /** The handlers of every JSON route except news and replay. */
 export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRoutes> {
   const { engine, store, info } = deps;
   const unknown = (id: string): ApiError => new ApiError(404, `unknown instrument ${id}`);
   const consolidation = (): NonNullable<ApiEngine['consolidation']> => {
-    if (!engine.consolidation) throw new ApiError(501, 'consolidation is off on this node (no groups configured)');
+    if (!engine.consolidation)
+      throw new ApiError(501, 'consolidation is off on this node (no groups configured)');
     return engine.consolidation;
   };
   /** Whether this node runs the instrument (a book, or a consolidation group's sampled metrics). */
@@ -70,7 +68,11 @@ export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRout
         const { venue, symbol } = splitInstrumentId(id);
         return { ...h, instrument: id, venue, symbol };
       });
-      return { ...offsetPage(infos, query.limit, query.cursor), dropped: engine.dropped, frames: engine.frames };
+      return {
+        ...offsetPage(infos, query.limit, query.cursor),
+        dropped: engine.dropped,
+        frames: engine.frames,
+      };
     },
 
     book: async ({ params, query }) => {
@@ -142,7 +144,13 @@ export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRout
       }
       const r = range(query.from, query.to);
       const req = timePageRequest(r.from, limit, cursor);
-      const rows = await store.queryBookSnapshots({ instrument, from: req.from, to: r.to, limit: req.fetch, ...opt });
+      const rows = await store.queryBookSnapshots({
+        instrument,
+        from: req.from,
+        to: r.to,
+        limit: req.fetch,
+        ...opt,
+      });
       const p = timePage(rows, (s) => s.localTs, limit, req);
       check404(instrument, p.items, cursor);
       return { items: p.items.map(snapshotOf), nextCursor: p.nextCursor };
@@ -153,7 +161,13 @@ export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRout
       const { instrument, limit, interval, cursor } = query;
       const r = range(query.from, query.to);
       const req = timePageRequest(r.from, limit, cursor);
-      const rows = await store.queryCandles({ instrument, from: req.from, to: r.to, limit: req.fetch, interval });
+      const rows = await store.queryCandles({
+        instrument,
+        from: req.from,
+        to: r.to,
+        limit: req.fetch,
+        interval,
+      });
       const p = timePage(rows, (c) => c.ts, limit, req);
       check404(instrument, p.items, cursor);
       return { items: p.items.map(candleOf), nextCursor: p.nextCursor };
@@ -170,16 +184,26 @@ export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRout
       const r = range(query.from, query.to);
       const stored = store.queryHeatmapRuns ? await store.queryHeatmapRuns({ instrument, ...r, limit }) : [];
       if (!known && stored.length === 0)
-        throw new ApiError(404, `unknown instrument ${instrument} (not run here, no stored heatmap runs in range)`);
+        throw new ApiError(
+          404,
+          `unknown instrument ${instrument} (not run here, no stored heatmap runs in range)`,
+        );
       const slice = mergeHeatmap({ memory: hm, stored, ...r, ...(bucket !== undefined ? { bucket } : {}) });
       const truncated = slice.runs.length > limit;
-      return { instrument, ...r, ...slice, runs: truncated ? slice.runs.slice(0, limit) : slice.runs, truncated };
+      return {
+        instrument,
+        ...r,
+        ...slice,
+        runs: truncated ? slice.runs.slice(0, limit) : slice.runs,
+        truncated,
+      };
     },
 
     alerts: async ({ query }) => {
       if (!store.queryAlerts) throw new ApiError(501, 'this history store keeps no alerts');
       const { from, to } = query;
-      if (from !== undefined && to !== undefined && from >= to) throw new ApiError(400, 'from must be before to');
+      if (from !== undefined && to !== undefined && from >= to)
+        throw new ApiError(400, 'from must be before to');
       const page = await store.queryAlerts(query);
       const id = query.instrument;
       if (id !== undefined && id.includes(':')) check404(id, page.alerts, query.cursor);

@@ -23,8 +23,18 @@ import {
   type BurstOptions,
   DEFAULT_BURST,
 } from '../news/aggregate.ts';
-import type { NewsSentimentResponse as NewsSentimentSchema } from '../contract/schemas.ts';
+import type {
+  NewsResponse as NewsSchema,
+  NewsSentimentResponse as NewsSentimentSchema,
+  NewsSourcesResponse as NewsSourcesSchema,
+} from '../contract/schemas.ts';
 import { ApiError, type JsonHandlers } from './contract-routes.ts';
+
+/** `GET /api/v1/news`: newest first; pass `nextCursor` as `cursor` for the next page. */
+export type NewsResponse = z.infer<typeof NewsSchema>;
+
+/** `GET /api/v1/news/sources`. */
+export type NewsSourcesResponse = z.infer<typeof NewsSourcesSchema>;
 
 /** Sentiment of one asset (`*` = every item) as of `now`. */
 export type AssetSentiment = z.infer<typeof NewsSentimentSchema>['assets'][number];
@@ -45,7 +55,9 @@ export interface NewsApiDeps {
 const SENTIMENT_ITEMS = 5000;
 
 /** The news routes' handlers. */
-export function newsHandlers(deps: NewsApiDeps): Pick<JsonHandlers, 'news' | 'newsSentiment' | 'newsSources'> {
+export function newsHandlers(
+  deps: NewsApiDeps,
+): Pick<JsonHandlers, 'news' | 'newsSentiment' | 'newsSources'> {
   const { store } = deps;
   const burst = deps.newsBurst ?? DEFAULT_BURST;
   const noNews = (): ApiError => new ApiError(501, 'this history store keeps no news');
@@ -53,7 +65,8 @@ export function newsHandlers(deps: NewsApiDeps): Pick<JsonHandlers, 'news' | 'ne
     news: async ({ query }) => {
       if (!store.queryNews) throw noNews();
       const { asset, from, to } = query;
-      if (from !== undefined && to !== undefined && from >= to) throw new ApiError(400, 'from must be before to');
+      if (from !== undefined && to !== undefined && from >= to)
+        throw new ApiError(400, 'from must be before to');
       const q = { ...query, ...(asset === '*' ? { asset: undefined } : {}) };
       return store.queryNews(q);
     },

@@ -30,7 +30,9 @@ export function formatZodError(err: z.ZodError): string {
 }
 
 function isZod(s: unknown): s is z.ZodType {
-  return typeof s === 'object' && s !== null && typeof (s as { safeParse?: unknown }).safeParse === 'function';
+  return (
+    typeof s === 'object' && s !== null && typeof (s as { safeParse?: unknown }).safeParse === 'function'
+  );
 }
 
 /**

@@ -30,9 +30,13 @@ export interface ReplayApi {
 /** The replay routes' handlers (501 without a ReplayApi). */
 export function replayHandlers(
   replay: ReplayApi | undefined,
-): Pick<JsonHandlers, 'replayList' | 'replayCreate' | 'replayGet' | 'replayControl' | 'replayStep' | 'replayDelete'> {
+): Pick<
+  JsonHandlers,
+  'replayList' | 'replayCreate' | 'replayGet' | 'replayControl' | 'replayStep' | 'replayDelete'
+> {
   const r = (): ReplayApi => {
-    if (!replay) throw new ApiError(501, 'replay sessions are off on this node (start it with `depthwatch serve`)');
+    if (!replay)
+      throw new ApiError(501, 'replay sessions are off on this node (start it with `depthwatch serve`)');
     return replay;
   };
   const session = (id: string): ReplaySessionView => {

@@ -85,7 +85,11 @@ export function fail(reply: FastifyReply, statusCode: number, message: string): 
  * at `/docs` (over the document generated from the contract) and the WebSocket server. Hooks that apply
  * to every route (authentication, rate limits, headers) belong here too.
  */
-export function registerPlugins(app: FastifyInstance, _deps: ApiDeps, ctx: { hub: WsHub; version: string }): void {
+export function registerPlugins(
+  app: FastifyInstance,
+  _deps: ApiDeps,
+  ctx: { hub: WsHub; version: string },
+): void {
   void app.register(fastifySwagger, {
     mode: 'static',
     specification: { document: openApiDocument({ version: ctx.version }) as never },

@@ -12,6 +12,7 @@ import type { AnalyticsStage } from '../analytics/stage.ts';
 import type { InstrumentAnalytics, InstrumentAnalyticsView } from '../analytics/instrument.ts';
 import type { ConsolidationStage } from '../analytics/consolidated/stage.ts';
 import type * as C from '../contract/index.ts';
+import type { AlertRule } from '../alerts/schema.ts';
 
 /** What the API reads from the pipeline (see {@link engineView}). Read-only use. */
 export interface ApiEngine {
@@ -63,8 +64,8 @@ export type HistoryOrderbookResponse = z.infer<typeof C.HistoryOrderbookResponse
 export type HistoryCandlesResponse = z.infer<typeof C.HistoryCandlesResponse>;
 /** `GET /api/v1/alerts`. */
 export type AlertsResponse = z.infer<typeof C.AlertsResponse>;
-/** `GET /api/v1/alert-rules`. */
-export type AlertRulesResponse = z.infer<typeof C.AlertRulesResponse>;
+/** `GET /api/v1/alert-rules` (contract: C.AlertRulesResponse; rules with their full server-side type). */
+export type AlertRulesResponse = C.Page<AlertRule>;
 /** `GET /api/v1/analytics/:instrument` (contract: C.AnalyticsView; the full server-side type). */
 export type AnalyticsResponse = InstrumentAnalyticsView;
 /** `GET /api/v1/history/heatmap`. */

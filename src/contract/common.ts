@@ -42,7 +42,14 @@ export const BookState = z.enum(['connecting', 'syncing', 'live', 'resyncing', '
 export type BookState = z.infer<typeof BookState>;
 
 /** Every book state, in display order. */
-export const BOOK_STATES: readonly BookState[] = ['live', 'syncing', 'connecting', 'resyncing', 'stale', 'invalid'];
+export const BOOK_STATES: readonly BookState[] = [
+  'live',
+  'syncing',
+  'connecting',
+  'resyncing',
+  'stale',
+  'invalid',
+];
 
 /** Taker side of a trade: `buy` lifted the ask, `sell` hit the bid. */
 export const TradeSide = z.enum(['buy', 'sell', 'unknown']);

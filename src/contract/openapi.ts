@@ -66,7 +66,12 @@ function operation(name: string, r: RouteDef): Json {
     tags: [...r.tags],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(r.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } }
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchema(r.body, 'input') } },
+          },
+        }
       : {}),
     responses,
   };
@@ -119,7 +124,9 @@ export function asyncApiDocument(info: { version: string; host?: string }): Json
     address: '/ws',
     description:
       'One WebSocket carries every channel. Send `{"op":"subscribe","channel":C,"instrument":KEY,"throttleMs"?:N}`; data arrives as `{channel, instrument, data}`.',
-    messages: Object.fromEntries(Object.keys(messages).map((m) => [m, { $ref: `#/components/messages/${m}` }])),
+    messages: Object.fromEntries(
+      Object.keys(messages).map((m) => [m, { $ref: `#/components/messages/${m}` }]),
+    ),
   };
   operations.send = {
     action: 'receive',

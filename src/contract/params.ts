@@ -16,7 +16,10 @@ export const timeParam = z
   .transform((v, ctx) => {
     const ms = typeof v === 'number' ? v : parseUtcTime(v);
     if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: 'custom', message: `"${String(v)}" is neither ms since epoch nor an ISO 8601 time` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${String(v)}" is neither ms since epoch nor an ISO 8601 time`,
+      });
       return z.NEVER;
     }
     return ms;
@@ -33,16 +36,14 @@ export function parseDuration(s: string): number | null {
 
 /** A duration param (`5s`, `1m`, `60000`) between `min` and `max` ms, parsed to ms. */
 export function durationParam(min: number, max: number, hint: string) {
-  return z
-    .union([z.number(), z.string()])
-    .transform((s, ctx) => {
-      const ms = parseDuration(String(s));
-      if (ms === null || ms < min || ms > max) {
-        ctx.addIssue({ code: 'custom', message: `"${String(s)}" is not ${hint}` });
-        return z.NEVER;
-      }
-      return Math.round(ms);
-    });
+  return z.union([z.number(), z.string()]).transform((s, ctx) => {
+    const ms = parseDuration(String(s));
+    if (ms === null || ms < min || ms > max) {
+      ctx.addIssue({ code: 'custom', message: `"${String(s)}" is not ${hint}` });
+      return z.NEVER;
+    }
+    return Math.round(ms);
+  });
 }
 
 /** Downsampling interval: a duration (`5s`, `1m`, `60000`) from 1 ms to 1 day. */
@@ -70,7 +71,13 @@ export const cursorParam = z
 
 /** An integer query param in [min, max] with a default. */
 export function intParam(min: number, max: number, dflt: number, what: string) {
-  return z.coerce.number().int().min(min).max(max).default(dflt).describe(`${what} (${min}-${max}, default ${dflt})`);
+  return z.coerce
+    .number()
+    .int()
+    .min(min)
+    .max(max)
+    .default(dflt)
+    .describe(`${what} (${min}-${max}, default ${dflt})`);
 }
 
 /** Query of `GET /api/v1/books/:instrument`. */
@@ -97,7 +104,13 @@ export const historyTradesQuery = z.object(rangeFields);
 export const historyOrderbookQuery = z.object({
   ...rangeFields,
   at: timeParam.optional().describe('return the latest snapshot at or before this time (from/to ignored)'),
-  depth: z.coerce.number().int().min(1).max(1000).optional().describe('levels per side (1-1000, default all stored)'),
+  depth: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe('levels per side (1-1000, default all stored)'),
   limit: intParam(1, 10_000, 100, 'most snapshots; the oldest of the range come first'),
 });
 

@@ -16,7 +16,7 @@ export const ReplayState = z.enum(['paused', 'playing', 'ended']);
 /** One replay session. */
 export const ReplaySession = z.object({
   id: z.string(),
-  files: z.array(z.string()).describe('recordings, relative to the server\'s recordings folder'),
+  files: z.array(z.string()).describe("recordings, relative to the server's recordings folder"),
   state: ReplayState,
   speed: ReplaySpeed,
   loop: z.boolean(),
@@ -38,7 +38,11 @@ export const ReplaySessionsResponse = page(ReplaySession);
 
 /** `POST /api/v1/replay` body: create a session (paused at the start unless `play`). */
 export const ReplayCreateBody = z.object({
-  files: z.array(z.string().min(1).max(512)).min(1).max(16).describe('recordings under the recordings folder'),
+  files: z
+    .array(z.string().min(1).max(512))
+    .min(1)
+    .max(16)
+    .describe('recordings under the recordings folder'),
   speed: ReplaySpeed.default(1),
   loop: z.boolean().default(false),
   play: z.boolean().default(false),

@@ -279,7 +279,12 @@ export const HeatmapResponse = z.object({
 export type HeatmapResponse = z.infer<typeof HeatmapResponse>;
 
 /** VADER scores. */
-export const NewsSentiment = z.object({ compound: z.number(), pos: z.number(), neu: z.number(), neg: z.number() });
+export const NewsSentiment = z.object({
+  compound: z.number(),
+  pos: z.number(),
+  neu: z.number(),
+  neg: z.number(),
+});
 
 /** A stored news item. */
 export const NewsItem = z.object({

@@ -59,7 +59,7 @@ export const WS_CHANNEL_DOCS: Record<WsChannel, string> = {
   news: 'news items; subscribe `*` or `asset:<CODE>`; each item once per client',
   consolidated: 'a consolidation group view (key: group name or `*`); conflated (default 250 ms)',
   watchlist: 'the watchlist (key `*`); conflated (default 1000 ms)',
-  replay: 'a replay session\'s position, speed and state (key: session id or `*`); conflated (default 250 ms)',
+  replay: "a replay session's position, speed and state (key: session id or `*`); conflated (default 250 ms)",
 };
 
 /** A subscription key: `*`, an instrument id, `asset:<CODE>`, a group name or a replay session id. */
