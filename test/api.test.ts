@@ -87,6 +87,14 @@ describe('HTTP API over an engine fed Binance frames', () => {
         [60000.5, 0.5],
         [60001, 2.5],
       ],
+      bidsText: [
+        ['60000.00', '1.20000000'],
+        ['59999.50', '2.00000000'],
+      ],
+      asksText: [
+        ['60000.50', '0.50000000'],
+        ['60001.00', '2.50000000'],
+      ],
     });
     const all = (await get<BookResponse>(`/api/v1/books/${BTC}`)).json();
     expect(all.bids).toHaveLength(3);

@@ -80,6 +80,7 @@ export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRout
       if (!b) throw unknown(params.instrument);
       const h = b.health;
       const top = b.book.top(query.depth);
+      const text = b.book.topStrings(query.depth);
       return {
         instrument: b.instrument,
         state: h.state,
@@ -88,6 +89,8 @@ export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRout
         localTs: h.lastUpdateLocalTs,
         bids: top.bids,
         asks: top.asks,
+        bidsText: text.bids,
+        asksText: text.asks,
       };
     },
 

@@ -51,7 +51,7 @@ export type InstrumentInfo = C.InstrumentInfo;
 /** `GET /api/v1/instruments`. */
 export type InstrumentsResponse = C.InstrumentsResponse;
 /** `GET /api/v1/books/:instrument`. */
-export type BookResponse = C.BookView;
+export type BookResponse = C.BookSnapshot;
 /** `GET /api/v1/metrics/:instrument`. */
 export type LatestMetricsResponse = C.MetricsSample;
 /** `GET /api/v1/history/metrics`. */

@@ -168,7 +168,10 @@ export const Candle = z.object({
 });
 export type Candle = z.infer<typeof Candle>;
 
-/** A stored top-N book snapshot: levels as numbers and as the exact wire decimals. */
+/**
+ * A book's top N levels as numbers and as the exact wire decimals: `GET /api/v1/books/:instrument` and
+ * the stored snapshots of `GET /api/v1/history/orderbook`.
+ */
 export const BookSnapshot = BookView.extend({
   bidsText: z.array(LevelText),
   asksText: z.array(LevelText),
