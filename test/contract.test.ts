@@ -348,8 +348,11 @@ describe('API contract conformance over the recorded Binance BTC market', () => 
         return;
       }
       const r = WsDataMessage.safeParse(m);
-      if (!r.success) bad.push(`${m.channel}: ${z.prettifyError(r.error)}`);
-      got.set(m.channel, [...(got.get(m.channel) ?? []), m]);
+      if (!r.success) {
+        bad.push(`${String(m.channel)}: ${z.prettifyError(r.error)}`);
+        return;
+      }
+      got.set(r.data.channel, [...(got.get(r.data.channel) ?? []), m]);
     });
     await new Promise((res) => ws.once('open', res));
     const sub = (channel: WsChannel, instrument: string): void =>
