@@ -45,7 +45,10 @@ export interface CallOptions {
 
 /** The REST client: one method per route (WebSocket route excluded; see stream()). */
 export type RestClient = {
-  [K in RouteName as (typeof routes)[K]['kind'] extends 'ws' ? never : K]: {} extends RouteInput<K>
+  [K in RouteName as (typeof routes)[K]['kind'] extends 'ws' ? never : K]: Record<
+    never,
+    never
+  > extends RouteInput<K>
     ? (input?: RouteInput<K>, opts?: CallOptions) => Promise<RouteOutput<K>>
     : (input: RouteInput<K>, opts?: CallOptions) => Promise<RouteOutput<K>>;
 };
