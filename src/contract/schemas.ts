@@ -46,6 +46,7 @@ export type BookCounters = z.infer<typeof BookCounters>;
 
 /** Price range over which the book is known; a null bound is unbounded on that side. */
 export const Coverage = z.object({ bidFloor: nullableNumber, askCeiling: nullableNumber });
+export type Coverage = z.infer<typeof Coverage>;
 
 /** Health of one book (`health` channel payload). */
 export const BookHealth = z.object({
@@ -333,6 +334,7 @@ export const SentimentWindow = z.object({
   negative: z.number(),
   neutral: z.number(),
 });
+export type SentimentWindow = z.infer<typeof SentimentWindow>;
 /** One bucket of a sentiment series. */
 export const SentimentPoint = z.object({
   ts: msTime.describe('bucket start'),
@@ -341,6 +343,7 @@ export const SentimentPoint = z.object({
   rolling1h: nullableNumber,
   rolling24h: nullableNumber,
 });
+export type SentimentPoint = z.infer<typeof SentimentPoint>;
 /** Sentiment of one asset (`*` = every item). */
 export const AssetSentiment = z.object({
   asset: z.string(),
