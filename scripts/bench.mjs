@@ -34,6 +34,24 @@ if (process.argv[2] === 'memory') {
   process.exit(m.status ?? 1);
 }
 
+// `npm run bench -- <name> [flags]` for any other bench/<name>.mts (scale, ...): run that one alone.
+if (
+  process.argv[2] &&
+  !['book', 'store', 'memory'].includes(process.argv[2]) &&
+  !process.argv[2].startsWith('-')
+) {
+  const file = join(ROOT, 'bench', `${process.argv[2]}.mts`);
+  if (!existsSync(file)) {
+    console.error(`no benchmark "${process.argv[2]}" (bench/${process.argv[2]}.mts)`);
+    process.exit(2);
+  }
+  const r = spawnSync(process.execPath, ['--import', 'tsx', file, ...process.argv.slice(3)], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  process.exit(r.status ?? 1);
+}
+
 /** Run the history store benchmark with `args`; returns its exit status. */
 function storeBench(args) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'store.mts'), ...args], {

@@ -8,7 +8,7 @@
  * readers of the latest state (`latest`, `analytics(id)`, `cross`).
  */
 import type { Bus } from '../core/bus.ts';
-import type { InstrumentId, Trade } from '../core/model.ts';
+import { splitInstrumentId, type InstrumentId, type Trade } from '../core/model.ts';
 import type { BookState } from '../book/health.ts';
 import type { InstrumentBook } from '../book/instrument-book.ts';
 import type { PipelineStage } from '../pipeline/engine.ts';
@@ -17,6 +17,7 @@ import { CrossAnalytics, type BasisResult, type CrossConfig, type DivergenceResu
 import { InstrumentAnalytics, type AnalyticsEvent, type InstrumentAnalyticsConfig } from './instrument.ts';
 import { MetricsSampler } from './sampler.ts';
 import type { MetricsSample } from './types.ts';
+import { wallClockMs, type LatencyObserver } from '../pipeline/latency.ts';
 
 /** A basis or divergence recomputed by a book update (bus topic `cross`). */
 export type CrossUpdate =
@@ -70,6 +71,13 @@ export interface AnalyticsStageOptions {
    * `false` computes the book metrics only.
    */
   analytics?: AnalyticsOptions | false;
+  /**
+   * Latency observer (pipeline/latency.ts): book applied → metrics published (`applied_metrics`) and
+   * receive → metrics published (`receive_metrics`), once per metrics sample published.
+   */
+  latency?: LatencyObserver;
+  /** Clock for the latency steps, ms since epoch UTC (default: high-resolution wall clock). */
+  clock?: () => number;
 }
 
 /** Metrics + stateful analytics after every book change; see the module comment. */
@@ -84,9 +92,14 @@ export class AnalyticsStage implements PipelineStage {
   private readonly metricsConfig: BookMetricsConfig;
   private readonly bus: Bus<AnalyticsTopics>;
   private readonly emit = (e: AnalyticsEvent): void => this.bus.publish('analytics', e);
+  private readonly latency: LatencyObserver | null;
+  private readonly clock: () => number;
+  private readonly venueOf = new Map<InstrumentId, string>();
 
   constructor(opts: AnalyticsStageOptions) {
     this.bus = opts.bus;
+    this.latency = opts.latency ?? null;
+    this.clock = opts.clock ?? wallClockMs;
     this.metricsConfig = opts.metrics ?? defaultBookMetricsConfig;
     this.analyticsOpts = opts.analytics === false ? null : (opts.analytics ?? {});
     const cross = this.analyticsOpts?.cross;
@@ -125,6 +138,7 @@ export class AnalyticsStage implements PipelineStage {
   }
 
   onBook(b: InstrumentBook, exchangeTs: number, localTs: number): void {
+    const started = this.latency ? this.clock() : 0;
     const h = b.health;
     const metrics = computeBookMetrics(b.book, h.coverage, this.metricsConfig);
     const sample: MetricsSample = {
@@ -144,9 +158,19 @@ export class AnalyticsStage implements PipelineStage {
     }
     this.latest.set(b.instrument, sample);
     this.bus.publish('metrics', sample);
+    if (this.latency) this.measure(b.instrument, started, localTs);
     // After the metrics of the same update, as consumers (alerts) evaluated them before.
     if (cross && (this.bus.hasSubscribers?.('cross') ?? true)) this.publishCross(cross, localTs);
     this.sampler.offer(sample);
+  }
+
+  /** Book applied → metrics published, and receive → metrics published (pipeline/latency.ts). */
+  private measure(instrument: InstrumentId, started: number, localTs: number): void {
+    let venue = this.venueOf.get(instrument);
+    if (venue === undefined) this.venueOf.set(instrument, (venue = splitInstrumentId(instrument).venue));
+    const now = this.clock();
+    this.latency!.observe('applied_metrics', venue, now - started);
+    this.latency!.observe('receive_metrics', venue, now - localTs);
   }
 
   /** Publish the pairs and groups this update recomputed (those stamped with its time). */

@@ -10,6 +10,9 @@
  *   `book_locked_total`,
  *   `book_dropped_total`, `book_deltas_applied_total`, `book_snapshots_total`, `trades_total` `{instrument}`.
  * - `book_latency_ms{instrument}`: exchange-to-local latency of the last update.
+ * - `latency_ms{step,venue}` (histogram, buckets pipeline/latency.ts LATENCY_BUCKETS_MS): each step of the
+ *   path (exchange_receive, receive_applied, applied_metrics, receive_metrics, metrics_send), and
+ *   `latency_not_applicable_total{venue}`: exchange→receive not measurable (recorded data replayed now).
  * - `ws_clients`, `ws_connections_total`, `ws_connections_rejected_total`, `ws_messages_sent_total`,
  *   `ws_conflated_total`, `ws_clients_dropped_total{reason}`, `ws_bad_messages_total`.
  * - `alerts_total{rule,severity}`: alerts seen on the bus (see {@link countAlerts}).
@@ -24,6 +27,7 @@ import type { Bus } from '../core/bus.ts';
 import type { OutputTopics } from '../alerts/topics.ts';
 import type { ApiEngine } from './types.ts';
 import type { WsHub } from './ws-hub.ts';
+import { LATENCY_BUCKETS_MS, type LatencyHistograms } from '../pipeline/latency.ts';
 
 const STATES: readonly BookState[] = ['connecting', 'syncing', 'live', 'resyncing', 'stale', 'invalid'];
 
@@ -33,10 +37,13 @@ export function createMetricsRegistry(deps: {
   hub: WsHub;
   store: HistoryStore;
   version: string;
+  /** The app's latency histograms (pipeline/latency.ts), exposed as `depthwatch_latency_ms`. */
+  latency?: LatencyHistograms;
 }): Registry {
   const { engine, hub, store } = deps;
   const register = new Registry();
   collectDefaultMetrics({ register, prefix: 'depthwatch_' });
+  if (deps.latency) registerLatency(register, deps.latency);
 
   /** A counter whose value is read from a source at scrape time. */
   const mirroredCounter = (
@@ -194,4 +201,44 @@ export function countAlerts(register: Registry, bus: Bus<OutputTopics>): () => v
     registers: [register],
   });
   return bus.subscribe('alert', (a) => counter.inc({ rule: a.ruleId, severity: a.severity }));
+}
+
+/**
+ * Expose the app's fixed-bucket latency histograms as a Prometheus histogram read at scrape time (the
+ * hot path only increments plain counters in LatencyHistograms; nothing prom-client runs per event).
+ */
+function registerLatency(register: Registry, latency: LatencyHistograms): void {
+  const name = 'depthwatch_latency_ms';
+  const help = 'Latency of each step of the path, ms (see pipeline/latency.ts)';
+  register.registerMetric({
+    name,
+    help,
+    type: 'histogram',
+    aggregator: 'sum',
+    get: async () => {
+      const values: { value: number; labels: Record<string, string | number>; metricName: string }[] = [];
+      for (const h of latency.histograms()) {
+        const labels = { step: h.step, venue: h.venue };
+        let cumulative = 0;
+        for (let i = 0; i < h.buckets.length; i++) {
+          cumulative += h.buckets[i]!;
+          const le = i < LATENCY_BUCKETS_MS.length ? String(LATENCY_BUCKETS_MS[i]) : '+Inf';
+          values.push({ value: cumulative, labels: { ...labels, le }, metricName: `${name}_bucket` });
+        }
+        values.push({ value: h.sumMs, labels, metricName: `${name}_sum` });
+        values.push({ value: h.count, labels, metricName: `${name}_count` });
+      }
+      return { name, help, type: 'histogram', aggregator: 'sum', values };
+    },
+  } as unknown as Parameters<Registry['registerMetric']>[0]);
+  new Counter({
+    name: 'depthwatch_latency_not_applicable_total',
+    help: 'Exchange→receive latencies not measured because the exchange clock is not live (recordings)',
+    labelNames: ['venue'],
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const [venue, n] of latency.notApplicableCounts) this.inc({ venue }, n);
+    },
+  });
 }

@@ -32,6 +32,7 @@ import { asyncApiDocument, openApiDocument } from '../contract/openapi.ts';
 import type { ErrorBody } from '../contract/common.ts';
 import { zodValidatorCompiler } from './params.ts';
 import { countAlerts, createMetricsRegistry } from './prometheus.ts';
+import type { LatencyHistograms } from '../pipeline/latency.ts';
 import type { ApiEngine } from './types.ts';
 import { WsHub, type WsOptions } from './ws-hub.ts';
 import { newsHandlers, type NewsApiDeps } from './news-routes.ts';
@@ -59,6 +60,8 @@ export interface ApiDeps extends Omit<NewsApiDeps, 'store'> {
   ready?: () => boolean | Promise<boolean>;
   /** Replay sessions (`/api/v1/replay`); absent: those routes answer 501. */
   replay?: ReplayApi;
+  /** Latency histograms of the pipeline (pipeline/latency.ts), exposed in `/metrics`. */
+  latency?: LatencyHistograms;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -107,7 +110,13 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
     : Fastify({ logger: false });
   app.setValidatorCompiler(zodValidatorCompiler);
   const hub = new WsHub(engine, bus, { ...deps.ws, ...(deps.replay ? { replay: deps.replay } : {}) });
-  const registry = createMetricsRegistry({ engine, hub, store, version: info.version });
+  const registry = createMetricsRegistry({
+    engine,
+    hub,
+    store,
+    version: info.version,
+    ...(deps.latency ? { latency: deps.latency } : {}),
+  });
   const stopCountingAlerts = countAlerts(registry, bus);
   app.addHook('onClose', async () => {
     stopCountingAlerts();

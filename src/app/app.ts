@@ -18,6 +18,7 @@ import type { Engine } from '../pipeline/engine.ts';
 import type { AnalyticsStage } from '../analytics/stage.ts';
 import type { ConsolidationStage } from '../analytics/consolidated/stage.ts';
 import { createPipeline } from './pipeline.ts';
+import { LatencyHistograms } from '../pipeline/latency.ts';
 import { consolidationGroups } from '../config/consolidation.ts';
 import type { InstrumentBook } from '../book/instrument-book.ts';
 import type { BookState } from '../book/health.ts';
@@ -138,8 +139,11 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       `book ${b.instrument} ${previous} -> ${b.health.state}`,
     );
   };
+  // Latency of each step of the path per venue (pipeline/latency.ts): /metrics and the System view.
+  const latency = new LatencyHistograms();
   const { engine, analytics, consolidation } = createPipeline({
     bus,
+    latency,
     metrics: { ...config.metrics },
     sampleIntervalMs: config.metrics.sampleIntervalMs,
     computeMetrics: role !== 'collector',
@@ -280,6 +284,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     info: { version: '0.1.0', startedAt: Date.now() },
     ws: { maxConnectionsPerIp: config.api.maxConnectionsPerIp },
     alertRules,
+    latency,
     ...(news ? { newsSources: () => news.status() } : {}),
     newsBurst: config.news.burst,
   });

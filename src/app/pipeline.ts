@@ -11,6 +11,7 @@ import type { VenueAdapter } from '../feeds/types.ts';
 import { venueSync, venues as allVenues } from '../feeds/registry.ts';
 import { Engine, type PipelineStage } from '../pipeline/engine.ts';
 import type { PipelineTopics } from '../pipeline/topics.ts';
+import type { LatencyObserver } from '../pipeline/latency.ts';
 import type { BookMetricsConfig } from '../analytics/book-metrics.ts';
 import { AnalyticsStage, type AnalyticsOptions, type AnalyticsTopics } from '../analytics/stage.ts';
 import {
@@ -40,6 +41,8 @@ export interface PipelineOptions {
   stages?: readonly PipelineStage[];
   onSnapshotNeeded?: (instrument: InstrumentId, book: InstrumentBook) => void;
   onStateChange?: (book: InstrumentBook, previous: BookState) => void;
+  /** Latency observer for the engine and analytics steps (pipeline/latency.ts); none: not measured. */
+  latency?: LatencyObserver;
 }
 
 /** The engine and its analytics stage (null when metrics are off). */
@@ -60,6 +63,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
           ...(opts.metrics ? { metrics: opts.metrics } : {}),
           ...(opts.sampleIntervalMs !== undefined ? { sampleIntervalMs: opts.sampleIntervalMs } : {}),
           ...(opts.analytics !== undefined ? { analytics: opts.analytics } : {}),
+          ...(opts.latency ? { latency: opts.latency } : {}),
         });
   const consolidation =
     opts.computeMetrics === false || !opts.consolidation
@@ -76,6 +80,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     ...(opts.publishDepth !== undefined ? { publishDepth: opts.publishDepth } : {}),
     ...(opts.onSnapshotNeeded ? { onSnapshotNeeded: opts.onSnapshotNeeded } : {}),
     ...(opts.onStateChange ? { onStateChange: opts.onStateChange } : {}),
+    ...(opts.latency ? { latency: opts.latency } : {}),
   });
   return { engine, analytics, consolidation };
 }

@@ -25,6 +25,39 @@ export interface StartSimulatorOptions {
   loop: boolean;
   port?: number;
   faults?: FaultConfig;
+  /**
+   * Serve each recorded instrument this many times (scale tests, default 1): copy k of symbol `S` is
+   * `S` + `C` + k in three digits (`BTCUSDTC007`), built from the real frames (see {@link cloneSymbol}).
+   */
+  clones?: number;
+}
+
+/** The symbol of copy `k` (1..) of a recorded instrument served with `clones` (k = 0: as recorded). */
+export function cloneSymbol(symbol: string, k: number): string {
+  return k === 0 ? symbol : `${symbol}C${String(k).padStart(3, '0')}`;
+}
+
+/**
+ * A renamer of frames for copy k of the recorded `symbols`: every occurrence of a symbol, as spelled
+ * and in lower case (Binance stream names), becomes the copy's symbol. Longest symbols match first so
+ * `BTCUSDT` is not renamed as `BTCUSD` + `T`.
+ */
+export function cloneRenamer(symbols: readonly string[]): (text: string, k: number) => string {
+  const spellings = new Map<string, string>();
+  for (const s of symbols) {
+    spellings.set(s, s);
+    spellings.set(s.toLowerCase(), s);
+  }
+  const alternatives = [...spellings.keys()]
+    .sort((a, b) => b.length - a.length)
+    .map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  if (alternatives.length === 0) return (text) => text;
+  const re = new RegExp(alternatives.join('|'), 'g');
+  return (text, k) =>
+    text.replace(re, (m) => {
+      const c = cloneSymbol(spellings.get(m)!, k);
+      return m === spellings.get(m) ? c : c.toLowerCase();
+    });
 }
 
 /**
@@ -55,8 +88,17 @@ export function instrumentsIn(venue: string, frames: readonly RecordedFrame[], s
 export async function startSimulator(o: StartSimulatorOptions): Promise<RunningSimulator> {
   const frames: RecordedFrame[] = [];
   for await (const f of await openRecording(o.files, { venue: o.venue })) frames.push(f);
-  const instruments = instrumentsIn(o.venue, frames);
+  const recorded = instrumentsIn(o.venue, frames);
+  const copies = Math.max(1, Math.floor(o.clones ?? 1));
+  const symbols = recorded.map((id) => id.slice(id.indexOf(':') + 1));
+  const instruments =
+    copies === 1
+      ? recorded
+      : recorded.flatMap((id, i) =>
+          Array.from({ length: copies }, (_, k) => `${o.venue}:${cloneSymbol(symbols[i]!, k)}`),
+        );
   const sim = await Simulator.start({
+    ...(copies > 1 ? { clones: { count: copies, rename: cloneRenamer(symbols) } } : {}),
     protocol: simProtocol(o.venue),
     frames,
     speed: o.speed,

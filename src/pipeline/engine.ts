@@ -13,6 +13,7 @@ import type { BookState } from '../book/health.ts';
 import { InstrumentBook, type BookOutcome, type BookSyncOptions } from '../book/instrument-book.ts';
 import type { FeedParser } from '../feeds/types.ts';
 import type { BookView, PipelineTopics } from './topics.ts';
+import { RECORDED_CLOCK_LIMIT_MS, wallClockMs, type LatencyObserver } from './latency.ts';
 
 /**
  * Work that follows the books, called synchronously in event order (e.g. metrics and analytics). A
@@ -52,6 +53,13 @@ export interface EngineOptions {
   onSnapshotNeeded?: (instrument: InstrumentId, book: InstrumentBook) => void;
   /** Called on every state change of an instrument's book (for the one-line-per-change log). */
   onStateChange?: (book: InstrumentBook, previous: BookState) => void;
+  /**
+   * Latency observer (pipeline/latency.ts): exchange→receive of every book event and trade, and
+   * receive→applied of every book event that changed a book. None: nothing is measured.
+   */
+  latency?: LatencyObserver;
+  /** Clock for the latency steps, ms since epoch UTC (default: high-resolution wall clock). */
+  clock?: () => number;
 }
 
 /** Frames dropped per venue and reason, plus per instrument in InstrumentBook counters. */
@@ -66,10 +74,16 @@ export class Engine {
   readonly frames: Record<string, number> = {};
   private readonly publishDepth: number;
   private readonly stages: readonly PipelineStage[];
+  private readonly latency: LatencyObserver | null;
+  private readonly clock: () => number;
+  /** Venue of each book, for the per-venue latency labels. */
+  private readonly venueOf = new Map<InstrumentId, VenueId>();
 
   constructor(private readonly opts: EngineOptions) {
     this.publishDepth = opts.publishDepth ?? 20;
     this.stages = opts.stages ?? [];
+    this.latency = opts.latency ?? null;
+    this.clock = opts.clock ?? wallClockMs;
   }
 
   /**
@@ -84,6 +98,7 @@ export class Engine {
     if (!sync) throw new MalformedFrameError('unknown_instrument', `no venue adapter for ${instrument}`);
     b = new InstrumentBook(instrument, sync);
     this.books.set(instrument, b);
+    this.venueOf.set(instrument, venue);
     return b;
   }
 
@@ -144,8 +159,23 @@ export class Engine {
     if (b.snapshotWanted && this.opts.onSnapshotNeeded && b.takeSnapshotRequest()) {
       this.opts.onSnapshotNeeded(b.instrument, b);
     }
+    const changed = outcome === 'applied' || outcome === 'snapshot';
+    if (this.latency && e.type !== 'bbo') this.measure(b.instrument, e.exchangeTs, e.localTs, changed);
     if (outcome === 'applied' || outcome === 'snapshot')
       this.afterBookChange(b, e.exchangeTs, e.localTs, { event: e as BookSnapshot | BookDelta, outcome });
+  }
+
+  /** Exchange→receive of an event, and receive→applied when it changed a book (pipeline/latency.ts). */
+  private measure(instrument: InstrumentId, exchangeTs: number, localTs: number, applied: boolean): void {
+    const venue = this.venueOf.get(instrument)!;
+    const lat = this.latency!;
+    if (exchangeTs > 0) {
+      const d = localTs - exchangeTs;
+      if (d > -RECORDED_CLOCK_LIMIT_MS && d < RECORDED_CLOCK_LIMIT_MS)
+        lat.observe('exchange_receive', venue, d);
+      else lat.notApplicable?.(venue);
+    }
+    if (applied) lat.observe('receive_applied', venue, this.clock() - localTs);
   }
 
   /**

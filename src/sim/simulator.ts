@@ -60,6 +60,21 @@ export interface SimulatorOptions {
   holdTimeoutMs?: number;
   /** Pause sending while a socket has more than this many bytes queued (default 1 MiB). */
   highWaterMarkBytes?: number;
+  /**
+   * Serve each recorded instrument `count` times under distinct symbols (scale tests): every frame is
+   * played once per copy, copy 0 as recorded and copy k renamed by `rename(text, k)` (the REST URL of a
+   * recorded snapshot too). The protocol sees each copy as its own instrument (own venue-side book).
+   * Copies are synthetic load built from real frames, and labelled so by their symbols.
+   */
+  clones?: SimClones;
+}
+
+/** See SimulatorOptions.clones. */
+export interface SimClones {
+  /** Copies of each instrument (1 = the recording as it is). */
+  readonly count: number;
+  /** The frame text (or snapshot URL) of copy `copy` (1..count-1): the symbols renamed. */
+  rename(text: string, copy: number): string;
 }
 
 /** Running counters of a simulator. */
@@ -88,6 +103,11 @@ export interface SimulatorStats {
   /** Times the timeline waited at a recorded snapshot, and how many of those waits timed out. */
   holds: number;
   holdTimeouts: number;
+  /**
+   * Paced play only: how late the latest frame went out against the recording's schedule, ms (0 when
+   * on time). Grows when clients (or the simulator itself) cannot keep the recorded pace.
+   */
+  behindMs: number;
 }
 
 interface Session {
@@ -138,6 +158,8 @@ export class Simulator {
   private readonly disconnectAt: Set<number>;
   private readonly stallAt: Map<number, number>;
   private readonly held = new Map<string, string>();
+  private readonly copies: number;
+  private readonly clones: SimClones | null;
   private readonly delivered = new Set<string>();
   private readonly waiters = new Map<string, Waiter[]>();
   /** Per symbol: served since the timeline reached its recorded snapshot / acknowledged. */
@@ -162,6 +184,8 @@ export class Simulator {
     this.loop = opts.loop ?? false;
     this.holdTimeoutMs = opts.holdTimeoutMs ?? 5000;
     this.hwm = opts.highWaterMarkBytes ?? 1 << 20;
+    this.clones = opts.clones && opts.clones.count > 1 ? opts.clones : null;
+    this.copies = this.clones?.count ?? 1;
     const seed = this.cfg.seed ?? 1;
     this.depthRng = mulberry32(seed);
     this.frameRng = mulberry32(seed ^ 0x5bd1e995);
@@ -183,6 +207,7 @@ export class Simulator {
       unroutable: 0,
       injected: 0,
       httpRequests: 0,
+      behindMs: 0,
       snapshotsServed: 0,
       snapshotsUnavailable: 0,
       holds: 0,
@@ -213,6 +238,12 @@ export class Simulator {
     sim.wsUrl = `ws://${host}:${addr.port}`;
     sim.restUrl = `http://${host}:${addr.port}`;
     sim.protocol.preload?.(sim.frames);
+    if (sim.clones && sim.protocol.preload) {
+      const rest = sim.frames.filter((f) => f.kind === 'rest');
+      const copies: RecordedFrame[] = [];
+      for (let k = 1; k < sim.copies; k++) for (const f of rest) copies.push(sim.copyOf(f, k));
+      sim.protocol.preload(copies);
+    }
     void sim.run().then(
       () => sim.resolveFinished(),
       () => sim.resolveFinished(),
@@ -311,17 +342,21 @@ export class Simulator {
           // Napping (not sleeping) so close() ends a long wait between sparse frames at once.
           for (;;) {
             const wait = wallStart + this.pausedMs + (f.localTs - tsStart) / this.speed - performance.now();
-            if (wait <= 1 || this.closed) break;
+            if (wait <= 1 || this.closed) {
+              this.stats.behindMs = wait < 0 ? -wait : 0;
+              break;
+            }
             await this.nap(wait);
           }
           if (this.closed) return;
         }
-        this.protocol.observe(f);
-        if (f.kind === 'rest') {
-          await this.atRecordedSnapshot(f);
-          continue;
+        for (let k = 0; k < this.copies; k++) {
+          const fk = k === 0 ? f : this.copyOf(f, k);
+          this.protocol.observe(fk);
+          if (fk.kind === 'rest') await this.atRecordedSnapshot(fk);
+          else this.deliver(fk.text);
         }
-        this.deliver(f.text);
+        if (f.kind === 'rest') continue;
         if (++sinceYield >= 64 || this.overHighWater()) {
           sinceYield = 0;
           await this.drain();
@@ -339,6 +374,20 @@ export class Simulator {
       this.served.clear();
       this.acked.clear();
     }
+  }
+
+  /** Copy `k` of a recorded frame (SimulatorOptions.clones). */
+  private copyOf(f: RecordedFrame, k: number): RecordedFrame {
+    const c = this.clones!;
+    const out: RecordedFrame = { ...f, text: c.rename(f.text, k) };
+    if (f.url !== undefined) out.url = c.rename(f.url, k);
+    if (f.kind === 'rest') {
+      // A snapshot recorded without URL or instrument (hftbacktest) is attributed by the protocol from
+      // the original frame; the copy carries its renamed instrument explicitly.
+      const sym = this.protocol.snapshotSymbol(f);
+      if (sym !== null) out.instrument = `${this.protocol.venue}:${c.rename(sym, k)}`;
+    }
+    return out;
   }
 
   /** Explicit and random per-frame faults (disconnect, stall, delay), and the idle gate at max speed. */
