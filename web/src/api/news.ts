@@ -2,12 +2,7 @@
  * News shapes (from the contract, src/contract) and the news REST calls over the SDK client.
  */
 import type { Page } from '../../../src/contract/index.ts';
-import type {
-  AssetSentiment,
-  NewsItem,
-  NewsSentimentResponse,
-  NewsSourceStatus,
-} from '../../../src/contract/index.ts';
+import type { NewsItem, NewsSentimentResponse, NewsSourceStatus } from '../../../src/contract/index.ts';
 import { api } from './client.ts';
 
 export type {
