@@ -2,13 +2,15 @@
  * The import rule of depthwatch (run by `npm test` as `depcruise`): imports go one way, from a layer to
  * the same or a lower one, and there is no import circle. Layers, lowest first (README "Architecture"):
  *
- *   util < core < book < feeds < live | sim | recording < pipeline < analytics < alerts < news
+ *   util < contract < client < core < book < feeds < live | sim | recording < pipeline < analytics < alerts < news
  *        < bus | store | cache < api < app | cli | config | replay | soak
  *
  * `web/` (the dashboard) may import only the API contract and the client SDK from `src/` (and util).
  */
 const LAYERS = [
   ['util'],
+  ['contract'],
+  ['client'],
   ['core'],
   ['book'],
   ['feeds'],

@@ -81,7 +81,7 @@ describe('alerts over PostgreSQL (durable wrapper)', () => {
   it('stores each alert once and reads it back as written, newest first', async () => {
     const body = (await get<AlertsResponse>('/api/v1/alerts?limit=1000')).json();
     expect(body.nextCursor).toBeNull();
-    expect(body.alerts).toEqual(
+    expect(body.items).toEqual(
       [...all].sort(newestFirst).map((a) => JSON.parse(JSON.stringify(a)) as unknown),
     );
   });
@@ -94,7 +94,7 @@ describe('alerts over PostgreSQL (durable wrapper)', () => {
       const page: AlertsResponse = (
         await get<AlertsResponse>(`/api/v1/alerts?limit=4${cursor ? `&cursor=${cursor}` : ''}`)
       ).json();
-      ids.push(...page.alerts.map((a) => a.id));
+      ids.push(...page.items.map((a) => a.id));
       cursor = page.nextCursor;
       pages++;
     } while (cursor !== null && pages < 20);
@@ -103,14 +103,14 @@ describe('alerts over PostgreSQL (durable wrapper)', () => {
     const f = (
       await get<AlertsResponse>(`/api/v1/alerts?instrument=${BTC}&severity=critical&rule=r1`)
     ).json();
-    expect(f.alerts.map((a) => a.id)).toEqual(
+    expect(f.items.map((a) => a.id)).toEqual(
       all
         .filter((a) => a.instrument === BTC && a.severity === 'critical')
         .sort(newestFirst)
         .map((a) => a.id),
     );
     const r = (await get<AlertsResponse>(`/api/v1/alerts?from=${T0 + 2000}&to=${T0 + 4000}`)).json();
-    expect(r.alerts.map((a) => a.id)).toEqual(
+    expect(r.items.map((a) => a.id)).toEqual(
       all
         .filter((a) => a.ts >= T0 + 2000 && a.ts < T0 + 4000)
         .sort(newestFirst)

@@ -107,7 +107,7 @@ describe('alerts API over a DuckDB file', () => {
     const body = r.json();
     expect(body.nextCursor).toBeNull();
     const want = [...all].sort(newestFirst).map((a) => JSON.parse(JSON.stringify(a)) as unknown);
-    expect(body.alerts).toEqual(want);
+    expect(body.items).toEqual(want);
   });
 
   it('pages newest first with an opaque cursor, each alert exactly once, across equal timestamps', async () => {
@@ -120,8 +120,8 @@ describe('alerts API over a DuckDB file', () => {
       expect(r.status).toBe(200);
       const page: AlertsResponse = r.json();
       pages++;
-      expect(page.alerts.length).toBeLessThanOrEqual(7);
-      seen.push(...page.alerts.map((a) => a.id));
+      expect(page.items.length).toBeLessThanOrEqual(7);
+      seen.push(...page.items.map((a) => a.id));
       cursor = page.nextCursor;
     } while (cursor !== null && pages < 20);
     expect(pages).toBe(6); // 40 alerts / 7 per page
@@ -130,26 +130,29 @@ describe('alerts API over a DuckDB file', () => {
 
   it('filters by instrument, severity, rule and time range, combined with pagination', async () => {
     const q = async (qs: string) => (await get<AlertsResponse>(`/api/v1/alerts?limit=1000&${qs}`)).json();
-    const ids = (xs: Alert[]) => xs.map((a) => a.id);
+    const ids = (xs: { id: string }[]) => xs.map((a) => a.id);
     const expectWhere = (f: (a: Alert) => boolean) => ids([...all].filter(f).sort(newestFirst));
-    expect(ids((await q(`instrument=${BTC}`)).alerts)).toEqual(expectWhere((a) => a.instrument === BTC));
-    expect(ids((await q('severity=critical')).alerts)).toEqual(expectWhere((a) => a.severity === 'critical'));
-    expect(ids((await q('rule=wall_pulled')).alerts)).toEqual(expectWhere((a) => a.ruleId === 'wall_pulled'));
+    expect(ids((await q(`instrument=${BTC}`)).items)).toEqual(expectWhere((a) => a.instrument === BTC));
+    expect(ids((await q('severity=critical')).items)).toEqual(expectWhere((a) => a.severity === 'critical'));
+    expect(ids((await q('rule=wall_pulled')).items)).toEqual(expectWhere((a) => a.ruleId === 'wall_pulled'));
     const from = T0 + 5000;
     const to = T0 + 12_000;
-    expect(ids((await q(`from=${from}&to=${new Date(to).toISOString()}`)).alerts)).toEqual(
+    expect(ids((await q(`from=${from}&to=${new Date(to).toISOString()}`)).items)).toEqual(
       expectWhere((a) => a.ts >= from && a.ts < to),
     );
     const both = await q(`instrument=${ETH}&severity=info`);
-    expect(both.alerts.length).toBeGreaterThan(0);
-    expect(ids(both.alerts)).toEqual(expectWhere((a) => a.instrument === ETH && a.severity === 'info'));
+    expect(both.items.length).toBeGreaterThan(0);
+    expect(ids(both.items)).toEqual(expectWhere((a) => a.instrument === ETH && a.severity === 'info'));
     // a filtered page's cursor keeps the filter's order
     const p1 = (await get<AlertsResponse>(`/api/v1/alerts?instrument=${BTC}&limit=3`)).json();
     const p2 = (
       await get<AlertsResponse>(`/api/v1/alerts?instrument=${BTC}&limit=3&cursor=${p1.nextCursor}`)
     ).json();
-    expect(ids([...p1.alerts, ...p2.alerts])).toEqual(expectWhere((a) => a.instrument === BTC).slice(0, 6));
-    expect((await q('instrument=binance:NOPE')).alerts).toEqual([]);
+    expect(ids([...p1.items, ...p2.items])).toEqual(expectWhere((a) => a.instrument === BTC).slice(0, 6));
+    // An instrument this node does not run and that has no alerts is unknown (404 as everywhere);
+    // pair/group names (no `:`) are filters only.
+    expect((await get('/api/v1/alerts?instrument=binance:NOPE')).status).toBe(404);
+    expect((await q('instrument=NOPE-GROUP')).items).toEqual([]);
   });
 
   it('answers 400 naming the parameter for bad limit, severity, rule, cursor and range', async () => {
@@ -174,7 +177,7 @@ describe('alerts API over a DuckDB file', () => {
   it('lists the effective rules: built-ins minus disabled, configured replacements with overrides, extras', async () => {
     const r = await get<AlertRulesResponse>('/api/v1/alert-rules');
     expect(r.status).toBe(200);
-    const rules = r.json().rules;
+    const rules = r.json().items;
     const ids = rules.map((x) => x.id);
     expect(ids).not.toContain('stale_feed');
     expect(ids).toContain('book_not_live');

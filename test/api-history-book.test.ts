@@ -102,33 +102,45 @@ describe('history of book snapshots and heatmap runs over a DuckDB file', () => 
     const url = `/api/v1/history/orderbook?instrument=${BTC}&from=${T0}&to=${T0 + 10_000}`;
     const r = await inject<HistoryOrderbookResponse>(app, url);
     expect(r.status).toBe(200);
-    expect(r.body.map((s) => s.localTs)).toEqual([T0 + 500, T0 + 1500]);
-    expect(r.body[0]).toMatchObject({ instrument: BTC, state: 'live', sequence: 104 });
-    expect(r.body[0]!.bids).toEqual([
+    const snaps = r.body.items;
+    expect(snaps.map((s) => s.localTs)).toEqual([T0 + 500, T0 + 1500]);
+    expect(snaps[0]).toMatchObject({ instrument: BTC, state: 'live', sequence: 104 });
+    expect(snaps[0]!.bidsText).toEqual([
       ['60000.00', '1.20000000'],
       ['59999.50', '2.00000000'],
       ['59999.00', '3.00000000'],
     ]);
-    expect(r.body[0]!.asks[0]).toEqual(['60000.50', '0.50000000']);
-    expect(r.body[1]!.bids[1]).toEqual(['59999.50', '0.75000000']);
+    expect(snaps[0]!.bids).toEqual([
+      [60000, 1.2],
+      [59999.5, 2],
+      [59999, 3],
+    ]);
+    expect(snaps[0]!.asksText[0]).toEqual(['60000.50', '0.50000000']);
+    expect(snaps[1]!.bidsText[1]).toEqual(['59999.50', '0.75000000']);
     const d1 = await inject<HistoryOrderbookResponse>(app, `${url}&depth=1&limit=1`);
-    expect(d1.body).toHaveLength(1);
-    expect(d1.body[0]!.bids).toEqual([['60000.00', '1.20000000']]);
-    expect(d1.body[0]!.asks).toEqual([['60000.50', '0.50000000']]);
+    expect(d1.body.items).toHaveLength(1);
+    expect(d1.body.items[0]!.bidsText).toEqual([['60000.00', '1.20000000']]);
+    expect(d1.body.items[0]!.asksText).toEqual([['60000.50', '0.50000000']]);
+    const d2 = await inject<HistoryOrderbookResponse>(
+      app,
+      `${url}&depth=1&limit=1&cursor=${d1.body.nextCursor}`,
+    );
+    expect(d2.body.items.map((s) => s.localTs)).toEqual([T0 + 1500]);
+    expect(d2.body.nextCursor).toBeNull();
     const eth = await inject<HistoryOrderbookResponse>(app, url.replace(BTC, ETH));
-    expect(eth.body).toEqual([]); // never live, never snapshotted
+    expect(eth.body).toEqual({ items: [], nextCursor: null }); // run here, never live, never snapshotted
   });
 
   it('answers at= with the latest snapshot at or before the time, and 400 on bad parameters', async () => {
     const base = `/api/v1/history/orderbook?instrument=${BTC}`;
     const at = await inject<HistoryOrderbookResponse>(app, `${base}&at=${T0 + 1499}&depth=2`);
-    expect(at.body.map((s) => s.localTs)).toEqual([T0 + 500]);
-    expect(at.body[0]!.bids).toHaveLength(2);
+    expect(at.body.items.map((s) => s.localTs)).toEqual([T0 + 500]);
+    expect(at.body.items[0]!.bids).toHaveLength(2);
     const iso = new Date(T0 + 1500).toISOString();
-    expect((await inject<HistoryOrderbookResponse>(app, `${base}&at=${iso}`)).body[0]!.localTs).toBe(
+    expect((await inject<HistoryOrderbookResponse>(app, `${base}&at=${iso}`)).body.items[0]!.localTs).toBe(
       T0 + 1500,
     );
-    expect((await inject<HistoryOrderbookResponse>(app, `${base}&at=${T0}`)).body).toEqual([]);
+    expect((await inject<HistoryOrderbookResponse>(app, `${base}&at=${T0}`)).body.items).toEqual([]);
     for (const bad of ['depth=0', 'depth=1001', 'limit=0', 'at=yesterday', `from=${T0}&to=${T0}`]) {
       const r = await inject<ErrorResponse>(app, `${base}&${bad}`);
       expect(r.status, bad).toBe(400);
@@ -190,7 +202,7 @@ describe('history of book snapshots and heatmap runs over a DuckDB file', () => 
         fresh,
         `/api/v1/history/orderbook?instrument=${BTC}&from=${T0}&to=${T0 + 10_000}`,
       );
-      expect(snaps.body).toHaveLength(2);
+      expect(snaps.body.items).toHaveLength(2);
       const h = await inject<HeatmapResponse>(
         fresh,
         `/api/v1/history/heatmap?instrument=${BTC}&from=${T0 - 3 * HOUR}&to=${T0 + 60_000}`,
@@ -288,9 +300,9 @@ describe('history of book snapshots and heatmap runs over PostgreSQL (durable wr
       `/api/v1/history/orderbook?instrument=${BTC}&at=${T0 + 60_000}`,
     );
     expect(at.status).toBe(200);
-    expect(at.body).toHaveLength(1);
-    expect(at.body[0]).toMatchObject({ localTs: T0 + 700, sequence: 104 });
-    expect(at.body[0]!.bids[0]).toEqual(['60000.00', '1.20000000']);
+    expect(at.body.items).toHaveLength(1);
+    expect(at.body.items[0]).toMatchObject({ localTs: T0 + 700, sequence: 104 });
+    expect(at.body.items[0]!.bidsText[0]).toEqual(['60000.00', '1.20000000']);
     const h = await inject<HeatmapResponse>(
       app,
       `/api/v1/history/heatmap?instrument=${BTC}&from=${T0 - 3 * HOUR}&to=${T0 + 60_000}`,

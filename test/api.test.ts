@@ -50,8 +50,8 @@ describe('HTTP API over an engine fed Binance frames', () => {
     const r = await get<InstrumentsResponse>('/api/v1/instruments');
     expect(r.status).toBe(200);
     const body = r.json();
-    expect(body.instruments.map((i) => i.instrument)).toEqual([BTC, ETH]);
-    const btc = body.instruments[0]!;
+    expect(body.items.map((i) => i.instrument)).toEqual([BTC, ETH]);
+    const btc = body.items[0]!;
     expect(btc).toMatchObject({
       venue: 'binance',
       symbol: 'BTCUSDT',
@@ -63,7 +63,7 @@ describe('HTTP API over an engine fed Binance frames', () => {
     expect(btc.counters.trades).toBe(3);
     expect(btc.latencyMs).toBe(5);
     expect(btc.coverage).toEqual({ bidFloor: null, askCeiling: null });
-    const eth = body.instruments[1]!;
+    const eth = body.items[1]!;
     expect(eth.state).toBe('syncing');
     expect(eth.sequence).toBeNull();
     expect(body.dropped).toEqual({ binance: { malformed_json: 1 } });
@@ -86,6 +86,14 @@ describe('HTTP API over an engine fed Binance frames', () => {
       asks: [
         [60000.5, 0.5],
         [60001, 2.5],
+      ],
+      bidsText: [
+        ['60000.00', '1.20000000'],
+        ['59999.50', '2.00000000'],
+      ],
+      asksText: [
+        ['60000.50', '0.50000000'],
+        ['60001.00', '2.50000000'],
       ],
     });
     const all = (await get<BookResponse>(`/api/v1/books/${BTC}`)).json();
@@ -128,27 +136,44 @@ describe('HTTP API over an engine fed Binance frames', () => {
       `/api/v1/history/metrics?instrument=${BTC}&from=${from}&to=${T0 + 10_000}`,
     );
     expect(raw.status).toBe(200);
-    const body = raw.json();
+    const body = raw.json().items;
     expect(body.map((r) => r.sequence)).toEqual([100, 102, 104]);
     expect(body[2]!.metrics.bestAsk).toBe(60000.5);
     expect(body[2]!.instrument).toBe(BTC);
+    expect(raw.json().nextCursor).toBeNull();
 
     const ds = await get<HistoryMetricsResponse>(
       `/api/v1/history/metrics?instrument=${BTC}&from=${T0}&to=${T0 + 10_000}&interval=1s`,
     );
-    expect(ds.json()).toHaveLength(1);
-    expect(ds.json()[0]).toMatchObject({ localTs: T0, sequence: 104 });
+    expect(ds.json().items).toHaveLength(1);
+    expect(ds.json().items[0]).toMatchObject({ localTs: T0, sequence: 104 });
 
     const limited = await get<HistoryMetricsResponse>(
       `/api/v1/history/metrics?instrument=${BTC}&from=${T0}&to=${T0 + 10_000}&limit=1`,
     );
-    expect(limited.json().map((r) => r.sequence)).toEqual([100]);
+    expect(limited.json().items.map((r) => r.sequence)).toEqual([100]);
+    // Pages follow each other through the cursor, each row once.
+    const seen: number[] = [];
+    let cursor: string | null = limited.json().nextCursor;
+    seen.push(...limited.json().items.map((r) => r.sequence!));
+    while (cursor) {
+      const next = await get<HistoryMetricsResponse>(
+        `/api/v1/history/metrics?instrument=${BTC}&from=${T0}&to=${T0 + 10_000}&limit=1&cursor=${cursor}`,
+      );
+      seen.push(...next.json().items.map((r) => r.sequence!));
+      cursor = next.json().nextCursor;
+    }
+    expect(seen).toEqual([100, 102, 104]);
 
-    const other = await get<HistoryMetricsResponse>(
-      `/api/v1/history/metrics?instrument=binance:XRPUSDT&from=${T0}`,
+    // An instrument not run here with no stored rows is unknown: 404, as on every route.
+    const other = await get<ErrorResponse>(`/api/v1/history/metrics?instrument=binance:XRPUSDT&from=${T0}`);
+    expect(other.status).toBe(404);
+    expect(other.json().message).toContain('binance:XRPUSDT');
+    // A running instrument with nothing stored in the range is an empty page.
+    const empty = await get<HistoryMetricsResponse>(
+      `/api/v1/history/metrics?instrument=${BTC}&from=${T0 - 10_000}&to=${T0 - 5000}`,
     );
-    expect(other.status).toBe(200);
-    expect(other.json()).toEqual([]);
+    expect(empty.json()).toEqual({ items: [], nextCursor: null });
   });
 
   it('serves stored trades and candles', async () => {
@@ -156,18 +181,18 @@ describe('HTTP API over an engine fed Binance frames', () => {
       `/api/v1/history/trades?instrument=${BTC}&from=${T0}&to=${T0 + 5000}`,
     );
     expect(r.status).toBe(200);
-    expect(r.json().map((t) => [t.id, t.price, t.size, t.side])).toEqual([
-      ['9001', 60000.5, 0.1, 'buy'],
-      ['9002', 60000, 0.2, 'sell'],
-      ['9003', 60001, 0.3, 'buy'],
+    expect(r.json().items.map((t) => [t.id, t.price, t.size, t.priceText, t.sizeText, t.side])).toEqual([
+      ['9001', 60000.5, 0.1, '60000.5', '0.1', 'buy'],
+      ['9002', 60000, 0.2, '60000', '0.2', 'sell'],
+      ['9003', 60001, 0.3, '60001', '0.3', 'buy'],
     ]);
     const c = await get<HistoryCandlesResponse>(
       `/api/v1/history/candles?instrument=${BTC}&from=${T0}&to=${T0 + 5000}&interval=1s`,
     );
     expect(c.status).toBe(200);
-    expect(c.json()).toHaveLength(2);
-    expect(c.json()[1]).toMatchObject({
-      ts: T0 + 1000,
+    expect(c.json().items).toHaveLength(2);
+    expect(c.json().items[1]).toMatchObject({
+      start: T0 + 1000,
       open: 60000,
       close: 60001,
       high: 60001,
@@ -176,8 +201,8 @@ describe('HTTP API over an engine fed Binance frames', () => {
     const minute = await get<HistoryCandlesResponse>(
       `/api/v1/history/candles?instrument=${BTC}&from=${T0}&to=${T0 + 5000}`,
     );
-    expect(minute.json()).toHaveLength(1); // default interval 1m
-    expect(minute.json()[0]!.trades).toBe(3);
+    expect(minute.json().items).toHaveLength(1); // default interval 1m
+    expect(minute.json().items[0]!.trades).toBe(3);
   });
 
   it('answers 400 for bad history parameters', async () => {
@@ -203,8 +228,10 @@ describe('HTTP API over an engine fed Binance frames', () => {
     expect(h.json()).toMatchObject({ status: 'ok', version: '9.9.9' });
     expect((await get('/readyz')).status).toBe(200);
 
-    const docs = await get<{ openapi: string; paths: Record<string, unknown> }>('/docs/json');
+    const docs = await get<{ openapi: string; paths: Record<string, unknown> }>('/docs/openapi.json');
     expect(docs.status).toBe(200);
+    expect(docs.json().openapi).toBe('3.1.0');
+    expect((await get<{ openapi: string }>('/docs/json')).json().openapi).toBe('3.1.0');
     expect(Object.keys(docs.json().paths)).toEqual(
       expect.arrayContaining([
         '/api/v1/instruments',

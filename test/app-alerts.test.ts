@@ -116,11 +116,11 @@ describe('alerts in the running app on the simulator', () => {
     const r = (await (
       await fetch(`${app.url}/api/v1/alerts?instrument=${ID}&rule=spread_seen&limit=1000`)
     ).json()) as AlertsResponse;
-    const ids = r.alerts.map((x) => x.id);
+    const ids = r.items.map((x) => x.id);
     expect(ids).toEqual([wsAlerts[0]!.id]);
     expect(r.nextCursor).toBeNull();
     const rules = (await (await fetch(`${app.url}/api/v1/alert-rules`)).json()) as AlertRulesResponse;
-    expect(rules.rules.map((x) => x.id)).toEqual(['spread_seen']);
+    expect(rules.items.map((x) => x.id)).toEqual(['spread_seen']);
     const prom = await (await fetch(`${app.url}/metrics`)).text();
     expect(prom).toContain('depthwatch_alerts_total{rule="spread_seen",severity="critical"} 1');
   });

@@ -50,8 +50,8 @@ describe('offline run: simulator → connector → book → store → API', () =
     let state = '';
     while (Date.now() < deadline) {
       const r = await fetch(`${app.url}/api/v1/instruments`);
-      const body = (await r.json()) as { instruments: { instrument: string; state: string }[] };
-      state = body.instruments.find((i) => i.instrument === ID)?.state ?? '';
+      const body = (await r.json()) as { items: { instrument: string; state: string }[] };
+      state = body.items.find((i) => i.instrument === ID)?.state ?? '';
       if (state === 'live') break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -87,11 +87,13 @@ describe('offline run: simulator → connector → book → store → API', () =
     expect(m.metrics.mid).toBeCloseTo((book.bids[0]![0] + book.asks[0]![0]) / 2, -1);
 
     await app.store.flush();
-    const hist = (await (
-      await fetch(
-        `${app.url}/api/v1/history/metrics?instrument=${ID}&from=${startedAt}&to=${Date.now() + 1000}`,
-      )
-    ).json()) as { localTs: number }[];
+    const hist = (
+      (await (
+        await fetch(
+          `${app.url}/api/v1/history/metrics?instrument=${ID}&from=${startedAt}&to=${Date.now() + 1000}`,
+        )
+      ).json()) as { items: { localTs: number }[] }
+    ).items;
     const liveSeconds = (Date.now() - startedAt) / 1000;
     // One sample per elapsed second of live book (the first seconds are spent syncing).
     expect(hist.length).toBeGreaterThanOrEqual(4);
@@ -100,9 +102,11 @@ describe('offline run: simulator → connector → book → store → API', () =
     for (let i = 1; i < ts.length; i++)
       expect(Math.floor(ts[i]! / 1000)).toBeGreaterThan(Math.floor(ts[i - 1]! / 1000));
 
-    const trades = (await (
-      await fetch(`${app.url}/api/v1/history/trades?instrument=${ID}&from=0&to=${Date.now() + 1000}`)
-    ).json()) as unknown[];
+    const trades = (
+      (await (
+        await fetch(`${app.url}/api/v1/history/trades?instrument=${ID}&from=0&to=${Date.now() + 1000}`)
+      ).json()) as { items: unknown[] }
+    ).items;
     expect(trades.length).toBeGreaterThan(0);
   }, 30_000);
 

@@ -161,8 +161,8 @@ describe('news poller against local HTTP servers', () => {
 
     const res = (await (await fetch(`${base}/api/v1/news/sources`)).json()) as NewsSourcesResponse;
     expect(res.polling).toBe(true);
-    const by = Object.fromEntries(res.sources.map((s) => [s.id, s]));
-    expect(res.sources.map((s) => s.id)).toEqual(['cryptopanic', 'down', 'wire', 'broken', 'down2']);
+    const by = Object.fromEntries(res.items.map((s) => [s.id, s]));
+    expect(res.items.map((s) => s.id)).toEqual(['cryptopanic', 'down', 'wire', 'broken', 'down2']);
     expect(by.wire!.state).toBe('ok');
     expect(by.wire!.counters).toMatchObject({ polls: 1, fetched: 1, itemsSeen: 2, itemsNew: 2, errors: 0 });
     expect(by.broken!.state).toBe('error');

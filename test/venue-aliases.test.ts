@@ -1,9 +1,9 @@
 /**
- * Venue id aliases (src/core/venue-ids.ts): `bybit` names `bybit-linear` everywhere ids are read:
+ * Venue id aliases (src/util/venue-ids.ts): `bybit` names `bybit-linear` everywhere ids are read:
  * registry, simulator, recordings/replay, config, CLI options and API parameters.
  */
 import { describe, expect, it } from 'vitest';
-import { resolveInstrumentId, resolveVenueId, VENUE_ALIASES } from '../src/core/venue-ids.ts';
+import { resolveInstrumentId, resolveVenueId, VENUE_ALIASES } from '../src/util/venue-ids.ts';
 import { venue, venues } from '../src/feeds/registry.ts';
 import { simProtocol } from '../src/sim/protocols.ts';
 import { validateConfig } from '../src/config/load.ts';

@@ -2,10 +2,11 @@
  * WebSocket fan-out of bus events to dashboard clients, with per-subscription throttling, conflation and
  * slow-consumer protection.
  *
- * Protocol (JSON text frames; shapes in api/types.ts):
- * - client: `{"op":"subscribe","channel":"metrics"|"book"|"trades"|"health"|"alerts"|"news",
- *   "instrument":"<id>"|"*", "throttleMs"?:n}`, `{"op":"unsubscribe","channel":..,"instrument":..}`,
- *   `{"op":"ping"}`. The `news` channel takes `*` (every item) or `asset:<CODE>` (items tagged with it).
+ * Protocol (JSON text frames; schemas in src/contract/ws.ts, documented at /docs/asyncapi.json):
+ * - client: `{"op":"subscribe","channel":C,"instrument":KEY,"throttleMs"?:n}`,
+ *   `{"op":"unsubscribe","channel":..,"instrument":..}`, `{"op":"ping"}`. Channels metrics, book, trades,
+ *   health, alerts take an instrument id or `*`; `news` takes `*` (every item) or `asset:<CODE>` (items
+ *   tagged with it); `consolidated` a group name or `*`; `watchlist` `*`; `replay` a session id or `*`.
  * - server: `{"channel","instrument","data"}` data messages, `{"op":"subscribed",..}`,
  *   `{"op":"unsubscribed",..}`, `{"op":"pong","ts"}`, and `{"error":"..."}` for a bad message.
  *
@@ -22,8 +23,9 @@
  *   pair/group name as `instrument` and reach `*` subscriptions only.
  * - news items are never conflated or throttled either; a client gets each item once: under the first
  *   of its `asset:<CODE>` subscriptions the item is tagged with, else under `*`.
- * - On subscribe the current value (latest metrics / top of book / health) is sent for book, metrics and
- *   health, so a client needs no separate REST call to start.
+ * - consolidated (per group), watchlist and replay (per session) are conflated like metrics.
+ * - On subscribe the current value (latest metrics / top of book / health / group view / watchlist /
+ *   session) is sent, so a client needs no separate REST call to start.
  * - Slow clients: when the socket's `bufferedAmount` exceeds `slowBufferBytes`, throttle-0 channels are
  *   conflated too (trades are dropped and counted) until it drains; a client above `dropBufferBytes`, or
  *   slow for longer than `slowGraceMs`, is closed with code 1013 ("try again later").
@@ -31,8 +33,6 @@
  *   is terminated.
  */
 import type { WebSocket } from 'ws';
-import { z } from 'zod';
-import { resolveInstrumentId } from '../core/venue-ids.ts';
 import type { Bus } from '../core/bus.ts';
 import type { OutputTopics } from '../alerts/topics.ts';
 import type { NewsTopics } from '../news/topics.ts';
@@ -40,8 +40,13 @@ import { bookViewOf } from '../pipeline/book-view.ts';
 import type { Alert } from '../alerts/types.ts';
 import { withLegacyMetricNames, type MetricsSample } from '../analytics/types.ts';
 import type { NewsItem } from '../news/types.ts';
+import type { Trade } from '../core/model.ts';
+import type { ConsolidationTopics } from '../analytics/consolidated/stage.ts';
+import { WS_CHANNELS, WsClientMessage, type WsChannel } from '../contract/ws.ts';
 import { formatZodError } from './params.ts';
-import type { ApiEngine, WsChannel } from './types.ts';
+import { consolidatedOf, tradeOf, watchlistOf } from './shapes.ts';
+import type { ReplayApi } from './replay-routes.ts';
+import type { ApiEngine } from './types.ts';
 
 /** WebSocket options. */
 export interface WsOptions {
@@ -63,6 +68,8 @@ export interface WsOptions {
   maxPayloadBytes?: number;
   /** Levels per side in book messages sent on subscribe (default 20; live ones come from the bus). */
   bookDepth?: number;
+  /** Replay sessions whose updates the `replay` channel carries. */
+  replay?: Pick<ReplayApi, 'list' | 'get' | 'onUpdate'>;
 }
 
 /** Counters of the hub (monotonic except `clients`). */
@@ -83,46 +90,43 @@ export interface WsStats {
   badMessages: number;
 }
 
-/** Metrics samples carry the deprecated metric names too for one release (analytics/types.ts). */
-function withLegacy(channel: WsChannel, data: unknown): unknown {
-  if (channel !== 'metrics') return data;
-  const s = data as MetricsSample;
-  return { ...s, metrics: withLegacyMetricNames(s.metrics) };
+/**
+ * The JSON payload of a bus event on a channel (contract shapes): metrics samples carry the deprecated
+ * metric names too for one release (analytics/types.ts); trades get numbers plus their wire decimals.
+ */
+function payload(channel: WsChannel, data: unknown): unknown {
+  if (channel === 'metrics') {
+    const s = data as MetricsSample;
+    return { ...s, metrics: withLegacyMetricNames(s.metrics) };
+  }
+  if (channel === 'trades') return tradeOf(data as Trade);
+  return data;
 }
 
-const CHANNELS = [
-  'metrics',
-  'book',
-  'trades',
-  'health',
-  'alerts',
-  'news',
-] as const satisfies readonly WsChannel[];
+const CHANNELS = WS_CHANNELS;
 /** A `news` subscription key: every item, or the items of one asset. */
 const NEWS_KEY = /^(\*|asset:[A-Z0-9]{1,15})$/;
+/** Subscription keys per channel (news: NEWS_KEY). */
+const INSTRUMENT_KEY = /^(\*|[^:\s]+:[^\s]+)$/;
+const NAME_KEY = /^(\*|[A-Za-z0-9_.-]{1,64})$/;
+const KEY_RULES: Record<WsChannel, [RegExp, string]> = {
+  metrics: [INSTRUMENT_KEY, 'must be "*" or <venue>:<symbol>'],
+  book: [INSTRUMENT_KEY, 'must be "*" or <venue>:<symbol>'],
+  trades: [INSTRUMENT_KEY, 'must be "*" or <venue>:<symbol>'],
+  health: [INSTRUMENT_KEY, 'must be "*" or <venue>:<symbol>'],
+  alerts: [/^(\*|[^\s]{1,128})$/, 'must be "*", <venue>:<symbol> or a pair/group name'],
+  news: [NEWS_KEY, 'news subscriptions take "*" or "asset:<CODE>" (upper-case asset code)'],
+  consolidated: [NAME_KEY, 'consolidated subscriptions take "*" or a group name'],
+  watchlist: [/^\*$/, 'watchlist subscriptions take "*"'],
+  replay: [NAME_KEY, 'replay subscriptions take "*" or a session id'],
+};
 const TRADE_QUEUE_MAX = 1000;
 /** WebSocket close code 1013: try again later (server overloaded / slow consumer). */
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 /** WebSocket close code 1008: policy violation (too many connections). */
 export const CLOSE_POLICY = 1008;
 
-const channelSchema = z.enum(CHANNELS);
-const instrumentSchema = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^(\*|[^:\s]+:[^\s]+)$/, 'must be "*" or <venue>:<symbol>')
-  .transform(resolveInstrumentId);
-const clientMessage = z.discriminatedUnion('op', [
-  z.object({
-    op: z.literal('subscribe'),
-    channel: channelSchema,
-    instrument: instrumentSchema,
-    throttleMs: z.number().int().min(0).max(60_000).optional(),
-  }),
-  z.object({ op: z.literal('unsubscribe'), channel: channelSchema, instrument: instrumentSchema }),
-  z.object({ op: z.literal('ping') }),
-]);
+const clientMessage = WsClientMessage;
 
 interface Subscription {
   throttleMs: number;
@@ -165,6 +169,9 @@ export class WsHub {
     health: new Set(),
     alerts: new Set(),
     news: new Set(),
+    consolidated: new Set(),
+    watchlist: new Set(),
+    replay: new Set(),
   };
   private readonly perIp = new Map<string, number>();
   private readonly unsubscribeBus: (() => void)[];
@@ -192,6 +199,9 @@ export class WsHub {
         metrics: 250,
         trades: 0,
         health: 0,
+        consolidated: 250,
+        watchlist: 1000,
+        replay: 250,
         ...opts.defaultThrottleMs,
         alerts: 0,
         news: 0,
@@ -202,14 +212,20 @@ export class WsHub {
       maxSubscriptions: opts.maxSubscriptions ?? 256,
       maxPayloadBytes: opts.maxPayloadBytes ?? 16 * 1024,
       bookDepth: opts.bookDepth ?? 20,
+      replay: opts.replay ?? { list: () => [], get: () => undefined, onUpdate: () => () => {} },
     };
+    const more = bus as unknown as Bus<NewsTopics & ConsolidationTopics>;
     this.unsubscribeBus = [
       bus.subscribe('metrics', (s) => this.publish('metrics', s.instrument, s)),
       bus.subscribe('trade', (t) => this.publish('trades', t.instrument, t)),
       bus.subscribe('health', (h) => this.publish('health', h.instrument, h)),
       bus.subscribe('alert', (a: Alert) => this.publish('alerts', a.instrument, a)),
       // The app's bus also carries news (news/topics.ts); a bus without the topic never delivers it.
-      (bus as unknown as Bus<NewsTopics>).subscribe('news', (n) => this.publishNews(n)),
+      more.subscribe('news', (n) => this.publishNews(n)),
+      // Consolidation views and the watchlist (analytics/consolidated/stage.ts), when it runs.
+      more.subscribe('consolidated', (v) => this.publish('consolidated', v.group, consolidatedOf(v))),
+      more.subscribe('watchlist', (w) => this.publish('watchlist', '*', watchlistOf(w))),
+      this.o.replay.onUpdate((r) => this.publish('replay', r.id, r)),
     ];
     this.heartbeat = setInterval(() => this.beat(), this.o.heartbeatMs);
     this.heartbeat.unref();
@@ -261,7 +277,7 @@ export class WsHub {
     for (const c of set) {
       const sub = c.subs.get(channel + '|' + instrument) ?? c.subs.get(channel + '|*');
       if (!sub) continue;
-      text ??= JSON.stringify({ channel, instrument, data: withLegacy(channel, data) });
+      text ??= JSON.stringify({ channel, instrument, data: payload(channel, data) });
       this.deliver(c, channel, instrument, text, sub.throttleMs);
     }
   }
@@ -430,8 +446,9 @@ export class WsHub {
       this.reply(c, { op: 'unsubscribed', channel: m.channel, instrument: m.instrument });
       return;
     }
-    if (m.channel === 'news' && !NEWS_KEY.test(m.instrument)) {
-      this.bad(c, 'news subscriptions take "*" or "asset:<CODE>" (upper-case asset code)');
+    const [rule, hint] = KEY_RULES[m.channel];
+    if (!rule.test(m.instrument)) {
+      this.bad(c, `instrument: ${hint}`);
       return;
     }
     if (!c.subs.has(key) && c.subs.size >= this.o.maxSubscriptions) {
@@ -445,30 +462,58 @@ export class WsHub {
     c.subs.set(key, { throttleMs });
     this.byChannel[m.channel].add(c);
     this.syncBookListener();
-    const known = m.instrument === '*' || m.channel === 'news' || this.engine.books.has(m.instrument);
+    const known = m.instrument === '*' || m.channel === 'news' || this.knows(m.channel, m.instrument);
     this.reply(c, { op: 'subscribed', channel: m.channel, instrument: m.instrument, throttleMs, known });
     this.sendCurrent(c, m.channel, m.instrument);
   }
 
-  /** Send the current value(s) of a channel right after a subscription. */
-  private sendCurrent(c: Client, channel: WsChannel, instrument: string): void {
-    if (channel === 'trades' || channel === 'alerts' || channel === 'news') return;
-    const ids = instrument === '*' ? [...this.engine.books.keys()] : [instrument];
-    for (const id of ids) {
-      const sub = c.subs.get(channel + '|' + id) ?? c.subs.get(channel + '|*');
-      if (!sub) continue;
+  /** Whether the key of a subscription names something this server has now. */
+  private knows(channel: WsChannel, key: string): boolean {
+    if (channel === 'consolidated') return this.engine.consolidation?.groups.has(key) ?? false;
+    if (channel === 'watchlist') return this.engine.consolidation !== undefined;
+    if (channel === 'replay') return this.o.replay.get(key) !== undefined;
+    return this.engine.books.has(key);
+  }
+
+  /** The keys and current values of a channel (for the first message after a subscription). */
+  private current(channel: WsChannel, key: string): [string, unknown][] {
+    const cons = this.engine.consolidation;
+    if (channel === 'consolidated') {
+      if (!cons) return [];
+      const names = key === '*' ? [...cons.groups.keys()] : [key];
+      return names.flatMap((g) => {
+        const grp = cons.groups.get(g);
+        return grp ? [[g, consolidatedOf(grp.view())] as [string, unknown]] : [];
+      });
+    }
+    if (channel === 'watchlist') return cons ? [['*', watchlistOf(cons.watchlist())]] : [];
+    if (channel === 'replay') {
+      const all = key === '*' ? this.o.replay.list() : [this.o.replay.get(key)];
+      return all.flatMap((s) => (s ? [[s.id, s] as [string, unknown]] : []));
+    }
+    const ids = key === '*' ? [...this.engine.books.keys()] : [key];
+    return ids.flatMap((id): [string, unknown][] => {
       let data: unknown;
       if (channel === 'metrics') data = this.engine.latest.get(id);
       else {
         const b = this.engine.books.get(id);
         if (b) data = channel === 'book' ? bookViewOf(b, this.o.bookDepth) : b.health;
       }
-      if (data === undefined) continue;
+      return data === undefined ? [] : [[id, data]];
+    });
+  }
+
+  /** Send the current value(s) of a channel right after a subscription. */
+  private sendCurrent(c: Client, channel: WsChannel, instrument: string): void {
+    if (channel === 'trades' || channel === 'alerts' || channel === 'news') return;
+    for (const [id, data] of this.current(channel, instrument)) {
+      const sub = c.subs.get(channel + '|' + id) ?? c.subs.get(channel + '|*');
+      if (!sub) continue;
       this.deliver(
         c,
         channel,
         id,
-        JSON.stringify({ channel, instrument: id, data: withLegacy(channel, data) }),
+        JSON.stringify({ channel, instrument: id, data: payload(channel, data) }),
         sub.throttleMs,
       );
     }

@@ -305,7 +305,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
   if (config.api.dashboard && !staticDir)
     logger.warn({ dir: DASHBOARD_DIR }, 'dashboard not built: run `npm run build:web`');
   const api = await createApiServer({
-    engine: engineView(engine, analytics, instruments),
+    engine: engineView(engine, analytics, consolidation, instruments),
     bus,
     store,
     ...(staticDir ? { staticDir } : {}),

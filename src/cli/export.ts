@@ -19,7 +19,7 @@
  * Exit codes: 0 done, 1 the recording cannot be read or the output cannot be written, 2 usage error.
  */
 import type { Command } from 'commander';
-import { resolveVenueId } from '../core/venue-ids.ts';
+import { resolveVenueId } from '../util/venue-ids.ts';
 import { parseTimeRange } from './replay.ts';
 import { progressReporter } from './progress.ts';
 

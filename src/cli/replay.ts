@@ -16,7 +16,7 @@
  * Exit codes: 0 done, 1 the recording cannot be read, 2 usage error.
  */
 import type { Command } from 'commander';
-import { resolveVenueId } from '../core/venue-ids.ts';
+import { resolveVenueId } from '../util/venue-ids.ts';
 import { parseUtcTime } from '../util/time.ts';
 import { progressReporter } from './progress.ts';
 import { parseConsolidateArgs } from '../config/consolidation.ts';

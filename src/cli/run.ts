@@ -3,7 +3,7 @@
  * `depthwatch demo`: the same, fed offline by the local simulator replaying a real recording.
  */
 import type { Command } from 'commander';
-import { resolveVenueId } from '../core/venue-ids.ts';
+import { resolveVenueId } from '../util/venue-ids.ts';
 import { resolve } from 'node:path';
 import { loadConfig, ConfigError } from '../config/load.ts';
 import type { AppConfig } from '../config/schema.ts';

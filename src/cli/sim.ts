@@ -12,7 +12,7 @@
  * Exit codes: 0 stopped, 1 the recording cannot be read or the port cannot be bound, 2 usage error.
  */
 import type { Command } from 'commander';
-import { resolveVenueId } from '../core/venue-ids.ts';
+import { resolveVenueId } from '../util/venue-ids.ts';
 
 interface SimCliOptions {
   venue: string;

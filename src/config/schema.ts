@@ -4,7 +4,7 @@
  * embedded DuckDB store, API and dashboard on port 8080).
  */
 import { z } from 'zod';
-import { resolveInstrumentId, resolveVenueId } from '../core/venue-ids.ts';
+import { resolveInstrumentId, resolveVenueId } from '../util/venue-ids.ts';
 import { alertsConfigSchema } from '../alerts/schema.ts';
 import { analyticsConfigSchema } from '../analytics/schema.ts';
 import { newsConfigSchema } from '../news/config.ts';
@@ -15,7 +15,7 @@ const instrumentId = z
     /^[a-z0-9-]+:[A-Za-z0-9_./:-]+$/,
     'instrument ids look like <venue>:<SYMBOL>, e.g. binance:BTCUSDT (Bitfinex: bitfinex:tAAVE:USD)',
   )
-  // Venue aliases (`bybit:` → `bybit-linear:`, core/venue-ids.ts) are accepted and resolved.
+  // Venue aliases (`bybit:` → `bybit-linear:`, util/venue-ids.ts) are accepted and resolved.
   .transform(resolveInstrumentId);
 
 /** Endpoint overrides for one venue (e.g. the local simulator's URLs). */

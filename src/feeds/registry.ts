@@ -2,7 +2,7 @@
  * Every venue adapter, by id. Adding a venue: one folder under feeds/ plus one line here.
  */
 import type { VenueId } from '../core/model.ts';
-import { resolveVenueId } from '../core/venue-ids.ts';
+import { resolveVenueId } from '../util/venue-ids.ts';
 import type { VenueAdapter } from './types.ts';
 import type { BookSyncOptions } from '../book/instrument-book.ts';
 import { binanceCoinm, binanceSpot, binanceUs, binanceUsdm } from './binance/descriptor.ts';
@@ -49,7 +49,7 @@ export const venues: ReadonlyMap<VenueId, VenueAdapter> = new Map<VenueId, Venue
 );
 
 /**
- * Look up a venue adapter by id or alias (core/venue-ids.ts: `bybit` → `bybit-linear`).
+ * Look up a venue adapter by id or alias (util/venue-ids.ts: `bybit` → `bybit-linear`).
  * @throws {Error} naming the known venues when the id is unknown
  */
 export function venue(id: VenueId): VenueAdapter {

@@ -28,7 +28,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { RecordedFrame } from './types.ts';
-import { resolveVenueId } from '../core/venue-ids.ts';
+import { resolveVenueId } from '../util/venue-ids.ts';
 import { FileLines, RecordingError, fileSize, headLines, isGzipFile } from './lines.ts';
 import {
   guessHftbacktestVenue,

@@ -3,7 +3,7 @@
  * feeds/<venue>/sim-protocol.ts and add one line here.
  */
 import type { VenueId } from '../core/model.ts';
-import { resolveVenueId } from '../core/venue-ids.ts';
+import { resolveVenueId } from '../util/venue-ids.ts';
 import { createBinanceSimProtocol } from './venues/binance.ts';
 import { createOkxSimProtocol } from './venues/okx.ts';
 import { createBybitSimProtocol } from './venues/bybit.ts';

@@ -386,7 +386,7 @@ describe('dashboard in a real browser', { timeout: 90_000 }, () => {
     const stored = async (): Promise<number> => {
       for (const r of answers) {
         try {
-          return ((await r.json()) as { alerts: unknown[] }).alerts.length;
+          return ((await r.json()) as { items: unknown[] }).items.length;
         } catch {
           // The old page's answer: its body is gone.
         }

@@ -1,47 +1,16 @@
 /**
- * Client-side mirror of the alert shapes (server: src/alerts/types.ts, `GET /api/v1/alerts` and the
- * WebSocket `alerts` channel in src/api/ws-hub.ts), kept apart from api/types.ts. JSON: NaN becomes `null`.
+ * Alert shapes (from the contract, src/contract) and helpers of the dashboard. JSON: NaN becomes `null`.
  * Times are ms since epoch UTC; values carry the unit of their metric.
  */
-import type { BookState } from './types.ts';
+import type { Alert, Page, Severity } from '../../../src/contract/index.ts';
 
-/** Alert severity, lowest first. */
-export type Severity = 'info' | 'warning' | 'critical';
+export type { Alert, Severity } from '../../../src/contract/index.ts';
 
 /** Every severity, lowest first. */
 export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
 
-/** One alert (a rule firing, or resolving when the server's `notifyResolved` is on). */
-export interface Alert {
-  /** Unique id: `<ruleId>:<subject>:<ts>` (+ a counter when needed). */
-  id: string;
-  ruleId: string;
-  kind: 'metric' | 'state' | 'event';
-  status: 'firing' | 'resolved';
-  severity: Severity;
-  /** Instrument id, or the pair/group name for cross-instrument metrics. */
-  instrument: string;
-  /** Metric name, event name (e.g. `wall.pulled`), or `state`. */
-  metric: string;
-  value: number | null;
-  threshold: number | null;
-  comparator: string | null;
-  /** Human-readable one-liner. */
-  message: string;
-  /** Local time of the input that fired it, ms. */
-  ts: number;
-  /** Exchange time of that input, ms (null when unknown). */
-  exchangeTs: number | null;
-  state: BookState | null;
-  sequence: number | null;
-  details?: Record<string, unknown>;
-}
-
 /** `GET /api/v1/alerts`: newest first; `nextCursor` is null on the last page. */
-export interface AlertsPage {
-  alerts: Alert[];
-  nextCursor: string | null;
-}
+export type AlertsPage = Page<Alert>;
 
 /** The WebSocket channel carrying alerts (subscribe with an instrument id or `*`). */
 export type AlertsChannel = 'alerts';

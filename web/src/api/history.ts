@@ -3,96 +3,81 @@
  * kept apart from api/types.ts, which mirrors the server). Relative URLs like api/rest.ts; every call
  * throws {@link ApiError} on a non-2xx answer or a network failure.
  */
-import { fetchAlerts, getJson, request } from './rest.ts';
+import { api } from './client.ts';
+import { fetchAlerts } from './rest.ts';
 import type { BookSnapshot, InstrumentsResponse, MetricsSample } from './types.ts';
 import type { Alert } from './alerts.ts';
+import type { Candle as ContractCandle, CandleIntervalName } from '../../../src/contract/index.ts';
 
-/** Candle widths of `GET /api/v1/history/candles`, ms by name. */
+/** Candle widths, ms by label (the contract's `interval` values). */
 export const CANDLE_INTERVALS = {
   '1s': 1_000,
   '5s': 5_000,
   '1m': 60_000,
   '15m': 900_000,
   '1h': 3_600_000,
-} as const;
+} as const satisfies Record<CandleIntervalName, number>;
 
-/** A candle width name. */
+/** A candle width label. */
 export type CandleInterval = keyof typeof CANDLE_INTERVALS;
 
-/** One OHLCV candle from stored trades: prices quote currency, volumes base units, `ts` bucket start ms UTC. */
-export interface Candle {
-  ts: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  buyVolume: number;
-  sellVolume: number;
-  trades: number;
-}
+/** One OHLCV candle (open time `start`). */
+export type Candle = ContractCandle;
 
-/** `GET /api/v1/instruments` with the per-venue frame counter the server also sends. */
-export interface InstrumentsWithFrames extends InstrumentsResponse {
-  /** Frames handled, by venue (absent on older servers). */
-  frames?: Record<string, number>;
-}
+/** `GET /api/v1/instruments` with its per-venue frame counters. */
+export type InstrumentsWithFrames = InstrumentsResponse;
 
-function rangeQuery(instrument: string, from: number, to: number): URLSearchParams {
-  return new URLSearchParams({ instrument, from: String(Math.floor(from)), to: String(Math.ceil(to)) });
-}
+const opt = (signal?: AbortSignal) => (signal ? { signal } : {});
 
-/**
- * OHLCV candles of an instrument over `[from, to)` (ms since epoch UTC), oldest first. Throws
- * {@link ApiError} 501 when the store computes no candles.
- */
-export function fetchCandles(
+/** Candles of an instrument over `[from, to)`, oldest first (the first page). */
+export async function fetchCandles(
   instrument: string,
   from: number,
   to: number,
   interval: CandleInterval,
   signal?: AbortSignal,
 ): Promise<Candle[]> {
-  const q = rangeQuery(instrument, from, to);
-  q.set('interval', interval);
-  return getJson(`api/v1/history/candles?${q.toString()}`, signal);
+  const page = await api.historyCandles(
+    { query: { instrument, from: Math.floor(from), to: Math.ceil(to), interval } },
+    opt(signal),
+  );
+  return page.items;
 }
 
-/**
- * Stored metric samples over `[from, to)` downsampled server-side to one per `intervalMs` bucket
- * (prices = the bucket's last, imbalances = its average; `localTs` = bucket start), oldest first.
- */
-export function fetchMetricsDownsampled(
+/** Stored metrics downsampled to `intervalMs` buckets, oldest first. */
+export async function fetchMetricsDownsampled(
   instrument: string,
   from: number,
   to: number,
   intervalMs: number,
   signal?: AbortSignal,
 ): Promise<MetricsSample[]> {
-  const q = rangeQuery(instrument, from, to);
-  q.set('interval', String(Math.max(1, Math.round(intervalMs))));
-  return getJson(`api/v1/history/metrics?${q.toString()}`, signal);
+  const page = await api.historyMetrics(
+    {
+      query: {
+        instrument,
+        from: Math.floor(from),
+        to: Math.ceil(to),
+        interval: String(Math.max(1, Math.round(intervalMs))),
+      },
+    },
+    opt(signal),
+  );
+  return page.items;
 }
 
-/**
- * The latest stored book snapshot at or before `at` (ms since epoch UTC), `depth` levels per side, or
- * null when none was stored by then. Throws {@link ApiError} 501 when the store keeps no snapshots.
- */
+/** The stored book snapshot at or before `at` (null when none). */
 export async function fetchSnapshotAt(
   instrument: string,
   at: number,
   depth: number,
   signal?: AbortSignal,
 ): Promise<BookSnapshot | null> {
-  const q = new URLSearchParams({ instrument, at: String(Math.floor(at)), depth: String(depth) });
-  const rows = await getJson<BookSnapshot[]>(`api/v1/history/orderbook?${q.toString()}`, signal);
-  return rows[0] ?? null;
+  const page = await api.historyOrderbook({ query: { instrument, at: Math.floor(at), depth } }, opt(signal));
+  return page.items[0] ?? null;
 }
 
-/**
- * Stored alerts of an instrument over `[from, to)`, newest first, following cursors up to `max` alerts
- * (pages of at most 1,000). Throws {@link ApiError} 501 when the store keeps no alerts.
- */
+/** Every stored alert of an instrument in `[from, to)`, newest first, at most `max`. */
 export async function fetchAlertsInRange(
   instrument: string,
   from: number,
@@ -107,18 +92,18 @@ export async function fetchAlertsInRange(
       { instrument, from, to, limit: Math.min(1000, max - out.length), ...(cursor ? { cursor } : {}) },
       signal,
     );
-    out.push(...page.alerts);
+    out.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor && out.length < max);
   return out;
 }
 
-/** `GET /api/v1/instruments` including the per-venue `frames` counter. */
+/** Instruments with health, drops and frames. */
 export function fetchInstrumentsWithFrames(signal?: AbortSignal): Promise<InstrumentsWithFrames> {
-  return getJson('api/v1/instruments', signal);
+  return api.instruments({ query: { limit: 10_000 } }, opt(signal));
 }
 
-/** The Prometheus text exposition of `GET /metrics` (parse with lib/system.ts parsePrometheus). */
-export async function fetchPrometheusText(signal?: AbortSignal): Promise<string> {
-  return (await request('metrics', 'text/plain', signal)).text();
+/** The Prometheus text of `/metrics`. */
+export function fetchPrometheusText(signal?: AbortSignal): Promise<string> {
+  return api.prometheus({}, opt(signal));
 }

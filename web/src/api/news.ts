@@ -1,106 +1,25 @@
 /**
- * Client-side mirror of the news shapes (server: src/news/types.ts, src/api/news-routes.ts and the
- * WebSocket `news` channel in src/api/ws-hub.ts), kept apart from api/types.ts, and the REST calls.
- * Times are ms since epoch UTC; sentiment is VADER's compound score in [-1, 1].
+ * News shapes (from the contract, src/contract) and the news REST calls over the SDK client.
  */
-import { getJson } from './rest.ts';
+import type { Page } from '../../../src/contract/index.ts';
+import type { NewsItem, NewsSentimentResponse, NewsSourceStatus } from '../../../src/contract/index.ts';
+import { api } from './client.ts';
 
-/** VADER scores of an item's title and summary. */
-export interface NewsSentiment {
-  compound: number;
-  pos: number;
-  neu: number;
-  neg: number;
-}
+export type {
+  AssetSentiment,
+  NewsItem,
+  NewsSentiment,
+  NewsSentimentResponse,
+  NewsSourceStatus,
+  SentimentPoint,
+  SentimentWindow,
+} from '../../../src/contract/index.ts';
 
-/** One news item. */
-export interface NewsItem {
-  id: string;
-  /** Source id (configured feed). */
-  source: string;
-  /** Publisher name. */
-  outlet: string;
-  title: string;
-  /** Article link ('' when the feed has none). */
-  link: string;
-  summary: string;
-  publishedAt: number;
-  receivedAt: number;
-  categories: string[];
-  /** Asset codes the item is about, e.g. `BTC`. */
-  assets: string[];
-  /** Followed instruments trading those assets. */
-  instruments: string[];
-  sentiment: NewsSentiment;
-  votes?: Record<string, number>;
-  kind?: string;
-  /** A recorded item re-timed to now (offline demo). */
-  replayed?: boolean;
-}
-
-/** `GET /api/v1/news`. */
-export interface NewsPage {
-  items: NewsItem[];
-  nextCursor: string | null;
-}
-
-/** Rolling sentiment over one window. */
-export interface SentimentWindow {
-  count: number;
-  mean: number | null;
-  recencyMean: number | null;
-  positive: number;
-  negative: number;
-  neutral: number;
-}
-
-/** One bucket of a sentiment series. */
-export interface SentimentPoint {
-  ts: number;
-  count: number;
-  mean: number | null;
-  rolling1h: number | null;
-  rolling24h: number | null;
-}
-
-/** Sentiment of one asset (`*` = every item). */
-export interface AssetSentiment {
-  asset: string;
-  windows: { '1h': SentimentWindow; '24h': SentimentWindow };
-  burst: { count: number; expected: number; ratio: number; active: boolean };
-  series?: SentimentPoint[];
-}
-
-/** `GET /api/v1/news/sentiment`. */
-export interface NewsSentimentResponse {
-  now: number;
-  bucketMs: number;
-  assets: AssetSentiment[];
-  items: number;
-}
-
-/** One polled source (`GET /api/v1/news/sources`). */
-export interface NewsSourceStatus {
-  id: string;
-  kind: 'rss' | 'cryptopanic';
-  url: string;
-  intervalMs: number;
-  priority: number;
-  enabled: boolean;
-  state: 'idle' | 'ok' | 'error' | 'backoff' | 'disabled';
-  lastPollAt: number | null;
-  lastOkAt: number | null;
-  lastError: string | null;
-  lastErrorAt: number | null;
-  nextPollAt: number | null;
-  counters: Record<string, number>;
-}
+/** `GET /api/v1/news`: newest first. */
+export type NewsPage = Page<NewsItem>;
 
 /** `GET /api/v1/news/sources`. */
-export interface NewsSourcesResponse {
-  polling: boolean;
-  sources: NewsSourceStatus[];
-}
+export type NewsSourcesResponse = Page<NewsSourceStatus> & { polling: boolean };
 
 /** The WebSocket channel carrying news (subscribe with `*` or `asset:<CODE>`). */
 export type NewsChannel = 'news';
@@ -133,27 +52,26 @@ export interface NewsFilter {
   cursor?: string;
 }
 
+const opt = (signal?: AbortSignal) => (signal ? { signal } : {});
+
 /** One page of stored news, newest first. Throws ApiError (501 when the store keeps no news). */
 export function fetchNews(f: NewsFilter, signal?: AbortSignal): Promise<NewsPage> {
-  const q = new URLSearchParams();
-  if (f.asset) q.set('asset', f.asset);
-  if (f.source) q.set('source', f.source);
-  if (f.from !== undefined) q.set('from', String(Math.floor(f.from)));
-  if (f.to !== undefined) q.set('to', String(Math.ceil(f.to)));
-  if (f.limit !== undefined) q.set('limit', String(f.limit));
-  if (f.cursor) q.set('cursor', f.cursor);
-  const qs = q.toString();
-  return getJson(`api/v1/news${qs ? `?${qs}` : ''}`, signal);
+  const query = {
+    ...f,
+    ...(f.from !== undefined ? { from: Math.floor(f.from) } : {}),
+    ...(f.to !== undefined ? { to: Math.ceil(f.to) } : {}),
+  };
+  return api.news({ query }, opt(signal));
 }
 
 /** Rolling sentiment of one asset (with its 24 h series), or of every asset with news (no series). */
 export function fetchNewsSentiment(asset?: string, signal?: AbortSignal): Promise<NewsSentimentResponse> {
-  return getJson(`api/v1/news/sentiment${asset ? `?asset=${encodeURIComponent(asset)}` : ''}`, signal);
+  return api.newsSentiment({ query: asset ? { asset } : {} }, opt(signal));
 }
 
 /** The polled sources with their state and last error. */
 export function fetchNewsSources(signal?: AbortSignal): Promise<NewsSourcesResponse> {
-  return getJson('api/v1/news/sources', signal);
+  return api.newsSources({}, opt(signal));
 }
 
 /** `positive` (compound ≥ 0.05), `negative` (≤ −0.05) or `neutral`, VADER's convention. */

@@ -35,6 +35,7 @@ function answer(
     gaps: [],
     coverage: [],
     storedRuns: 0,
+    truncated: false,
     ...extra,
   };
 }

@@ -123,7 +123,7 @@ export function createAlerts(
         signal,
       );
       if (gen !== generation) return;
-      add(page.alerts.filter(isAlert));
+      add(page.items.filter(isAlert));
       nextCursor.value = page.nextCursor;
       error.value = null;
     } catch (e) {

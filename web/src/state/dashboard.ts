@@ -139,14 +139,14 @@ export function createDashboard(socket: DepthwatchSocket, opts: DashboardOptions
   async function pollInstruments(): Promise<void> {
     try {
       const r = await fetchInstruments();
-      instruments.value = r.instruments;
+      instruments.value = r.items;
       droppedByVenue.value = r.dropped ?? {};
       apiError.value = null;
-      const ids = r.instruments.map((i) => i.instrument);
+      const ids = r.items.map((i) => i.instrument);
       if (!selected.value || !ids.includes(selected.value)) {
         const pick =
           favorites.value.find((f) => ids.includes(f)) ??
-          r.instruments.find((i) => i.state === 'live')?.instrument ??
+          r.items.find((i) => i.state === 'live')?.instrument ??
           ids[0];
         if (pick) selected.value = pick;
       }

@@ -131,7 +131,7 @@ export function createNews(socket: DepthwatchSocket): NewsState {
   let sourcesTimer: ReturnType<typeof setTimeout> | null = null;
   async function pollSources(): Promise<void> {
     try {
-      sources.value = (await fetchNewsSources()).sources;
+      sources.value = (await fetchNewsSources()).items;
     } catch {
       // An older server without news sources: the table stays empty.
     } finally {

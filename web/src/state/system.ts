@@ -112,7 +112,7 @@ export function createSystem(socket: DepthwatchSocket): SystemState {
     const r = await fetchInstrumentsWithFrames(ac.signal);
     const tl = { ...timeline.value };
     const marks: ResyncMark[] = [];
-    rows.value = r.instruments.map((info) => {
+    rows.value = r.items.map((info) => {
       const c = info.counters;
       const point: CounterPoint = {
         t,

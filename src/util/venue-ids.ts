@@ -5,7 +5,9 @@
  * way in. Stored data keeps the id it was written with. The README's "Venues" table lists every id and
  * alias.
  */
-import type { InstrumentId, VenueId } from './model.ts';
+/** Same as core/model.ts VenueId / InstrumentId (util sits below core: plain strings here). */
+type VenueId = string;
+type InstrumentId = string;
 
 /** Alias → venue id. */
 export const VENUE_ALIASES: ReadonlyMap<string, VenueId> = new Map<string, VenueId>([

@@ -1,0 +1,269 @@
+/**
+ * Handlers of the live, history, alert, consolidation and ops routes of the contract table
+ * (src/contract/routes.ts). Each receives the parsed request and returns the response body; failures
+ * throw {@link ApiError} (answered as `{statusCode, error, message}`). Unknown instruments are 404
+ * everywhere: history routes answer 404 for an instrument this node neither runs nor has stored rows of
+ * in the range (stored data of earlier runs stays queryable).
+ */
+import type { HistoryStore } from '../store/types.ts';
+import { splitInstrumentId } from '../core/model.ts';
+import { withLegacyMetricNames, type MetricsSample } from '../analytics/types.ts';
+import { groupInstrumentId } from '../analytics/consolidated/stage.ts';
+import type { AlertRule } from '../alerts/schema.ts';
+import { ApiError, type JsonHandlers } from './contract-routes.ts';
+import { resolveRange } from './params.ts';
+import { mergeHeatmap } from './heatmap-history.ts';
+import { offsetPage, timePage, timePageRequest } from './paging.ts';
+import { candleOf, consolidatedOf, snapshotOf, tradeRowOf, watchlistOf } from './shapes.ts';
+import type { ApiEngine } from './types.ts';
+
+/** What these handlers need. */
+export interface CoreHandlerDeps {
+  engine: ApiEngine;
+  store: HistoryStore;
+  info: { version: string; startedAt: number };
+  alertRules?: readonly AlertRule[];
+  /** Readiness probe; default: the store's `isReady` when it has one, else `store.counts()` succeeds. */
+  ready?: () => boolean | Promise<boolean>;
+}
+
+/** A sample with the deprecated metric names added for one release (analytics/types.ts LEGACY_METRIC_NAMES). */
+export function withLegacyNames(s: MetricsSample): MetricsSample {
+  return { ...s, metrics: withLegacyMetricNames(s.metrics) };
+}
+
+type CoreRoutes = Exclude<keyof JsonHandlers, 'news' | 'newsSentiment' | 'newsSources' | `replay${string}`>;
+
+/** The handlers of every JSON route except news and replay. */
+export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRoutes> {
+  const { engine, store, info } = deps;
+  const unknown = (id: string): ApiError => new ApiError(404, `unknown instrument ${id}`);
+  const consolidation = (): NonNullable<ApiEngine['consolidation']> => {
+    if (!engine.consolidation)
+      throw new ApiError(501, 'consolidation is off on this node (no groups configured)');
+    return engine.consolidation;
+  };
+  /** Whether this node runs the instrument (a book, or a consolidation group's sampled metrics). */
+  const runs = (id: string): boolean => {
+    if (engine.books.has(id)) return true;
+    const groups = engine.consolidation?.groups;
+    return !!groups && [...groups.keys()].some((g) => groupInstrumentId(g) === id);
+  };
+  const range = (from: number | undefined, to: number | undefined): { from: number; to: number } => {
+    const r = resolveRange(from, to, Date.now());
+    if (!r) throw new ApiError(400, 'from must be before to');
+    return r;
+  };
+  /** 404 for an empty first page of an instrument this node does not run. */
+  const check404 = (id: string, items: readonly unknown[], cursor: string | undefined): void => {
+    if (items.length === 0 && cursor === undefined && !runs(id))
+      throw new ApiError(404, `unknown instrument ${id} (not run here, no stored rows in the range)`);
+  };
+
+  return {
+    instruments: async ({ query }) => {
+      const ids = [...engine.books.keys()].sort();
+      const infos = ids.map((id) => {
+        const h = engine.books.get(id)!.health;
+        const { venue, symbol } = splitInstrumentId(id);
+        const spec = engine.spec?.(id) ?? null;
+        return {
+          ...h,
+          instrument: id,
+          venue,
+          symbol,
+          // NaN precisions (unknown tick) are not JSON: null.
+          spec: spec && {
+            ...spec,
+            pricePrecision: Number.isFinite(spec.pricePrecision) ? spec.pricePrecision : null,
+            sizePrecision: Number.isFinite(spec.sizePrecision) ? spec.sizePrecision : null,
+          },
+        };
+      });
+      return {
+        ...offsetPage(infos, query.limit, query.cursor),
+        dropped: engine.dropped,
+        frames: engine.frames,
+      };
+    },
+
+    book: async ({ params, query }) => {
+      const b = engine.books.get(params.instrument);
+      if (!b) throw unknown(params.instrument);
+      const h = b.health;
+      const top = b.book.top(query.depth);
+      const text = b.book.topStrings(query.depth);
+      return {
+        instrument: b.instrument,
+        state: h.state,
+        sequence: h.sequence,
+        exchangeTs: h.lastUpdateLocalTs - h.latencyMs,
+        localTs: h.lastUpdateLocalTs,
+        bids: top.bids,
+        asks: top.asks,
+        bidsText: text.bids,
+        asksText: text.asks,
+      };
+    },
+
+    metrics: async ({ params }) => {
+      const id = params.instrument;
+      if (!engine.books.has(id)) throw unknown(id);
+      const s = engine.latest.get(id);
+      if (!s) throw new ApiError(404, `no metrics computed yet for ${id} (book not synced)`);
+      return withLegacyNames(s);
+    },
+
+    analytics: async ({ params, query }) => {
+      const id = params.instrument;
+      if (!engine.books.has(id)) throw unknown(id);
+      const a = engine.analytics?.(id);
+      if (!a) throw new ApiError(501, 'analytics are disabled on this node');
+      return a.view(query.candles) as never;
+    },
+
+    historyMetrics: async ({ query }) => {
+      const { instrument, limit, interval, cursor } = query;
+      const r = range(query.from, query.to);
+      const req = timePageRequest(r.from, limit, cursor);
+      const rows = await store.queryMetrics({
+        instrument,
+        from: req.from,
+        to: r.to,
+        limit: req.fetch,
+        ...(interval ? { interval } : {}),
+      });
+      const p = timePage(rows, (s) => s.localTs, limit, req);
+      check404(instrument, p.items, cursor);
+      return { items: p.items.map(withLegacyNames), nextCursor: p.nextCursor };
+    },
+
+    historyTrades: async ({ query }) => {
+      const { instrument, limit, cursor } = query;
+      const r = range(query.from, query.to);
+      const req = timePageRequest(r.from, limit, cursor);
+      const rows = await store.queryTrades({ instrument, from: req.from, to: r.to, limit: req.fetch });
+      const p = timePage(rows, (t) => t.localTs, limit, req);
+      check404(instrument, p.items, cursor);
+      return { items: p.items.map(tradeRowOf), nextCursor: p.nextCursor };
+    },
+
+    historyOrderbook: async ({ query }) => {
+      if (!store.queryBookSnapshots) throw new ApiError(501, 'this history store keeps no book snapshots');
+      const { instrument, limit, depth, at, cursor } = query;
+      const opt = { ...(depth !== undefined ? { depth } : {}) };
+      if (at !== undefined) {
+        const rows = await store.queryBookSnapshots({ instrument, from: at, to: at, at, limit: 1, ...opt });
+        check404(instrument, rows, undefined);
+        return { items: rows.map(snapshotOf), nextCursor: null };
+      }
+      const r = range(query.from, query.to);
+      const req = timePageRequest(r.from, limit, cursor);
+      const rows = await store.queryBookSnapshots({
+        instrument,
+        from: req.from,
+        to: r.to,
+        limit: req.fetch,
+        ...opt,
+      });
+      const p = timePage(rows, (s) => s.localTs, limit, req);
+      check404(instrument, p.items, cursor);
+      return { items: p.items.map(snapshotOf), nextCursor: p.nextCursor };
+    },
+
+    historyCandles: async ({ query }) => {
+      if (!store.queryCandles) throw new ApiError(501, 'this history store does not compute candles');
+      const { instrument, limit, interval, cursor } = query;
+      const r = range(query.from, query.to);
+      const req = timePageRequest(r.from, limit, cursor);
+      const rows = await store.queryCandles({
+        instrument,
+        from: req.from,
+        to: r.to,
+        limit: req.fetch,
+        interval,
+      });
+      const p = timePage(rows, (c) => c.ts, limit, req);
+      check404(instrument, p.items, cursor);
+      return { items: p.items.map(candleOf), nextCursor: p.nextCursor };
+    },
+
+    historyHeatmap: async ({ query }) => {
+      const { instrument, bucket, limit } = query;
+      const known = engine.books.has(instrument);
+      const hm = known ? (engine.analytics?.(instrument)?.heatmap ?? null) : null;
+      if (!store.queryHeatmapRuns) {
+        if (!known) throw unknown(instrument);
+        if (!hm) throw new ApiError(501, `no heatmap is kept for ${instrument}`);
+      }
+      const r = range(query.from, query.to);
+      const stored = store.queryHeatmapRuns ? await store.queryHeatmapRuns({ instrument, ...r, limit }) : [];
+      if (!known && stored.length === 0)
+        throw new ApiError(
+          404,
+          `unknown instrument ${instrument} (not run here, no stored heatmap runs in range)`,
+        );
+      const slice = mergeHeatmap({ memory: hm, stored, ...r, ...(bucket !== undefined ? { bucket } : {}) });
+      const truncated = slice.runs.length > limit;
+      return {
+        instrument,
+        ...r,
+        ...slice,
+        runs: truncated ? slice.runs.slice(0, limit) : slice.runs,
+        truncated,
+      };
+    },
+
+    alerts: async ({ query }) => {
+      if (!store.queryAlerts) throw new ApiError(501, 'this history store keeps no alerts');
+      const { from, to } = query;
+      if (from !== undefined && to !== undefined && from >= to)
+        throw new ApiError(400, 'from must be before to');
+      const page = await store.queryAlerts(query);
+      const id = query.instrument;
+      if (id !== undefined && id.includes(':')) check404(id, page.alerts, query.cursor);
+      return { items: page.alerts, nextCursor: page.nextCursor };
+    },
+
+    alertRules: async () => ({ items: [...(deps.alertRules ?? [])], nextCursor: null }),
+
+    consolidatedList: async ({ query }) => {
+      const c = consolidation();
+      const views = [...c.groups.keys()].sort().map((g) => consolidatedOf(c.groups.get(g)!.view()));
+      return offsetPage(views, query.limit, query.cursor);
+    },
+
+    consolidated: async ({ params }) => {
+      const g = consolidation().groups.get(params.group);
+      if (!g) throw new ApiError(404, `unknown consolidation group ${params.group}`);
+      return consolidatedOf(g.view());
+    },
+
+    watchlist: async ({ query }) => {
+      const w = consolidation().watchlist();
+      const p = offsetPage(w.rows, query.limit, query.cursor);
+      return watchlistOf(w, p.items, p.nextCursor);
+    },
+
+    healthz: async () => ({
+      status: 'ok' as const,
+      version: info.version,
+      startedAt: info.startedAt,
+      uptimeS: Math.round((Date.now() - info.startedAt) / 1000),
+    }),
+
+    readyz: async () => {
+      let ready: boolean;
+      try {
+        if (deps.ready) ready = await deps.ready();
+        else if (typeof (store as { isReady?: unknown }).isReady === 'boolean')
+          ready = (store as unknown as { isReady: boolean }).isReady;
+        else ready = (await store.counts()) !== undefined;
+      } catch {
+        ready = false;
+      }
+      if (!ready) throw new ApiError(503, 'history store not initialised');
+      return { status: 'ready' as const };
+    },
+  };
+}
