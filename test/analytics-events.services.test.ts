@@ -23,7 +23,7 @@ import { TEST_PG_URL, testSql, uniqueName } from '../src/store/postgres/testing.
 import { basisEventRow, crossedEventRow } from '../src/store/event-rows.ts';
 import type { AnalyticsEventQuery, AnalyticsEventRow, HistoryStore } from '../src/store/types.ts';
 import { createApiServer } from '../src/api/server.ts';
-import type { EventsResponse } from '../src/api/events-routes.ts';
+import type { EventsResponse } from '../src/contract/index.ts';
 import { makeFixture, type Fixture } from './api-fixtures.ts';
 
 const D = '../shared/data/binance-hftbacktest';
@@ -184,7 +184,7 @@ describe('analytics_events: crossed markets and basis of BTC-USD over the Binanc
     for (;;) {
       const r = await get(url);
       expect(r.status).toBe(200);
-      ids.push(...r.body.events.map((e) => e.id));
+      ids.push(...r.body.items.map((e) => e.id));
       if (!r.body.nextCursor) break;
       url = `/api/v1/history/events?group=BTC-USD&kind=crossed&limit=2&cursor=${r.body.nextCursor}`;
     }
@@ -193,7 +193,7 @@ describe('analytics_events: crossed markets and basis of BTC-USD over the Binanc
     const basisPage = await get(
       `/api/v1/history/events?instrument=${encodeURIComponent(COINM)}&kind=basis&from=${iso}&to=${START + 31_000}`,
     );
-    expect(basisPage.body.events.map((e) => e.id)).toEqual(
+    expect(basisPage.body.items.map((e) => e.id)).toEqual(
       expected
         .filter(
           (r) =>
@@ -201,7 +201,7 @@ describe('analytics_events: crossed markets and basis of BTC-USD over the Binanc
         )
         .map((r) => r.id),
     );
-    expect(basisPage.body.events.length).toBe(1);
+    expect(basisPage.body.items.length).toBe(1);
     const bad = await get('/api/v1/history/events?kind=funding');
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/kind/);

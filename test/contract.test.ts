@@ -103,6 +103,12 @@ const CALLS: Record<RouteName, Call[]> = {
     { query: { instrument: SPOT, ...range, limit: 100 } },
     { query: { instrument: 'binance:NOPE', ...range }, status: 404 },
   ],
+  historyEvents: [
+    { query: { group: 'BTC-USD', limit: 5 } },
+    { query: { kind: 'crossed', instrument: SPOT } },
+    { query: { from: '2024-08-09T00:00:00Z', to: '2024-08-08T00:00:00Z' }, status: 400 },
+    { query: { kind: 'funding' }, status: 400 },
+  ],
   alerts: [
     { query: { limit: 5 } },
     { query: { instrument: SPOT, severity: 'warning' } },

@@ -225,6 +225,19 @@ export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRout
       return { items: page.alerts, nextCursor: page.nextCursor };
     },
 
+    historyEvents: async ({ query }) => {
+      if (!store.queryAnalyticsEvents)
+        throw new ApiError(501, 'this history store keeps no analytics events');
+      const { from, to } = query;
+      if (from !== undefined && to !== undefined && from >= to)
+        throw new ApiError(400, 'from must be before to');
+      const page = await store.queryAnalyticsEvents(query);
+      return {
+        items: page.events.map((e) => ({ ...e, body: e.body as unknown as Record<string, unknown> })),
+        nextCursor: page.nextCursor,
+      };
+    },
+
     alertRules: async () => ({ items: [...(deps.alertRules ?? [])], nextCursor: null }),
 
     consolidatedList: async ({ query }) => {

@@ -39,7 +39,6 @@ import { newsHandlers, type NewsApiDeps } from './news-routes.ts';
 import { ApiError, fastifySchema, registerJsonRoutes } from './contract-routes.ts';
 import { coreHandlers } from './handlers.ts';
 import { replayHandlers, type ReplayApi } from './replay-routes.ts';
-import { registerEventRoutes } from './events-routes.ts';
 
 /** What the API server needs (the news routes' options: api/news-routes.ts). */
 export interface ApiDeps extends Omit<NewsApiDeps, 'store'> {
@@ -144,7 +143,6 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
       ...newsHandlers(deps),
       ...replayHandlers(deps.replay),
     });
-    registerEventRoutes(api, deps);
 
     api.get(routes.prometheus.path, { schema: fastifySchema(routes.prometheus) }, async (_r, reply) => {
       const text = await registry.metrics();

@@ -127,6 +127,27 @@ export const candlesQuery = z.object({
   interval: z.enum(CANDLE_INTERVAL_NAMES).default('1m').describe('candle width'),
 });
 
+/** Query of `GET /api/v1/history/events` (every filter optional; newest first). */
+export const eventsQuery = z.object({
+  group: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'a consolidation group name (letters, digits, . _ -)')
+    .optional()
+    .describe('consolidation group, e.g. BTC-USD'),
+  instrument: instrumentParam
+    .optional()
+    .describe('member instrument: either side of a crossing, or the basis member'),
+  kind: z.enum(['crossed', 'basis']).optional().describe('crossed (crossed markets) or basis'),
+  from: timeParam.optional(),
+  to: timeParam.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100).describe('page size (1-1000, default 100)'),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,512}$/, 'not a cursor returned by this API')
+    .optional()
+    .describe('`nextCursor` of the previous page'),
+});
+
 /** Query of `GET /api/v1/alerts` (every filter optional; newest first). */
 export const alertsQuery = z.object({
   instrument: z.string().min(1).max(128).optional().describe('instrument id, or pair/group name'),

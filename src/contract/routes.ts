@@ -11,6 +11,7 @@ import { z } from 'zod';
 import {
   alertsQuery,
   analyticsQuery,
+  eventsQuery,
   bookQuery,
   candlesQuery,
   groupPath,
@@ -30,6 +31,7 @@ import {
   AnalyticsView,
   BookSnapshot,
   ConsolidatedResponse,
+  EventsResponse,
   ConsolidatedView,
   HealthzResponse,
   HeatmapResponse,
@@ -171,6 +173,16 @@ export const routes = {
     query: heatmapQuery,
     response: HeatmapResponse,
     errors: [400, 404, 501],
+  },
+  historyEvents: {
+    method: 'GET',
+    path: '/api/v1/history/events',
+    kind: 'json',
+    summary: 'Stored crossed-market and basis events of the consolidated groups, newest first',
+    tags: ['history'],
+    query: eventsQuery,
+    response: EventsResponse,
+    errors: [400, 501],
   },
   alerts: {
     method: 'GET',

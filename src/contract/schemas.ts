@@ -541,3 +541,26 @@ export const HistoryTradesResponse = page(Trade);
 export const HistoryCandlesResponse = page(Candle);
 export const HistoryOrderbookResponse = page(BookSnapshot);
 export const AlertsResponse = page(Alert);
+
+/**
+ * A stored analytics event of a consolidated group (store/types.ts AnalyticsEventRow): a crossed market
+ * (`open` / `update` with a new maximum edge / `close`; instrument = sell-on member, counterparty =
+ * buy-on member, valueBps = net edge) or a basis sample (instrument = the derivative member, valueBps =
+ * basis). `ts` ms since epoch UTC; `body` the bus event as published.
+ */
+export const AnalyticsEvent = z.object({
+  id: z.string(),
+  kind: z.enum(['crossed', 'basis']),
+  group: z.string(),
+  instrument: z.string(),
+  counterparty: z.string().nullable(),
+  ts: z.number(),
+  status: z.enum(['open', 'update', 'close', 'sample']),
+  valueBps: z.number().nullable(),
+  body: z.record(z.string(), z.unknown()),
+});
+export type AnalyticsEvent = z.infer<typeof AnalyticsEvent>;
+
+/** `GET /api/v1/history/events`: newest first. */
+export const EventsResponse = page(AnalyticsEvent);
+export type EventsResponse = z.infer<typeof EventsResponse>;
