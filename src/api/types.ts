@@ -10,8 +10,6 @@ import type { DropCounters, Engine } from '../pipeline/engine.ts';
 import type { InstrumentBook } from '../book/instrument-book.ts';
 import type { AnalyticsStage } from '../analytics/stage.ts';
 import type { InstrumentAnalytics, InstrumentAnalyticsView } from '../analytics/instrument.ts';
-import type { HeatmapSlice } from '../analytics/heatmap.ts';
-import type { NewsItem } from '../news/types.ts';
 import type { InstrumentCatalog, InstrumentSpec } from '../core/instrument.ts';
 import type { ConsolidationStage } from '../analytics/consolidated/stage.ts';
 import type * as C from '../contract/index.ts';
