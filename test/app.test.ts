@@ -58,9 +58,9 @@ describe('offline run: simulator → connector → book → store → API', () =
     expect(state).toBe('live');
     // The recording carries no exchangeInfo: the instrument shows the documented fallback spec.
     const body = (await (await fetch(`${app.url}/api/v1/instruments`)).json()) as {
-      instruments: { instrument: string; spec: Record<string, unknown> | null }[];
+      items: { instrument: string; spec: Record<string, unknown> | null }[];
     };
-    expect(body.instruments.find((i) => i.instrument === ID)?.spec).toMatchObject({
+    expect(body.items.find((i) => i.instrument === ID)?.spec).toMatchObject({
       source: 'fallback',
       kind: 'perpetual',
       margin: 'linear',

@@ -11,7 +11,6 @@ const IDS = [
   'binance-coinm',
   'okx',
   'kraken',
-  'bybit',
   'bybit-linear',
   'coinbase',
   'bitget',
@@ -44,6 +43,6 @@ describe('venue → recordings table', () => {
     for (const v of ['binance', 'okx', 'kraken', 'coinbase', 'bitfinex', 'bitstamp', 'gemini'])
       expect(got.map((r) => r.venue)).toContain(v);
     for (const r of got) expect(simProtocols.has(r.venue), r.venue).toBe(true);
-    expect(recordedVenues(new Set(['gemini', 'bitget-futures'])).map((r) => r.venue)).toEqual(['gemini']);
+    expect(recordedVenues(new Set(['gemini', 'kucoin-futures'])).map((r) => r.venue)).toEqual(['gemini']);
   });
 });

@@ -26,11 +26,12 @@ export const VENUE_RECORDINGS: Readonly<Record<VenueId, readonly string[]>> = {
   'binance-us': [`${CF}/single-file-2021-04/BINANCE_US-63b290.0`],
   okx: [`${CF}/okx-2022-05/OKX.ws.1.0`],
   kraken: [`${CF}/kraken-2021-04/KRAKEN.ws.50.0`, `${CF}/kraken-2021-04/KRAKEN.ws.48.0`],
-  bybit: [`${CF}/bybit-2021-04/BYBIT.ws.25.0`, `${CF}/bybit-2021-04/BYBIT.ws.26.0`],
-  'bybit-linear': [`${SHARED_DATA}/bybit-v5/2024-12-01_XRPUSDT_ob500.data`],
+  // The v1 capture (today's v5 served by the simulator); the v5 ob500 download replays too (replay only).
+  'bybit-linear': [`${CF}/bybit-2021-04/BYBIT.ws.25.0`, `${CF}/bybit-2021-04/BYBIT.ws.26.0`],
   coinbase: [`${CF}/coinbase-2021-04/COINBASE.ws.28.0`],
-  bitget: [`${CF}/bitget/BITGET.ws.1.0`, `${CF}/bitget/BITGET.ws.2.0`],
-  'bitget-futures': [],
+  // One connection per market: the parser names the market from each frame.
+  bitget: [`${CF}/bitget/BITGET.ws.1.0`],
+  'bitget-futures': [`${CF}/bitget/BITGET.ws.2.0`],
   deribit: [`${CF}/deribit/DERIBIT.ws.1.0`],
   hyperliquid: [`${SHARED_DATA}/hyperliquid-hftbacktest/btcusd_20250126.gz`],
   kucoin: [`${CF}/kucoin-2021-04/KUCOIN.ws.1.0`, `${CF}/kucoin-2021-04/KUCOIN.http.0.0`],

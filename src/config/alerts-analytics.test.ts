@@ -19,7 +19,8 @@ describe('config alerts section', () => {
     const ids = resolveRules(c.alerts).map((r) => r.id);
     expect(ids).toContain('spread_widening');
     expect(ids).toContain('stale_feed');
-    expect(ids.length).toBe(12);
+    expect(ids).toContain('crossed_market');
+    expect(ids.length).toBe(13);
   });
 
   it('reads rules with per-instrument overrides, webhooks and disabled built-ins from YAML', () => {

@@ -150,7 +150,13 @@ export const eventsQuery = z.object({
 
 /** Query of `GET /api/v1/alerts` (every filter optional; newest first). */
 export const alertsQuery = z.object({
-  instrument: z.string().min(1).max(128).optional().describe('instrument id, or pair/group name'),
+  instrument: z
+    .string()
+    .min(1)
+    .max(128)
+    .transform(resolveInstrumentId)
+    .optional()
+    .describe('instrument id (venue aliases resolved), or pair/group name'),
   severity: Severity.optional(),
   rule: z
     .string()

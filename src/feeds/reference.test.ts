@@ -129,8 +129,8 @@ describe('Kraken AssetPairs recorded in kraken-2021-04/KRAKEN.0', () => {
 describe('Bybit legacy symbols recorded in bybit-2021-04/BYBIT.0', () => {
   it('reads inverse perpetuals and dated futures of 1 USD, linear USDT perpetuals in base units', async () => {
     const { catalog, counts } = await catalogOf('bybit-2021-04/BYBIT.0');
-    expect(counts.get('bybit')).toEqual({ bodies: 1, specs: 15, skipped: 0, failed: 0 });
-    const btcusd = catalog.find('bybit:BTCUSD')!;
+    expect(counts.get('bybit-linear')).toEqual({ bodies: 1, specs: 15, skipped: 0, failed: 0 });
+    const btcusd = catalog.find('bybit-linear:BTCUSD')!;
     expect(btcusd).toMatchObject({
       margin: 'inverse',
       contractSize: 1,
@@ -139,11 +139,11 @@ describe('Bybit legacy symbols recorded in bybit-2021-04/BYBIT.0', () => {
     });
     expect(btcusd).toMatchObject({ kind: 'perpetual', tickSize: '0.5', lotSize: '1' });
     expect(notional(btcusd, 60_000, 6_000)).toBe(6_000);
-    expect(catalog.find('bybit:BTCUSDM21')).toMatchObject({
+    expect(catalog.find('bybit-linear:BTCUSDM21')).toMatchObject({
       kind: 'future',
       expiry: Date.UTC(2021, 5, 25, 8),
     });
-    expect(catalog.find('bybit:ETHUSDT')).toMatchObject({
+    expect(catalog.find('bybit-linear:ETHUSDT')).toMatchObject({
       margin: 'linear',
       sizeUnit: 'base',
       tickSize: '0.05',
@@ -271,7 +271,15 @@ describe('Binance exchangeInfo (documented shape)', () => {
   });
 
   it('every existing venue has a reference whose requests it matches', () => {
-    for (const id of ['binance', 'binance-usdm', 'binance-coinm', 'okx', 'kraken', 'bybit', 'coinbase']) {
+    for (const id of [
+      'binance',
+      'binance-usdm',
+      'binance-coinm',
+      'okx',
+      'kraken',
+      'bybit-linear',
+      'coinbase',
+    ]) {
       const a = venues.get(id)!;
       const base = a.rest?.url ?? a.reference!.restUrl!;
       const reqs = a.reference!.requests(base);

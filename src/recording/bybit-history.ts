@@ -14,7 +14,7 @@ import { FileLines } from './lines.ts';
 import type { ReaderStats } from './stats.ts';
 
 /** The venue id Bybit history downloads replay as. */
-export const BYBIT_HISTORY_VENUE = 'bybit';
+export const BYBIT_HISTORY_VENUE = 'bybit-linear';
 
 /** True when a line looks like a Bybit v5 order-book push (`{"topic":"orderbook.N.SYMBOL",...,"ts":N}`). */
 export function looksLikeBybitHistory(line: string): boolean {

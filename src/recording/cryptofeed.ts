@@ -31,7 +31,7 @@ export const CRYPTOFEED_VENUES: Readonly<Record<string, string>> = {
   OKEX: 'okx',
   KRAKEN: 'kraken',
   COINBASE: 'coinbase',
-  BYBIT: 'bybit',
+  BYBIT: 'bybit-linear',
 };
 
 /** Parts of a cryptofeed file name: `<FEED>.ws.<N>.0`, `<FEED>.http.<N>.0` or `<FEED>.0`. */
@@ -56,7 +56,7 @@ export const VENUE_HOSTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/(^|\.)kraken\.com$/, 'kraken'],
   [/(^|\.)(okx|okex)\.com$/, 'okx'],
   [/(^|\.)coinbase\.com$/, 'coinbase'],
-  [/(^|\.)bybit\.com$/, 'bybit'],
+  [/(^|\.)bybit\.com$/, 'bybit-linear'],
   [/(^|\.)bitfinex\.com$/, 'bitfinex'],
   [/(^|\.)bitstamp\.net$/, 'bitstamp'],
   [/(^|\.)gemini\.com$/, 'gemini'],

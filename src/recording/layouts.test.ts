@@ -93,10 +93,10 @@ describe('older single-file cryptofeed captures (single-file-2021-04)', () => {
 describe('Bybit v5 order-book history download (bybit-v5)', () => {
   it('is recognised by its first line and replays live with contiguous updates', async () => {
     const rec = await openRecording([BYBIT]);
-    expect(rec.files.map((f) => [f.format, f.venue])).toEqual([['bybit-history', 'bybit']]);
+    expect(rec.files.map((f) => [f.format, f.venue])).toEqual([['bybit-history', 'bybit-linear']]);
     const replay = new Replay(rec);
     await replay.run();
-    const b = replay.engine.books.get('bybit:XRPUSDT')!;
+    const b = replay.engine.books.get('bybit-linear:XRPUSDT')!;
     const c = b.health.counters;
     expect(b.state).toBe('live');
     expect([c.snapshots, c.deltasApplied, c.gaps, c.crossedBooks, c.dropped]).toEqual([1, 49, 0, 0, 0]);

@@ -129,7 +129,7 @@ export function bybitV5Spec(o: Record<string, unknown>, source: InstrumentSpec['
   const lotSize = decimalText(lot.qtyStep ?? lot.basePrecision, 'qtyStep');
   const base = normalizeAsset(text(o, 'baseCoin'));
   const quote = normalizeAsset(text(o, 'quoteCoin'));
-  const common = { venue: 'bybit', symbol, base, quote, tickSize, lotSize, source };
+  const common = { venue: 'bybit-linear', symbol, base, quote, tickSize, lotSize, source };
   const ct = optText(o, 'contractType');
   if (ct === undefined) {
     if (o.optionsType !== undefined) throw new MalformedFrameError('unsupported', 'options are not served');
@@ -168,7 +168,7 @@ export function bybitLegacySpec(
   const inverse = quote === 'USD';
   const expiry = inverse && symbol !== `${base}USD` ? bybitLegacyExpiry(symbol) : null;
   return makeSpec({
-    venue: 'bybit',
+    venue: 'bybit-linear',
     symbol,
     base,
     quote,
