@@ -141,7 +141,7 @@ describe('cryptofeed reader', () => {
     expect(cryptofeedVenue('OKX')).toBe('okx');
     expect(cryptofeedVenue('KRAKEN')).toBe('kraken');
     expect(cryptofeedVenue('COINBASE')).toBe('coinbase');
-    expect(cryptofeedVenue('BYBIT')).toBe('bybit');
+    expect(cryptofeedVenue('BYBIT')).toBe('bybit-linear');
     expect(cryptofeedVenue('KRAKEN_FUTURES')).toBe('kraken-futures');
   });
 });

@@ -119,10 +119,16 @@ describe('Gate.io simulator protocol', () => {
       expect(finalBooks(run.engine, 'gateio-futures')).toEqual(
         finalBooks(reference, 'gateio-futures', run.engine),
       );
-      let oracle = 0;
       for (const b of run.engine.books.values()) {
         const c = b.health.counters;
         expect([c.gaps, c.crossedBooks, c.oracleChecked - c.oracleMatched]).toEqual([0, 0, 0]);
+      }
+      // Over loopback at max speed the run may settle before a book_ticker reaches a live book, so the
+      // count of oracle checks is asserted on the replay (deterministic): every one matches.
+      let oracle = 0;
+      for (const b of reference.books.values()) {
+        const c = b.health.counters;
+        expect(c.oracleChecked - c.oracleMatched).toBe(0);
         oracle += c.oracleMatched;
       }
       expect(oracle).toBeGreaterThan(0);
