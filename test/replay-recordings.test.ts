@@ -8,7 +8,7 @@
  * - The CLI end to end: `depthwatch replay ... --json` prints one JSON object.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -46,8 +46,6 @@ async function symbolsWithDepthAndSnapshot(dir: string): Promise<string[]> {
   return [...depth].filter((s) => snap.has(s)).sort();
 }
 
-const haveData = existsSync(HFT) && existsSync(CF);
-
 /**
  * Books whose recorded REST snapshot contradicts the recorded stream. BTCUSD_210924: the diff
  * [86143390045, 86143391114] sets bid 68632.0 to 841 (and bookTickers agree), yet the snapshot with the
@@ -56,7 +54,7 @@ const haveData = existsSync(HFT) && existsSync(CF);
  */
 const SNAPSHOT_CONTRADICTS_STREAM = new Set(['binance-coinm:BTCUSD_210924', 'binance-coinm:BTCUSD_PERP']);
 
-describe.skipIf(!haveData)('replay of the real Binance recordings', () => {
+describe('replay of the real Binance recordings', () => {
   it('hftbacktest USD-M BTCUSDT: live, 0 gaps, 0 resyncs, every oracle matches (126 after their diff + 447 held)', async () => {
     const { summary, venues } = await replayPaths([join(HFT, 'usdm')]);
     expect(venues).toEqual(['binance-usdm']);

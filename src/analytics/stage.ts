@@ -89,6 +89,8 @@ export interface AnalyticsStageOptions {
 
 /** Per instrument: its spec (as of catalog `version`) and analytics. */
 interface Entry {
+  /** Venue id of the instrument (the latency observer's label). */
+  readonly venue: string;
   spec: InstrumentSpec;
   version: number;
   analytics: InstrumentAnalytics | undefined;
@@ -110,7 +112,6 @@ export class AnalyticsStage implements PipelineStage {
   private readonly emit = (e: AnalyticsEvent): void => this.bus.publish('analytics', e);
   private readonly latency: LatencyObserver | null;
   private readonly clock: () => number;
-  private readonly venueOf = new Map<InstrumentId, string>();
 
   constructor(opts: AnalyticsStageOptions) {
     this.bus = opts.bus;
@@ -156,6 +157,7 @@ export class AnalyticsStage implements PipelineStage {
     const spec = cat.get(instrument);
     const o = this.analyticsOpts;
     e = {
+      venue: splitInstrumentId(instrument).venue,
       spec,
       version: cat.version,
       analytics: o
@@ -201,16 +203,14 @@ export class AnalyticsStage implements PipelineStage {
     }
     this.latest.set(b.instrument, sample);
     this.bus.publish('metrics', sample);
-    if (this.latency) this.measure(b.instrument, started, localTs);
+    if (this.latency) this.measure(e.venue, started, localTs);
     // After the metrics of the same update, as consumers (alerts) evaluated them before.
     if (cross && (this.bus.hasSubscribers?.('cross') ?? true)) this.publishCross(cross, localTs);
     this.sampler.offer(sample);
   }
 
   /** Book applied → metrics published, and receive → metrics published (pipeline/latency.ts). */
-  private measure(instrument: InstrumentId, started: number, localTs: number): void {
-    let venue = this.venueOf.get(instrument);
-    if (venue === undefined) this.venueOf.set(instrument, (venue = splitInstrumentId(instrument).venue));
+  private measure(venue: string, started: number, localTs: number): void {
     const now = this.clock();
     this.latency!.observe('applied_metrics', venue, now - started);
     this.latency!.observe('receive_metrics', venue, now - localTs);

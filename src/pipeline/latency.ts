@@ -17,6 +17,9 @@
  * when no observer is given, so replay and the benchmarks pay nothing.
  */
 import type { VenueId } from '../core/model.ts';
+import { RECORDED_CLOCK_LIMIT_MS } from '../util/time.ts';
+
+export { RECORDED_CLOCK_LIMIT_MS };
 
 /** One measured step of the path (see the module comment). */
 export type LatencyStep =
@@ -30,9 +33,6 @@ export const LATENCY_STEPS: readonly LatencyStep[] = [
   'receive_metrics',
   'metrics_send',
 ];
-
-/** Exchange→receive beyond this many ms (either sign) means the two clocks are not both live. */
-export const RECORDED_CLOCK_LIMIT_MS = 60_000;
 
 /** Receives one latency measurement; must not throw (it is called on the hot path). */
 export interface LatencyObserver {
@@ -106,15 +106,22 @@ class Buckets {
  * are counted in bucket 0, never dropped, so counts always equal the events observed.
  */
 export class LatencyHistograms implements LatencyObserver {
-  private readonly byKey = new Map<string, { step: LatencyStep; venue: VenueId; b: Buckets }>();
+  /** Step → venue → buckets (nested maps: no key string built per observation on the hot path). */
+  private readonly bySteps = new Map<LatencyStep, Map<VenueId, Buckets>>();
   /** Exchange→receive measurements skipped as not applicable, by venue. */
   readonly notApplicableCounts = new Map<VenueId, number>();
 
   observe(step: LatencyStep, venue: VenueId, ms: number): void {
-    const key = step + '\u0000' + venue;
-    let e = this.byKey.get(key);
-    if (!e) this.byKey.set(key, (e = { step, venue, b: new Buckets() }));
-    e.b.add(ms > 0 ? ms : 0);
+    let venues = this.bySteps.get(step);
+    if (!venues) this.bySteps.set(step, (venues = new Map()));
+    let b = venues.get(venue);
+    if (!b) venues.set(venue, (b = new Buckets()));
+    b.add(ms > 0 ? ms : 0);
+  }
+
+  /** Every (step, venue, buckets) measured. */
+  private *entries(): IterableIterator<{ step: LatencyStep; venue: VenueId; b: Buckets }> {
+    for (const [step, venues] of this.bySteps) for (const [venue, b] of venues) yield { step, venue, b };
   }
 
   notApplicable(venue: VenueId): void {
@@ -124,7 +131,7 @@ export class LatencyHistograms implements LatencyObserver {
   /** Measurements of `step` (all venues when `venue` is omitted). */
   count(step: LatencyStep, venue?: VenueId): number {
     let n = 0;
-    for (const e of this.byKey.values())
+    for (const e of this.entries())
       if (e.step === step && (venue === undefined || e.venue === venue)) n += e.b.count;
     return n;
   }
@@ -140,14 +147,14 @@ export class LatencyHistograms implements LatencyObserver {
     sumMs: number;
     count: number;
   }> {
-    for (const e of this.byKey.values())
+    for (const e of this.entries())
       yield { step: e.step, venue: e.venue, buckets: e.b.counts, sumMs: e.b.sum, count: e.b.count };
   }
 
   /** One summary per step and venue measured, in step order then venue order. */
   summaries(): LatencySummary[] {
     const out: LatencySummary[] = [];
-    for (const e of this.byKey.values()) {
+    for (const e of this.entries()) {
       out.push({
         step: e.step,
         venue: e.venue,

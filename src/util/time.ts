@@ -110,3 +110,10 @@ export function parseUtcTime(text: string): number {
           : m[3];
   return Date.parse(`${m[1]}T${m[2] ?? '00:00'}${m[2] && m[2].length === 5 ? ':00' : ''}${zone}`);
 }
+
+/**
+ * An exchange time further than this from its receive time (ms, either sign) means the two clocks are not
+ * both live: recorded data replayed now (the simulator, demo). Such a gap is reported as "not
+ * applicable", never as latency (pipeline/latency.ts, the dashboard's System view).
+ */
+export const RECORDED_CLOCK_LIMIT_MS = 60_000;

@@ -3,6 +3,7 @@
  * fixed-bucket latency histogram, and a small parser of the Prometheus text exposition (`GET /metrics`)
  * for a few process-level gauges. Times are ms since epoch UTC.
  */
+import { RECORDED_CLOCK_LIMIT_MS } from '../../../src/util/time.ts';
 
 /** Counter values at one poll (monotonic since the process started). */
 export interface CounterPoint {
@@ -32,11 +33,11 @@ export function counterRates(
 export const LATENCY_BOUNDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] as const;
 
 /** Latencies beyond this (ms, absolute) mean recorded data replayed now: not counted as latency. */
-export const RECORDED_LATENCY_MS = 3_600_000;
+export const RECORDED_LATENCY_MS = RECORDED_CLOCK_LIMIT_MS;
 
 /**
  * Counts of observed exchange-to-local latencies in buckets `(bound[i−1], bound[i]]` (ms), the last one
- * open-ended. Negative latencies (clock skew) count in `negative`, absurd ones (|x| over an hour: replayed
+ * open-ended. Negative latencies (clock skew) count in `negative`, absurd ones (|x| over a minute: replayed
  * recordings) in `recorded`, non-finite inputs are ignored and counted in `invalid`.
  */
 export class LatencyHistogram {
