@@ -20,6 +20,7 @@ import {
 import { checkBind, defaultSecurity } from '../../src/api/security/policy.ts';
 import { apiSecurity } from '../../src/app/startup.ts';
 import { loadConfig } from '../../src/config/load.ts';
+import { createClient, ApiError } from '../../src/client/index.ts';
 import { BTC, makeFixture, type Fixture } from '../api-fixtures.ts';
 
 /** Open a WebSocket; resolves with the HTTP status of a refused upgrade, or 101 when it opened. */
@@ -130,6 +131,20 @@ describe('API authentication with keys', () => {
     const same = await wsStatus(`ws://${base}/ws`, { ...auth, origin: `http://${base}` });
     expect(same.status).toBe(101);
     same.ws!.close();
+  });
+
+  it('the SDK sends its API key on REST calls and streams with a single-use token', async () => {
+    const socket = (u: string) => new WebSocket(u) as never;
+    const anon = createClient({ baseUrl: `http://${base}/`, createSocket: socket });
+    const err = await anon.instruments().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(401);
+    const dw = createClient({ baseUrl: `http://${base}/`, apiKey: reader.key, createSocket: socket });
+    expect((await dw.instruments()).items.map((i) => i.instrument)).toContain(BTC);
+    const stream = dw.stream({ channels: ['health'], instruments: [BTC] });
+    const first = await stream.next();
+    expect(first.value).toMatchObject({ channel: 'health', instrument: BTC });
+    stream.close();
   });
 
   it('answers whoami with the key id and scopes', async () => {
