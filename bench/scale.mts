@@ -160,7 +160,7 @@ async function runOne(n: number): Promise<Row> {
     const cfgPath = join(dir, 'config.json');
     writeFileSync(cfgPath, JSON.stringify(config));
     log(
-      `scale N=${n}: ${instruments.length} instruments over ${SOURCES.length} venue protocols, warm-up ${WARMUP} s`,
+      `scale N=${n}: ${instruments.length} instruments over ${new Set(instruments.map((id) => id.slice(0, id.indexOf(':')))).size} venue protocols, warm-up ${WARMUP} s`,
     );
     child = spawn(
       process.execPath,
@@ -214,7 +214,7 @@ async function runOne(n: number): Promise<Row> {
     const rows = sum(b, 'depthwatch_store_rows') - sum(a, 'depthwatch_store_rows');
     const row: Row = {
       n: instruments.length,
-      venues: SOURCES.length,
+      venues: new Set(instruments.map((id) => id.slice(0, id.indexOf(':')))).size,
       framesPerSec: handled / secs,
       cpuPct: (cpu / secs) * 100,
       rssMiB: sum(b, 'depthwatch_process_resident_memory_bytes') / 2 ** 20,
