@@ -48,6 +48,8 @@ export const consolidationGroupSchema = z.union([
       sharePct: z.number().positive().max(50).optional(),
       /** Crossed markets count from this net edge, bps (default 0). */
       minEdgeBps: z.number().min(0).optional(),
+      /** Crossed markets between members of the same kind only (default `same`) or any two (`any`). */
+      crossKinds: z.enum(['same', 'any']).optional(),
     })
     .strict(),
 ]);
