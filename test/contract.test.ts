@@ -131,6 +131,8 @@ const CALLS: Record<RouteName, Call[]> = {
   replayControl: [{ params: { id: 'nope' }, body: { speed: 2 }, status: 501 }],
   replayStep: [{ params: { id: 'nope' }, body: {}, status: 501 }],
   replayDelete: [{ params: { id: 'nope' }, status: 501 }],
+  replayMarks: [{ params: { id: 'nope' }, status: 501 }],
+  replayFiles: [{ status: 501 }],
   healthz: [{}],
   readyz: [{}],
   prometheus: [{}],

@@ -25,6 +25,11 @@ export interface CoreHandlerDeps {
   alertRules?: readonly AlertRule[];
   /** Readiness probe; default: the store's `isReady` when it has one, else `store.counts()` succeeds. */
   ready?: () => boolean | Promise<boolean>;
+  /**
+   * The clock history ranges default to (ms since epoch UTC; default Date.now): a replay server passes
+   * its replay clock, so `to` defaults to the recorded time being played.
+   */
+  now?: () => number;
 }
 
 /** A sample with the deprecated metric names added for one release (analytics/types.ts LEGACY_METRIC_NAMES). */
@@ -50,7 +55,8 @@ export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRout
     return !!groups && [...groups.keys()].some((g) => groupInstrumentId(g) === id);
   };
   const range = (from: number | undefined, to: number | undefined): { from: number; to: number } => {
-    const r = resolveRange(from, to, Date.now());
+    const t = deps.now?.();
+    const r = resolveRange(from, to, t !== undefined && Number.isFinite(t) ? t : Date.now());
     if (!r) throw new ApiError(400, 'from must be before to');
     return r;
   };

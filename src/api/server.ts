@@ -62,6 +62,8 @@ export interface ApiDeps extends Omit<NewsApiDeps, 'store'> {
   replay?: ReplayApi;
   /** Latency histograms of the pipeline (pipeline/latency.ts), exposed in `/metrics`. */
   latency?: LatencyHistograms;
+  /** Clock of history ranges' defaults (a replay server: its replay clock); default Date.now. */
+  now?: () => number;
 }
 
 const STATUS_TEXT: Record<number, string> = {
