@@ -432,6 +432,8 @@ export class ReplaySessionCore {
       ...(this.ctx.venue ? { venue: this.ctx.venue } : {}),
       engine: { ...this.ctx.engine, ...(this.catalog ? { instruments: this.catalog } : {}) },
     });
+    // Every instrument of the recording is known (and listed by the API) from the start.
+    for (const id of this.instruments) replay.engine.book(id);
     const offs: (() => void)[] = [];
     const store = this.ctx.store;
     offs.push(

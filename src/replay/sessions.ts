@@ -5,7 +5,7 @@
  * own (a session whose instruments another session already plays is refused, 409), so the same API and
  * client calls answer as for a live process.
  *
- * Files: the API opens only files under the recordings folder (`dir`, config `replay.dir`), named by
+ * Files: the API lists and opens only files under the recordings folder (`dir`, config `replay.dir`), named by
  * their path relative to it; an absolute path, a `..` segment, or a path that resolves (symlinks
  * followed) outside the folder is refused with 400; a missing file is 404. The command line opens any
  * path it is given ({@link ReplaySessions.openPaths}).
@@ -241,9 +241,15 @@ export class ReplaySessions implements ReplayApi {
       for (const e of entries) {
         if (out.length >= LIST_LIMIT || e.name.startsWith('.')) continue;
         const p = join(dir, e.name);
-        if (e.isDirectory()) {
+        if (e.isSymbolicLink()) {
+          // Listed only when it stays inside the folder (as resolveFile requires).
+          const real = await realpath(p).catch(() => null);
+          if (real === null || !real.startsWith(root + sep)) continue;
+        }
+        const st0 = e.isSymbolicLink() ? await stat(p).catch(() => null) : null;
+        if (e.isDirectory() || st0?.isDirectory()) {
           if (depth < LIST_DEPTH) await walk(p, depth + 1);
-        } else if (e.isFile()) {
+        } else if (e.isFile() || st0?.isFile()) {
           const st = await stat(p).catch(() => null);
           if (st)
             out.push({ path: relative(root, p).split(sep).join('/'), size: st.size, modified: st.mtimeMs });
