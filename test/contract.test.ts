@@ -134,6 +134,8 @@ const CALLS: Record<RouteName, Call[]> = {
   replayDelete: [{ params: { id: 'nope' }, status: 501 }],
   authWsToken: [{}],
   authWhoami: [{}],
+  replayMarks: [{ params: { id: 'nope' }, status: 501 }],
+  replayFiles: [{ status: 501 }],
   healthz: [{}],
   readyz: [{}],
   prometheus: [{}],

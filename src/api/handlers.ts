@@ -33,6 +33,11 @@ export interface CoreHandlerDeps {
    * fewer, `nextCursor` continues) and `maxBytes` of JSON. Default: none.
    */
   historyCaps?: { maxRows: number; maxBytes: number };
+  /**
+   * The clock history ranges default to (ms since epoch UTC; default Date.now): a replay server passes
+   * its replay clock, so `to` defaults to the recorded time being played.
+   */
+  now?: () => number;
 }
 
 /** A sample with the deprecated metric names added for one release (analytics/types.ts LEGACY_METRIC_NAMES). */
@@ -65,7 +70,8 @@ export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRout
     return !!groups && [...groups.keys()].some((g) => groupInstrumentId(g) === id);
   };
   const range = (from: number | undefined, to: number | undefined): { from: number; to: number } => {
-    const r = resolveRange(from, to, Date.now());
+    const t = deps.now?.();
+    const r = resolveRange(from, to, t !== undefined && Number.isFinite(t) ? t : Date.now());
     if (!r) throw new ApiError(400, 'from must be before to');
     return r;
   };

@@ -81,6 +81,8 @@ export interface ApiDeps extends Omit<NewsApiDeps, 'store'> {
   keys?: KeyRing;
   /** Auth, rate, size, history and WebSocket limits (api/security/policy.ts; default: their defaults). */
   security?: SecurityOptions;
+  /** Clock of history ranges' defaults (a replay server: its replay clock); default Date.now. */
+  now?: () => number;
 }
 
 const STATUS_TEXT: Record<number, string> = {

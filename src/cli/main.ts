@@ -20,6 +20,7 @@ export async function main(argv: string[]): Promise<void> {
     import('./news.ts'),
     import('./keys.ts'),
     import('./config-check.ts'),
+    import('./serve.ts'),
   ]);
   for (const m of modules) m.register(program);
   await program.parseAsync(argv);

@@ -55,6 +55,8 @@ export const consolidationGroupSchema = z.union([
       sharePct: z.number().positive().max(50).optional(),
       /** Crossed markets count from this net edge, bps (default 0). */
       minEdgeBps: z.number().min(0).optional(),
+      /** Crossed markets between members of the same kind only (default `same`) or any two (`any`). */
+      crossKinds: z.enum(['same', 'any']).optional(),
     })
     .strict(),
 ]);
@@ -162,6 +164,19 @@ export const configSchema = z
       .prefault({}),
     /** Record raw frames to this directory (depthwatch recording format), or omitted. */
     recordDir: z.string().optional(),
+    /**
+     * Replay sessions of `depthwatch serve`: `dir` is the recordings folder the API and the dashboard's
+     * "open recording" may open files from (nothing outside it); `checkpointEverySeconds` is the recorded
+     * time between book checkpoints (seek targets); `maxSessions` the most sessions at once.
+     */
+    replay: z
+      .object({
+        dir: z.string().optional(),
+        checkpointEverySeconds: z.number().positive().default(10),
+        maxSessions: z.number().int().min(1).max(64).default(8),
+      })
+      .strict()
+      .prefault({}),
     /**
      * Fetch each venue's instrument list (contract sizes, ticks) at start (`venues.<id>.rest` or the
      * production REST URL); false uses the documented fallbacks only (offline runs).

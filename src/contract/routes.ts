@@ -54,6 +54,8 @@ import {
   ReplaySessionsResponse,
   ReplayStepBody,
   replayPath,
+  ReplayMarksResponse,
+  RecordingFilesResponse,
 } from './replay.ts';
 import { WhoamiResponse, WsTokenResponse, securityErrors } from './auth.ts';
 
@@ -294,7 +296,28 @@ export const routes = {
     body: ReplayCreateBody,
     status: 201,
     response: ReplaySession,
+    errors: [400, 404, 409, 501],
+  },
+  replayMarks: {
+    method: 'GET',
+    path: '/api/v1/replay/:id/marks',
+    kind: 'json',
+    summary: "Marks on a session's timeline: gaps, resyncs, alerts (recorded time)",
+    tags: ['replay'],
+    params: replayPath,
+    query: listQuery,
+    response: ReplayMarksResponse,
     errors: [400, 404, 501],
+  },
+  replayFiles: {
+    method: 'GET',
+    path: '/api/v1/recordings',
+    kind: 'json',
+    summary: 'Recording files a replay session can open (the recordings folder)',
+    tags: ['replay'],
+    query: listQuery,
+    response: RecordingFilesResponse,
+    errors: [400, 501],
   },
   replayGet: {
     method: 'GET',

@@ -242,6 +242,35 @@ describe('crossed markets', () => {
   });
 });
 
+describe('crossed markets between market kinds', () => {
+  const perp = makeSpec({ ...fallbackSpec('binance-usdm:BTCUSDT'), kind: 'perpetual', source: 'reference' });
+  const spec = (id: string) => (id === 'binance-usdm:BTCUSDT' ? perp : fallbackSpec(id));
+  const members = ['binance:BTCUSDT', 'binance-usdm:BTCUSDT', 'okx:BTC-USDT'];
+  const run = (crossKinds?: 'same' | 'any') => {
+    const h = harness(members, { spec }, crossKinds ? { crossKinds } : {});
+    h.feed(snap('binance:BTCUSDT', [['60000', '1']], [['60010', '1']]));
+    // The perpetual trades 30 above spot: its bid over the spot ask is basis, not a riskless crossing.
+    h.feed(snap('binance-usdm:BTCUSDT', [['60030', '1']], [['60031', '1']]));
+    // OKX spot bids over Binance spot's ask: a crossing of two spot books.
+    h.feed(snap('okx:BTC-USDT', [['60012', '1']], [['60020', '1']]));
+    return h.group.view().crossed.map((c) => `${c.sellOn}>${c.buyOn}`);
+  };
+
+  it('pairs only members of the same kind by default (spot with spot)', () => {
+    expect(run()).toEqual(['okx:BTC-USDT>binance:BTCUSDT']);
+  });
+
+  it('pairs every two members with crossKinds any (spot against perpetual too)', () => {
+    expect(run('any').sort()).toEqual(
+      [
+        'binance-usdm:BTCUSDT>binance:BTCUSDT',
+        'binance-usdm:BTCUSDT>okx:BTC-USDT',
+        'okx:BTC-USDT>binance:BTCUSDT',
+      ].sort(),
+    );
+  });
+});
+
 describe('quote conversion', () => {
   it('counts USDT as USD, applies a configured rate, and leaves out a member it cannot convert', () => {
     const eur = makeSpec({ ...fallbackSpec('kraken:XBT/EUR'), quote: 'EUR', source: 'reference' });

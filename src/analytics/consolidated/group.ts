@@ -47,6 +47,12 @@ export interface GroupOptions {
   sharePct?: number;
   /** A crossing counts from this net edge, bps (default 0). */
   minEdgeBps?: number;
+  /**
+   * Which members are checked for crossed markets (default `same`): `same` pairs only members of the
+   * same market kind (spot with spot, perpetuals with perpetuals, dated futures of the same expiry);
+   * `any` pairs every two members (spot against perpetual too, which is basis more than arbitrage).
+   */
+  crossKinds?: 'same' | 'any';
   /** Consolidated heatmap settings, or false for none (default: 1 s bins, bucket 10 quote units). */
   heatmap?: Partial<HeatmapConfig> | false;
 }
@@ -125,6 +131,7 @@ export class ConsolidationGroup {
       ms.map((m) => m.instrument),
       ms.map((m) => m.takerFee),
       opts.minEdgeBps ?? 0,
+      opts.crossKinds === 'any' ? [] : ms.map((m) => crossClass(m.spec)),
     );
     this.states = ms.map(() => 'connecting');
     this.tops = ms.map(() => ({ bid: NaN, bidSize: NaN, ask: NaN, askSize: NaN }));
@@ -323,6 +330,13 @@ export class ConsolidationGroup {
 }
 
 const NO_COVERAGE = { bidFloor: NaN, askCeiling: NaN };
+
+/** Members of the same class are compared for crossed markets (see GroupOptions.crossKinds). */
+function crossClass(spec: InstrumentSpec): string {
+  if (spec.kind === 'future') return `future:${spec.expiry ?? ''}`;
+  if (spec.kind === 'option') return `option:${spec.id}`;
+  return spec.kind;
+}
 
 function midOf(t: MemberTop): number {
   return (t.bid + t.ask) / 2;

@@ -97,6 +97,8 @@ export interface ConsolidationGroupConfig {
   routeQuantity?: number;
   sharePct?: number;
   minEdgeBps?: number;
+  /** Crossed markets between members of the same kind only (default) or any two (see GroupOptions). */
+  crossKinds?: 'same' | 'any';
   viewDepth?: number;
   /** Consolidated heatmap settings, or false for none (default: 1 s bins, buckets of 10 quote units). */
   heatmap?: GroupOptions['heatmap'];
@@ -193,6 +195,7 @@ export class ConsolidationStage implements PipelineStage {
       ...(g.routeQuantity !== undefined ? { routeQuantity: g.routeQuantity } : {}),
       ...(g.sharePct !== undefined ? { sharePct: g.sharePct } : {}),
       ...(g.minEdgeBps !== undefined ? { minEdgeBps: g.minEdgeBps } : {}),
+      ...(g.crossKinds !== undefined ? { crossKinds: g.crossKinds } : {}),
       ...(g.viewDepth !== undefined ? { viewDepth: g.viewDepth } : {}),
       ...(g.heatmap !== undefined ? { heatmap: g.heatmap } : {}),
     });
