@@ -81,7 +81,7 @@ export interface WsOptions {
   maxConnectionsPerKey?: number;
   /** Client messages per second per connection, sustained (default 20). */
   messagesPerSecond?: number;
-  /** Client message burst per connection (default 40). */
+  /** Client message burst per connection (default 300: a reconnect re-sends up to 256 subscriptions). */
   messageBurst?: number;
   /** Malformed client messages after which the connection is closed with 1008 (default 20). */
   maxBadMessages?: number;
@@ -275,7 +275,7 @@ export class WsHub {
       replay: opts.replay ?? { list: () => [], get: () => undefined, onUpdate: () => () => {} },
       maxConnectionsPerKey: opts.maxConnectionsPerKey ?? 50,
       messagesPerSecond: opts.messagesPerSecond ?? 20,
-      messageBurst: opts.messageBurst ?? 40,
+      messageBurst: opts.messageBurst ?? 300,
       maxBadMessages: opts.maxBadMessages ?? 20,
     };
     const more = bus as unknown as Bus<NewsTopics & ConsolidationTopics>;

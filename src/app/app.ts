@@ -369,6 +369,9 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     { listen: address, url, instruments: config.instruments },
     `depthwatch listening on ${address}${url !== address ? ` (open ${url})` : ''}`,
   );
+  // Configured instruments are listed from the start (`connecting`, then with the last connection error
+  // while their venue is unreachable), not only once a first frame arrives.
+  if (role === 'all' || role === 'collector') for (const id of config.instruments) engine.book(id);
   for (const c of connectors) c.start();
   await news?.start();
 

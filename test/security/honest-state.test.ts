@@ -2,7 +2,13 @@
  * Issue 14 findings on honest state: `/api/v1/metrics/:id` kept serving the last sample as `live` during a
  * resync; `/readyz` said ready while no configured book was live.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startApp } from '../../src/app/app.ts';
+import { loadConfig } from '../../src/config/load.ts';
 import type { FastifyInstance } from 'fastify';
 import { createApiServer } from '../../src/api/server.ts';
 import { readiness } from '../../src/app/startup.ts';
@@ -68,4 +74,48 @@ describe('honest state', () => {
     expect(r.statusCode).toBe(503);
     expect((r.json() as { message: string }).message).toMatch(/no configured book is live/);
   });
+});
+
+describe('an unreachable venue at start (npm start with no network)', () => {
+  it('lists the configured instrument as connecting with the last error, and /readyz says not ready', async () => {
+    const config = loadConfig(
+      undefined,
+      {
+        instruments: [BTC],
+        // Nothing listens on port 9: every connection attempt is refused.
+        venues: { binance: { ws: 'ws://127.0.0.1:9', rest: 'http://127.0.0.1:9' } },
+        api: {
+          host: '127.0.0.1',
+          port: 0,
+          dashboard: false,
+          auth: { keysFile: join(mkdtempSync(join(tmpdir(), 'dw-honest-')), 'k.json') },
+        },
+        store: { url: 'memory' },
+        news: { enabled: false },
+        reference: false,
+      },
+      {},
+    );
+    const app = await startApp(config, pino({ level: 'silent' }));
+    try {
+      await vi.waitFor(
+        async () => {
+          const body = (await (await fetch(`${app.url}/api/v1/instruments`)).json()) as {
+            items: { instrument: string; state: string; reason: string | null }[];
+          };
+          expect(body.items).toHaveLength(1);
+          expect(body.items[0]).toMatchObject({ instrument: BTC, state: 'connecting' });
+          expect(body.items[0]!.reason).toMatch(/connect failed: .*ECONNREFUSED/);
+        },
+        { timeout: 15_000, interval: 200 },
+      );
+      const r = await fetch(`${app.url}/readyz`);
+      expect(r.status).toBe(503);
+      expect(((await r.json()) as { message: string }).message).toMatch(
+        /no configured book is live \(0\/1\): binance:BTCUSDT connecting \(connect failed/,
+      );
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
 });

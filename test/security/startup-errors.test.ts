@@ -60,6 +60,16 @@ describe('start-up mistakes: one line, the fix, exit code 1', () => {
     expect(r.stderr).toMatch(/refusing to listen on 0.0.0.0 without API keys.*--insecure/);
   }, 60_000);
 
+  it('replay --store checks the store before reading: a dead PostgreSQL is one line, nothing replayed', () => {
+    const rec = '../shared/data/binance-hftbacktest/spot/btcusdt_20240808.gz';
+    const r = cli(['replay', rec, '--quiet', '--store', 'postgres://u:hunter2@127.0.0.1:1/x']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toMatch(
+      /^depthwatch replay: cannot reach the store postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x \(.*ECONNREFUSED.*\): start it or fix --store; nothing was replayed$/,
+    );
+    expect(r.stdout + r.stderr).not.toContain('hunter2');
+  }, 60_000);
+
   it('config check lists the problems (exit 1) or says OK (exit 0)', () => {
     const bad = cli(['config', 'check', '-i', 'nope:X', '--store', `postgresql-ish://u:hunter2@h`]);
     expect(bad.code).toBe(1);

@@ -33,15 +33,15 @@ export const authConfigSchema = z
 export const limitsConfigSchema = z
   .object({
     /** Requests per window per key (or per IP without a key), every route but /healthz. */
-    rateMax: z.number().int().positive().default(600),
+    rateMax: z.number().int().positive().default(1200),
     /** Requests per window per key/IP on `/api/v1/history/*`. */
-    historyRateMax: z.number().int().positive().default(120),
+    historyRateMax: z.number().int().positive().default(300),
     /** Rate-limit window, ms. */
     rateWindowMs: z.number().int().positive().default(60_000),
     /** History queries running at once (beyond: 503 with Retry-After). */
     historyConcurrency: z.number().int().positive().default(4),
     /** Most rows in one history page (a larger `limit` is capped; `nextCursor` continues). */
-    historyMaxRows: z.number().int().positive().default(5_000),
+    historyMaxRows: z.number().int().positive().default(10_000),
     /** Most JSON bytes in one history page (rows beyond are left to the next page). */
     historyMaxBytes: z
       .number()
@@ -62,8 +62,8 @@ export const limitsConfigSchema = z
     wsConnectionsPerKey: z.number().int().positive().default(50),
     /** WebSocket client messages per second per connection (sustained; bursts up to `wsMessageBurst`). */
     wsMessagesPerSecond: z.number().positive().default(20),
-    /** WebSocket message burst per connection. */
-    wsMessageBurst: z.number().int().positive().default(40),
+    /** WebSocket message burst per connection (above the 256 subscriptions a client may re-send on reconnect). */
+    wsMessageBurst: z.number().int().positive().default(300),
     /** Bad messages after which a WebSocket connection is closed (1008). */
     wsMaxBadMessages: z.number().int().positive().default(20),
   })
