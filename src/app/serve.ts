@@ -24,6 +24,8 @@ import type { ReplaySpeed } from '../contract/replay.ts';
 import type { ReplaySessionView } from '../api/replay-routes.ts';
 import { ReplaySessions } from '../replay/sessions.ts';
 import { DASHBOARD_DIR, type AppTopics } from './app.ts';
+import { apiSecurity } from './startup.ts';
+import { redactUrl } from '../util/redact.ts';
 
 /** What to open at start. */
 export interface ServeOptions {
@@ -59,6 +61,9 @@ export async function startServe(config: AppConfig, logger: Logger, o: ServeOpti
   const bus = new InProcessBus<AppTopics>();
   bus.onHandlerError = (topic, err) => logger.error({ topic, err }, 'bus handler failed');
   const alertRules = resolveRules(config.alerts);
+  // API keys, limits and the bind rule as for `run` (app/startup.ts): refuses before anything starts.
+  const apiSec = apiSecurity(config);
+  if (apiSec.warning) logger.warn(apiSec.warning);
   const store = await createStore({
     url: config.store.url,
     flushIntervalMs: config.store.flushIntervalMs,
@@ -108,6 +113,8 @@ export async function startServe(config: AppConfig, logger: Logger, o: ServeOpti
     alertRules,
     replay: sessions,
     now: () => sessions.clock(),
+    keys: apiSec.keys,
+    security: apiSec.security,
   });
   const cleanup = async (): Promise<void> => {
     offAlerts();
@@ -135,7 +142,10 @@ export async function startServe(config: AppConfig, logger: Logger, o: ServeOpti
     throw e;
   }
   const url = address.replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
-  logger.info({ url, recordings: config.replay.dir ?? null }, `depthwatch serve listening on ${url}`);
+  logger.info(
+    { listen: address, url, recordings: config.replay.dir ?? null, store: redactUrl(config.store.url) },
+    `depthwatch serve listening on ${address}${url !== address ? ` (open ${url})` : ''}`,
+  );
   let closing: Promise<void> | null = null;
   return {
     config,

@@ -24,6 +24,7 @@ interface ServeFlags {
   checkpointEvery?: string;
   logLevel?: string;
   consolidate?: string[];
+  insecure?: boolean;
 }
 
 function usage(msg: string): never {
@@ -51,7 +52,8 @@ export function register(program: Command): void {
     .argument('[recordings...]', 'recording files or folders of the first replay session (optional)')
     .option('-c, --config <file>', 'YAML config file (or DEPTHWATCH_CONFIG)')
     .option('-p, --port <port>', 'API/dashboard port (default 8080)')
-    .option('--host <host>', 'listen address (default 0.0.0.0)')
+    .option('--host <host>', 'listen address (default 127.0.0.1; others need an API key or --insecure)')
+    .option('--insecure', 'allow listening beyond loopback without any API key (README "Security")')
     .option(
       '--store <url>',
       'history store of the replayed time: memory, duckdb:<path>, postgres://...',
@@ -80,6 +82,7 @@ export function register(program: Command): void {
       const api: Record<string, unknown> = {};
       if (f.port !== undefined) api.port = Number(f.port);
       if (f.host) api.host = f.host;
+      if (f.insecure) api.insecure = true;
       if (Object.keys(api).length) o.api = api;
       if (f.logLevel) o.log = { level: f.logLevel };
       const replay: Record<string, unknown> = {};
@@ -120,7 +123,11 @@ export function register(program: Command): void {
           process.exitCode = (e as { code?: string }).code === 'usage' ? 2 : 1;
           return;
         }
-        throw e;
+        // Port in use, the bind rule, an unreachable store...: one line naming the fix (app/startup.ts).
+        const { describeStartupError } = await import('../app/startup.ts');
+        process.stderr.write(`depthwatch serve: ${describeStartupError(e, config)}\n`);
+        process.exitCode = 1;
+        return;
       }
       const running = app;
       await new Promise<void>((done) => {

@@ -5,6 +5,7 @@
  *
  * ```ts
  * const dw = createClient({ baseUrl: 'http://127.0.0.1:8080/', createSocket: (u) => new WebSocket(u) });
+ * // A server with API keys (README "Security"): createClient({ ..., apiKey: process.env.DW_KEY })
  * const book = await dw.book({ instrument: 'binance:BTCUSDT', query: { depth: 5 } });
  * for await (const m of dw.stream({ channels: ['metrics'], instruments: ['binance:BTCUSDT'] }))
  *   console.log(m.data.metrics.imbalanceTopN);
@@ -97,6 +98,12 @@ export function createClient(opts: ClientOptions = {}): DepthwatchClient {
       ...(opts.minBackoffMs !== undefined ? { minBackoffMs: opts.minBackoffMs } : {}),
       ...(opts.maxBackoffMs !== undefined ? { maxBackoffMs: opts.maxBackoffMs } : {}),
       ...(opts.createSocket ? { createSocket: opts.createSocket } : {}),
+      // With an API key, each (re)connect takes a single-use token: a key never goes into a URL.
+      ...(opts.connectToken
+        ? { connectToken: opts.connectToken }
+        : opts.apiKey !== undefined
+          ? { connectToken: async () => (await rest.authWsToken()).token }
+          : {}),
     });
     const max = s.maxQueue ?? 10_000;
     const queue: WsData<C>[] = [];

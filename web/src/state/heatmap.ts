@@ -23,7 +23,10 @@ export const HEATMAP_WINDOWS: readonly number[] = [5, 10, 15];
 export interface HeatmapOptions {
   /** Refresh period of the recent range, ms (default 1,000). */
   refreshMs?: number;
-  /** Stored trades fetched per page when loading the window (default 20,000), at most `tradePages` pages. */
+  /**
+   * Stored trades asked per page when loading the window (default 20,000; the server caps a page, README
+   * "Security"), following `nextCursor` for at most `tradePages` pages (default 20).
+   */
   tradePageSize?: number;
   tradePages?: number;
 }
@@ -56,7 +59,7 @@ export function createHeatmap(
 ): HeatmapState {
   const refreshMs = opts.refreshMs ?? 1000;
   const tradePageSize = opts.tradePageSize ?? 20_000;
-  const tradePages = opts.tradePages ?? 5;
+  const tradePages = opts.tradePages ?? 20;
   const grid = new HeatmapGrid();
   const bubbles = new TradeBubbles();
   const bbo = new BboSeries();
@@ -100,14 +103,14 @@ export function createHeatmap(
     to: number,
     signal: AbortSignal,
   ): Promise<void> {
-    let start = from;
+    let cursor: string | undefined;
     for (let page = 0; page < tradePages; page++) {
-      const rows = await fetchTradesHistory(instrument, start, to, tradePageSize, signal);
+      const p = await fetchTradesHistory(instrument, from, to, tradePageSize, signal, cursor);
       if (signal.aborted) return;
-      for (const r of rows) bubbles.add(r.localTs, r.price, r.size, r.side);
+      for (const r of p.items) bubbles.add(r.localTs, r.price, r.size, r.side);
       bump();
-      if (rows.length < tradePageSize) return;
-      start = rows[rows.length - 1]!.localTs + 1;
+      if (p.nextCursor === null) return;
+      cursor = p.nextCursor;
     }
   }
 
