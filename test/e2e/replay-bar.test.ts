@@ -134,6 +134,13 @@ describe('replay bar', () => {
       'play',
     );
     await byId('replay-play').click();
+    await until(async () => (await attr('replay-bar', 'data-state')) === 'paused', 'paused again');
+    // Step: one frame of the paused session.
+    const before = (await session()).frames;
+    await byId('replay-step').click();
+    await until(async () => (await session()).frames === before + 1, 'one frame stepped');
+    // Alerts fired while playing are marked on the timeline (the builtin rules fire on this recording).
+    await until(async () => Number(await attr('replay-marks', 'data-count')) > 0, 'marks on the timeline');
     await page.locator('.app').screenshot({ path: join(SHOTS, 'replay-bar.png') });
   });
 
