@@ -334,6 +334,8 @@ export class ReplaySessionCore {
           this.reanchor();
           continue;
         }
+        // As at the end of `depthwatch replay`: a book still resyncing can get no snapshot any more.
+        this.run!.replay.end(this.position);
         this.state = 'ended';
         this.emit(true);
         continue;

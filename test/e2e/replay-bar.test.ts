@@ -73,14 +73,17 @@ describe('replay bar', () => {
   it('shows the session on recorded time, and the heatmap on it', async () => {
     await until(async () => (await attr('replay-bar', 'data-state')) === 'playing', 'the replay bar');
     expect(await attr('replay-bar', 'data-session')).toBe(app.first!.id);
-    await expect
-      .poll(() => byId('replay-clock').textContent())
-      .toMatch(/recorded 2024-08-08 23:5\d:\d\d\.\d{3} UTC/);
-    await until(async () => (await attr('heatmap', 'data-status')) === 'ready', 'the heatmap');
-    const to = Number(await attr('heatmap', 'data-to'));
+    await until(
+      async () =>
+        /recorded 2024-08-08 23:5\d:\d\d\.\d{3} UTC/.test((await byId('replay-clock').textContent()) ?? ''),
+      'the recorded clock',
+    );
     // The heatmap ends at the recorded time, not now.
-    expect(to).toBeGreaterThanOrEqual(app.first!.start);
-    expect(to).toBeLessThanOrEqual(app.first!.end + 1000);
+    await until(async () => {
+      const to = Number(await attr('heatmap', 'data-to'));
+      const ready = (await attr('heatmap', 'data-status')) === 'ready';
+      return ready && to >= app.first!.start && to <= app.first!.end + 1000;
+    }, 'the heatmap on recorded time');
   });
 
   it('pause holds the recorded clock and the heatmap', async () => {
@@ -131,6 +134,13 @@ describe('replay bar', () => {
       'play',
     );
     await byId('replay-play').click();
+    await until(async () => (await attr('replay-bar', 'data-state')) === 'paused', 'paused again');
+    // Step: one frame of the paused session.
+    const before = (await session()).frames;
+    await byId('replay-step').click();
+    await until(async () => (await session()).frames === before + 1, 'one frame stepped');
+    // Alerts fired while playing are marked on the timeline (the builtin rules fire on this recording).
+    await until(async () => Number(await attr('replay-marks', 'data-count')) > 0, 'marks on the timeline');
     await page.locator('.app').screenshot({ path: join(SHOTS, 'replay-bar.png') });
   });
 
