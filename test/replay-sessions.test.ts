@@ -206,6 +206,23 @@ describe('replay sessions through the SDK', () => {
     expect(s.view.loop).toBe(true);
   });
 
+  it('loops: at the end it starts over and keeps playing', async () => {
+    const end = s.view.end;
+    await s.seek(end - 2000);
+    await s.setSpeed('max');
+    await s.play();
+    let v = await s.get();
+    const t0 = performance.now();
+    while (!(v.position !== null && v.position < end - 60_000) && performance.now() - t0 < 10_000) {
+      await sleep(20);
+      v = await s.get();
+    }
+    expect(v.state).toBe('playing');
+    expect(v.position).toBeLessThan(end - 60_000);
+    await s.pause();
+    await s.setLoop(false);
+  });
+
   it('runs several sessions at once and refuses one over instruments already played', async () => {
     const c = dw();
     const cm = await c.openReplay({ files: [CM_FILE], speed: 'max', play: true });

@@ -146,6 +146,7 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
     maxBadMessages: limits.wsMaxBadMessages,
     ...deps.ws,
     ...(deps.replay ? { replay: deps.replay } : {}),
+    ...(deps.latency ? { latency: deps.latency } : {}),
   });
   const registry = createMetricsRegistry({
     engine,

@@ -53,6 +53,7 @@ import { formatZodError } from './params.ts';
 import { consolidatedOf, tradeOf, watchlistOf } from './shapes.ts';
 import type { ReplayApi } from './replay-routes.ts';
 import type { ApiEngine } from './types.ts';
+import { wallClockMs, type LatencyObserver } from '../pipeline/latency.ts';
 
 /** WebSocket options. */
 export interface WsOptions {
@@ -84,6 +85,11 @@ export interface WsOptions {
   messageBurst?: number;
   /** Malformed client messages after which the connection is closed with 1008 (default 20). */
   maxBadMessages?: number;
+  /**
+   * Receives the `metrics_send` latency (pipeline/latency.ts): a metrics sample published on the bus →
+   * written to a client's socket, once per client sent to (throttle and conflation waits included).
+   */
+  latency?: LatencyObserver;
 }
 
 /** Counters of the hub (monotonic except `clients`). */
@@ -158,6 +164,8 @@ interface FanoutJob {
   started: boolean;
   /** A newer value of the same conflatable key was published: clients not served yet skip this one. */
   superseded: boolean;
+  /** When it was published (wall clock ms; metrics only, for the metrics_send latency; else NaN). */
+  at: number;
 }
 
 /** Events published together, being served to a snapshot of the clients, FANOUT_SLICE per turn. */
@@ -181,6 +189,8 @@ class Client {
   readonly subs = new Map<string, Subscription>();
   /** Conflated latest message per `channel|instrument`, waiting for its window. */
   readonly pending = new Map<string, Frame>();
+  /** Publish time of each pending metrics message (metrics_send latency). */
+  readonly pendingAt = new Map<string, number>();
   /** Queued trade messages per `trades|instrument` (throttled trade subscriptions). */
   readonly tradeQueues = new Map<string, Frame[]>();
   readonly timers = new Map<string, NodeJS.Timeout>();
@@ -236,7 +246,8 @@ export class WsHub {
   private readonly perKey = new Map<string, number>();
   private readonly unsubscribeBus: (() => void)[];
   private readonly heartbeat: NodeJS.Timeout;
-  private readonly o: Required<Omit<WsOptions, 'defaultThrottleMs'>> & {
+  private readonly latency: LatencyObserver | undefined;
+  private readonly o: Required<Omit<WsOptions, 'defaultThrottleMs' | 'latency'>> & {
     defaultThrottleMs: Record<WsChannel, number>;
   };
 
@@ -251,6 +262,7 @@ export class WsHub {
     private readonly bus: Bus<OutputTopics>,
     opts: WsOptions = {},
   ) {
+    this.latency = opts.latency;
     this.o = {
       maxConnectionsPerIp: opts.maxConnectionsPerIp ?? 20,
       heartbeatMs: opts.heartbeatMs ?? 30_000,
@@ -348,7 +360,8 @@ export class WsHub {
   publish(channel: WsChannel, instrument: string, data: unknown): void {
     const set = this.byChannel[channel];
     if (set.size === 0) return;
-    const job: FanoutJob = { channel, instrument, data, text: null, started: false, superseded: false };
+    const at = channel === 'metrics' && this.latency ? wallClockMs() : NaN;
+    const job: FanoutJob = { channel, instrument, data, text: null, started: false, superseded: false, at };
     // A small fan-out with nothing queued goes out at once.
     if (!this.draining && set.size <= FANOUT_SLICE) {
       for (const c of set) this.deliverJob(c, job);
@@ -416,7 +429,14 @@ export class WsHub {
         data: payload(job.channel, job.data),
       }),
     );
-    this.deliver(c, job.channel, job.instrument, job.text, sub.throttleMs);
+    this.deliver(c, job.channel, job.instrument, job.text, sub.throttleMs, job.at);
+  }
+
+  /** Count one metrics_send latency of a sample published at `at` (NaN: not measured). */
+  private sent(instrument: string, at: number): void {
+    if (Number.isNaN(at)) return;
+    const i = instrument.indexOf(':');
+    this.latency!.observe('metrics_send', i > 0 ? instrument.slice(0, i) : instrument, wallClockMs() - at);
   }
 
   /** Deliver a news item once to every client subscribed to `*` or to one of its assets. */
@@ -451,7 +471,14 @@ export class WsHub {
     }
   }
 
-  private deliver(c: Client, channel: WsChannel, instrument: string, text: Frame, throttleMs: number): void {
+  private deliver(
+    c: Client,
+    channel: WsChannel,
+    instrument: string,
+    text: Frame,
+    throttleMs: number,
+    at = NaN,
+  ): void {
     if (c.closed) return;
     const key = channel + '|' + instrument;
     const now = Date.now();
@@ -483,11 +510,13 @@ export class WsHub {
     const last = c.lastSent.get(key);
     if (!slow && !c.timers.has(key) && (last === undefined || now - last >= throttleMs)) {
       this.send(c, text);
+      this.sent(instrument, at);
       c.lastSent.set(key, now);
       return;
     }
     if (c.pending.has(key)) this.stats.conflated++;
     c.pending.set(key, text);
+    if (!Number.isNaN(at)) c.pendingAt.set(key, at);
     this.schedule(c, key, throttleMs, now);
   }
 
@@ -524,6 +553,11 @@ export class WsHub {
     if (text === undefined) return;
     c.pending.delete(key);
     this.send(c, text);
+    const at = c.pendingAt.get(key);
+    if (at !== undefined) {
+      c.pendingAt.delete(key);
+      this.sent(key.slice(key.indexOf('|') + 1), at);
+    }
     c.lastSent.set(key, now);
   }
 
@@ -685,7 +719,7 @@ export class WsHub {
   /** Drop pending data of an ended subscription (all instruments of the channel for `*`). */
   private forgetKeys(c: Client, channel: WsChannel, instrument: string): void {
     const prefix = channel + '|';
-    for (const map of [c.pending, c.tradeQueues, c.timers] as Map<string, unknown>[]) {
+    for (const map of [c.pending, c.pendingAt, c.tradeQueues, c.timers] as Map<string, unknown>[]) {
       for (const k of [...map.keys()]) {
         if (!k.startsWith(prefix)) continue;
         if (instrument !== '*' && k !== prefix + instrument) continue;
@@ -738,6 +772,7 @@ export class WsHub {
     for (const t of c.timers.values()) clearTimeout(t);
     c.timers.clear();
     c.pending.clear();
+    c.pendingAt.clear();
     c.tradeQueues.clear();
     this.clients.delete(c);
     for (const ch of CHANNELS) this.byChannel[ch].delete(c);

@@ -31,6 +31,10 @@ export const ReplaySession = z.object({
   /** Book checkpoints taken while reading (seek targets). */
   checkpoints: z.number(),
   instruments: z.array(z.string()),
+  error: z
+    .string()
+    .nullable()
+    .describe('why the session ended early (read or processing failure), null otherwise'),
 });
 export type ReplaySession = z.infer<typeof ReplaySession>;
 

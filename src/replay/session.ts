@@ -116,6 +116,8 @@ export class ReplaySessionCore {
   frames = 0;
   /** Instruments of the recording's books. */
   instruments: string[] = [];
+  /** Why the session ended early (a read or processing failure), null otherwise. */
+  error: string | null = null;
   /** Gaps, resyncs and alerts on the timeline (recorded time), in time order per kind. */
   readonly marks: ReplayMark[] = [];
   private totalFrames = 0;
@@ -129,7 +131,7 @@ export class ReplaySessionCore {
   private anchorWall = 0;
   private anchorRec = NaN;
   private wake: (() => void) | null = null;
-  private queue: (() => Promise<void>)[] = [];
+  private queue: { run: () => Promise<void>; cancel: () => void }[] = [];
   private closed = false;
   private loopDone: Promise<void> | null = null;
   private lastEmit = 0;
@@ -195,6 +197,7 @@ export class ReplaySessionCore {
       totalFrames: this.totalFrames,
       checkpoints: this.checkpoints.length,
       instruments: [...this.instruments],
+      error: this.error,
     };
   }
 
@@ -260,7 +263,11 @@ export class ReplaySessionCore {
   /** Run `fn` inside the driver (between two frames), and wait for it. */
   private exec(fn: () => Promise<void>): Promise<void> {
     return new Promise<void>((res, rej) => {
-      this.queue.push(() => fn().then(res, rej));
+      if (this.closed) return rej(new ApiError(409, `session ${this.id} is closed`));
+      this.queue.push({
+        run: () => fn().then(res, rej),
+        cancel: () => rej(new ApiError(409, `session ${this.id} is closed`)),
+      });
       this.poke();
     });
   }
@@ -287,13 +294,33 @@ export class ReplaySessionCore {
     this.anchorRec = this.position;
   }
 
+  /**
+   * The driver loop, guarded: a failure while playing (a file that cannot be read any more, a bug) ends
+   * the session with its message in `error` instead of stopping it silently; controls still work
+   * (a seek or play rebuilds from a checkpoint).
+   */
   private async drive(): Promise<void> {
+    while (!this.closed) {
+      try {
+        await this.driveLoop();
+      } catch (e) {
+        this.error = e instanceof Error ? e.message : String(e);
+        this.state = 'ended';
+        this.muted = false;
+        this.emit(true);
+      }
+    }
+    // Controls that arrived while closing are answered (not applied).
+    for (const c of this.queue.splice(0)) c.cancel();
+  }
+
+  private async driveLoop(): Promise<void> {
     let sinceYield = 0;
     while (!this.closed) {
       if (this.queue.length > 0) {
         const q = this.queue;
         this.queue = [];
-        for (const fn of q) await fn();
+        for (const c of q) await c.run();
         continue;
       }
       if (this.state !== 'playing') {
@@ -307,6 +334,8 @@ export class ReplaySessionCore {
           this.reanchor();
           continue;
         }
+        // As at the end of `depthwatch replay`: a book still resyncing can get no snapshot any more.
+        this.run!.replay.end(this.position);
         this.state = 'ended';
         this.emit(true);
         continue;

@@ -271,6 +271,36 @@ describe('crossed markets between market kinds', () => {
   });
 });
 
+describe('price divergence within a market kind', () => {
+  it('reports (high - low) / median mid per kind with two or more live members, and publishes it on cross', () => {
+    const perp = makeSpec({
+      ...fallbackSpec('binance-usdm:BTCUSDT'),
+      kind: 'perpetual',
+      source: 'reference',
+    });
+    const spec = (id: string) => (id === 'binance-usdm:BTCUSDT' ? perp : fallbackSpec(id));
+    const h = harness(['binance:BTCUSDT', 'okx:BTC-USDT', 'coinbase:BTC-USD', 'binance-usdm:BTCUSDT'], {
+      spec,
+    });
+    const cross: unknown[] = [];
+    h.bus.subscribe('cross', (c) => cross.push(c));
+    h.feed(snap('binance:BTCUSDT', [['60000', '1']], [['60002', '1']], 1000)); // mid 60001
+    h.feed(snap('okx:BTC-USDT', [['60010', '1']], [['60012', '1']], 1000)); // mid 60011
+    h.feed(snap('coinbase:BTC-USD', [['59994', '1']], [['59996', '1']], 1000)); // mid 59995
+    h.feed(snap('binance-usdm:BTCUSDT', [['60100', '1']], [['60102', '1']], 1000)); // alone in its kind
+    const d = h.group.view().divergence;
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({ kind: 'spot', high: 'okx:BTC-USDT', low: 'coinbase:BTC-USD' });
+    expect(d[0]!.bps).toBeCloseTo(((60011 - 59995) / 60001) * 1e4, 9);
+    // The next sampling interval emits the group's sample: the divergence goes out on `cross` too.
+    h.feed(delta('binance:BTCUSDT', [['60000', '2']], [], 2500));
+    expect(cross).toContainEqual({
+      kind: 'divergence',
+      result: expect.objectContaining({ name: 'G spot', high: 'okx:BTC-USDT', low: 'coinbase:BTC-USD' }),
+    });
+  });
+});
+
 describe('quote conversion', () => {
   it('counts USDT as USD, applies a configured rate, and leaves out a member it cannot convert', () => {
     const eur = makeSpec({ ...fallbackSpec('kraken:XBT/EUR'), quote: 'EUR', source: 'reference' });

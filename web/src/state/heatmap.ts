@@ -11,6 +11,7 @@ import { ApiError, fetchHeatmap, fetchMetricsHistory, fetchTradesHistory } from 
 import type { DepthwatchSocket } from '../api/ws.ts';
 import { BboSeries, HeatmapGrid, TradeBubbles, type BboPoint } from '../lib/heatmap.ts';
 import { isNumber, loadPref, savePref } from '../lib/storage.ts';
+import { clockNow, replayActive, replayEpoch } from './replay.ts';
 
 /** Loading state shown by the panel. */
 export type HeatmapStatus = 'idle' | 'loading' | 'ready' | 'unavailable' | 'error';
@@ -69,7 +70,8 @@ export function createHeatmap(
   const windowMinutes = ref<number>(
     loadPref('heatmapWindow', 10, (v): v is number => isNumber(v) && HEATMAP_WINDOWS.includes(v)),
   );
-  const serverNow = (): number => Date.now() + clockOffsetMs.value;
+  // On a replay server the clock is the followed session's recorded time (state/replay.ts).
+  const serverNow = (): number => (replayActive() ? clockNow() : Date.now() + clockOffsetMs.value);
   const bump = (): void => void (version.value = grid.version + bubbles.version + bbo.version);
 
   let ac: AbortController | null = null;
@@ -164,7 +166,7 @@ export function createHeatmap(
     );
     const windowMs = windowMinutes.value * 60_000;
     try {
-      const r = await fetchHeatmap(instrument, Date.now() - windowMs, undefined, undefined, c.signal);
+      const r = await fetchHeatmap(instrument, serverNow() - windowMs, undefined, undefined, c.signal);
       if (c.signal.aborted) return;
       clockOffsetMs.value = r.to - Date.now();
       grid.apply(r);
@@ -210,6 +212,10 @@ export function createHeatmap(
     },
     { immediate: true },
   );
+  // The replay clock jumped (seek, loop): the window is another one, load it.
+  watch(replayEpoch, () => {
+    if (selected.value) void start(selected.value);
+  });
   watch(windowMinutes, (w, old) => {
     savePref('heatmapWindow', w);
     // A wider window needs the older range: reload; a narrower one only trims.
