@@ -3,6 +3,7 @@
  * recordings, recorded pace) and the depthwatch app connected to them over loopback, serving the built
  * dashboard. Exactly what `depthwatch demo` runs, with two venues.
  */
+import type { KeyRecord } from '../../src/api/security/keys.ts';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startApp } from '../../src/app/app.ts';
@@ -50,6 +51,8 @@ export interface OfflineAppOptions {
    * with this much recorded news out at start and the rest over `playMs`; news is off without it.
    */
   news?: { backfillMs: number; playMs: number };
+  /** API keys the server requires (records with hashes, api/security/keys.ts); none: no keys. */
+  apiKeys?: KeyRecord[];
 }
 
 /**
@@ -125,7 +128,12 @@ export async function startOfflineApp(opts: OfflineAppOptions = {}): Promise<Off
         'binance-usdm': { ws: sims[0]!.wsUrl, rest: sims[0]!.restUrl },
         binance: { ws: sims[1]!.wsUrl, rest: sims[1]!.restUrl },
       },
-      api: { host: '127.0.0.1', port: 0, dashboard: true },
+      api: {
+        host: '127.0.0.1',
+        port: 0,
+        dashboard: true,
+        ...(opts.apiKeys ? { auth: { keys: opts.apiKeys } } : {}),
+      },
       store: {
         url: 'memory',
         flushIntervalMs: 500,
