@@ -282,3 +282,25 @@ export function plainDecimal(text: string, instrument?: string): string {
   if (s.includes('.')) s = s.replace(/\.?0+$/, '');
   return m[1] + s;
 }
+
+/**
+ * An optional decimal amount that a venue sends as a JSON number (already quoted by
+ * {@link parseJsonKeepingDecimals}), a decimal string, or a "not a number" marker (SSI FastConnect sends
+ * `AvgPrice: "NaN"`, derivatives quotes send sizes as `"140"`): the exact decimal text, or `''` for an
+ * absent, `null` or `"NaN"` value (the model's "unknown"). Exponent text is expanded exactly.
+ * @throws {MalformedFrameError} `invalid_field` for anything else (a boolean, an object, non-numeric text)
+ */
+export function optDecimalText(v: unknown, name: string, instrument?: string): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return '';
+    return plainDecimal(String(v), instrument);
+  }
+  if (typeof v === 'string') {
+    if (v === '' || v === 'NaN' || v === 'nan') return '';
+    const m = NUMBER_TEXT.exec(v);
+    if (!m) throw invalidField(`${name} must be a decimal, got ${JSON.stringify(v)}`, instrument);
+    return m[4] === undefined ? v : plainOf(m);
+  }
+  throw invalidField(`${name} must be a decimal, got ${JSON.stringify(v)}`, instrument);
+}
