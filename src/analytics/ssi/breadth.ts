@@ -16,6 +16,9 @@ export interface IndexPoint {
   readonly value: number;
   readonly advances: number;
   readonly declines: number;
+  readonly noChanges: number;
+  readonly ceilings: number;
+  readonly floors: number;
   readonly breadth: number | null;
 }
 
@@ -59,7 +62,16 @@ export class IndexTracker {
     const priorValue = num(e.priorValue);
     const decided = e.advances + e.declines;
     const breadth = decided > 0 ? e.advances / decided : null;
-    series.push({ ts: e.exchangeTs, value, advances: e.advances, declines: e.declines, breadth });
+    series.push({
+      ts: e.exchangeTs,
+      value,
+      advances: e.advances,
+      declines: e.declines,
+      noChanges: e.noChanges,
+      ceilings: e.ceilings,
+      floors: e.floors,
+      breadth,
+    });
     if (series.length > this.maxPoints) series.splice(0, series.length - this.maxPoints);
     const change = e.change === '' ? value - priorValue : Number(e.change);
     const state: IndexState = {
