@@ -131,6 +131,13 @@ const CALLS: Record<RouteName, Call[]> = {
   replayControl: [{ params: { id: 'nope' }, body: { speed: 2 }, status: 501 }],
   replayStep: [{ params: { id: 'nope' }, body: {}, status: 501 }],
   replayDelete: [{ params: { id: 'nope' }, status: 501 }],
+  // No SSI market on this node: the market routes answer 501 (test/market-api.test.ts covers them live).
+  marketSymbols: [{ status: 501 }],
+  marketSymbol: [{ params: { symbol: 'VCB' }, status: 501 }],
+  marketForeign: [{ status: 501 }],
+  marketIndices: [{ status: 501 }],
+  marketIndex: [{ params: { id: 'VNINDEX' }, status: 501 }],
+  marketBasis: [{ status: 501 }],
   healthz: [{}],
   readyz: [{}],
   prometheus: [{}],

@@ -32,9 +32,12 @@ export function withLegacyNames(s: MetricsSample): MetricsSample {
   return { ...s, metrics: withLegacyMetricNames(s.metrics) };
 }
 
-type CoreRoutes = Exclude<keyof JsonHandlers, 'news' | 'newsSentiment' | 'newsSources' | `replay${string}`>;
+type CoreRoutes = Exclude<
+  keyof JsonHandlers,
+  'news' | 'newsSentiment' | 'newsSources' | `replay${string}` | `market${string}`
+>;
 
-/** The handlers of every JSON route except news and replay. */
+/** The handlers of every JSON route except news, replay and market (api/market-routes.ts). */
 export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRoutes> {
   const { engine, store, info } = deps;
   const unknown = (id: string): ApiError => new ApiError(404, `unknown instrument ${id}`);

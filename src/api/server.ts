@@ -39,6 +39,8 @@ import { newsHandlers, type NewsApiDeps } from './news-routes.ts';
 import { ApiError, fastifySchema, registerJsonRoutes } from './contract-routes.ts';
 import { coreHandlers } from './handlers.ts';
 import { replayHandlers, type ReplayApi } from './replay-routes.ts';
+import { marketHandlers } from './market-routes.ts';
+import type { SsiMarket } from '../analytics/ssi/market.ts';
 
 /** What the API server needs (the news routes' options: api/news-routes.ts). */
 export interface ApiDeps extends Omit<NewsApiDeps, 'store'> {
@@ -62,6 +64,8 @@ export interface ApiDeps extends Omit<NewsApiDeps, 'store'> {
   replay?: ReplayApi;
   /** Latency histograms of the pipeline (pipeline/latency.ts), exposed in `/metrics`. */
   latency?: LatencyHistograms;
+  /** The SSI market state (`/api/v1/market/…`, WS `market`/`foreign`/`index`); absent: 501 / no data. */
+  market?: SsiMarket;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -109,7 +113,11 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
     ? Fastify({ loggerInstance: deps.logger, disableRequestLogging: true })
     : Fastify({ logger: false });
   app.setValidatorCompiler(zodValidatorCompiler);
-  const hub = new WsHub(engine, bus, { ...deps.ws, ...(deps.replay ? { replay: deps.replay } : {}) });
+  const hub = new WsHub(engine, bus, {
+    ...deps.ws,
+    ...(deps.replay ? { replay: deps.replay } : {}),
+    ...(deps.market ? { market: deps.market } : {}),
+  });
   const registry = createMetricsRegistry({
     engine,
     hub,
@@ -142,6 +150,7 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
       ...coreHandlers({ ...deps, info }),
       ...newsHandlers(deps),
       ...replayHandlers(deps.replay),
+      ...marketHandlers(deps.market),
     });
 
     api.get(routes.prometheus.path, { schema: fastifySchema(routes.prometheus) }, async (_r, reply) => {
