@@ -58,6 +58,8 @@ export class SsiService {
   private readonly alerts: AlertEngine | null;
   private client: SsiStreamClient | null = null;
   private recorder: WriteStream | null = null;
+  /** The file messages are recorded to (null without a record directory). */
+  readonly recordPath: string | null = null;
 
   constructor(private readonly o: SsiServiceOptions) {
     this.market = new SsiMarket({ foreignWindowMs: o.config.foreignWindowMs });
@@ -67,6 +69,11 @@ export class SsiService {
           o.bus.publish('alert', a);
         })
       : null;
+    if (o.recordDir) {
+      mkdirSync(o.recordDir, { recursive: true });
+      this.recordPath = join(o.recordDir, `ssi-${Date.now()}.jsonl`);
+      this.recorder = createWriteStream(this.recordPath, { flags: 'a' });
+    }
   }
 
   /**
@@ -123,7 +130,7 @@ export class SsiService {
   }
 
   /**
-   * Start the live stream (and the recorder).
+   * Start the live stream.
    * @throws {Error} when no credentials are configured (names the env variables, never a value)
    */
   async start(): Promise<void> {
@@ -135,10 +142,6 @@ export class SsiService {
         : null);
     if (!creds)
       throw new Error(`SSI feed enabled but ${cfg.consumerIdEnv} / ${cfg.consumerSecretEnv} are not set`);
-    if (this.o.recordDir) {
-      mkdirSync(this.o.recordDir, { recursive: true });
-      this.recorder = createWriteStream(join(this.o.recordDir, `ssi-${Date.now()}.jsonl`), { flags: 'a' });
-    }
     const log = this.o.logger;
     this.client = new SsiStreamClient({
       streamUrl: cfg.streamUrl,
