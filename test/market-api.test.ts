@@ -126,6 +126,11 @@ describe('market API and WS channels over recorded SSI messages', () => {
     const f = await get('/api/v1/market/foreign');
     expect(f.body).toMatchObject({ total: { instrument: 'ssi:ALL', netVol: 863352 - 825308 } });
     expect((await get('/api/v1/market/basis')).body).toEqual({ index: 'VN30', items: [] });
+    // A node without an SSI feed answers 501 on every market route.
+    const bare = createApiServer({ engine: fx.view, bus: fx.bus, store: fx.store });
+    for (const p of ['/api/v1/market/symbols', '/api/v1/market/foreign', '/api/v1/market/indices/VNINDEX'])
+      expect((await bare.inject({ method: 'GET', url: p })).statusCode).toBe(501);
+    await bare.close();
   });
 
   it('alerts: ceiling lock, VN30F basis beyond 1 %, foreign flow spike', async () => {

@@ -308,21 +308,13 @@ export class SsiStreamClient {
   private onInvoke(method: string, args: readonly unknown[], at: number): void {
     const m = method.toLowerCase();
     if (m === 'broadcast') {
-      const a = args[0];
-      const env = typeof a === 'string' ? safeParse(a) : a;
-      if (env === null || typeof env !== 'object') {
-        this.opts.onError?.(new Error('Broadcast argument is not a {DataType, Content} envelope'));
-        return;
-      }
-      const e = env as Record<string, unknown>;
-      const dataType = e.DataType ?? e.datatype;
-      const content = e.Content ?? e.content;
-      if (typeof dataType !== 'string') {
-        this.opts.onError?.(new Error('Broadcast envelope without DataType'));
+      const env = broadcastEnvelope(args);
+      if (env instanceof Error) {
+        this.opts.onError?.(env);
         return;
       }
       this.stats.messages++;
-      this.opts.onMessage(dataType, typeof content === 'string' ? content : JSON.stringify(content), at);
+      this.opts.onMessage(env.dataType, env.content, at);
     } else if (m === 'error') {
       this.stats.hubErrors++;
       this.opts.onError?.(new Error(`SSI hub Error: ${String(args[0])}`));
@@ -344,6 +336,23 @@ export class SsiStreamClient {
     this.conn = null;
     c?.close('stopped');
   }
+}
+
+/**
+ * The `{DataType, Content}` of a `Broadcast` call's arguments: the first argument is the envelope object
+ * (or its JSON text); `Content` is returned as the JSON string received (an object is re-serialised).
+ * @returns the envelope, or an Error naming what is wrong (the caller counts and reports it)
+ */
+export function broadcastEnvelope(args: readonly unknown[]): { dataType: string; content: string } | Error {
+  const a = args[0];
+  const env = typeof a === 'string' ? safeParse(a) : a;
+  if (env === null || typeof env !== 'object')
+    return new Error('Broadcast argument is not a {DataType, Content} envelope');
+  const e = env as Record<string, unknown>;
+  const dataType = e.DataType ?? e.datatype;
+  const content = e.Content ?? e.content;
+  if (typeof dataType !== 'string') return new Error('Broadcast envelope without DataType');
+  return { dataType, content: typeof content === 'string' ? content : JSON.stringify(content) };
 }
 
 function safeParse(text: string): unknown {

@@ -187,6 +187,14 @@ export class SignalR2Connection {
     return neg;
   }
 
+  /**
+   * Handle one text message as received on the socket (the socket's message handler calls it; public
+   * so a benchmark can drive the exact receive path without a socket).
+   */
+  receive(text: string): void {
+    this.onText(text);
+  }
+
   private onText(text: string): void {
     const at = (this.opts.now ?? Date.now)();
     this.lastMessageAt = Date.now();
