@@ -33,7 +33,11 @@ export function finite(n: number): number | null {
 
 function nullify<T extends object>(o: T): Nullable<T> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) out[k] = typeof v === 'number' ? finite(v) : v;
+  const src = o as Record<string, unknown>;
+  for (const k in src) {
+    const v = src[k];
+    out[k] = typeof v === 'number' && !Number.isFinite(v) ? null : v;
+  }
   return out as Nullable<T>;
 }
 

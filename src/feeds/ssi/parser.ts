@@ -14,7 +14,7 @@
  * `TradingDate` is `DD/MM/YYYY` on the wire (`DDMMYYYY` in the spec: both read).
  *
  * Rules (see model.ts for the field rules):
- * - Numbers keep their wire digits (`parseJsonKeepingDecimals`): `TotalVal` `185028289999.99728` has 17
+ * - Numbers keep their wire digits (`parseObjectQuotingNumbers`): `TotalVal` `185028289999.99728` has 17
  *   significant digits. `"NaN"` strings (`AvgPrice`) and prices of 0 (pre-open snapshots, empty levels)
  *   are "unknown" (''), never a malformed message; the parser counts them ({@link SsiParserStats}).
  * - Quotes: levels 1..10 per side; a level with price 0 or volume 0 is absent.
@@ -31,7 +31,7 @@ import { zonedDay } from '../../util/time.ts';
 import {
   isObject,
   optDecimalText,
-  parseJsonKeepingDecimals,
+  parseObjectQuotingNumbers,
   parseObject,
   reqNonEmpty,
   type Json,
@@ -48,63 +48,6 @@ import type {
   SsiStatus,
   SsiTrade,
 } from './model.ts';
-
-const LEVEL_KEYS = Array.from({ length: 10 }, (_, i) => [
-  `BidPrice${i + 1}`,
-  `BidVol${i + 1}`,
-  `AskPrice${i + 1}`,
-  `AskVol${i + 1}`,
-]).flat();
-
-/** Members whose number text is kept exactly (prices, volumes, values, index values). */
-const DECIMAL_KEYS = [
-  ...LEVEL_KEYS,
-  'Ceiling',
-  'Floor',
-  'RefPrice',
-  'Open',
-  'High',
-  'Low',
-  'Close',
-  'AvgPrice',
-  'Avg',
-  'PriorVal',
-  'LastPrice',
-  'LastVol',
-  'TotalVal',
-  'TotalVol',
-  'Change',
-  'RatioChange',
-  'EstMatchedPrice',
-  'Highest',
-  'Lowest',
-  'Volume',
-  'Value',
-  'TotalRoom',
-  'CurrentRoom',
-  'BuyVol',
-  'SellVol',
-  'BuyVal',
-  'SellVal',
-  'FBuyVol',
-  'FSellVol',
-  'FBuyVal',
-  'FSellVal',
-  'IndexValue',
-  'IndexValEst',
-  'PriorIndexValue',
-  'TotalTrade',
-  'TotalQtty',
-  'TotalValue',
-  'TotalQttyPt',
-  'TotalValuePt',
-  'TotalQttyPT',
-  'TotalValuePT',
-  'AllQty',
-  'AllValue',
-];
-
-const parseContent = parseJsonKeepingDecimals(DECIMAL_KEYS);
 
 /** What the parser met that is not an error but worth counting. */
 export interface SsiParserStats {
@@ -159,7 +102,7 @@ export class SsiParser {
   parseMessage(dataType: unknown, content: unknown, localTs: number): SsiEvent[] {
     if (typeof dataType !== 'string' || dataType === '')
       throw invalidField('DataType must be a non-empty string');
-    const c = typeof content === 'string' ? parseContent(content) : content;
+    const c = typeof content === 'string' ? parseObjectQuotingNumbers(content) : content;
     if (!isObject(c)) throw invalidField(`${dataType} Content must be a JSON object`);
     const m = this.stats.messages;
     m[dataType] = (m[dataType] ?? 0) + 1;
