@@ -74,6 +74,11 @@ export interface SsiSimOptions {
   readonly intervalMs?: number;
   /** Wait this long after a subscription before serving (the client sends its channels together; default 100). */
   readonly settleMs?: number;
+  /**
+   * Recorded REST bodies (`{data: [...]}` of DailyOhlc / IntradayOhlc): their rows are served filtered by
+   * symbol and date window (at most 30 days, as SSI), paged by pageIndex/pageSize.
+   */
+  readonly rest?: { readonly daily?: string; readonly intraday?: string };
 }
 
 interface Conn {
@@ -96,6 +101,7 @@ export interface SsiSimStats {
   expiredClosed: number;
   hubErrors: number;
   unrouted: number;
+  restRequests: number;
 }
 
 const CHANNEL_TYPES = new Set(['F', 'X', 'X-QUOTE', 'X-TRADE', 'B', 'R', 'MI', 'OL']);
@@ -127,6 +133,7 @@ export class SsiSimulator {
     expiredClosed: 0,
     hubErrors: 0,
     unrouted: 0,
+    restRequests: 0,
   };
   /** Every `TYPE:SYMBOLS` ever subscribed, as (type, symbol or ALL). */
   private readonly known = new Map<string, Set<string>>();
@@ -259,11 +266,82 @@ export class SsiSimulator {
       });
       return;
     }
+    const rest = this.restAnswer(url, req);
+    if (rest) {
+      json(rest.status, rest.body);
+      return;
+    }
     if (url.pathname === '/signalr/abort') {
       json(200, {});
       return;
     }
     json(404, { message: 'not found' });
+  }
+
+  /** The REST reference routes (Securities, DailyOhlc, IntradayOhlc), or null for another path. */
+  private restAnswer(url: URL, req: IncomingMessage): { status: number; body: unknown } | null {
+    const p = url.pathname;
+    if (
+      p !== '/api/v2/Market/Securities' &&
+      p !== '/api/v2/Market/DailyOhlc' &&
+      p !== '/api/v2/Market/IntradayOhlc'
+    )
+      return null;
+    if (!this.valid(req)) {
+      this.stats.unauthorized++;
+      return { status: 401, body: { message: 'Unauthorized' } };
+    }
+    this.stats.restRequests++;
+    const q = (k: string): string => url.searchParams.get(k) ?? url.searchParams.get(k.toLowerCase()) ?? '';
+    const page = Math.max(1, Number(q('pageIndex') || '1'));
+    const size = Math.max(1, Number(q('pageSize') || '10'));
+    let rows: Record<string, unknown>[];
+    if (p === '/api/v2/Market/Securities') {
+      const seen = new Map<string, string>();
+      for (const l of this.opts.lines) {
+        try {
+          const c = JSON.parse(String((JSON.parse(l) as { Content: unknown }).Content)) as Record<
+            string,
+            unknown
+          >;
+          if (typeof c.Symbol === 'string' && typeof c.Exchange === 'string') seen.set(c.Symbol, c.Exchange);
+        } catch {
+          /* not a security line */
+        }
+      }
+      const market = q('market').toUpperCase();
+      rows = [...seen]
+        .filter(([, m]) => market === '' || m === market)
+        .map(([Symbol, Market]) => ({ Market, Symbol, StockName: Symbol, StockEnName: Symbol }));
+    } else {
+      const body = p === '/api/v2/Market/DailyOhlc' ? this.opts.rest?.daily : this.opts.rest?.intraday;
+      const all = body ? ((JSON.parse(body) as { data?: Record<string, unknown>[] }).data ?? []) : [];
+      const d = (v: string): number => {
+        const m = /^(\d\d)\/(\d\d)\/(\d{4})/.exec(v);
+        return m ? Date.UTC(Number(m[3]), Number(m[2]) - 1, Number(m[1])) : NaN;
+      };
+      const from = d(q('fromDate'));
+      const to = d(q('toDate'));
+      if (Number.isNaN(from) || Number.isNaN(to) || to < from || to - from > 30 * 86_400_000)
+        return {
+          status: 400,
+          body: { status: 'Error', message: 'fromDate/toDate: DD/MM/YYYY, at most 30 days' },
+        };
+      const symbol = q('symbol');
+      rows = all.filter((r) => {
+        const t = d(String(r.TradingDate ?? ''));
+        return (symbol === '' || r.Symbol === symbol) && t >= from && t <= to;
+      });
+    }
+    return {
+      status: 200,
+      body: {
+        data: rows.slice((page - 1) * size, page * size),
+        message: 'Success',
+        status: 'Success',
+        totalRecord: rows.length,
+      },
+    };
   }
 
   private upgrade(req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void {
