@@ -182,6 +182,22 @@ describe('market API and WS channels over recorded SSI messages', () => {
     expect(alerts.find((a) => a.ruleId === 'ssi_basis')!.value).toBeCloseTo((20 / 1300) * 100, 9);
   });
 
+  it('classified prints are trades: the store's trade history (DuckDB) through the API, with their sides', async () => {
+    await fx.store.flush();
+    const r = await fetch(`http://${base}/api/v1/history/trades?instrument=ssi:HPG&from=0&to=100&limit=1000`);
+    expect(r.status).toBe(200);
+    const items = ((await r.json()) as { items: { price: number; size: number; side: string }[] }).items;
+    const prints = B.map((m) => JSON.parse(m.Content) as Record<string, unknown>).filter(
+      (c) => c.Symbol === 'HPG' && c.TradingDate === '20/07/2026',
+    );
+    // Every print of the session, the previous session's one too (history keeps it), with its side.
+    expect(items.length).toBe(prints.length + 1);
+    expect(items.reduce((a, t) => a + t.size, 0)).toBe(
+      prints.reduce((a, c) => a + (c.Volume as number), 0) + 100,
+    );
+    expect(new Set(items.map((t) => t.side))).toEqual(new Set(['buy', 'sell', 'unknown']));
+  });
+
   it('the recorder writes what replay --venue ssi reads, with the same final state', async () => {
     await svc.stop();
     const { summary } = await replaySsi([svc.recordPath!]);

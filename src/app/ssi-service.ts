@@ -2,7 +2,9 @@
  * The Vietnamese market service: SSI FastConnect Data stream (live/ssi/client.ts) → SSI parser
  * (feeds/ssi/parser.ts) → market state and analytics (analytics/ssi/market.ts) → bus topics
  * `ssi.market`, `ssi.foreign`, `ssi.index` (the WS hub's `market`, `foreign`, `index` channels, throttled
- * per client, 500 ms by default) and alerts (the `ssi_*` built-in rules on analytics/ssi/signals.ts
+ * per client, 500 ms by default), every classified print on the bus topic `trade` (the `trades` channel
+ * and the stores' trade history, as any venue's trades: `/api/v1/history/trades?instrument=ssi:VCB`) and
+ * alerts (the `ssi_*` built-in rules on analytics/ssi/signals.ts
  * values, published on the bus topic `alert` like every alert, so they reach the WS `alerts` channel and
  * the store). With a record directory, every message is appended to `ssi-<start ms>.jsonl` as
  * `{DataType, Content, localTs}` lines, which `depthwatch replay --venue ssi` reads.
@@ -20,6 +22,7 @@ import type { SsiConfig } from '../config/ssi.ts';
 import type { AlertsConfig } from '../alerts/schema.ts';
 import { AlertEngine } from '../alerts/engine.ts';
 import type { Alert } from '../alerts/types.ts';
+import type { Trade } from '../core/model.ts';
 import { SsiParser } from '../feeds/ssi/parser.ts';
 import { SsiMarket, type SsiChange } from '../analytics/ssi/market.ts';
 import { BreadthThrust, ssiSignals } from '../analytics/ssi/signals.ts';
@@ -31,8 +34,8 @@ import { ssiRecordLine } from '../replay/ssi.ts';
 /** Options of the service. */
 export interface SsiServiceOptions {
   readonly config: SsiConfig;
-  /** The app bus (SSI topics and `alert`). */
-  readonly bus: Bus<SsiTopics & { alert: Alert }>;
+  /** The app bus (SSI topics, `alert`, and `trade` for the classified prints). */
+  readonly bus: Bus<SsiTopics & { alert: Alert; trade: Trade }>;
   /** The `alerts` section (the SSI rules' thresholds and overrides); null: no SSI alerts. */
   readonly alerts: AlertsConfig | null;
   readonly logger?: Logger;
@@ -55,6 +58,7 @@ export class SsiService {
   readonly parser = new SsiParser();
   readonly stats: SsiServiceStats = { messages: 0, dropped: {}, alerts: 0 };
   private readonly thrust = new BreadthThrust();
+  private readonly printSeq = new Map<string, number>();
   private readonly alerts: AlertEngine | null;
   private client: SsiStreamClient | null = null;
   private recorder: WriteStream | null = null;
@@ -96,6 +100,23 @@ export class SsiService {
     for (const ev of events) {
       const c = this.market.apply(ev);
       if (c) last = c;
+      if (c?.trade && ev.type === 'ssi_trade') {
+        // The print as a normalized trade (wire decimals, classified side): the `trades` WS channel,
+        // the trade history of the store and the cache take it like any venue's trade. Id: the
+        // cumulative session volume for X prints (unique per session), else a per-symbol sequence.
+        const seq = (this.printSeq.get(ev.symbol) ?? 0) + 1;
+        this.printSeq.set(ev.symbol, seq);
+        this.o.bus.publish('trade', {
+          type: 'trade',
+          instrument: ev.instrument,
+          exchangeTs: ev.exchangeTs,
+          localTs: receivedAt,
+          id: `${c.trade.session}:${ev.totalVol !== '' ? `v${ev.totalVol}` : `n${seq}`}`,
+          price: ev.price,
+          size: ev.size,
+          side: c.trade.side,
+        });
+      }
     }
     // One publication per message: the events of one message change one instrument.
     if (last) this.publish(last, receivedAt);
