@@ -182,7 +182,7 @@ describe('market API and WS channels over recorded SSI messages', () => {
     expect(alerts.find((a) => a.ruleId === 'ssi_basis')!.value).toBeCloseTo((20 / 1300) * 100, 9);
   });
 
-  it('classified prints are trades: the store's trade history (DuckDB) through the API, with their sides', async () => {
+  it('classified prints are trades: the trade history of the store (DuckDB) through the API, with their sides', async () => {
     await fx.store.flush();
     const r = await fetch(`http://${base}/api/v1/history/trades?instrument=ssi:HPG&from=0&to=100&limit=1000`);
     expect(r.status).toBe(200);
