@@ -8,6 +8,7 @@
  * no route missing from the table, and the generated OpenAPI/AsyncAPI documents cover every route and
  * channel.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -41,6 +42,8 @@ import type { Alert } from '../src/alerts/types.ts';
 import type { Bus } from '../src/core/bus.ts';
 import type { NewsTopics } from '../src/news/topics.ts';
 import type { NewsItem } from '../src/news/types.ts';
+import { SsiService } from '../src/app/ssi-service.ts';
+import { ssiConfigSchema } from '../src/config/ssi.ts';
 
 const D = '../shared/data/binance-hftbacktest';
 const FILES = [
@@ -53,6 +56,9 @@ const MEMBERS = [SPOT, 'binance-usdm:BTCUSDT', 'binance-coinm:BTCUSD_PERP'];
 const START = Date.UTC(2024, 7, 8, 23, 54, 0);
 const END = START + 60_000;
 const NEWS = join('..', 'shared', 'data', 'news', 'coindesk-2025-12-12.rss');
+const SSI_FILES = ['ssi_b_messages.first72.jsonl', 'ssi_mi_messages.jsonl', 'ssi_doc_samples.jsonl'].map(
+  (f) => join('..', 'shared', 'data', 'ssi', 'stream', f),
+);
 
 /** One request of the walk: route, inputs, and the statuses it may answer. */
 interface Call {
@@ -132,6 +138,13 @@ const CALLS: Record<RouteName, Call[]> = {
   replayControl: [{ params: { id: 'nope' }, body: { speed: 2 }, status: 501 }],
   replayStep: [{ params: { id: 'nope' }, body: {}, status: 501 }],
   replayDelete: [{ params: { id: 'nope' }, status: 501 }],
+  // The SSI market of this node: the recorded SSI messages (the 501 of a node without one: test/market-api.test.ts).
+  marketSymbols: [{}],
+  marketSymbol: [{ params: { symbol: 'VCB' } }, { params: { symbol: 'NOPE' }, status: 404 }],
+  marketForeign: [{}],
+  marketIndices: [{}],
+  marketIndex: [{ params: { id: 'VNINDEX' } }, { params: { id: 'NOPE' }, status: 404 }],
+  marketBasis: [{}],
   authWsToken: [{}],
   authWhoami: [{}],
   replayMarks: [{ params: { id: 'nope' }, status: 501 }],
@@ -225,10 +238,34 @@ describe('API contract conformance over the recorded Binance BTC market', () => 
     newsItem = imported.items[0];
     await store.flush();
 
+    // The Vietnamese market: every recorded SSI message, plus a VN30 index and a VN30F print (basis).
+    const ssi = new SsiService({
+      config: ssiConfigSchema.parse({ enabled: true }),
+      bus: bus as never,
+      alerts: null,
+    });
+    for (const f of SSI_FILES)
+      for (const l of readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((x) => x.trim() !== '')) {
+        const e = JSON.parse(l) as { DataType: string; Content: string };
+        ssi.ingest(e.DataType, e.Content, START);
+      }
+    ssi.ingest(
+      'MI',
+      '{"IndexId":"VN30","IndexValue":1300.5,"TradingDate":"20/07/2026","Time":"13:40:00"}',
+      START,
+    );
+    ssi.ingest(
+      'B',
+      '{"Symbol":"VN30F2608","TradingDate":"20/07/2026","Time":"13:40:01","Close":1310.2,"Volume":3}',
+      START,
+    );
     app = createApiServer({
       engine: engineView(replay.engine, replay.analytics, replay.consolidation),
       bus,
       store,
+      market: ssi.market,
       alertRules: alerts.rules,
       newsSources: () => [],
       info: { version: '1.2.3', startedAt: START },
@@ -373,6 +410,7 @@ describe('API contract conformance over the recorded Binance BTC market', () => 
     sub('consolidated', 'BTC-USD');
     sub('watchlist', '*');
     sub('replay', '*');
+    for (const c of ['market', 'foreign', 'index'] as const) sub(c, '*');
     ws.send(JSON.stringify({ op: 'ping' }));
     ws.send(JSON.stringify({ op: 'subscribe', channel: 'watchlist', instrument: 'x' })); // an {error}
     await new Promise((res) => setTimeout(res, 300));

@@ -47,10 +47,10 @@ export function withLegacyNames(s: MetricsSample): MetricsSample {
 
 type CoreRoutes = Exclude<
   keyof JsonHandlers,
-  'news' | 'newsSentiment' | 'newsSources' | `replay${string}` | `auth${string}`
+  'news' | 'newsSentiment' | 'newsSources' | `replay${string}` | `market${string}` | `auth${string}`
 >;
 
-/** The handlers of every JSON route except news and replay. */
+/** The handlers of every JSON route except news, replay and market (api/market-routes.ts). */
 export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRoutes> {
   const { engine, store, info } = deps;
   const maxRows = deps.historyCaps?.maxRows ?? Infinity;

@@ -41,6 +41,8 @@ import { newsHandlers, type NewsApiDeps } from './news-routes.ts';
 import { ApiError, fastifySchema, registerJsonRoutes } from './contract-routes.ts';
 import { coreHandlers } from './handlers.ts';
 import { replayHandlers, type ReplayApi } from './replay-routes.ts';
+import { marketHandlers } from './market-routes.ts';
+import type { SsiMarket } from '../analytics/ssi/market.ts';
 import { KeyRing } from './security/keys.ts';
 import { defaultSecurity, type SecurityOptions } from './security/policy.ts';
 import {
@@ -77,6 +79,8 @@ export interface ApiDeps extends Omit<NewsApiDeps, 'store'> {
   replay?: ReplayApi;
   /** Latency histograms of the pipeline (pipeline/latency.ts), exposed in `/metrics`. */
   latency?: LatencyHistograms;
+  /** The SSI market state (`/api/v1/market/…`, WS `market`/`foreign`/`index`); absent: 501 / no data. */
+  market?: SsiMarket;
   /** Accepted API keys (api/security/keys.ts); none = authentication off (loopback only, policy.ts). */
   keys?: KeyRing;
   /** Auth, rate, size, history and WebSocket limits (api/security/policy.ts; default: their defaults). */
@@ -147,6 +151,7 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
     ...deps.ws,
     ...(deps.replay ? { replay: deps.replay } : {}),
     ...(deps.latency ? { latency: deps.latency } : {}),
+    ...(deps.market ? { market: deps.market } : {}),
   });
   const registry = createMetricsRegistry({
     engine,
@@ -187,6 +192,7 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
       ...authHandlers(auth),
       ...newsHandlers(deps),
       ...replayHandlers(deps.replay),
+      ...marketHandlers(deps.market),
     });
 
     api.get(routes.prometheus.path, { schema: fastifySchema(routes.prometheus) }, async (_r, reply) => {

@@ -53,6 +53,8 @@ import { formatZodError } from './params.ts';
 import { consolidatedOf, tradeOf, watchlistOf } from './shapes.ts';
 import type { ReplayApi } from './replay-routes.ts';
 import type { ApiEngine } from './types.ts';
+import type { SsiMarket } from '../analytics/ssi/market.ts';
+import { currentViews, type SsiTopics } from '../analytics/ssi/views.ts';
 import { wallClockMs, type LatencyObserver } from '../pipeline/latency.ts';
 
 /** WebSocket options. */
@@ -77,6 +79,11 @@ export interface WsOptions {
   bookDepth?: number;
   /** Replay sessions whose updates the `replay` channel carries. */
   replay?: Pick<ReplayApi, 'list' | 'get' | 'onUpdate'>;
+  /**
+   * The SSI market state: current values of the `market`/`foreign`/`index` channels on subscribe (their
+   * updates come from the bus topics `ssi.market`/`ssi.foreign`/`ssi.index`, analytics/ssi/views.ts).
+   */
+  market?: SsiMarket;
   /** Most simultaneous connections per API key (default 50). */
   maxConnectionsPerKey?: number;
   /** Client messages per second per connection, sustained (default 20). */
@@ -139,6 +146,9 @@ const KEY_RULES: Record<WsChannel, [RegExp, string]> = {
   consolidated: [NAME_KEY, 'consolidated subscriptions take "*" or a group name'],
   watchlist: [/^\*$/, 'watchlist subscriptions take "*"'],
   replay: [NAME_KEY, 'replay subscriptions take "*" or a session id'],
+  market: [INSTRUMENT_KEY, 'must be "*" or ssi:<Symbol>'],
+  foreign: [INSTRUMENT_KEY, 'must be "*", ssi:<Symbol> or ssi:ALL'],
+  index: [INSTRUMENT_KEY, 'must be "*" or ssi:<IndexId>'],
 };
 const TRADE_QUEUE_MAX = 1000;
 /** WebSocket close code 1013: try again later (server overloaded / slow consumer). */
@@ -234,6 +244,9 @@ export class WsHub {
     consolidated: new Set(),
     watchlist: new Set(),
     replay: new Set(),
+    market: new Set(),
+    foreign: new Set(),
+    index: new Set(),
   };
   private readonly perIp = new Map<string, number>();
   /** Events published since the batch being served started (the next batch), oldest first. */
@@ -247,7 +260,8 @@ export class WsHub {
   private readonly unsubscribeBus: (() => void)[];
   private readonly heartbeat: NodeJS.Timeout;
   private readonly latency: LatencyObserver | undefined;
-  private readonly o: Required<Omit<WsOptions, 'defaultThrottleMs' | 'latency'>> & {
+  private readonly o: Required<Omit<WsOptions, 'defaultThrottleMs' | 'latency' | 'market'>> & {
+    market: SsiMarket | undefined;
     defaultThrottleMs: Record<WsChannel, number>;
   };
 
@@ -274,6 +288,9 @@ export class WsHub {
         consolidated: 250,
         watchlist: 1000,
         replay: 250,
+        market: 500,
+        foreign: 500,
+        index: 500,
         ...opts.defaultThrottleMs,
         alerts: 0,
         news: 0,
@@ -285,12 +302,13 @@ export class WsHub {
       maxPayloadBytes: opts.maxPayloadBytes ?? 16 * 1024,
       bookDepth: opts.bookDepth ?? 20,
       replay: opts.replay ?? { list: () => [], get: () => undefined, onUpdate: () => () => {} },
+      market: opts.market,
       maxConnectionsPerKey: opts.maxConnectionsPerKey ?? 50,
       messagesPerSecond: opts.messagesPerSecond ?? 20,
       messageBurst: opts.messageBurst ?? 300,
       maxBadMessages: opts.maxBadMessages ?? 20,
     };
-    const more = bus as unknown as Bus<NewsTopics & ConsolidationTopics>;
+    const more = bus as unknown as Bus<NewsTopics & ConsolidationTopics & SsiTopics>;
     this.unsubscribeBus = [
       bus.subscribe('metrics', (s) => this.publish('metrics', s.instrument, s)),
       bus.subscribe('trade', (t) => this.publish('trades', t.instrument, t)),
@@ -302,6 +320,10 @@ export class WsHub {
       more.subscribe('consolidated', (v) => this.publish('consolidated', v.group, consolidatedOf(v))),
       more.subscribe('watchlist', (w) => this.publish('watchlist', '*', watchlistOf(w))),
       this.o.replay.onUpdate((r) => this.publish('replay', r.id, r)),
+      // The SSI market (app/ssi-service.ts), when it runs.
+      more.subscribe('ssi.market', (r) => this.publish('market', r.instrument, r)),
+      more.subscribe('ssi.foreign', (f) => this.publish('foreign', f.instrument, f)),
+      more.subscribe('ssi.index', (x) => this.publish('index', x.instrument, x)),
     ];
     this.heartbeat = setInterval(() => this.beat(), this.o.heartbeatMs);
     this.heartbeat.unref();
@@ -669,6 +691,8 @@ export class WsHub {
     if (channel === 'consolidated') return this.engine.consolidation?.groups.has(key) ?? false;
     if (channel === 'watchlist') return this.engine.consolidation !== undefined;
     if (channel === 'replay') return this.o.replay.get(key) !== undefined;
+    if (channel === 'market' || channel === 'foreign' || channel === 'index')
+      return this.current(channel, key).length > 0;
     return this.engine.books.has(key);
   }
 
@@ -684,6 +708,12 @@ export class WsHub {
       });
     }
     if (channel === 'watchlist') return cons ? [['*', watchlistOf(cons.watchlist())]] : [];
+    if (channel === 'market' || channel === 'foreign' || channel === 'index') {
+      const m = this.o.market;
+      if (!m) return [];
+      const views = currentViews(m)[channel] as { instrument: string }[];
+      return views.filter((v) => key === '*' || v.instrument === key).map((v) => [v.instrument, v]);
+    }
     if (channel === 'replay') {
       const all = key === '*' ? this.o.replay.list() : [this.o.replay.get(key)];
       return all.flatMap((s) => (s ? [[s.id, s] as [string, unknown]] : []));

@@ -31,7 +31,7 @@ import type { OutputTopics } from '../alerts/topics.ts';
 import type { NewsTopics } from '../news/topics.ts';
 
 /** Every topic of a running app's bus: what the core publishes, plus news. */
-export type AppTopics = OutputTopics & NewsTopics;
+export type AppTopics = OutputTopics & NewsTopics & SsiTopics;
 import type { HistoryStore } from '../store/types.ts';
 import { RecordingWriter } from '../recording/index.ts';
 import { createApiServer } from '../api/server.ts';
@@ -50,6 +50,8 @@ import { WebhookSink } from '../alerts/webhook.ts';
 import { connectAlerts } from '../alerts/wire.ts';
 import { parseAnalyticsConfig } from '../analytics/schema.ts';
 import { NewsService } from './news.ts';
+import { SsiService } from './ssi-service.ts';
+import type { SsiTopics } from '../analytics/ssi/views.ts';
 import { StartupError, apiSecurity, configProblems, readiness } from './startup.ts';
 import { connectionAuth } from '../bus/nats-auth.ts';
 import { limitedWarn } from '../util/log-limiter.ts';
@@ -82,6 +84,8 @@ export interface App {
   webhooks: WebhookSink[];
   /** The news service (roles `all` and `analyzer` with `news.enabled`; null otherwise). */
   news: NewsService | null;
+  /** The Vietnamese market service (roles `all` and `analyzer` with `ssi.enabled`; null otherwise). */
+  ssi: SsiService | null;
   /** `http://host:port` the API listens on. */
   url: string;
   close(): Promise<void>;
@@ -334,6 +338,17 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       ? new NewsService({ config: config.news, instruments: config.instruments, store, bus, logger })
       : null;
 
+  const ssi =
+    config.ssi.enabled && (role === 'all' || role === 'analyzer')
+      ? new SsiService({
+          config: config.ssi,
+          bus,
+          alerts: evaluatesAlerts ? config.alerts : null,
+          logger,
+          ...(config.recordDir ? { recordDir: join(config.recordDir, 'ssi') } : {}),
+        })
+      : null;
+
   const staticDir = config.api.dashboard && existsSync(DASHBOARD_DIR) ? DASHBOARD_DIR : undefined;
   if (config.api.dashboard && !staticDir)
     logger.warn({ dir: DASHBOARD_DIR }, 'dashboard not built: run `npm run build:web`');
@@ -351,6 +366,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     latency,
     ...(news ? { newsSources: () => news.status() } : {}),
     newsBurst: config.news.burst,
+    ...(ssi ? { market: ssi.market } : {}),
     keys: apiSec.keys,
     security: apiSec.security,
     // Not ready while the store is not initialised or no configured book is live (app/startup.ts).
@@ -377,12 +393,17 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
   if (role === 'all' || role === 'collector') for (const id of config.instruments) engine.book(id);
   for (const c of connectors) c.start();
   await news?.start();
+  // The SSI stream connects in the background (it retries with back-off; the API answers meanwhile).
+  if (ssi)
+    void ssi
+      .start()
+      .catch((e: Error) => logger.error({ venue: 'ssi', err: e.message }, 'SSI feed not started'));
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       logger.info('shutting down: stopping feeds, flushing store');
-      await Promise.all([...connectors.map((c) => c.stop()), news?.stop()]);
+      await Promise.all([...connectors.map((c) => c.stop()), news?.stop(), ssi?.stop()]);
       stopRepublisher();
       unsubscribeEvents();
       engine.flush();
@@ -416,6 +437,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     alerts,
     webhooks,
     news,
+    ssi,
     url,
     close,
   };

@@ -108,8 +108,30 @@ export function register(program: Command): void {
       } catch (e) {
         usage((e as Error).message);
       }
+      if (o.venue === 'ssi') {
+        await runSsiReplay(paths, o.json === true);
+        return;
+      }
       await runReplay(paths, { ...o, speed: speed!, from, to, groups });
     });
+}
+
+/**
+ * `replay --venue ssi FILE.jsonl…`: SSI FastConnect Data recordings (JSON lines of the `{DataType,
+ * Content}` envelope) through the SSI parser and market state (replay/ssi.ts); `--json` prints the
+ * summary object. Exit code 1 when a file cannot be read.
+ */
+async function runSsiReplay(paths: string[], json: boolean): Promise<void> {
+  const { replaySsi, formatSsiSummary } = await import('../replay/ssi.ts');
+  let summary;
+  try {
+    ({ summary } = await replaySsi(paths));
+  } catch (e) {
+    process.stderr.write(`depthwatch replay: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  process.stdout.write((json ? JSON.stringify(summary, jsonSafe) : formatSsiSummary(summary)) + '\n');
 }
 
 async function runReplay(

@@ -14,6 +14,13 @@ import { parseConsolidateArgs } from '../config/consolidation.ts';
 /** Feed documents the offline demo serves as live news (relative to the repository root). */
 export const DEMO_NEWS_DIR = '../shared/data/news';
 
+/** Recordings of `demo --venue ssi` (SSI FastConnect Data messages; relative to the repository root). */
+export const DEMO_SSI_FILES = [
+  '../shared/data/ssi/stream/ssi_b_messages.first72.jsonl',
+  '../shared/data/ssi/stream/ssi_mi_messages.jsonl',
+  '../shared/data/ssi/stream/ssi_b_messages.last36.jsonl',
+];
+
 /** Default recording of the offline demo (relative to the repository root). */
 export const DEMO_RECORDING = '../shared/data/binance-hftbacktest/usdm/btcusdt_20240808.gz';
 
@@ -145,6 +152,34 @@ function addRunFlags(cmd: Command): Command {
     );
 }
 
+/**
+ * `demo --venue ssi [--file X.jsonl…]`: the Vietnamese market path offline: the local SSI server
+ * (sim/venues/ssi.ts: AccessToken + SignalR 2 hub serving the recorded messages) → the SSI service (live
+ * client, parser, market analytics, alerts) → API (`/api/v1/market/…`) and WS (`market`, `foreign`,
+ * `index`). Demo credentials are set in the environment variables the config names when they are unset
+ * (the local server accepts any).
+ */
+async function runSsiDemo(flags: RunFlags & { file?: string[] }): Promise<void> {
+  const { SsiSimulator, readSsiLines } = await import('../sim/venues/ssi.ts');
+  const lines = await readSsiLines((flags.file ?? DEMO_SSI_FILES).map((f) => resolve(f)));
+  const sim = new SsiSimulator({ lines });
+  const base = await sim.listen(0);
+  const o = overrides(flags);
+  o.instruments ??= [];
+  o.store ??= { url: 'duckdb:./data/demo.duckdb' };
+  o.news = { enabled: false };
+  o.ssi = { enabled: true, streamUrl: base, restUrl: base, channels: ['B:ALL', 'MI:ALL', 'X:ALL', 'R:ALL'] };
+  const config = loadOrExit(flags.config, o);
+  process.env[config.ssi.consumerIdEnv] ??= 'demo';
+  process.env[config.ssi.consumerSecretEnv] ??= 'demo';
+  const logger = createLogger(config.log.level);
+  logger.info(
+    { url: base, messages: lines.length },
+    'SSI simulator serving recorded messages (synthetic SignalR framing)',
+  );
+  await runUntilSignal(config, logger, () => sim.close());
+}
+
 /** Register `run` and `demo`. */
 export function register(program: Command): void {
   addRunFlags(program.command('run'))
@@ -183,6 +218,10 @@ export function register(program: Command): void {
           news: boolean;
         },
       ) => {
+        if (flags.venue === 'ssi') {
+          await runSsiDemo(flags);
+          return;
+        }
         const { startSimulator } = await import('../app/simulator.ts');
         const { recordedVenues } = await import('../app/venue-recordings.ts');
         const plan = flags.allVenues

@@ -73,6 +73,11 @@ export function register(program: Command): void {
       const seed = Number(o.seed ?? '1');
       if (!Number.isInteger(seed)) usage(`--seed must be an integer, got "${o.seed}"`);
       if (o.hold !== 'off' && o.hold !== 'served') usage(`--hold must be off or served, got "${o.hold}"`);
+      if (o.venue === 'ssi') {
+        if (o.file.length === 0) usage('at least one --file is required');
+        await runSsiSim(o.file, port, o.host, o.faults ?? '', usage);
+        return;
+      }
       if (!simProtocols.has(o.venue))
         usage(`the simulator does not speak "${o.venue}"; supported: ${[...simProtocols.keys()].join(', ')}`);
       if (o.file.length === 0) usage('at least one --file is required');
@@ -94,6 +99,59 @@ export function register(program: Command): void {
         protocol: simProtocol(o.venue),
       });
     });
+}
+
+/**
+ * `sim --venue ssi --file X.jsonl…`: the local SSI FastConnect Data server (sim/venues/ssi.ts): the
+ * AccessToken endpoint and the SignalR 2 hub serving the recorded `{DataType, Content}` lines. Faults:
+ * `disconnect=N,tokenTtl=MS,rate429=N[:RETRY_AFTER_S]`.
+ */
+async function runSsiSim(
+  files: string[],
+  port: number,
+  host: string,
+  faultSpec: string,
+  usage: (msg: string) => never,
+): Promise<void> {
+  const { SsiSimulator, parseSsiFaults, readSsiLines } = await import('../sim/venues/ssi.ts');
+  let faults;
+  try {
+    faults = parseSsiFaults(faultSpec);
+  } catch (e) {
+    usage(`--faults: ${(e as Error).message}`);
+  }
+  let lines: string[];
+  try {
+    lines = await readSsiLines(files);
+  } catch (e) {
+    process.stderr.write(`depthwatch sim: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const sim = new SsiSimulator({ lines, faults: faults! });
+  let base: string;
+  try {
+    base = await sim.listen(port, host);
+  } catch (e) {
+    process.stderr.write(`depthwatch sim: cannot listen on ${host}:${port}: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const out = process.stdout;
+  out.write(`depthwatch sim: SSI FastConnect Data (ssi), ${lines.length} messages\n`);
+  out.write(`  token  POST ${base}api/v2/Market/AccessToken\n`);
+  out.write(`  hub    ${base}signalr (FcMarketDataV2Hub; SignalR 2 framing is synthetic)\n`);
+  out.write('Ctrl-C to stop.\n');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await sim.close();
+  out.write(
+    `depthwatch sim: stopped; ${sim.stats.sent} messages sent to ${sim.stats.connections} connections ` +
+      `(${sim.stats.subscriptions} subscriptions, ${sim.stats.disconnects} disconnects, ` +
+      `${sim.stats.rateLimited} 429s, ${sim.stats.expiredClosed} expired-token closes)\n`,
+  );
 }
 
 async function runSim(o: {

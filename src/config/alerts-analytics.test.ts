@@ -20,7 +20,14 @@ describe('config alerts section', () => {
     expect(ids).toContain('spread_widening');
     expect(ids).toContain('stale_feed');
     expect(ids).toContain('crossed_market');
-    expect(ids.length).toBe(13);
+    // 13 for the books and consolidation, 4 for the Vietnamese market (ssi_*).
+    expect(ids.length).toBe(17);
+    expect(ids.filter((i) => i.startsWith('ssi_'))).toEqual([
+      'ssi_foreign_flow_spike',
+      'ssi_breadth_thrust',
+      'ssi_basis',
+      'ssi_limit_lock',
+    ]);
   });
 
   it('reads rules with per-instrument overrides, webhooks and disabled built-ins from YAML', () => {

@@ -8,6 +8,7 @@ import { resolveInstrumentId, resolveVenueId } from '../util/venue-ids.ts';
 import { alertsConfigSchema } from '../alerts/schema.ts';
 import { analyticsConfigSchema } from '../analytics/schema.ts';
 import { newsConfigSchema } from '../news/config.ts';
+import { ssiConfigSchema } from './ssi.ts';
 import {
   authConfigSchema,
   corsConfigSchema,
@@ -63,8 +64,8 @@ export const consolidationGroupSchema = z.union([
 
 export const configSchema = z
   .object({
-    /** Instruments to follow, `<venue>:<SYMBOL>`. */
-    instruments: z.array(instrumentId).min(1).default(['binance:BTCUSDT', 'binance:ETHUSDT', 'okx:BTC-USDT']),
+    /** Instruments to follow, `<venue>:<SYMBOL>` (at least one unless the SSI feed is on). */
+    instruments: z.array(instrumentId).default(['binance:BTCUSDT', 'binance:ETHUSDT', 'okx:BTC-USDT']),
     /** Per-venue endpoint overrides. */
     venues: z
       .record(z.string(), venueEndpointSchema)
@@ -203,8 +204,14 @@ export const configSchema = z
      * Default: CoinDesk, Cointelegraph and Bitcoin.com RSS; CryptoPanic when CRYPTOPANIC_TOKEN is set.
      */
     news: newsConfigSchema.prefault({}),
+    /** The Vietnamese market feed (SSI FastConnect Data, config/ssi.ts). Default: off. */
+    ssi: ssiConfigSchema.prefault({}),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.instruments.length > 0 || c.ssi.enabled, {
+    path: ['instruments'],
+    message: 'Too small: expected array to have >=1 items (or ssi.enabled)',
+  });
 
 /** The validated configuration. */
 export type AppConfig = z.infer<typeof configSchema>;

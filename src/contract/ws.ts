@@ -21,6 +21,7 @@ import {
   WatchlistResponse,
 } from './schemas.ts';
 import { ReplaySession } from './replay.ts';
+import { ForeignFlowView, IndexView, MarketRow } from './market.ts';
 
 /** The channels, in documentation order. */
 export const WS_CHANNELS = [
@@ -33,6 +34,9 @@ export const WS_CHANNELS = [
   'consolidated',
   'watchlist',
   'replay',
+  'market',
+  'foreign',
+  'index',
 ] as const;
 export const WsChannel = z.enum(WS_CHANNELS);
 export type WsChannel = z.infer<typeof WsChannel>;
@@ -48,6 +52,9 @@ export const WS_PAYLOADS = {
   consolidated: ConsolidatedView,
   watchlist: WatchlistResponse,
   replay: ReplaySession,
+  market: MarketRow,
+  foreign: ForeignFlowView,
+  index: IndexView,
 } as const satisfies Record<WsChannel, z.ZodType>;
 
 /** What each channel's subscription key (`instrument`) names, and its conflation default. */
@@ -61,6 +68,11 @@ export const WS_CHANNEL_DOCS: Record<WsChannel, string> = {
   consolidated: 'a consolidation group view (key: group name or `*`); conflated (default 250 ms)',
   watchlist: 'the watchlist (key `*`); conflated (default 1000 ms)',
   replay: "a replay session's position, speed and state (key: session id or `*`); conflated (default 250 ms)",
+  market:
+    'Vietnamese market (SSI) symbol row: quote, limits, phase, classified session volumes (key `ssi:<Symbol>` or `*`); conflated (default 500 ms)',
+  foreign:
+    'foreign-investor flow per symbol (`ssi:<Symbol>`) and the market total (`ssi:ALL`), or `*`; conflated (default 500 ms)',
+  index: 'index value and breadth (key `ssi:<IndexId>` or `*`); conflated (default 500 ms)',
 };
 
 /** A subscription key: `*`, an instrument id, `asset:<CODE>`, a group name or a replay session id. */

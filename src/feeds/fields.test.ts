@@ -118,3 +118,22 @@ describe('plainDecimal and reqId', () => {
     expect(() => reqId(null, 'id')).toThrow(MalformedFrameError);
   });
 });
+
+describe('quoteMemberNumbers / parseObjectQuotingNumbers', () => {
+  it('quotes member numbers exactly, leaves strings, arrays, literals and nested keys alone', async () => {
+    const { quoteMemberNumbers, parseObjectQuotingNumbers } = await import('./fields.ts');
+    expect(
+      quoteMemberNumbers('{"a":1,"b": -2.50,"c":1e-7,"d":"x:1","e":[1,2],"f":{"g":3},"h":null,"i":true}'),
+    ).toBe('{"a":"1","b": "-2.50","c":"1e-7","d":"x:1","e":[1,2],"f":{"g":"3"},"h":null,"i":true}');
+    expect(quoteMemberNumbers('{"s":"a\\\\\\":9","n":185028289999.99728}')).toBe(
+      '{"s":"a\\\\\\":9","n":"185028289999.99728"}',
+    );
+    expect(parseObjectQuotingNumbers('{"TotalVal":185028289999.99728}')).toEqual({
+      TotalVal: '185028289999.99728',
+    });
+    expect(quoteMemberNumbers('{"a":"b"}')).toBe('{"a":"b"}');
+    expect(() => parseObjectQuotingNumbers('{"a":1')).toThrow(
+      expect.objectContaining({ code: 'malformed_json' }),
+    );
+  });
+});

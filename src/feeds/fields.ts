@@ -282,3 +282,76 @@ export function plainDecimal(text: string, instrument?: string): string {
   if (s.includes('.')) s = s.replace(/\.?0+$/, '');
   return m[1] + s;
 }
+
+/**
+ * An optional decimal amount that a venue sends as a JSON number (already quoted by
+ * {@link parseJsonKeepingDecimals}), a decimal string, or a "not a number" marker (SSI FastConnect sends
+ * `AvgPrice: "NaN"`, derivatives quotes send sizes as `"140"`): the exact decimal text, or `''` for an
+ * absent, `null` or `"NaN"` value (the model's "unknown"). Exponent text is expanded exactly.
+ * @throws {MalformedFrameError} `invalid_field` for anything else (a boolean, an object, non-numeric text)
+ */
+export function optDecimalText(v: unknown, name: string, instrument?: string): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return '';
+    return plainDecimal(String(v), instrument);
+  }
+  if (typeof v === 'string') {
+    if (v === '' || v === 'NaN' || v === 'nan') return '';
+    const m = NUMBER_TEXT.exec(v);
+    if (!m) throw invalidField(`${name} must be a decimal, got ${JSON.stringify(v)}`, instrument);
+    return m[4] === undefined ? v : plainOf(m);
+  }
+  throw invalidField(`${name} must be a decimal, got ${JSON.stringify(v)}`, instrument);
+}
+
+/**
+ * Quote every object member's number in a JSON text (`"LastPrice":22950.0` → `"LastPrice":"22950.0"`),
+ * in one pass that tracks string literals (a `:` inside a string is left alone); numbers inside arrays
+ * are not member values and stay as they are. The result is JSON when the input is.
+ */
+export function quoteMemberNumbers(text: string): string {
+  let out = '';
+  let from = 0;
+  let inString = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+      continue;
+    }
+    if (c === 34) {
+      inString = true;
+      continue;
+    }
+    if (c !== 58) continue; // ':'
+    let j = i + 1;
+    while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
+    const d = text.charCodeAt(j);
+    if (d !== 45 && (d < 48 || d > 57)) continue; // not '-' or a digit
+    let k = j + 1;
+    for (; k < n; k++) {
+      const e = text.charCodeAt(k);
+      if (e === 44 || e === 125 || e === 93 || e === 32 || e === 9 || e === 10 || e === 13) break;
+    }
+    out += text.slice(from, j) + '"' + text.slice(j, k) + '"';
+    from = k;
+    i = k - 1;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+/**
+ * JSON.parse of an object whose every member number is quoted first ({@link quoteMemberNumbers}), so
+ * every amount keeps its exact wire digits: for venues whose messages are flat objects of many numeric
+ * fields (SSI FastConnect Data: 60+ prices and volumes a message), where naming every key in
+ * {@link parseJsonKeepingDecimals} costs a long alternation. Read the fields with {@link optDecimalText}
+ * / {@link reqUint} (a quoted token that is not a JSON number is rejected there).
+ * @throws like {@link parseObject}
+ */
+export function parseObjectQuotingNumbers(text: string): Json {
+  return parseObject(quoteMemberNumbers(text));
+}

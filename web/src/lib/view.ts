@@ -1,5 +1,5 @@
 /**
- * The dashboard's views and their names in the URL hash (`#/history`, `#/news`, `#/system`, `#/live`; anything
+ * The dashboard's views and their names in the URL hash (`#/history`, `#/news`, `#/market`, `#/system`, `#/live`; anything
  * else is the live view), so a reload stays on the view without a router (see lib/hash-view.ts).
  */
 /** The dashboard's views. */
@@ -7,6 +7,7 @@ export const VIEWS = [
   { value: 'live', label: 'Live' },
   { value: 'history', label: 'History' },
   { value: 'news', label: 'News' },
+  { value: 'market', label: 'Market' },
   { value: 'system', label: 'System' },
 ] as const;
 
