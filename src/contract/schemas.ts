@@ -274,6 +274,7 @@ export const AnalyticsView = z.object({
   indicators: z.record(z.string(), z.record(z.string(), z.unknown())),
   droppedTrades: z.number(),
 });
+export type AnalyticsView = z.infer<typeof AnalyticsView>;
 
 /** A heatmap run: bucket `[price, price + bucketSize)` held `size` at every bin start in `[from, to]`. */
 export const HeatmapRun = z.object({

@@ -1,0 +1,167 @@
+/**
+ * The trader's desk (`#/desk`) in a real browser (headless Chromium via playwright-core) on the real
+ * offline run (real-app.ts: the three simultaneous Binance BTC recordings — spot, USD-M, COIN-M —
+ * replayed by simulators at the recorded pace, consolidated as the demo's `BTC-USD` group, in-memory
+ * store, API, built dashboard). Only the page and the public API are used: `data-testid` attributes,
+ * canvas pixels, and REST answers fetched by the test itself.
+ * Screenshots: screenshots/desk-<preset>.png.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { OfflineApp } from './real-app.ts';
+import { SHOTS, startBrowserSession, type BrowserSession } from './browser.ts';
+
+const USDM = 'binance-usdm:BTCUSDT';
+
+let session: BrowserSession;
+let server: OfflineApp;
+let page: Page;
+let pageErrors: string[];
+
+/** A locator by `data-testid`. */
+function byId(testid: string) {
+  return page.locator(`[data-testid="${testid}"]`).first();
+}
+
+/** Repeat `step` until it passes (`ms`, default 30 s). */
+async function until(step: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await step()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/** GET a JSON route of the app. */
+async function getJson<T>(path: string): Promise<T> {
+  const r = await fetch(new URL(path, server.url));
+  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+  return (await r.json()) as T;
+}
+
+interface BookBody {
+  sequence: number;
+  bids: [number, number][];
+  asks: [number, number][];
+}
+
+/** A ladder as drawn: its sequence and rows (price, bid, ask). */
+const LADDER_SNAPSHOT = (instrument: string) => `(() => {
+  const el = document.querySelector('[data-testid="ladder"][data-instrument="${instrument}"]');
+  if (!el) return null;
+  const rows = [...el.querySelectorAll('[data-testid="ladder-row"]')].map((r) => [
+    Number(r.getAttribute('data-price')), Number(r.getAttribute('data-bid')), Number(r.getAttribute('data-ask')),
+  ]);
+  return { sequence: Number(el.getAttribute('data-sequence')), group: Number(el.getAttribute('data-group')), rows };
+})()`;
+
+/** Pin panel `id` to `instrument` with its header's instrument picker. */
+async function pin(id: string, instrument: string): Promise<void> {
+  await page
+    .locator(`[data-testid="desk-panel"][data-id="${id}"] [data-testid="desk-panel-instrument"]`)
+    .selectOption(instrument);
+}
+
+describe('the trader desk in a real browser', { timeout: 120_000 }, () => {
+  beforeAll(async () => {
+    session = await startBrowserSession({ consolidated: true });
+    ({ server, page, pageErrors } = session);
+  });
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('draws the ladder levels equal to /api/v1/books/:id at the same sequence', async () => {
+    await page.goto(`${server.url}#/desk`);
+    await byId('desk-view').waitFor({ state: 'visible' });
+    await byId('desk-preset-scalper').click();
+    await pin('ladder-1', USDM);
+    const ladder = page.locator(`[data-testid="ladder"][data-instrument="${USDM}"]`);
+    await until(async () => Number(await ladder.getAttribute('data-rows')) > 10, 'ladder rows');
+    // The tick: the spec's, or (a fallback spec without one) the smallest gap between adjacent levels.
+    const instruments = await getJson<{ items: { instrument: string; spec: { tickSize: string } | null }[] }>(
+      'api/v1/instruments',
+    );
+    let tick = Number(instruments.items.find((i) => i.instrument === USDM)?.spec?.tickSize || NaN);
+    if (!(tick > 0)) {
+      const b = await getJson<BookBody>(`api/v1/books/${encodeURIComponent(USDM)}?depth=200`);
+      let gap = Infinity;
+      for (const side of [b.bids, b.asks])
+        for (let i = 1; i < side.length; i++) gap = Math.min(gap, Math.abs(side[i]![0] - side[i - 1]![0]));
+      tick = Number(gap.toPrecision(10));
+    }
+    expect(tick).toBeGreaterThan(0);
+
+    // The server's book at many sequences (polled back to back) and the ladder's as drawn meanwhile:
+    // find a sequence both show, and compare level by level.
+    const books = new Map<number, BookBody>();
+    let stop = false;
+    const poller = (async () => {
+      while (!stop) {
+        const b = await getJson<BookBody>(`api/v1/books/${encodeURIComponent(USDM)}?depth=200`);
+        books.set(b.sequence, b);
+      }
+    })();
+    type Snap = { sequence: number; group: number; rows: [number, number, number][] };
+    let match: { snap: Snap; book: BookBody } | null = null;
+    try {
+      await until(
+        async () => {
+          const snap = (await page.evaluate(LADDER_SNAPSHOT(USDM))) as Snap | null;
+          const book = snap ? books.get(snap.sequence) : undefined;
+          if (snap && book && snap.rows.length > 10) match = { snap, book };
+          return match !== null;
+        },
+        'a ladder sequence the REST poll also saw',
+        45_000,
+      );
+    } finally {
+      stop = true;
+      await poller;
+    }
+    const { snap, book } = match!;
+    expect(snap.group).toBe(1);
+    const t = (p: number) => Math.round(p / tick);
+    const rowBid = new Map(snap.rows.map(([p, b]) => [t(p), b]));
+    const rowAsk = new Map(snap.rows.map(([p, , a]) => [t(p), a]));
+    const lo = Math.min(...rowBid.keys());
+    const hi = Math.max(...rowBid.keys());
+    // Every book level within the ladder's price range is a row with the same size...
+    let compared = 0;
+    for (const [p, s] of book.bids)
+      if (t(p) >= lo) {
+        expect(rowBid.get(t(p)), `bid ${p}`).toBe(s);
+        compared++;
+      }
+    for (const [p, s] of book.asks)
+      if (t(p) <= hi) {
+        expect(rowAsk.get(t(p)), `ask ${p}`).toBe(s);
+        compared++;
+      }
+    expect(compared).toBeGreaterThan(5);
+    // ...and every non-empty row is a book level; the best bid/ask rows are the book's best.
+    const bidAt = new Map(book.bids.map(([p, s]) => [t(p), s]));
+    const askAt = new Map(book.asks.map(([p, s]) => [t(p), s]));
+    for (const [p, b, a] of snap.rows) {
+      if (b > 0) expect(bidAt.get(t(p))).toBe(b);
+      if (a > 0) expect(askAt.get(t(p))).toBe(a);
+    }
+    expect(rowBid.get(t(book.bids[0]![0]))).toBe(book.bids[0]![1]);
+    expect(rowAsk.get(t(book.asks[0]![0]))).toBe(book.asks[0]![1]);
+    // The rows are one per tick, contiguous, highest first.
+    const ticks = snap.rows.map(([p]) => t(p));
+    for (let i = 1; i < ticks.length; i++) expect(ticks[i - 1]! - ticks[i]!).toBe(1);
+
+    // Coarser grouping: the sizes of each bucket sum the book's levels in it (bids down, asks up).
+    await byId('ladder-zoom-out').click();
+    await until(async () => (await ladder.getAttribute('data-group')) === '2', 'grouping 2×');
+    const g = (await page.evaluate(LADDER_SNAPSHOT(USDM))) as Snap;
+    expect(g.group).toBe(2);
+    for (const [p] of g.rows) expect(t(p) % 2).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'desk-ladder.png') });
+    expect(pageErrors).toEqual([]);
+  });
+});
