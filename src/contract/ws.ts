@@ -5,7 +5,7 @@
  *
  * Client → server: `subscribe` / `unsubscribe` a channel for one instrument (or `*`; the `news` channel
  * takes `*` or `asset:<CODE>`, `consolidated` a group name or `*`, `watchlist` `*`, `replay` a session id
- * or `*`), and `ping`. Server → client: `{channel, instrument, data}` data messages, `subscribed` /
+ * or `*`, `analytics` an instrument id or `*`), and `ping`. Server → client: `{channel, instrument, data}` data messages, `subscribed` /
  * `unsubscribed` acks, `pong`, and `{error}` for a bad message.
  */
 import { z } from 'zod';
@@ -18,6 +18,7 @@ import {
   MetricsSample,
   NewsItem,
   Trade,
+  WallEventSchema,
   WatchlistResponse,
 } from './schemas.ts';
 import { ReplaySession } from './replay.ts';
@@ -33,6 +34,7 @@ export const WS_CHANNELS = [
   'consolidated',
   'watchlist',
   'replay',
+  'analytics',
 ] as const;
 export const WsChannel = z.enum(WS_CHANNELS);
 export type WsChannel = z.infer<typeof WsChannel>;
@@ -48,6 +50,7 @@ export const WS_PAYLOADS = {
   consolidated: ConsolidatedView,
   watchlist: WatchlistResponse,
   replay: ReplaySession,
+  analytics: WallEventSchema,
 } as const satisfies Record<WsChannel, z.ZodType>;
 
 /** What each channel's subscription key (`instrument`) names, and its conflation default. */
@@ -61,6 +64,7 @@ export const WS_CHANNEL_DOCS: Record<WsChannel, string> = {
   consolidated: 'a consolidation group view (key: group name or `*`); conflated (default 250 ms)',
   watchlist: 'the watchlist (key `*`); conflated (default 1000 ms)',
   replay: "a replay session's position, speed and state (key: session id or `*`); conflated (default 250 ms)",
+  analytics: 'analytics events of an instrument (wall lifecycle, heuristic); every event, never conflated',
 };
 
 /** A subscription key: `*`, an instrument id, `asset:<CODE>`, a group name or a replay session id. */

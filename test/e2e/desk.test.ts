@@ -164,4 +164,137 @@ describe('the trader desk in a real browser', { timeout: 120_000 }, () => {
     await page.screenshot({ path: join(SHOTS, 'desk-ladder.png') });
     expect(pageErrors).toEqual([]);
   });
+
+  it('sorts the watchlist and focuses the other panels on a clicked row', async () => {
+    await byId('desk-preset-overview').click();
+    const rows = page.locator('[data-testid="watchlist-row"]');
+    // Three instruments and the BTC-USD group.
+    await until(async () => (await rows.count()) === 4, 'four watchlist rows');
+    const breadth = (await byId('watchlist-breadth').textContent()) ?? '';
+    expect(breadth).toMatch(/▲ \d+.*▼ \d+.*= \d+/);
+    const column = (attr: string) =>
+      rows.evaluateAll((els, a) => els.map((e) => e.getAttribute(a)), attr) as Promise<(string | null)[]>;
+    // By volume: descending on the first click, ascending on the second.
+    await byId('watchlist-sort-volume').click();
+    let vols = (await column('data-volume')).map(Number);
+    expect(vols).toEqual([...vols].sort((a, b) => b - a));
+    await byId('watchlist-sort-volume').click();
+    vols = (await column('data-volume')).map(Number);
+    expect(vols).toEqual([...vols].sort((a, b) => a - b));
+    // By name.
+    await byId('watchlist-sort-id').click();
+    const names = await column('data-id');
+    expect(names).toEqual([...names].sort((a, b) => a!.localeCompare(b!)));
+    expect(await byId('watchlist').getAttribute('data-sort')).toBe('id:asc');
+    // By change %: descending, unknown last.
+    await byId('watchlist-sort-changePct').click();
+    const chg = (await column('data-change-pct')).filter((v) => v !== '').map(Number);
+    expect(chg).toEqual([...chg].sort((a, b) => b - a));
+
+    // A click on an instrument row focuses the panels that follow the focus (the candles panel here).
+    for (const target of ['binance:BTCUSDT', 'binance-coinm:BTCUSD_PERP']) {
+      await page.locator(`[data-testid="watchlist-row"][data-id="${target}"]`).click();
+      await until(
+        async () =>
+          (await page
+            .locator('[data-testid="desk-panel"][data-kind="candles"] .cell')
+            .getAttribute('data-instrument')) === target,
+        `candles panel on ${target}`,
+      );
+      expect(await byId('selected-instrument').count()).toBe(0); // the desk has no strip: the header picker shows it
+      expect(await page.evaluate("localStorage.getItem('depthwatch.selected')")).toBe(JSON.stringify(target));
+      expect(
+        await page.locator(`[data-testid="watchlist-row"][data-id="${target}"]`).getAttribute('class'),
+      ).toContain('focused');
+    }
+    // The group row focuses the consolidated panel.
+    await page.locator('[data-testid="watchlist-row"][data-id="BTC-USD"]').click();
+    await until(
+      async () => (await byId('consolidated').getAttribute('data-group')) === 'BTC-USD',
+      'group focus',
+    );
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows the consolidated view in three venue colours', async () => {
+    const cons = byId('consolidated');
+    const venues = page.locator('[data-testid="consolidated-venue"]');
+    await until(async () => (await venues.count()) === 3, 'three member venues');
+    const colors = await venues.evaluateAll((els) => els.map((e) => e.getAttribute('data-color')!));
+    expect(new Set(colors).size).toBe(3);
+    // The venue heatmap drew cells of all three members, and both canvases hold each venue's colour.
+    await until(
+      async () =>
+        ((await cons.getAttribute('data-heat-pixels')) ?? '').split(',').filter(Boolean).length === 3,
+      'heat cells of three venues',
+      45_000,
+    );
+    const counts = (await page.evaluate(`(() => {
+      const colors = ${JSON.stringify(colors)}.map((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)));
+      const out = {};
+      for (const id of ['consolidated-depth', 'consolidated-heat']) {
+        const el = document.querySelector('[data-testid="' + id + '"]');
+        const cv = el.tagName === 'CANVAS' ? el : el.querySelector('canvas');
+        const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
+        const n = colors.map(() => 0);
+        for (let i = 0; i < d.length; i += 4)
+          colors.forEach(([r, g, b], j) => {
+            // Same hue at any brightness (the heat cells fade with size): the ratio of channels.
+            const s = d[i] + d[i + 1] + d[i + 2];
+            if (s < 60) return;
+            const k = (r + g + b) / s;
+            if (Math.abs(d[i] * k - r) + Math.abs(d[i + 1] * k - g) + Math.abs(d[i + 2] * k - b) < 40) n[j]++;
+          });
+        out[id] = n;
+      }
+      return out;
+    })()`)) as Record<string, number[]>;
+    for (const id of ['consolidated-depth', 'consolidated-heat'])
+      for (const n of counts[id]!) expect(n, `${id}: ${counts[id]!.join(',')}`).toBeGreaterThan(20);
+    expect(await byId('consolidated-bbo').textContent()).toMatch(/Bid .*Ask .*Spread/);
+    await page.screenshot({ path: join(SHOTS, 'desk-overview.png') });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('restores a rearranged and resized layout after a reload', async () => {
+    await byId('desk-preset-venues').click();
+    const panels = page.locator('[data-testid="desk-panel"]');
+    await until(
+      async () => (await panels.count()) === 9,
+      'nine panels (3 instruments × ladder, heatmap, depth)',
+    );
+    // Drag the second ladder's title onto the first; widen the first depth chart by two columns.
+    const head = (id: string) =>
+      page.locator(`[data-testid="desk-panel"][data-id="${id}"] [data-testid="desk-panel-head"]`);
+    // HTML5 drag and drop, event by event with one DataTransfer (as the browser does).
+    const dt = await page.evaluateHandle('new DataTransfer()');
+    await head('ladder-2').dispatchEvent('dragstart', { dataTransfer: dt });
+    await head('ladder-1').dispatchEvent('dragover', { dataTransfer: dt });
+    await head('ladder-1').dispatchEvent('drop', { dataTransfer: dt });
+    await head('ladder-2').dispatchEvent('dragend', { dataTransfer: dt });
+    const handle = page.locator(
+      '[data-testid="desk-panel"][data-id="depth-1"] [data-testid="desk-panel-resize"]',
+    );
+    const box = (await handle.boundingBox())!;
+    const grid = (await byId('desk-grid').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + (grid.width / 12) * 2, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const snapshot = () =>
+      panels.evaluateAll((els) =>
+        els.map((e) =>
+          [e.getAttribute('data-id'), e.getAttribute('data-w'), e.getAttribute('data-h')].join(':'),
+        ),
+      );
+    const before = await snapshot();
+    expect(before.slice(0, 2).map((s) => s.split(':')[0])).toEqual(['ladder-2', 'ladder-1']);
+    expect(before.find((s) => s.startsWith('depth-1:'))).toBe('depth-1:6:2');
+    await page.reload();
+    await byId('desk-view').waitFor({ state: 'visible' });
+    await until(async () => (await panels.count()) === 9, 'the panels after reload');
+    expect(await snapshot()).toEqual(before);
+    expect(await byId('desk-view').getAttribute('data-preset')).toBe('venues');
+    expect(pageErrors).toEqual([]);
+  });
 });
