@@ -13,6 +13,7 @@ import type { OfflineApp } from './real-app.ts';
 import { SHOTS, startBrowserSession, type BrowserSession } from './browser.ts';
 
 const USDM = 'binance-usdm:BTCUSDT';
+const COINM = 'binance-coinm:BTCUSD_PERP';
 
 let session: BrowserSession;
 let server: OfflineApp;
@@ -297,4 +298,158 @@ describe('the trader desk in a real browser', { timeout: 120_000 }, () => {
     expect(await byId('desk-view').getAttribute('data-preset')).toBe('venues');
     expect(pageErrors).toEqual([]);
   });
+
+  it('draws S/R bands and wall markers where the analytics API says', async () => {
+    // The analytics answers the page receives, by instrument and `ts`.
+    const answers = new Map<string, { walls: Wall[]; clusters: Cluster[] }>();
+    page.on('response', (r) => {
+      const m = /\/api\/v1\/analytics\/([^?]+)/.exec(r.url());
+      if (!m || !r.ok()) return;
+      r.json()
+        .then((a: { ts: number; walls: Wall[]; clusters: Cluster[] }) =>
+          answers.set(`${decodeURIComponent(m[1]!)}|${a.ts}`, a),
+        )
+        .catch(() => {});
+    });
+    await byId('desk-preset-scalper').click();
+    await pin('heatmap-1', USDM);
+    // A depth chart of COIN-M (whose book holds S/R clusters within its deep levels on this recording).
+    await byId('desk-add').selectOption('depth');
+    await pin('depth-1', COINM);
+    const heat = page.locator('[data-testid="desk-panel"][data-id="heatmap-1"] [data-testid="heatmap"]');
+    const depth = page.locator('[data-testid="desk-panel"][data-id="depth-1"] [data-testid="depth-chart"]');
+    type Drawn = {
+      ts: number | null;
+      clusters: {
+        side: string;
+        priceFrom: number;
+        priceTo: number;
+        x?: [number, number];
+        y?: [number, number];
+      }[];
+      walls: { side: string; price: number; xy?: [number, number]; x?: number }[];
+      events?: { kind: string; price: number; xy: [number, number] }[];
+    };
+    /** What `el` drew and the analytics answer it drew from. */
+    const read = async (el: typeof heat, instrument: string) => {
+      const raw = await el.getAttribute('data-overlays');
+      const d = raw ? (JSON.parse(raw) as Drawn) : null;
+      return { d, a: d?.ts != null ? answers.get(`${instrument}|${d.ts}`) : undefined };
+    };
+
+    // S/R band on the depth chart: every band drawn is one of the answer's clusters, left to right.
+    let band: Awaited<ReturnType<typeof read>> | null = null;
+    await until(
+      async () => {
+        band = await read(depth, COINM);
+        return !!band.a && (band.d?.clusters.length ?? 0) > 0;
+      },
+      'an S/R band on the depth chart from an analytics answer',
+      90_000,
+    );
+    for (const c of band!.d!.clusters) {
+      expect(
+        band!.a!.clusters.some(
+          (k) => k.side === c.side && k.priceFrom === c.priceFrom && k.priceTo === c.priceTo,
+        ),
+      ).toBe(true);
+      expect(c.x![0]).toBeLessThan(c.x![1]);
+    }
+
+    // Walls on the heatmap: each drawn is one of the answer's walls, and its line is on the canvas in
+    // the wall colour (magenta) at its price's pixel row.
+    let wall: Awaited<ReturnType<typeof read>> | null = null;
+    await until(async () => {
+      wall = await read(heat, USDM);
+      return !!wall.a && (wall.d?.walls.length ?? 0) > 0;
+    }, 'a wall on the heatmap from an analytics answer');
+    const walls = wall!.d!.walls;
+    for (const w of walls)
+      expect(wall!.a!.walls.some((x) => x.side === w.side && x.price === w.price)).toBe(true);
+    const hits = (await page.evaluate(`(() => {
+      const root = document.querySelector('[data-testid="desk-panel"][data-id="heatmap-1"] [data-testid="heatmap"]');
+      const cv = root.querySelector('canvas');
+      const k = cv.width / cv.clientWidth;
+      const ctx = cv.getContext('2d');
+      return ${JSON.stringify(walls)}.map((w) => {
+        let n = 0;
+        for (let dx = 2; dx < 40; dx++) for (let dy = -2; dy <= 2; dy++) {
+          const p = ctx.getImageData(Math.round((w.xy[0] - dx) * k), Math.round((w.xy[1] + dy) * k), 1, 1).data;
+          if (Math.abs(p[0] - 255) + Math.abs(p[1] - 79) + Math.abs(p[2] - 216) < 60) n++;
+        }
+        return n;
+      });
+    })()`)) as number[];
+    expect(Math.max(...hits)).toBeGreaterThan(5);
+    // Wall lifecycle events from the WebSocket 'analytics' channel are drawn at their time and price.
+    await until(async () => ((await read(heat, USDM)).d?.events?.length ?? 0) > 0, 'a wall lifecycle marker');
+    await page.mouse.move(5, 5);
+    await page.screenshot({ path: join(SHOTS, 'desk-analytics.png') });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('lays every preset out without overlap at 1280×720, 1440×900 and 1920×1080', async () => {
+    const boxes = async (sel: string) =>
+      (await page.locator(sel).evaluateAll((els) =>
+        els
+          .filter((e) => (e as unknown as { offsetParent: unknown }).offsetParent !== null)
+          .map((e) => {
+            const r = e.getBoundingClientRect();
+            return [r.left, r.top, r.right, r.bottom];
+          }),
+      )) as [number, number, number, number][];
+    const overlaps = (a: number[], b: number[]) =>
+      a[0]! < b[2]! - 0.5 && b[0]! < a[2]! - 0.5 && a[1]! < b[3]! - 0.5 && b[1]! < a[3]! - 0.5;
+    for (const [w, h] of [
+      [1280, 720],
+      [1440, 900],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      for (const preset of ['scalper', 'overview', 'research', 'venues']) {
+        await byId(`desk-preset-${preset}`).click();
+        await page.waitForTimeout(400);
+        const what = `${preset} at ${w}×${h}`;
+        const panels = await boxes('[data-testid="desk-panel"]');
+        expect(panels.length, what).toBeGreaterThan(2);
+        for (let i = 0; i < panels.length; i++) {
+          expect(panels[i]![0], what).toBeGreaterThanOrEqual(0);
+          expect(panels[i]![2], what).toBeLessThanOrEqual(w);
+          for (let j = i + 1; j < panels.length; j++)
+            expect(overlaps(panels[i]!, panels[j]!), `${what}: panels ${i}, ${j}`).toBe(false);
+        }
+        // The header's and the layout bar's items side by side, none over another or off screen.
+        for (const sel of ['header.top > *', '.desk__bar > *']) {
+          const items = await boxes(sel);
+          for (let i = 0; i < items.length; i++) {
+            expect(items[i]![2], `${what}: ${sel} ${i}`).toBeLessThanOrEqual(w);
+            for (let j = i + 1; j < items.length; j++)
+              expect(overlaps(items[i]!, items[j]!), `${what}: ${sel} ${i}, ${j}`).toBe(false);
+          }
+        }
+        // Panel headers: title, picker and buttons inside the panel.
+        const heads = await page
+          .locator('[data-testid="desk-panel-head"]')
+          .evaluateAll((els) => els.map((e) => e.scrollWidth <= e.clientWidth + 1));
+        expect(heads.every(Boolean), `${what}: a panel header overflows`).toBe(true);
+        if (w === 1440) {
+          await page.waitForTimeout(preset === 'research' ? 3000 : 1500);
+          await page.mouse.move(5, 5);
+          await page.screenshot({ path: join(SHOTS, `desk-${preset}.png`) });
+        }
+      }
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+    expect(pageErrors).toEqual([]);
+  });
 });
+
+interface Wall {
+  side: string;
+  price: number;
+}
+interface Cluster {
+  side: string;
+  priceFrom: number;
+  priceTo: number;
+}

@@ -3,7 +3,8 @@
  * ladder, a depth chart, a trades tape) share one feed, acquired and released by reference count.
  *
  * A feed holds: the book (`GET /api/v1/books/:id?depth=N` polled every `bookPollMs`, so every level
- * shown comes from one answer at one sequence), the trades tape (WebSocket `trades`, newest first) and
+ * shown comes from one answer at one sequence), a deeper book polled less often (depth chart), the
+ * trades tape (WebSocket `trades`, newest first) and
  * the instrument's analytics (`GET /api/v1/analytics/:id` every `analyticsPollMs`: walls, S/R clusters,
  * liquidity, flow, candles with indicators). Values are shallow refs replaced per update.
  */
@@ -22,6 +23,11 @@ export interface InstrumentFeed {
   book: ShallowRef<BookSnapshot | null>;
   /** Recent trades, newest first (at most `maxTrades`). */
   trades: ShallowRef<TradeUpdate[]>;
+  /**
+   * A deeper book (`deepDepth` levels per side, polled every `deepPollMs`), for the depth chart: the
+   * walls and S/R clusters the analytics find lie beyond the ladder's levels. Null until the first answer.
+   */
+  deep: ShallowRef<BookSnapshot | null>;
   /** Latest analytics; null until the first answer or when analytics are off (501). */
   analytics: ShallowRef<AnalyticsView | null>;
   /** Last error of the book poll (null when the last poll worked). */
@@ -34,6 +40,9 @@ export interface FeedOptions {
   bookPollMs?: number;
   /** Levels per side fetched (default 200). */
   depth?: number;
+  /** Deep book levels per side (default 1,000, the API's maximum) and poll period, ms (default 2,000). */
+  deepDepth?: number;
+  deepPollMs?: number;
   /** Analytics poll period, ms (default 2,000). */
   analyticsPollMs?: number;
   /** Trades kept (default 300). */
@@ -59,6 +68,8 @@ export function createFeeds(socket: DepthwatchSocket, opts: FeedOptions = {}): F
   const bookPollMs = opts.bookPollMs ?? 250;
   const depth = opts.depth ?? 200;
   const analyticsPollMs = opts.analyticsPollMs ?? 2000;
+  const deepDepth = opts.deepDepth ?? 1000;
+  const deepPollMs = opts.deepPollMs ?? 2000;
   const maxTrades = opts.maxTrades ?? 300;
   const entries = new Map<string, Entry>();
 
@@ -67,6 +78,7 @@ export function createFeeds(socket: DepthwatchSocket, opts: FeedOptions = {}): F
       instrument,
       book: shallowRef(null),
       trades: shallowRef([]),
+      deep: shallowRef(null),
       analytics: shallowRef(null),
       error: shallowRef(null),
     };
@@ -90,6 +102,15 @@ export function createFeeds(socket: DepthwatchSocket, opts: FeedOptions = {}): F
         if (!ac.signal.aborted) feed.error.value = (e as Error).message;
       } finally {
         later(() => void pollBook(), bookPollMs);
+      }
+    }
+    async function pollDeep(): Promise<void> {
+      try {
+        feed.deep.value = await api.book({ instrument, query: { depth: deepDepth } }, { signal: ac.signal });
+      } catch {
+        // The next poll retries; the depth chart keeps the last deep book.
+      } finally {
+        later(() => void pollDeep(), deepPollMs);
       }
     }
     let analyticsOff = false;
@@ -118,6 +139,7 @@ export function createFeeds(socket: DepthwatchSocket, opts: FeedOptions = {}): F
       }, 100);
     });
     void pollBook();
+    void pollDeep();
     void pollAnalytics();
     return {
       feed,
