@@ -442,6 +442,20 @@ describe('the trader desk in a real browser', { timeout: 120_000 }, () => {
     await page.setViewportSize({ width: 1440, height: 900 });
     expect(pageErrors).toEqual([]);
   });
+
+  it('turns the LIVE badges to unknown while the API is unreachable, and back', async () => {
+    await page.goto(`${server.url}#/live`);
+    await until(async () => (await byId('book-state').getAttribute('data-state')) === 'live', 'a live badge');
+    await page.route('**/api/v1/instruments*', (r) => r.abort());
+    await byId('api-error').waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await byId('book-state').getAttribute('data-state')).toBe('unknown');
+    expect(await byId('book-state').textContent()).toContain('unknown');
+    expect(await byId('feed-health').getAttribute('data-level')).toBe('unknown');
+    expect(await byId('feed-live-count').textContent()).toMatch(/\?\/3/);
+    await page.unroute('**/api/v1/instruments*');
+    await until(async () => (await byId('book-state').getAttribute('data-state')) === 'live', 'live again');
+    expect(await byId('feed-health').getAttribute('data-level')).toBe('ok');
+  });
 });
 
 interface Wall {
