@@ -92,7 +92,7 @@ describe('the trader desk in a real browser', { timeout: 120_000 }, () => {
       let gap = Infinity;
       for (const side of [b.bids, b.asks])
         for (let i = 1; i < side.length; i++) gap = Math.min(gap, Math.abs(side[i]![0] - side[i - 1]![0]));
-      tick = Number(gap.toPrecision(10));
+      tick = Number(gap.toPrecision(6));
     }
     expect(tick).toBeGreaterThan(0);
 

@@ -1,6 +1,6 @@
 /** The price ladder model (lib/ladder.ts): grouping by tick multiples, rows, cumulative sizes, flags. */
 import { describe, expect, it } from 'vitest';
-import { bucketTicks, buildLadder, tickDecimals } from './ladder.ts';
+import { bucketTicks, buildLadder, inferTick, tickDecimals } from './ladder.ts';
 import type { Level } from '../api/types.ts';
 
 const bids: Level[] = [
@@ -75,6 +75,21 @@ describe('price ladder', () => {
     const oneSided = buildLadder(bids, [], { tick: 0.1, group: 1, rowsPerSide: 2 });
     expect(oneSided.bestAsk).toBeNull();
     expect(oneSided.rows[0]!.ticks).toBe(1004);
+  });
+
+  it('infers the tick from the smallest level gap without float noise', () => {
+    expect(
+      inferTick(
+        [
+          [61822.02, 1],
+          [61822.01, 1],
+          [61821.5, 1],
+        ],
+        [],
+      ),
+    ).toBe(0.01);
+    expect(inferTick(bids, asks)).toBe(0.1);
+    expect(inferTick([[1, 1]], [[2, 1]])).toBeNull();
   });
 
   it('reads tick decimals from text', () => {

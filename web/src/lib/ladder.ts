@@ -213,7 +213,8 @@ export function buildLadder(bids: readonly Level[], asks: readonly Level[], o: L
 
 /**
  * The tick of a book when the instrument's spec is unknown: the smallest gap between adjacent levels
- * on either side, rounded to 10 significant digits (null for fewer than two levels on both sides).
+ * on either side, rounded to 6 significant digits so float noise goes (61822.02 − 61822.01 → 0.01; null
+ * for fewer than two levels on both sides).
  */
 export function inferTick(bids: readonly Level[], asks: readonly Level[]): number | null {
   let best = Infinity;
@@ -222,5 +223,5 @@ export function inferTick(bids: readonly Level[], asks: readonly Level[]): numbe
       const d = Math.abs(side[i]![0] - side[i - 1]![0]);
       if (d > 0 && d < best) best = d;
     }
-  return Number.isFinite(best) ? Number(best.toPrecision(10)) : null;
+  return Number.isFinite(best) ? Number(best.toPrecision(6)) : null;
 }
