@@ -37,6 +37,19 @@ const SOURCES: readonly { venue: string; files: string[] }[] = [
   { venue: 'bybit-linear', files: [`${DATA}/cryptofeed/bybit-2021-04/BYBIT.ws.25.0`] },
   { venue: 'coinbase', files: [`${DATA}/cryptofeed/coinbase-2021-04/COINBASE.ws.28.0`] },
   { venue: 'kraken', files: [`${DATA}/cryptofeed/kraken-2021-04/KRAKEN.ws.48.0`] },
+  { venue: 'bitget', files: [`${DATA}/cryptofeed/bitget/BITGET.ws.1.0`] },
+  {
+    venue: 'gateio',
+    files: [
+      `${DATA}/cryptofeed/gateio-2021-04/GATEIO.ws.1.0`,
+      `${DATA}/cryptofeed/gateio-2021-04/GATEIO.http.0.0`,
+    ],
+  },
+  {
+    venue: 'bitstamp',
+    files: [`${DATA}/cryptofeed/bitstamp/BITSTAMP.ws.1.0`, `${DATA}/cryptofeed/bitstamp/BITSTAMP.http.0.0`],
+  },
+  { venue: 'gemini', files: [`${DATA}/cryptofeed/gemini/GEMINI.ws.1.0`] },
 ];
 
 function arg(name: string, fallback: string): string {
@@ -147,7 +160,7 @@ async function runOne(n: number): Promise<Row> {
     const cfgPath = join(dir, 'config.json');
     writeFileSync(cfgPath, JSON.stringify(config));
     log(
-      `scale N=${n}: ${instruments.length} instruments over ${SOURCES.length} venue protocols, warm-up ${WARMUP} s`,
+      `scale N=${n}: ${instruments.length} instruments over ${new Set(instruments.map((id) => id.slice(0, id.indexOf(':')))).size} venue protocols, warm-up ${WARMUP} s`,
     );
     child = spawn(
       process.execPath,
@@ -185,12 +198,23 @@ async function runOne(n: number): Promise<Row> {
     const states = b.filter((x) => x.name === 'depthwatch_book_state' && x.value === 1);
     const live = states.filter((x) => x.labels.state === 'live').length;
     const stale = states.filter((x) => x.labels.state === 'stale').length;
+    const notLive = states.filter((x) => x.labels.state !== 'live');
+    const reported = new Set(states.map((x) => x.labels.instrument));
+    const silent = instruments.filter((id) => !reported.has(id));
+    if (silent.length > 0) log(`  no book state reported: ${silent.join(', ')}`);
+    if (notLive.length > 0)
+      log(
+        `  not live at the end: ${notLive
+          .slice(0, 12)
+          .map((x) => `${x.labels.instrument} ${x.labels.state}`)
+          .join(', ')}${notLive.length > 12 ? ` and ${notLive.length - 12} more` : ''}`,
+      );
     const cpu =
       sum(b, 'depthwatch_process_cpu_seconds_total') - sum(a, 'depthwatch_process_cpu_seconds_total');
     const rows = sum(b, 'depthwatch_store_rows') - sum(a, 'depthwatch_store_rows');
     const row: Row = {
       n: instruments.length,
-      venues: SOURCES.length,
+      venues: new Set(instruments.map((id) => id.slice(0, id.indexOf(':')))).size,
       framesPerSec: handled / secs,
       cpuPct: (cpu / secs) * 100,
       rssMiB: sum(b, 'depthwatch_process_resident_memory_bytes') / 2 ** 20,

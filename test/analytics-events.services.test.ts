@@ -77,7 +77,16 @@ describe('analytics_events: crossed markets and basis of BTC-USD over the Binanc
       to: START + 90_000,
       engine: {
         consolidation: {
-          groups: [{ name: 'BTC-USD', members: [SPOT, USDM, COINM], fees: { 'binance-usdm': 0.0005 } }],
+          // crossKinds any: spot against the perpetuals too, so these 90 s hold crossings to store (the
+          // two perpetuals alone do not cross here).
+          groups: [
+            {
+              name: 'BTC-USD',
+              members: [SPOT, USDM, COINM],
+              fees: { 'binance-usdm': 0.0005 },
+              crossKinds: 'any',
+            },
+          ],
           watchlist: false,
         },
       },

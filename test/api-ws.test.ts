@@ -11,6 +11,7 @@ import type { Trade } from '../src/core/model.ts';
 import { InProcessBus } from '../src/bus/in-process.ts';
 import { BTC, T0, depthFrame, makeFixture, tradeFrame, type Fixture } from './api-fixtures.ts';
 import type { OutputTopics } from '../src/alerts/topics.ts';
+import { LatencyHistograms } from '../src/pipeline/latency.ts';
 
 type Msg = WsServerMessage & Record<string, unknown>;
 
@@ -307,6 +308,44 @@ describe('WsHub slow-consumer handling', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('counts one metrics_send latency per metrics message written, immediate and throttled alike', async () => {
+    const bus = new InProcessBus<OutputTopics>();
+    const engine = { books: new Map(), latest: new Map(), dropped: {}, frames: {} };
+    const latency = new LatencyHistograms();
+    const hub = new WsHub(engine, bus, { latency });
+    const fast = new FakeSocket();
+    const slow = new FakeSocket();
+    hub.add(fast as unknown as WebSocket, '10.0.0.7');
+    hub.add(slow as unknown as WebSocket, '10.0.0.8');
+    const sub = (s: FakeSocket, throttleMs: number) =>
+      s.emit(
+        'message',
+        Buffer.from(JSON.stringify({ op: 'subscribe', channel: 'metrics', instrument: BTC, throttleMs })),
+        false,
+      );
+    sub(fast, 0);
+    sub(slow, 40);
+    const sample = (sequence: number): MetricsSample => ({
+      instrument: BTC,
+      exchangeTs: T0,
+      localTs: T0,
+      state: 'live',
+      sequence,
+      metrics: {} as MetricsSample['metrics'],
+    });
+    for (let i = 1; i <= 5; i++) bus.publish('metrics', sample(i));
+    const data = (s: FakeSocket) => s.sent.filter((m) => 'data' in m && m.channel === 'metrics').length;
+    // The throttled client gets the first at once and the latest after its window (3 conflated away).
+    await vi.waitFor(() => expect(data(slow)).toBe(2), { timeout: 2000 });
+    expect(data(fast)).toBe(5);
+    expect(latency.count('metrics_send', 'binance')).toBe(7);
+    expect(latency.count('metrics_send')).toBe(data(fast) + data(slow));
+    const h = latency.summaries().find((x) => x.step === 'metrics_send')!;
+    // The conflated one waited for its window: at least ~40 ms, the rest were written at once.
+    expect(h.maxMs).toBeGreaterThanOrEqual(30);
+    hub.close();
   });
 
   it('listens to the bus book topic only while some client subscribes to books (the engine skips the views otherwise)', () => {

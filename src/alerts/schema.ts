@@ -99,7 +99,10 @@ export const alertRuleSchema = z.discriminatedUnion('kind', [
 
 /** A webhook target. */
 export const webhookSchema = z.strictObject({
-  url: z.url(),
+  /** http(s) only; redirects are followed on the same origin only (alerts/webhook.ts). */
+  url: z.url().refine((u) => /^https?:\/\//i.test(u), 'webhook URLs must be http:// or https://'),
+  /** Refuse hosts that resolve to loopback, private, link-local or unique-local addresses (SSRF). */
+  denyPrivate: z.boolean().default(false),
   /** Body shape: generic JSON `{ alert }`, Slack incoming webhook, or Discord webhook. */
   format: z.enum(['json', 'slack', 'discord']).default('json'),
   minSeverity: severity.default('info'),

@@ -3,7 +3,10 @@
  * block) or a Discord webhook body (`content` + one embed), with a per-attempt timeout, retries with
  * exponential back-off, and a dead-letter count for alerts that could not be delivered. Uses global fetch.
  */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { retry } from '../util/backoff.ts';
+import { redactText } from '../util/redact.ts';
 import { SEVERITY_RANK, type Alert } from './types.ts';
 import { webhookSchema, type WebhookConfig } from './schema.ts';
 import type { z } from 'zod';
@@ -101,9 +104,49 @@ export class WebhookSink {
   readonly deadLetters: { alert: Alert; error: string }[] = [];
   private readonly inFlight = new Set<Promise<boolean>>();
 
-  /** @throws {z.ZodError} on an invalid config */
-  constructor(cfg: z.input<typeof webhookSchema>) {
+  /**
+   * @param onDeadLetter told of every alert given up on, with the (redacted) reason, for logging
+   * @throws {z.ZodError} on an invalid config
+   */
+  constructor(
+    cfg: z.input<typeof webhookSchema>,
+    private readonly onDeadLetter?: (a: Alert, error: string) => void,
+  ) {
     this.cfg = webhookSchema.parse(cfg);
+  }
+
+  /**
+   * POST `body`, following at most 3 redirects on the same origin (307/308 keep the POST; 301/302/303 are
+   * refused as they would turn it into a GET). A redirect to another origin is refused: the secret headers
+   * would go with it.
+   * @throws {DeliveryError} not retryable for a refused redirect or a denied address
+   */
+  private async post(body: string): Promise<Response> {
+    const c = this.cfg;
+    let url = new URL(c.url);
+    for (let hop = 0; ; hop++) {
+      if (c.denyPrivate) await refusePrivate(url.hostname);
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...c.headers },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(c.timeoutMs),
+      });
+      if (res.status < 300 || res.status >= 400) return res;
+      await res.arrayBuffer().catch(() => undefined);
+      const loc = res.headers.get('location');
+      const next = loc ? new URL(loc, url) : null;
+      if (!next || next.origin !== url.origin)
+        throw new DeliveryError(
+          `redirect to another host refused (${res.status} to ${next ? redactText(next.origin) : 'nowhere'})`,
+          false,
+        );
+      if (res.status !== 307 && res.status !== 308)
+        throw new DeliveryError(`redirect ${res.status} refused (only 307/308 keep the POST)`, false);
+      if (hop >= 2) throw new DeliveryError('too many redirects', false);
+      url = next;
+    }
   }
 
   /**
@@ -137,14 +180,13 @@ export class WebhookSink {
           this.stats.attempts++;
           let res: Response;
           try {
-            res = await fetch(c.url, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json', ...c.headers },
-              body,
-              signal: AbortSignal.timeout(c.timeoutMs),
-            });
+            res = await this.post(body);
           } catch (e) {
-            error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+            if (e instanceof DeliveryError) {
+              error = e.message;
+              throw e;
+            }
+            error = redactText(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
             throw new DeliveryError(error, true);
           }
           await res.arrayBuffer().catch(() => undefined);
@@ -169,6 +211,7 @@ export class WebhookSink {
     this.stats.deadLetter++;
     this.deadLetters.push({ alert: a, error });
     if (this.deadLetters.length > 100) this.deadLetters.shift();
+    this.onDeadLetter?.(a, error);
     return false;
   }
 
@@ -176,4 +219,31 @@ export class WebhookSink {
   async flush(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
+}
+
+/** Whether an address is loopback, private (RFC 1918 / ULA), link-local, CGNAT or unspecified. */
+export function isPrivateAddress(ip: string): boolean {
+  const v = ip.toLowerCase().replace(/^::ffff:/, '');
+  if (isIP(v) === 4) {
+    const [a, b] = v.split('.').map(Number) as [number, number];
+    return (
+      a === 10 ||
+      a === 127 ||
+      a === 0 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
+  }
+  return v === '::1' || v === '::' || /^f[cd]/.test(v) || /^fe[89ab]/.test(v);
+}
+
+/** @throws {DeliveryError} (not retryable) when `host` resolves to a private address */
+async function refusePrivate(host: string): Promise<void> {
+  const h = host.replace(/^\[|\]$/g, '');
+  const addrs = isIP(h) ? [h] : (await lookup(h, { all: true })).map((a) => a.address);
+  const bad = addrs.find(isPrivateAddress);
+  if (bad !== undefined)
+    throw new DeliveryError(`webhook host ${host} resolves to private address ${bad} (denyPrivate)`, false);
 }

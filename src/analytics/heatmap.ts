@@ -93,7 +93,8 @@ interface OpenRun {
 export class Heatmap {
   private readonly cfg: HeatmapConfig;
   private readonly closed: HeatmapRun[] = [];
-  private open = new Map<string, OpenRun>();
+  /** Open runs by key `2 × bucket` (bids) or `2 × bucket + 1` (asks): numbers, no string per bucket. */
+  private open = new Map<number, OpenRun>();
   private readonly gaps: HeatmapGap[] = [];
   private openGap: HeatmapGap | null = null;
   private readonly coverage: HeatmapCoverage[] = [];
@@ -143,7 +144,7 @@ export class Heatmap {
       c.bucketSize = b;
     }
     const toBase = this.toBase;
-    const cur = new Map<string, OpenRun>();
+    const cur = new Map<number, OpenRun>();
     let lo = Infinity;
     let hi = -Infinity;
     // levels arrive in price order, so one bucket's levels are contiguous: look the run up once per bucket
@@ -157,7 +158,7 @@ export class Heatmap {
         run.size += s;
         return;
       }
-      const k = side === 'bid' ? `b${b}` : `a${b}`;
+      const k = side === 'bid' ? 2 * b : 2 * b + 1;
       run = cur.get(k) ?? null;
       if (run) run.size += s;
       else cur.set(k, (run = { side, bucket: b, from: bin, to: bin, size: s }));

@@ -18,14 +18,9 @@ export function forEachLevelNear(
   fn: (price: number, size: number, i: number) => void,
 ): void {
   const s = side.sign;
-  const limitKey = s * mid * (1 - (s * rangePct) / 100);
-  const edgeKey = Number.isNaN(edge) ? -Infinity : s * edge;
-  for (let i = 0; i < side.length; i++) {
-    const p = side.price(i);
-    const k = s * p;
-    if (k < limitKey || k < edgeKey) break;
-    fn(p, side.size(i), i);
-  }
+  const limit = mid * (1 - (s * rangePct) / 100);
+  // the tighter of the band and the coverage edge (bids: the higher price, asks: the lower)
+  side.forEachTo(Number.isNaN(edge) ? limit : s > 0 ? Math.max(limit, edge) : Math.min(limit, edge), fn);
 }
 
 /** Bucket index of a price for a bucket size (quote): bucket i covers [i × size, (i + 1) × size). */

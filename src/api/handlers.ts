@@ -23,8 +23,21 @@ export interface CoreHandlerDeps {
   store: HistoryStore;
   info: { version: string; startedAt: number };
   alertRules?: readonly AlertRule[];
-  /** Readiness probe; default: the store's `isReady` when it has one, else `store.counts()` succeeds. */
-  ready?: () => boolean | Promise<boolean>;
+  /**
+   * Readiness probe; default: the store's `isReady` when it has one, else `store.counts()` succeeds. A
+   * string answer means not ready and says why (the 503's message).
+   */
+  ready?: () => boolean | string | Promise<boolean | string>;
+  /**
+   * Caps of one history page (api/security/policy.ts): at most `maxRows` rows (a larger `limit` gets
+   * fewer, `nextCursor` continues) and `maxBytes` of JSON. Default: none.
+   */
+  historyCaps?: { maxRows: number; maxBytes: number };
+  /**
+   * The clock history ranges default to (ms since epoch UTC; default Date.now): a replay server passes
+   * its replay clock, so `to` defaults to the recorded time being played.
+   */
+  now?: () => number;
 }
 
 /** A sample with the deprecated metric names added for one release (analytics/types.ts LEGACY_METRIC_NAMES). */
@@ -32,11 +45,18 @@ export function withLegacyNames(s: MetricsSample): MetricsSample {
   return { ...s, metrics: withLegacyMetricNames(s.metrics) };
 }
 
-type CoreRoutes = Exclude<keyof JsonHandlers, 'news' | 'newsSentiment' | 'newsSources' | `replay${string}`>;
+type CoreRoutes = Exclude<
+  keyof JsonHandlers,
+  'news' | 'newsSentiment' | 'newsSources' | `replay${string}` | `auth${string}`
+>;
 
 /** The handlers of every JSON route except news and replay. */
 export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRoutes> {
   const { engine, store, info } = deps;
+  const maxRows = deps.historyCaps?.maxRows ?? Infinity;
+  const maxBytes = deps.historyCaps?.maxBytes ?? Infinity;
+  /** The rows of one page: the asked `limit` under the row cap. */
+  const rowsOf = (limit: number): number => Math.max(1, Math.min(limit, maxRows));
   const unknown = (id: string): ApiError => new ApiError(404, `unknown instrument ${id}`);
   const consolidation = (): NonNullable<ApiEngine['consolidation']> => {
     if (!engine.consolidation)
@@ -50,7 +70,8 @@ export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRout
     return !!groups && [...groups.keys()].some((g) => groupInstrumentId(g) === id);
   };
   const range = (from: number | undefined, to: number | undefined): { from: number; to: number } => {
-    const r = resolveRange(from, to, Date.now());
+    const t = deps.now?.();
+    const r = resolveRange(from, to, t !== undefined && Number.isFinite(t) ? t : Date.now());
     if (!r) throw new ApiError(400, 'from must be before to');
     return r;
   };
@@ -111,7 +132,8 @@ export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRout
       if (!engine.books.has(id)) throw unknown(id);
       const s = engine.latest.get(id);
       if (!s) throw new ApiError(404, `no metrics computed yet for ${id} (book not synced)`);
-      return withLegacyNames(s);
+      // The last sample with the book's state now: during a resync it is not `live` any more.
+      return withLegacyNames({ ...s, state: engine.books.get(id)!.health.state });
     },
 
     analytics: async ({ params, query }) => {
@@ -123,34 +145,44 @@ export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRout
     },
 
     historyMetrics: async ({ query }) => {
-      const { instrument, limit, interval, cursor } = query;
+      const { instrument, interval, cursor, order } = query;
+      const limit = rowsOf(query.limit);
       const r = range(query.from, query.to);
-      const req = timePageRequest(r.from, limit, cursor);
+      const req = timePageRequest(r.from, limit, cursor, { to: r.to, order });
       const rows = await store.queryMetrics({
         instrument,
         from: req.from,
-        to: r.to,
+        to: req.to,
         limit: req.fetch,
+        order,
         ...(interval ? { interval } : {}),
       });
-      const p = timePage(rows, (s) => s.localTs, limit, req);
+      const p = timePage(rows, (s) => s.localTs, limit, req, { maxBytes, map: withLegacyNames });
       check404(instrument, p.items, cursor);
-      return { items: p.items.map(withLegacyNames), nextCursor: p.nextCursor };
+      return p;
     },
 
     historyTrades: async ({ query }) => {
-      const { instrument, limit, cursor } = query;
+      const { instrument, cursor, order } = query;
+      const limit = rowsOf(query.limit);
       const r = range(query.from, query.to);
-      const req = timePageRequest(r.from, limit, cursor);
-      const rows = await store.queryTrades({ instrument, from: req.from, to: r.to, limit: req.fetch });
-      const p = timePage(rows, (t) => t.localTs, limit, req);
+      const req = timePageRequest(r.from, limit, cursor, { to: r.to, order });
+      const rows = await store.queryTrades({
+        instrument,
+        from: req.from,
+        to: req.to,
+        limit: req.fetch,
+        order,
+      });
+      const p = timePage(rows, (t) => t.localTs, limit, req, { maxBytes, map: tradeRowOf });
       check404(instrument, p.items, cursor);
-      return { items: p.items.map(tradeRowOf), nextCursor: p.nextCursor };
+      return p;
     },
 
     historyOrderbook: async ({ query }) => {
       if (!store.queryBookSnapshots) throw new ApiError(501, 'this history store keeps no book snapshots');
-      const { instrument, limit, depth, at, cursor } = query;
+      const { instrument, depth, at, cursor } = query;
+      const limit = rowsOf(query.limit);
       const opt = { ...(depth !== undefined ? { depth } : {}) };
       if (at !== undefined) {
         const rows = await store.queryBookSnapshots({ instrument, from: at, to: at, at, limit: 1, ...opt });
@@ -158,34 +190,35 @@ export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRout
         return { items: rows.map(snapshotOf), nextCursor: null };
       }
       const r = range(query.from, query.to);
-      const req = timePageRequest(r.from, limit, cursor);
+      const req = timePageRequest(r.from, limit, cursor, { to: r.to });
       const rows = await store.queryBookSnapshots({
         instrument,
         from: req.from,
-        to: r.to,
+        to: req.to,
         limit: req.fetch,
         ...opt,
       });
-      const p = timePage(rows, (s) => s.localTs, limit, req);
+      const p = timePage(rows, (s) => s.localTs, limit, req, { maxBytes, map: snapshotOf });
       check404(instrument, p.items, cursor);
-      return { items: p.items.map(snapshotOf), nextCursor: p.nextCursor };
+      return p;
     },
 
     historyCandles: async ({ query }) => {
       if (!store.queryCandles) throw new ApiError(501, 'this history store does not compute candles');
-      const { instrument, limit, interval, cursor } = query;
+      const { instrument, interval, cursor } = query;
+      const limit = rowsOf(query.limit);
       const r = range(query.from, query.to);
-      const req = timePageRequest(r.from, limit, cursor);
+      const req = timePageRequest(r.from, limit, cursor, { to: r.to });
       const rows = await store.queryCandles({
         instrument,
         from: req.from,
-        to: r.to,
+        to: req.to,
         limit: req.fetch,
         interval,
       });
-      const p = timePage(rows, (c) => c.ts, limit, req);
+      const p = timePage(rows, (c) => c.ts, limit, req, { maxBytes, map: candleOf });
       check404(instrument, p.items, cursor);
-      return { items: p.items.map(candleOf), nextCursor: p.nextCursor };
+      return p;
     },
 
     historyHeatmap: async ({ query }) => {
@@ -266,7 +299,7 @@ export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRout
     }),
 
     readyz: async () => {
-      let ready: boolean;
+      let ready: boolean | string;
       try {
         if (deps.ready) ready = await deps.ready();
         else if (typeof (store as { isReady?: unknown }).isReady === 'boolean')
@@ -275,7 +308,7 @@ export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRout
       } catch {
         ready = false;
       }
-      if (!ready) throw new ApiError(503, 'history store not initialised');
+      if (ready !== true) throw new ApiError(503, ready || 'history store not initialised');
       return { status: 'ready' as const };
     },
   };

@@ -27,6 +27,41 @@ describe('cursor paging', () => {
     }
   });
 
+  it('pages newest first with order=desc, every row once, under a byte cap', () => {
+    const ts = [1, 2, 2, 2, 2, 2, 3, 4, 4, 5];
+    const rows = ts.map((t, id) => ({ ts: t, id }));
+    const size = JSON.stringify(rows[0]).length + 1;
+    for (const limit of [1, 2, 3, 10])
+      for (const maxBytes of [Infinity, 64 + 2 * size]) {
+        const pages: number[][] = [];
+        let cursor: string | undefined;
+        do {
+          const req = timePageRequest(0, limit, cursor, { to: 100, order: 'desc' });
+          const read = rows
+            .filter((r) => r.ts >= req.from && r.ts < req.to)
+            .reverse()
+            .slice(0, req.fetch);
+          const p = timePage(read, (r) => r.ts, limit, req, { maxBytes });
+          pages.push(p.items.map((r) => r.id));
+          cursor = p.nextCursor ?? undefined;
+        } while (cursor && pages.length < 50);
+        expect(pages.flat(), `limit ${limit} bytes ${maxBytes}`).toEqual(rows.map((r) => r.id).reverse());
+        expect(pages.every((p) => p.length <= Math.min(limit, maxBytes === Infinity ? limit : 2))).toBe(true);
+      }
+    // A cursor of one order is refused in the other.
+    const req = timePageRequest(0, 1, undefined, { order: 'desc' });
+    const { nextCursor } = timePage(
+      [
+        { ts: 6, id: 1 },
+        { ts: 5, id: 0 },
+      ],
+      (r) => r.ts,
+      1,
+      req,
+    );
+    expect(() => timePageRequest(0, 1, nextCursor!)).toThrow(/other order/);
+  });
+
   it('rejects a cursor it did not make, or one outside the range', () => {
     expect(() => timePageRequest(0, 10, 'abc')).toThrow(RangeError);
     const req = timePageRequest(0, 1, undefined);

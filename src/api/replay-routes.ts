@@ -4,7 +4,13 @@
  * Without one every replay route answers 501.
  */
 import type { z } from 'zod';
-import type { ReplayControlBody, ReplayCreateBody, ReplaySession } from '../contract/replay.ts';
+import type {
+  RecordingFileInfo,
+  ReplayControlBody,
+  ReplayCreateBody,
+  ReplayMark,
+  ReplaySession,
+} from '../contract/replay.ts';
 import { ApiError, type JsonHandlers } from './contract-routes.ts';
 import { offsetPage } from './paging.ts';
 
@@ -22,6 +28,13 @@ export interface ReplayApi {
   control(id: string, req: z.output<typeof ReplayControlBody>): Promise<ReplaySessionView>;
   step(id: string, frames: number): Promise<ReplaySessionView>;
   remove(id: string): Promise<boolean>;
+  /** Gaps, resyncs and alerts on a session's timeline (undefined: unknown session). */
+  marks(id: string): ReplayMark[] | undefined;
+  /**
+   * The files of the recordings folder.
+   * @throws {Error} with `statusCode` 501 when the server has no recordings folder
+   */
+  recordings(): Promise<RecordingFileInfo[]>;
   /** Session updates (state changes, and position at most every few hundred ms while playing). */
   onUpdate(listener: (s: ReplaySessionView) => void): () => void;
   close(): Promise<void>;
@@ -32,7 +45,14 @@ export function replayHandlers(
   replay: ReplayApi | undefined,
 ): Pick<
   JsonHandlers,
-  'replayList' | 'replayCreate' | 'replayGet' | 'replayControl' | 'replayStep' | 'replayDelete'
+  | 'replayList'
+  | 'replayCreate'
+  | 'replayGet'
+  | 'replayControl'
+  | 'replayStep'
+  | 'replayDelete'
+  | 'replayMarks'
+  | 'replayFiles'
 > {
   const r = (): ReplayApi => {
     if (!replay)
@@ -56,6 +76,11 @@ export function replayHandlers(
       session(params.id);
       return r().step(params.id, body.frames);
     },
+    replayMarks: async ({ params, query }) => {
+      session(params.id);
+      return offsetPage(r().marks(params.id) ?? [], query.limit, query.cursor);
+    },
+    replayFiles: async ({ query }) => offsetPage(await r().recordings(), query.limit, query.cursor),
     replayDelete: async ({ params }) => {
       session(params.id);
       await r().remove(params.id);

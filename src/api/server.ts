@@ -13,8 +13,10 @@
  * /docs/openapi.json` and `GET /docs/asyncapi.json` (generated from the contract), and the built
  * dashboard from `staticDir` at `/` (SPA fallback to index.html) when given.
  *
- * Plugins and hooks (docs UI, WebSocket, and cross-cutting hooks such as auth or limits) are registered
- * in one place, {@link registerPlugins}, before the routes.
+ * Plugins and hooks (auth, rate limits, headers, CORS, the history gate, docs UI, WebSocket) are
+ * registered in one place, {@link registerPlugins}, before the routes. Security (README "Security"):
+ * API keys once any exists (401/403), rate limits (429), body limit (413), history pages capped in rows
+ * and bytes and at most `historyConcurrency` history queries at once (503).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -39,6 +41,16 @@ import { newsHandlers, type NewsApiDeps } from './news-routes.ts';
 import { ApiError, fastifySchema, registerJsonRoutes } from './contract-routes.ts';
 import { coreHandlers } from './handlers.ts';
 import { replayHandlers, type ReplayApi } from './replay-routes.ts';
+import { KeyRing } from './security/keys.ts';
+import { defaultSecurity, type SecurityOptions } from './security/policy.ts';
+import {
+  authHandlers,
+  principalOf,
+  registerSecurity,
+  securityServerOptions,
+  type AuthState,
+} from './security/auth.ts';
+import { historyGateMetrics, registerHistoryGate, type HistoryGateStats } from './security/limits.ts';
 
 /** What the API server needs (the news routes' options: api/news-routes.ts). */
 export interface ApiDeps extends Omit<NewsApiDeps, 'store'> {
@@ -56,12 +68,21 @@ export interface ApiDeps extends Omit<NewsApiDeps, 'store'> {
   ws?: WsOptions;
   /** Effective alert rules, answered by `GET /api/v1/alert-rules` (default: none). */
   alertRules?: readonly AlertRule[];
-  /** Readiness probe; default: the store's `isReady` when it has one, else `store.counts()` succeeds. */
-  ready?: () => boolean | Promise<boolean>;
+  /**
+   * Readiness probe; default: the store's `isReady` when it has one, else `store.counts()` succeeds. A
+   * string answer means not ready and says why (app/startup.ts readiness: no configured book live).
+   */
+  ready?: () => boolean | string | Promise<boolean | string>;
   /** Replay sessions (`/api/v1/replay`); absent: those routes answer 501. */
   replay?: ReplayApi;
   /** Latency histograms of the pipeline (pipeline/latency.ts), exposed in `/metrics`. */
   latency?: LatencyHistograms;
+  /** Accepted API keys (api/security/keys.ts); none = authentication off (loopback only, policy.ts). */
+  keys?: KeyRing;
+  /** Auth, rate, size, history and WebSocket limits (api/security/policy.ts; default: their defaults). */
+  security?: SecurityOptions;
+  /** Clock of history ranges' defaults (a replay server: its replay clock); default Date.now. */
+  now?: () => number;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -84,32 +105,49 @@ export function fail(reply: FastifyReply, statusCode: number, message: string): 
 }
 
 /**
- * The one place where plugins and cross-cutting hooks are registered, before any route: the OpenAPI UI
- * at `/docs` (over the document generated from the contract) and the WebSocket server. Hooks that apply
- * to every route (authentication, rate limits, headers) belong here too.
+ * The one place where plugins and cross-cutting hooks are registered, before any route: authentication,
+ * rate limits, helmet headers and CORS (api/security/auth.ts), the history concurrency gate
+ * (api/security/limits.ts), the OpenAPI UI at `/docs` (over the document generated from the contract)
+ * and the WebSocket server.
+ * @returns the auth state (for the auth routes) and the history gate's counters
  */
 export function registerPlugins(
   app: FastifyInstance,
-  _deps: ApiDeps,
-  ctx: { hub: WsHub; version: string },
-): void {
+  deps: ApiDeps,
+  ctx: { hub: WsHub; version: string; security: SecurityOptions },
+): { auth: AuthState; historyGate: HistoryGateStats } {
+  const auth = registerSecurity(app, deps.keys ?? new KeyRing(), ctx.security);
+  const historyGate = registerHistoryGate(app, ctx.security.limits.historyConcurrency);
   void app.register(fastifySwagger, {
     mode: 'static',
     specification: { document: openApiDocument({ version: ctx.version }) as never },
   });
   void app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   void app.register(fastifyWebsocket, { options: { maxPayload: ctx.hub.maxPayloadBytes } });
+  return { auth, historyGate };
 }
 
 /** Create the API server (plugins and routes registered, not listening). */
 export function createApiServer(deps: ApiDeps): FastifyInstance {
   const { engine, bus, store } = deps;
   const info = deps.info ?? { version: '0.0.0', startedAt: Date.now() };
+  const security = deps.security ?? defaultSecurity();
+  const limits = security.limits;
+  // Body limit, proxy trust and timeouts against slow clients (api/security/auth.ts).
+  const serverOptions = securityServerOptions(security);
   const app: FastifyInstance = deps.logger
-    ? Fastify({ loggerInstance: deps.logger, disableRequestLogging: true })
-    : Fastify({ logger: false });
+    ? Fastify({ loggerInstance: deps.logger, disableRequestLogging: true, ...serverOptions })
+    : Fastify({ logger: false, ...serverOptions });
   app.setValidatorCompiler(zodValidatorCompiler);
-  const hub = new WsHub(engine, bus, { ...deps.ws, ...(deps.replay ? { replay: deps.replay } : {}) });
+  const hub = new WsHub(engine, bus, {
+    maxConnectionsPerKey: limits.wsConnectionsPerKey,
+    messagesPerSecond: limits.wsMessagesPerSecond,
+    messageBurst: limits.wsMessageBurst,
+    maxBadMessages: limits.wsMaxBadMessages,
+    ...deps.ws,
+    ...(deps.replay ? { replay: deps.replay } : {}),
+    ...(deps.latency ? { latency: deps.latency } : {}),
+  });
   const registry = createMetricsRegistry({
     engine,
     hub,
@@ -127,19 +165,26 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     if (err instanceof ApiError) return fail(reply, err.statusCode, err.message);
     if (err.validation !== undefined || err.statusCode === 400) return fail(reply, 400, err.message);
-    if (err instanceof RangeError) return fail(reply, 400, err.message);
+    // Before RangeError: fastify's 413 (body too large) is a RangeError too.
     if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)
       return fail(reply, err.statusCode, err.message);
+    if (err instanceof RangeError) return fail(reply, 400, err.message);
     req.log.error({ err }, 'request failed');
     return fail(reply, 500, err.message);
   });
 
-  registerPlugins(app, deps, { hub, version: info.version });
+  const { auth, historyGate } = registerPlugins(app, deps, { hub, version: info.version, security });
+  historyGateMetrics(registry, historyGate);
 
   // Routes live in a plugin registered after the plugins above, so their hooks see them.
   void app.register(async (api) => {
     registerJsonRoutes(api, {
-      ...coreHandlers({ ...deps, info }),
+      ...coreHandlers({
+        ...deps,
+        info,
+        historyCaps: { maxRows: limits.historyMaxRows, maxBytes: limits.historyMaxBytes },
+      }),
+      ...authHandlers(auth),
       ...newsHandlers(deps),
       ...replayHandlers(deps.replay),
     });
@@ -160,13 +205,13 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
         websocket: true,
         schema: fastifySchema(routes.ws),
         preValidation: async (req, reply) => {
-          if (!hub.admits(req.ip)) {
+          if (!hub.admits(req.ip, principalOf(req)?.keyId)) {
             hub.countRejected();
-            return fail(reply, 429, 'too many WebSocket connections from this address');
+            return fail(reply, 429, 'too many WebSocket connections from this address or API key');
           }
         },
       },
-      (socket, req) => hub.add(socket, req.ip),
+      (socket, req) => hub.add(socket, req.ip, principalOf(req)?.keyId),
     );
   });
 

@@ -34,6 +34,12 @@
  *   slow for longer than `slowGraceMs`, is closed with code 1013 ("try again later").
  * - Heartbeat: a WebSocket ping every `heartbeatMs`; a client that has not answered the previous ping
  *   is terminated.
+ * - Abuse (api/security): each connection may send `messagesPerSecond` messages sustained (bursts up to
+ *   `messageBurst`) and `maxBadMessages` malformed ones; beyond either it is closed with 1008 (counted in
+ *   `dropped.abuse`). Replies (pong, subscribed, errors) go through the same slow-consumer check as data:
+ *   a client that does not read them is conflated, then dropped like any slow consumer. Frames larger
+ *   than `maxPayloadBytes` close the connection (1009, by the WebSocket server). At most
+ *   `maxConnectionsPerKey` connections per API key, besides `maxConnectionsPerIp`.
  */
 import type { WebSocket } from 'ws';
 import type { Bus } from '../core/bus.ts';
@@ -50,6 +56,7 @@ import { formatZodError } from './params.ts';
 import { consolidatedOf, tradeOf, watchlistOf } from './shapes.ts';
 import type { ReplayApi } from './replay-routes.ts';
 import type { ApiEngine } from './types.ts';
+import { wallClockMs, type LatencyObserver } from '../pipeline/latency.ts';
 
 /** WebSocket options. */
 export interface WsOptions {
@@ -73,6 +80,19 @@ export interface WsOptions {
   bookDepth?: number;
   /** Replay sessions whose updates the `replay` channel carries. */
   replay?: Pick<ReplayApi, 'list' | 'get' | 'onUpdate'>;
+  /** Most simultaneous connections per API key (default 50). */
+  maxConnectionsPerKey?: number;
+  /** Client messages per second per connection, sustained (default 20). */
+  messagesPerSecond?: number;
+  /** Client message burst per connection (default 300: a reconnect re-sends up to 256 subscriptions). */
+  messageBurst?: number;
+  /** Malformed client messages after which the connection is closed with 1008 (default 20). */
+  maxBadMessages?: number;
+  /**
+   * Receives the `metrics_send` latency (pipeline/latency.ts): a metrics sample published on the bus →
+   * written to a client's socket, once per client sent to (throttle and conflation waits included).
+   */
+  latency?: LatencyObserver;
 }
 
 /** Counters of the hub (monotonic except `clients`). */
@@ -87,7 +107,7 @@ export interface WsStats {
   sent: number;
   /** Updates replaced by a newer one before being sent (conflation), or trades dropped for a slow client. */
   conflated: number;
-  /** Clients closed by the server, by reason (`slow`, `heartbeat`). */
+  /** Clients closed by the server, by reason (`slow`, `heartbeat`, `abuse`). */
   dropped: Record<string, number>;
   /** Client messages refused as malformed. */
   badMessages: number;
@@ -132,6 +152,28 @@ export const CLOSE_POLICY = 1008;
 
 const clientMessage = WsClientMessage;
 
+/** A JSON text message: a string, or its UTF-8 bytes when shared by many clients. */
+type Frame = string | Buffer;
+
+/** Subscribers served per event-loop turn by one fan-out (WsHub.publish). */
+const FANOUT_SLICE = 256;
+
+/** One bus event being fanned out: its serialized bytes (made on first use) and the clients left. */
+interface FanoutJob {
+  channel: WsChannel;
+  instrument: string;
+  data: unknown;
+  text: Buffer | null;
+  /** Subscribers at publish time (null when served at once). */
+  clients: Client[] | null;
+  /** Next client to serve. */
+  i: number;
+  /** A newer value of the same conflatable key was queued: the rest of this one is skipped. */
+  superseded?: boolean;
+  /** When it was published (wall clock ms; metrics only, for the metrics_send latency; else NaN). */
+  at: number;
+}
+
 interface Subscription {
   throttleMs: number;
 }
@@ -140,18 +182,28 @@ interface Subscription {
 class Client {
   readonly subs = new Map<string, Subscription>();
   /** Conflated latest message per `channel|instrument`, waiting for its window. */
-  readonly pending = new Map<string, string>();
+  readonly pending = new Map<string, Frame>();
+  /** Publish time of each pending metrics message (metrics_send latency). */
+  readonly pendingAt = new Map<string, number>();
   /** Queued trade messages per `trades|instrument` (throttled trade subscriptions). */
-  readonly tradeQueues = new Map<string, string[]>();
+  readonly tradeQueues = new Map<string, Frame[]>();
   readonly timers = new Map<string, NodeJS.Timeout>();
   readonly lastSent = new Map<string, number>();
   slowSince: number | null = null;
   alive = true;
   closed = false;
+  /** Message budget (token bucket) and when it was last refilled, ms. */
+  tokens: number;
+  refilledAt = Date.now();
+  badMessages = 0;
   constructor(
     readonly socket: WebSocket,
     readonly ip: string,
-  ) {}
+    readonly keyId: string | undefined,
+    burst: number,
+  ) {
+    this.tokens = burst;
+  }
 }
 
 /** The WebSocket hub: one per API server. */
@@ -179,9 +231,16 @@ export class WsHub {
     analytics: new Set(),
   };
   private readonly perIp = new Map<string, number>();
+  /** Fan-outs waiting for their next slice, oldest first (publish). */
+  private readonly fanout: FanoutJob[] = [];
+  /** The newest queued fan-out per conflatable `channel|instrument`. */
+  private readonly queuedByKey = new Map<string, FanoutJob>();
+  private draining = false;
+  private readonly perKey = new Map<string, number>();
   private readonly unsubscribeBus: (() => void)[];
   private readonly heartbeat: NodeJS.Timeout;
-  private readonly o: Required<Omit<WsOptions, 'defaultThrottleMs'>> & {
+  private readonly latency: LatencyObserver | undefined;
+  private readonly o: Required<Omit<WsOptions, 'defaultThrottleMs' | 'latency'>> & {
     defaultThrottleMs: Record<WsChannel, number>;
   };
 
@@ -196,6 +255,7 @@ export class WsHub {
     private readonly bus: Bus<OutputTopics>,
     opts: WsOptions = {},
   ) {
+    this.latency = opts.latency;
     this.o = {
       maxConnectionsPerIp: opts.maxConnectionsPerIp ?? 20,
       heartbeatMs: opts.heartbeatMs ?? 30_000,
@@ -219,6 +279,10 @@ export class WsHub {
       maxPayloadBytes: opts.maxPayloadBytes ?? 16 * 1024,
       bookDepth: opts.bookDepth ?? 20,
       replay: opts.replay ?? { list: () => [], get: () => undefined, onUpdate: () => () => {} },
+      maxConnectionsPerKey: opts.maxConnectionsPerKey ?? 50,
+      messagesPerSecond: opts.messagesPerSecond ?? 20,
+      messageBurst: opts.messageBurst ?? 300,
+      maxBadMessages: opts.maxBadMessages ?? 20,
     };
     const more = bus as unknown as Bus<NewsTopics & ConsolidationTopics>;
     this.unsubscribeBus = [
@@ -244,8 +308,9 @@ export class WsHub {
     return this.o.maxPayloadBytes;
   }
 
-  /** Whether one more connection from `ip` is allowed. */
-  admits(ip: string): boolean {
+  /** Whether one more connection from `ip` (with API key `keyId`, when authenticated) is allowed. */
+  admits(ip: string, keyId?: string): boolean {
+    if (keyId !== undefined && (this.perKey.get(keyId) ?? 0) >= this.o.maxConnectionsPerKey) return false;
     return (this.perIp.get(ip) ?? 0) < this.o.maxConnectionsPerIp;
   }
 
@@ -258,15 +323,16 @@ export class WsHub {
    * Take over an open socket: reads its messages, sends subscribed data, cleans up on close. A socket
    * beyond the per-IP limit is closed with 1008.
    */
-  add(socket: WebSocket, ip: string): void {
-    if (!this.admits(ip)) {
+  add(socket: WebSocket, ip: string, keyId?: string): void {
+    if (!this.admits(ip, keyId)) {
       this.stats.rejected++;
-      socket.close(CLOSE_POLICY, 'too many connections from this address');
+      socket.close(CLOSE_POLICY, 'too many connections from this address or API key');
       return;
     }
-    const c = new Client(socket, ip);
+    const c = new Client(socket, ip, keyId, this.o.messageBurst);
     this.clients.add(c);
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    if (keyId !== undefined) this.perKey.set(keyId, (this.perKey.get(keyId) ?? 0) + 1);
     this.stats.accepted++;
     this.stats.clients = this.clients.size;
     socket.on('message', (data, isBinary) => this.onMessage(c, data, isBinary));
@@ -277,24 +343,88 @@ export class WsHub {
     socket.on('error', () => this.remove(c));
   }
 
-  /** Deliver one bus event to every client subscribed to it. */
+  /**
+   * Deliver one bus event to every client subscribed to it. The message is serialized and UTF-8 encoded
+   * once for all its subscribers. Up to {@link FANOUT_SLICE} subscribers are served at once; a larger
+   * fan-out is queued and served in slices of that size, one slice per event-loop turn, so a thousand
+   * clients never hold the loop (REST, timers and the engine run between slices). The queue is FIFO, so
+   * every client still gets its messages in publish order.
+   */
   publish(channel: WsChannel, instrument: string, data: unknown): void {
     const set = this.byChannel[channel];
     if (set.size === 0) return;
-    let text: string | null = null;
-    for (const c of set) {
-      const sub = c.subs.get(channel + '|' + instrument) ?? c.subs.get(channel + '|*');
-      if (!sub) continue;
-      text ??= JSON.stringify({ channel, instrument, data: payload(channel, data) });
-      this.deliver(c, channel, instrument, text, sub.throttleMs);
+    const at = channel === 'metrics' && this.latency ? wallClockMs() : NaN;
+    const job: FanoutJob = { channel, instrument, data, text: null, clients: null, i: 0, at };
+    if (this.fanout.length === 0 && set.size <= FANOUT_SLICE) {
+      for (const c of set) this.deliverJob(c, job);
+      return;
     }
+    job.clients = [...set];
+    // A queued fan-out of an older value of the same book/metrics/health is superseded: its clients not
+    // served yet get this one instead (conflation, as a slow client would), so the queue stays short.
+    if (channel !== 'trades' && channel !== 'alerts' && channel !== 'news') {
+      const key = channel + '|' + instrument;
+      const older = this.queuedByKey.get(key);
+      if (older) older.superseded = true;
+      this.queuedByKey.set(key, job);
+    }
+    this.fanout.push(job);
+    if (!this.draining) {
+      this.draining = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
+  /** Serve one slice of the queued fan-out (publish). */
+  private drain(): void {
+    let budget = FANOUT_SLICE;
+    while (this.fanout.length > 0 && budget > 0) {
+      const job = this.fanout[0]!;
+      const list = job.clients!;
+      if (job.superseded) {
+        this.stats.conflated += list.length - job.i;
+        job.i = list.length;
+      }
+      while (job.i < list.length && budget > 0) {
+        this.deliverJob(list[job.i++]!, job);
+        budget--;
+      }
+      if (job.i >= list.length) {
+        this.fanout.shift();
+        const key = job.channel + '|' + job.instrument;
+        if (this.queuedByKey.get(key) === job) this.queuedByKey.delete(key);
+      }
+    }
+    if (this.fanout.length > 0) setImmediate(() => this.drain());
+    else this.draining = false;
+  }
+
+  private deliverJob(c: Client, job: FanoutJob): void {
+    if (c.closed) return;
+    const sub = c.subs.get(job.channel + '|' + job.instrument) ?? c.subs.get(job.channel + '|*');
+    if (!sub) return;
+    job.text ??= Buffer.from(
+      JSON.stringify({
+        channel: job.channel,
+        instrument: job.instrument,
+        data: payload(job.channel, job.data),
+      }),
+    );
+    this.deliver(c, job.channel, job.instrument, job.text, sub.throttleMs, job.at);
+  }
+
+  /** Count one metrics_send latency of a sample published at `at` (NaN: not measured). */
+  private sent(instrument: string, at: number): void {
+    if (Number.isNaN(at)) return;
+    const i = instrument.indexOf(':');
+    this.latency!.observe('metrics_send', i > 0 ? instrument.slice(0, i) : instrument, wallClockMs() - at);
   }
 
   /** Deliver a news item once to every client subscribed to `*` or to one of its assets. */
   publishNews(item: NewsItem): void {
     const set = this.byChannel.news;
     if (set.size === 0) return;
-    const texts = new Map<string, string>();
+    const texts = new Map<string, Frame>();
     for (const c of set) {
       const key =
         item.assets.map((a) => 'asset:' + a).find((k) => c.subs.has('news|' + k)) ??
@@ -310,6 +440,8 @@ export class WsHub {
   /** Stop: unsubscribe from the bus, stop timers, close every client (1001 going away). */
   close(): void {
     clearInterval(this.heartbeat);
+    this.fanout.length = 0;
+    this.queuedByKey.clear();
     for (const u of this.unsubscribeBus) u();
     this.bookListener?.();
     this.bookListener = null;
@@ -319,7 +451,14 @@ export class WsHub {
     }
   }
 
-  private deliver(c: Client, channel: WsChannel, instrument: string, text: string, throttleMs: number): void {
+  private deliver(
+    c: Client,
+    channel: WsChannel,
+    instrument: string,
+    text: Frame,
+    throttleMs: number,
+    at = NaN,
+  ): void {
     if (c.closed) return;
     const key = channel + '|' + instrument;
     const now = Date.now();
@@ -351,11 +490,13 @@ export class WsHub {
     const last = c.lastSent.get(key);
     if (!slow && !c.timers.has(key) && (last === undefined || now - last >= throttleMs)) {
       this.send(c, text);
+      this.sent(instrument, at);
       c.lastSent.set(key, now);
       return;
     }
     if (c.pending.has(key)) this.stats.conflated++;
     c.pending.set(key, text);
+    if (!Number.isNaN(at)) c.pendingAt.set(key, at);
     this.schedule(c, key, throttleMs, now);
   }
 
@@ -392,6 +533,11 @@ export class WsHub {
     if (text === undefined) return;
     c.pending.delete(key);
     this.send(c, text);
+    const at = c.pendingAt.get(key);
+    if (at !== undefined) {
+      c.pendingAt.delete(key);
+      this.sent(key.slice(key.indexOf('|') + 1), at);
+    }
     c.lastSent.set(key, now);
   }
 
@@ -413,17 +559,40 @@ export class WsHub {
     return false;
   }
 
-  private send(c: Client, text: string): void {
+  private send(c: Client, text: Frame): void {
     if (c.closed || c.socket.readyState !== 1) return;
-    c.socket.send(text);
+    if (typeof text === 'string') c.socket.send(text);
+    else c.socket.send(text, { binary: false });
     this.stats.sent++;
   }
 
+  /** A control reply: subject to the slow-consumer budget like data (skipped and counted while slow). */
   private reply(c: Client, msg: object): void {
+    if (this.checkSlow(c, Date.now())) {
+      this.stats.conflated++;
+      return;
+    }
     this.send(c, JSON.stringify(msg));
   }
 
+  /** Take one message from the client's budget; false (and the client closed, 1008) when it has none. */
+  private spend(c: Client): boolean {
+    const now = Date.now();
+    c.tokens = Math.min(
+      this.o.messageBurst,
+      c.tokens + ((now - c.refilledAt) / 1000) * this.o.messagesPerSecond,
+    );
+    c.refilledAt = now;
+    if (c.tokens >= 1) {
+      c.tokens -= 1;
+      return true;
+    }
+    this.drop(c, 'abuse', 'too many messages', CLOSE_POLICY);
+    return false;
+  }
+
   private onMessage(c: Client, data: unknown, isBinary: boolean): void {
+    if (c.closed || !this.spend(c)) return;
     if (isBinary) {
       this.bad(c, 'binary frames are not accepted; send JSON text');
       return;
@@ -530,7 +699,7 @@ export class WsHub {
   /** Drop pending data of an ended subscription (all instruments of the channel for `*`). */
   private forgetKeys(c: Client, channel: WsChannel, instrument: string): void {
     const prefix = channel + '|';
-    for (const map of [c.pending, c.tradeQueues, c.timers] as Map<string, unknown>[]) {
+    for (const map of [c.pending, c.pendingAt, c.tradeQueues, c.timers] as Map<string, unknown>[]) {
       for (const k of [...map.keys()]) {
         if (!k.startsWith(prefix)) continue;
         if (instrument !== '*' && k !== prefix + instrument) continue;
@@ -544,19 +713,25 @@ export class WsHub {
 
   private bad(c: Client, error: string): void {
     this.stats.badMessages++;
+    if (++c.badMessages > this.o.maxBadMessages) {
+      this.drop(c, 'abuse', 'too many bad messages', CLOSE_POLICY);
+      return;
+    }
     this.reply(c, { error });
   }
 
-  private drop(c: Client, reason: string, text: string): void {
+  private drop(c: Client, reason: string, text: string, code = CLOSE_TRY_AGAIN_LATER): void {
     if (c.closed) return;
     this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
     const s = c.socket;
     this.remove(c);
     if (reason === 'heartbeat') s.terminate();
     else {
-      s.close(CLOSE_TRY_AGAIN_LATER, text);
+      s.close(code, text);
+      // An abuser's remaining frames are not read, and its close handshake is waited for 1 s only.
+      if (code === CLOSE_POLICY) s.pause();
       // The close frame waits behind the unsent data; do not wait for a stuck peer forever.
-      setTimeout(() => s.terminate(), 5_000).unref();
+      setTimeout(() => s.terminate(), code === CLOSE_POLICY ? 1_000 : 5_000).unref();
     }
   }
 
@@ -577,6 +752,7 @@ export class WsHub {
     for (const t of c.timers.values()) clearTimeout(t);
     c.timers.clear();
     c.pending.clear();
+    c.pendingAt.clear();
     c.tradeQueues.clear();
     this.clients.delete(c);
     for (const ch of CHANNELS) this.byChannel[ch].delete(c);
@@ -584,6 +760,11 @@ export class WsHub {
     const n = (this.perIp.get(c.ip) ?? 1) - 1;
     if (n <= 0) this.perIp.delete(c.ip);
     else this.perIp.set(c.ip, n);
+    if (c.keyId !== undefined) {
+      const k = (this.perKey.get(c.keyId) ?? 1) - 1;
+      if (k <= 0) this.perKey.delete(c.keyId);
+      else this.perKey.set(c.keyId, k);
+    }
     this.stats.clients = this.clients.size;
   }
 

@@ -40,7 +40,7 @@ import type { Logger } from '../util/logger.ts';
 import { createStore } from '../store/store-factory.ts';
 import { startBookHistory, type BookHistory } from './book-history.ts';
 import { startEventHistory } from './event-history.ts';
-import { startSnapshotRepublisher, teeAdapter } from './fleet.ts';
+import { startDownstreamStaleness, startSnapshotRepublisher, teeAdapter } from './fleet.ts';
 import type { NatsBus } from '../bus/nats.ts';
 import type { RedisCache } from '../cache/redis.ts';
 import { AlertEngine } from '../alerts/engine.ts';
@@ -50,6 +50,10 @@ import { WebhookSink } from '../alerts/webhook.ts';
 import { connectAlerts } from '../alerts/wire.ts';
 import { parseAnalyticsConfig } from '../analytics/schema.ts';
 import { NewsService } from './news.ts';
+import { StartupError, apiSecurity, configProblems, readiness } from './startup.ts';
+import { connectionAuth } from '../bus/nats-auth.ts';
+import { limitedWarn } from '../util/log-limiter.ts';
+import { redactUrl } from '../util/redact.ts';
 
 /** Where the built dashboard lives (web/dist at the repository root). */
 export const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
@@ -102,6 +106,11 @@ export function symbolsByVenue(instruments: readonly string[]): Map<VenueId, str
  */
 export async function startApp(config: AppConfig, logger: Logger): Promise<App> {
   const role = config.role;
+  // Every config mistake at once, and the API's bind rule, before anything starts (app/startup.ts).
+  const problems = configProblems(config);
+  if (problems.length) throw new StartupError(`configuration problems:\n  ${problems.join('\n  ')}`);
+  const apiSec = apiSecurity(config);
+  if (apiSec.warning) logger.warn(apiSec.warning);
   const bus = new InProcessBus<AppTopics>();
   bus.onHandlerError = (topic, err) => logger.error({ topic, err }, 'bus handler failed');
   // Alerts are evaluated where history is written (the single process, analyzers); API nodes only
@@ -109,7 +118,13 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
   const alertRules = resolveRules(config.alerts);
   const evaluatesAlerts = role === 'all' || role === 'analyzer';
   const alerts = evaluatesAlerts ? new AlertEngine(config.alerts, (a) => bus.publish('alert', a)) : null;
-  const webhooks = alerts ? config.alerts.webhooks.map((w) => new WebhookSink(w)) : [];
+  const webhookFailed = limitedWarn(logger, 'webhook delivery failed (dead-lettered)');
+  const webhooks = alerts
+    ? config.alerts.webhooks.map(
+        (w) =>
+          new WebhookSink(w, (a, error) => webhookFailed(error, { webhook: redactUrl(w.url), alert: a.id })),
+      )
+    : [];
   // Collectors keep no history (their events go to the fleet bus): an in-memory store backs their API.
   const storeUrl = role === 'collector' ? 'memory' : config.store.url;
   const store = await createStore({
@@ -119,20 +134,30 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     bookSnapshotRetentionDays: config.store.bookSnapshotRetentionDays,
     heatmapRetentionDays: config.store.heatmapRetentionDays,
     newsRetentionDays: config.news.retentionDays,
-    onError: (err) => logger.warn({ err }, 'store write failed; rows kept for retry'),
+    onError: limitedWarn(logger, 'store write failed; rows kept for retry'),
   });
   await store.init();
-  logger.info({ store: storeUrl, role }, 'store ready');
+  logger.info({ store: redactUrl(storeUrl), role }, 'store ready');
 
   let nats: NatsBus<AppTopics> | null = null;
   if (config.bus) {
     const { NatsBus } = await import('../bus/nats.ts');
-    nats = await NatsBus.connect<AppTopics>({
-      servers: config.bus.replace(/^nats:\/\//, ''),
-      name: `depthwatch-${role}-${process.pid}`,
-      onError: (err) => logger.warn({ err }, 'fleet bus error'),
-    });
-    logger.info({ bus: config.bus, role }, 'fleet bus connected');
+    // Credentials from busAuth / DEPTHWATCH_BUS_* (or taken out of the URL): bus/nats-auth.ts.
+    const conn = connectionAuth(config.bus, config.busAuth);
+    if (conn.fromUrl)
+      logger.warn('fleet bus credentials in the bus URL: prefer DEPTHWATCH_BUS_USER/PASSWORD or busAuth');
+    try {
+      nats = await NatsBus.connect<AppTopics>({
+        servers: conn.servers,
+        auth: conn.options,
+        name: `depthwatch-${role}-${process.pid}`,
+        onError: limitedWarn(logger, 'fleet bus error'),
+      });
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+    logger.info({ bus: redactUrl(config.bus), role }, 'fleet bus connected');
   } else if (role !== 'all') {
     await store.close();
     throw new Error(`role "${role}" needs a fleet bus: set bus: nats://... (or --bus)`);
@@ -246,10 +271,10 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     cache = new RedisCache({
       url: config.cache,
       role,
-      onError: (err) => logger.warn({ err }, 'cache write failed'),
+      onError: limitedWarn(logger, 'cache write failed'),
     });
     cache.attach(bus, engine.books);
-    logger.info({ cache: config.cache }, 'latest state cached in Redis');
+    logger.info({ cache: redactUrl(config.cache) }, 'latest state cached in Redis');
   }
   let stopRepublisher = (): void => {};
   let unsubscribeEvents = (): void => {};
@@ -269,7 +294,12 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       role === 'analyzer'
         ? bus.subscribe('news', (n) => fleet.publish('news', n))
         : fleet.subscribe('news', (n) => bus.publish('news', n));
-    unsubscribeEvents = offEvents;
+    // Books fed by the bus go stale when it delivers nothing (no connector heartbeat watches them).
+    const staleness = startDownstreamStaleness(engine);
+    unsubscribeEvents = () => {
+      staleness.stop();
+      offEvents();
+    };
     await fleet.ready();
   }
   const publishEvent = nats && (role === 'collector' || role === 'all') ? nats.publishEvent.bind(nats) : null;
@@ -304,8 +334,9 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
   const staticDir = config.api.dashboard && existsSync(DASHBOARD_DIR) ? DASHBOARD_DIR : undefined;
   if (config.api.dashboard && !staticDir)
     logger.warn({ dir: DASHBOARD_DIR }, 'dashboard not built: run `npm run build:web`');
+  const apiEngine = engineView(engine, analytics, consolidation, instruments);
   const api = await createApiServer({
-    engine: engineView(engine, analytics, consolidation, instruments),
+    engine: apiEngine,
     bus,
     store,
     ...(staticDir ? { staticDir } : {}),
@@ -317,6 +348,10 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     latency,
     ...(news ? { newsSources: () => news.status() } : {}),
     newsBurst: config.news.burst,
+    keys: apiSec.keys,
+    security: apiSec.security,
+    // Not ready while the store is not initialised or no configured book is live (app/startup.ts).
+    ready: () => readiness(apiEngine, store, config.instruments),
   });
   let address: string;
   try {
@@ -328,8 +363,15 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     if (nats) await nats.close();
     throw e;
   }
+  // The bound address as it is (0.0.0.0 is every interface), and a URL to open in a browser.
   const url = address.replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
-  logger.info({ url, instruments: config.instruments }, `depthwatch listening on ${url}`);
+  logger.info(
+    { listen: address, url, instruments: config.instruments },
+    `depthwatch listening on ${address}${url !== address ? ` (open ${url})` : ''}`,
+  );
+  // Configured instruments are listed from the start (`connecting`, then with the last connection error
+  // while their venue is unreachable), not only once a first frame arrives.
+  if (role === 'all' || role === 'collector') for (const id of config.instruments) engine.book(id);
   for (const c of connectors) c.start();
   await news?.start();
 

@@ -58,3 +58,32 @@ export function startSnapshotRepublisher(
   timer.unref();
   return () => clearInterval(timer);
 }
+
+/**
+ * Downstream staleness (analyzers and API nodes, whose books are fed by the fleet bus, not by a
+ * connector's heartbeat): every second, a `live` book without an update for `staleAfterMs` is marked
+ * `stale` (`stale_feed`, "the fleet bus delivered nothing for N ms") and the change is published like
+ * any state change; the next event from the bus makes it live again. Collectors republish a snapshot of
+ * every live book every 10 s, so a quiet but healthy instrument is not marked stale with the default 15 s.
+ * @param now clock (tests)
+ * @returns a function that stops the checks
+ */
+export function startDownstreamStaleness(
+  engine: Pick<Engine, 'books' | 'stateChanged'>,
+  staleAfterMs = 15_000,
+  now: () => number = Date.now,
+): { check: () => void; stop: () => void } {
+  const check = (): void => {
+    const t = now();
+    for (const b of engine.books.values()) {
+      if (b.health.state !== 'live') continue;
+      const silent = t - b.health.lastUpdateLocalTs;
+      if (silent <= staleAfterMs) continue;
+      b.markStale('stale_feed', `stale: the fleet bus delivered nothing for ${silent} ms`, t);
+      engine.stateChanged(b, 'live', t);
+    }
+  };
+  const timer = setInterval(check, 1_000);
+  timer.unref();
+  return { check, stop: () => clearInterval(timer) };
+}

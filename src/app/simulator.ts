@@ -33,9 +33,15 @@ export interface StartSimulatorOptions {
   clones?: number;
 }
 
-/** The symbol of copy `k` (1..) of a recorded instrument served with `clones` (k = 0: as recorded). */
+/**
+ * The symbol of copy `k` (1..) of a recorded instrument served with `clones` (k = 0: as recorded):
+ * `BTCUSDTC007`, or `adaeurc007` for a venue that spells symbols in lower case (Bitstamp), so the copy
+ * survives the client's own case rules (Bitstamp channel and REST names are lower case).
+ */
 export function cloneSymbol(symbol: string, k: number): string {
-  return k === 0 ? symbol : `${symbol}C${String(k).padStart(3, '0')}`;
+  if (k === 0) return symbol;
+  const lower = symbol === symbol.toLowerCase() && symbol !== symbol.toUpperCase();
+  return `${symbol}${lower ? 'c' : 'C'}${String(k).padStart(3, '0')}`;
 }
 
 /**

@@ -230,3 +230,53 @@ describe('BookSide.sumTo with cached chunk sums', () => {
     }
   });
 });
+
+describe('BookSide.find / setFoundSize / slot / forEachTo', () => {
+  it('finds a level with its stable slot, updates and removes it in place, and matches a naive side (seeded)', () => {
+    for (const kind of ['bid', 'ask'] as const) {
+      const r = rng(kind === 'bid' ? 3 : 5);
+      const side = new BookSide(kind);
+      const ref = new Map<number, number>();
+      const slotOf = new Map<number, number>();
+      for (let op = 0; op < 50_000; op++) {
+        const price = 1000 + Math.floor(r() * 400) / 4;
+        const size = r() < 0.3 ? 0 : Math.floor(r() * 100) / 10 + 0.1;
+        const slot = side.find(price);
+        expect(slot >= 0).toBe(ref.has(price));
+        if (slot >= 0) {
+          expect(slot).toBe(slotOf.get(price));
+          side.setFoundSize(size);
+        } else {
+          const s = side.set(price, size, String(price), String(size));
+          expect(s >= 0).toBe(size > 0);
+          if (s >= 0) slotOf.set(price, s);
+        }
+        if (size === 0) {
+          ref.delete(price);
+          slotOf.delete(price);
+        } else ref.set(price, size);
+      }
+      const sorted = [...ref.entries()].sort((a, b) => (kind === 'bid' ? b[0] - a[0] : a[0] - b[0]));
+      expect(levels(side).map(([p, s]) => [p, s])).toEqual(sorted);
+      sorted.forEach(([p], i) => expect(side.slot(i)).toBe(slotOf.get(p)));
+      expect(side.slot(sorted.length)).toBe(-1);
+      // forEachTo visits exactly the levels at least as good as the limit, best first, with their ranks
+      const limit = 1050;
+      const visited: [number, number, number][] = [];
+      side.forEachTo(limit, (p, s, i) => visited.push([p, s, i]));
+      const want = sorted
+        .filter(([p]) => (kind === 'bid' ? p >= limit : p <= limit))
+        .map(([p, s], i) => [p, s, i]);
+      expect(visited).toEqual(want);
+    }
+  });
+
+  it('refuses setFoundSize after the side changed shape since find', () => {
+    const side = filled('bid', [1, 2, 3]);
+    expect(side.find(2)).toBeGreaterThanOrEqual(0);
+    side.set(2.5, 1, '2.5', '1');
+    expect(() => side.setFoundSize(4)).toThrow(/without a found level/);
+    expect(side.find(9)).toBe(-1);
+    expect(() => side.setFoundSize(4)).toThrow(/without a found level/);
+  });
+});

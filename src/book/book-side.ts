@@ -60,6 +60,7 @@ export class BookSide {
     this.priceText.length = 0;
     this.sizeText.length = 0;
     this.curC = -1;
+    this.foundC = -1;
   }
 
   /** Chunk that holds (or would hold) key k: the last chunk whose first key is <= k, else 0. */
@@ -91,8 +92,9 @@ export class BookSide {
    * Set the size at a price; size 0 removes the level (removing an absent level is a no-op).
    * @param price exact price (from parseDecimal); @param size base size >= 0
    * @param priceText/sizeText the wire strings, kept for checksums and output
+   * @returns the level's pool slot (stable while the level exists), or -1 when no level is left there
    */
-  set(price: number, size: number, priceText: string, sizeText: string): void {
+  set(price: number, size: number, priceText: string, sizeText: string): number {
     const k = this.sign * price;
     const last = this.ch.length - 1;
     let c: number;
@@ -125,14 +127,15 @@ export class BookSide {
         this.cnt[c] = n - 1;
         this.length--;
         this.curC = -1;
+        this.foundC = -1;
         if (n === 1 && this.ch.length > 1) this.removeChunk(c);
-      } else {
-        a[o + 1] = size;
-        this.sizeText[a[o + 2]!] = sizeText;
+        return -1;
       }
-      return;
+      a[o + 1] = size;
+      this.sizeText[a[o + 2]!] = sizeText;
+      return a[o + 2]!;
     }
-    if (size === 0) return;
+    if (size === 0) return -1;
     let slot: number;
     if (this.free.length > 0) {
       slot = this.free.pop()!;
@@ -171,6 +174,92 @@ export class BookSide {
     this.ok[c] = 0;
     this.length++;
     this.curC = -1;
+    this.foundC = -1;
+    return slot;
+  }
+
+  /** Chunk and index of the level `find` returned (valid until the side changes); -1 = none. */
+  private foundC = -1;
+  private foundI = 0;
+
+  /**
+   * Pool slot of the level at an exact price, or -1 when there is none. Remembers the level's position
+   * for `setFoundSize` (one search for a read-then-write, as the consolidated book does per level).
+   */
+  find(price: number): number {
+    const k = this.sign * price;
+    const last = this.ch.length - 1;
+    const top = this.ch[last]!;
+    const topN = this.cnt[last]!;
+    let c: number;
+    let i: number;
+    if (topN > 0 && top[(topN - 1) * 3] === k) {
+      c = last;
+      i = topN - 1;
+    } else {
+      c = this.chunkOf(k);
+      i = BookSide.lowerBound(this.ch[c]!, this.cnt[c]!, k);
+      if (i >= this.cnt[c]! || this.ch[c]![i * 3] !== k) {
+        this.foundC = -1;
+        return -1;
+      }
+    }
+    this.foundC = c;
+    this.foundI = i;
+    return this.ch[c]![i * 3 + 2]!;
+  }
+
+  /**
+   * Set the size of the level the last `find` located, with no change to the side in between (the
+   * wire strings are kept). Size 0 removes the level.
+   * @throws {Error} when there is no such level (a bug in the caller)
+   */
+  setFoundSize(size: number): void {
+    const c = this.foundC;
+    if (c < 0) throw new Error('BookSide.setFoundSize without a found level');
+    const a = this.ch[c]!;
+    const o = this.foundI * 3;
+    this.ok[c] = 0;
+    if (size > 0) {
+      a[o + 1] = size;
+      return;
+    }
+    this.foundC = -1;
+    const n = this.cnt[c]!;
+    const slot = a[o + 2]!;
+    this.priceText[slot] = '';
+    this.sizeText[slot] = '';
+    this.free.push(slot);
+    if (this.foundI + 1 < n) a.copyWithin(o, o + 3, n * 3);
+    this.cnt[c] = n - 1;
+    this.length--;
+    this.curC = -1;
+    if (n === 1 && this.ch.length > 1) this.removeChunk(c);
+  }
+
+  /**
+   * Visit the levels at least as good as `limitPrice` (bids with price >= limit, asks with price <=
+   * limit), best first, walking the chunks directly (no rank lookups). `fn` must not change the side.
+   * @param fn receives price (quote), size, rank (0 = best)
+   */
+  forEachTo(limitPrice: number, fn: (price: number, size: number, rank: number) => void): void {
+    const k = this.sign * limitPrice;
+    const sign = this.sign;
+    let rank = 0;
+    for (let c = this.ch.length - 1; c >= 0; c--) {
+      const a = this.ch[c]!;
+      for (let j = this.cnt[c]! - 1; j >= 0; j--) {
+        const key = a[j * 3]!;
+        if (key < k) return;
+        fn(sign * key, a[j * 3 + 1]!, rank++);
+      }
+    }
+  }
+
+  /** Pool slot of the i-th best level (0 = best); -1 when absent. */
+  slot(i: number): number {
+    const o = this.locate(i);
+    return o >= 0 ? this.ch[this.posC]![o + 2]! : -1;
   }
 
   private removeChunk(c: number): void {
@@ -241,6 +330,7 @@ export class BookSide {
     let drop = this.length - Math.max(0, n);
     if (drop <= 0) return;
     this.curC = -1;
+    this.foundC = -1;
     this.length -= drop;
     while (drop > 0) {
       const a = this.ch[0]!;

@@ -56,6 +56,22 @@ export type BookOutcome =
   | 'oracle_mismatch'
   | 'dropped';
 
+/** A book's whole state, taken by {@link InstrumentBook.checkpoint} (plain data; events are shared, not copied). */
+export interface BookCheckpoint {
+  readonly instrument: string;
+  /** Every level, best first, as wire strings. */
+  readonly bids: readonly [string, string][];
+  readonly asks: readonly [string, string][];
+  readonly health: BookHealth;
+  readonly snapshotWanted: boolean;
+  readonly snapshotPending: boolean;
+  readonly pendingOracle: Bbo | null;
+  readonly buffer: readonly BookDelta[];
+  readonly last: BookDelta | null;
+  readonly snapshotSequence: number;
+  readonly hasSnapshot: boolean;
+}
+
 /** A verified book for one instrument. Not thread-safe; one owner (the engine) feeds it in order. */
 export class InstrumentBook {
   readonly book = new L2Book();
@@ -91,6 +107,47 @@ export class InstrumentBook {
       latencyMs: NaN,
       coverage: { bidFloor: NaN, askCeiling: NaN },
     };
+  }
+
+  /**
+   * A copy of this book's whole state: every level (wire strings, best first), health and counters, and
+   * the sync position (last delta, buffered deltas, snapshot sequence). Replay sessions take these as
+   * seek checkpoints; {@link restore} puts one back on a fresh book of the same instrument and venue.
+   */
+  checkpoint(): BookCheckpoint {
+    const all = this.book.topStrings(Math.max(this.book.bids.length, this.book.asks.length));
+    return {
+      instrument: this.instrument,
+      bids: all.bids,
+      asks: all.asks,
+      health: structuredClone(this.health),
+      snapshotWanted: this.snapshotWanted,
+      snapshotPending: this.snapshotPending,
+      pendingOracle: this.pendingOracle,
+      buffer: this.buffer.slice(),
+      last: this.last,
+      snapshotSequence: this.snapshotSequence,
+      hasSnapshot: this.hasSnapshot,
+    };
+  }
+
+  /**
+   * Put back a state taken by {@link checkpoint} (the checkpoint is not modified and can be restored
+   * again). The book then continues exactly as the one the checkpoint was taken from.
+   * @throws {RangeError} when the checkpoint is of another instrument
+   */
+  restore(cp: BookCheckpoint): void {
+    if (cp.instrument !== this.instrument)
+      throw new RangeError(`checkpoint of ${cp.instrument} restored on ${this.instrument}`);
+    this.book.applySnapshot(cp.bids, cp.asks);
+    Object.assign(this.health, structuredClone(cp.health));
+    this.snapshotWanted = cp.snapshotWanted;
+    this.snapshotPending = cp.snapshotPending;
+    this.pendingOracle = cp.pendingOracle;
+    this.buffer = cp.buffer.slice();
+    this.last = cp.last;
+    this.snapshotSequence = cp.snapshotSequence;
+    this.hasSnapshot = cp.hasSnapshot;
   }
 
   /** Current state. */

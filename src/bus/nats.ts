@@ -36,7 +36,7 @@
  * NATS 2.9: one filter subject per consumer, so a multi-instrument shard uses one consumer per filter.
  */
 import { randomBytes } from 'node:crypto';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -55,6 +55,7 @@ import type { InstrumentBook } from '../book/instrument-book.ts';
 import type { Bus } from '../core/bus.ts';
 import { decodeBytes, encodeBytes } from './codec.ts';
 import { Backoff } from '../util/backoff.ts';
+import { eventProblem } from './event-check.ts';
 
 /** Life of one pull request of a consumer, ms (heartbeats every half of it). */
 const PULL_EXPIRES_MS = 10_000;
@@ -194,6 +195,8 @@ export interface NatsBusOptions {
   nc?: NatsConnection;
   /** Connection name shown by the server (e.g. `depthwatch-collector-1`). */
   name?: string;
+  /** Credentials and TLS of the connection (bus/nats-auth.ts connectionAuth). */
+  auth?: Partial<ConnectionOptions>;
   /** Subject prefix (default `dw`). */
   prefix?: string;
   /** Stream name (default `DEPTHWATCH`). Created or updated with the limits below. */
@@ -251,6 +254,11 @@ export interface NatsBusStats {
   received: number;
   /** Received messages that did not decode (acked and skipped). */
   decodeErrors: number;
+  /**
+   * Received `event` messages that are not valid normalized events or came on another instrument's
+   * subject (acked and skipped; bus/event-check.ts).
+   */
+  invalidEvents: number;
   /** Handler exceptions caught. */
   handlerErrors: number;
   /** Gauge: messages waiting to be published or awaiting an ack. */
@@ -282,6 +290,7 @@ export class NatsBus<T extends object = Record<string, unknown>> implements Bus<
     dropped: 0,
     received: 0,
     decodeErrors: 0,
+    invalidEvents: 0,
     handlerErrors: 0,
     pending: 0,
   };
@@ -320,6 +329,7 @@ export class NatsBus<T extends object = Record<string, unknown>> implements Bus<
     bus.nc =
       opts.nc ??
       (await connect({
+        ...opts.auth,
         servers: opts.servers ?? '127.0.0.1:4222',
         name: opts.name ?? 'depthwatch',
         maxReconnectAttempts: -1,
@@ -347,10 +357,17 @@ export class NatsBus<T extends object = Record<string, unknown>> implements Bus<
     const jsm = this.jsm!;
     try {
       await jsm.streams.info(this.streamName);
-      await jsm.streams.update(this.streamName, cfg);
     } catch (e) {
       if (!/not found/i.test(String((e as Error).message))) throw e;
       await jsm.streams.add(cfg);
+      return;
+    }
+    try {
+      await jsm.streams.update(this.streamName, cfg);
+    } catch (e) {
+      // A role without the right to manage the stream (API nodes: deploy/nats/nats-server.conf) uses it as
+      // it is.
+      if (!/permission/i.test(String((e as Error).message))) throw e;
     }
   }
 
@@ -538,6 +555,17 @@ export class NatsBus<T extends object = Record<string, unknown>> implements Bus<
         } catch (e) {
           this.stats.decodeErrors++;
           this.opts.onError?.(e);
+        }
+        if (payload !== undefined && topic === 'event') {
+          const problem = eventProblem(payload, {
+            subject: m.subject,
+            subjectOf: (i) => subjectFor(this.prefix, 'event', i),
+          });
+          if (problem !== null) {
+            this.stats.invalidEvents++;
+            this.opts.onError?.(new MalformedFrameError('invalid_field', `fleet event refused: ${problem}`));
+            payload = undefined;
+          }
         }
         if (payload !== undefined) this.dispatch(topic, payload);
         if (durable) m.ack();

@@ -18,6 +18,9 @@ export async function main(argv: string[]): Promise<void> {
     import('./import.ts'),
     import('./export.ts'),
     import('./news.ts'),
+    import('./keys.ts'),
+    import('./config-check.ts'),
+    import('./serve.ts'),
   ]);
   for (const m of modules) m.register(program);
   await program.parseAsync(argv);

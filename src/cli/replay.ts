@@ -19,6 +19,7 @@ import type { Command } from 'commander';
 import { resolveVenueId } from '../util/venue-ids.ts';
 import { parseUtcTime } from '../util/time.ts';
 import { progressReporter } from './progress.ts';
+import { redactText } from '../util/redact.ts';
 import { parseConsolidateArgs } from '../config/consolidation.ts';
 
 /**
@@ -100,7 +101,7 @@ export function register(program: Command): void {
       if (speed === null) usage(`--speed must be "max" or a positive number, got "${o.speed}"`);
       const { from, to } = parseTimeRange(o, usage);
       if (o.store !== undefined && !/^(duckdb:.+|postgres(ql)?:\/\/.+)$/.test(o.store))
-        usage(`--store must be duckdb:<path> or postgres://..., got "${o.store}"`);
+        usage(`--store must be duckdb:<path> or postgres://..., got "${redactText(o.store)}"`);
       let groups: Record<string, string[]> = {};
       try {
         groups = parseConsolidateArgs(o.consolidate ?? []);
@@ -159,7 +160,18 @@ async function runReplay(
   }
   const crossed: import('../analytics/consolidated/arbitrage.ts').CrossedMarket[] = [];
   replay.bus.subscribe('arbitrage', (e) => crossed.push(e));
-  const history = o.store ? await openHistory(o.store, replay) : null;
+  // The store is checked before anything is read: a dead server fails here, in one line.
+  let history: Awaited<ReturnType<typeof openHistory>> | null = null;
+  if (o.store) {
+    try {
+      history = await openHistory(o.store, replay);
+    } catch (e) {
+      process.stderr.write(`depthwatch replay: ${redactText((e as Error).message)}
+`);
+      process.exitCode = 1;
+      return;
+    }
+  }
   const onSig = (): void => replay.stop();
   process.once('SIGINT', onSig);
   let result;
@@ -167,12 +179,25 @@ async function runReplay(
   try {
     result = await replay.run();
     if (history) {
-      await history.finish();
-      stored = { url: o.store!, rows: await history.store.counts() };
+      try {
+        await history.finish();
+      } catch (e) {
+        // The store went away during the replay: the rows are safe on the spool; say where, and how to drain.
+        const spool = (history.store as { spoolDir?: string }).spoolDir ?? 'the spool directory';
+        const rows = (e as { pendingRows?: number }).pendingRows;
+        process.stderr.write(
+          `depthwatch replay: the store ${redactText(o.store!)} failed during the replay (${redactText((e as Error).message)}); ` +
+            `${rows ?? 'the unwritten'} rows are kept on the spool in ${spool}: they are written by the next ` +
+            `\`depthwatch run\` or \`replay --store\` with this store URL once it is reachable\n`,
+        );
+        process.exitCode = 1;
+        return;
+      }
+      stored = { url: redactText(o.store!), rows: await history.store.counts() };
     }
   } finally {
     process.off('SIGINT', onSig);
-    await history?.store.close();
+    await history?.store.close().catch(() => undefined);
   }
   const summary = {
     ...summarize(replay.engine, replay.analytics),
@@ -288,7 +313,7 @@ const BACKFILL_SNAPSHOT_DEPTH = 50;
  * recorded time and every heatmap run as it closes (app/book-history.ts, its timers off and its clock
  * the latest sample's recorded local time). `finish()` writes the heatmap runs still open (closed at
  * the last recorded time) and the last samples, then flushes. Retention is off for every table.
- * @throws when the store cannot be initialised (file locked, server down)
+ * @throws when the store cannot be initialised (file locked, server down: checked before any frame)
  */
 async function openHistory(
   url: string,
@@ -299,14 +324,24 @@ async function openHistory(
 }> {
   const { createStore } = await import('../store/store-factory.ts');
   const { startBookHistory } = await import('../app/book-history.ts');
+  let lastError: unknown = null;
   const store = await createStore({
     url,
     flushIntervalMs: 1000,
     retentionDays: 0,
     bookSnapshotRetentionDays: 0,
     heatmapRetentionDays: 0,
+    onError: (e) => (lastError = e),
   });
   await store.init();
+  // A PostgreSQL store that is down at start would spool the whole replay: refuse before reading.
+  if ((store as { isReady?: unknown }).isReady === false) {
+    await store.close().catch(() => undefined);
+    const why = lastError instanceof Error ? lastError.message : String(lastError);
+    throw new Error(
+      `cannot reach the store ${redactText(url)} (${why}): start it or fix --store; nothing was replayed`,
+    );
+  }
   let recordedNow = NaN;
   let nextSnapshot = -Infinity;
   const books = startBookHistory({

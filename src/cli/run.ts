@@ -54,6 +54,7 @@ interface RunFlags {
   record?: string;
   logLevel?: string;
   consolidate?: string[];
+  insecure?: boolean;
 }
 
 /** CLI flags → config overrides (same shape as the YAML). */
@@ -63,6 +64,7 @@ function overrides(f: RunFlags): Record<string, unknown> {
   const api: Record<string, unknown> = {};
   if (f.port !== undefined) api.port = Number(f.port);
   if (f.host) api.host = f.host;
+  if (f.insecure) api.insecure = true;
   if (Object.keys(api).length) o.api = api;
   if (f.store) o.store = { url: f.store };
   if (f.cache) o.cache = f.cache;
@@ -88,7 +90,16 @@ async function runUntilSignal(
   onClose?: () => Promise<void>,
 ): Promise<void> {
   const { startApp } = await import('../app/app.ts');
-  const app = await startApp(config, logger);
+  const { describeStartupError } = await import('../app/startup.ts');
+  let app: Awaited<ReturnType<typeof startApp>>;
+  try {
+    app = await startApp(config, logger);
+  } catch (e) {
+    // One line naming the problem and the fix (app/startup.ts), no stack trace; exit code 1.
+    console.error(`depthwatch: ${describeStartupError(e, config)}`);
+    await onClose?.();
+    process.exit(1);
+  }
   await new Promise<void>((done) => {
     const stop = (signal: string): void => {
       logger.info({ signal }, 'signal received');
@@ -118,7 +129,8 @@ function addRunFlags(cmd: Command): Command {
   return cmd
     .option('-c, --config <file>', 'YAML config file (or DEPTHWATCH_CONFIG)')
     .option('-p, --port <port>', 'API/dashboard port (default 8080)')
-    .option('--host <host>', 'listen address (default 0.0.0.0)')
+    .option('--host <host>', 'listen address (default 127.0.0.1; others need an API key or --insecure)')
+    .option('--insecure', 'allow listening beyond loopback without any API key (README "Security")')
     .option('-i, --instruments <ids>', 'comma-separated instrument ids, e.g. binance:BTCUSDT,okx:BTC-USDT')
     .option('--store <url>', 'history store: duckdb:<path> (default), postgres://..., memory')
     .option('--cache <url>', 'Redis URL for latest state')

@@ -5,6 +5,7 @@
  *
  * ```ts
  * const dw = createClient({ baseUrl: 'http://127.0.0.1:8080/', createSocket: (u) => new WebSocket(u) });
+ * // A server with API keys (README "Security"): createClient({ ..., apiKey: process.env.DW_KEY })
  * const book = await dw.book({ instrument: 'binance:BTCUSDT', query: { depth: 5 } });
  * for await (const m of dw.stream({ channels: ['metrics'], instruments: ['binance:BTCUSDT'] }))
  *   console.log(m.data.metrics.imbalanceTopN);
@@ -13,6 +14,9 @@
 import type { WsChannel, WsData } from '../contract/ws.ts';
 import { createRestClient, type RestClient, type RestClientOptions } from './rest.ts';
 import { DepthwatchSocket, socketUrl, type SocketInfo, type SocketOptions } from './socket.ts';
+import { openReplay, replayHandle, type ReplayHandle } from './replay.ts';
+import type { ReplayCreateBody, ReplaySession } from '../contract/replay.ts';
+import type { z } from 'zod';
 
 export {
   ApiError,
@@ -31,6 +35,7 @@ export {
   type SocketOptions,
   type SocketStatus,
 } from './socket.ts';
+export { replayHandle, openReplay, type ReplayHandle } from './replay.ts';
 export type * from '../contract/index.ts';
 
 /** Options of {@link createClient}. */
@@ -71,6 +76,10 @@ export type DepthwatchClient = RestClient & {
    * back-off) and re-subscribes by itself. Ends on `close()`, `break`, or the signal.
    */
   stream<C extends WsChannel>(opts: StreamOptions<C>): MessageStream<C>;
+  /** Create a replay session (files of the server's recordings folder) and return its handle. */
+  openReplay(body: z.input<typeof ReplayCreateBody>): Promise<ReplayHandle>;
+  /** A handle on an existing replay session (its id, or its view from `replayList`). */
+  replay(session: string | ReplaySession): Promise<ReplayHandle>;
 };
 
 function defaultWsUrl(opts: ClientOptions): string {
@@ -89,6 +98,12 @@ export function createClient(opts: ClientOptions = {}): DepthwatchClient {
       ...(opts.minBackoffMs !== undefined ? { minBackoffMs: opts.minBackoffMs } : {}),
       ...(opts.maxBackoffMs !== undefined ? { maxBackoffMs: opts.maxBackoffMs } : {}),
       ...(opts.createSocket ? { createSocket: opts.createSocket } : {}),
+      // With an API key, each (re)connect takes a single-use token: a key never goes into a URL.
+      ...(opts.connectToken
+        ? { connectToken: opts.connectToken }
+        : opts.apiKey !== undefined
+          ? { connectToken: async () => (await rest.authWsToken()).token }
+          : {}),
     });
     const max = s.maxQueue ?? 10_000;
     const queue: WsData<C>[] = [];
@@ -159,5 +174,11 @@ export function createClient(opts: ClientOptions = {}): DepthwatchClient {
     };
     return it;
   };
-  return Object.assign(rest, { stream }) as DepthwatchClient;
+  const deps = { rest, stream: (o: StreamOptions<'replay'>) => stream(o) };
+  return Object.assign(rest, {
+    stream,
+    openReplay: (body: z.input<typeof ReplayCreateBody>) => openReplay(deps, body),
+    replay: async (session: string | ReplaySession) =>
+      replayHandle(deps, typeof session === 'string' ? await rest.replayGet({ id: session }) : session),
+  }) as DepthwatchClient;
 }

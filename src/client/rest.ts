@@ -34,6 +34,11 @@ export interface RestClientOptions {
   baseUrl?: string;
   /** Extra headers on every request (e.g. `authorization`). */
   headers?: Record<string, string>;
+  /**
+   * The API key (`dwk_…`, README "Security"), or a function read before every request (e.g. from a
+   * browser's storage): sent as `Authorization: Bearer`. Absent or null: no header.
+   */
+  apiKey?: string | (() => string | null);
   /** fetch implementation (default: the global one). */
   fetch?: typeof fetch;
 }
@@ -68,6 +73,8 @@ export function callUrl(r: RouteDef, input: Record<string, unknown>, baseUrl?: s
 /** Create the REST client. */
 export function createRestClient(opts: RestClientOptions = {}): RestClient {
   const doFetch = opts.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
+  const key = (): string | null =>
+    typeof opts.apiKey === 'function' ? opts.apiKey() : (opts.apiKey ?? null);
   const client: Record<string, unknown> = {};
   for (const [name, r] of Object.entries(routes as Record<string, RouteDef>)) {
     if (r.kind === 'ws') continue;
@@ -76,12 +83,14 @@ export function createRestClient(opts: RestClientOptions = {}): RestClient {
       const accept = r.kind === 'text' ? 'text/plain' : 'application/json';
       const body = input.body !== undefined ? JSON.stringify(input.body) : r.body ? '{}' : undefined;
       let res: Response;
+      const k = key();
       try {
         res = await doFetch(url, {
           method: r.method,
           headers: {
             accept,
             ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...(k ? { authorization: `Bearer ${k}` } : {}),
             ...opts.headers,
           },
           ...(body !== undefined ? { body } : {}),

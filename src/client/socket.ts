@@ -39,6 +39,12 @@ export interface SocketOptions {
   maxBackoffMs?: number;
   /** Default: the global WebSocket. */
   createSocket?: (url: string) => SocketLike;
+  /**
+   * Called before every (re)connect for a single-use token appended as `?token=` (browsers cannot send
+   * an `Authorization` header on a WebSocket; a server with API keys issues tokens at
+   * `POST /api/v1/auth/ws-token`). Null: connect without one. A rejection counts as a failed attempt.
+   */
+  connectToken?: () => Promise<string | null>;
 }
 
 /** A channel handler: the payload and the key (instrument, group, session) it is for. */
@@ -87,6 +93,7 @@ export class DepthwatchSocket {
   private closed = false;
   private readonly backoff: Backoff;
   private readonly createSocket: (url: string) => SocketLike;
+  private readonly connectToken: (() => Promise<string | null>) | undefined;
 
   constructor(
     private readonly url: string,
@@ -98,6 +105,7 @@ export class DepthwatchSocket {
       jitter: 'equal',
     });
     this.createSocket = opts.createSocket ?? defaultSocket;
+    this.connectToken = opts.connectToken;
     this.connect();
   }
 
@@ -166,9 +174,23 @@ export class DepthwatchSocket {
 
   private connect(): void {
     if (this.closed) return;
+    if (!this.connectToken) return this.open(this.url);
+    this.connectToken().then(
+      (token) =>
+        this.open(
+          token
+            ? `${this.url}${this.url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`
+            : this.url,
+        ),
+      () => this.scheduleReconnect(),
+    );
+  }
+
+  private open(url: string): void {
+    if (this.closed) return;
     let ws: SocketLike;
     try {
-      ws = this.createSocket(this.url);
+      ws = this.createSocket(url);
     } catch {
       this.scheduleReconnect();
       return;

@@ -44,6 +44,7 @@ export function consolidationGroups(config: Pick<AppConfig, 'consolidated'>): Co
           ...(g.routeQuantity !== undefined ? { routeQuantity: g.routeQuantity } : {}),
           ...(g.sharePct !== undefined ? { sharePct: g.sharePct } : {}),
           ...(g.minEdgeBps !== undefined ? { minEdgeBps: g.minEdgeBps } : {}),
+          ...(g.crossKinds !== undefined ? { crossKinds: g.crossKinds } : {}),
         },
   );
 }

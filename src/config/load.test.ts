@@ -24,7 +24,7 @@ describe('loadConfig', () => {
     );
     expect(c.instruments).toEqual(['binance-usdm:BTCUSDT']);
     expect(c.api.port).toBe(9100);
-    expect(c.api.host).toBe('0.0.0.0');
+    expect(c.api.host).toBe('127.0.0.1');
     expect(c.bus).toBe('nats://127.0.0.1:4222');
   });
 

@@ -4,7 +4,13 @@
  * Environment variables (all optional): DEPTHWATCH_CONFIG (file path), DEPTHWATCH_INSTRUMENTS
  * (comma-separated ids), DEPTHWATCH_PORT, DEPTHWATCH_HOST, DEPTHWATCH_STORE (store URL),
  * DEPTHWATCH_CACHE (redis URL), DEPTHWATCH_BUS (nats URL), DEPTHWATCH_ROLE, DEPTHWATCH_LOG_LEVEL,
- * DEPTHWATCH_RECORD_DIR.
+ * DEPTHWATCH_RECORD_DIR, DEPTHWATCH_INSECURE (`1`/`true`), DEPTHWATCH_API_KEYS (api/security/keys.ts),
+ * DEPTHWATCH_BUS_* (bus credentials, bus/nats-auth.ts).
+ *
+ * Secrets from the environment anywhere: every string of the YAML file may hold `${NAME}`, replaced by the
+ * environment variable NAME when loading (an unset one is a ConfigError naming it), e.g.
+ * `store: { url: "postgres://app:${PGPASSWORD}@db/dw" }` or webhook `headers: { Authorization:
+ * "Bearer ${SLACK_TOKEN}" }`; `$${` keeps a literal `${`.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -40,7 +46,28 @@ export function applyEnv(raw: Obj, env: NodeJS.ProcessEnv): Obj {
   if (env.DEPTHWATCH_ROLE) out.role = env.DEPTHWATCH_ROLE;
   if (env.DEPTHWATCH_LOG_LEVEL) setPath(out, ['log', 'level'], env.DEPTHWATCH_LOG_LEVEL);
   if (env.DEPTHWATCH_RECORD_DIR) out.recordDir = env.DEPTHWATCH_RECORD_DIR;
+  if (env.DEPTHWATCH_INSECURE && /^(1|true|yes)$/i.test(env.DEPTHWATCH_INSECURE))
+    setPath(out, ['api', 'insecure'], true);
   return out;
+}
+
+/**
+ * Replace `${NAME}` in every string of a raw config with the environment variable (module comment).
+ * @throws {ConfigError} naming the path and the variable when one is not set
+ */
+export function expandEnv(raw: unknown, env: NodeJS.ProcessEnv, path: string[] = []): unknown {
+  if (typeof raw === 'string')
+    return raw.replace(/\$?\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, name: string) => {
+      if (m.startsWith('$$')) return m.slice(1);
+      const v = env[name];
+      if (v === undefined)
+        throw new ConfigError(`${path.join('.') || '(root)'}: environment variable ${name} is not set`);
+      return v;
+    });
+  if (Array.isArray(raw)) return raw.map((v, i) => expandEnv(v, env, [...path, String(i)]));
+  if (raw !== null && typeof raw === 'object')
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, expandEnv(v, env, [...path, k])]));
+  return raw;
 }
 
 /**
@@ -84,7 +111,7 @@ export function loadConfig(
     if (typeof raw !== 'object' || Array.isArray(raw))
       throw new ConfigError(`config file ${path} must hold a mapping`);
   }
-  const merged = applyEnv(raw, env);
+  const merged = applyEnv(expandEnv(raw, env) as Obj, env);
   for (const [k, v] of Object.entries(overrides)) {
     if (v === undefined) continue;
     if (

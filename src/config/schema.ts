@@ -8,6 +8,13 @@ import { resolveInstrumentId, resolveVenueId } from '../util/venue-ids.ts';
 import { alertsConfigSchema } from '../alerts/schema.ts';
 import { analyticsConfigSchema } from '../analytics/schema.ts';
 import { newsConfigSchema } from '../news/config.ts';
+import {
+  authConfigSchema,
+  corsConfigSchema,
+  limitsConfigSchema,
+  trustProxySchema,
+} from '../api/security/policy.ts';
+import { busAuthSchema } from '../bus/nats-auth.ts';
 
 const instrumentId = z
   .string()
@@ -48,6 +55,8 @@ export const consolidationGroupSchema = z.union([
       sharePct: z.number().positive().max(50).optional(),
       /** Crossed markets count from this net edge, bps (default 0). */
       minEdgeBps: z.number().min(0).optional(),
+      /** Crossed markets between members of the same kind only (default `same`) or any two (`any`). */
+      crossKinds: z.enum(['same', 'any']).optional(),
     })
     .strict(),
 ]);
@@ -63,15 +72,26 @@ export const configSchema = z
       .default({}),
     api: z
       .object({
-        host: z.string().default('0.0.0.0'),
+        /** Listen address: loopback by default; any other needs an API key or `insecure` (README "Security"). */
+        host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
         /** Serve the built dashboard (web/dist) at `/`. */
         dashboard: z.boolean().default(true),
         /** Max WebSocket connections per client IP. */
         maxConnectionsPerIp: z.number().int().positive().default(20),
+        /** Listen beyond loopback without any API key (logged as a warning at every start). */
+        insecure: z.boolean().default(false),
+        /** API keys and what needs one (api/security/policy.ts). */
+        auth: authConfigSchema.prefault({}),
+        /** Rate, size, concurrency and WebSocket limits (api/security/policy.ts). */
+        limits: limitsConfigSchema.prefault({}),
+        /** Browser origins allowed besides the same origin. */
+        cors: corsConfigSchema.prefault({}),
+        /** Believe X-Forwarded-For from these proxies (false, true, or addresses). */
+        trustProxy: trustProxySchema,
       })
       .strict()
-      .default({ host: '0.0.0.0', port: 8080, dashboard: true, maxConnectionsPerIp: 20 }),
+      .prefault({}),
     store: z
       .object({
         /** `duckdb:<path>` (embedded, default), `postgres://...`, or `none`. */
@@ -102,6 +122,8 @@ export const configSchema = z
     cache: z.string().optional(),
     /** NATS URL for the fleet bus (`nats://127.0.0.1:4222`), or omitted for the in-process bus. */
     bus: z.string().optional(),
+    /** Fleet bus credentials and TLS (bus/nats-auth.ts; DEPTHWATCH_BUS_* variables win). */
+    busAuth: busAuthSchema.optional(),
     /** Process role in a fleet. */
     role: z.enum(['all', 'collector', 'analyzer', 'api']).default('all'),
     metrics: z
@@ -142,6 +164,19 @@ export const configSchema = z
       .prefault({}),
     /** Record raw frames to this directory (depthwatch recording format), or omitted. */
     recordDir: z.string().optional(),
+    /**
+     * Replay sessions of `depthwatch serve`: `dir` is the recordings folder the API and the dashboard's
+     * "open recording" may open files from (nothing outside it); `checkpointEverySeconds` is the recorded
+     * time between book checkpoints (seek targets); `maxSessions` the most sessions at once.
+     */
+    replay: z
+      .object({
+        dir: z.string().optional(),
+        checkpointEverySeconds: z.number().positive().default(10),
+        maxSessions: z.number().int().min(1).max(64).default(8),
+      })
+      .strict()
+      .prefault({}),
     /**
      * Fetch each venue's instrument list (contract sizes, ticks) at start (`venues.<id>.rest` or the
      * production REST URL); false uses the documented fallbacks only (offline runs).

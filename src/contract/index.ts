@@ -8,5 +8,6 @@ export * from './params.ts';
 export * from './schemas.ts';
 export * from './replay.ts';
 export * from './ws.ts';
+export * from './auth.ts';
 export * from './routes.ts';
 export * from './openapi.ts';

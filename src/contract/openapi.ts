@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import { ErrorBody } from './common.ts';
-import { routes, type RouteDef } from './routes.ts';
+import { routeErrors, routes, type RouteDef } from './routes.ts';
+import { OPEN_PATHS } from './auth.ts';
 import { WS_CHANNELS, WS_CHANNEL_DOCS, WS_PAYLOADS, WsClientMessage, WsControlMessage } from './ws.ts';
 
 type Json = Record<string, unknown>;
@@ -20,11 +21,14 @@ export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad parameter (the message names it)',
+  401: 'Missing, unknown or revoked API key (`WWW-Authenticate: Bearer`), once the server has keys',
+  403: 'The key lacks the scope (`admin` for state changes), or the WebSocket Origin is not allowed',
   404: 'Unknown instrument, group, session or route',
   409: 'Conflicting state',
-  429: 'Too many requests or connections',
+  413: 'Request body over the size limit',
+  429: 'Too many requests or connections (`Retry-After`, `x-ratelimit-*` headers)',
   501: 'Not available on this node (store or feature off)',
-  503: 'Not ready',
+  503: 'Not ready, or too many history queries at once (`Retry-After`)',
 };
 
 function operation(name: string, r: RouteDef): Json {
@@ -55,7 +59,7 @@ function operation(name: string, r: RouteDef): Json {
       description: r.summary,
       content: { 'application/json': { schema: jsonSchema(r.response, 'output') } },
     };
-  for (const code of new Set([...(parameters.length > 0 || r.body ? [400] : []), ...r.errors]))
+  for (const code of routeErrors(r))
     responses[String(code)] = {
       description: STATUS_TEXT[code] ?? 'Error',
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } },
@@ -65,6 +69,8 @@ function operation(name: string, r: RouteDef): Json {
     summary: r.summary,
     tags: [...r.tags],
     ...(parameters.length > 0 ? { parameters } : {}),
+    // An API key once the server has any (README "Security"); the probes are always open.
+    ...(OPEN_PATHS.includes(r.path) ? { security: [] } : { security: [{ bearer: [] }] }),
     ...(r.body
       ? {
           requestBody: {
@@ -93,7 +99,17 @@ export function openApiDocument(info: { version: string }): Json {
         'Verified order books, metrics, analytics, consolidation, history, alerts, news and replay. Times are ms since epoch UTC (`localTs`, `exchangeTs`); lists are `{items, nextCursor}`; unknown numbers are null. WebSocket protocol: /docs/asyncapi.json.',
     },
     paths,
-    components: { schemas: { ErrorBody: jsonSchema(ErrorBody, 'output') } },
+    components: {
+      schemas: { ErrorBody: jsonSchema(ErrorBody, 'output') },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'API key `dwk_<id>_<secret>` (`depthwatch keys create`); required once the server has keys. The WebSocket takes the same header, or `?token=` from POST /api/v1/auth/ws-token.',
+        },
+      },
+    },
   };
 }
 

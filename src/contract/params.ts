@@ -90,15 +90,33 @@ const rangeFields = {
   instrument: instrumentParam,
   from: timeParam.optional().describe('inclusive start (default: one hour before `to`)'),
   to: timeParam.optional().describe('exclusive end (default: now)'),
-  limit: intParam(1, 50_000, 10_000, 'most rows per page; the oldest rows of the range come first'),
+  limit: intParam(
+    1,
+    50_000,
+    10_000,
+    'most rows per page (the server may send fewer: its row and byte caps); oldest first',
+  ),
   cursor: cursorParam.optional(),
 };
 
-/** Query of `GET /api/v1/history/metrics`. */
-export const historyMetricsQuery = z.object({ ...rangeFields, interval: intervalParam.optional() });
+/** Row order of the row histories (metrics, trades): the cursor of a page keeps it. */
+export const orderParam = z
+  .enum(['asc', 'desc'])
+  .default('asc')
+  .describe('asc: oldest rows of the range first (default); desc: newest first (a reload gets the latest)');
 
-/** Query of `GET /api/v1/history/trades`. */
-export const historyTradesQuery = z.object(rangeFields);
+/**
+ * Query of `GET /api/v1/history/metrics`. A page holds at most `limit` rows and the server's row and
+ * byte caps (README "Security"); `nextCursor` continues.
+ */
+export const historyMetricsQuery = z.object({
+  ...rangeFields,
+  order: orderParam,
+  interval: intervalParam.optional(),
+});
+
+/** Query of `GET /api/v1/history/trades` (paged as history/metrics). */
+export const historyTradesQuery = z.object({ ...rangeFields, order: orderParam });
 
 /**
  * Query of `GET /api/v1/history/orderbook`: a range of stored book snapshots (oldest first), or with `at`

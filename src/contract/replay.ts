@@ -27,9 +27,14 @@ export const ReplaySession = z.object({
   progress: z.number().min(0).max(1),
   /** Frames played since the session start (or the last seek). */
   frames: z.number(),
+  totalFrames: z.number().describe('frames in the recording'),
   /** Book checkpoints taken while reading (seek targets). */
   checkpoints: z.number(),
   instruments: z.array(z.string()),
+  error: z
+    .string()
+    .nullable()
+    .describe('why the session ended early (read or processing failure), null otherwise'),
 });
 export type ReplaySession = z.infer<typeof ReplaySession>;
 
@@ -61,3 +66,26 @@ export const ReplayStepBody = z.object({ frames: z.number().int().min(1).max(100
 
 /** Path of a session. */
 export const replayPath = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a replay session id') });
+
+/** A mark on a session's timeline: a gap (book lost integrity), a resync (live again) or an alert. */
+export const ReplayMark = z.object({
+  ts: msTime.describe('recorded time'),
+  kind: z.enum(['gap', 'resync', 'alert']),
+  instrument: z.string(),
+  detail: z.string(),
+});
+export type ReplayMark = z.infer<typeof ReplayMark>;
+
+/** `GET /api/v1/replay/:id/marks`: gaps and resyncs of the whole recording, alerts as they fired. */
+export const ReplayMarksResponse = page(ReplayMark);
+
+/** A recording file the server can open in a session (under its recordings folder). */
+export const RecordingFileInfo = z.object({
+  path: z.string().describe('relative to the recordings folder, `/`-separated'),
+  size: z.number().describe('bytes on disk'),
+  modified: msTime,
+});
+export type RecordingFileInfo = z.infer<typeof RecordingFileInfo>;
+
+/** `GET /api/v1/recordings`: files of the recordings folder (config `replay.dir`). */
+export const RecordingFilesResponse = page(RecordingFileInfo);

@@ -54,7 +54,10 @@ import {
   ReplaySessionsResponse,
   ReplayStepBody,
   replayPath,
+  ReplayMarksResponse,
+  RecordingFilesResponse,
 } from './replay.ts';
+import { WhoamiResponse, WsTokenResponse, securityErrors } from './auth.ts';
 
 /** HTTP methods used by the API. */
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -74,8 +77,20 @@ export interface RouteDef {
   status?: number;
   /** The success body. */
   response: z.ZodType;
-  /** Error statuses this route answers with an ErrorBody (400 on bad parameters is implied when any). */
+  /**
+   * Error statuses of the route itself answered with an ErrorBody (400 on bad parameters is implied when
+   * any); the security layer's statuses come on top: {@link routeErrors}.
+   */
   errors: readonly number[];
+}
+
+/**
+ * Every error status a route may answer: its own (`errors`, 400 when it takes parameters or a body) and
+ * the security layer's (contract/auth.ts securityErrors: 401, 403, 413, 429, 503).
+ */
+export function routeErrors(r: RouteDef): number[] {
+  const own = r.params || r.query || r.body ? [400, ...r.errors] : [...r.errors];
+  return [...new Set([...own, ...securityErrors(r)])].sort((a, b) => a - b);
 }
 
 const any = z.unknown();
@@ -281,7 +296,28 @@ export const routes = {
     body: ReplayCreateBody,
     status: 201,
     response: ReplaySession,
+    errors: [400, 404, 409, 501],
+  },
+  replayMarks: {
+    method: 'GET',
+    path: '/api/v1/replay/:id/marks',
+    kind: 'json',
+    summary: "Marks on a session's timeline: gaps, resyncs, alerts (recorded time)",
+    tags: ['replay'],
+    params: replayPath,
+    query: listQuery,
+    response: ReplayMarksResponse,
     errors: [400, 404, 501],
+  },
+  replayFiles: {
+    method: 'GET',
+    path: '/api/v1/recordings',
+    kind: 'json',
+    summary: 'Recording files a replay session can open (the recordings folder)',
+    tags: ['replay'],
+    query: listQuery,
+    response: RecordingFilesResponse,
+    errors: [400, 501],
   },
   replayGet: {
     method: 'GET',
@@ -325,6 +361,24 @@ export const routes = {
     response: z.object({ id: z.string(), deleted: z.literal(true) }),
     errors: [400, 404, 501],
   },
+  authWsToken: {
+    method: 'POST',
+    path: '/api/v1/auth/ws-token',
+    kind: 'json',
+    summary: 'A single-use, short-lived token for the WebSocket URL (`/ws?token=`), for the key used',
+    tags: ['auth'],
+    response: WsTokenResponse,
+    errors: [],
+  },
+  authWhoami: {
+    method: 'GET',
+    path: '/api/v1/auth/whoami',
+    kind: 'json',
+    summary: 'Whether API keys are required, and which key this request used',
+    tags: ['auth'],
+    response: WhoamiResponse,
+    errors: [],
+  },
   healthz: {
     method: 'GET',
     path: '/healthz',
@@ -338,7 +392,7 @@ export const routes = {
     method: 'GET',
     path: '/readyz',
     kind: 'json',
-    summary: 'History store initialised (503 otherwise)',
+    summary: 'History store initialised and a configured book live (503 otherwise, with the reason)',
     tags: ['ops'],
     response: ReadyzResponse,
     errors: [503],
@@ -387,10 +441,11 @@ export type Routes = typeof routes;
 export type RouteName = keyof Routes;
 
 /**
- * Paths the server serves besides the table: the OpenAPI UI and its assets (under `/docs`) and the
- * dashboard's static files (any other GET). The contract test allows exactly these.
+ * Paths the server serves besides the table: the OpenAPI UI and its assets (under `/docs`), the
+ * dashboard's static files (any other GET) and CORS preflights (`OPTIONS *`, @fastify/cors). The
+ * contract test allows exactly these.
  */
-export const UNTABLED_PREFIXES = ['/docs', '/*'] as const;
+export const UNTABLED_PREFIXES = ['/docs', '/*', '*'] as const;
 
 type Out<T> = T extends z.ZodType ? z.output<T> : never;
 type In<T> = T extends z.ZodType ? z.input<T> : never;

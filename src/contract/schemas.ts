@@ -504,6 +504,17 @@ export const ConsolidatedView = z.object({
       annualized: nullableNumber,
     }),
   ),
+  divergence: z
+    .array(
+      z.object({
+        kind: z.string().describe('market kind: spot, perpetual, future:<expiry ms>'),
+        bps: z.number().describe('(highest mid - lowest mid) / median mid x 1e4'),
+        high: InstrumentId,
+        low: InstrumentId,
+        mids: z.record(z.string(), z.number()),
+      }),
+    )
+    .describe('price divergence among the live members of each market kind'),
   crossed: z.array(CrossedMarket),
   flow: FlowStats,
   localTs: msTimeOrNull.describe('local time of the last member update'),

@@ -139,6 +139,8 @@ interface Connection {
   reconnectTimer: NodeJS.Timeout | null;
   /** `adapter.negotiate` in flight, and its answer for the next open (venues with per-connection endpoints). */
   negotiating: boolean;
+  /** The last socket error of this connection (`getaddrinfo ENOTFOUND …`), shown on its books. */
+  lastError?: string;
   negotiated: { wsBase: string; pingIntervalMs?: number } | null;
   /** Ping interval of the open socket (the negotiated one, else the configured one). */
   pingIntervalMs: number;
@@ -410,7 +412,9 @@ export class Connector {
       if (c.ws === ws) c.lastInbound = Date.now();
     });
     ws.on('error', (err) => {
-      if (c.ws === ws) this.log.warn({ venue, connection: c.id, err: err.message }, 'connection error');
+      if (c.ws !== ws) return;
+      c.lastError = err.message;
+      this.log.warn({ venue, connection: c.id, err: err.message }, 'connection error');
     });
     ws.on('close', (code, reason) => {
       if (c.ws !== ws) return;
@@ -506,6 +510,18 @@ export class Connector {
       }
     if (this.stopped) return;
     const delay = c.backoff.next();
+    // A connection that never opened: its books (listed from the start) say why they are not live yet.
+    if (!wasOpen)
+      for (const s of c.symbols) {
+        const b = this.engine.books.get(instrumentId(this.adapter.id, s));
+        if (b && b.state === 'connecting')
+          b.setState(
+            'connecting',
+            'reconnect',
+            `connect failed: ${c.lastError ?? reason}; retry in ${Math.round(delay / 1000)} s`,
+            now,
+          );
+      }
     this.stats.reconnects++;
     this.log.warn(
       { venue: this.adapter.id, connection: c.id, reason, retryInMs: delay, attempt: c.backoff.attempt },

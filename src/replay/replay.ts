@@ -312,6 +312,49 @@ export class Replay {
     return r;
   }
 
+  /**
+   * Hand one frame of the recording to the engine, as run() does (for drivers that read and pace the
+   * recording themselves, such as replay sessions). Counted in `result.frames`.
+   */
+  apply(f: RecordedFrame): void {
+    this.handle(f);
+    this.result.frames++;
+  }
+
+  /**
+   * Give a `ws` frame to its connection's parser only, discarding the events (other frames: nothing).
+   * Skipping to a book checkpoint this way leaves the parsers that keep state across frames (channel or
+   * order-id maps) and the instruments seen per connection as a full run would, without touching the
+   * books. A malformed frame is ignored here (the full run counted it).
+   */
+  skim(f: RecordedFrame): void {
+    if (f.kind !== 'ws') return;
+    const venue = f.venue ?? this.opts.venue!;
+    const adapter = this.adapters.get(venue);
+    if (!adapter) return;
+    const key = `${venue}|${f.connection ?? ''}`;
+    let p = this.parsers.get(key);
+    if (!p) {
+      p = this.observe(adapter.createParser(), venue, key);
+      this.parsers.set(key, p);
+    }
+    try {
+      p.parse(f.text, f.localTs);
+    } catch (e) {
+      if (!(e instanceof MalformedFrameError)) throw e;
+    }
+  }
+
+  /**
+   * End of a driven replay (after the last apply()): books still resyncing become `invalid`, stages
+   * flush. run() does this itself.
+   */
+  end(ts: number): void {
+    this.pending.clear();
+    this.finish(ts);
+    this.engine.flush();
+  }
+
   private progress(localTs: number, done: boolean): ReplayProgress {
     return {
       frames: this.result.frames,

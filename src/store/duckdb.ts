@@ -633,6 +633,7 @@ export class DuckDbStore implements HistoryStore {
   async queryMetrics(q: MetricsQuery): Promise<MetricsSample[]> {
     const { from, to, limit } = checkRange(q, this.opts.maxQueryRows);
     const interval = checkInterval(q.interval);
+    const desc = q.order === 'desc' ? ' DESC' : '';
     const fields = this.fields;
     const cols = fields.map(metricColumn);
     let sql: string;
@@ -645,11 +646,11 @@ export class DuckDbStore implements HistoryStore {
           arg_max_null(exchange_ts, local_ts)::DOUBLE, arg_max_null(state, local_ts),
           arg_max_null(sequence, local_ts)${aggs.map((a) => ', ' + a).join('')}
         FROM metrics WHERE instrument = $1 AND local_ts >= ${from} AND local_ts < ${to}
-        GROUP BY b ORDER BY b LIMIT ${limit}`;
+        GROUP BY b ORDER BY b${desc} LIMIT ${limit}`;
     } else {
       sql = `SELECT local_ts::DOUBLE, exchange_ts::DOUBLE, state, sequence${cols.map((c) => ', ' + c).join('')}
         FROM metrics WHERE instrument = $1 AND local_ts >= ${from} AND local_ts < ${to}
-        ORDER BY local_ts, rowid LIMIT ${limit}`;
+        ORDER BY local_ts${desc}, rowid${desc} LIMIT ${limit}`;
     }
     // Read chunk by chunk, numeric columns straight from the vectors' arrays (duckdb-vectors.ts).
     const out: MetricsSample[] = [];
@@ -678,10 +679,11 @@ export class DuckDbStore implements HistoryStore {
 
   async queryTrades(q: RangeQuery): Promise<TradeRow[]> {
     const { from, to, limit } = checkRange(q, this.opts.maxQueryRows);
+    const desc = q.order === 'desc' ? ' DESC' : '';
     const columns = await this.readColumns(
       `SELECT exchange_ts::DOUBLE, local_ts::DOUBLE, id, price, size, side FROM trades
         WHERE instrument = $1 AND local_ts >= ${from} AND local_ts < ${to}
-        ORDER BY local_ts, rowid LIMIT ${limit}`,
+        ORDER BY local_ts${desc}, rowid${desc} LIMIT ${limit}`,
       [q.instrument],
     );
     const n = columns[0]?.length ?? 0;

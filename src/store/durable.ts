@@ -272,6 +272,16 @@ export class DurableStore implements HistoryStore {
     this.stats.spoolBytes = this.spool.bytes;
   }
 
+  /** Whether the wrapped store has been reached (initialised) at least once; false while it never was. */
+  get isReady(): boolean {
+    return this.innerReady;
+  }
+
+  /** Directory of the spool files (rows kept while the store is down; drained by the next `init`). */
+  get spoolDir(): string {
+    return this.opts.spoolDir;
+  }
+
   private markDown(err: unknown): void {
     if (this.state === 'up') this.stats.outages++;
     this.state = 'down';
@@ -445,7 +455,8 @@ export class DurableStore implements HistoryStore {
         await this.flush();
         break;
       } catch {
-        if (Date.now() >= end) break;
+        // Nothing left to save (store down, memory and spool empty): no reason to wait for it.
+        if (Date.now() >= end || (batchRows(this.buf) === 0 && this.spool.bytes === 0)) break;
         await sleep(Math.min(this.backoffMs || 100, Math.max(0, end - Date.now())));
       }
     }

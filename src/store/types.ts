@@ -20,6 +20,11 @@ export interface RangeQuery {
   to: number;
   /** Most rows returned (implementations cap it, default 10,000). */
   limit?: number;
+  /**
+   * Row order by `localTs` (ties in insertion order): `asc` (default) or `desc` (newest first; the
+   * `limit` then keeps the newest rows). Honoured by queryTrades and queryMetrics.
+   */
+  order?: 'asc' | 'desc';
 }
 
 /**

@@ -197,6 +197,16 @@ describe('History and System views in a real browser', { timeout: 60_000 }, () =
         0,
       'latencies observed',
     );
+    // The server's own histograms: every venue's receive→applied step, and the simulator's recorded
+    // exchange times counted as not applicable instead of as latency.
+    const venues = [...new Set(server.instruments.map((id) => id.slice(0, id.indexOf(':'))))];
+    await until(async () => {
+      const steps = await page
+        .locator('[data-testid="pipeline-latency"] tr[data-step="receive_applied"]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-venue')));
+      return venues.every((v) => steps.includes(v));
+    }, 'receive→applied latency of every venue');
+    expect(await byId('pipeline-not-applicable').textContent()).toMatch(/not applicable/);
     await page.screenshot({ path: join(SHOTS, 'system.png') });
     expect(pageErrors).toEqual([]);
   });

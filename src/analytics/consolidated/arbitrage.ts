@@ -6,6 +6,10 @@
  *
  * Edge: (bidA × (1 − feeA) − askB × (1 + feeB)) / (askB × (1 + feeB)) × 1e4 bps, prices in the group's
  * quote currency.
+ *
+ * Only comparable members are paired (`classes`): by default a group compares spot with spot,
+ * perpetuals with perpetuals and dated futures of the same expiry; a perpetual's bid above a spot ask is
+ * basis (reported as such by the group), not a riskless crossing.
  */
 
 /** Top of one member's book in group units. */
@@ -48,12 +52,15 @@ export class CrossedMarketDetector {
   /**
    * @param members member instrument ids; @param takerFee fee rate per member (0.0004 = 4 bps)
    * @param minEdgeBps a crossing counts from this net edge (default 0: any positive edge)
+   * @param classes a comparability class per member (e.g. `spot`, `perpetual`, `future:<expiry>`); only
+   *   members of the same class are paired. Default: every member in one class.
    */
   constructor(
     readonly group: string,
     readonly members: readonly string[],
     private readonly takerFee: readonly number[],
     private readonly minEdgeBps = 0,
+    private readonly classes: readonly string[] = [],
   ) {}
 
   /** Crossings open now. */
@@ -71,6 +78,7 @@ export class CrossedMarketDetector {
     for (let a = 0; a < n; a++)
       for (let b = 0; b < n; b++) {
         if (a === b || (changed >= 0 && a !== changed && b !== changed)) continue;
+        if (this.classes[a] !== this.classes[b]) continue;
         const key = a * n + b;
         const ta = tops[a]!;
         const tb = tops[b]!;

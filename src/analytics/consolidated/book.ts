@@ -39,17 +39,24 @@ export class ConsolidatedBook {
   /** Whether a member's levels are in the book (its book is live and was loaded). */
   readonly included: boolean[];
   private readonly n: number;
-  /** Per side: group price → size per member. */
-  private readonly attr: [Map<number, Float64Array>, Map<number, Float64Array>] = [new Map(), new Map()];
-  /** Per member, per side: group price → the member's base size there (what it contributes). */
-  private readonly contrib: [Map<number, number>, Map<number, number>][];
+  /**
+   * Attribution per side: the size each member holds at a merged level, at `[slot × n + member]` where
+   * `slot` is the level's pool slot in the merged book side (stable while the level exists). Kept beside
+   * the merged levels instead of in a price-keyed map: one search of the merged side per changed level.
+   */
+  private attr: [Float64Array, Float64Array];
+  /** Per member, per side: how many merged levels the member holds size at. */
+  private readonly held: Int32Array;
   private readonly index = new Map<InstrumentId, number>();
+  /** Scratch list of prices (clearMember). */
+  private scratch: number[] = [];
 
   constructor(readonly members: readonly MemberInfo[]) {
     this.n = members.length;
     this.priceFactor = new Float64Array(this.n).fill(1);
     this.included = members.map(() => false);
-    this.contrib = members.map(() => [new Map(), new Map()]);
+    this.held = new Int32Array(this.n * 2);
+    this.attr = [new Float64Array(64 * this.n), new Float64Array(64 * this.n)];
     members.forEach((m, i) => this.index.set(m.instrument, i));
   }
 
@@ -81,16 +88,20 @@ export class ConsolidatedBook {
     const units = this.members[m]!.units;
     const parsed = book.lastDeltaLevels();
     if (parsed) {
+      // The delta's own new sizes: the book applied exactly these (a level it then truncated is caught
+      // by the held-count check below), so no second search of the member book per level.
       const k = parsed.keys;
-      for (let i = 0; i < parsed.bidEnd; i += 2) this.memberLevel(m, BID, k[i]!, f, units, book.bids);
-      for (let i = parsed.bidEnd; i < parsed.end; i += 2)
-        this.memberLevel(m, ASK, k[i]!, f, units, book.asks);
+      for (let i = 0; i < parsed.end; i += 2) {
+        const p = k[i]!;
+        const size = k[i + 1]!;
+        this.setLevel(m, i < parsed.bidEnd ? BID : ASK, p * f, size > 0 ? units.base(p, size) : 0);
+      }
     } else {
       for (const l of bids) this.memberLevel(m, BID, parseDecimal(l[0]), f, units, book.bids);
       for (const l of asks) this.memberLevel(m, ASK, parseDecimal(l[0]), f, units, book.asks);
     }
     // A book that truncates to its depth (Kraken, OKX 400) drops its worst levels without naming them.
-    if (this.contrib[m]![BID].size > book.bids.length || this.contrib[m]![ASK].size > book.asks.length) {
+    if (this.held[m * 2 + BID]! > book.bids.length || this.held[m * 2 + ASK]! > book.asks.length) {
       this.loadMember(m, book);
     }
   }
@@ -103,21 +114,33 @@ export class ConsolidatedBook {
 
   /** Size member `m` holds at a group price on a side (0 when none). */
   memberSize(side: 'bid' | 'ask', price: number, m: number): number {
-    return this.attr[side === 'bid' ? BID : ASK].get(price)?.[m] ?? 0;
+    const s = side === 'bid' ? BID : ASK;
+    const slot = this.sideOf(s).find(price);
+    return slot < 0 ? 0 : this.attr[s][slot * this.n + m]!;
   }
 
   /** Sizes per member at a group price on a side (a fresh array; zeros when the level is absent). */
   sizesAt(side: 'bid' | 'ask', price: number): number[] {
-    const a = this.attr[side === 'bid' ? BID : ASK].get(price);
-    return a ? Array.from(a) : new Array<number>(this.n).fill(0);
+    const s = side === 'bid' ? BID : ASK;
+    const slot = this.sideOf(s).find(price);
+    if (slot < 0) return new Array<number>(this.n).fill(0);
+    return Array.from(this.attr[s].subarray(slot * this.n, slot * this.n + this.n));
   }
 
   /** Member numbers with size at a group price on a side. */
   membersAt(side: 'bid' | 'ask', price: number): number[] {
-    const a = this.attr[side === 'bid' ? BID : ASK].get(price);
+    const s = side === 'bid' ? BID : ASK;
+    const slot = this.sideOf(s).find(price);
     const out: number[] = [];
-    if (a) for (let i = 0; i < this.n; i++) if (a[i]! > 0) out.push(i);
+    if (slot >= 0) {
+      const a = this.attr[s];
+      for (let i = 0; i < this.n; i++) if (a[slot * this.n + i]! > 0) out.push(i);
+    }
     return out;
+  }
+
+  private sideOf(side: number): BookSide {
+    return side === BID ? this.book.bids : this.book.asks;
   }
 
   private loadSide(m: number, side: number, s: BookSide): void {
@@ -141,34 +164,54 @@ export class ConsolidatedBook {
     this.setLevel(m, side, price * f, size > 0 ? units.base(price, size) : 0);
   }
 
+  /** Remove member m's size from every merged level (one walk of the merged sides). */
   private clearMember(m: number): void {
+    const n = this.n;
     for (const side of [BID, ASK]) {
-      const c = this.contrib[m]![side]!;
-      for (const price of [...c.keys()]) this.setLevel(m, side, price, 0);
+      if (this.held[m * 2 + side] === 0) continue;
+      const bs = this.sideOf(side);
+      const a = this.attr[side]!;
+      const prices = this.scratch;
+      prices.length = 0;
+      for (let i = 0; i < bs.length; i++) if (a[bs.slot(i) * n + m]! > 0) prices.push(bs.price(i));
+      for (const p of prices) this.setLevel(m, side, p, 0);
     }
   }
 
   /** Set member m's base size at a group price, and the merged level to the members' sum. */
   private setLevel(m: number, side: number, price: number, size: number): void {
-    const attr = this.attr[side]!;
-    const contrib = this.contrib[m]![side]!;
-    let a = attr.get(price);
+    const n = this.n;
+    const bs = side === BID ? this.book.bids : this.book.asks;
+    const held = m * 2 + side;
+    let slot = bs.find(price);
+    if (slot < 0) {
+      if (!(size > 0)) return;
+      slot = bs.set(price, size, '', '');
+      let a = this.attr[side]!;
+      if ((slot + 1) * n > a.length) {
+        const grown = new Float64Array(Math.max(a.length * 2, (slot + 1) * n));
+        grown.set(a);
+        this.attr[side] = a = grown;
+      }
+      const o = slot * n;
+      a.fill(0, o, o + n);
+      a[o + m] = size;
+      this.held[held]!++;
+      return;
+    }
+    const a = this.attr[side]!;
+    const o = slot * n;
+    const old = a[o + m]!;
     if (!(size > 0)) {
-      if (!a || a[m] === 0) return;
-      a[m] = 0;
-      contrib.delete(price);
+      if (old === 0) return;
+      a[o + m] = 0;
+      this.held[held]!--;
     } else {
-      if (!a) attr.set(price, (a = new Float64Array(this.n)));
-      a[m] = size;
-      contrib.set(price, size);
+      if (old === 0) this.held[held]!++;
+      a[o + m] = size;
     }
     let total = 0;
-    for (let i = 0; i < this.n; i++) total += a[i]!;
-    const bookSide = side === BID ? this.book.bids : this.book.asks;
-    if (total > 0) bookSide.set(price, total, '', '');
-    else {
-      attr.delete(price);
-      bookSide.set(price, 0, '', '');
-    }
+    for (let i = 0; i < n; i++) total += a[o + i]!;
+    bs.setFoundSize(total > 0 ? total : 0);
   }
 }

@@ -242,6 +242,65 @@ describe('crossed markets', () => {
   });
 });
 
+describe('crossed markets between market kinds', () => {
+  const perp = makeSpec({ ...fallbackSpec('binance-usdm:BTCUSDT'), kind: 'perpetual', source: 'reference' });
+  const spec = (id: string) => (id === 'binance-usdm:BTCUSDT' ? perp : fallbackSpec(id));
+  const members = ['binance:BTCUSDT', 'binance-usdm:BTCUSDT', 'okx:BTC-USDT'];
+  const run = (crossKinds?: 'same' | 'any') => {
+    const h = harness(members, { spec }, crossKinds ? { crossKinds } : {});
+    h.feed(snap('binance:BTCUSDT', [['60000', '1']], [['60010', '1']]));
+    // The perpetual trades 30 above spot: its bid over the spot ask is basis, not a riskless crossing.
+    h.feed(snap('binance-usdm:BTCUSDT', [['60030', '1']], [['60031', '1']]));
+    // OKX spot bids over Binance spot's ask: a crossing of two spot books.
+    h.feed(snap('okx:BTC-USDT', [['60012', '1']], [['60020', '1']]));
+    return h.group.view().crossed.map((c) => `${c.sellOn}>${c.buyOn}`);
+  };
+
+  it('pairs only members of the same kind by default (spot with spot)', () => {
+    expect(run()).toEqual(['okx:BTC-USDT>binance:BTCUSDT']);
+  });
+
+  it('pairs every two members with crossKinds any (spot against perpetual too)', () => {
+    expect(run('any').sort()).toEqual(
+      [
+        'binance-usdm:BTCUSDT>binance:BTCUSDT',
+        'binance-usdm:BTCUSDT>okx:BTC-USDT',
+        'okx:BTC-USDT>binance:BTCUSDT',
+      ].sort(),
+    );
+  });
+});
+
+describe('price divergence within a market kind', () => {
+  it('reports (high - low) / median mid per kind with two or more live members, and publishes it on cross', () => {
+    const perp = makeSpec({
+      ...fallbackSpec('binance-usdm:BTCUSDT'),
+      kind: 'perpetual',
+      source: 'reference',
+    });
+    const spec = (id: string) => (id === 'binance-usdm:BTCUSDT' ? perp : fallbackSpec(id));
+    const h = harness(['binance:BTCUSDT', 'okx:BTC-USDT', 'coinbase:BTC-USD', 'binance-usdm:BTCUSDT'], {
+      spec,
+    });
+    const cross: unknown[] = [];
+    h.bus.subscribe('cross', (c) => cross.push(c));
+    h.feed(snap('binance:BTCUSDT', [['60000', '1']], [['60002', '1']], 1000)); // mid 60001
+    h.feed(snap('okx:BTC-USDT', [['60010', '1']], [['60012', '1']], 1000)); // mid 60011
+    h.feed(snap('coinbase:BTC-USD', [['59994', '1']], [['59996', '1']], 1000)); // mid 59995
+    h.feed(snap('binance-usdm:BTCUSDT', [['60100', '1']], [['60102', '1']], 1000)); // alone in its kind
+    const d = h.group.view().divergence;
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({ kind: 'spot', high: 'okx:BTC-USDT', low: 'coinbase:BTC-USD' });
+    expect(d[0]!.bps).toBeCloseTo(((60011 - 59995) / 60001) * 1e4, 9);
+    // The next sampling interval emits the group's sample: the divergence goes out on `cross` too.
+    h.feed(delta('binance:BTCUSDT', [['60000', '2']], [], 2500));
+    expect(cross).toContainEqual({
+      kind: 'divergence',
+      result: expect.objectContaining({ name: 'G spot', high: 'okx:BTC-USDT', low: 'coinbase:BTC-USD' }),
+    });
+  });
+});
+
 describe('quote conversion', () => {
   it('counts USDT as USD, applies a configured rate, and leaves out a member it cannot convert', () => {
     const eur = makeSpec({ ...fallbackSpec('kraken:XBT/EUR'), quote: 'EUR', source: 'reference' });

@@ -47,6 +47,12 @@ export interface GroupOptions {
   sharePct?: number;
   /** A crossing counts from this net edge, bps (default 0). */
   minEdgeBps?: number;
+  /**
+   * Which members are checked for crossed markets (default `same`): `same` pairs only members of the
+   * same market kind (spot with spot, perpetuals with perpetuals, dated futures of the same expiry);
+   * `any` pairs every two members (spot against perpetual too, which is basis more than arbitrage).
+   */
+  crossKinds?: 'same' | 'any';
   /** Consolidated heatmap settings, or false for none (default: 1 s bins, bucket 10 quote units). */
   heatmap?: Partial<HeatmapConfig> | false;
 }
@@ -74,6 +80,22 @@ export interface GroupBasis {
   annualized: number | null;
 }
 
+/**
+ * Price divergence among the live members of one market kind (spot, perpetual, or futures of one
+ * expiry; see GroupOptions.crossKinds): how far apart the same asset trades across venues.
+ */
+export interface GroupDivergence {
+  /** The members' kind: `spot`, `perpetual`, `future:<expiry ms>`. */
+  kind: string;
+  /** (highest mid − lowest mid) / median mid × 1e4, group quote. */
+  bps: number;
+  /** Members with the highest and the lowest mid. */
+  high: string;
+  low: string;
+  /** Mid per member taking part, group quote. */
+  mids: Record<string, number>;
+}
+
 /** What clients get for a group (bus topic `consolidated`, API, `replay --json`). */
 export interface ConsolidatedView {
   group: string;
@@ -95,6 +117,8 @@ export interface ConsolidatedView {
   shares: { instrument: string; share: number; base: number }[];
   route: { buy: RoutingEstimate; sell: RoutingEstimate } | null;
   basis: GroupBasis[];
+  /** Divergence per market kind with at least two live members. */
+  divergence: GroupDivergence[];
   crossed: CrossedMarket[];
   flow: FlowStats;
   /** Local time of the last member update, ms since epoch UTC. */
@@ -125,6 +149,7 @@ export class ConsolidationGroup {
       ms.map((m) => m.instrument),
       ms.map((m) => m.takerFee),
       opts.minEdgeBps ?? 0,
+      opts.crossKinds === 'any' ? [] : ms.map((m) => crossClass(m.spec)),
     );
     this.states = ms.map(() => 'connecting');
     this.tops = ms.map(() => ({ bid: NaN, bidSize: NaN, ask: NaN, askSize: NaN }));
@@ -255,6 +280,7 @@ export class ConsolidationGroup {
           ? { buy: routeMarketOrder(cb, 'buy', q, fees), sell: routeMarketOrder(cb, 'sell', q, fees) }
           : null,
       basis: this.basis(),
+      divergence: this.divergence(),
       crossed: this.crossed.current(),
       flow: { ...this.flow.stats, bySource: { ...this.flow.stats.bySource } },
       ts: this.ts,
@@ -284,6 +310,38 @@ export class ConsolidationGroup {
       const b = computeBasis(mid, spotMid, m.spec.kind === 'future' ? m.spec.expiry : null, this.ts);
       if (b) out.push({ instrument: m.instrument, mid, spotMid, bps: b.bps, annualized: b.annualized });
     });
+    return out;
+  }
+
+  /**
+   * Divergence of the live members' mids within each market kind that has at least two of them (group
+   * quote); see {@link GroupDivergence}.
+   */
+  divergence(): GroupDivergence[] {
+    const byKind = new Map<string, { id: string; mid: number }[]>();
+    this.opts.members.forEach((m, i) => {
+      if (this.states[i] !== 'live') return;
+      const mid = midOf(this.tops[i]!);
+      if (!(mid > 0)) return;
+      const k = crossClass(m.spec);
+      const list = byKind.get(k) ?? [];
+      list.push({ id: m.instrument, mid });
+      byKind.set(k, list);
+    });
+    const out: GroupDivergence[] = [];
+    for (const [kind, list] of byKind) {
+      if (list.length < 2) continue;
+      const sorted = [...list].sort((a, b) => a.mid - b.mid);
+      const n = sorted.length;
+      const median = n % 2 ? sorted[(n - 1) / 2]!.mid : (sorted[n / 2 - 1]!.mid + sorted[n / 2]!.mid) / 2;
+      out.push({
+        kind,
+        bps: ((sorted[n - 1]!.mid - sorted[0]!.mid) / median) * 1e4,
+        high: sorted[n - 1]!.id,
+        low: sorted[0]!.id,
+        mids: Object.fromEntries(list.map((x) => [x.id, x.mid])),
+      });
+    }
     return out;
   }
 
@@ -323,6 +381,13 @@ export class ConsolidationGroup {
 }
 
 const NO_COVERAGE = { bidFloor: NaN, askCeiling: NaN };
+
+/** Members of the same class are compared for crossed markets (see GroupOptions.crossKinds). */
+function crossClass(spec: InstrumentSpec): string {
+  if (spec.kind === 'future') return `future:${spec.expiry ?? ''}`;
+  if (spec.kind === 'option') return `option:${spec.id}`;
+  return spec.kind;
+}
 
 function midOf(t: MemberTop): number {
   return (t.bid + t.ask) / 2;

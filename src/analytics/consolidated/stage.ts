@@ -13,7 +13,9 @@
  *   or at flush): `metrics.sample` as instrument `consolidated:<group>` (the full metric set on the merged
  *   book; state `live`, `resyncing` while partial, `connecting` while down), `consolidated.basis` for
  *   each live derivative member against the group's spot reference, and the same basis on `cross`
- *   (kind `basis`, pair name `<group> <member>`) so the built-in basis alert watches groups too.
+ *   (kind `basis`, pair name `<group> <member>`) so the built-in basis alert watches groups too, and
+ *   each market kind's price divergence on `cross` (kind `divergence`, name `<group> <kind>`) for the
+ *   built-in venue_divergence alert.
  * Times are the updates' local times, so replay at any speed publishes the same views as live.
  *
  * Quote conversion (member price → group quote): 1 when the member's quote is the group's; USD-like
@@ -97,6 +99,8 @@ export interface ConsolidationGroupConfig {
   routeQuantity?: number;
   sharePct?: number;
   minEdgeBps?: number;
+  /** Crossed markets between members of the same kind only (default) or any two (see GroupOptions). */
+  crossKinds?: 'same' | 'any';
   viewDepth?: number;
   /** Consolidated heatmap settings, or false for none (default: 1 s bins, buckets of 10 quote units). */
   heatmap?: GroupOptions['heatmap'];
@@ -193,6 +197,7 @@ export class ConsolidationStage implements PipelineStage {
       ...(g.routeQuantity !== undefined ? { routeQuantity: g.routeQuantity } : {}),
       ...(g.sharePct !== undefined ? { sharePct: g.sharePct } : {}),
       ...(g.minEdgeBps !== undefined ? { minEdgeBps: g.minEdgeBps } : {}),
+      ...(g.crossKinds !== undefined ? { crossKinds: g.crossKinds } : {}),
       ...(g.viewDepth !== undefined ? { viewDepth: g.viewDepth } : {}),
       ...(g.heatmap !== undefined ? { heatmap: g.heatmap } : {}),
     });
@@ -369,6 +374,14 @@ export class ConsolidationStage implements PipelineStage {
     }
     const wantBasis = bus.hasSubscribers?.('consolidated.basis') ?? true;
     const wantCross = bus.hasSubscribers?.('cross') ?? true;
+    if (wantCross)
+      // Same-kind price divergence as a group divergence (`<group> <kind>`): the built-in
+      // venue_divergence alert watches groups too.
+      for (const d of g.divergence())
+        bus.publish('cross', {
+          kind: 'divergence',
+          result: { name: `${name} ${d.kind}`, bps: d.bps, high: d.high, low: d.low, mids: d.mids, ts },
+        });
     if (!wantBasis && !wantCross) return;
     const basis = g.basis();
     if (basis.length === 0) return;

@@ -675,6 +675,7 @@ export class PostgresStore implements HistoryStore {
   async queryMetrics(q: MetricsQuery): Promise<MetricsSample[]> {
     const { limit } = checkRange(q, this.maxQueryRows);
     const iv = checkInterval(q.interval);
+    const desc = q.order === 'desc' ? ' DESC' : '';
     const s = ident(this.schema);
     const cols = this.metricColumns.map(ident);
     const avgCols = cols.filter((_, f) => isAveraged(BOOK_METRIC_FIELDS[f]!));
@@ -685,16 +686,16 @@ export class PostgresStore implements HistoryStore {
           await this.qa(
             `WITH a AS (
                SELECT floor(local_ts / $4::float8) * $4::float8 AS b, max(local_ts) AS lt${avgCols.map((c) => `, avg(${c}) AS ${c}`).join('')}
-               FROM ${s}.metrics WHERE ${RANGE_WHERE} GROUP BY 1 ORDER BY 1 LIMIT ${limit})
+               FROM ${s}.metrics WHERE ${RANGE_WHERE} GROUP BY 1 ORDER BY 1${desc} LIMIT ${limit})
              SELECT DISTINCT ON (a.b) a.b, m.exchange_ts, m.state, m.sequence,
                ${cols.map((c) => (avgCols.includes(c) ? `a.${c}` : `m.${c}`)).join(', ')}
              FROM a JOIN ${s}.metrics m ON m.instrument = $1 AND m.ts = to_timestamp(a.lt / 1000.0) AND m.local_ts = a.lt
-             ORDER BY a.b, m.sequence DESC`,
+             ORDER BY a.b${desc}, m.sequence DESC`,
             [q.instrument, q.from, q.to, iv],
           )
         : await this.qa(
             `SELECT local_ts, exchange_ts, state, sequence, ${cols.join(', ')} FROM ${s}.metrics
-             WHERE ${RANGE_WHERE} ORDER BY ts, local_ts LIMIT ${limit}`,
+             WHERE ${RANGE_WHERE} ORDER BY ts${desc}, local_ts${desc} LIMIT ${limit}`,
             [q.instrument, q.from, q.to],
           );
     const nf = BOOK_METRIC_FIELDS.length;
@@ -724,9 +725,10 @@ export class PostgresStore implements HistoryStore {
    */
   async queryTrades(q: RangeQuery): Promise<TradeRow[]> {
     const { limit } = checkRange(q, this.maxQueryRows);
+    const desc = q.order === 'desc' ? ' DESC' : '';
     const rows = await this.q(
       `SELECT local_ts, exchange_ts, id, price, size, side FROM ${ident(this.schema)}.trades
-       WHERE ${RANGE_WHERE} ORDER BY ts, local_ts LIMIT ${limit}`,
+       WHERE ${RANGE_WHERE} ORDER BY ts${desc}, local_ts${desc} LIMIT ${limit}`,
       [q.instrument, q.from, q.to],
     );
     return rows.map((r) => ({

@@ -79,7 +79,9 @@ export function fetchHeatmap(
 export type TradeRow = TradeUpdate;
 
 /**
- * Stored trades of an instrument, oldest first (at most `limit`, the oldest of the range).
+ * One page of stored trades of an instrument, oldest first: at most `limit` rows (the server may send
+ * fewer: its row and byte caps, README "Security"); pass `nextCursor` back as `cursor` for the next page
+ * (null on the last).
  * @param from inclusive start, ms since epoch UTC
  * @param to exclusive end, ms since epoch UTC
  */
@@ -89,12 +91,20 @@ export async function fetchTradesHistory(
   to: number,
   limit: number,
   signal?: AbortSignal,
-): Promise<TradeRow[]> {
-  const page = await api.historyTrades(
-    { query: { instrument, from: Math.floor(from), to: Math.ceil(to), limit } },
+  cursor?: string,
+): Promise<{ items: TradeRow[]; nextCursor: string | null }> {
+  return api.historyTrades(
+    {
+      query: {
+        instrument,
+        from: Math.floor(from),
+        to: Math.ceil(to),
+        limit,
+        ...(cursor !== undefined ? { cursor } : {}),
+      },
+    },
     signal ? { signal } : {},
   );
-  return page.items;
 }
 
 /** Filters of {@link fetchAlerts}; every one optional. */

@@ -4,6 +4,7 @@
  */
 import { DepthwatchSocket as SdkSocket, socketUrl, type SocketOptions } from '../../../src/client/socket.ts';
 import type { WsChannel, WsPayload } from '../../../src/contract/ws.ts';
+import { wsConnectToken } from './client.ts';
 
 export type { SocketInfo, SocketOptions, SocketStatus } from '../../../src/client/socket.ts';
 
@@ -21,9 +22,12 @@ export function defaultSocketUrl(href: string = window.location.href): string {
   return socketUrl(new URL('.', href).toString());
 }
 
-/** Auto-reconnecting, re-subscribing WebSocket client (the SDK's). */
+/**
+ * Auto-reconnecting, re-subscribing WebSocket client (the SDK's); on a server with API keys each
+ * (re)connect takes a single-use token for the browser's saved key (api/client.ts).
+ */
 export class DepthwatchSocket extends SdkSocket {
   constructor(url: string, opts: SocketOptions = {}) {
-    super(url, opts);
+    super(url, { connectToken: wsConnectToken, ...opts });
   }
 }

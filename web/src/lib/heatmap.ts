@@ -225,6 +225,13 @@ const HIGH_Q = 0.995;
 /** > 1 keeps most of the book dark so large resting sizes stand out. */
 const GAMMA = 1.35;
 
+/**
+ * Most values sorted for the colour scale's quantiles: above this many visible cells an even sample of
+ * them is sorted instead (the quantiles of 500 bins × 600 buckets move by less than a colour step, and a
+ * full sort of 300k values would take most of a frame).
+ */
+const QUANTILE_SAMPLE = 16_384;
+
 /** The q-quantile (0..1) of the positive values. */
 function quantile(sorted: Float32Array, q: number): number {
   if (sorted.length === 0) return NaN;
@@ -310,9 +317,15 @@ export function rasterize(
     }
   }
   stats.cells = n;
-  const positive = new Float32Array(n);
+  // Every positive cell, or an even sample of them (every `step`-th) when there are many.
+  const step = Math.max(1, Math.ceil(n / QUANTILE_SAMPLE));
+  const positive = new Float32Array(Math.ceil(n / step));
   let j = 0;
-  for (const s of sizes) if (s > 0) positive[j++] = s;
+  let seen = 0;
+  for (let k = 0; k < sizes.length; k++) {
+    const s = sizes[k]!;
+    if (s > 0 && seen++ % step === 0) positive[j++] = s;
+  }
   positive.sort();
   const lo = Math.max(quantile(positive, LOW_Q), 1e-12);
   const hi = Math.max(quantile(positive, HIGH_Q), lo * 2);
@@ -320,32 +333,36 @@ export function rasterize(
   stats.hi = hi;
   const lnLo = Math.log(lo);
   const span = Math.log(hi) - lnLo;
-  // One colour per cell, then pixels copy it (a cell spans several pixels when zoomed in).
+  // One colour per cell, stored row-major (bucket row × cell column) so the pixel rows below read and
+  // write memory in order; pixels copy their cell's colour (a cell spans several pixels when zoomed in).
+  const nCols = cols.length;
   const colors = new Uint32Array(sizes.length);
-  for (let k = 0; k < sizes.length; k++) {
-    const s = sizes[k]!;
-    if (!(s > 0)) continue;
-    const v = Math.min(1, Math.max(0, (Math.log(s) - lnLo) / span));
-    colors[k] = lut[Math.round(Math.pow(v, GAMMA) * 255)]!;
-  }
-  for (let x = 0; x < width; x++) {
-    const ci = colOf[x]!;
-    if (ci === -1) continue;
-    if (ci === -2) {
-      for (let y = 0; y < height; y++) out[y * width + x] = (x + y) % 8 < 2 ? HATCH : HATCH_BG;
-      stats.gapPixels += height;
-      continue;
+  for (let i = 0; i < nCols; i++)
+    for (let r = 0; r < nRows; r++) {
+      const s = sizes[i * nRows + r]!;
+      if (!(s > 0)) continue;
+      const v = Math.min(1, Math.max(0, (Math.log(s) - lnLo) / span));
+      colors[r * nCols + i] = lut[Math.round(Math.pow(v, GAMMA) * 255)]!;
     }
-    const base = ci * nRows;
-    for (let y = 0; y < height; y++) {
-      const r = rowOf[y]!;
-      if (r < 0 || r >= nRows) continue;
-      const color = colors[base + r]!;
-      if (color === 0) continue;
-      out[y * width + x] = color;
-      stats.painted++;
+  let gapCols = 0;
+  for (let x = 0; x < width; x++) if (colOf[x] === -2) gapCols++;
+  for (let y = 0; y < height; y++) {
+    const r = rowOf[y]!;
+    const o = y * width;
+    const inRows = r >= 0 && r < nRows;
+    const rowBase = r * nCols;
+    for (let x = 0; x < width; x++) {
+      const ci = colOf[x]!;
+      if (ci >= 0) {
+        if (!inRows) continue;
+        const color = colors[rowBase + ci]!;
+        if (color === 0) continue;
+        out[o + x] = color;
+        stats.painted++;
+      } else if (ci === -2) out[o + x] = (x + y) % 8 < 2 ? HATCH : HATCH_BG;
     }
   }
+  stats.gapPixels = gapCols * height;
   return stats;
 }
 

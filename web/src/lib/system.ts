@@ -139,3 +139,71 @@ export function timelineByVenue(
       .map(([v, m]) => [v, [...m.values()].sort((a, b) => a.t - b.t)]),
   );
 }
+
+/** The server's pipeline steps (src/pipeline/latency.ts LATENCY_STEPS), in path order. */
+export const PIPELINE_STEPS = [
+  'exchange_receive',
+  'receive_applied',
+  'applied_metrics',
+  'receive_metrics',
+  'metrics_send',
+] as const;
+
+/** One step of one venue of the server's latency histograms (`depthwatch_latency_ms`). */
+export interface PipelineLatencyRow {
+  step: string;
+  venue: string;
+  /** Measurements since the server started. */
+  count: number;
+  /** Upper bound (ms) of the bucket holding the median / the 99th percentile; Infinity past the last bound. */
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** Prometheus names the pipeline latency table reads. */
+export const PIPELINE_PROM_NAMES = [
+  'depthwatch_latency_ms_bucket',
+  'depthwatch_latency_not_applicable_total',
+];
+
+/**
+ * The pipeline latency rows from `/metrics` samples: per step and venue, the count and the p50/p99
+ * bucket bounds of the cumulative `depthwatch_latency_ms_bucket{step,venue,le}` series; rows in path
+ * order, then by venue. `notApplicable` is `depthwatch_latency_not_applicable_total` per venue (exchange
+ * times of recorded data, not counted as latency).
+ */
+export function pipelineLatency(samples: readonly PromSample[]): {
+  rows: PipelineLatencyRow[];
+  notApplicable: Record<string, number>;
+} {
+  const byKey = new Map<string, { step: string; venue: string; buckets: [number, number][] }>();
+  const notApplicable: Record<string, number> = {};
+  for (const s of samples) {
+    if (s.name === 'depthwatch_latency_not_applicable_total') {
+      notApplicable[s.labels.venue ?? '?'] = s.value;
+      continue;
+    }
+    if (s.name !== 'depthwatch_latency_ms_bucket') continue;
+    const step = s.labels.step ?? '?';
+    const venue = s.labels.venue ?? '?';
+    const le = s.labels.le === '+Inf' ? Infinity : Number(s.labels.le);
+    const key = step + '|' + venue;
+    let e = byKey.get(key);
+    if (!e) byKey.set(key, (e = { step, venue, buckets: [] }));
+    e.buckets.push([le, s.value]);
+  }
+  const rows: PipelineLatencyRow[] = [];
+  for (const e of byKey.values()) {
+    const b = e.buckets.sort((x, y) => x[0] - y[0]);
+    const count = b.length > 0 ? b[b.length - 1]![1] : 0;
+    if (count <= 0) continue;
+    const q = (p: number): number => b.find(([, c]) => c >= p * count)?.[0] ?? Infinity;
+    rows.push({ step: e.step, venue: e.venue, count, p50Ms: q(0.5), p99Ms: q(0.99) });
+  }
+  const order = (s: string): number => {
+    const i = (PIPELINE_STEPS as readonly string[]).indexOf(s);
+    return i < 0 ? PIPELINE_STEPS.length : i;
+  };
+  rows.sort((a, b) => order(a.step) - order(b.step) || a.venue.localeCompare(b.venue));
+  return { rows, notApplicable };
+}

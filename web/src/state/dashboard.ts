@@ -5,6 +5,7 @@
  */
 import { computed, ref, shallowRef, watch, type Ref, type ShallowRef } from 'vue';
 import { fetchBook, fetchInstruments, fetchMetrics, fetchMetricsHistory } from '../api/rest.ts';
+import { clockNow, replayEpoch } from './replay.ts';
 import type { DepthwatchSocket, SocketInfo } from '../api/ws.ts';
 import type { BookHealth, BookState, InstrumentInfo, MetricsSample, TradeUpdate } from '../api/types.ts';
 import { isNumber, isString, isStringArray, loadPref, savePref } from '../lib/storage.ts';
@@ -274,7 +275,7 @@ export function createDashboard(socket: DepthwatchSocket, opts: DashboardOptions
         // No metrics yet (book still syncing): the stream fills in.
       }
       try {
-        const to = Date.now();
+        const to = clockNow();
         const hist = await fetchMetricsHistory(instrument, to - windowMinutes.value * 60_000, to, ac.signal);
         if (ac.signal.aborted || !Array.isArray(hist) || hist.length === 0) return;
         const firstLive = imbalance.value[0]?.t ?? Infinity;
@@ -287,6 +288,10 @@ export function createDashboard(socket: DepthwatchSocket, opts: DashboardOptions
     })();
   }
 
+  // The replay clock jumped (seek, loop): restart the selected instrument's series on the new time.
+  watch(replayEpoch, () => {
+    if (selected.value) startSelected(selected.value);
+  });
   watch(
     selected,
     (inst) => {

@@ -11,6 +11,7 @@ import { ApiError, fetchHeatmap, fetchMetricsHistory, fetchTradesHistory } from 
 import type { DepthwatchSocket } from '../api/ws.ts';
 import { BboSeries, HeatmapGrid, TradeBubbles, type BboPoint } from '../lib/heatmap.ts';
 import { isNumber, loadPref, savePref } from '../lib/storage.ts';
+import { clockNow, replayActive, replayEpoch } from './replay.ts';
 
 /** Loading state shown by the panel. */
 export type HeatmapStatus = 'idle' | 'loading' | 'ready' | 'unavailable' | 'error';
@@ -22,7 +23,10 @@ export const HEATMAP_WINDOWS: readonly number[] = [5, 10, 15];
 export interface HeatmapOptions {
   /** Refresh period of the recent range, ms (default 1,000). */
   refreshMs?: number;
-  /** Stored trades fetched per page when loading the window (default 20,000), at most `tradePages` pages. */
+  /**
+   * Stored trades asked per page when loading the window (default 20,000; the server caps a page, README
+   * "Security"), following `nextCursor` for at most `tradePages` pages (default 20).
+   */
   tradePageSize?: number;
   tradePages?: number;
 }
@@ -55,7 +59,7 @@ export function createHeatmap(
 ): HeatmapState {
   const refreshMs = opts.refreshMs ?? 1000;
   const tradePageSize = opts.tradePageSize ?? 20_000;
-  const tradePages = opts.tradePages ?? 5;
+  const tradePages = opts.tradePages ?? 20;
   const grid = new HeatmapGrid();
   const bubbles = new TradeBubbles();
   const bbo = new BboSeries();
@@ -66,7 +70,8 @@ export function createHeatmap(
   const windowMinutes = ref<number>(
     loadPref('heatmapWindow', 10, (v): v is number => isNumber(v) && HEATMAP_WINDOWS.includes(v)),
   );
-  const serverNow = (): number => Date.now() + clockOffsetMs.value;
+  // On a replay server the clock is the followed session's recorded time (state/replay.ts).
+  const serverNow = (): number => (replayActive() ? clockNow() : Date.now() + clockOffsetMs.value);
   const bump = (): void => void (version.value = grid.version + bubbles.version + bbo.version);
 
   let ac: AbortController | null = null;
@@ -98,14 +103,14 @@ export function createHeatmap(
     to: number,
     signal: AbortSignal,
   ): Promise<void> {
-    let start = from;
+    let cursor: string | undefined;
     for (let page = 0; page < tradePages; page++) {
-      const rows = await fetchTradesHistory(instrument, start, to, tradePageSize, signal);
+      const p = await fetchTradesHistory(instrument, from, to, tradePageSize, signal, cursor);
       if (signal.aborted) return;
-      for (const r of rows) bubbles.add(r.localTs, r.price, r.size, r.side);
+      for (const r of p.items) bubbles.add(r.localTs, r.price, r.size, r.side);
       bump();
-      if (rows.length < tradePageSize) return;
-      start = rows[rows.length - 1]!.localTs + 1;
+      if (p.nextCursor === null) return;
+      cursor = p.nextCursor;
     }
   }
 
@@ -161,7 +166,7 @@ export function createHeatmap(
     );
     const windowMs = windowMinutes.value * 60_000;
     try {
-      const r = await fetchHeatmap(instrument, Date.now() - windowMs, undefined, undefined, c.signal);
+      const r = await fetchHeatmap(instrument, serverNow() - windowMs, undefined, undefined, c.signal);
       if (c.signal.aborted) return;
       clockOffsetMs.value = r.to - Date.now();
       grid.apply(r);
@@ -207,6 +212,10 @@ export function createHeatmap(
     },
     { immediate: true },
   );
+  // The replay clock jumped (seek, loop): the window is another one, load it.
+  watch(replayEpoch, () => {
+    if (selected.value) void start(selected.value);
+  });
   watch(windowMinutes, (w, old) => {
     savePref('heatmapWindow', w);
     // A wider window needs the older range: reload; a narrower one only trims.

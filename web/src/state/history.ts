@@ -4,6 +4,7 @@
  * (the latest stored snapshot at or before a clicked time). Times are ms since epoch UTC.
  */
 import { ref, shallowRef, watch, type Ref, type ShallowRef } from 'vue';
+import { clockNow } from './replay.ts';
 import {
   fetchAlertsInRange,
   fetchCandles,
@@ -80,7 +81,7 @@ export function createHistory(selected: Ref<string | null>): HistoryState {
       return c && c[0] < c[1] ? { from: c[0], to: c[1] } : null;
     }
     const p = RANGE_PRESETS.find((x) => x.value === preset.value)!;
-    const to = Date.now();
+    const to = clockNow();
     return { from: to - p.ms, to };
   }
 

@@ -10,7 +10,15 @@ import { ref, shallowRef, type Ref, type ShallowRef } from 'vue';
 import { fetchInstrumentsWithFrames, fetchPrometheusText } from '../api/history.ts';
 import type { DepthwatchSocket } from '../api/ws.ts';
 import type { InstrumentInfo, MetricsSample } from '../api/types.ts';
-import { counterRates, LatencyHistogram, parsePrometheus, type CounterPoint } from '../lib/system.ts';
+import {
+  counterRates,
+  LatencyHistogram,
+  parsePrometheus,
+  pipelineLatency,
+  PIPELINE_PROM_NAMES,
+  type CounterPoint,
+  type PipelineLatencyRow,
+} from '../lib/system.ts';
 
 /** Poll period, ms. */
 export const SYSTEM_POLL_MS = 2000;
@@ -71,6 +79,12 @@ export interface SystemState {
   /** Bumped when a histogram changes (they are mutated in place). */
   latencyVersion: Ref<number>;
   process: ShallowRef<ProcessFigures | null>;
+  /**
+   * The server's own latency histograms per pipeline step and venue (`/metrics` depthwatch_latency_ms):
+   * exchange→receive, receive→applied, applied→metrics, receive→metrics, metrics→WebSocket send; with
+   * the exchange→receive measurements skipped per venue as recorded data.
+   */
+  pipeline: ShallowRef<{ rows: PipelineLatencyRow[]; notApplicable: Record<string, number> }>;
   error: Ref<string | null>;
   /** Completed polls. */
   polls: Ref<number>;
@@ -85,6 +99,7 @@ const PROM_NAMES = new Set([
   'depthwatch_process_cpu_seconds_total',
   'depthwatch_nodejs_eventloop_lag_p99_seconds',
   'depthwatch_process_start_time_seconds',
+  ...PIPELINE_PROM_NAMES,
 ]);
 
 /**
@@ -98,6 +113,10 @@ export function createSystem(socket: DepthwatchSocket): SystemState {
   const latency = shallowRef(new LatencyHistogram());
   const delivery = shallowRef(new LatencyHistogram());
   const latencyVersion = ref(0);
+  const pipeline = shallowRef<{ rows: PipelineLatencyRow[]; notApplicable: Record<string, number> }>({
+    rows: [],
+    notApplicable: {},
+  });
   const proc = shallowRef<ProcessFigures | null>(null);
   const error = ref<string | null>(null);
   const polls = ref(0);
@@ -147,6 +166,7 @@ export function createSystem(socket: DepthwatchSocket): SystemState {
     } catch {
       // /metrics unavailable (e.g. behind a proxy that hides it): process figures show as unknown.
     }
+    pipeline.value = pipelineLatency(samples);
     const one = (name: string): number | null => samples.find((s) => s.name === name)?.value ?? null;
     const storeRows: Record<string, number> = {};
     for (const s of samples)
@@ -203,6 +223,7 @@ export function createSystem(socket: DepthwatchSocket): SystemState {
     delivery,
     latencyVersion,
     process: proc,
+    pipeline,
     error,
     polls,
     dispose() {
