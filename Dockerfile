@@ -3,8 +3,10 @@
 # the dashboard is built with Vite in the build stage and served from web/dist.
 #
 #   docker build -t depthwatch .
-#   docker run -p 8080:8080 depthwatch                      # everything in one process, embedded DuckDB
+#   docker run -p 127.0.0.1:8080:8080 -e DEPTHWATCH_API_KEYS=read:dwk_... depthwatch   # one process, DuckDB
 #   docker compose up                                       # the fleet (see compose.yaml)
+# Inside the container the API listens on 0.0.0.0, which needs an API key (`depthwatch keys create`) or,
+# for a local try-out only, -e DEPTHWATCH_INSECURE=1 (README "Security"); otherwise it refuses to start.
 
 # ---- build: full dependencies, dashboard bundle ----
 FROM node:20-bookworm-slim AS build

@@ -86,11 +86,15 @@ try {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.start');
     }
-    await page.waitForFunction(() => (window as unknown as { __heatmapPerf?: unknown }).__heatmapPerf, null, {
-      timeout: (seconds + 30) * 1000,
-    });
+    await page.waitForFunction(
+      () => (globalThis as unknown as { __heatmapPerf?: unknown }).__heatmapPerf,
+      null,
+      {
+        timeout: (seconds + 30) * 1000,
+      },
+    );
     const r = (await page.evaluate(
-      () => (window as unknown as { __heatmapPerf: unknown }).__heatmapPerf,
+      () => (globalThis as unknown as { __heatmapPerf: unknown }).__heatmapPerf,
     )) as {
       frames: number;
       p50: number;

@@ -155,23 +155,33 @@ const clientMessage = WsClientMessage;
 /** A JSON text message: a string, or its UTF-8 bytes when shared by many clients. */
 type Frame = string | Buffer;
 
-/** Subscribers served per event-loop turn by one fan-out (WsHub.publish). */
-const FANOUT_SLICE = 256;
+/** Clients served per event-loop turn by one fan-out batch (WsHub.publish). */
+const FANOUT_SLICE = 64;
 
-/** One bus event being fanned out: its serialized bytes (made on first use) and the clients left. */
+/** One bus event being fanned out: its serialized bytes, made once on first use for every subscriber. */
 interface FanoutJob {
   channel: WsChannel;
   instrument: string;
   data: unknown;
   text: Buffer | null;
-  /** Subscribers at publish time (null when served at once). */
-  clients: Client[] | null;
-  /** Next client to serve. */
-  i: number;
-  /** A newer value of the same conflatable key was queued: the rest of this one is skipped. */
-  superseded?: boolean;
+  /** Its batch is being served (a newer value of the same key then supersedes it for the rest). */
+  started: boolean;
+  /** A newer value of the same conflatable key was published: clients not served yet skip this one. */
+  superseded: boolean;
   /** When it was published (wall clock ms; metrics only, for the metrics_send latency; else NaN). */
   at: number;
+}
+
+/** Events published together, being served to a snapshot of the clients, FANOUT_SLICE per turn. */
+interface FanoutBatch {
+  jobs: FanoutJob[];
+  clients: Client[];
+  i: number;
+}
+
+/** The underlying TCP socket of a ws WebSocket (absent on test doubles). */
+function rawSocket(s: WebSocket): { cork(): void; uncork(): void } | undefined {
+  return (s as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
 }
 
 interface Subscription {
@@ -231,9 +241,11 @@ export class WsHub {
     analytics: new Set(),
   };
   private readonly perIp = new Map<string, number>();
-  /** Fan-outs waiting for their next slice, oldest first (publish). */
-  private readonly fanout: FanoutJob[] = [];
-  /** The newest queued fan-out per conflatable `channel|instrument`. */
+  /** Events published since the batch being served started (the next batch), oldest first. */
+  private next: FanoutJob[] = [];
+  /** The batch being served, or null. */
+  private serving: FanoutBatch | null = null;
+  /** The newest queued or unfinished fan-out per conflatable `channel|instrument`. */
   private readonly queuedByKey = new Map<string, FanoutJob>();
   private draining = false;
   private readonly perKey = new Map<string, number>();
@@ -344,59 +356,74 @@ export class WsHub {
   }
 
   /**
-   * Deliver one bus event to every client subscribed to it. The message is serialized and UTF-8 encoded
-   * once for all its subscribers. Up to {@link FANOUT_SLICE} subscribers are served at once; a larger
-   * fan-out is queued and served in slices of that size, one slice per event-loop turn, so a thousand
-   * clients never hold the loop (REST, timers and the engine run between slices). The queue is FIFO, so
-   * every client still gets its messages in publish order.
+   * Deliver one bus event to every client subscribed to it: at once when at most {@link FANOUT_SLICE}
+   * clients subscribe to the channel and nothing is queued; otherwise in batches: the events
+   * published during one event-loop turn are serialized once each (for all their subscribers) and served
+   * client by client, {@link FANOUT_SLICE} clients per turn, each client's messages of the batch written
+   * with one system call (the socket corked around them). A thousand clients never hold the loop (REST,
+   * timers and the engine run between slices), and every client gets its messages in publish order. A
+   * book/metrics/health/consolidated value still unserved when a newer one of the same key arrives is
+   * skipped for the clients not served yet (conflation, as for a slow client).
    */
   publish(channel: WsChannel, instrument: string, data: unknown): void {
     const set = this.byChannel[channel];
     if (set.size === 0) return;
     const at = channel === 'metrics' && this.latency ? wallClockMs() : NaN;
-    const job: FanoutJob = { channel, instrument, data, text: null, clients: null, i: 0, at };
-    if (this.fanout.length === 0 && set.size <= FANOUT_SLICE) {
+    const job: FanoutJob = { channel, instrument, data, text: null, started: false, superseded: false, at };
+    // A small fan-out with nothing queued goes out at once.
+    if (!this.draining && set.size <= FANOUT_SLICE) {
       for (const c of set) this.deliverJob(c, job);
       return;
     }
-    job.clients = [...set];
-    // A queued fan-out of an older value of the same book/metrics/health is superseded: its clients not
-    // served yet get this one instead (conflation, as a slow client would), so the queue stays short.
     if (channel !== 'trades' && channel !== 'alerts' && channel !== 'news') {
       const key = channel + '|' + instrument;
       const older = this.queuedByKey.get(key);
-      if (older) older.superseded = true;
+      // Only a batch being served is cut short: values published together all go out.
+      if (older?.started) older.superseded = true;
       this.queuedByKey.set(key, job);
     }
-    this.fanout.push(job);
+    this.next.push(job);
     if (!this.draining) {
       this.draining = true;
       setImmediate(() => this.drain());
     }
   }
 
-  /** Serve one slice of the queued fan-out (publish). */
+  /** Serve one slice of the current batch (publish); start the next batch when it is done. */
   private drain(): void {
-    let budget = FANOUT_SLICE;
-    while (this.fanout.length > 0 && budget > 0) {
-      const job = this.fanout[0]!;
-      const list = job.clients!;
-      if (job.superseded) {
-        this.stats.conflated += list.length - job.i;
-        job.i = list.length;
+    if (this.serving === null) {
+      if (this.next.length === 0) {
+        this.draining = false;
+        return;
       }
-      while (job.i < list.length && budget > 0) {
-        this.deliverJob(list[job.i++]!, job);
-        budget--;
+      const jobs = this.next;
+      this.next = [];
+      for (const j of jobs) j.started = true;
+      this.serving = { jobs, clients: [...this.clients], i: 0 };
+    }
+    const b = this.serving;
+    const end = Math.min(b.clients.length, b.i + FANOUT_SLICE);
+    for (; b.i < end; b.i++) {
+      const c = b.clients[b.i]!;
+      if (c.closed) continue;
+      const raw = rawSocket(c.socket);
+      raw?.cork();
+      for (const job of b.jobs) {
+        if (job.superseded) continue;
+        this.deliverJob(c, job);
+        if (c.closed) break;
       }
-      if (job.i >= list.length) {
-        this.fanout.shift();
+      raw?.uncork();
+    }
+    if (b.i >= b.clients.length) {
+      for (const job of b.jobs) {
+        if (job.superseded) this.stats.conflated++;
         const key = job.channel + '|' + job.instrument;
         if (this.queuedByKey.get(key) === job) this.queuedByKey.delete(key);
       }
+      this.serving = null;
     }
-    if (this.fanout.length > 0) setImmediate(() => this.drain());
-    else this.draining = false;
+    setImmediate(() => this.drain());
   }
 
   private deliverJob(c: Client, job: FanoutJob): void {
@@ -440,7 +467,8 @@ export class WsHub {
   /** Stop: unsubscribe from the bus, stop timers, close every client (1001 going away). */
   close(): void {
     clearInterval(this.heartbeat);
-    this.fanout.length = 0;
+    this.next = [];
+    this.serving = null;
     this.queuedByKey.clear();
     for (const u of this.unsubscribeBus) u();
     this.bookListener?.();

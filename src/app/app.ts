@@ -282,7 +282,12 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
   let stopNewsRelay = (): void => {};
   if (nats && (role === 'analyzer' || role === 'api')) {
     const fleet = nats;
-    const offEvents = fleet.subscribeEvents((e) => engine.handleEvent(e));
+    // Books fed by the bus go stale when it delivers nothing (no connector heartbeat watches them).
+    const staleness = startDownstreamStaleness(engine);
+    const offEvents = fleet.subscribeEvents((e) => {
+      engine.handleEvent(e);
+      staleness.seen(e.instrument);
+    });
     // Alerts are evaluated once, on analyzers; API nodes relay them from the fleet bus to their own
     // bus so their WebSocket `alerts` channel carries them like the single process's does.
     stopAlertRelay =
@@ -294,8 +299,6 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       role === 'analyzer'
         ? bus.subscribe('news', (n) => fleet.publish('news', n))
         : fleet.subscribe('news', (n) => bus.publish('news', n));
-    // Books fed by the bus go stale when it delivers nothing (no connector heartbeat watches them).
-    const staleness = startDownstreamStaleness(engine);
     unsubscribeEvents = () => {
       staleness.stop();
       offEvents();

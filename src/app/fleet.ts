@@ -61,29 +61,42 @@ export function startSnapshotRepublisher(
 
 /**
  * Downstream staleness (analyzers and API nodes, whose books are fed by the fleet bus, not by a
- * connector's heartbeat): every second, a `live` book without an update for `staleAfterMs` is marked
- * `stale` (`stale_feed`, "the fleet bus delivered nothing for N ms") and the change is published like
- * any state change; the next event from the bus makes it live again. Collectors republish a snapshot of
+ * connector's heartbeat): every second, a `live` book whose instrument got nothing from the bus for
+ * `staleAfterMs` is marked `stale` (`stale_feed`, "the fleet bus delivered nothing for N ms") and the
+ * change is published like any state change. The bus consumer calls `seen(instrument)` for every event it
+ * hands to the engine: a book this check made stale turns live again with the next event (a collector's
+ * periodic snapshot counts, even when it repeats the book's sequence). Collectors republish a snapshot of
  * every live book every 10 s, so a quiet but healthy instrument is not marked stale with the default 15 s.
  * @param now clock (tests)
- * @returns a function that stops the checks
+ * @returns `seen` (call per bus event), `check` (the periodic check) and `stop`
  */
 export function startDownstreamStaleness(
   engine: Pick<Engine, 'books' | 'stateChanged'>,
   staleAfterMs = 15_000,
   now: () => number = Date.now,
-): { check: () => void; stop: () => void } {
+): { seen: (instrument: string) => void; check: () => void; stop: () => void } {
+  const lastSeen = new Map<string, number>();
+  const seen = (instrument: string): void => {
+    const t = now();
+    lastSeen.set(instrument, t);
+    const b = engine.books.get(instrument);
+    if (b && b.health.state === 'stale' && b.health.reasonCode === 'stale_feed') {
+      b.setState('live', null, null, t);
+      engine.stateChanged(b, 'stale', t);
+    }
+  };
   const check = (): void => {
     const t = now();
     for (const b of engine.books.values()) {
       if (b.health.state !== 'live') continue;
-      const silent = t - b.health.lastUpdateLocalTs;
+      const last = Math.max(lastSeen.get(b.instrument) ?? -Infinity, b.health.lastUpdateLocalTs);
+      const silent = t - last;
       if (silent <= staleAfterMs) continue;
-      b.markStale('stale_feed', `stale: the fleet bus delivered nothing for ${silent} ms`, t);
+      b.markStale('stale_feed', `stale: the fleet bus delivered nothing for ${Math.round(silent)} ms`, t);
       engine.stateChanged(b, 'live', t);
     }
   };
   const timer = setInterval(check, 1_000);
   timer.unref();
-  return { check, stop: () => clearInterval(timer) };
+  return { seen, check, stop: () => clearInterval(timer) };
 }

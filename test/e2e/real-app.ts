@@ -3,6 +3,7 @@
  * recordings, recorded pace) and the depthwatch app connected to them over loopback, serving the built
  * dashboard. Exactly what `depthwatch demo` runs, with two venues.
  */
+import type { KeyRecord } from '../../src/api/security/keys.ts';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startApp } from '../../src/app/app.ts';
@@ -59,6 +60,8 @@ export interface OfflineAppOptions {
   consolidated?: boolean;
   /** More venues, each replaying its recordings of app/venue-recordings.ts (e.g. `hyperliquid`). */
   extraVenues?: string[];
+  /** API keys the server requires (records with hashes, api/security/keys.ts); none: no keys. */
+  apiKeys?: KeyRecord[];
 }
 
 /**
@@ -153,7 +156,12 @@ export async function startOfflineApp(opts: OfflineAppOptions = {}): Promise<Off
       instruments: sims.flatMap((s) => s.instruments),
       venues: Object.fromEntries(sims.map((s, i) => [simVenues[i]!, { ws: s.wsUrl, rest: s.restUrl }])),
       ...(opts.consolidated ? { consolidated: DEFAULT_DEMO_GROUP } : {}),
-      api: { host: '127.0.0.1', port: 0, dashboard: true },
+      api: {
+        host: '127.0.0.1',
+        port: 0,
+        dashboard: true,
+        ...(opts.apiKeys ? { auth: { keys: opts.apiKeys } } : {}),
+      },
       store: {
         url: 'memory',
         flushIntervalMs: 500,

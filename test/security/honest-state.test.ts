@@ -50,6 +50,16 @@ describe('honest state', () => {
     expect(b.health.state).toBe('stale');
     expect(b.health.reason).toMatch(/fleet bus delivered nothing for 16000 ms/);
     expect(health.at(-1)).toMatchObject({ instrument: BTC, state: 'stale' });
+    // The next event from the bus (e.g. a collector's periodic snapshot) makes it live again, and keeps
+    // it live while events keep coming, even when they do not move the book.
+    s.seen(BTC);
+    expect(b.health.state).toBe('live');
+    expect(health.at(-1)).toMatchObject({ instrument: BTC, state: 'live' });
+    now += 10_000;
+    s.seen(BTC);
+    now += 10_000;
+    s.check();
+    expect(b.health.state).toBe('live');
     s.stop();
     off();
     await f.store.close();

@@ -169,3 +169,40 @@ describe('fleet bus with per-role NATS credentials (real nats-server, sample con
     expect(analyzer.stats.invalidEvents).toBe(2);
   });
 });
+
+describe('a forged alert from a collector', () => {
+  it('is refused by the server: collectors may publish only dw.event.>', async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'dw-nats-alert-'));
+    const server = spawn(
+      '/usr/sbin/nats-server',
+      ['-c', resolve('deploy/nats/nats-server.conf'), '-a', '127.0.0.1', '-p', String(port), '-sd', dir],
+      { env: { ...process.env, ...PASSWORDS }, stdio: 'ignore' },
+    );
+    try {
+      await waitForPort(port);
+      const nc = await connect({
+        servers: `127.0.0.1:${port}`,
+        user: 'collector',
+        pass: PASSWORDS.DW_NATS_COLLECTOR_PASSWORD,
+      });
+      const errors: string[] = [];
+      void (async () => {
+        for await (const s of nc.status()) if (s.type === 'error') errors.push(String(s.error));
+      })();
+      nc.publish('dw.alert.binance.BTCUSDT', encodeBytes({ id: 'forged', severity: 'critical' }));
+      await nc.flush().catch(() => undefined);
+      await vi.waitFor(
+        () => expect(errors.join(' ')).toMatch(/Permissions Violation for Publish to "dw\.alert/i),
+        {
+          timeout: 5_000,
+        },
+      );
+      await nc.close().catch(() => undefined);
+    } finally {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyRing, readKeyFile } from '../../src/api/security/keys.ts';
+import { DuckDbStore } from '../../src/store/duckdb.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dw-startup-'));
 const env = { ...process.env, DEPTHWATCH_CONFIG: '', DEPTHWATCH_API_KEYS: '', NO_COLOR: '1' };
@@ -39,6 +40,31 @@ describe('start-up mistakes: one line, the fix, exit code 1', () => {
     expect(r.stderr.trim()).toBe(
       `depthwatch: port ${port} on 127.0.0.1 is already in use: stop the other process or choose another port with --port`,
     );
+  }, 60_000);
+
+  it('a DuckDB file held by another process', async () => {
+    const path = join(dir, 'held.duckdb');
+    const holder = new DuckDbStore({ path, flushIntervalMs: 60_000 });
+    await holder.init();
+    try {
+      const r = cli([
+        'run',
+        '--port',
+        '0',
+        '--store',
+        `duckdb:${path}`,
+        '-i',
+        'binance:BTCUSDT',
+        '--log-level',
+        'error',
+      ]);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toBe(
+        `depthwatch: the DuckDB file duckdb:${path} is in use by another depthwatch process: stop it, or give this one another --store duckdb:<path>`,
+      );
+    } finally {
+      await holder.close();
+    }
   }, 60_000);
 
   it('unknown venue, bad store URL and a bind beyond loopback without keys, all at once', () => {
