@@ -39,6 +39,7 @@ import { importNewsFiles } from '../src/app/news-import.ts';
 import { AssetTagger } from '../src/news/assets.ts';
 import type { Trade } from '../src/core/model.ts';
 import type { Alert } from '../src/alerts/types.ts';
+import type { AnalyticsEvent } from '../src/analytics/instrument.ts';
 import type { Bus } from '../src/core/bus.ts';
 import type { NewsTopics } from '../src/news/topics.ts';
 import type { NewsItem } from '../src/news/types.ts';
@@ -165,6 +166,7 @@ describe('API contract conformance over the recorded Binance BTC market', () => 
   const registered: { method: string; url: string }[] = [];
   let lastTrade: Trade | undefined;
   let lastAlert: Alert | undefined;
+  let lastWall: AnalyticsEvent | undefined;
   let newsItem: NewsItem | undefined;
 
   beforeAll(async () => {
@@ -202,6 +204,9 @@ describe('API contract conformance over the recorded Binance BTC market', () => 
     bus.subscribe('trade', (t) => {
       store.appendTrades([t]);
       lastTrade = t;
+    });
+    bus.subscribe('analytics', (e) => {
+      lastWall = e;
     });
     const alerts = new AlertEngine(
       {
@@ -285,6 +290,7 @@ describe('API contract conformance over the recorded Binance BTC market', () => 
     for (const id of MEMBERS) expect(replay.engine.books.get(id)!.state, id).toBe('live');
     expect(lastTrade).toBeDefined();
     expect(lastAlert).toBeDefined();
+    expect(lastWall).toBeDefined();
     expect(newsItem).toBeDefined();
   });
 
@@ -405,7 +411,7 @@ describe('API contract conformance over the recorded Binance BTC market', () => 
     await new Promise((res) => ws.once('open', res));
     const sub = (channel: WsChannel, instrument: string): void =>
       ws.send(JSON.stringify({ op: 'subscribe', channel, instrument, throttleMs: 0 }));
-    for (const c of ['metrics', 'book', 'trades', 'health', 'alerts'] as const) sub(c, '*');
+    for (const c of ['metrics', 'book', 'trades', 'health', 'alerts', 'analytics'] as const) sub(c, '*');
     sub('news', '*');
     sub('consolidated', 'BTC-USD');
     sub('watchlist', '*');
@@ -418,6 +424,7 @@ describe('API contract conformance over the recorded Binance BTC market', () => 
     const bus = replay.bus as unknown as Bus<NewsTopics>;
     replay.bus.publish('trade', lastTrade!);
     replay.bus.publish('alert', lastAlert!);
+    replay.bus.publish('analytics', lastWall!);
     bus.publish('news', newsItem!);
     await new Promise((res) => setTimeout(res, 300));
     ws.close();

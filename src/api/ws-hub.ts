@@ -6,7 +6,8 @@
  * - client: `{"op":"subscribe","channel":C,"instrument":KEY,"throttleMs"?:n}`,
  *   `{"op":"unsubscribe","channel":..,"instrument":..}`, `{"op":"ping"}`. Channels metrics, book, trades,
  *   health, alerts take an instrument id or `*`; `news` takes `*` (every item) or `asset:<CODE>` (items
- *   tagged with it); `consolidated` a group name or `*`; `watchlist` `*`; `replay` a session id or `*`.
+ *   tagged with it); `consolidated` a group name or `*`; `watchlist` `*`; `replay` a session id or `*`;
+ *   `analytics` (wall lifecycle events) an instrument id or `*`.
  * - server: `{"channel","instrument","data"}` data messages, `{"op":"subscribed",..}`,
  *   `{"op":"unsubscribed",..}`, `{"op":"pong","ts"}`, and `{"error":"..."}` for a bad message.
  *
@@ -23,6 +24,8 @@
  *   pair/group name as `instrument` and reach `*` subscriptions only.
  * - news items are never conflated or throttled either; a client gets each item once: under the first
  *   of its `asset:<CODE>` subscriptions the item is tagged with, else under `*`.
+ * - analytics events (wall lifecycle) go out like alerts: each at once, never conflated (the wall
+ *   tracker scans at most every few hundred ms per instrument).
  * - consolidated (per group), watchlist and replay (per session) are conflated like metrics.
  * - On subscribe the current value (latest metrics / top of book / health / group view / watchlist /
  *   session) is sent, so a client needs no separate REST call to start.
@@ -149,6 +152,7 @@ const KEY_RULES: Record<WsChannel, [RegExp, string]> = {
   market: [INSTRUMENT_KEY, 'must be "*" or ssi:<Symbol>'],
   foreign: [INSTRUMENT_KEY, 'must be "*", ssi:<Symbol> or ssi:ALL'],
   index: [INSTRUMENT_KEY, 'must be "*" or ssi:<IndexId>'],
+  analytics: [INSTRUMENT_KEY, 'must be "*" or <venue>:<symbol>'],
 };
 const TRADE_QUEUE_MAX = 1000;
 /** WebSocket close code 1013: try again later (server overloaded / slow consumer). */
@@ -247,6 +251,7 @@ export class WsHub {
     market: new Set(),
     foreign: new Set(),
     index: new Set(),
+    analytics: new Set(),
   };
   private readonly perIp = new Map<string, number>();
   /** Events published since the batch being served started (the next batch), oldest first. */
@@ -294,6 +299,7 @@ export class WsHub {
         ...opts.defaultThrottleMs,
         alerts: 0,
         news: 0,
+        analytics: 0,
       },
       slowBufferBytes: opts.slowBufferBytes ?? 1 << 20,
       dropBufferBytes: opts.dropBufferBytes ?? 8 << 20,
@@ -314,6 +320,8 @@ export class WsHub {
       bus.subscribe('trade', (t) => this.publish('trades', t.instrument, t)),
       bus.subscribe('health', (h) => this.publish('health', h.instrument, h)),
       bus.subscribe('alert', (a: Alert) => this.publish('alerts', a.instrument, a)),
+      // Analytics events (wall lifecycle), like alerts: every one, never conflated.
+      bus.subscribe('analytics', (e) => this.publish('analytics', e.instrument, e)),
       // The app's bus also carries news (news/topics.ts); a bus without the topic never delivers it.
       more.subscribe('news', (n) => this.publishNews(n)),
       // Consolidation views and the watchlist (analytics/consolidated/stage.ts), when it runs.
@@ -506,7 +514,7 @@ export class WsHub {
     const now = Date.now();
     const slow = this.checkSlow(c, now);
     if (c.closed) return;
-    if (channel === 'alerts' || channel === 'news') {
+    if (channel === 'alerts' || channel === 'news' || channel === 'analytics') {
       this.send(c, text);
       return;
     }
@@ -675,7 +683,7 @@ export class WsHub {
       return;
     }
     const throttleMs =
-      m.channel === 'alerts' || m.channel === 'news'
+      m.channel === 'alerts' || m.channel === 'news' || m.channel === 'analytics'
         ? 0
         : (m.throttleMs ?? this.o.defaultThrottleMs[m.channel]);
     c.subs.set(key, { throttleMs });
@@ -732,7 +740,7 @@ export class WsHub {
 
   /** Send the current value(s) of a channel right after a subscription. */
   private sendCurrent(c: Client, channel: WsChannel, instrument: string): void {
-    if (channel === 'trades' || channel === 'alerts' || channel === 'news') return;
+    if (channel === 'trades' || channel === 'alerts' || channel === 'news' || channel === 'analytics') return;
     for (const [id, data] of this.current(channel, instrument)) {
       const sub = c.subs.get(channel + '|' + id) ?? c.subs.get(channel + '|*');
       if (!sub) continue;

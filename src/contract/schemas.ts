@@ -274,6 +274,32 @@ export const AnalyticsView = z.object({
   indicators: z.record(z.string(), z.record(z.string(), z.unknown())),
   droppedTrades: z.number(),
 });
+export type AnalyticsView = z.infer<typeof AnalyticsView>;
+
+/**
+ * A wall lifecycle event (analytics/walls.ts WallEvent; the `analytics` channel): `appeared`, `resized`,
+ * `moved`, `pulled` or `consumed`, inferred from L2 data and trades (heuristic). Prices quote, sizes
+ * base units, `ts` the local time (ms since epoch UTC) of the book update the scan ran on.
+ */
+export const WallEventSchema = z.object({
+  type: z.literal('wall'),
+  kind: z.enum(['appeared', 'resized', 'moved', 'pulled', 'consumed']),
+  instrument: InstrumentId,
+  side: z.enum(['bid', 'ask']),
+  price: z.number(),
+  size: z.number(),
+  prevPrice: nullableNumber,
+  prevSize: nullableNumber,
+  notional: z.number(),
+  tradedSize: z.number(),
+  ageMs: z.number(),
+  ts: msTime,
+  state: BookState,
+  sequence: z.number(),
+  heuristic: z.literal(true),
+  confidence: z.number(),
+});
+export type WallEventSchema = z.infer<typeof WallEventSchema>;
 
 /** A heatmap run: bucket `[price, price + bucketSize)` held `size` at every bin start in `[from, to]`. */
 export const HeatmapRun = z.object({

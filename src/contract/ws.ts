@@ -5,7 +5,7 @@
  *
  * Client → server: `subscribe` / `unsubscribe` a channel for one instrument (or `*`; the `news` channel
  * takes `*` or `asset:<CODE>`, `consolidated` a group name or `*`, `watchlist` `*`, `replay` a session id
- * or `*`), and `ping`. Server → client: `{channel, instrument, data}` data messages, `subscribed` /
+ * or `*`, `analytics` an instrument id or `*`), and `ping`. Server → client: `{channel, instrument, data}` data messages, `subscribed` /
  * `unsubscribed` acks, `pong`, and `{error}` for a bad message.
  */
 import { z } from 'zod';
@@ -18,6 +18,7 @@ import {
   MetricsSample,
   NewsItem,
   Trade,
+  WallEventSchema,
   WatchlistResponse,
 } from './schemas.ts';
 import { ReplaySession } from './replay.ts';
@@ -37,6 +38,7 @@ export const WS_CHANNELS = [
   'market',
   'foreign',
   'index',
+  'analytics',
 ] as const;
 export const WsChannel = z.enum(WS_CHANNELS);
 export type WsChannel = z.infer<typeof WsChannel>;
@@ -55,6 +57,7 @@ export const WS_PAYLOADS = {
   market: MarketRow,
   foreign: ForeignFlowView,
   index: IndexView,
+  analytics: WallEventSchema,
 } as const satisfies Record<WsChannel, z.ZodType>;
 
 /** What each channel's subscription key (`instrument`) names, and its conflation default. */
@@ -73,6 +76,7 @@ export const WS_CHANNEL_DOCS: Record<WsChannel, string> = {
   foreign:
     'foreign-investor flow per symbol (`ssi:<Symbol>`) and the market total (`ssi:ALL`), or `*`; conflated (default 500 ms)',
   index: 'index value and breadth (key `ssi:<IndexId>` or `*`); conflated (default 500 ms)',
+  analytics: 'analytics events of an instrument (wall lifecycle, heuristic); every event, never conflated',
 };
 
 /** A subscription key: `*`, an instrument id, `asset:<CODE>`, a group name or a replay session id. */

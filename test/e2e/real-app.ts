@@ -11,6 +11,8 @@ import { startSimulator, type RunningSimulator } from '../../src/app/simulator.t
 import { loadConfig } from '../../src/config/load.ts';
 import type { AlertsConfigInput } from '../../src/alerts/schema.ts';
 import type { FaultConfig } from '../../src/sim/index.ts';
+import { DEFAULT_DEMO_GROUP } from '../../src/cli/run.ts';
+import { VENUE_RECORDINGS } from '../../src/app/venue-recordings.ts';
 import { startNewsReplayServer, type NewsReplayServer } from '../../src/news/replay-server.ts';
 
 /** Repository root. */
@@ -51,6 +53,13 @@ export interface OfflineAppOptions {
    * with this much recorded news out at start and the rest over `playMs`; news is off without it.
    */
   news?: { backfillMs: number; playMs: number };
+  /**
+   * Also replay the simultaneous Binance COIN-M recording and consolidate the three BTC books as the
+   * demo's `BTC-USD` group (cli/run.ts DEFAULT_DEMO_GROUP), as `depthwatch demo` does.
+   */
+  consolidated?: boolean;
+  /** More venues, each replaying its recordings of app/venue-recordings.ts (e.g. `hyperliquid`). */
+  extraVenues?: string[];
   /** API keys the server requires (records with hashes, api/security/keys.ts); none: no keys. */
   apiKeys?: KeyRecord[];
 }
@@ -114,6 +123,27 @@ export async function startOfflineApp(opts: OfflineAppOptions = {}): Promise<Off
       loop: true,
     }),
   ];
+  const simVenues = ['binance-usdm', 'binance'];
+  if (opts.consolidated) simVenues.push('binance-coinm');
+  simVenues.push(...(opts.extraVenues ?? []));
+  if (opts.consolidated)
+    sims.push(
+      await startSimulator({
+        venue: 'binance-coinm',
+        files: [join(DATA, 'cm', 'btcusd_perp_20240808.gz'), join(DATA, 'cm', 'btcusd_perp_20240809.gz')],
+        speed: 1,
+        loop: true,
+      }),
+    );
+  for (const venue of opts.extraVenues ?? [])
+    sims.push(
+      await startSimulator({
+        venue,
+        files: (VENUE_RECORDINGS[venue] ?? []).map((f) => join(repoRoot, f)),
+        speed: 1,
+        loop: true,
+      }),
+    );
   const newsServer: NewsReplayServer | null = opts.news
     ? await startNewsReplayServer({ dir: NEWS_DIR, files: NEWS_FILES, ...opts.news, intervalMs: 10_000 })
     : null;
@@ -124,10 +154,8 @@ export async function startOfflineApp(opts: OfflineAppOptions = {}): Promise<Off
         ? { sources: newsServer.sources, cryptopanic: { enabled: false } }
         : { enabled: false },
       instruments: sims.flatMap((s) => s.instruments),
-      venues: {
-        'binance-usdm': { ws: sims[0]!.wsUrl, rest: sims[0]!.restUrl },
-        binance: { ws: sims[1]!.wsUrl, rest: sims[1]!.restUrl },
-      },
+      venues: Object.fromEntries(sims.map((s, i) => [simVenues[i]!, { ws: s.wsUrl, rest: s.restUrl }])),
+      ...(opts.consolidated ? { consolidated: DEFAULT_DEMO_GROUP } : {}),
       api: {
         host: '127.0.0.1',
         port: 0,

@@ -106,6 +106,40 @@ export function parsePrometheus(text: string, names: ReadonlySet<string>): PromS
   return out;
 }
 
+/** A timeline point: cumulative resyncs and gaps at time `t` (ms). */
+export interface CountPoint {
+  t: number;
+  resyncs: number;
+  gaps: number;
+}
+
+/**
+ * The resyncs/gaps timeline per venue: the instruments' cumulative counts summed per venue (the part of
+ * the id before `:`) at each sample time (every instrument is sampled at the same poll times), so the
+ * chart stays readable with dozens of instruments. Keys sorted.
+ */
+export function timelineByVenue(
+  tl: Readonly<Record<string, readonly CountPoint[]>>,
+): Record<string, CountPoint[]> {
+  const acc = new Map<string, Map<number, CountPoint>>();
+  for (const [id, pts] of Object.entries(tl)) {
+    const venue = id.includes(':') ? id.slice(0, id.indexOf(':')) : id;
+    let m = acc.get(venue);
+    if (!m) acc.set(venue, (m = new Map()));
+    for (const p of pts) {
+      const e = m.get(p.t) ?? { t: p.t, resyncs: 0, gaps: 0 };
+      e.resyncs += p.resyncs;
+      e.gaps += p.gaps;
+      m.set(p.t, e);
+    }
+  }
+  return Object.fromEntries(
+    [...acc.entries()]
+      .sort((a, b) => a[0].localeCompare(b[0]))
+      .map(([v, m]) => [v, [...m.values()].sort((a, b) => a.t - b.t)]),
+  );
+}
+
 /** The server's pipeline steps (src/pipeline/latency.ts LATENCY_STEPS), in path order. */
 export const PIPELINE_STEPS = [
   'exchange_receive',

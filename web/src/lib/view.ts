@@ -1,10 +1,11 @@
 /**
- * The dashboard's views and their names in the URL hash (`#/history`, `#/news`, `#/market`, `#/system`, `#/live`; anything
+ * The dashboard's views and their names in the URL hash (`#/desk`, `#/history`, `#/news`, `#/market`, `#/system`, `#/live`; anything
  * else is the live view), so a reload stays on the view without a router (see lib/hash-view.ts).
  */
 /** The dashboard's views. */
 export const VIEWS = [
   { value: 'live', label: 'Live' },
+  { value: 'desk', label: 'Desk' },
   { value: 'history', label: 'History' },
   { value: 'news', label: 'News' },
   { value: 'market', label: 'Market' },

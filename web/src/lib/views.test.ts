@@ -13,7 +13,7 @@ import {
   parseLevels,
   RANGE_PRESETS,
 } from './history.ts';
-import { counterRates, LatencyHistogram, parsePrometheus } from './system.ts';
+import { counterRates, LatencyHistogram, parsePrometheus, timelineByVenue } from './system.ts';
 import { viewFromHash } from './view.ts';
 
 describe('history range buckets', () => {
@@ -112,5 +112,18 @@ describe('view names in the URL hash', () => {
     expect(viewFromHash('#/history?x=1')).toBe('history');
     expect(viewFromHash('')).toBe('live');
     expect(viewFromHash('#/nope')).toBe('live');
+  });
+});
+
+describe('system view timeline per venue', () => {
+  it('sums the instruments of a venue at each sample time', () => {
+    const p = (t: number, resyncs: number, gaps: number) => ({ t, resyncs, gaps });
+    expect(
+      timelineByVenue({
+        'b:X': [p(1, 0, 1), p(2, 1, 1)],
+        'a:Y': [p(1, 2, 0)],
+        'b:Y': [p(1, 1, 0), p(2, 1, 2)],
+      }),
+    ).toEqual({ a: [p(1, 2, 0)], b: [p(1, 1, 1), p(2, 2, 3)] });
   });
 });
