@@ -36,7 +36,13 @@ const SOURCES: readonly { venue: string; files: string[] }[] = [
   { venue: 'okx', files: [`${DATA}/cryptofeed/okx-2022-05/OKX.ws.1.0`] },
   { venue: 'bybit-linear', files: [`${DATA}/cryptofeed/bybit-2021-04/BYBIT.ws.25.0`] },
   { venue: 'coinbase', files: [`${DATA}/cryptofeed/coinbase-2021-04/COINBASE.ws.28.0`] },
-  { venue: 'kraken', files: [`${DATA}/cryptofeed/kraken-2021-04/KRAKEN.ws.48.0`] },
+  {
+    venue: 'kraken',
+    files: [
+      `${DATA}/cryptofeed/kraken-2021-04/KRAKEN.ws.50.0`,
+      `${DATA}/cryptofeed/kraken-2021-04/KRAKEN.ws.48.0`,
+    ],
+  },
   { venue: 'bitget', files: [`${DATA}/cryptofeed/bitget/BITGET.ws.1.0`] },
   {
     venue: 'gateio',
@@ -135,6 +141,8 @@ async function runOne(n: number): Promise<Row> {
     for (const src of SOURCES) {
       const sim = await startSimulator({ ...src, speed: 1, loop: true, clones: perSource });
       sims.push(sim);
+      if (sim.instruments.length === 0)
+        throw new Error(`scale: ${src.venue} has no book instrument in ${src.files.join(', ')}`);
       venues[src.venue] = { ws: sim.wsUrl, rest: sim.restUrl };
       pools.push(sim.instruments);
     }
