@@ -39,7 +39,7 @@ import { engineView } from '../api/types.ts';
 import type { Logger } from '../util/logger.ts';
 import { createStore } from '../store/store-factory.ts';
 import { startBookHistory, type BookHistory } from './book-history.ts';
-import { startEventHistory } from './event-history.ts';
+import { startEventHistory, startSsiHistory } from './event-history.ts';
 import { startDownstreamStaleness, startSnapshotRepublisher, teeAdapter } from './fleet.ts';
 import type { NatsBus } from '../bus/nats.ts';
 import type { RedisCache } from '../cache/redis.ts';
@@ -261,6 +261,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     bus.subscribe('metrics.sample', (s) => store.appendMetrics([s]));
     bus.subscribe('trade', (t) => store.appendTrades([t]));
     startEventHistory(bus, store); // crossed-market and basis events → analytics_events
+    if (config.ssi.enabled) startSsiHistory(bus, store); // SSI index and foreign flow → analytics_events
     bookHistory = startBookHistory({
       engine,
       analytics,

@@ -6,7 +6,8 @@
  */
 import type { Bus } from '../core/bus.ts';
 import type { ConsolidationTopics } from '../analytics/consolidated/stage.ts';
-import { basisEventRow, crossedEventRow } from '../store/event-rows.ts';
+import type { SsiTopics } from '../analytics/ssi/views.ts';
+import { basisEventRow, crossedEventRow, ssiForeignEventRow, ssiIndexEventRow } from '../store/event-rows.ts';
 import type { HistoryStore } from '../store/types.ts';
 
 /**
@@ -23,6 +24,39 @@ export function startEventHistory(
   const offs = [
     bus.subscribe('arbitrage', (e) => append([crossedEventRow(e)])),
     bus.subscribe('consolidated.basis', (b) => append([basisEventRow(b)])),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}
+
+/**
+ * History of the Vietnamese market (app/ssi-service.ts topics) in `analytics_events`: every index message
+ * (`ssi.index`: value, change and breadth; kind `index`) and a foreign-flow sample per symbol and for the
+ * market total at most every `foreignEveryMs` of its own time (`ssi.foreign`; kind `foreign`; default
+ * 5 s, so a busy session writes at most one row per symbol per 5 s). Quotes and prints are not written
+ * here: prints are stored as trades (topic `trade`). A store without `appendAnalyticsEvents` keeps none.
+ * @returns a function that removes the subscriptions
+ */
+export function startSsiHistory(
+  bus: Bus<Pick<SsiTopics, 'ssi.index' | 'ssi.foreign'>>,
+  store: Pick<HistoryStore, 'appendAnalyticsEvents'>,
+  opts: { foreignEveryMs?: number; now?: () => number } = {},
+): () => void {
+  if (!store.appendAnalyticsEvents) return () => {};
+  const append = store.appendAnalyticsEvents.bind(store);
+  const every = opts.foreignEveryMs ?? 5_000;
+  const now = opts.now ?? Date.now;
+  const lastForeign = new Map<string, number>();
+  const offs = [
+    bus.subscribe('ssi.index', (v) => append([ssiIndexEventRow(v, now())])),
+    bus.subscribe('ssi.foreign', (v) => {
+      const row = ssiForeignEventRow(v, now());
+      const last = lastForeign.get(v.instrument);
+      if (last !== undefined && row.ts - last < every) return;
+      lastForeign.set(v.instrument, row.ts);
+      append([row]);
+    }),
   ];
   return () => {
     for (const off of offs) off();

@@ -155,7 +155,10 @@ export const eventsQuery = z.object({
   instrument: instrumentParam
     .optional()
     .describe('member instrument: either side of a crossing, or the basis member'),
-  kind: z.enum(['crossed', 'basis']).optional().describe('crossed (crossed markets) or basis'),
+  kind: z
+    .enum(['crossed', 'basis', 'index', 'foreign'])
+    .optional()
+    .describe('crossed (crossed markets), basis, index (SSI index samples) or foreign (SSI foreign flow)'),
   from: timeParam.optional(),
   to: timeParam.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100).describe('page size (1-1000, default 100)'),

@@ -587,7 +587,7 @@ export const AlertsResponse = page(Alert);
  */
 export const AnalyticsEvent = z.object({
   id: z.string(),
-  kind: z.enum(['crossed', 'basis']),
+  kind: z.enum(['crossed', 'basis', 'index', 'foreign']),
   group: z.string(),
   instrument: z.string(),
   counterparty: z.string().nullable(),

@@ -7,7 +7,8 @@
  * (store/postgres/events.ts) answer the same question the same way.
  *
  * Columns (both stores): `id` (unique row id, see {@link crossedEventRow} / {@link basisEventRow}; the
- * PostgreSQL primary key, so a retried batch never duplicates a row), `kind` (`crossed` | `basis`),
+ * PostgreSQL primary key, so a retried batch never duplicates a row), `kind` (`crossed` | `basis`, and
+ * for the Vietnamese market `index` | `foreign`: see {@link ssiIndexEventRow}),
  * `group_name`, `instrument` (crossed: the member to sell on, whose bid is the high one; basis: the
  * derivative member), `counterparty` (crossed: the member to buy on; basis: null), `ts` (ms since epoch
  * UTC, the event's local time, a whole ms), `status` (`open` | `update` | `close` | `sample`),
@@ -18,6 +19,7 @@
  */
 import type { CrossedMarket } from '../analytics/consolidated/arbitrage.ts';
 import type { ConsolidatedBasis } from '../analytics/consolidated/stage.ts';
+import type { ForeignFlowView, IndexView } from '../analytics/ssi/views.ts';
 import { MalformedFrameError } from '../core/errors.ts';
 import { MAX_QUERY_ROWS, checkLimit } from './query.ts';
 import { MIN_ROW_TS } from './spool/rows.ts';
@@ -65,6 +67,50 @@ export function basisEventRow(b: ConsolidatedBasis): AnalyticsEventRow {
     status: 'sample',
     valueBps: Number.isFinite(b.bps) ? b.bps : null,
     body: b,
+  };
+}
+
+/**
+ * The row of an SSI index message (analytics/ssi/views.ts IndexView: value, change, breadth), group `ssi`,
+ * instrument `ssi:<IndexId>`, status `sample`, `valueBps` the change against the prior value in bps; its
+ * time is the index's exchange time (`localTs` when the message had none). Id `index:<id>:<ts>`.
+ */
+export function ssiIndexEventRow(v: IndexView, localTs: number): AnalyticsEventRow {
+  const ts = Math.round(v.ts ?? localTs);
+  const bps =
+    v.value !== null && v.priorValue !== null && v.priorValue > 0
+      ? ((v.value - v.priorValue) / v.priorValue) * 1e4
+      : null;
+  return {
+    id: `index:${v.instrument}:${ts}`,
+    kind: 'index',
+    group: 'ssi',
+    instrument: v.instrument,
+    counterparty: null,
+    ts,
+    status: 'sample',
+    valueBps: bps !== null && Number.isFinite(bps) ? bps : null,
+    body: v,
+  };
+}
+
+/**
+ * The row of an SSI foreign-flow sample (ForeignFlowView of a symbol, or the market total `ssi:ALL`),
+ * group `ssi`, status `sample`, `valueBps` null (the flow is in shares and VND in the body); time as
+ * {@link ssiIndexEventRow}. Id `foreign:<instrument>:<ts>`.
+ */
+export function ssiForeignEventRow(v: ForeignFlowView, localTs: number): AnalyticsEventRow {
+  const ts = Math.round(v.ts ?? localTs);
+  return {
+    id: `foreign:${v.instrument}:${ts}`,
+    kind: 'foreign',
+    group: 'ssi',
+    instrument: v.instrument,
+    counterparty: null,
+    ts,
+    status: 'sample',
+    valueBps: null,
+    body: v,
   };
 }
 

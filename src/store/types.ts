@@ -5,6 +5,7 @@
  * Writes are buffered and batched by the implementation; `append*` never blocks the data path and never
  * throws for a store that is down (accepted rows are kept and retried; see store/durable.ts when present).
  */
+import type { ForeignFlowView, IndexView } from '../analytics/ssi/views.ts';
 import type { Side, Trade } from '../core/model.ts';
 import type { BookState } from '../book/health.ts';
 import type { MetricsSample } from '../analytics/types.ts';
@@ -196,11 +197,15 @@ export function checkDepth(depth: number | undefined): number | undefined {
 /** A heatmap runs query: runs overlapping `[from, to)` (`run.to >= from && run.from < to`), by `from`. */
 export type HeatmapRunQuery = RangeQuery;
 
-/** What an analytics event row records. */
-export type AnalyticsEventKind = 'crossed' | 'basis';
+/**
+ * What an analytics event row records: a consolidated group's crossed market or basis sample, or a
+ * Vietnamese market (SSI) index value with its breadth (`index`) or foreign-investor flow sample
+ * (`foreign`).
+ */
+export type AnalyticsEventKind = 'crossed' | 'basis' | 'index' | 'foreign';
 
 /** Every kind, for validation and the API's enum. */
-export const ANALYTICS_EVENT_KINDS: readonly AnalyticsEventKind[] = ['crossed', 'basis'];
+export const ANALYTICS_EVENT_KINDS: readonly AnalyticsEventKind[] = ['crossed', 'basis', 'index', 'foreign'];
 
 /** One stored analytics event (table `analytics_events`; layout and rules in store/event-rows.ts). */
 export interface AnalyticsEventRow {
@@ -219,8 +224,8 @@ export interface AnalyticsEventRow {
   status: 'open' | 'update' | 'close' | 'sample';
   /** crossed: net edge (bps) at that moment; basis: basis (bps); null when not finite. */
   valueBps: number | null;
-  /** The bus event as published (CrossedMarket or ConsolidatedBasis). */
-  body: CrossedMarket | ConsolidatedBasis;
+  /** The bus event as published (CrossedMarket, ConsolidatedBasis, SSI IndexView or ForeignFlowView). */
+  body: CrossedMarket | ConsolidatedBasis | IndexView | ForeignFlowView;
 }
 
 /**
