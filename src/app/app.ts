@@ -60,6 +60,17 @@ import { redactUrl } from '../util/redact.ts';
 /** Where the built dashboard lives (web/dist at the repository root). */
 export const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
 
+/**
+ * The built dashboard to serve when `enabled`: DASHBOARD_DIR, or undefined (with one warning naming the
+ * build command) when it is not built or not wanted.
+ */
+export function dashboardDir(enabled: boolean, logger: Pick<Logger, 'warn'>): string | undefined {
+  if (!enabled) return undefined;
+  if (existsSync(DASHBOARD_DIR)) return DASHBOARD_DIR;
+  logger.warn({ dir: DASHBOARD_DIR }, 'dashboard not built: run `npm run build:web`');
+  return undefined;
+}
+
 /** A started application; `close()` stops feeds, flushes the store and closes the server. */
 export interface App {
   config: AppConfig;
@@ -350,9 +361,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
         })
       : null;
 
-  const staticDir = config.api.dashboard && existsSync(DASHBOARD_DIR) ? DASHBOARD_DIR : undefined;
-  if (config.api.dashboard && !staticDir)
-    logger.warn({ dir: DASHBOARD_DIR }, 'dashboard not built: run `npm run build:web`');
+  const staticDir = dashboardDir(config.api.dashboard, logger);
   const apiEngine = engineView(engine, analytics, consolidation, instruments);
   const api = await createApiServer({
     engine: apiEngine,

@@ -7,7 +7,6 @@
  * alert windows are computed from the frames' recorded times, book snapshots are taken every 10 s of
  * recorded time, and history queries without `to` end at the replay clock (the latest session position).
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AppConfig } from '../config/schema.ts';
@@ -23,7 +22,7 @@ import type { Logger } from '../util/logger.ts';
 import type { ReplaySpeed } from '../contract/replay.ts';
 import type { ReplaySessionView } from '../api/replay-routes.ts';
 import { ReplaySessions } from '../replay/sessions.ts';
-import { DASHBOARD_DIR, type AppTopics } from './app.ts';
+import { dashboardDir, type AppTopics } from './app.ts';
 import { apiSecurity } from './startup.ts';
 import { redactUrl } from '../util/redact.ts';
 
@@ -99,9 +98,7 @@ export async function startServe(config: AppConfig, logger: Logger, o: ServeOpti
   const offAlerts = bus.subscribe('alert', (a: Alert) =>
     logger.info({ alert: a.id, rule: a.ruleId, instrument: a.instrument }, `alert ${a.status} ${a.ruleId}`),
   );
-  const staticDir = config.api.dashboard && existsSync(DASHBOARD_DIR) ? DASHBOARD_DIR : undefined;
-  if (config.api.dashboard && !staticDir)
-    logger.warn({ dir: DASHBOARD_DIR }, 'dashboard not built: run `npm run build:web`');
+  const staticDir = dashboardDir(config.api.dashboard, logger);
   const api = createApiServer({
     engine: sessions.engineView(),
     bus,

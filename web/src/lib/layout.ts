@@ -92,36 +92,24 @@ const p = (
 export function presetLayout(name: PresetName, instruments: readonly string[] = []): DeskLayout {
   switch (name) {
     case 'scalper':
-      return {
-        version: 1,
-        preset: name,
-        panels: [
-          p('ladder-1', 'ladder', 3, 6),
-          p('heatmap-1', 'heatmap', 6, 4),
-          p('trades-1', 'trades', 3, 6),
-          p('flow-1', 'flow', 6, 2),
-        ],
-      };
+      return layoutOf(name, [
+        p('ladder-1', 'ladder', 3, 6),
+        p('heatmap-1', 'heatmap', 6, 4),
+        p('trades-1', 'trades', 3, 6),
+        p('flow-1', 'flow', 6, 2),
+      ]);
     case 'overview':
-      return {
-        version: 1,
-        preset: name,
-        panels: [
-          p('watchlist-1', 'watchlist', 7, 3),
-          p('consolidated-1', 'consolidated', 5, 6),
-          p('candles-1', 'candles', 7, 3),
-        ],
-      };
+      return layoutOf(name, [
+        p('watchlist-1', 'watchlist', 7, 3),
+        p('consolidated-1', 'consolidated', 5, 6),
+        p('candles-1', 'candles', 7, 3),
+      ]);
     case 'research':
-      return {
-        version: 1,
-        preset: name,
-        panels: [
-          p('history-1', 'history', 12, 4),
-          p('flow-1', 'flow', 6, 2),
-          p('candles-1', 'candles', 6, 2),
-        ],
-      };
+      return layoutOf(name, [
+        p('history-1', 'history', 12, 4),
+        p('flow-1', 'flow', 6, 2),
+        p('candles-1', 'candles', 6, 2),
+      ]);
     case 'venues': {
       const ids = instruments.length > 0 ? instruments.slice(0, 4) : [null];
       const w = Math.max(3, Math.floor(GRID_COLS / ids.length));
@@ -129,9 +117,14 @@ export function presetLayout(name: PresetName, instruments: readonly string[] = 
       ids.forEach((id, i) => panels.push(p(`ladder-${i + 1}`, 'ladder', w, 2, id)));
       ids.forEach((id, i) => panels.push(p(`heatmap-${i + 1}`, 'heatmap', w, 2, id)));
       ids.forEach((id, i) => panels.push(p(`depth-${i + 1}`, 'depth', w, 2, id)));
-      return { version: 1, preset: name, panels };
+      return layoutOf(name, panels);
     }
   }
+}
+
+/** A layout of the current version. */
+function layoutOf(preset: PresetName, panels: DeskPanel[]): DeskLayout {
+  return { version: 1, preset, panels };
 }
 
 const isKind = (v: unknown): v is PanelKind =>
