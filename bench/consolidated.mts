@@ -5,9 +5,10 @@
  * Members:
  * - 3: the simultaneous Binance BTC recordings of 2024-08-08/09 (binance-hftbacktest: spot BTCUSDT,
  *   USD-M BTCUSDT, COIN-M BTCUSD_PERP), ~11 minutes, ~150k depth updates.
- * - 10: those 3 plus the BTC books of the other venues' recordings on main (cryptofeed captures of other
- *   days: okx BTC-USDT and BTC-USD-220527 of 2022-05, bybit BTCUSD, kraken XBT/CHF and binance-coinm
- *   BTCUSD_PERP and BTCUSD_210924 of 2021-04, binance-futures BTCUSDT when present). They were not
+ * - 10: those 3 plus the BTC books of the other venues' recordings (cryptofeed captures of other days:
+ *   okx BTC-USDT and BTC-USD-220527 of 2022-05, kraken XBT/CHF and binance-coinm BTCUSD_210924 of
+ *   2021-04, Kraken Futures FI_XBTUSD_210730 and FI_XBTUSD_210924), and the 2024 spot recording repeated
+ *   as a 10th instrument when fewer than 7 are found (see COPIES). They were not
  *   recorded at the same time: their events are shifted to start with the Binance stream, and each is
  *   re-based to the Binance spot mid (its price factor, the group's quote conversion, set from its first
  *   live mid) so the ten books overlap as simultaneous ones would. Those captures are 30-120 s long with
@@ -80,10 +81,10 @@ const THREE = ['binance:BTCUSDT', 'binance-usdm:BTCUSDT', 'binance-coinm:BTCUSD_
 const others = new Map<string, BookEvent[]>();
 for (const [folder, re] of [
   ['okx-2022-05', /^okx:BTC-(USDT|USD-220527)$/],
-  ['bybit-2021-04', /^bybit:BTCUSD$/],
   ['kraken-2021-04', /^kraken:XBT\/CHF$/],
   ['binance-delivery-2021-04', /^binance-coinm:BTCUSD_(PERP|210924)$/],
   ['binance-futures', /^binance-usdm:BTCUSDT$/],
+  ['kraken-futures', /^kraken-futures:FI_XBTUSD_(210730|210924)$/],
 ] as const) {
   const files = cfFiles(folder);
   if (files.length === 0) continue;
@@ -112,6 +113,8 @@ interface Timed {
   apply: number[];
   metrics: number[];
   consolidated: number[];
+  /** The group's view (what the API publishes at most every 250 ms), timed apart from the updates. */
+  view: number[];
   perMember: Map<string, number>;
 }
 
@@ -140,7 +143,8 @@ function round(
   }
   const books = new Map<string, InstrumentBook>();
   for (const id of members) books.set(id, new InstrumentBook(id, sync.get(splitInstrumentId(id).venue)!));
-  const out: Timed = { apply: [], metrics: [], consolidated: [], perMember: new Map() };
+  const out: Timed = { apply: [], metrics: [], consolidated: [], view: [], perMember: new Map() };
+  let lastView = -Infinity;
   for (const { id, e } of stream) {
     const b = books.get(id)!;
     const before = b.state;
@@ -165,6 +169,12 @@ function round(
     t = process.hrtime.bigint();
     out.metrics.push(Number(t - s));
     out.perMember.set(id, (out.perMember.get(id) ?? 0) + 1);
+    if (e.localTs - lastView >= 250) {
+      lastView = e.localTs;
+      s = process.hrtime.bigint();
+      group.view();
+      out.view.push(Number(process.hrtime.bigint() - s));
+    }
   }
   return out;
 }
@@ -244,6 +254,9 @@ for (const members of [THREE, [...THREE, ...TEN_EXTRA]]) {
   );
   console.log(
     `  single-book metrics       p50/p99/p999: ${fmt(core.metrics)} ns, mean ${mean(core.metrics).toFixed(0)}`,
+  );
+  console.log(
+    `  group view (every 250 ms of input, not in the update cost) p50/p99: ${pct(core.view, 0.5).toFixed(0)} / ${pct(core.view, 0.99).toFixed(0)} ns (${core.view.length} views)`,
   );
   for (const [label, t] of [
     ['consolidated (no heatmap)', core],

@@ -61,6 +61,7 @@ export class BookSide {
     this.sizeText.length = 0;
     this.curC = -1;
     this.foundC = -1;
+    this.missC = -1;
   }
 
   /** Chunk that holds (or would hold) key k: the last chunk whose first key is <= k, else 0. */
@@ -128,6 +129,7 @@ export class BookSide {
         this.length--;
         this.curC = -1;
         this.foundC = -1;
+        this.missC = -1;
         if (n === 1 && this.ch.length > 1) this.removeChunk(c);
         return -1;
       }
@@ -136,6 +138,23 @@ export class BookSide {
       return a[o + 2]!;
     }
     if (size === 0) return -1;
+    return this.insertAt(c, i, k, size, priceText, sizeText);
+  }
+
+  /**
+   * Insert a new level with key `k` at index `i` of chunk `c` (the position a search found for it),
+   * splitting a full chunk. @returns the level's pool slot
+   */
+  private insertAt(
+    c: number,
+    i: number,
+    k: number,
+    size: number,
+    priceText: string,
+    sizeText: string,
+  ): number {
+    let a = this.ch[c]!;
+    let n = this.cnt[c]!;
     let slot: number;
     if (this.free.length > 0) {
       slot = this.free.pop()!;
@@ -175,6 +194,7 @@ export class BookSide {
     this.length++;
     this.curC = -1;
     this.foundC = -1;
+    this.missC = -1;
     return slot;
   }
 
@@ -188,8 +208,9 @@ export class BookSide {
    */
   find(price: number): number {
     const k = this.sign * price;
-    const last = this.ch.length - 1;
-    const top = this.ch[last]!;
+    const ch = this.ch;
+    const last = ch.length - 1;
+    const top = ch[last]!;
     const topN = this.cnt[last]!;
     let c: number;
     let i: number;
@@ -197,16 +218,43 @@ export class BookSide {
       c = last;
       i = topN - 1;
     } else {
-      c = this.chunkOf(k);
-      i = BookSide.lowerBound(this.ch[c]!, this.cnt[c]!, k);
-      if (i >= this.cnt[c]! || this.ch[c]![i * 3] !== k) {
+      // Finger: a delta's levels come sorted, so the next one is usually in the chunk of the previous one.
+      c = this.hintC;
+      if (!(c >= 0 && c <= last && ch[c]![0]! <= k && (c === last || ch[c + 1]![0]! > k)))
+        c = this.chunkOf(k);
+      this.hintC = c;
+      i = BookSide.lowerBound(ch[c]!, this.cnt[c]!, k);
+      if (i >= this.cnt[c]! || ch[c]![i * 3] !== k) {
         this.foundC = -1;
+        this.missC = c;
+        this.missI = i;
+        this.missK = k;
         return -1;
       }
     }
     this.foundC = c;
     this.foundI = i;
-    return this.ch[c]![i * 3 + 2]!;
+    return ch[c]![i * 3 + 2]!;
+  }
+
+  /** Where the last `find` that missed would insert its price (valid until the side changes); -1 = none. */
+  private missC = -1;
+  private missI = 0;
+  private missK = NaN;
+  /** Chunk of the last search (a hint for the next one; checked before use). */
+  private hintC = -1;
+
+  /**
+   * Insert a level at the price the last `find` missed, with no change to the side in between (saves the
+   * second search of a find-then-set). Wire strings are left empty (a derived book, e.g. consolidated).
+   * @param size > 0
+   * @returns the new level's pool slot
+   * @throws {Error} when the last find did not miss or the side changed since (a bug in the caller)
+   */
+  insertAtMiss(size: number): number {
+    const c = this.missC;
+    if (c < 0) throw new Error('BookSide.insertAtMiss without a missed find');
+    return this.insertAt(c, this.missI, this.missK, size, '', '');
   }
 
   /**
@@ -225,6 +273,7 @@ export class BookSide {
       return;
     }
     this.foundC = -1;
+    this.missC = -1;
     const n = this.cnt[c]!;
     const slot = a[o + 2]!;
     this.priceText[slot] = '';
@@ -240,9 +289,9 @@ export class BookSide {
   /**
    * Visit the levels at least as good as `limitPrice` (bids with price >= limit, asks with price <=
    * limit), best first, walking the chunks directly (no rank lookups). `fn` must not change the side.
-   * @param fn receives price (quote), size, rank (0 = best)
+   * @param fn receives price (quote), size, rank (0 = best) and the level's pool slot
    */
-  forEachTo(limitPrice: number, fn: (price: number, size: number, rank: number) => void): void {
+  forEachTo(limitPrice: number, fn: (price: number, size: number, rank: number, slot: number) => void): void {
     const k = this.sign * limitPrice;
     const sign = this.sign;
     let rank = 0;
@@ -251,7 +300,7 @@ export class BookSide {
       for (let j = this.cnt[c]! - 1; j >= 0; j--) {
         const key = a[j * 3]!;
         if (key < k) return;
-        fn(sign * key, a[j * 3 + 1]!, rank++);
+        fn(sign * key, a[j * 3 + 1]!, rank++, a[j * 3 + 2]!);
       }
     }
   }
@@ -331,6 +380,7 @@ export class BookSide {
     if (drop <= 0) return;
     this.curC = -1;
     this.foundC = -1;
+    this.missC = -1;
     this.length -= drop;
     while (drop > 0) {
       const a = this.ch[0]!;

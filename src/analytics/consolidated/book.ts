@@ -19,6 +19,12 @@ import { L2Book } from '../../book/l2-book.ts';
 /** Converts a member's wire size at a price to base units (core/instrument.ts SizeUnits satisfies it). */
 export interface BaseUnits {
   base(price: number, size: number): number;
+  /**
+   * Optional fast path, equal to `base`: base = size × linear when the conversion does not depend on
+   * the price (spot, linear contracts), or base = (size × inverse) / price (inverse contracts).
+   */
+  readonly linear?: number;
+  readonly inverse?: number;
 }
 
 /** One member of a consolidation group. */
@@ -91,10 +97,21 @@ export class ConsolidatedBook {
       // The delta's own new sizes: the book applied exactly these (a level it then truncated is caught
       // by the held-count check below), so no second search of the member book per level.
       const k = parsed.keys;
+      const lin = units.linear;
+      const inv = units.inverse;
       for (let i = 0; i < parsed.end; i += 2) {
         const p = k[i]!;
         const size = k[i + 1]!;
-        this.setLevel(m, i < parsed.bidEnd ? BID : ASK, p * f, size > 0 ? units.base(p, size) : 0);
+        const base = !(size > 0)
+          ? 0
+          : lin !== undefined
+            ? size * lin
+            : inv !== undefined
+              ? p > 0
+                ? (size * inv) / p
+                : NaN
+              : units.base(p, size);
+        this.setLevel(m, i < parsed.bidEnd ? BID : ASK, p * f, base);
       }
     } else {
       for (const l of bids) this.memberLevel(m, BID, parseDecimal(l[0]), f, units, book.bids);
@@ -137,6 +154,30 @@ export class ConsolidatedBook {
       for (let i = 0; i < this.n; i++) if (a[slot * this.n + i]! > 0) out.push(i);
     }
     return out;
+  }
+
+  /**
+   * Where the per-member sizes of the `i`-th best merged level (0 = best) are: member `m`'s base size
+   * there is `attribution(side)[row + m]`. Walking i = 0, 1, 2, … costs O(1) a step (the side's rank
+   * cursor), unlike `sizesAt`, which searches by price. @returns the row offset, or -1 when there is no
+   * such level
+   */
+  rowAt(side: 'bid' | 'ask', i: number): number {
+    const slot = this.sideOf(side === 'bid' ? BID : ASK).slot(i);
+    return slot < 0 ? -1 : slot * this.n;
+  }
+
+  /**
+   * The attribution array of a side (see `rowAt`). Read it after the last change: it is replaced when
+   * it grows.
+   */
+  attribution(side: 'bid' | 'ask'): Float64Array {
+    return this.attr[side === 'bid' ? BID : ASK];
+  }
+
+  /** How many merged levels member `m` holds size at on a side (a walk for its levels can stop there). */
+  heldCount(side: 'bid' | 'ask', m: number): number {
+    return this.held[m * 2 + (side === 'bid' ? BID : ASK)]!;
   }
 
   private sideOf(side: number): BookSide {
@@ -186,7 +227,7 @@ export class ConsolidatedBook {
     let slot = bs.find(price);
     if (slot < 0) {
       if (!(size > 0)) return;
-      slot = bs.set(price, size, '', '');
+      slot = bs.insertAtMiss(size);
       let a = this.attr[side]!;
       if ((slot + 1) * n > a.length) {
         const grown = new Float64Array(Math.max(a.length * 2, (slot + 1) * n));
@@ -202,6 +243,7 @@ export class ConsolidatedBook {
     const a = this.attr[side]!;
     const o = slot * n;
     const old = a[o + m]!;
+    if (old === size) return; // unchanged (also 0 → 0)
     if (!(size > 0)) {
       if (old === 0) return;
       a[o + m] = 0;

@@ -233,8 +233,12 @@ export class ConsolidationGroup {
     const lv = (side: 'bid' | 'ask'): [number, number, number[]][] => {
       const s = side === 'bid' ? cb.book.bids : cb.book.asks;
       const out: [number, number, number[]][] = [];
-      for (let i = 0; i < Math.min(depth, s.length); i++)
-        out.push([s.price(i), s.size(i), cb.sizesAt(side, s.price(i))]);
+      const attr = cb.attribution(side);
+      const n = cb.members.length;
+      for (let i = 0; i < Math.min(depth, s.length); i++) {
+        const row = cb.rowAt(side, i);
+        out.push([s.price(i), s.size(i), Array.from(attr.subarray(row, row + n))]);
+      }
       return out;
     };
     const bids = lv('bid');

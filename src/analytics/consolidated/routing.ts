@@ -2,8 +2,8 @@
  * Smart-order-routing estimate on a consolidated book: the cost of a market order of `quantity` base
  * units filled across every member at the best effective prices (price net of each venue's taker fee),
  * against the best single venue alone; and each member's share of the depth within ±X % of the group mid.
- * Pure; reads the members' sizes from the ConsolidatedBook's attribution, so it costs one walk of the
- * merged levels the order takes.
+ * Pure; reads the members' sizes from the ConsolidatedBook's attribution by rank (O(1) a level), so it
+ * costs one walk of the merged levels the order takes (a single member's walk stops after its last level).
  */
 import type { BookSide } from '../../book/book-side.ts';
 import type { ConsolidatedBook } from './book.ts';
@@ -54,15 +54,18 @@ export function routeMarketOrder(
   const pairs: { m: number; eff: number; size: number }[] = [];
   let gathered = 0;
   let marginal = NaN;
+  const attr = cb.attribution(levelSide);
   for (let i = 0; i < bookSide.length; i++) {
     const p = bookSide.price(i);
     if (gathered >= quantity && sign * (p * (1 + sign * minFee) - marginal) >= 0) break;
-    const sizes = cb.sizesAt(levelSide, p);
-    for (let m = 0; m < n; m++)
-      if (sizes[m]! > 0) {
-        pairs.push({ m, eff: p * (1 + sign * (takerFee[m] ?? 0)), size: sizes[m]! });
-        gathered += sizes[m]!;
+    const row = cb.rowAt(levelSide, i);
+    for (let m = 0; m < n; m++) {
+      const size = attr[row + m]!;
+      if (size > 0) {
+        pairs.push({ m, eff: p * (1 + sign * (takerFee[m] ?? 0)), size });
+        gathered += size;
       }
+    }
     if (gathered >= quantity) marginal = marginalPrice(pairs, quantity, sign);
   }
   pairs.sort((a, b) => sign * (a.eff - b.eff));
@@ -124,10 +127,15 @@ function singleVenueFill(
 ): FillEstimate {
   const f = emptyFill(cb.members.length);
   let left = quantity;
-  for (let i = 0; i < side.length && left > 1e-15; i++) {
-    const p = side.price(i);
-    const size = cb.memberSize(levelSide, p, m);
+  // Walk the merged levels by rank (O(1) a step) and stop after the member's last level.
+  const attr = cb.attribution(levelSide);
+  let seen = 0;
+  const held = cb.heldCount(levelSide, m);
+  for (let i = 0; i < side.length && left > 1e-15 && seen < held; i++) {
+    const size = attr[cb.rowAt(levelSide, i) + m]!;
     if (size <= 0) continue;
+    seen++;
+    const p = side.price(i);
     const q = Math.min(left, size);
     f.filled += q;
     f.cost += q * p * (1 + sign * fee);
@@ -148,16 +156,15 @@ export function depthShares(
   const base = new Array<number>(n).fill(0);
   const lo = mid * (1 - pct / 100);
   const hi = mid * (1 + pct / 100);
-  for (const [side, s, inBand] of [
-    ['bid', cb.book.bids, (p: number) => p >= lo],
-    ['ask', cb.book.asks, (p: number) => p <= hi],
+  for (const [side, s, limit] of [
+    ['bid', cb.book.bids, lo],
+    ['ask', cb.book.asks, hi],
   ] as const) {
-    for (let i = 0; i < s.length; i++) {
-      const p = s.price(i);
-      if (!inBand(p)) break;
-      const sizes = cb.sizesAt(side, p);
-      for (let m = 0; m < n; m++) base[m]! += sizes[m]!;
-    }
+    const attr = cb.attribution(side);
+    s.forEachTo(limit, (_p, _size, _rank, slot) => {
+      const row = slot * n;
+      for (let m = 0; m < n; m++) base[m]! += attr[row + m]!;
+    });
   }
   const total = base.reduce((a, b) => a + b, 0);
   return base.map((b, m) => ({ member: m, base: b, share: total > 0 ? b / total : 0 }));

@@ -122,7 +122,11 @@ export interface ConsolidationOptions {
 
 /** Size conversion of a spec (base units of wire sizes). */
 function unitsOf(spec: InstrumentSpec): BaseUnits {
-  return { base: (price, size) => baseSize(spec, price, size) };
+  const base = (price: number, size: number): number => baseSize(spec, price, size);
+  // The same arithmetic as baseSize, as factors (ConsolidatedBook's per-level fast path).
+  if (spec.sizeUnit === 'base') return { base, linear: 1 };
+  if (spec.margin === 'inverse') return { base, inverse: spec.contractSize };
+  return { base, linear: spec.contractSize };
 }
 
 interface Membership {
