@@ -109,6 +109,7 @@ const CALLS: Record<RouteName, Call[]> = {
   ],
   historyHeatmap: [
     { query: { instrument: SPOT, ...range, limit: 100 } },
+    { query: { instrument: 'consolidated:BTC-USD', ...range, limit: 100 } },
     { query: { instrument: 'binance:NOPE', ...range }, status: 404 },
   ],
   historyEvents: [
@@ -128,7 +129,18 @@ const CALLS: Record<RouteName, Call[]> = {
   newsSentiment: [{}, { query: { asset: 'BTC', to: '2025-12-12T12:00:00Z' } }],
   newsSources: [{}],
   consolidatedList: [{}],
-  consolidated: [{ params: { group: 'BTC-USD' } }, { params: { group: 'NOPE' }, status: 404 }],
+  consolidated: [
+    { params: { group: 'BTC-USD' } },
+    { params: { group: 'BTC-USD' }, query: { depth: 5, bucket: 10 } },
+    { params: { group: 'BTC-USD' }, query: { bucket: -1 }, status: 400 },
+    { params: { group: 'NOPE' }, status: 404 },
+  ],
+  consolidatedHeatmap: [
+    { params: { group: 'BTC-USD' }, query: { ...range, limit: 100 } },
+    { params: { group: 'BTC-USD' }, query: { ...range, bucket: 50 } },
+    { params: { group: 'BTC-USD' }, query: { bucket: 15 }, status: 400 },
+    { params: { group: 'NOPE' }, status: 404 },
+  ],
   watchlist: [{}, { query: { limit: 2 } }],
   replayList: [{ status: 501 }],
   replayCreate: [
@@ -357,6 +369,53 @@ describe('API contract conformance over the recorded Binance BTC market', () => 
     expect((await json('/api/v1/news?limit=5')).items.length).toBe(5);
     expect((await json('/api/v1/consolidated')).items).toHaveLength(1);
     expect((await json('/api/v1/watchlist')).items.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("serves the group's heatmap summed and per member: the members' runs add up to the sum in every bucket", async () => {
+    const json = async (u: string): Promise<Record<string, unknown>> =>
+      (await app.inject({ method: 'GET', url: u })).json();
+    const r = `from=${range.from}&to=${range.to}`;
+    type Run = { side: string; price: number; from: number; to: number; size: number };
+    const hm = (await json(`/api/v1/consolidated/BTC-USD/heatmap?${r}&bucket=50`)) as {
+      runs: Run[];
+      members: { instrument: string; runs: Run[] }[];
+      binMs: number;
+      bucketSize: number;
+    };
+    expect(hm.bucketSize).toBe(50);
+    expect(hm.members.map((m) => m.instrument)).toHaveLength(3);
+    expect(hm.runs.length).toBeGreaterThan(10);
+    // Pick bins spread over the range and compare bucket by bucket (sizes rounded to 4 digits per run).
+    const bins = [...new Set(hm.runs.map((x) => x.from))].sort((a, b) => a - b);
+    const at = (runs: Run[], t: number): Map<string, number> => {
+      const m = new Map<string, number>();
+      for (const x of runs) if (x.from <= t && t <= x.to) m.set(`${x.side}${x.price}`, x.size);
+      return m;
+    };
+    let compared = 0;
+    for (const t of [bins[1]!, bins[Math.floor(bins.length / 2)]!, bins[bins.length - 2]!]) {
+      const sum = at(hm.runs, t);
+      const per = hm.members.map((m) => at(m.runs, t));
+      for (const [k, size] of sum) {
+        const total = per.reduce((a, m) => a + (m.get(k) ?? 0), 0);
+        // every series is rounded to 4 significant digits: at most 0.05 % off each
+        expect(Math.abs(total - size)).toBeLessThanOrEqual(size * 1.5e-3);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(20);
+    // The summed heatmap answers on the history route too, as instrument consolidated:BTC-USD.
+    const h = (await json(`/api/v1/history/heatmap?instrument=consolidated:BTC-USD&${r}&bucket=50`)) as {
+      runs: Run[];
+    };
+    expect(h.runs.length).toBeGreaterThanOrEqual(hm.runs.length);
+    // Bucketed levels: the best bucket holds the best exact level.
+    const v = (await json('/api/v1/consolidated/BTC-USD?bucket=10&depth=5')) as {
+      bids: [number, number, number[]][];
+      bestBid: number;
+    };
+    expect(v.bids).toHaveLength(5);
+    expect(v.bids[0]![0]).toBe(Math.floor(v.bestBid / 10 + 1e-9) * 10);
   });
 
   it('registers no route missing from the table', () => {

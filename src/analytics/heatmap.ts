@@ -123,11 +123,41 @@ export class Heatmap {
    * @returns true when a bin was recorded (or a gap extended)
    */
   offer(book: L2Book, cov: Coverage, ts: number, state: BookState): boolean {
+    if (!this.opensBin(ts)) return false; // the common case: no work per update within a bin
+    const live = state === 'live' && book.bids.length > 0 && book.asks.length > 0;
+    const mid = live ? (book.bids.price(0) + book.asks.price(0)) / 2 : NaN;
+    const c = this.cfg;
+    const toBase = this.toBase;
+    return this.offerLevels(ts, live ? 'live' : state, mid, (side, add) =>
+      forEachLevelNear(
+        side === 'bid' ? book.bids : book.asks,
+        mid,
+        c.rangePct,
+        side === 'bid' ? cov.bidFloor : cov.askCeiling,
+        (p, wire) => add(p, toBase(p, wire)),
+      ),
+    );
+  }
+
+  /**
+   * Offer levels from any source (e.g. one member's share of a consolidated book): as `offer`, but the
+   * caller walks the levels. Only called when `ts` opens a new bin.
+   * @param state `live` records a bin (with `mid` > 0); anything else records a gap
+   * @param walk called once per side when a bin is recorded: must call `add(price, baseSize)` for each
+   *   level within `settings.rangePct` of `mid`, best first (levels of one bucket contiguous)
+   * @returns true when a bin was recorded (or a gap extended)
+   */
+  offerLevels(
+    ts: number,
+    state: BookState,
+    mid: number,
+    walk: (side: Side, add: (price: number, baseSize: number) => void) => void,
+  ): boolean {
     const c = this.cfg;
     const bin = Math.floor(ts / c.binMs) * c.binMs;
     if (bin === this.bin) return false;
     this.bin = bin;
-    if (state !== 'live' || book.bids.length === 0 || book.asks.length === 0) {
+    if (state !== 'live' || !(mid > 0)) {
       this.closeAll();
       if (this.openGap && this.openGap.state === state) this.openGap.to = bin + c.binMs;
       else {
@@ -137,20 +167,18 @@ export class Heatmap {
       return true;
     }
     this.openGap = null;
-    const mid = (book.bids.price(0) + book.asks.price(0)) / 2;
     if (Number.isNaN(c.bucketSize)) {
       const b = this.autoBucket!(mid);
       if (!(b > 0)) return true;
       c.bucketSize = b;
     }
-    const toBase = this.toBase;
     const cur = new Map<number, OpenRun>();
     let lo = Infinity;
     let hi = -Infinity;
     // levels arrive in price order, so one bucket's levels are contiguous: look the run up once per bucket
     let run: OpenRun | null = null;
-    const add = (side: Side) => (p: number, wire: number) => {
-      const s = toBase(p, wire);
+    const add = (side: Side) => (p: number, s: number) => {
+      if (!(s > 0)) return;
       if (p < lo) lo = p;
       if (p > hi) hi = p;
       const b = bucketOf(p, c.bucketSize);
@@ -163,8 +191,8 @@ export class Heatmap {
       if (run) run.size += s;
       else cur.set(k, (run = { side, bucket: b, from: bin, to: bin, size: s }));
     };
-    forEachLevelNear(book.bids, mid, c.rangePct, cov.bidFloor, add('bid'));
-    forEachLevelNear(book.asks, mid, c.rangePct, cov.askCeiling, add('ask'));
+    walk('bid', add('bid'));
+    walk('ask', add('ask'));
     for (const [k, r] of cur) {
       r.size = roundSig(r.size, c.sizeDigits);
       const o = this.open.get(k);
@@ -175,12 +203,19 @@ export class Heatmap {
     }
     for (const [k, o] of this.open) if (!cur.has(k)) this.closeRun(o);
     this.open = cur;
-    const lastCov = this.coverage[this.coverage.length - 1];
-    if (lastCov && lastCov.priceLow === lo && lastCov.priceHigh === hi && lastCov.to === bin)
-      lastCov.to = bin + c.binMs;
-    else this.coverage.push({ from: bin, to: bin + c.binMs, priceLow: lo, priceHigh: hi });
+    if (lo <= hi) {
+      const lastCov = this.coverage[this.coverage.length - 1];
+      if (lastCov && lastCov.priceLow === lo && lastCov.priceHigh === hi && lastCov.to === bin)
+        lastCov.to = bin + c.binMs;
+      else this.coverage.push({ from: bin, to: bin + c.binMs, priceLow: lo, priceHigh: hi });
+    }
     this.prune(bin - c.retentionMs);
     return true;
+  }
+
+  /** Whether `ts` (ms) opens a new time bin (an offer there would record). */
+  opensBin(ts: number): boolean {
+    return Math.floor(ts / this.cfg.binMs) * this.cfg.binMs !== this.bin;
   }
 
   private closeRun(o: OpenRun): void {

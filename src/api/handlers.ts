@@ -223,8 +223,18 @@ export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRout
 
     historyHeatmap: async ({ query }) => {
       const { instrument, bucket, limit } = query;
-      const known = engine.books.has(instrument);
-      const hm = known ? (engine.analytics?.(instrument)?.heatmap ?? null) : null;
+      const known = runs(instrument);
+      // A consolidation group's summed heatmap answers as `consolidated:<group>`.
+      const group = engine.books.has(instrument)
+        ? undefined
+        : [...(engine.consolidation?.groups.values() ?? [])].find(
+            (g) => groupInstrumentId(g.opts.name) === instrument,
+          );
+      const hm = group
+        ? (group.heatmap ?? null)
+        : known
+          ? (engine.analytics?.(instrument)?.heatmap ?? null)
+          : null;
       if (!store.queryHeatmapRuns) {
         if (!known) throw unknown(instrument);
         if (!hm) throw new ApiError(501, `no heatmap is kept for ${instrument}`);
@@ -279,10 +289,46 @@ export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRout
       return offsetPage(views, query.limit, query.cursor);
     },
 
-    consolidated: async ({ params }) => {
+    consolidated: async ({ params, query }) => {
       const g = consolidation().groups.get(params.group);
       if (!g) throw new ApiError(404, `unknown consolidation group ${params.group}`);
-      return consolidatedOf(g.view());
+      return consolidatedOf(
+        g.view({ depth: query.depth, ...(query.bucket !== undefined ? { bucket: query.bucket } : {}) }),
+      );
+    },
+
+    consolidatedHeatmap: async ({ params, query }) => {
+      const g = consolidation().groups.get(params.group);
+      if (!g) throw new ApiError(404, `unknown consolidation group ${params.group}`);
+      if (!g.heatmap) throw new ApiError(501, `group ${params.group} keeps no heatmap (heatmap: false)`);
+      const r = range(query.from, query.to);
+      const base = g.heatmap.settings.bucketSize;
+      const factor = query.bucket === undefined ? 1 : query.bucket / base;
+      if (!Number.isInteger(Math.round(factor * 1e9) / 1e9) || factor < 1)
+        throw new ApiError(400, `bucket: must be a whole multiple of the group heatmap bucket ${base}`);
+      const f = Math.round(factor);
+      const sum = g.heatmap.query(r.from, r.to, f);
+      let truncated = sum.runs.length > query.limit;
+      const members = (g.memberHeatmaps ?? []).map((hm, m) => {
+        const q = hm.query(r.from, r.to, f);
+        if (q.runs.length > query.limit) truncated = true;
+        return {
+          instrument: g.opts.members[m]!.instrument,
+          runs: q.runs.slice(0, query.limit),
+          gaps: q.gaps,
+        };
+      });
+      return {
+        group: params.group,
+        ...r,
+        bucketSize: sum.bucketSize,
+        binMs: sum.binMs,
+        runs: sum.runs.slice(0, query.limit),
+        gaps: sum.gaps,
+        coverage: sum.coverage,
+        members,
+        truncated,
+      };
     },
 
     watchlist: async ({ query }) => {

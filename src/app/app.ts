@@ -276,6 +276,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     bookHistory = startBookHistory({
       engine,
       analytics,
+      groups: consolidation?.groups ?? null,
       store,
       intervalMs: config.store.bookSnapshotIntervalMs,
       depth: config.store.bookSnapshotDepth,

@@ -8,7 +8,8 @@
  *   stale, ...) are skipped: their levels are not trusted, so they are never stored. `localTs` is the
  *   time the snapshot was taken (the book held exactly these levels then), `exchangeTs` the exchange
  *   time of the last applied update (its local time minus the measured latency; NaN when unknown).
- * - Heatmap runs: each instrument's in-memory heatmap (analytics/heatmap.ts) reports runs as they close
+ * - Heatmap runs: each instrument's (and each consolidation group's summed) in-memory heatmap
+ *   (analytics/heatmap.ts) reports runs as they close
  *   (a bucket's size changed, the bucket left the scanned band, or a gap); each becomes one row. Heatmaps
  *   are attached as they appear (checked every second; runs closed before attaching are replayed by the
  *   heatmap from memory). `stop(now)` (graceful shutdown) writes the runs still open, closed at `now`.
@@ -18,7 +19,8 @@
  */
 import type { Engine } from '../pipeline/engine.ts';
 import type { AnalyticsStage } from '../analytics/stage.ts';
-import type { HeatmapRun } from '../analytics/heatmap.ts';
+import type { Heatmap, HeatmapRun } from '../analytics/heatmap.ts';
+import { groupInstrumentId } from '../analytics/consolidated/stage.ts';
 import type { BookSnapshotRow, HeatmapRunRow, HistoryStore } from '../store/types.ts';
 
 /** What the producer reads from the engine (a real Engine satisfies it). */
@@ -34,6 +36,11 @@ export interface BookHistoryOptions {
   intervalMs: number;
   /** Levels per side per snapshot (>= 1). */
   depth: number;
+  /**
+   * Consolidation groups whose summed heatmap is stored too, as instrument `consolidated:<group>`
+   * (analytics/consolidated/stage.ts groupInstrumentId).
+   */
+  groups?: ReadonlyMap<string, { readonly heatmap: Heatmap | null }> | null;
   /** How often new heatmaps are looked for, ms (default 1,000). */
   attachEveryMs?: number;
   /** Clock, ms since epoch UTC (default Date.now). */
@@ -102,13 +109,21 @@ export function startBookHistory(opts: BookHistoryOptions): BookHistory {
     return rows.length;
   };
 
-  const attachHeatmaps = (): void => {
-    const analytics = opts.analytics;
-    if (!store.appendHeatmapRuns || !analytics) return;
+  /** Every heatmap to store now: the instruments' and the consolidation groups'. */
+  const heatmaps = (): [string, Heatmap][] => {
+    const out: [string, Heatmap][] = [];
     for (const id of engine.books.keys()) {
+      const hm = opts.analytics?.analytics(id)?.heatmap;
+      if (hm) out.push([id, hm]);
+    }
+    for (const [name, g] of opts.groups ?? []) if (g.heatmap) out.push([groupInstrumentId(name), g.heatmap]);
+    return out;
+  };
+
+  const attachHeatmaps = (): void => {
+    if (!store.appendHeatmapRuns) return;
+    for (const [id, hm] of heatmaps()) {
       if (detach.has(id)) continue;
-      const hm = analytics.analytics(id)?.heatmap;
-      if (!hm) continue;
       const row = toRow(id, hm);
       detach.set(
         id,
@@ -133,9 +148,10 @@ export function startBookHistory(opts: BookHistoryOptions): BookHistory {
       clearInterval(snapTimer);
       clearInterval(attachTimer);
       attachHeatmaps();
+      const all = new Map(heatmaps());
       for (const [id, off] of detach) {
         off();
-        const hm = opts.analytics?.analytics(id)?.heatmap;
+        const hm = all.get(id);
         if (!hm || !store.appendHeatmapRuns) continue;
         const open = hm.openRuns(at);
         const row = toRow(id, hm);

@@ -257,6 +257,37 @@ export const groupParam = z
 /** Path parameter `:group`. */
 export const groupPath = z.object({ group: groupParam });
 
+/** Query of `GET /api/v1/consolidated/:group`. */
+export const consolidatedQuery = z.object({
+  depth: intParam(1, 5000, 20, 'levels (or buckets) per side'),
+  bucket: z.coerce
+    .number()
+    .positive()
+    .finite()
+    .optional()
+    .describe(
+      'group levels into price buckets of this width (group quote): bids labelled by the lower bound, asks by the upper; per-member sizes summed too',
+    ),
+});
+
+/** Query of `GET /api/v1/consolidated/:group/heatmap`. */
+export const consolidatedHeatmapQuery = z.object({
+  from: timeParam.optional(),
+  to: timeParam.optional(),
+  limit: intParam(
+    1,
+    100_000,
+    10_000,
+    'most runs per series (the earliest first); `truncated` says when more exist',
+  ),
+  bucket: z.coerce
+    .number()
+    .positive()
+    .finite()
+    .optional()
+    .describe('price bucket width, group quote: a whole multiple of the group heatmap bucket'),
+});
+
 /** Query of `GET /api/v1/watchlist`. */
 export const watchlistQuery = z.object({
   limit: intParam(1, 10_000, 1000, 'page size'),

@@ -521,6 +521,33 @@ export const ConsolidatedView = z.object({
 });
 export type ConsolidatedView = z.infer<typeof ConsolidatedView>;
 
+/**
+ * `GET /api/v1/consolidated/:group/heatmap`: the group's consolidated heatmap (size summed over the
+ * members, base units per price bucket of the group quote) and each member's share of it (the
+ * venue-coloured heatmap), from memory (the group heatmap's retention, default 1 h).
+ */
+export const ConsolidatedHeatmapResponse = z.object({
+  group: z.string(),
+  from: msTime,
+  to: msTime,
+  bucketSize: z.number(),
+  binMs: z.number(),
+  runs: z.array(HeatmapRun).describe('summed over the members, earliest first'),
+  gaps: z.array(HeatmapGap),
+  coverage: z.array(HeatmapCoverage),
+  members: z
+    .array(
+      z.object({
+        instrument: InstrumentId,
+        runs: z.array(HeatmapRun),
+        gaps: z.array(HeatmapGap).describe('bins the member was not in the merged book, with its state'),
+      }),
+    )
+    .describe('member order; empty when member heatmaps are off'),
+  truncated: z.boolean().describe('a series hit `limit`'),
+});
+export type ConsolidatedHeatmapResponse = z.infer<typeof ConsolidatedHeatmapResponse>;
+
 /** `GET /api/v1/consolidated`: every group's view, by name. */
 export const ConsolidatedResponse = page(ConsolidatedView);
 

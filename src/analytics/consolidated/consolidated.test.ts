@@ -324,3 +324,90 @@ describe('quote conversion', () => {
     expect(v.crossed.map((c) => [c.sellOn, c.buyOn])).toEqual([['kraken:XBT/EUR', 'binance:BTCUSDT']]);
   });
 });
+
+describe('bucketed view and member heatmaps', () => {
+  it('buckets sum the merged levels and each member sizes; bids labelled by the lower bound, asks by the upper', () => {
+    const members = ['a:X-USD', 'b:X-USD', 'c:X-USD'];
+    const h = harness(members);
+    const rng = mulberry32(7);
+    const lvl = (p: number, s: number): WireLevel => [(p / 10).toFixed(1), s.toFixed(3)];
+    for (const id of members) {
+      const bids = Array.from({ length: 30 }, (_, i) => lvl(1000 - i - Math.floor(rng() * 3), 1 + rng() * 5));
+      const asks = Array.from({ length: 30 }, (_, i) => lvl(1001 + i + Math.floor(rng() * 3), 1 + rng() * 5));
+      h.feed(snap(id, bids, asks));
+    }
+    const v = h.group.view({ bucket: 0.5, depth: 1000 });
+    for (const [side, key, label] of [
+      ['bids', 'bids', (p: number) => Math.floor(p / 0.5 + 1e-9) * 0.5],
+      ['asks', 'asks', (p: number) => Math.ceil(p / 0.5 - 1e-9) * 0.5],
+    ] as const) {
+      // Independently: every member's own book, bucketed.
+      const want = new Map<number, number[]>();
+      members.forEach((id, m) => {
+        const s = h.books.get(id)!.book[side];
+        for (let i = 0; i < s.length; i++) {
+          const b = label(s.price(i));
+          const row = want.get(b) ?? [0, 0, 0];
+          row[m]! += s.size(i);
+          want.set(b, row);
+        }
+      });
+      const got = v[key];
+      expect(got.map((l) => l[0])).toEqual(
+        [...want.keys()].sort((x, y) => (side === 'bids' ? y - x : x - y)),
+      );
+      for (const [price, size, per] of got) {
+        const w = want.get(price)!;
+        per.forEach((x, m) => expect(x).toBeCloseTo(w[m]!, 9));
+        expect(size).toBeCloseTo(w[0]! + w[1]! + w[2]!, 9);
+      }
+    }
+    // Best prices are the exact levels, not bucket labels.
+    expect(v.bestBid).toBe(h.group.book.book.bids.price(0));
+    expect(v.bestAsk).toBe(h.group.book.book.asks.price(0));
+    expect(h.group.view({ bucket: 0.5, depth: 3 }).bids).toHaveLength(3);
+  });
+
+  it("member heatmaps hold each member's own levels per bucket; a member out of the book records a gap", () => {
+    const members = ['a:X-USD', 'b:X-USD'];
+    const h = harness(members, {}, { heatmap: { bucketSize: 1, binMs: 1000, rangePct: 50 } });
+    h.feed(
+      snap(
+        'a:X-USD',
+        [
+          ['100.5', '1'],
+          ['100.2', '2'],
+        ],
+        [['101.5', '1']],
+        0,
+      ),
+    );
+    h.feed(snap('b:X-USD', [['100.2', '4']], [['102.0', '3']], 10));
+    h.feed(delta('a:X-USD', [['99.0', '5']], [], 1000)); // opens bin 1000
+    const b = h.books.get('b:X-USD')!;
+    b.startResync('gap', 'test gap', 1500);
+    h.stage.onState(b, 'live', 1500);
+    h.feed(delta('a:X-USD', [['99.0', '6']], [], 2000)); // opens bin 2000 without b
+    const [ha, hb] = h.group.memberHeatmaps!;
+    const at = (slice: ReturnType<NonNullable<typeof ha>['query']>, t: number) =>
+      slice.runs
+        .filter((r) => r.from <= t && t <= r.to)
+        .map((r) => `${r.side}@${r.price}=${r.size}`)
+        .sort();
+    const A = ha!.query(0, 3000);
+    const B = hb!.query(0, 3000);
+    const S = h.group.heatmap!.query(0, 3000);
+    // Bin 0: the first update only (a's snapshot); bin 1000: a (+ 99) and b.
+    expect(at(A, 1000)).toEqual(['ask@101=1', 'bid@100=3', 'bid@99=5']);
+    expect(at(B, 1000)).toEqual(['ask@102=3', 'bid@100=4']);
+    expect(at(S, 1000)).toEqual(['ask@101=1', 'ask@102=3', 'bid@100=7', 'bid@99=5']);
+    // Bin 2000: b resyncing, out of the book.
+    expect(at(B, 2000)).toEqual([]);
+    // Bin 0: b not there yet (its book not loaded).
+    expect(B.gaps).toEqual([
+      { from: 0, to: 1000, state: 'connecting' },
+      { from: 2000, to: 3000, state: 'resyncing' },
+    ]);
+    expect(at(A, 2000)).toEqual(['ask@101=1', 'bid@100=3', 'bid@99=6']);
+  });
+});

@@ -55,6 +55,24 @@ export interface GroupOptions {
   crossKinds?: 'same' | 'any';
   /** Consolidated heatmap settings, or false for none (default: 1 s bins, bucket 10 quote units). */
   heatmap?: Partial<HeatmapConfig> | false;
+  /**
+   * Also keep one heatmap per member, in group units, from the merged book's attribution (default true;
+   * needs `heatmap`): the venue-coloured consolidated heatmap. Costs one walk of the merged levels near
+   * mid per member per time bin.
+   */
+  memberHeatmaps?: boolean;
+}
+
+/** How the view's levels are cut: exact prices (default) or price buckets. */
+export interface ViewOptions {
+  /** Levels (or buckets) per side (default GroupOptions.viewDepth, 20). */
+  depth?: number;
+  /**
+   * Bucket width, group quote: levels are summed per bucket, per member too. Bids fall in
+   * `[k × bucket, (k + 1) × bucket)` labelled by the lower bound, asks in `((k − 1) × bucket, k × bucket]`
+   * labelled by the upper bound, so no bucket price is better than the levels in it.
+   */
+  bucket?: number;
 }
 
 /** One member in the view. */
@@ -131,6 +149,8 @@ export class ConsolidationGroup {
   readonly crossed: CrossedMarketDetector;
   readonly flow = new TradeFlow(200);
   readonly heatmap: Heatmap | null;
+  /** Per member (member order), its share of the merged book as a heatmap (null when off). */
+  readonly memberHeatmaps: Heatmap[] | null;
   private readonly states: BookState[];
   private readonly tops: MemberTop[];
   private readonly byInstrument = new Map<string, number>();
@@ -154,8 +174,9 @@ export class ConsolidationGroup {
     this.states = ms.map(() => 'connecting');
     this.tops = ms.map(() => ({ bid: NaN, bidSize: NaN, ask: NaN, askSize: NaN }));
     this.books = ms.map(() => null);
-    this.heatmap =
-      opts.heatmap === false ? null : new Heatmap({ bucketSize: 10, binMs: 1000, ...opts.heatmap });
+    const hmCfg = opts.heatmap === false ? null : { bucketSize: 10, binMs: 1000, ...opts.heatmap };
+    this.heatmap = hmCfg ? new Heatmap(hmCfg) : null;
+    this.memberHeatmaps = hmCfg && opts.memberHeatmaps !== false ? ms.map(() => new Heatmap(hmCfg)) : null;
   }
 
   /** The member number of an instrument, or -1. */
@@ -181,7 +202,10 @@ export class ConsolidationGroup {
     if (delta === null || !this.book.included[m]) this.book.loadMember(m, b.book);
     else this.book.applyMemberDelta(m, b.book, delta.bids, delta.asks);
     this.updateTop(m, b);
-    this.heatmap?.offer(this.book.book, NO_COVERAGE, ts, 'live');
+    if (this.heatmap?.opensBin(ts)) {
+      this.heatmap.offer(this.book.book, NO_COVERAGE, ts, 'live');
+      this.offerMemberHeatmaps(ts);
+    }
     return this.crossed.update(this.tops, m, ts);
   }
 
@@ -219,6 +243,32 @@ export class ConsolidationGroup {
     this.flow.add(ts, gp, member.units.base(price, size), t.side, mid);
   }
 
+  /**
+   * Record a time bin in every member's heatmap: the member's base size at each merged level within
+   * the heatmap's range of the merged mid (a member not in the book records a gap with its state).
+   */
+  private offerMemberHeatmaps(ts: number): void {
+    const hms = this.memberHeatmaps;
+    if (!hms) return;
+    const cb = this.book;
+    const bids = cb.book.bids;
+    const asks = cb.book.asks;
+    const mid = bids.length > 0 && asks.length > 0 ? (bids.price(0) + asks.price(0)) / 2 : NaN;
+    const n = hms.length;
+    hms.forEach((hm, m) => {
+      const range = hm.settings.rangePct / 100;
+      const state: BookState = cb.included[m] ? 'live' : this.states[m]!;
+      hm.offerLevels(ts, state, mid, (side, add) => {
+        const s = side === 'bid' ? bids : asks;
+        const attr = cb.attribution(side);
+        s.forEachTo(side === 'bid' ? mid * (1 - range) : mid * (1 + range), (p, _size, _rank, slot) => {
+          const v = attr[slot * n + m]!;
+          if (v > 0) add(p, v);
+        });
+      });
+    });
+  }
+
   /** Group state from the members' states. */
   get state(): 'live' | 'partial' | 'down' {
     const live = this.states.filter((s) => s === 'live').length;
@@ -226,23 +276,14 @@ export class ConsolidationGroup {
   }
 
   /** The view now (computes the metrics, routing and shares on demand). */
-  view(): ConsolidatedView {
+  view(vo: ViewOptions = {}): ConsolidatedView {
     const o = this.opts;
     const cb = this.book;
-    const depth = o.viewDepth ?? 20;
-    const lv = (side: 'bid' | 'ask'): [number, number, number[]][] => {
-      const s = side === 'bid' ? cb.book.bids : cb.book.asks;
-      const out: [number, number, number[]][] = [];
-      const attr = cb.attribution(side);
-      const n = cb.members.length;
-      for (let i = 0; i < Math.min(depth, s.length); i++) {
-        const row = cb.rowAt(side, i);
-        out.push([s.price(i), s.size(i), Array.from(attr.subarray(row, row + n))]);
-      }
-      return out;
-    };
-    const bids = lv('bid');
-    const asks = lv('ask');
+    const depth = vo.depth ?? o.viewDepth ?? 20;
+    const bids = vo.bucket ? this.bucketed('bid', vo.bucket, depth) : this.levels('bid', depth);
+    const asks = vo.bucket ? this.bucketed('ask', vo.bucket, depth) : this.levels('ask', depth);
+    const bestBid = cb.book.bids.length > 0 ? cb.book.bids.price(0) : undefined;
+    const bestAsk = cb.book.asks.length > 0 ? cb.book.asks.price(0) : undefined;
     const metrics = this.metrics();
     const names = o.members.map((m) => m.instrument);
     const mid = metrics.mid;
@@ -264,10 +305,11 @@ export class ConsolidationGroup {
         bestBid: finiteOrNull(this.tops[i]!.bid),
         bestAsk: finiteOrNull(this.tops[i]!.ask),
       })),
-      bestBid: bids[0]?.[0] ?? null,
-      bestAsk: asks[0]?.[0] ?? null,
-      bestBidMembers: bids[0] ? cb.membersAt('bid', bids[0][0]).map((i) => names[i]!) : [],
-      bestAskMembers: asks[0] ? cb.membersAt('ask', asks[0][0]).map((i) => names[i]!) : [],
+      // From the exact levels (the view's may be buckets).
+      bestBid: bestBid ?? null,
+      bestAsk: bestAsk ?? null,
+      bestBidMembers: bestBid !== undefined ? cb.membersAt('bid', bestBid).map((i) => names[i]!) : [],
+      bestAskMembers: bestAsk !== undefined ? cb.membersAt('ask', bestAsk).map((i) => names[i]!) : [],
       bids,
       asks,
       metrics,
@@ -289,6 +331,45 @@ export class ConsolidationGroup {
       flow: { ...this.flow.stats, bySource: { ...this.flow.stats.bySource } },
       ts: this.ts,
     };
+  }
+
+  /** The best `depth` merged levels of a side as `[price, size, sizePerMember]`. */
+  private levels(side: 'bid' | 'ask', depth: number): [number, number, number[]][] {
+    const cb = this.book;
+    const s = side === 'bid' ? cb.book.bids : cb.book.asks;
+    const out: [number, number, number[]][] = [];
+    const attr = cb.attribution(side);
+    const n = cb.members.length;
+    for (let i = 0; i < Math.min(depth, s.length); i++) {
+      const row = cb.rowAt(side, i);
+      out.push([s.price(i), s.size(i), Array.from(attr.subarray(row, row + n))]);
+    }
+    return out;
+  }
+
+  /** The best `depth` price buckets of a side (see ViewOptions.bucket), sums per member too. */
+  private bucketed(side: 'bid' | 'ask', bucket: number, depth: number): [number, number, number[]][] {
+    const cb = this.book;
+    const s = side === 'bid' ? cb.book.bids : cb.book.asks;
+    const attr = cb.attribution(side);
+    const n = cb.members.length;
+    const out: [number, number, number[]][] = [];
+    let cur: [number, number, number[]] | null = null;
+    for (let i = 0; i < s.length; i++) {
+      const p = s.price(i);
+      // the 1e-9 keeps a price on a boundary in its own bucket despite binary rounding (as scan.ts bucketOf)
+      const label =
+        side === 'bid' ? Math.floor(p / bucket + 1e-9) * bucket : Math.ceil(p / bucket - 1e-9) * bucket;
+      if (!cur || cur[0] !== label) {
+        if (out.length === depth) break;
+        cur = [label, 0, new Array<number>(n).fill(0)];
+        out.push(cur);
+      }
+      cur[1] += s.size(i);
+      const row = cb.rowAt(side, i);
+      for (let m = 0; m < n; m++) cur[2][m]! += attr[row + m]!;
+    }
+    return out;
   }
 
   /** The full metric set on the merged book now (group quote, base units), as on any instrument's book. */
