@@ -20,7 +20,9 @@ import { DuckDbStore } from '../src/store/duckdb.ts';
 import { DurableStore } from '../src/store/durable.ts';
 import { PostgresStore } from '../src/store/postgres/postgres-store.ts';
 import { TEST_PG_URL, testSql, uniqueName } from '../src/store/postgres/testing.ts';
-import { basisEventRow, crossedEventRow } from '../src/store/event-rows.ts';
+import { basisEventRow, crossedEventRow, markerEventRow, wallEventRow } from '../src/store/event-rows.ts';
+import type { WallEvent } from '../src/analytics/walls.ts';
+import type { AnalyticsMarker } from '../src/analytics/markers.ts';
 import type { AnalyticsEventQuery, AnalyticsEventRow, HistoryStore } from '../src/store/types.ts';
 import { createApiServer } from '../src/api/server.ts';
 import type { EventsResponse } from '../src/contract/index.ts';
@@ -57,6 +59,8 @@ describe('analytics_events: crossed markets and basis of BTC-USD over the Binanc
   const schema = uniqueName('dw_events');
   const crossed: CrossedMarket[] = [];
   const basis: ConsolidatedBasis[] = [];
+  const walls: WallEvent[] = [];
+  const markers: AnalyticsMarker[] = [];
   let expected: AnalyticsEventRow[];
   let duck: DuckDbStore;
   let pgDurable: DurableStore;
@@ -93,12 +97,19 @@ describe('analytics_events: crossed markets and basis of BTC-USD over the Binanc
     });
     replay.bus.subscribe('arbitrage', (e) => crossed.push(e));
     replay.bus.subscribe('consolidated.basis', (b) => basis.push(b));
+    replay.bus.subscribe('analytics', (e) => walls.push(e));
+    replay.bus.subscribe('analytics.marker', (m) => markers.push(m));
     startEventHistory(replay.bus, duck);
     startEventHistory(replay.bus, pgDurable);
     await replay.run();
     await duck.flush();
     await pgDurable.flush();
-    expected = [...crossed.map(crossedEventRow), ...basis.map(basisEventRow)].sort(newestFirst);
+    expected = [
+      ...crossed.map(crossedEventRow),
+      ...basis.map(basisEventRow),
+      ...walls.filter((e) => e.kind !== 'resized').map(wallEventRow),
+      ...markers.map(markerEventRow),
+    ].sort(newestFirst);
     fx = await makeFixture();
     api = createApiServer({ engine: fx.view, bus: fx.bus, store: duck });
     await api.ready();
@@ -132,6 +143,23 @@ describe('analytics_events: crossed markets and basis of BTC-USD over the Binanc
     expect(new Set(expected.map((r) => r.id)).size).toBe(expected.length); // every event its own row
   });
 
+  it('the replay published wall lifecycle events and S/R cluster markers of every member, stored as rows too', () => {
+    for (const id of [SPOT, USDM, COINM]) {
+      expect(walls.filter((e) => e.instrument === id).length, `${id} walls`).toBeGreaterThan(0);
+      const formed = markers.filter(
+        (m) => m.instrument === id && m.type === 'cluster' && m.kind === 'formed',
+      );
+      expect(formed.length, `${id} clusters formed`).toBeGreaterThan(0);
+    }
+    const byKind: Record<string, number> = {};
+    for (const r of expected) byKind[`${r.kind}/${r.status}`] = (byKind[`${r.kind}/${r.status}`] ?? 0) + 1;
+    console.info(`analytics_events over 90 s: ${expected.length} rows`, byKind);
+    const kinds = new Set(expected.map((r) => r.kind));
+    for (const k of ['crossed', 'basis', 'wall', 'cluster']) expect(kinds).toContain(k);
+    // A row's group is the venue for instrument markers.
+    expect(expected.find((r) => r.kind === 'cluster')!.group).toMatch(/^binance/);
+  });
+
   for (const which of ['duckdb', 'postgres'] as const) {
     const store = (): HistoryStore => (which === 'duckdb' ? duck : pgDurable);
 
@@ -159,7 +187,7 @@ describe('analytics_events: crossed markets and basis of BTC-USD over the Binanc
       const to = START + 60_000;
       const slice = await allPages(store(), { group: 'BTC-USD', from, to, limit: 5 });
       expect(slice.map((r) => r.id)).toEqual(
-        expected.filter((r) => r.ts >= from && r.ts < to).map((r) => r.id),
+        expected.filter((r) => r.group === 'BTC-USD' && r.ts >= from && r.ts < to).map((r) => r.id),
       );
       await expect(store().queryAnalyticsEvents!({ from: to, to: from })).rejects.toThrow(RangeError);
       await expect(store().queryAnalyticsEvents!({ cursor: 'bm90LWEtY3Vyc29y' })).rejects.toThrow(RangeError);

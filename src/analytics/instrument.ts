@@ -23,6 +23,7 @@ import { ImbalanceVelocity } from './velocity.ts';
 import { LiquidityMonitor, type LiquidityConfig, type LiquidityState } from './liquidity.ts';
 import { WallTracker, type Wall, type WallConfig, type WallEvent, type WallZone } from './walls.ts';
 import { ClusterTracker, type ClusterConfig, type LiquidityCluster } from './clusters.ts';
+import { MarkerTracker, type AnalyticsMarker, type MarkerConfig } from './markers.ts';
 import { Heatmap, type HeatmapConfig } from './heatmap.ts';
 import {
   TradeFlow,
@@ -58,6 +59,8 @@ export interface InstrumentAnalyticsConfig {
   /** Closed candles kept per interval. Default 500. */
   candlesKept?: number;
   indicators?: Partial<IndicatorConfig>;
+  /** Thresholds of the anomaly / shrinkage markers (markers.ts; default: the built-in alert rules'). */
+  markers?: Partial<MarkerConfig>;
 }
 
 /** Events the analytics emit (consumed by alerts and outputs). */
@@ -102,6 +105,10 @@ export class InstrumentAnalytics {
   readonly clusters: ClusterTracker;
   readonly heatmap: Heatmap | null;
   readonly flow: TradeFlow;
+  /** S/R cluster and anomaly/shrinkage episode markers (markers.ts). */
+  readonly markers: MarkerTracker;
+  /** Receives each marker as it happens (the analytics stage publishes them on `analytics.marker`). */
+  onMarker: (m: AnalyticsMarker) => void = () => {};
   private mid = NaN;
   private ts = NaN;
   private state: BookState = 'connecting';
@@ -135,6 +142,7 @@ export class InstrumentAnalytics {
     this.liquidity = new LiquidityMonitor(cfg.liquidity);
     this.walls = new WallTracker(instrument, cfg.walls ?? {}, emit);
     this.clusters = new ClusterTracker(cfg.clusters, auto);
+    this.markers = new MarkerTracker(instrument, cfg.markers);
     this.heatmap = cfg.heatmap === false ? null : new Heatmap(cfg.heatmap ?? {}, auto);
     this.flow = new TradeFlow(cfg.candlesKept ?? 500, { ...defaultIndicatorConfig, ...cfg.indicators });
     this.setSpec(spec);
@@ -171,10 +179,12 @@ export class InstrumentAnalytics {
     metrics.imbalanceVelocity = this.lastVelocity = this.velocity.update(ts, metrics[this.velocityOf]);
     const b = metrics[this.band[0]] as number | null;
     const a = metrics[this.band[1]] as number | null;
-    this.liquidity.offer(ts, b === null || a === null ? null : a + b, state, sequence);
+    if (this.liquidity.offer(ts, b === null || a === null ? null : a + b, state, sequence))
+      this.sendMarkers(this.markers.onLiquidity(this.liquidity.latest, ts, state));
     if (state !== 'live') return;
     this.walls.maybeScan(book, coverage, ts, state, sequence);
-    this.clusters.maybeScan(book, coverage, ts, state, sequence);
+    if (this.clusters.maybeScan(book, coverage, ts, state, sequence))
+      this.sendMarkers(this.markers.onClusters(this.clusters.clusters(), ts, state));
     this.heatmap?.offer(book, coverage, ts, state);
   }
 
@@ -189,7 +199,12 @@ export class InstrumentAnalytics {
     this.liquidity.resetChain();
     this.walls.reset();
     this.clusters.reset();
+    this.sendMarkers(this.markers.onLeaveLive(ts, state));
     this.heatmap?.offer(book, coverage, ts, state);
+  }
+
+  private sendMarkers(ms: readonly AnalyticsMarker[]): void {
+    for (const m of ms) this.onMarker(m);
   }
 
   /** A trade printed: flow, candles, and wall matching. Malformed price/size is counted, not thrown. */

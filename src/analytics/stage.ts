@@ -18,6 +18,7 @@ import { CrossAnalytics, type BasisResult, type CrossConfig, type DivergenceResu
 import { InstrumentAnalytics, type AnalyticsEvent, type InstrumentAnalyticsConfig } from './instrument.ts';
 import { MetricsSampler } from './sampler.ts';
 import type { MetricsSample } from './types.ts';
+import type { AnalyticsMarker } from './markers.ts';
 import { wallClockMs, type LatencyObserver } from '../pipeline/latency.ts';
 
 /** A basis or divergence recomputed by a book update (bus topic `cross`). */
@@ -35,6 +36,8 @@ export interface AnalyticsTopics {
   analytics: AnalyticsEvent;
   /** Each basis / divergence a book update recomputed. */
   cross: CrossUpdate;
+  /** S/R clusters formed/dissolved, depth-anomaly and shrinkage episodes opened/closed (markers.ts). */
+  'analytics.marker': AnalyticsMarker;
 }
 
 /** Analytics settings: defaults, per-instrument overrides (shallow-merged over the defaults), cross pairs. */
@@ -110,6 +113,10 @@ export class AnalyticsStage implements PipelineStage {
   private readonly metricsConfig: BookMetricsConfig;
   private readonly bus: Bus<AnalyticsTopics>;
   private readonly emit = (e: AnalyticsEvent): void => this.bus.publish('analytics', e);
+  private withMarkers(a: InstrumentAnalytics): InstrumentAnalytics {
+    a.onMarker = (m) => this.bus.publish('analytics.marker', m);
+    return a;
+  }
   private readonly latency: LatencyObserver | null;
   private readonly clock: () => number;
 
@@ -161,11 +168,13 @@ export class AnalyticsStage implements PipelineStage {
       spec,
       version: cat.version,
       analytics: o
-        ? new InstrumentAnalytics(
-            instrument,
-            mergeAnalyticsConfig(o.defaults, o.instruments?.[instrument]),
-            this.emit,
-            spec,
+        ? this.withMarkers(
+            new InstrumentAnalytics(
+              instrument,
+              mergeAnalyticsConfig(o.defaults, o.instruments?.[instrument]),
+              this.emit,
+              spec,
+            ),
           )
         : undefined,
     };

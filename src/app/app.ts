@@ -149,6 +149,9 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     bookSnapshotRetentionDays: config.store.bookSnapshotRetentionDays,
     heatmapRetentionDays: config.store.heatmapRetentionDays,
     newsRetentionDays: config.news.retentionDays,
+    ...(config.store.analyticsEventsRetentionDays !== undefined
+      ? { eventRetentionDays: config.store.analyticsEventsRetentionDays }
+      : {}),
     onError: limitedWarn(logger, 'store write failed; rows kept for retry'),
   });
   await store.init();

@@ -1,13 +1,23 @@
 /**
- * History of the consolidation stage's events: every crossed-market event (bus topic `arbitrage`: open,
- * new maximum edge, close) and every basis sample (`consolidated.basis`, one per derivative member per
- * sampling interval) becomes a row of the store's `analytics_events` table (store/event-rows.ts).
+ * History of the analytics events: every crossed-market event (bus topic `arbitrage`: open, new maximum
+ * edge, close), every basis sample (`consolidated.basis`, one per derivative member per sampling
+ * interval), every wall lifecycle event but resizes (`analytics`: appeared, moved, pulled, consumed) and
+ * every S/R cluster and anomaly/shrinkage marker
+ * (`analytics.marker`) becomes a row of the store's `analytics_events` table (store/event-rows.ts).
  * Used by the app (roles all/analyzer) and by `replay --store`.
  */
 import type { Bus } from '../core/bus.ts';
 import type { ConsolidationTopics } from '../analytics/consolidated/stage.ts';
 import type { SsiTopics } from '../analytics/ssi/views.ts';
-import { basisEventRow, crossedEventRow, ssiForeignEventRow, ssiIndexEventRow } from '../store/event-rows.ts';
+import {
+  basisEventRow,
+  crossedEventRow,
+  markerEventRow,
+  ssiForeignEventRow,
+  ssiIndexEventRow,
+  wallEventRow,
+} from '../store/event-rows.ts';
+import type { AnalyticsTopics } from '../analytics/stage.ts';
 import type { HistoryStore } from '../store/types.ts';
 
 /**
@@ -16,7 +26,10 @@ import type { HistoryStore } from '../store/types.ts';
  * @returns a function that removes the subscriptions
  */
 export function startEventHistory(
-  bus: Bus<Pick<ConsolidationTopics, 'arbitrage' | 'consolidated.basis'>>,
+  bus: Bus<
+    Pick<ConsolidationTopics, 'arbitrage' | 'consolidated.basis'> &
+      Pick<AnalyticsTopics, 'analytics' | 'analytics.marker'>
+  >,
   store: Pick<HistoryStore, 'appendAnalyticsEvents'>,
 ): () => void {
   if (!store.appendAnalyticsEvents) return () => {};
@@ -24,6 +37,11 @@ export function startEventHistory(
   const offs = [
     bus.subscribe('arbitrage', (e) => append([crossedEventRow(e)])),
     bus.subscribe('consolidated.basis', (b) => append([basisEventRow(b)])),
+    // A wall's resizes are many and change no level of it: its turning points are kept.
+    bus.subscribe('analytics', (e) => {
+      if (e.kind !== 'resized') append([wallEventRow(e)]);
+    }),
+    bus.subscribe('analytics.marker', (m) => append([markerEventRow(m)])),
   ];
   return () => {
     for (const off of offs) off();

@@ -108,6 +108,11 @@ export const configSchema = z
         bookSnapshotRetentionDays: z.number().int().min(0).default(7),
         /** Days of closed heatmap runs kept, by run end (0 = forever). */
         heatmapRetentionDays: z.number().int().min(0).default(30),
+        /**
+         * Days of analytics events kept (crossed markets, basis, wall lifecycle, S/R clusters, anomaly and
+         * shrinkage episodes; 0 = forever; default: `retentionDays`).
+         */
+        analyticsEventsRetentionDays: z.number().int().min(0).optional(),
       })
       .strict()
       .default({

@@ -156,9 +156,11 @@ export const eventsQuery = z.object({
     .optional()
     .describe('member instrument: either side of a crossing, or the basis member'),
   kind: z
-    .enum(['crossed', 'basis', 'index', 'foreign'])
+    .enum(['crossed', 'basis', 'index', 'foreign', 'wall', 'cluster', 'anomaly', 'shrinkage'])
     .optional()
-    .describe('crossed (crossed markets), basis, index (SSI index samples) or foreign (SSI foreign flow)'),
+    .describe(
+      'crossed (crossed markets), basis, index (SSI index samples), foreign (SSI foreign flow), wall (wall lifecycle), cluster (S/R cluster formed/dissolved), anomaly or shrinkage (episodes)',
+    ),
   from: timeParam.optional(),
   to: timeParam.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100).describe('page size (1-1000, default 100)'),

@@ -614,7 +614,7 @@ export const AlertsResponse = page(Alert);
  */
 export const AnalyticsEvent = z.object({
   id: z.string(),
-  kind: z.enum(['crossed', 'basis', 'index', 'foreign']),
+  kind: z.enum(['crossed', 'basis', 'index', 'foreign', 'wall', 'cluster', 'anomaly', 'shrinkage']),
   group: z.string(),
   instrument: z.string(),
   counterparty: z.string().nullable(),

@@ -20,6 +20,8 @@
 import type { CrossedMarket } from '../analytics/consolidated/arbitrage.ts';
 import type { ConsolidatedBasis } from '../analytics/consolidated/stage.ts';
 import type { ForeignFlowView, IndexView } from '../analytics/ssi/views.ts';
+import type { WallEvent } from '../analytics/walls.ts';
+import type { AnalyticsMarker } from '../analytics/markers.ts';
 import { MalformedFrameError } from '../core/errors.ts';
 import { MAX_QUERY_ROWS, checkLimit } from './query.ts';
 import { MIN_ROW_TS } from './spool/rows.ts';
@@ -111,6 +113,71 @@ export function ssiForeignEventRow(v: ForeignFlowView, localTs: number): Analyti
     status: 'sample',
     valueBps: null,
     body: v,
+  };
+}
+
+/** Row status of a wall lifecycle kind: appeared opens, resized/moved update, pulled/consumed close. */
+const WALL_STATUS = {
+  appeared: 'open',
+  resized: 'update',
+  moved: 'update',
+  pulled: 'close',
+  consumed: 'close',
+} as const;
+
+/** The venue of an instrument id (`<venue>:<symbol>`): the `group` of instrument marker rows. */
+function venueOf(instrument: string): string {
+  const i = instrument.indexOf(':');
+  return i > 0 ? instrument.slice(0, i) : instrument;
+}
+
+/**
+ * The row of a wall lifecycle event (analytics/walls.ts): kind `wall`, group = the venue, status `open`
+ * (appeared) / `update` (resized, moved) / `close` (pulled, consumed; the lifecycle kind is in the body),
+ * `valueBps` null (price, size, notional in the body). Id `wall:<instrument>:<side>:<price>:<kind>:<ts>`.
+ */
+export function wallEventRow(e: WallEvent): AnalyticsEventRow {
+  const ts = Math.round(e.ts);
+  return {
+    id: `wall:${e.instrument}:${e.side}:${e.price}:${e.kind}:${ts}`,
+    kind: 'wall',
+    group: venueOf(e.instrument),
+    instrument: e.instrument,
+    counterparty: null,
+    ts,
+    status: WALL_STATUS[e.kind],
+    valueBps: null,
+    body: e,
+  };
+}
+
+/**
+ * The row of an analytics marker (analytics/markers.ts): kind `cluster` (status `open` = formed, `close`
+ * = dissolved; id `cluster:<instrument>:<side>:<priceFrom>:<status>:<ts>`) or `anomaly` / `shrinkage`
+ * (status `open` / `close` of the episode; id `<kind>:<instrument>:<startTs>:<status>`); group = the
+ * venue; `valueBps`: shrinkage as bps of the baseline liquidity missing (fraction × 1e4), else null
+ * (depthZ is a z-score: in the body).
+ */
+export function markerEventRow(m: AnalyticsMarker): AnalyticsEventRow {
+  const ts = Math.round(m.ts);
+  const base = { group: venueOf(m.instrument), instrument: m.instrument, counterparty: null, ts, body: m };
+  if (m.type === 'cluster') {
+    const status = m.kind === 'formed' ? 'open' : 'close';
+    return {
+      ...base,
+      id: `cluster:${m.instrument}:${m.side}:${m.priceFrom}:${status}:${ts}`,
+      kind: 'cluster',
+      status,
+      valueBps: null,
+    };
+  }
+  const v = m.type === 'shrinkage' && m.value !== null ? m.value * 1e4 : null;
+  return {
+    ...base,
+    id: `${m.type}:${m.instrument}:${Math.round(m.startTs)}:${m.status}`,
+    kind: m.type,
+    status: m.status,
+    valueBps: v !== null && Number.isFinite(v) ? v : null,
   };
 }
 

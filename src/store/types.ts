@@ -6,6 +6,8 @@
  * throws for a store that is down (accepted rows are kept and retried; see store/durable.ts when present).
  */
 import type { ForeignFlowView, IndexView } from '../analytics/ssi/views.ts';
+import type { WallEvent } from '../analytics/walls.ts';
+import type { AnalyticsMarker } from '../analytics/markers.ts';
 import type { Side, Trade } from '../core/model.ts';
 import type { BookState } from '../book/health.ts';
 import type { MetricsSample } from '../analytics/types.ts';
@@ -198,21 +200,32 @@ export function checkDepth(depth: number | undefined): number | undefined {
 export type HeatmapRunQuery = RangeQuery;
 
 /**
- * What an analytics event row records: a consolidated group's crossed market or basis sample, or a
+ * What an analytics event row records: a consolidated group's crossed market or basis sample; a
  * Vietnamese market (SSI) index value with its breadth (`index`) or foreign-investor flow sample
- * (`foreign`).
+ * (`foreign`); or an instrument's analytics marker: wall lifecycle (`wall`), support/resistance cluster
+ * formed/dissolved (`cluster`), depth-anomaly and liquidity-shrinkage episodes (`anomaly`, `shrinkage`).
  */
-export type AnalyticsEventKind = 'crossed' | 'basis' | 'index' | 'foreign';
+export type AnalyticsEventKind =
+  'crossed' | 'basis' | 'index' | 'foreign' | 'wall' | 'cluster' | 'anomaly' | 'shrinkage';
 
 /** Every kind, for validation and the API's enum. */
-export const ANALYTICS_EVENT_KINDS: readonly AnalyticsEventKind[] = ['crossed', 'basis', 'index', 'foreign'];
+export const ANALYTICS_EVENT_KINDS: readonly AnalyticsEventKind[] = [
+  'crossed',
+  'basis',
+  'index',
+  'foreign',
+  'wall',
+  'cluster',
+  'anomaly',
+  'shrinkage',
+];
 
 /** One stored analytics event (table `analytics_events`; layout and rules in store/event-rows.ts). */
 export interface AnalyticsEventRow {
   /** Unique row id. */
   id: string;
   kind: AnalyticsEventKind;
-  /** Consolidation group name. */
+  /** Consolidation group name (`ssi` for SSI rows; the instrument's venue for instrument markers). */
   group: string;
   /** crossed: sell-on member (high bid); basis: the derivative member. Instrument ids. */
   instrument: string;
@@ -224,8 +237,11 @@ export interface AnalyticsEventRow {
   status: 'open' | 'update' | 'close' | 'sample';
   /** crossed: net edge (bps) at that moment; basis: basis (bps); null when not finite. */
   valueBps: number | null;
-  /** The bus event as published (CrossedMarket, ConsolidatedBasis, SSI IndexView or ForeignFlowView). */
-  body: CrossedMarket | ConsolidatedBasis | IndexView | ForeignFlowView;
+  /**
+   * The bus event as published (CrossedMarket, ConsolidatedBasis, SSI IndexView or ForeignFlowView, a
+   * WallEvent or an AnalyticsMarker).
+   */
+  body: CrossedMarket | ConsolidatedBasis | IndexView | ForeignFlowView | WallEvent | AnalyticsMarker;
 }
 
 /**
