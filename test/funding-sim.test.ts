@@ -1,0 +1,86 @@
+/**
+ * Funding end to end: the simulator serves each venue's funding channel (no recording holds one), the
+ * live connector subscribes it for perpetuals, the venue parser turns it into `funding` events and the
+ * Engine's FundingBoard holds the latest per instrument.
+ *
+ * Values: Gate.io futures serves the real funding rates, indicative rates, mark and index prices of the
+ * recorded reference body (`GATEIO_FUTURES.0`, `GET /api/v4/futures/usdt/contracts` of 2023-05-24);
+ * Binance serves the documentation example's values (Derivatives "Mark Price Stream"), not market data.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadRecording } from './sim-fixtures.ts';
+import { runLive } from './venue-sim.ts';
+
+const FUT = '../shared/data/cryptofeed/gateio-futures';
+const BIN = '../shared/data/cryptofeed/binance-futures';
+
+/** The contracts reference body of the Gate.io capture, by contract name (plain JSON.parse). */
+function gateContracts(): Map<string, Record<string, unknown>> {
+  const line = readFileSync(`${FUT}/GATEIO_FUTURES.0`, 'utf8').split('\n')[0]!;
+  const body = line.slice(line.indexOf(': ') + 2);
+  const list = JSON.parse(body) as Record<string, unknown>[];
+  return new Map(list.map((c) => [c.name as string, c]));
+}
+
+describe('funding through the simulator and the live connector', () => {
+  it('Binance USD-M: @markPrice@1s subscribed, markPriceUpdate served, latest on the FundingBoard', async () => {
+    const frames = await loadRecording(
+      [`${BIN}/BINANCE_FUTURES.ws.1.0`, `${BIN}/BINANCE_FUTURES.http.0.0`],
+      3000,
+    );
+    const symbols = ['SUSHIUSDT', 'AKROUSDT'];
+    const run = await runLive({ venue: 'binance-usdm', frames, symbols });
+    try {
+      const board = run.engine.funding;
+      expect(board.all().map((f) => f.instrument)).toEqual(symbols.map((s) => `binance-usdm:${s}`).sort());
+      const f = board.latest('binance-usdm:SUSHIUSDT')!;
+      // Documentation example values (Mark Price Stream response example).
+      expect(f).toMatchObject({
+        venue: 'binance-usdm',
+        fundingRate: '0.00038167',
+        markPrice: '11794.15000000',
+        indexPrice: '11784.62659091',
+        intervalHours: 8,
+      });
+      // Event time = the simulator's recorded clock when subscribed; next funding = the next 8 h mark.
+      expect(f.exchangeTs).toBeLessThanOrEqual(frames[frames.length - 1]!.localTs);
+      expect(f.nextFundingTime % (8 * 3_600_000)).toBe(0);
+      expect(f.nextFundingTime).toBeGreaterThan(f.exchangeTs);
+      expect(f.nextFundingTime - f.exchangeTs).toBeLessThanOrEqual(8 * 3_600_000);
+      // Funding never creates a book of its own; no frame was dropped.
+      expect([...run.engine.books.keys()].sort()).toEqual(symbols.map((s) => `binance-usdm:${s}`).sort());
+      expect(run.engine.dropped['binance-usdm'] ?? {}).toEqual({});
+    } finally {
+      await run.stop();
+    }
+  }, 120_000);
+
+  it('Gate.io futures: futures.tickers served with the recorded contracts body values', async () => {
+    const frames = await loadRecording(
+      [`${FUT}/GATEIO_FUTURES.0`, `${FUT}/GATEIO_FUTURES.ws.1.0`, `${FUT}/GATEIO_FUTURES.http.0.0`],
+      3000,
+    );
+    const symbols = ['DIA_USDT', 'OMG_USDT', 'WOO_USDT'];
+    const run = await runLive({ venue: 'gateio-futures', frames, symbols });
+    try {
+      const contracts = gateContracts();
+      for (const s of symbols) {
+        const c = contracts.get(s)!;
+        const f = run.engine.funding.latest(`gateio-futures:${s}`);
+        expect(f, s).toBeDefined();
+        expect(f).toMatchObject({
+          venue: 'gateio-futures',
+          fundingRate: c.funding_rate,
+          predictedRate: c.funding_rate_indicative,
+          markPrice: c.mark_price,
+          indexPrice: c.index_price,
+          intervalHours: (c.funding_interval as number) / 3600,
+        });
+      }
+      expect(run.engine.dropped['gateio-futures'] ?? {}).toEqual({});
+    } finally {
+      await run.stop();
+    }
+  }, 120_000);
+});
