@@ -11,6 +11,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadRecording } from './sim-fixtures.ts';
 import { runLive } from './venue-sim.ts';
+import { createApiServer } from '../src/api/server.ts';
+import { engineView } from '../src/api/types.ts';
+import { InProcessBus } from '../src/bus/in-process.ts';
+import type { OutputTopics } from '../src/alerts/topics.ts';
+import { DuckDbStore } from '../src/store/duckdb.ts';
+import { FundingResponse } from '../src/contract/funding.ts';
 
 const FUT = '../shared/data/cryptofeed/gateio-futures';
 const BIN = '../shared/data/cryptofeed/binance-futures';
@@ -56,7 +62,7 @@ describe('funding through the simulator and the live connector', () => {
     }
   }, 120_000);
 
-  it('Gate.io futures: futures.tickers served with the recorded contracts body values', async () => {
+  it('Gate.io futures: futures.tickers served with the recorded contracts body values, read back through GET /api/v1/funding', async () => {
     const frames = await loadRecording(
       [`${FUT}/GATEIO_FUTURES.0`, `${FUT}/GATEIO_FUTURES.ws.1.0`, `${FUT}/GATEIO_FUTURES.http.0.0`],
       3000,
@@ -79,6 +85,44 @@ describe('funding through the simulator and the live connector', () => {
         });
       }
       expect(run.engine.dropped['gateio-futures'] ?? {}).toEqual({});
+
+      // The same state through the API: GET /api/v1/funding (contract schema), filtered.
+      const store = new DuckDbStore({ path: ':memory:', flushIntervalMs: 60_000, retentionDays: {} });
+      await store.init();
+      const app = createApiServer({
+        engine: engineView(run.engine, null),
+        bus: new InProcessBus<OutputTopics>(),
+        store,
+      });
+      try {
+        const r = await app.inject({ method: 'GET', url: '/api/v1/funding' });
+        expect(r.statusCode).toBe(200);
+        const body = FundingResponse.parse(r.json());
+        expect(body.items.map((i) => i.instrument)).toEqual(symbols.map((s) => `gateio-futures:${s}`));
+        const dia = body.items[0]!;
+        const c = contracts.get('DIA_USDT')!;
+        expect(dia).toMatchObject({
+          venue: 'gateio-futures',
+          symbol: 'DIA_USDT',
+          fundingRate: c.funding_rate,
+          intervalHours: 8,
+          annualizedRate: (Number(c.funding_rate) * 8760) / 8,
+          nextFundingTime: null,
+          markPrice: c.mark_price,
+          indexPrice: c.index_price,
+        });
+        const one = await app.inject({
+          method: 'GET',
+          url: '/api/v1/funding?instrument=gateio-futures:WOO_USDT',
+        });
+        expect(FundingResponse.parse(one.json()).items.map((i) => i.symbol)).toEqual(['WOO_USDT']);
+        const none = await app.inject({ method: 'GET', url: '/api/v1/funding?venue=okx' });
+        expect(FundingResponse.parse(none.json()).items).toEqual([]);
+        expect((await app.inject({ method: 'GET', url: '/api/v1/funding?limit=0' })).statusCode).toBe(400);
+      } finally {
+        await app.close();
+        await store.close();
+      }
     } finally {
       await run.stop();
     }
