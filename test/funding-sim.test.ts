@@ -127,4 +127,51 @@ describe('funding through the simulator and the live connector', () => {
       await run.stop();
     }
   }, 120_000);
+
+  // Documentation example values (funding-frames.ts DOC_EXAMPLES), served by each venue's simulator
+  // on subscribe; the recordings only carry the books the connector syncs alongside.
+  it.each([
+    {
+      venue: 'okx',
+      files: ['../shared/data/cryptofeed/okx-2022-05/OKX.ws.1.0'],
+      symbols: ['BTC-USDT', 'UNI-USD-SWAP'],
+      perp: 'okx:UNI-USD-SWAP',
+      want: { fundingRate: '0.0001875391284828', intervalHours: 8 },
+    },
+    {
+      venue: 'bybit-linear',
+      files: ['../shared/data/cryptofeed/bybit-2021-04/BYBIT.ws.25.0'],
+      symbols: ['ADAUSDT'],
+      perp: 'bybit-linear:ADAUSDT',
+      want: { fundingRate: '-0.000212', markPrice: '17217.33', indexPrice: '17227.36', intervalHours: 8 },
+    },
+    {
+      venue: 'kraken-futures',
+      files: ['../shared/data/cryptofeed/kraken-futures/KRAKEN_FUTURES.ws.1.0'],
+      symbols: ['PI_XRPUSD', 'FI_XBTUSD_210924'],
+      perp: 'kraken-futures:PI_XRPUSD',
+      want: { fundingRate: '0.000004234411', markPrice: '34843.5', indexPrice: '34803.45', intervalHours: 1 },
+    },
+    {
+      venue: 'hyperliquid',
+      files: ['../shared/data/hyperliquid-hftbacktest/btcusd_20250126.gz'],
+      symbols: ['BTC'],
+      perp: 'hyperliquid:BTC',
+      want: { fundingRate: '0.0000125', markPrice: '14.3161', indexPrice: '14.32', intervalHours: 1 },
+    },
+  ])(
+    '$venue: the funding channel subscribed for perpetuals only and served',
+    async (c) => {
+      const frames = await loadRecording(c.files, 3000);
+      const run = await runLive({ venue: c.venue, frames, symbols: c.symbols });
+      try {
+        expect(run.engine.funding.all().map((f) => f.instrument)).toEqual([c.perp]);
+        expect(run.engine.funding.latest(c.perp)).toMatchObject({ venue: c.venue, ...c.want });
+        expect(run.engine.dropped[c.venue] ?? {}).toEqual({});
+      } finally {
+        await run.stop();
+      }
+    },
+    120_000,
+  );
 });

@@ -124,3 +124,61 @@ export function gateioTickersFrame(contract: string, v: SimFundingValues, nowMs:
     ],
   });
 }
+
+/** An OKX v5 `funding-rate` push (Public Data "Funding rate channel"); 8 h interval from `nowMs`. */
+export function okxFundingRateFrame(instId: string, v: SimFundingValues, nowMs: number): string {
+  const at = v.nextFundingTime ?? nextSettlement(nowMs, 8);
+  return JSON.stringify({
+    arg: { channel: 'funding-rate', instId },
+    data: [
+      {
+        instType: 'SWAP',
+        instId,
+        fundingRate: v.rate,
+        nextFundingRate: v.predicted ?? '',
+        fundingTime: String(at),
+        nextFundingTime: String(at + 8 * 3_600_000),
+        method: 'current_period',
+        ts: String(Math.floor(nowMs)),
+      },
+    ],
+  });
+}
+
+/** A Bybit v5 `tickers.{symbol}` snapshot (Public "Ticker", linear): the funding fields only. */
+export function bybitTickerFrame(symbol: string, v: SimFundingValues, nowMs: number): string {
+  return JSON.stringify({
+    topic: `tickers.${symbol}`,
+    type: 'snapshot',
+    data: {
+      symbol,
+      markPrice: v.mark,
+      indexPrice: v.index,
+      nextFundingTime: String(v.nextFundingTime ?? nextSettlement(nowMs, 8)),
+      fundingRate: v.rate,
+    },
+    cs: 0,
+    ts: Math.floor(nowMs),
+  });
+}
+
+/** A Hyperliquid `activeAssetCtx` message for a perp coin (Subscriptions, `PerpsAssetCtx`). */
+export function hyperliquidAssetCtxFrame(coin: string, v: SimFundingValues): string {
+  return JSON.stringify({
+    channel: 'activeAssetCtx',
+    data: { coin, ctx: { markPx: v.mark, funding: v.rate, oraclePx: v.index, openInterest: '0' } },
+  });
+}
+
+/**
+ * A Kraken Futures `ticker` message (Public feeds "Ticker"): numbers as JSON numbers, as the venue
+ * writes them; hourly funding.
+ */
+export function krakenFuturesTickerFrame(productId: string, v: SimFundingValues, nowMs: number): string {
+  const next = v.nextFundingTime ?? nextSettlement(nowMs, 1);
+  return (
+    `{"time":${Math.floor(nowMs)},"product_id":"${productId}","relative_funding_rate":${v.rate},` +
+    `"relative_funding_rate_prediction":${v.predicted ?? v.rate},"next_funding_rate_time":${next},` +
+    `"feed":"ticker","index":${v.index},"markPrice":${v.mark},"suspended":false,"tag":"perpetual"}`
+  );
+}
