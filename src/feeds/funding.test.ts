@@ -309,3 +309,59 @@ describe("perpetual symbols (the instrument model and the venues' naming rules)"
     expect(isPerpetualSymbol(v, s)).toBe(perp);
   });
 });
+
+describe('funding frames with any one field replaced: a typed error or a valid event, never a crash', () => {
+  const examples: [string, string][] = [
+    [
+      'binance-usdm',
+      '{"stream":"btcusdt@markPrice","data":{"e":"markPriceUpdate","E":1,"s":"BTCUSDT","p":"1.5","i":"1.4","P":"1.4","r":"0.0001","T":28800000}}',
+    ],
+    [
+      'okx',
+      '{"arg":{"channel":"funding-rate","instId":"BTC-USD-SWAP"},"data":[{"instId":"BTC-USD-SWAP","fundingRate":"0.0001","nextFundingRate":"","fundingTime":"1700726400000","nextFundingTime":"1700755200000","ts":"1700724675402"}]}',
+    ],
+    [
+      'bybit-linear',
+      '{"topic":"tickers.BTCUSDT","type":"snapshot","data":{"symbol":"BTCUSDT","markPrice":"1","indexPrice":"1","nextFundingTime":"1673280000000","fundingRate":"-0.000212"},"ts":1}',
+    ],
+    [
+      'gateio-futures',
+      '{"time":1,"time_ms":1000,"channel":"futures.tickers","event":"update","result":[{"contract":"BTC_USDT","funding_rate":"0.0001","funding_rate_indicative":"0.0001","mark_price":"1","index_price":"1"}]}',
+    ],
+    [
+      'hyperliquid',
+      '{"channel":"activeAssetCtx","data":{"coin":"BTC","ctx":{"markPx":"1","funding":"0.0000125","oraclePx":"1"}}}',
+    ],
+    [
+      'kraken-futures',
+      '{"time":1,"product_id":"PI_XBTUSD","relative_funding_rate":0.0001,"next_funding_rate_time":3600000,"feed":"ticker","index":1,"markPrice":1,"tag":"perpetual"}',
+    ],
+  ];
+  const replacements: unknown[] = [null, {}, [], 'x', '', -1, 1e300, true, '1e-9'];
+
+  it.each(examples)('%s', (v, text) => {
+    const frame = JSON.parse(text) as Record<string, unknown>;
+    // The object holding the funding fields: the frame, or its data / data[0] / result[0] / data.ctx.
+    const d0 = frame.data ?? frame.result;
+    const inner = (Array.isArray(d0) ? d0[0] : d0) as Record<string, unknown> | undefined;
+    const target = (inner?.ctx ?? inner ?? frame) as Record<string, unknown>;
+    let cases = 0;
+    for (const key of Object.keys(target))
+      for (const r of replacements) {
+        const saved = target[key];
+        target[key] = r;
+        const mutated = JSON.stringify(frame);
+        target[key] = saved;
+        cases++;
+        let out: readonly MarketEvent[];
+        try {
+          out = venue(v).createParser().parse(mutated, T0);
+        } catch (e) {
+          expect(e, `${key}=${JSON.stringify(r)}`).toBeInstanceOf(MalformedFrameError);
+          continue;
+        }
+        for (const e of out) expect(eventProblem(e), `${key}=${JSON.stringify(r)}: ${mutated}`).toBeNull();
+      }
+    expect(cases).toBeGreaterThanOrEqual(27);
+  });
+});
