@@ -47,7 +47,9 @@ describe('simulator + connector replay of the USD-M recording', () => {
       await sim.finished;
       await waitFor(() => conn.stats.frames === sim.stats.framesSent, 'every frame sent to arrive', 60_000);
       const live = engine.books.get('binance-usdm:BTCUSDT')!;
-      expect(sim.stats.framesSent).toBe(frames.filter((f) => f.kind === 'ws').length);
+      // Every recorded frame, plus the perpetual's markPriceUpdate (funding) served on subscribe.
+      expect(sim.stats.framesSent).toBe(frames.filter((f) => f.kind === 'ws').length + 1);
+      expect(engine.funding.latest('binance-usdm:BTCUSDT')).toBeDefined();
       expect(live.state).toBe('live');
       expect(live.health.sequence).toBe(reference.health.sequence);
       expect(live.book.topStrings(20)).toEqual(reference.book.topStrings(20));

@@ -138,8 +138,9 @@ describe('connector', () => {
     expect(c.owns('binance-usdm:C')).toBe(true);
     expect(c.owns('binance-usdm:Z')).toBe(false);
     expect(c.owns('binance:C')).toBe(false);
-    // The default comes from the adapter: 200 streams / 3 streams per symbol on USD-M.
-    expect(venue('binance-usdm').ws.maxSymbolsPerConnection).toBe(66);
+    // The default comes from the adapter: 200 streams / 4 streams per symbol on USD-M (depth, trade,
+    // bookTicker, markPrice for funding).
+    expect(venue('binance-usdm').ws.maxSymbolsPerConnection).toBe(50);
   });
 
   it('records every WebSocket frame and REST body with its local receive time', async () => {
@@ -150,7 +151,10 @@ describe('connector', () => {
     conn.start();
     await sim.finished;
     await waitFor(() => conn.stats.frames === sim.stats.framesSent, 'all frames');
-    const ws = recorded.filter((f) => f.kind === 'ws');
+    // The simulator also serves the perpetual's markPriceUpdate (funding) on subscribe: recorded too.
+    const isMark = (f: RecordedFrame) => f.text.includes('"e":"markPriceUpdate"');
+    expect(recorded.filter((f) => f.kind === 'ws' && isMark(f))).toHaveLength(1);
+    const ws = recorded.filter((f) => f.kind === 'ws' && !isMark(f));
     const rest = recorded.filter((f) => f.kind === 'rest');
     expect(ws.map((f) => f.text)).toEqual(
       usdm

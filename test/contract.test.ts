@@ -77,6 +77,7 @@ const range = { from: START - 60_000, to: END + 60_000 };
  */
 const CALLS: Record<RouteName, Call[]> = {
   instruments: [{}, { query: { limit: 1 } }, { query: { limit: 0 }, status: 400 }],
+  funding: [{}, { query: { venue: 'binance-usdm', limit: 5 } }, { query: { limit: 0 }, status: 400 }],
   book: [
     { params: { instrument: SPOT }, query: { depth: 5 } },
     { params: { instrument: 'binance:NOPE' }, status: 404 },

@@ -16,6 +16,7 @@ import { mergeHeatmap } from './heatmap-history.ts';
 import { offsetPage, timePage, timePageRequest } from './paging.ts';
 import { candleOf, consolidatedOf, snapshotOf, tradeRowOf, watchlistOf } from './shapes.ts';
 import type { ApiEngine } from './types.ts';
+import { fundingEntryOf } from './shapes.ts';
 
 /** What these handlers need. */
 export interface CoreHandlerDeps {
@@ -106,6 +107,15 @@ export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRout
         dropped: engine.dropped,
         frames: engine.frames,
       };
+    },
+
+    funding: async ({ query }) => {
+      const all = engine.funding?.all() ?? [];
+      const items = all
+        .filter((f) => query.instrument === undefined || f.instrument === query.instrument)
+        .filter((f) => query.venue === undefined || f.venue === query.venue)
+        .map(fundingEntryOf);
+      return offsetPage(items, query.limit, query.cursor);
     },
 
     book: async ({ params, query }) => {

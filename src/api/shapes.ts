@@ -3,7 +3,9 @@
  * place: trades get numbers plus exact decimal strings, stored snapshots numbers plus their wire
  * strings, candles `start`, consolidation views `localTs`. Pure.
  */
-import type { Trade as EngineTrade } from '../core/model.ts';
+import type { Funding, Trade as EngineTrade } from '../core/model.ts';
+import { annualizedFundingRate } from '../pipeline/funding-board.ts';
+import type { FundingEntry } from '../contract/funding.ts';
 import type { BookSnapshotRow, Candle as StoreCandle, TradeRow } from '../store/types.ts';
 import type { ConsolidatedView as GroupView } from '../analytics/consolidated/group.ts';
 import type { WatchlistView } from '../analytics/consolidated/stage.ts';
@@ -96,5 +98,28 @@ export function watchlistOf(
     breadth: w.breadth,
     lists: w.lists,
     localTs: w.ts,
+  };
+}
+
+/**
+ * A funding event (core/model.ts `Funding`, the FundingBoard's latest) as the contract's FundingEntry:
+ * unknown numbers null, absent mark/index/predicted null, `annualizedRate` computed
+ * (pipeline/funding-board.ts annualizedFundingRate).
+ */
+export function fundingEntryOf(f: Funding): FundingEntry {
+  const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
+  return {
+    instrument: f.instrument,
+    venue: f.venue,
+    symbol: f.instrument.slice(f.instrument.indexOf(':') + 1),
+    fundingRate: f.fundingRate,
+    intervalHours: finite(f.intervalHours),
+    annualizedRate: finite(annualizedFundingRate(f)),
+    nextFundingTime: finite(f.nextFundingTime),
+    markPrice: f.markPrice ?? null,
+    indexPrice: f.indexPrice ?? null,
+    predictedRate: f.predictedRate ?? null,
+    exchangeTs: finite(f.exchangeTs),
+    localTs: f.localTs,
   };
 }

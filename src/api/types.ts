@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type { MetricsSample } from '../analytics/types.ts';
 import type { DropCounters, Engine } from '../pipeline/engine.ts';
+import type { FundingBoard } from '../pipeline/funding-board.ts';
 import type { InstrumentBook } from '../book/instrument-book.ts';
 import type { AnalyticsStage } from '../analytics/stage.ts';
 import type { InstrumentAnalytics, InstrumentAnalyticsView } from '../analytics/instrument.ts';
@@ -31,6 +32,8 @@ export interface ApiEngine {
   spec?(instrument: string): InstrumentSpec;
   /** The consolidation stage (groups and watchlist), absent when consolidation is off. */
   readonly consolidation?: Pick<ConsolidationStage, 'groups' | 'watchlist'>;
+  /** Latest funding per perpetual (the engine's FundingBoard); absent: none kept here (empty answers). */
+  readonly funding?: Pick<FundingBoard, 'all' | 'latest'>;
 }
 
 /**
@@ -38,7 +41,7 @@ export interface ApiEngine {
  * @param instruments the specs to show per instrument (the pipeline's catalog); none: no `spec` shown
  */
 export function engineView(
-  engine: Pick<Engine, 'books' | 'dropped' | 'frames'>,
+  engine: Pick<Engine, 'books' | 'dropped' | 'frames'> & Partial<Pick<Engine, 'funding'>>,
   analytics: Pick<AnalyticsStage, 'latest' | 'analytics'> | null,
   consolidation: Pick<ConsolidationStage, 'groups' | 'watchlist'> | null = null,
   instruments?: Pick<InstrumentCatalog, 'get'>,
@@ -51,6 +54,7 @@ export function engineView(
     ...(analytics ? { analytics: (id: string) => analytics.analytics(id) } : {}),
     ...(instruments ? { spec: (id: string) => instruments.get(id) } : {}),
     ...(consolidation ? { consolidation } : {}),
+    ...(engine.funding ? { funding: engine.funding } : {}),
   };
 }
 
@@ -58,6 +62,8 @@ export function engineView(
 export type InstrumentInfo = C.InstrumentInfo;
 /** `GET /api/v1/instruments`. */
 export type InstrumentsResponse = C.InstrumentsResponse;
+/** `GET /api/v1/funding`. */
+export type FundingResponse = C.FundingResponse;
 /** `GET /api/v1/books/:instrument`. */
 export type BookResponse = C.BookSnapshot;
 /** `GET /api/v1/metrics/:instrument`. */

@@ -57,6 +57,13 @@ export function eventProblem(
       return isDecimal(o.bidPrice) && isDecimal(o.bidSize) && isDecimal(o.askPrice) && isDecimal(o.askSize)
         ? null
         : 'bad bbo';
+    case 'funding':
+      if (!isDecimal(o.fundingRate)) return 'bad funding rate';
+      if (!isNum(o.intervalHours) || !isNum(o.nextFundingTime)) return 'bad funding interval/time';
+      if (typeof o.venue !== 'string') return 'bad funding venue';
+      for (const k of ['markPrice', 'indexPrice', 'predictedRate'] as const)
+        if (o[k] !== undefined && !isDecimal(o[k])) return `bad funding ${k}`;
+      return null;
     default:
       return 'unknown event type';
   }

@@ -9,5 +9,6 @@ export * from './schemas.ts';
 export * from './replay.ts';
 export * from './ws.ts';
 export * from './auth.ts';
+export * from './funding.ts';
 export * from './routes.ts';
 export * from './openapi.ts';

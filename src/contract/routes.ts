@@ -71,6 +71,7 @@ import {
   RecordingFilesResponse,
 } from './replay.ts';
 import { WhoamiResponse, WsTokenResponse, securityErrors } from './auth.ts';
+import { FundingResponse, fundingQuery } from './funding.ts';
 
 /** HTTP methods used by the API. */
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -118,6 +119,17 @@ export const routes = {
     tags: ['live'],
     query: listQuery,
     response: InstrumentsResponse,
+    errors: [400],
+  },
+  funding: {
+    method: 'GET',
+    path: '/api/v1/funding',
+    kind: 'json',
+    summary:
+      'Latest funding rate, interval, next funding time, mark and index price per perpetual (as streamed)',
+    tags: ['live'],
+    query: fundingQuery,
+    response: FundingResponse,
     errors: [400],
   },
   book: {

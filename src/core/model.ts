@@ -143,8 +143,41 @@ export interface Bbo {
   readonly askSize: string;
 }
 
+/**
+ * A perpetual's funding state as the venue streams it (Binance `markPriceUpdate`, OKX `funding-rate`,
+ * Bybit v5 `tickers`, Gate.io `futures.tickers`, Hyperliquid `activeAssetCtx`, Kraken Futures
+ * `ticker`; parsers in src/feeds/<venue>/funding.ts). Not a book event: it never touches a book; the
+ * pipeline keeps the latest one per instrument (pipeline/funding-board.ts) and publishes it.
+ *
+ * - `fundingRate`: the rate of one funding interval as a decimal fraction (0.0001 = 0.01 % = 1 bp per
+ *   interval), the venue's wire text (a JSON number's exact digits; exponent form expanded). Positive:
+ *   longs pay shorts. Kraken Futures sends an absolute rate too: the normalized value is its
+ *   `relative_funding_rate` (a fraction), see feeds/kraken-futures/funding.ts.
+ * - `intervalHours`: hours between fundings, from the frame (OKX `nextFundingTime − fundingTime`) or
+ *   the venue's documented schedule; NaN when neither tells.
+ * - `nextFundingTime`: the next settlement, ms since epoch UTC; NaN when the frame does not carry it.
+ * - `markPrice` / `indexPrice`: decimal strings (quote per base unit) when the frame carries them.
+ * - `predictedRate`: the venue's estimate of the next interval's rate when it streams one (OKX
+ *   `nextFundingRate`, Gate.io `funding_rate_indicative`, Kraken Futures
+ *   `relative_funding_rate_prediction`).
+ * - `exchangeTs` (the venue's event time) and `localTs` (receive time) as for every event.
+ */
+export interface Funding {
+  readonly type: 'funding';
+  readonly instrument: InstrumentId;
+  readonly venue: VenueId;
+  readonly exchangeTs: number;
+  readonly localTs: number;
+  readonly fundingRate: string;
+  readonly intervalHours: number;
+  readonly nextFundingTime: number;
+  readonly markPrice?: string;
+  readonly indexPrice?: string;
+  readonly predictedRate?: string;
+}
+
 /** Every normalized market event. */
-export type MarketEvent = BookSnapshot | BookDelta | Trade | Bbo;
+export type MarketEvent = BookSnapshot | BookDelta | Trade | Bbo | Funding;
 
 /** Build an instrument id from venue and venue symbol. */
 export function instrumentId(venue: VenueId, symbol: string): InstrumentId {

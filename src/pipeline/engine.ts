@@ -7,13 +7,22 @@
  */
 import { MalformedFrameError, type DropCode } from '../core/errors.ts';
 import type { Bus } from '../core/bus.ts';
-import type { BookDelta, BookSnapshot, InstrumentId, MarketEvent, Trade, VenueId } from '../core/model.ts';
+import type {
+  BookDelta,
+  BookSnapshot,
+  Funding,
+  InstrumentId,
+  MarketEvent,
+  Trade,
+  VenueId,
+} from '../core/model.ts';
 import { splitInstrumentId } from '../core/model.ts';
 import type { BookState } from '../book/health.ts';
 import { InstrumentBook, type BookOutcome, type BookSyncOptions } from '../book/instrument-book.ts';
 import type { FeedParser } from '../feeds/types.ts';
 import type { BookView, PipelineTopics } from './topics.ts';
 import { RECORDED_CLOCK_LIMIT_MS, wallClockMs, type LatencyObserver } from './latency.ts';
+import { FundingBoard } from './funding-board.ts';
 
 /**
  * Work that follows the books, called synchronously in event order (e.g. metrics and analytics). A
@@ -28,6 +37,11 @@ export interface PipelineStage {
   onBook(b: InstrumentBook, exchangeTs: number, localTs: number, update: BookUpdate): void;
   /** After a trade of an instrument the engine knows (before it is published on the bus). */
   onTrade(t: Trade): void;
+  /**
+   * After a funding event became its instrument's latest in the engine's FundingBoard (an out-of-order
+   * one is not passed on). Optional: stages without funding logic leave it out.
+   */
+  onFunding?(f: Funding): void;
   /** After `b` changed state (from `previous`), at local time `localTs`. */
   onState(b: InstrumentBook, previous: BookState, localTs: number): void;
   /** Emit whatever is pending (end of replay, shutdown). */
@@ -60,6 +74,8 @@ export interface EngineOptions {
   latency?: LatencyObserver;
   /** Clock for the latency steps, ms since epoch UTC (default: high-resolution wall clock). */
   clock?: () => number;
+  /** The board funding events go to (default: a fresh one); `engine.funding` either way. */
+  funding?: FundingBoard;
 }
 
 /** Frames dropped per venue and reason, plus per instrument in InstrumentBook counters. */
@@ -72,6 +88,11 @@ export class Engine {
   readonly dropped: DropCounters = {};
   /** Total frames handled, by venue. */
   readonly frames: Record<string, number> = {};
+  /**
+   * Latest funding state per perpetual (pipeline/funding-board.ts), from the venues' funding channels.
+   * Funding events never create or touch a book.
+   */
+  readonly funding: FundingBoard;
   private readonly publishDepth: number;
   private readonly stages: readonly PipelineStage[];
   private readonly latency: LatencyObserver | null;
@@ -84,6 +105,7 @@ export class Engine {
     this.stages = opts.stages ?? [];
     this.latency = opts.latency ?? null;
     this.clock = opts.clock ?? wallClockMs;
+    this.funding = opts.funding ?? new FundingBoard();
   }
 
   /**
@@ -129,6 +151,10 @@ export class Engine {
 
   /** Process one normalized event. */
   handleEvent(e: MarketEvent): void {
+    if (e.type === 'funding') {
+      this.handleFunding(e);
+      return;
+    }
     let b: InstrumentBook;
     try {
       b = this.book(e.instrument);
@@ -163,6 +189,25 @@ export class Engine {
     if (this.latency && e.type !== 'bbo') this.measure(b.instrument, e.exchangeTs, e.localTs, changed);
     if (outcome === 'applied' || outcome === 'snapshot')
       this.afterBookChange(b, e.exchangeTs, e.localTs, { event: e as BookSnapshot | BookDelta, outcome });
+  }
+
+  /**
+   * A funding event: into the FundingBoard, then (when it became the latest) to the stages and on the
+   * bus topic `funding`. Its venue must be known (sync settings), like a book event's; else it is
+   * dropped and counted `unknown_instrument`.
+   */
+  private handleFunding(f: Funding): void {
+    const { venue } = splitInstrumentId(f.instrument);
+    if (!this.opts.sync.has(venue)) {
+      this.countDrop(
+        venue,
+        new MalformedFrameError('unknown_instrument', `no venue adapter for ${f.instrument}`),
+      );
+      return;
+    }
+    if (!this.funding.update(f)) return;
+    for (let i = 0; i < this.stages.length; i++) this.stages[i]!.onFunding?.(f);
+    this.opts.bus.publish('funding', f);
   }
 
   /** Exchange→receive of an event, and receive→applied when it changed a book (pipeline/latency.ts). */

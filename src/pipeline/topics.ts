@@ -3,7 +3,7 @@
  * outputs, API) subscribes by these names.
  */
 import type { BookHealth } from '../book/health.ts';
-import type { Trade } from '../core/model.ts';
+import type { Funding, Trade } from '../core/model.ts';
 
 /** Top-N view of a verified book (prices/sizes as numbers, best first), published on every book change. */
 export interface BookView {
@@ -26,6 +26,8 @@ export interface PipelineTopics {
   book: BookView;
   /** Every public trade, as parsed. */
   trade: Trade;
+  /** Every funding event that became its instrument's latest (Engine.funding), as parsed. */
+  funding: Funding;
   /** Health whenever an instrument's state changes (and periodically from the outputs that want it). */
   health: BookHealth;
 }

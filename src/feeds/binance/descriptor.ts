@@ -10,6 +10,7 @@ import type { VenueAdapter } from '../types.ts';
 import { BinanceParser } from './parser.ts';
 import { parseBinanceSnapshot } from './snapshot.ts';
 import { binanceReference } from './instruments.ts';
+import { isPerpetualSymbol } from '../funding.ts';
 
 /** Levels requested per REST snapshot. */
 export const BINANCE_SNAPSHOT_LIMIT = 1000;
@@ -28,14 +29,26 @@ interface BinanceMarket {
   futures: boolean;
 }
 
+/**
+ * The streams of one symbol: depth, trade, bookTicker, and on futures perpetuals the mark price stream
+ * (`<symbol>@markPrice@1s`, funding rate and mark/index price: Binance Derivatives "Mark Price Stream";
+ * parsed by funding.ts).
+ */
+function symbolStreams(m: BinanceMarket, symbol: string): string[] {
+  const l = symbol.toLowerCase();
+  const streams = [`${l}@${m.depthStream}`, `${l}@${m.tradeStream}`, `${l}@bookTicker`];
+  if (m.futures && isPerpetualSymbol(m.id, symbol)) streams.push(`${l}@markPrice@1s`);
+  return streams;
+}
+
 function makeBinance(m: BinanceMarket): VenueAdapter {
-  const streamsPerSymbol = 3; // depth, trade, bookTicker
+  const streamsPerSymbol = m.futures ? 4 : 3; // depth, trade, bookTicker (+ markPrice on futures)
   return {
     id: m.id,
     name: m.name,
     docs: [
       m.futures
-        ? 'Binance Derivatives: Websocket Market Streams, Diff. Book Depth Streams; How to manage a local order book correctly'
+        ? 'Binance Derivatives: Websocket Market Streams, Diff. Book Depth Streams, Mark Price Stream; How to manage a local order book correctly'
         : 'Binance Spot API: WebSocket Streams, Diff. Depth Stream; How to manage a local order book correctly',
       m.futures
         ? 'Binance Derivatives: Market Data Endpoints, Order Book'
@@ -55,17 +68,11 @@ function makeBinance(m: BinanceMarket): VenueAdapter {
     rest: { url: m.restUrl, weightPerMinute: m.weightPerMinute },
     createParser: () => new BinanceParser(m.id),
     subscribe(wsBase, symbols) {
-      const streams = symbols.flatMap((s) => {
-        const l = s.toLowerCase();
-        return [`${l}@${m.depthStream}`, `${l}@${m.tradeStream}`, `${l}@bookTicker`];
-      });
+      const streams = symbols.flatMap((s) => symbolStreams(m, s));
       return { url: `${wsBase.replace(/\/$/, '')}/stream?streams=${streams.join('/')}`, messages: [] };
     },
     unsubscribe(symbols) {
-      const params = symbols.flatMap((s) => {
-        const l = s.toLowerCase();
-        return [`${l}@${m.depthStream}`, `${l}@${m.tradeStream}`, `${l}@bookTicker`];
-      });
+      const params = symbols.flatMap((s) => symbolStreams(m, s));
       return [JSON.stringify({ method: 'UNSUBSCRIBE', params, id: Date.now() })];
     },
     snapshotRequest(restBase, symbol) {

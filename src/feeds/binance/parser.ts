@@ -22,10 +22,13 @@ import type { FeedParser } from '../types.ts';
 import { tradeKind } from './trade-kind.ts';
 export { tradeKind } from './trade-kind.ts';
 import { scanBinanceFrame } from './scanner.ts';
+import { BinanceMarkPriceParser } from './funding.ts';
 
 /** Parser for one Binance market. Stateless; one instance can serve many connections. */
 export class BinanceParser implements FeedParser {
   private readonly prefix: string;
+  /** Futures `@markPrice` streams (funding.ts): per-connection interval learning, made on first use. */
+  private markPrice: BinanceMarkPriceParser | null = null;
 
   /** @param venue which Binance market the frames come from */
   constructor(readonly venue: VenueId) {
@@ -57,6 +60,8 @@ export class BinanceParser implements FeedParser {
       // Response to SUBSCRIBE/UNSUBSCRIBE/LIST_SUBSCRIPTIONS (errors are the connector's to log, not drops).
       return [];
     }
+    if (data.e === 'markPriceUpdate')
+      return (this.markPrice ??= new BinanceMarkPriceParser(this.venue)).parse(data, localTs);
     return [this.parseData(data, localTs)];
   }
 

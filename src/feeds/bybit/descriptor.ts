@@ -8,6 +8,7 @@
  * restart) and "Public > Trade". A gap in `u` is resynced by unsubscribing and subscribing the topic
  * (the venue then sends a new snapshot).
  */
+import { isPerpetualSymbol } from '../funding.ts';
 import type { SyncRule } from '../../book/sync-rule.ts';
 import { consecutiveRule, declaredUnsequenced } from '../../book/sync-rule.ts';
 import type { VenueAdapter } from '../types.ts';
@@ -30,7 +31,12 @@ export const bybitSequenceRule: SyncRule = declaredUnsequenced('bybit-u', consec
 /** Build a Bybit linear descriptor for one orderbook depth (default 500, as in the v5 sample data). */
 export function makeBybit(depth: BybitDepth = 500): VenueAdapter {
   const topics = (symbols: readonly string[]): string[] =>
-    symbols.flatMap((s) => [`orderbook.${depth}.${s}`, `publicTrade.${s}`]);
+    symbols.flatMap((s) => [
+      `orderbook.${depth}.${s}`,
+      `publicTrade.${s}`,
+      // Perpetuals also get "Public > Ticker" for funding (funding.ts).
+      ...(isPerpetualSymbol('bybit-linear', s) ? [`tickers.${s}`] : []),
+    ]);
   const ops = (op: 'subscribe' | 'unsubscribe', args: readonly string[]): string[] => {
     const out: string[] = [];
     for (let i = 0; i < args.length; i += ARGS_PER_REQUEST)
@@ -42,7 +48,7 @@ export function makeBybit(depth: BybitDepth = 500): VenueAdapter {
     name: 'Bybit linear (USDT/USDC perpetuals and futures)',
     docs: [
       'Bybit API v5: WebSocket Stream > Connect (ping, subscribe limits)',
-      'Bybit API v5: WebSocket Stream > Public > Orderbook; Public > Trade',
+      'Bybit API v5: WebSocket Stream > Public > Orderbook; Public > Trade; Public > Ticker',
       'Bybit API v5: Market > Get Instruments Info',
     ],
     sync: {

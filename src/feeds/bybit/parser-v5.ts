@@ -19,6 +19,7 @@ import type { BookDelta, BookSnapshot, MarketEvent, Trade } from '../../core/mod
 import { isObject, levelList, optTime, parseObject, reqString, reqJsonUint, takerSide } from '../fields.ts';
 import type { Json } from '../fields.ts';
 import type { FeedParser } from '../types.ts';
+import { BybitTickerFunding } from './funding.ts';
 
 /**
  * Route a Bybit frame (v1 and v5 alike): its `topic`, the topic's kind (`orderbook`) and the instrument
@@ -46,8 +47,13 @@ export function bybitRoute(
 
 /** Parser for one Bybit v5 public connection. Stateless. */
 export class BybitV5Parser implements FeedParser {
+  /** Ticker snapshot/delta merge of this connection, for funding events (funding.ts). */
+  private readonly tickers: BybitTickerFunding;
+
   /** @param venue the venue id prefixed to instruments */
-  constructor(readonly venue: string = 'bybit-linear') {}
+  constructor(readonly venue: string = 'bybit-linear') {
+    this.tickers = new BybitTickerFunding(venue);
+  }
 
   parse(text: string, localTs: number): readonly MarketEvent[] {
     const msg = parseObject(text);
@@ -58,6 +64,8 @@ export class BybitV5Parser implements FeedParser {
         return [this.book(msg, t.topic, t.instrument, localTs)];
       case 'publicTrade':
         return this.trades(msg, t.instrument, localTs);
+      case 'tickers':
+        return this.tickers.parse(msg, t.instrument, localTs);
       default:
         throw new MalformedFrameError(
           'unknown_stream',

@@ -17,7 +17,7 @@ const TOPIC = /"topic":"([A-Za-z0-9_]+)\./;
 /** The generation of a raw Bybit frame by its topic, or null (acks, pongs). */
 export function bybitGeneration(text: string): BybitGeneration | null {
   const kind = TOPIC.exec(text)?.[1];
-  if (kind === 'orderbook' || kind === 'publicTrade') return 'v5';
+  if (kind === 'orderbook' || kind === 'publicTrade' || kind === 'tickers') return 'v5';
   if (kind === 'orderBookL2_25' || kind === 'orderBook_200' || kind === 'trade') return 'v1';
   return null;
 }

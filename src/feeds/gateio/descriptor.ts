@@ -62,6 +62,8 @@ export function makeGateio(
     ...bookReqs(event, symbols),
     req(event, 'trades', [...symbols]),
     req(event, 'book_ticker', [...symbols]),
+    // Futures (perpetual contracts only on this API) also get "Tickers API" for funding (funding.ts).
+    ...(spot ? [] : [req(event, 'tickers', [...symbols])]),
   ];
   const restPath = spot
     ? '/api/v4/spot/order_book?currency_pair='
@@ -74,7 +76,7 @@ export function makeGateio(
       obu
         ? `Gate.io ${spot ? 'Spot' : 'Futures'} WebSocket v4: Order Book V2 (${market}.obu), Maintain local order book`
         : `Gate.io ${spot ? 'Spot' : 'Futures'} WebSocket v4: Changed order book levels (${market}.order_book_update), How to maintain local order book`,
-      `Gate.io ${spot ? 'Spot' : 'Futures'} WebSocket v4: Public trades channel; Best bid or ask price (book_ticker)`,
+      `Gate.io ${spot ? 'Spot' : 'Futures'} WebSocket v4: Public trades channel; Best bid or ask price (book_ticker)${spot ? '' : '; Tickers API (funding)'}`,
       spot
         ? 'Gate.io APIv4: Spot > Retrieve order book; List all currency pairs supported'
         : 'Gate.io APIv4: Futures > Futures order book; List all futures contracts',

@@ -25,6 +25,7 @@
 import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { Bbo, BookDelta, BookSnapshot, MarketEvent, Trade, WireLevel } from '../../core/model.ts';
 import type { FeedParser } from '../types.ts';
+import { parseGateioTickers } from './funding.ts';
 import {
   exactAmount,
   isObject,
@@ -78,6 +79,7 @@ export class GateioParser implements FeedParser {
         'unknown_stream',
         `unsupported Gate.io channel ${JSON.stringify(channel)}`,
       );
+    if (name === 'tickers' && venue === 'gateio-futures') return parseGateioTickers(venue, msg, localTs);
     if (IGNORED.has(name)) return [];
     const r = msg.result;
     if (name === 'trades') {

@@ -12,6 +12,7 @@
  * book is dropped as stale). A book that loses integrity (crossed, malformed) is resynced by
  * resubscribing, which makes the venue send the current book at once; the next push would heal it too.
  */
+import { isPerpetualSymbol } from '../funding.ts';
 import { unsequencedRule } from '../../book/sync-rule.ts';
 import type { VenueAdapter } from '../types.ts';
 import { HyperliquidParser } from './parser.ts';
@@ -51,11 +52,17 @@ export const hyperliquid: VenueAdapter = {
       messages: symbols.flatMap((c) => [
         request('subscribe', 'l2Book', c),
         request('subscribe', 'trades', c),
+        // Perpetual coins also get `activeAssetCtx` for funding (funding.ts).
+        ...(isPerpetualSymbol('hyperliquid', c) ? [request('subscribe', 'activeAssetCtx', c)] : []),
       ]),
     };
   },
   unsubscribe: (symbols) =>
-    symbols.flatMap((c) => [request('unsubscribe', 'l2Book', c), request('unsubscribe', 'trades', c)]),
+    symbols.flatMap((c) => [
+      request('unsubscribe', 'l2Book', c),
+      request('unsubscribe', 'trades', c),
+      ...(isPerpetualSymbol('hyperliquid', c) ? [request('unsubscribe', 'activeAssetCtx', c)] : []),
+    ]),
   resubscribe: (coin) => [request('unsubscribe', 'l2Book', coin), request('subscribe', 'l2Book', coin)],
   pingMessage: () => JSON.stringify({ method: 'ping' }),
   reference: hyperliquidReference,

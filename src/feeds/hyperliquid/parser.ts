@@ -18,6 +18,7 @@
 import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { BookSnapshot, MarketEvent, Trade, WireLevel } from '../../core/model.ts';
 import type { FeedParser } from '../types.ts';
+import { parseHyperliquidAssetCtx } from './funding.ts';
 import { isObject, optTime, parseObject, reqNonEmpty, reqUint } from '../fields.ts';
 
 /** Levels per side of an `l2Book` message (Hyperliquid's aggregation depth). */
@@ -45,6 +46,8 @@ export class HyperliquidParser implements FeedParser {
         return [this.book(msg.data, localTs)];
       case 'trades':
         return this.trades(msg.data, localTs);
+      case 'activeAssetCtx':
+        return parseHyperliquidAssetCtx(msg.data, localTs);
       case 'subscriptionResponse':
       case 'pong':
         return [];

@@ -10,10 +10,17 @@
  * Resync: a missing `seq` (consecutive rule) unsubscribes and subscribes the product's `book` feed; the
  * venue then sends a new `book_snapshot`.
  */
+import { perpetualSymbols } from '../funding.ts';
 import { consecutiveRule } from '../../book/sync-rule.ts';
 import type { VenueAdapter } from '../types.ts';
 import { KrakenFuturesParser } from './parser.ts';
 import { krakenFuturesReference } from './instruments.ts';
+
+/** The `ticker` feed request for the perpetuals among `symbols` (none when there is none). */
+function tickerRequests(event: 'subscribe' | 'unsubscribe', symbols: readonly string[]): string[] {
+  const perps = perpetualSymbols('kraken-futures', symbols);
+  return perps.length > 0 ? [request(event, 'ticker', perps)] : [];
+}
 
 function request(event: 'subscribe' | 'unsubscribe', feed: string, symbols: readonly string[]): string {
   return JSON.stringify({ event, feed, product_ids: symbols });
@@ -45,12 +52,18 @@ export const krakenFutures: VenueAdapter = {
   subscribe(wsBase, symbols) {
     return {
       url: `${wsBase.replace(/\/$/, '')}/ws/v1`,
-      messages: [request('subscribe', 'book', symbols), request('subscribe', 'trade', symbols)],
+      messages: [
+        request('subscribe', 'book', symbols),
+        request('subscribe', 'trade', symbols),
+        // Perpetuals also get the `ticker` feed for funding (funding.ts).
+        ...tickerRequests('subscribe', symbols),
+      ],
     };
   },
   unsubscribe: (symbols) => [
     request('unsubscribe', 'book', symbols),
     request('unsubscribe', 'trade', symbols),
+    ...tickerRequests('unsubscribe', symbols),
   ],
   resubscribe: (symbol) => [request('unsubscribe', 'book', [symbol]), request('subscribe', 'book', [symbol])],
   pingMessage: () => null,

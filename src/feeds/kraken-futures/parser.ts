@@ -13,12 +13,13 @@
  * Field rules: instrument `kraken-futures:<product_id>` as the feed spells it (upper case, `PI_XBTUSD`,
  * `PF_XBTUSD`, `FI_XBTUSD_210924`). Snapshot sequence = `seq`, full book (depthLimit 0); `book` →
  * BookDelta with firstSequence = sequence = `seq` (the consecutive rule checks `seq` = previous + 1).
- * Prices and sizes are JSON numbers on the wire; their exact text is kept (an exponent form expanded). `trade_snapshot` (trades from
- * before the subscription) and tickers give no events: only live prints count as order flow.
+ * Prices and sizes are JSON numbers on the wire; their exact text is kept (an exponent form expanded). `ticker` frames give funding
+ * events (funding.ts). `trade_snapshot` (trades from before the subscription) and `ticker_lite` give no events: only live prints count as order flow.
  */
 import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { BookDelta, BookSnapshot, MarketEvent, Trade, WireLevel } from '../../core/model.ts';
 import type { FeedParser } from '../types.ts';
+import { parseKrakenFuturesTicker } from './funding.ts';
 import {
   expandExponent,
   isObject,
@@ -62,8 +63,9 @@ export class KrakenFuturesParser implements FeedParser {
         return [this.delta(msg, localTs)];
       case 'trade':
         return [this.trade(msg, localTs)];
-      case 'trade_snapshot':
       case 'ticker':
+        return parseKrakenFuturesTicker(text, localTs);
+      case 'trade_snapshot':
       case 'ticker_lite':
       case 'heartbeat':
         return [];

@@ -12,6 +12,7 @@ import type { VenueAdapter } from '../types.ts';
 import { okxChecksum, okxSequenceRule } from './checksum.ts';
 import { OKX_BOOK_DEPTH, OkxParser } from './parser.ts';
 import { okxReference } from './instruments.ts';
+import { isPerpetualSymbol } from '../funding.ts';
 
 /** Book channels the descriptor can subscribe (the `*-l2-tbt` ones need a VIP login on OKX). */
 export type OkxBookChannel = 'books' | 'books-l2-tbt' | 'books50-l2-tbt';
@@ -25,6 +26,8 @@ export function makeOkx(channel: OkxBookChannel = 'books'): VenueAdapter {
     symbols.flatMap((s) => [
       { channel, instId: s },
       { channel: 'trades', instId: s },
+      // Perpetual swaps also get "Funding rate channel" (funding.ts).
+      ...(isPerpetualSymbol('okx', s) ? [{ channel: 'funding-rate', instId: s }] : []),
     ]);
   const ops = (op: 'subscribe' | 'unsubscribe', symbols: readonly string[]): string[] => {
     const all = args(symbols);
@@ -40,6 +43,7 @@ export function makeOkx(channel: OkxBookChannel = 'books'): VenueAdapter {
       'OKX API v5: WebSocket > Overview (connect, ping/pong), Subscribe, Unsubscribe',
       'OKX API v5: WebSocket > Order book channel (Checksum, Sequence ID, Merging update data into snapshot)',
       'OKX API v5: WebSocket > Trades channel',
+      'OKX API v5: Public Data > WebSocket > Funding rate channel',
       'OKX API v5: Public Data > Get instruments',
     ],
     sync: {

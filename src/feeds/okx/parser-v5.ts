@@ -15,6 +15,7 @@
  * - `books5` and `bbo-tbt` pushes are whole depth-limited images: emitted as snapshots (depthLimit 5 / 1).
  * - `tickers` frames carry no book state the engine uses and are ignored (return no events).
  */
+import { parseOkxFundingRate } from './funding.ts';
 import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { BookDelta, BookSnapshot, MarketEvent, Trade } from '../../core/model.ts';
 import { isObject, levelList, optChecksum, optInt, parseObject, reqNonEmpty, reqString } from '../fields.ts';
@@ -62,6 +63,7 @@ export class OkxV5Parser implements FeedParser {
     const data = msg.data;
     if (!Array.isArray(data)) throw new MalformedFrameError('invalid_field', 'push without data array');
     if (channel === 'trades' || channel === 'trades-all') return data.map((t) => this.trade(t, localTs));
+    if (channel === 'funding-rate') return parseOkxFundingRate(this.venue, data, localTs);
     const depth = OKX_BOOK_DEPTH[channel];
     if (depth === undefined)
       throw new MalformedFrameError('unknown_stream', `unsupported OKX channel ${JSON.stringify(channel)}`);

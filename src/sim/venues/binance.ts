@@ -21,6 +21,7 @@ import type { ClientMessageResult, FrameRoute, SessionOpen, SimHttpResult, SimPr
 import { venue as venueAdapter } from '../../feeds/registry.ts';
 import { parseBinanceSnapshot } from '../../feeds/binance/snapshot.ts';
 import { BinanceParser } from '../../feeds/binance/parser.ts';
+import { DOC_EXAMPLES, binanceMarkPriceFrame } from './funding-frames.ts';
 
 const DEPTH_PATHS: Record<string, string> = {
   binance: '/api/v3/depth',
@@ -62,6 +63,10 @@ export class BinanceSimProtocol implements SimProtocol {
   private readonly depthPath: string;
   private readonly futures: boolean;
   private readonly maxStreams: number;
+  /** Local time of the last observed recorded frame: the venue clock served funding frames carry. */
+  private clock = NaN;
+  /** The timeline's first local time (preload): the clock before any frame is observed. */
+  private startClock = NaN;
 
   /** @throws {Error} when `venue` is not a Binance market */
   constructor(readonly venue: VenueId) {
@@ -92,6 +97,7 @@ export class BinanceSimProtocol implements SimProtocol {
    * instrument (hftbacktest): the single symbol of the depth frames on the same connection.
    */
   preload(frames: readonly RecordedFrame[]): void {
+    this.startClock = frames[0]?.localTs ?? NaN;
     const seen = new Map<string, Set<string>>();
     const unresolved: RecordedFrame[] = [];
     for (const f of frames) {
@@ -120,9 +126,33 @@ export class BinanceSimProtocol implements SimProtocol {
 
   reset(): void {
     this.states.clear();
+    this.clock = NaN;
+  }
+
+  /**
+   * Futures `<symbol>@markPrice[@1s]` subscriptions get one `markPriceUpdate` right away (no recording
+   * holds the stream; Binance pushes it every 1 s / 3 s): the documented example's rate, mark and index
+   * (funding-frames.ts DOC_EXAMPLES.binance: documentation values, not the symbol's), at the recorded
+   * clock, next funding the next 8 h settlement.
+   */
+  onSubscribed(topics: readonly string[]): readonly string[] {
+    if (!this.futures) return [];
+    const now = Number.isFinite(this.clock)
+      ? this.clock
+      : Number.isFinite(this.startClock)
+        ? this.startClock
+        : Date.now();
+    const out: string[] = [];
+    for (const t of topics) {
+      const at = t.indexOf('@markPrice');
+      if (at <= 0) continue;
+      out.push(binanceMarkPriceFrame(t, t.slice(0, at).toUpperCase(), DOC_EXAMPLES.binance, now));
+    }
+    return out;
   }
 
   observe(frame: RecordedFrame): void {
+    this.clock = frame.localTs;
     if (frame.kind === 'rest') {
       const sym = this.snapshotSymbol(frame);
       if (sym === null) return;

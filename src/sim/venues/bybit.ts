@@ -11,9 +11,10 @@
  *
  * Topics are normalized so that any book depth or protocol version of a symbol is one topic:
  * `orderbook.{depth}.{symbol}` and `orderBookL2_25.{symbol}` → `book:{symbol}`; `publicTrade.{symbol}` and
- * `trade.{symbol}` → `trade:{symbol}`. The snapshot sent on subscribe is built from the venue-side book in
+ * `trade.{symbol}` → `trade:{symbol}`; `tickers.{symbol}` → `tickers:{symbol}` (served: funding-frames.ts). The snapshot sent on subscribe is built from the venue-side book in
  * the recorded format (v5: `u` = the last `u` sent).
  */
+import { DOC_EXAMPLES, bybitTickerFrame } from './funding-frames.ts';
 import type { VenueId } from '../../core/model.ts';
 import type { ClientMessageResult, FrameRoute, SessionOpen, SimProtocol } from '../types.ts';
 import { corruptOneLevel, StreamSimProtocol, type SimBookState } from './stream-sim.ts';
@@ -29,6 +30,7 @@ export function bybitTopic(name: string): { topic: string; symbol: string; depth
     return { topic: `book:${symbol}`, symbol, depth: true };
   if (parts[0] === 'publicTrade' || parts[0] === 'trade')
     return { topic: `trade:${symbol}`, symbol, depth: false };
+  if (parts[0] === 'tickers') return { topic: `tickers:${symbol}`, symbol, depth: false };
   return null;
 }
 
@@ -104,6 +106,16 @@ export class BybitSimProtocol extends StreamSimProtocol {
     return m.op === 'subscribe'
       ? { subscribe: topics, replies: [reply] }
       : { unsubscribe: topics, replies: [reply] };
+  }
+
+  /**
+   * `tickers.{symbol}` gets one ticker snapshot right away: the Bybit documentation example's funding
+   * rate, mark and index (funding-frames.ts DOC_EXAMPLES.bybit: documentation values, not market
+   * data), next funding the next 8 h mark of the recorded clock.
+   */
+  protected override fundingFrames(topic: string, nowMs: number): string[] {
+    if (!topic.startsWith('tickers:')) return [];
+    return [bybitTickerFrame(topic.slice(8), DOC_EXAMPLES.bybit, nowMs)];
   }
 
   protected bookSymbolOfTopic(topic: string): string | null {

@@ -27,6 +27,12 @@ import type { RecordedFrame } from '../../recording/types.ts';
 import type { ClientMessageResult, FrameRoute, SessionOpen, SimProtocol } from '../types.ts';
 import { RestSimProtocol, restError, type RestBookState, type RestRoute } from './rest-sim.ts';
 import { corruptOneLevel } from './stream-sim.ts';
+import {
+  gateioFundingFromContracts,
+  gateioTickersFrame,
+  isGateioContractsUrl,
+  type SimFundingValues,
+} from './funding-frames.ts';
 
 /** Largest `limit` the simulated order-book endpoints accept. */
 const MAX_LIMIT = 1000;
@@ -39,6 +45,12 @@ const OBU_LEVEL = 400;
 export class GateioSimProtocol extends RestSimProtocol {
   private readonly market: 'spot' | 'futures';
   protected readonly routes: readonly RestRoute[];
+  /** Funding values per contract from a recorded contracts reference body (futures; see onSubscribed). */
+  private funding = new Map<string, SimFundingValues>();
+  /** Local time of the last observed recorded frame: the venue clock of served ticker frames. */
+  private clock = NaN;
+  /** The timeline's first local time (preload): the clock before any frame is observed. */
+  private startClock = NaN;
 
   /** @throws {Error} when `venue` is not a Gate.io market */
   constructor(
@@ -119,10 +131,45 @@ export class GateioSimProtocol extends RestSimProtocol {
     });
   }
 
-  /** `obu` mode: the full book of each subscribed `obu` stream (see module doc). */
+  override preload(frames: readonly RecordedFrame[]): void {
+    super.preload(frames);
+    this.startClock = frames[0]?.localTs ?? NaN;
+    for (const f of frames)
+      if (f.kind === 'rest' && this.market === 'futures' && isGateioContractsUrl(f.url))
+        this.funding = gateioFundingFromContracts(f.text);
+  }
+
+  override observe(frame: RecordedFrame): void {
+    this.clock = frame.localTs;
+    super.observe(frame);
+  }
+
+  override reset(): void {
+    super.reset();
+    this.clock = NaN;
+  }
+
+  /**
+   * Futures `futures.tickers` subscriptions get one ticker update per contract right away, with the
+   * contract's funding rate, indicative rate, mark and index price from the recorded contracts
+   * reference body (real venue values of the recording's moment: funding-frames.ts); a contract the
+   * body does not list gets no frame. Then, in `obu` mode, the full book of each subscribed `obu`
+   * stream (see module doc).
+   */
   onSubscribed(topics: readonly string[]): readonly string[] {
-    if (this.book !== 'obu') return [];
     const out: string[] = [];
+    const now = Number.isFinite(this.clock)
+      ? this.clock
+      : Number.isFinite(this.startClock)
+        ? this.startClock
+        : Date.now();
+    for (const t of topics) {
+      if (!t.startsWith('futures.tickers:')) continue;
+      const contract = t.slice(t.indexOf(':') + 1);
+      const v = this.funding.get(contract);
+      if (v) out.push(gateioTickersFrame(contract, v, now));
+    }
+    if (this.book !== 'obu') return out;
     for (const t of topics) {
       if (!t.startsWith(`${this.market}.obu:`)) continue;
       const symbol = t.slice(t.indexOf(':') + 1);

@@ -11,6 +11,7 @@
  * recorded `l2Book` message, sent as it is to a client that (re)subscribes: every message is a full book,
  * so that is the snapshot.
  */
+import { DOC_EXAMPLES, hyperliquidAssetCtxFrame } from './funding-frames.ts';
 import type { VenueId } from '../../core/model.ts';
 import type { RecordedFrame } from '../../recording/types.ts';
 import type { ClientMessageResult, FrameRoute, SessionOpen, SimHttpResult, SimProtocol } from '../types.ts';
@@ -70,9 +71,15 @@ export class HyperliquidSimProtocol implements SimProtocol {
     return m.method === 'subscribe' ? { subscribe: [topic], replies } : { unsubscribe: [topic], replies };
   }
 
+  /**
+   * `l2Book:<coin>` gets the coin's latest recorded book; `activeAssetCtx:<coin>` one perps context
+   * with the documentation's values (funding-frames.ts DOC_EXAMPLES.hyperliquid: not market data).
+   */
   onSubscribed(topics: readonly string[]): readonly string[] {
     const out: string[] = [];
     for (const t of topics) {
+      if (t.startsWith('activeAssetCtx:'))
+        out.push(hyperliquidAssetCtxFrame(t.slice(15), DOC_EXAMPLES.hyperliquid));
       if (!t.startsWith('l2Book:')) continue;
       const text = this.latest.get(t.slice(7));
       if (text !== undefined) out.push(text);

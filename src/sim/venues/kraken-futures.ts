@@ -13,6 +13,7 @@
  * recorded `seq`, so the next recorded update (`seq` + 1) continues it; numbers are written as JSON
  * numbers, as Kraken Futures does.
  */
+import { DOC_EXAMPLES, krakenFuturesTickerFrame } from './funding-frames.ts';
 import type { VenueId } from '../../core/model.ts';
 import type { ClientMessageResult, FrameRoute, SessionOpen, SimProtocol } from '../types.ts';
 import { parseJsonKeepingDecimals } from '../../feeds/fields.ts';
@@ -78,6 +79,16 @@ export class KrakenFuturesSimProtocol extends StreamSimProtocol {
     const replies = ids.map((p) => JSON.stringify({ event: done, feed, product_ids: [p] }));
     const topics = ids.map((p) => `${feed}:${p}`);
     return m.event === 'subscribe' ? { subscribe: topics, replies } : { unsubscribe: topics, replies };
+  }
+
+  /**
+   * `ticker:<product>` of a perpetual gets one ticker right away: the Kraken Futures documentation
+   * example's relative funding rate, mark and index (funding-frames.ts DOC_EXAMPLES.krakenFutures:
+   * documentation values, not market data), next funding the next whole hour of the recorded clock.
+   */
+  protected override fundingFrames(topic: string, nowMs: number): string[] {
+    if (!topic.startsWith('ticker:') || !/^P[IF]_/.test(topic.slice(7))) return [];
+    return [krakenFuturesTickerFrame(topic.slice(7), DOC_EXAMPLES.krakenFutures, nowMs)];
   }
 
   protected bookSymbolOfTopic(topic: string): string | null {

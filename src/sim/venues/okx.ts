@@ -11,6 +11,7 @@
  * built from the venue-side book (see stream-sim.ts) with its CRC32 checksum and, when the recording has
  * them, `seqId` = the last `seqId` sent (`prevSeqId` -1), so the recorded updates that follow chain onto it.
  */
+import { DOC_EXAMPLES, okxFundingRateFrame } from './funding-frames.ts';
 import type { VenueId } from '../../core/model.ts';
 import type { ClientMessageResult, FrameRoute, SessionOpen, SimProtocol } from '../types.ts';
 import { okxChecksum } from '../../feeds/okx/checksum.ts';
@@ -77,6 +78,16 @@ export class OkxSimProtocol extends StreamSimProtocol {
       );
     }
     return m.op === 'subscribe' ? { subscribe: topics, replies } : { unsubscribe: topics, replies };
+  }
+
+  /**
+   * `funding-rate:<instId>` gets one push right away: the OKX documentation example's rate
+   * (funding-frames.ts DOC_EXAMPLES.okx: documentation values, not market data), next settlement the
+   * next 8 h mark of the recorded clock.
+   */
+  protected override fundingFrames(topic: string, nowMs: number): string[] {
+    if (!topic.startsWith('funding-rate:')) return [];
+    return [okxFundingRateFrame(topic.slice(13), DOC_EXAMPLES.okx, nowMs)];
   }
 
   protected bookSymbolOfTopic(topic: string): string | null {

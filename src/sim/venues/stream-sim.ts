@@ -65,12 +65,26 @@ export abstract class StreamSimProtocol implements SimProtocol {
     return s;
   }
 
+  /** Local time of the last observed recorded frame: the venue clock of served funding frames. */
+  protected clock = NaN;
+
   reset(): void {
     this.states.clear();
     this.parser = venueAdapter(this.venue).createParser();
+    this.clock = NaN;
+  }
+
+  /**
+   * Frames a subscription to `topic` gets besides a book snapshot: funding channels the recordings do
+   * not hold (funding-frames.ts); none by default.
+   * @param nowMs the simulator's recorded clock (wall clock before any frame was observed)
+   */
+  protected fundingFrames(_topic: string, _nowMs: number): string[] {
+    return [];
   }
 
   observe(frame: RecordedFrame): void {
+    this.clock = frame.localTs;
     if (frame.kind !== 'ws') return;
     const r = this.route(frame.text);
     if (r === null || !r.depth || r.symbol === undefined) return;
@@ -103,6 +117,8 @@ export abstract class StreamSimProtocol implements SimProtocol {
 
   onSubscribed(topics: readonly string[]): readonly string[] {
     const out: string[] = [];
+    const now = Number.isFinite(this.clock) ? this.clock : Date.now();
+    for (const t of topics) out.push(...this.fundingFrames(t, now));
     for (const t of topics) {
       const sym = this.bookSymbolOfTopic(t);
       if (sym === null) continue;
