@@ -502,6 +502,12 @@ export const ConsolidatedView = z.object({
       spotMid: nullableNumber,
       bps: nullableNumber,
       annualized: nullableNumber,
+      fundingRate: nullableNumber.describe(
+        'latest funding rate per interval (fraction), as the venue streams it',
+      ),
+      fundingIntervalHours: nullableNumber,
+      fundingAnnualized: nullableNumber.describe('funding rate x 8760 / interval hours (fraction per year)'),
+      nextFundingTime: msTimeOrNull,
     }),
   ),
   divergence: z

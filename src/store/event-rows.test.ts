@@ -50,6 +50,10 @@ describe('analytics event rows', () => {
       spotMid: 100,
       bps: -100,
       annualized: null,
+      fundingRate: 0.0001,
+      fundingIntervalHours: 8,
+      fundingAnnualized: 0.1095,
+      nextFundingTime: null,
       spot: ['a:X'],
       ts: T + 1000.6,
     });

@@ -411,3 +411,39 @@ describe('bucketed view and member heatmaps', () => {
     expect(at(A, 2000)).toEqual(['ask@101=1', 'bid@100=3', 'bid@99=6']);
   });
 });
+
+describe('basis with funding', () => {
+  it("a perpetual member's basis carries its latest funding: rate per interval, interval, annualized, next time", () => {
+    const h = harness(['binance:BTCUSDT', 'binance-usdm:BTCUSDT']);
+    h.feed(snap('binance:BTCUSDT', [['60000.0', '1']], [['60001.0', '1']], 0));
+    h.feed(snap('binance-usdm:BTCUSDT', [['60030.0', '1']], [['60031.0', '1']], 0));
+    expect(h.group.basis()[0]).toMatchObject({ instrument: 'binance-usdm:BTCUSDT', fundingRate: null });
+    h.stage.onFunding({
+      type: 'funding',
+      instrument: 'binance-usdm:BTCUSDT',
+      venue: 'binance-usdm',
+      exchangeTs: 1,
+      localTs: 1,
+      fundingRate: '0.00010000',
+      intervalHours: 8,
+      nextFundingTime: 28_800_000,
+      markPrice: '60030.5',
+    });
+    const [b] = h.group.basis();
+    expect(b!.bps).toBeCloseTo((30 / 60000.5) * 1e4, 9);
+    expect(b).toMatchObject({ fundingRate: 0.0001, fundingIntervalHours: 8, nextFundingTime: 28_800_000 });
+    expect(b!.fundingAnnualized).toBeCloseTo(0.0001 * 3 * 365, 12);
+    // A funding event of an instrument outside the group changes nothing.
+    h.stage.onFunding({
+      type: 'funding',
+      instrument: 'okx:BTC-USDT-SWAP',
+      venue: 'okx',
+      exchangeTs: 2,
+      localTs: 2,
+      fundingRate: '0.0005',
+      intervalHours: 8,
+      nextFundingTime: NaN,
+    });
+    expect(h.group.basis()[0]!.fundingRate).toBe(0.0001);
+  });
+});

@@ -9,7 +9,8 @@
  */
 import { parseDecimal } from '../../core/decimal.ts';
 import type { InstrumentSpec } from '../../core/instrument.ts';
-import type { Trade, WireLevel } from '../../core/model.ts';
+import type { Funding, Trade, WireLevel } from '../../core/model.ts';
+import { annualizedFundingRate, fundingRateNumber } from '../../pipeline/funding-board.ts';
 import type { BookState } from '../../book/health.ts';
 import type { InstrumentBook } from '../../book/instrument-book.ts';
 import { computeBookMetrics, type BookMetricsConfig, defaultBookMetricsConfig } from '../book-metrics.ts';
@@ -96,6 +97,16 @@ export interface GroupBasis {
   bps: number;
   /** Simple annualized basis for dated futures (null for perpetuals). */
   annualized: number | null;
+  /**
+   * The member's latest funding as its venue streams it (pipeline/funding-board.ts), null when none
+   * came: rate per funding interval (fraction, 0.0001 = 1 bp), the interval (hours, null when unknown),
+   * the rate annualized without compounding (fraction per year, null without an interval) and the next
+   * funding time (ms since epoch UTC, null when unknown).
+   */
+  fundingRate: number | null;
+  fundingIntervalHours: number | null;
+  fundingAnnualized: number | null;
+  nextFundingTime: number | null;
 }
 
 /**
@@ -155,6 +166,8 @@ export class ConsolidationGroup {
   private readonly tops: MemberTop[];
   private readonly byInstrument = new Map<string, number>();
   private readonly books: (InstrumentBook | null)[];
+  /** Latest funding per member (perpetuals whose venue streams it). */
+  private readonly funding: (Funding | undefined)[];
   ts = NaN;
 
   constructor(readonly opts: GroupOptions) {
@@ -174,6 +187,7 @@ export class ConsolidationGroup {
     this.states = ms.map(() => 'connecting');
     this.tops = ms.map(() => ({ bid: NaN, bidSize: NaN, ask: NaN, askSize: NaN }));
     this.books = ms.map(() => null);
+    this.funding = ms.map(() => undefined);
     const hmCfg = opts.heatmap === false ? null : { bucketSize: 10, binMs: 1000, ...opts.heatmap };
     this.heatmap = hmCfg ? new Heatmap(hmCfg) : null;
     this.memberHeatmaps = hmCfg && opts.memberHeatmaps !== false ? ms.map(() => new Heatmap(hmCfg)) : null;
@@ -223,6 +237,11 @@ export class ConsolidationGroup {
       return [];
     }
     return this.leave(m, ts);
+  }
+
+  /** A member's latest funding (the engine's FundingBoard passes each new one on); shown with its basis. */
+  onMemberFunding(m: number, f: Funding): void {
+    this.funding[m] = f;
   }
 
   /** A member's trade, added to the consolidated flow in group units. */
@@ -393,7 +412,21 @@ export class ConsolidationGroup {
       if (m.spec.kind === 'spot' || this.states[i] !== 'live') return;
       const mid = midOf(this.tops[i]!);
       const b = computeBasis(mid, spotMid, m.spec.kind === 'future' ? m.spec.expiry : null, this.ts);
-      if (b) out.push({ instrument: m.instrument, mid, spotMid, bps: b.bps, annualized: b.annualized });
+      if (!b) return;
+      const f = this.funding[i];
+      const rate = f ? fundingRateNumber(f) : NaN;
+      const annual = f ? annualizedFundingRate(f) : NaN;
+      out.push({
+        instrument: m.instrument,
+        mid,
+        spotMid,
+        bps: b.bps,
+        annualized: b.annualized,
+        fundingRate: Number.isFinite(rate) ? rate : null,
+        fundingIntervalHours: f && f.intervalHours > 0 ? f.intervalHours : null,
+        fundingAnnualized: Number.isFinite(annual) ? annual : null,
+        nextFundingTime: f && Number.isFinite(f.nextFundingTime) ? f.nextFundingTime : null,
+      });
     });
     return out;
   }

@@ -28,7 +28,7 @@
 import type { Bus } from '../../core/bus.ts';
 import { baseSize, fallbackSpec, USD_LIKE, type InstrumentSpec } from '../../core/instrument.ts';
 import { parseDecimal } from '../../core/decimal.ts';
-import type { InstrumentId, Trade } from '../../core/model.ts';
+import type { Funding, InstrumentId, Trade } from '../../core/model.ts';
 import type { BookState } from '../../book/health.ts';
 import type { InstrumentBook } from '../../book/instrument-book.ts';
 import type { BookUpdate, PipelineStage } from '../../pipeline/engine.ts';
@@ -248,6 +248,11 @@ export class ConsolidationStage implements PipelineStage {
       this.publishCrossed(group.onMemberState(m, b, localTs));
       this.maybePublish(group, localTs);
     }
+  }
+
+  /** A member's funding became its latest (engine FundingBoard): kept for the member's basis. */
+  onFunding(f: Funding): void {
+    for (const { group, m } of this.memberships.get(f.instrument) ?? []) group.onMemberFunding(m, f);
   }
 
   onTrade(t: Trade): void {
