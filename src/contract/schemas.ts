@@ -277,6 +277,53 @@ export const AnalyticsView = z.object({
 export type AnalyticsView = z.infer<typeof AnalyticsView>;
 
 /**
+ * Indicator values of one candle interval after its last closed candle (analytics/flow.ts, computed
+ * server-side with `trading-signals` on close prices; periods from the config's `analytics.indicators`,
+ * default EMA 20, RSI 14, MACD 12/26/9, Bollinger 20 × 2σ). null until enough candles have closed.
+ * EMA, MACD and Bollinger in quote currency; RSI 0-100.
+ */
+export const IndicatorValues = z.object({
+  ema: nullableNumber,
+  rsi: nullableNumber,
+  macd: z.object({ macd: z.number(), signal: z.number(), histogram: z.number() }).nullable(),
+  bollinger: z.object({ lower: z.number(), middle: z.number(), upper: z.number() }).nullable(),
+});
+export type IndicatorValues = z.infer<typeof IndicatorValues>;
+
+/** One interval of a `candles` channel message. */
+export const CandleIntervalUpdate = z.object({
+  intervalMs: z
+    .number()
+    .int()
+    .positive()
+    .describe('candle length, ms; candles start at multiples of it (UTC)'),
+  closed: z
+    .array(Candle)
+    .describe(
+      'closed candles, oldest first: the most recent ones (up to 120) in the first message after a subscription, the last 3 afterwards (upsert by `start`)',
+    ),
+  forming: Candle.nullable().describe(
+    'the candle still open (changes until the next one starts), null before any trade',
+  ),
+  indicators: IndicatorValues,
+});
+export type CandleIntervalUpdate = z.infer<typeof CandleIntervalUpdate>;
+
+/**
+ * The `candles` channel payload: live OHLCV candles of one instrument built from its trades by the
+ * analytics stage, per interval (`1s`, `5s`, `1m`, `15m`, `1h`). Units: prices quote currency, volumes
+ * base units (contracts converted), `buyVolume`/`sellVolume` by aggressor (the rest unknown), `trades`
+ * the trade count, `start` and `ts` ms since epoch UTC on the trades' exchange clock (recorded time
+ * when the feed replays recordings). Non-market prints (Trade.kind) are left out.
+ */
+export const CandlesUpdate = z.object({
+  instrument: InstrumentId,
+  ts: msTimeOrNull.describe('exchange time of the last trade counted, null before any'),
+  intervals: z.record(z.string(), CandleIntervalUpdate),
+});
+export type CandlesUpdate = z.infer<typeof CandlesUpdate>;
+
+/**
  * A wall lifecycle event (analytics/walls.ts WallEvent; the `analytics` channel): `appeared`, `resized`,
  * `moved`, `pulled` or `consumed`, inferred from L2 data and trades (heuristic). Prices quote, sizes
  * base units, `ts` the local time (ms since epoch UTC) of the book update the scan ran on.
