@@ -279,7 +279,8 @@ export type AnalyticsView = z.infer<typeof AnalyticsView>;
 /**
  * Indicator values of one candle interval after its last closed candle (analytics/flow.ts, computed
  * server-side with `trading-signals` on close prices; periods from the config's `analytics.indicators`,
- * default EMA 20, RSI 14, MACD 12/26/9, Bollinger 20 × 2σ). null until enough candles have closed.
+ * default EMA 20, RSI 14, MACD 12/26/9, Bollinger 20 × 2σ). null while the library gives no value yet
+ * (the EMA is seeded with the first close; the others wait for enough closed candles).
  * EMA, MACD and Bollinger in quote currency; RSI 0-100.
  */
 export const IndicatorValues = z.object({
