@@ -16,6 +16,7 @@ import { startSimulator, type RunningSimulator } from '../src/app/simulator.ts';
 import { loadConfig } from '../src/config/load.ts';
 import type { Trade } from '../src/core/model.ts';
 import { CandlesUpdate, type Candle } from '../src/contract/schemas.ts';
+import { LiveCandles } from '../src/client/candles.ts';
 
 const REC = '../shared/data/binance-hftbacktest/usdm/btcusdt_20240808.gz';
 const ID = 'binance-usdm:BTCUSDT';
@@ -143,6 +144,12 @@ describe('candles channel over the offline app (real recording)', () => {
       }
       expect([...got.keys()].sort(), label).toEqual([...want.keys()].sort());
       for (const [start, c] of want) expect(got.get(start), `${label} ${start}`).toEqual(c);
+      // The SDK's series built from the same messages (src/client/candles.ts).
+      const sdk = new LiveCandles();
+      for (const d of live.data) sdk.apply(CandlesUpdate.parse(d));
+      expect(sdk.candles(label), label).toEqual(
+        [...want.keys()].sort((x, y) => x - y).map((s) => want.get(s)),
+      );
       // A fresh subscription's first message: the closed candles (up to 120) and the forming one.
       const first = CandlesUpdate.parse(end.data[0]).intervals[label]!;
       const starts = [...want.keys()].sort((a, b) => a - b);
