@@ -289,7 +289,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       role,
       onError: limitedWarn(logger, 'cache write failed'),
     });
-    cache.attach(bus, engine.books);
+    cache.attach(bus, engine.books, analytics ?? undefined);
     logger.info({ cache: redactUrl(config.cache) }, 'latest state cached in Redis');
   }
   let stopRepublisher = (): void => {};
