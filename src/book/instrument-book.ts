@@ -442,6 +442,22 @@ export class InstrumentBook {
     this.snapshotPending = false;
   }
 
+  /**
+   * The venue's stream started over from its beginning (the demo's simulator looping a recording): the
+   * book forgets its state and waits for a fresh snapshot as at start (`syncing`), counted in
+   * `restarts`, not in `resyncs` (no integrity was lost: the recording simply begins again).
+   * @param code `replay_restart`; @param reason the detail (e.g. `restarted: replay-loop`)
+   */
+  restart(code: HealthReasonCode, reason: string, now: number): void {
+    this.health.counters.restarts++;
+    this.setState('syncing', code, reason, now);
+    this.buffer = [];
+    this.last = null;
+    this.hasSnapshot = false;
+    this.snapshotWanted = true;
+    this.snapshotPending = false;
+  }
+
   /** A crossed or locked book: counted apart, then resynced (never repaired silently). */
   private failCross(kind: 'crossed' | 'locked', where: string, now: number): BookOutcome {
     const c = this.health.counters;

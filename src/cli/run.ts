@@ -95,6 +95,7 @@ async function runUntilSignal(
   config: AppConfig,
   logger: Logger,
   onClose?: () => Promise<void>,
+  onStarted?: (app: import('../app/app.ts').App) => void,
 ): Promise<void> {
   const { startApp } = await import('../app/app.ts');
   const { describeStartupError } = await import('../app/startup.ts');
@@ -107,6 +108,7 @@ async function runUntilSignal(
     await onClose?.();
     process.exit(1);
   }
+  onStarted?.(app);
   await new Promise<void>((done) => {
     const stop = (signal: string): void => {
       logger.info({ signal }, 'signal received');
@@ -270,9 +272,16 @@ export function register(program: Command): void {
             { venue: p.venue, ws: sims[i]!.wsUrl, files: p.files },
             'simulator serving a recording',
           );
-        await runUntilSignal(config, logger, async () => {
-          await Promise.all([...sims.map((s) => s.close()), newsServer?.close()]);
-        });
+        const { linkReplayLoops } = await import('../app/simulator.ts');
+        await runUntilSignal(
+          config,
+          logger,
+          async () => {
+            await Promise.all([...sims.map((s) => s.close()), newsServer?.close()]);
+          },
+          // Each pass of a looping recording shows as a feed restart, not as resync faults.
+          (app) => linkReplayLoops(sims, app.connectors),
+        );
       },
     );
 }

@@ -32,7 +32,11 @@ export const BookCounters = z.object({
   checksumFailures: z.number(),
   crossedBooks: z.number(),
   lockedBooks: z.number(),
-  resyncs: z.number(),
+  resyncs: z.number().describe('resyncs started: integrity faults (gap, checksum, crossed, reconnect...)'),
+  restarts: z
+    .number()
+    .optional()
+    .describe('feed restarts (the demo looping its recording, reason replay_restart): not faults, not in resyncs'),
   dropped: z.number(),
   oracleChecked: z.number(),
   oracleMatched: z.number(),
