@@ -38,7 +38,8 @@ async function start(link: boolean): Promise<{ sim: RunningSimulator; app: App; 
     },
     {},
   );
-  const app = await startApp(config, pino({ level: 'silent' }));
+  // As `depthwatch demo` starts it: exchange times are the recording's clock.
+  const app = await startApp(config, pino({ level: 'silent' }), { recordedTime: true });
   if (link) linkReplayLoops([sim], app.connectors);
   const health: BookHealth[] = [];
   app.bus.subscribe('health', (h) => {
@@ -90,6 +91,9 @@ describe('demo replay loop (real recording, short loop)', () => {
     const api = (await (await fetch(`${r.app.url}/api/v1/instruments`)).json()) as {
       items: { instrument: string; counters: { resyncs: number; restarts: number } }[];
     };
+    // One time base: the server says exchange times are recorded time (the dashboard's header tag).
+    const hz = (await (await fetch(`${r.app.url}/healthz`)).json()) as { timeBase: string };
+    expect(hz.timeBase).toBe('recorded');
     expect(api.items.find((i) => i.instrument === ID)!.counters).toMatchObject({
       resyncs: 0,
       restarts: c.restarts,

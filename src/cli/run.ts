@@ -96,12 +96,13 @@ async function runUntilSignal(
   logger: Logger,
   onClose?: () => Promise<void>,
   onStarted?: (app: import('../app/app.ts').App) => void,
+  appOpts: import('../app/app.ts').StartAppOptions = {},
 ): Promise<void> {
   const { startApp } = await import('../app/app.ts');
   const { describeStartupError } = await import('../app/startup.ts');
   let app: Awaited<ReturnType<typeof startApp>>;
   try {
-    app = await startApp(config, logger);
+    app = await startApp(config, logger, appOpts);
   } catch (e) {
     // One line naming the problem and the fix (app/startup.ts), no stack trace; exit code 1.
     console.error(`depthwatch: ${describeStartupError(e, config)}`);
@@ -281,6 +282,8 @@ export function register(program: Command): void {
           },
           // Each pass of a looping recording shows as a feed restart, not as resync faults.
           (app) => linkReplayLoops(sims, app.connectors),
+          // Exchange times are the recordings' clock: the dashboard labels them "recorded time".
+          { recordedTime: true },
         );
       },
     );

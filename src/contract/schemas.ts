@@ -36,7 +36,9 @@ export const BookCounters = z.object({
   restarts: z
     .number()
     .optional()
-    .describe('feed restarts (the demo looping its recording, reason replay_restart): not faults, not in resyncs'),
+    .describe(
+      'feed restarts (the demo looping its recording, reason replay_restart): not faults, not in resyncs',
+    ),
   dropped: z.number(),
   oracleChecked: z.number(),
   oracleMatched: z.number(),
@@ -619,6 +621,12 @@ export const HealthzResponse = z.object({
   version: z.string(),
   startedAt: msTime,
   uptimeS: z.number(),
+  timeBase: z
+    .enum(['exchange', 'recorded'])
+    .optional()
+    .describe(
+      "the clock of exchange times (trades, candles, heatmap): `recorded` when the feeds replay recordings (depthwatch demo, serve), the venues' live clock otherwise",
+    ),
 });
 
 /** `GET /readyz`. */
