@@ -5,15 +5,11 @@
  * the candles the channel sent (upserted by `start`) and those of a fresh subscription at the end must
  * equal that aggregation exactly.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { pino } from 'pino';
-import { startApp, type App } from '../src/app/app.ts';
+import type { App } from '../src/app/app.ts';
+import { startAppOn } from './offline-app.ts';
 import { startSimulator, type RunningSimulator } from '../src/app/simulator.ts';
-import { loadConfig } from '../src/config/load.ts';
 import type { Trade } from '../src/core/model.ts';
 import { CandlesUpdate, type Candle } from '../src/contract/schemas.ts';
 import { LiveCandles } from '../src/client/candles.ts';
@@ -89,19 +85,7 @@ describe('candles channel over the offline app (real recording)', () => {
 
   beforeAll(async () => {
     sim = await startSimulator({ venue: 'binance-usdm', files: [REC], speed: 1, loop: false });
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'dw-candles-')), 'history.duckdb');
-    const config = loadConfig(
-      undefined,
-      {
-        instruments: sim.instruments,
-        venues: { 'binance-usdm': { ws: sim.wsUrl, rest: sim.restUrl } },
-        api: { host: '127.0.0.1', port: 0, dashboard: false },
-        store: { url: `duckdb:${dbPath}`, flushIntervalMs: 500 },
-        news: { enabled: false },
-      },
-      {},
-    );
-    app = await startApp(config, pino({ level: 'silent' }));
+    app = await startAppOn(sim);
     // Subscribed before any frame can arrive (the connectors only started connecting): every trade.
     app.bus.subscribe('trade', (t) => {
       if (t.instrument === ID) trades.push(t);

@@ -4,14 +4,10 @@
  * `depthwatch demo` wires it (app/simulator.ts linkReplayLoops). Without the link, the same loop counts
  * as reconnect resyncs (the control).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { pino } from 'pino';
-import { startApp, type App } from '../src/app/app.ts';
+import type { App } from '../src/app/app.ts';
+import { startAppOn } from './offline-app.ts';
 import { linkReplayLoops, startSimulator, type RunningSimulator } from '../src/app/simulator.ts';
-import { loadConfig } from '../src/config/load.ts';
 import type { BookHealth } from '../src/book/health.ts';
 
 const REC = '../shared/data/binance-hftbacktest/usdm/btcusdt_20240808.gz';
@@ -26,20 +22,8 @@ async function start(link: boolean): Promise<{ sim: RunningSimulator; app: App; 
     loop: true,
     maxFrames: 1000,
   });
-  const dbPath = join(mkdtempSync(join(tmpdir(), 'dw-loop-')), 'history.duckdb');
-  const config = loadConfig(
-    undefined,
-    {
-      instruments: sim.instruments,
-      venues: { 'binance-usdm': { ws: sim.wsUrl, rest: sim.restUrl } },
-      api: { host: '127.0.0.1', port: 0, dashboard: false },
-      store: { url: `duckdb:${dbPath}`, flushIntervalMs: 500 },
-      news: { enabled: false },
-    },
-    {},
-  );
   // As `depthwatch demo` starts it: exchange times are the recording's clock.
-  const app = await startApp(config, pino({ level: 'silent' }), { recordedTime: true });
+  const app = await startAppOn(sim, { recordedTime: true });
   if (link) linkReplayLoops([sim], app.connectors);
   const health: BookHealth[] = [];
   app.bus.subscribe('health', (h) => {

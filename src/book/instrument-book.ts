@@ -435,6 +435,11 @@ export class InstrumentBook {
     const h = this.health;
     h.counters.resyncs++;
     this.setState('resyncing', code, reason, now);
+    this.awaitSnapshot();
+  }
+
+  /** Forget the sync position and buffered deltas; a fresh snapshot is wanted. */
+  private awaitSnapshot(): void {
     this.buffer = [];
     this.last = null;
     this.hasSnapshot = false;
@@ -451,11 +456,7 @@ export class InstrumentBook {
   restart(code: HealthReasonCode, reason: string, now: number): void {
     this.health.counters.restarts++;
     this.setState('syncing', code, reason, now);
-    this.buffer = [];
-    this.last = null;
-    this.hasSnapshot = false;
-    this.snapshotWanted = true;
-    this.snapshotPending = false;
+    this.awaitSnapshot();
   }
 
   /** A crossed or locked book: counted apart, then resynced (never repaired silently). */
