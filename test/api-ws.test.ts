@@ -116,7 +116,7 @@ describe('WebSocket /ws with a real client', () => {
     await until(() => c.msgs.some((m) => m.op === 'unsubscribed'));
     fx.feed(tradeFrame('BTCUSDT', 9200, '60000.00', '0.01', true, T0 + 3000), T0 + 3001);
     c.send('not json');
-    c.send({ op: 'subscribe', channel: 'candles', instrument: BTC });
+    c.send({ op: 'subscribe', channel: 'klines', instrument: BTC });
     c.send({ op: 'subscribe', channel: 'book', instrument: 'BTCUSDT' });
     await until(() => c.msgs.filter((m) => 'error' in m).length === 3);
     const errors = c.msgs.filter((m) => 'error' in m).map((m) => m.error as string);

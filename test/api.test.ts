@@ -225,7 +225,7 @@ describe('HTTP API over an engine fed Binance frames', () => {
   it('reports liveness, readiness, OpenAPI and Prometheus counters', async () => {
     const h = await get<{ status: string; version: string }>('/healthz');
     expect(h.status).toBe(200);
-    expect(h.json()).toMatchObject({ status: 'ok', version: '9.9.9' });
+    expect(h.json()).toMatchObject({ status: 'ok', version: '9.9.9', timeBase: 'exchange' });
     expect((await get('/readyz')).status).toBe(200);
 
     const docs = await get<{ openapi: string; paths: Record<string, unknown> }>('/docs/openapi.json');

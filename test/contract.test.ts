@@ -471,7 +471,8 @@ describe('API contract conformance over the recorded Binance BTC market', () => 
     await new Promise((res) => ws.once('open', res));
     const sub = (channel: WsChannel, instrument: string): void =>
       ws.send(JSON.stringify({ op: 'subscribe', channel, instrument, throttleMs: 0 }));
-    for (const c of ['metrics', 'book', 'trades', 'health', 'alerts', 'analytics'] as const) sub(c, '*');
+    for (const c of ['metrics', 'book', 'trades', 'health', 'alerts', 'analytics', 'candles'] as const)
+      sub(c, '*');
     sub('news', '*');
     sub('consolidated', 'BTC-USD');
     sub('watchlist', '*');

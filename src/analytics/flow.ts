@@ -180,6 +180,11 @@ export class CandleSeries {
     I.bollinger = b ? { lower: b.lower, middle: b.middle, upper: b.upper } : null;
   }
 
+  /** The last `n` closed candles, oldest first (fewer while fewer have closed). */
+  recentClosed(n: number): Candle[] {
+    return n > 0 ? this.closed.slice(Math.max(0, this.closed.length - n)) : [];
+  }
+
   /** Closed candles (oldest first, at most `keep`) followed by the open one if any. */
   candles(): Candle[] {
     return this.current ? [...this.closed, { ...this.current }] : [...this.closed];

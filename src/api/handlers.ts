@@ -22,7 +22,7 @@ import { fundingEntryOf } from './shapes.ts';
 export interface CoreHandlerDeps {
   engine: ApiEngine;
   store: HistoryStore;
-  info: { version: string; startedAt: number };
+  info: { version: string; startedAt: number; timeBase?: 'exchange' | 'recorded' };
   alertRules?: readonly AlertRule[];
   /**
    * Readiness probe; default: the store's `isReady` when it has one, else `store.counts()` succeeds. A
@@ -352,6 +352,7 @@ export function coreHandlers(deps: CoreHandlerDeps): Pick<JsonHandlers, CoreRout
       version: info.version,
       startedAt: info.startedAt,
       uptimeS: Math.round((Date.now() - info.startedAt) / 1000),
+      timeBase: info.timeBase ?? 'exchange',
     }),
 
     readyz: async () => {

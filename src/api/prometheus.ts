@@ -6,7 +6,8 @@
  * - `frames_total{venue}`, `frames_dropped_total{venue,code}`: frames handled / dropped before a book.
  * - `book_state{instrument,state}`: 1 for the instrument's current state, 0 for the others;
  *   `book_reason{instrument,state,reason_code}` = 1 with the current HealthReasonCode (`none` when live).
- * - `book_resyncs_total`, `book_gaps_total`, `book_checksum_failures_total`, `book_crossed_total`,
+ * - `book_resyncs_total` (integrity faults), `book_restarts_total` (a replayed recording started over:
+ *   the demo's loop; not faults), `book_gaps_total`, `book_checksum_failures_total`, `book_crossed_total`,
  *   `book_locked_total`,
  *   `book_dropped_total`, `book_deltas_applied_total`, `book_snapshots_total`, `trades_total` `{instrument}`.
  * - `book_latency_ms{instrument}`: exchange-to-local latency of the last update.
@@ -79,7 +80,12 @@ export function createMetricsRegistry(deps: {
     },
   );
   const perBook: [string, keyof BookCounters, string][] = [
-    ['depthwatch_book_resyncs_total', 'resyncs', 'Book resyncs started'],
+    ['depthwatch_book_resyncs_total', 'resyncs', 'Book resyncs started (integrity faults)'],
+    [
+      'depthwatch_book_restarts_total',
+      'restarts',
+      'Feed restarts (a replayed recording started over: the demo loop), not integrity faults',
+    ],
     ['depthwatch_book_gaps_total', 'gaps', 'Sequence gaps detected'],
     ['depthwatch_book_checksum_failures_total', 'checksumFailures', 'Venue checksum mismatches'],
     ['depthwatch_book_crossed_total', 'crossedBooks', 'Times the book was found crossed (bid > ask)'],

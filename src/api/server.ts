@@ -65,7 +65,11 @@ export interface ApiDeps extends Omit<NewsApiDeps, 'store'> {
   staticDir?: string;
   /** A pino logger for fastify, or false/absent for none. */
   logger?: FastifyBaseLogger | false;
-  info?: { version: string; startedAt: number };
+  /**
+   * Version, start time and time base (`recorded`: exchange times are the recordings' clock, e.g. the
+   * demo; default `exchange`) answered by `/healthz`.
+   */
+  info?: { version: string; startedAt: number; timeBase?: 'exchange' | 'recorded' };
   /** WebSocket limits and throttles. */
   ws?: WsOptions;
   /** Effective alert rules, answered by `GET /api/v1/alert-rules` (default: none). */

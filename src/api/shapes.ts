@@ -1,7 +1,8 @@
 /**
  * Mapping of engine, store and analytics objects to the contract's JSON shapes (src/contract), in one
  * place: trades get numbers plus exact decimal strings, stored snapshots numbers plus their wire
- * strings, candles `start`, consolidation views `localTs`. Pure.
+ * strings, candles `start`, consolidation views `localTs`, live candle series the `candles` channel
+ * payload. Pure (reads, never changes, what it maps).
  */
 import type { Funding, Trade as EngineTrade } from '../core/model.ts';
 import { annualizedFundingRate } from '../pipeline/funding-board.ts';
@@ -9,10 +10,12 @@ import type { FundingEntry } from '../contract/funding.ts';
 import type { BookSnapshotRow, Candle as StoreCandle, TradeRow } from '../store/types.ts';
 import type { ConsolidatedView as GroupView } from '../analytics/consolidated/group.ts';
 import type { WatchlistView } from '../analytics/consolidated/stage.ts';
+import type { CandleSeries, TradeFlow } from '../analytics/flow.ts';
 import type { z } from 'zod';
 import type {
   BookSnapshot,
   Candle,
+  CandlesUpdate,
   ConsolidatedView,
   Trade,
   WatchlistResponse,
@@ -122,4 +125,38 @@ export function fundingEntryOf(f: Funding): FundingEntry {
     exchangeTs: finite(f.exchangeTs),
     localTs: f.localTs,
   };
+}
+
+/** Closed candles in a `candles` channel message after the first one (the client upserts by `start`). */
+export const LIVE_CLOSED_CANDLES = 3;
+/** Closed candles per interval in the first `candles` message after a subscription. */
+export const FIRST_CLOSED_CANDLES = 120;
+
+/**
+ * The `candles` channel payload of an instrument's trade flow (analytics/flow.ts): per interval the last
+ * `closed` closed candles, the forming one (copied: the live one keeps changing) and the indicators
+ * after the last close. Units as the contract's CandlesUpdate (prices quote, volumes base, ms UTC).
+ * @param closed closed candles per interval (LIVE_CLOSED_CANDLES, or FIRST_CLOSED_CANDLES on subscribe)
+ */
+export function candlesUpdateOf(
+  instrument: string,
+  flow: TradeFlow,
+  closed: number,
+): z.input<typeof CandlesUpdate> {
+  const intervals: z.input<typeof CandlesUpdate>['intervals'] = {};
+  for (const [label, s] of Object.entries(flow.series) as [string, CandleSeries][]) {
+    const I = s.indicators;
+    intervals[label] = {
+      intervalMs: s.intervalMs,
+      closed: s.recentClosed(closed),
+      forming: s.current ? { ...s.current } : null,
+      indicators: {
+        ema: I.ema,
+        rsi: I.rsi,
+        macd: I.macd ? { ...I.macd } : null,
+        bollinger: I.bollinger ? { ...I.bollinger } : null,
+      },
+    };
+  }
+  return { instrument, ts: flow.stats.lastTs, intervals };
 }

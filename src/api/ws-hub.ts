@@ -7,7 +7,8 @@
  *   `{"op":"unsubscribe","channel":..,"instrument":..}`, `{"op":"ping"}`. Channels metrics, book, trades,
  *   health, alerts take an instrument id or `*`; `news` takes `*` (every item) or `asset:<CODE>` (items
  *   tagged with it); `consolidated` a group name or `*`; `watchlist` `*`; `replay` a session id or `*`;
- *   `analytics` (wall lifecycle events) an instrument id or `*`.
+ *   `analytics` (wall lifecycle events) an instrument id or `*`; `candles` (live OHLCV candles per
+ *   interval with the server-side indicators) an instrument id or `*`.
  * - server: `{"channel","instrument","data"}` data messages, `{"op":"subscribed",..}`,
  *   `{"op":"unsubscribed",..}`, `{"op":"pong","ts"}`, and `{"error":"..."}` for a bad message.
  *
@@ -27,6 +28,9 @@
  * - analytics events (wall lifecycle) go out like alerts: each at once, never conflated (the wall
  *   tracker scans at most every few hundred ms per instrument).
  * - consolidated (per group), watchlist and replay (per session) are conflated like metrics.
+ * - candles: after each trade of an instrument, its candles (per interval the last 3 closed ones, the
+ *   forming one, the indicators) conflated like metrics (default 250 ms); on subscribe the last 120
+ *   closed candles per interval. Needs the engine's analytics (none on an API node without them).
  * - On subscribe the current value (latest metrics / top of book / health / group view / watchlist /
  *   session) is sent, so a client needs no separate REST call to start.
  * - Slow clients: when the socket's `bufferedAmount` exceeds `slowBufferBytes`, throttle-0 channels are
@@ -53,7 +57,14 @@ import type { Trade } from '../core/model.ts';
 import type { ConsolidationTopics } from '../analytics/consolidated/stage.ts';
 import { WS_CHANNELS, WsClientMessage, type WsChannel } from '../contract/ws.ts';
 import { formatZodError } from './params.ts';
-import { consolidatedOf, tradeOf, watchlistOf } from './shapes.ts';
+import {
+  FIRST_CLOSED_CANDLES,
+  LIVE_CLOSED_CANDLES,
+  candlesUpdateOf,
+  consolidatedOf,
+  tradeOf,
+  watchlistOf,
+} from './shapes.ts';
 import type { ReplayApi } from './replay-routes.ts';
 import type { ApiEngine } from './types.ts';
 import type { SsiMarket } from '../analytics/ssi/market.ts';
@@ -153,6 +164,7 @@ const KEY_RULES: Record<WsChannel, [RegExp, string]> = {
   foreign: [INSTRUMENT_KEY, 'must be "*", ssi:<Symbol> or ssi:ALL'],
   index: [INSTRUMENT_KEY, 'must be "*" or ssi:<IndexId>'],
   analytics: [INSTRUMENT_KEY, 'must be "*" or <venue>:<symbol>'],
+  candles: [INSTRUMENT_KEY, 'must be "*" or <venue>:<symbol>'],
 };
 const TRADE_QUEUE_MAX = 1000;
 /** WebSocket close code 1013: try again later (server overloaded / slow consumer). */
@@ -252,6 +264,7 @@ export class WsHub {
     foreign: new Set(),
     index: new Set(),
     analytics: new Set(),
+    candles: new Set(),
   };
   private readonly perIp = new Map<string, number>();
   /** Events published since the batch being served started (the next batch), oldest first. */
@@ -296,6 +309,7 @@ export class WsHub {
         market: 500,
         foreign: 500,
         index: 500,
+        candles: 250,
         ...opts.defaultThrottleMs,
         alerts: 0,
         news: 0,
@@ -317,7 +331,15 @@ export class WsHub {
     const more = bus as unknown as Bus<NewsTopics & ConsolidationTopics & SsiTopics>;
     this.unsubscribeBus = [
       bus.subscribe('metrics', (s) => this.publish('metrics', s.instrument, s)),
-      bus.subscribe('trade', (t) => this.publish('trades', t.instrument, t)),
+      bus.subscribe('trade', (t) => {
+        this.publish('trades', t.instrument, t);
+        // The analytics stage counted the trade before the bus carried it (pipeline/engine.ts).
+        if (this.byChannel.candles.size > 0) {
+          const a = this.engine.analytics?.(t.instrument);
+          if (a)
+            this.publish('candles', t.instrument, candlesUpdateOf(t.instrument, a.flow, LIVE_CLOSED_CANDLES));
+        }
+      }),
       bus.subscribe('health', (h) => this.publish('health', h.instrument, h)),
       bus.subscribe('alert', (a: Alert) => this.publish('alerts', a.instrument, a)),
       // Analytics events (wall lifecycle), like alerts: every one, never conflated.
@@ -730,7 +752,10 @@ export class WsHub {
     return ids.flatMap((id): [string, unknown][] => {
       let data: unknown;
       if (channel === 'metrics') data = this.engine.latest.get(id);
-      else {
+      else if (channel === 'candles') {
+        const a = this.engine.analytics?.(id);
+        if (a) data = candlesUpdateOf(id, a.flow, FIRST_CLOSED_CANDLES);
+      } else {
         const b = this.engine.books.get(id);
         if (b) data = channel === 'book' ? bookViewOf(b, this.o.bookDepth) : b.health;
       }

@@ -115,11 +115,20 @@ export function symbolsByVenue(instruments: readonly string[]): Map<VenueId, str
   return out;
 }
 
+/** Options of {@link startApp} beyond the config. */
+export interface StartAppOptions {
+  /**
+   * The feeds replay recordings (`depthwatch demo`'s simulators): exchange times are the recordings'
+   * clock, reported as `timeBase: 'recorded'` by `/healthz` so the dashboard labels them as such.
+   */
+  recordedTime?: boolean;
+}
+
 /**
- * Start everything the config asks for.
+ * Start everything the config asks for (`opts`: see StartAppOptions).
  * @throws {Error} when the store cannot be initialised or the port cannot be bound (nothing is left running)
  */
-export async function startApp(config: AppConfig, logger: Logger): Promise<App> {
+export async function startApp(config: AppConfig, logger: Logger, opts: StartAppOptions = {}): Promise<App> {
   const role = config.role;
   // Every config mistake at once, and the API's bind rule, before anything starts (app/startup.ts).
   const problems = configProblems(config);
@@ -293,7 +302,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
       role,
       onError: limitedWarn(logger, 'cache write failed'),
     });
-    cache.attach(bus, engine.books);
+    cache.attach(bus, engine.books, analytics ?? undefined);
     logger.info({ cache: redactUrl(config.cache) }, 'latest state cached in Redis');
   }
   let stopRepublisher = (): void => {};
@@ -374,7 +383,7 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     ...(staticDir ? { staticDir } : {}),
     // Per-request logs would drown the one-line-per-state-change rule; the API logs its own errors.
     logger: false,
-    info: { version: '0.1.0', startedAt: Date.now() },
+    info: { version: '0.1.0', startedAt: Date.now(), timeBase: opts.recordedTime ? 'recorded' : 'exchange' },
     ws: { maxConnectionsPerIp: config.api.maxConnectionsPerIp },
     alertRules,
     latency,

@@ -105,7 +105,7 @@ export async function startServe(config: AppConfig, logger: Logger, o: ServeOpti
     store,
     ...(staticDir ? { staticDir } : {}),
     logger: false,
-    info: { version: '0.1.0', startedAt: Date.now() },
+    info: { version: '0.1.0', startedAt: Date.now(), timeBase: 'recorded' },
     ws: { maxConnectionsPerIp: config.api.maxConnectionsPerIp },
     alertRules,
     replay: sessions,

@@ -7,9 +7,12 @@ import { metadataFiles, readMetadataFrames } from '../recording/reference.ts';
 import type { RecordedFrame } from '../recording/types.ts';
 import { Simulator, simProtocol, type FaultConfig } from '../sim/index.ts';
 import { venue as venueAdapter } from '../feeds/registry.ts';
+import type { Connector } from '../live/connector.ts';
 
 /** A running simulator with the instruments found in its recording. */
 export interface RunningSimulator {
+  /** The venue id the simulator speaks as. */
+  venue: string;
   sim: Simulator;
   wsUrl: string;
   restUrl: string;
@@ -31,6 +34,8 @@ export interface StartSimulatorOptions {
    * `S` + `C` + k in three digits (`BTCUSDTC007`), built from the real frames (see {@link cloneSymbol}).
    */
   clones?: number;
+  /** Serve only the first this many recorded frames (a short loop for tests; default all). */
+  maxFrames?: number;
 }
 
 /**
@@ -114,7 +119,11 @@ export async function recordedReference(
 export async function startSimulator(o: StartSimulatorOptions): Promise<RunningSimulator> {
   const frames: RecordedFrame[] = [];
   const rec = await openRecording(o.files, { venue: o.venue });
-  for await (const f of rec) frames.push(f);
+  const max = o.maxFrames ?? Infinity;
+  for await (const f of rec) {
+    if (frames.length >= max) break;
+    frames.push(f);
+  }
   const recorded = instrumentsIn(o.venue, frames);
   const copies = Math.max(1, Math.floor(o.clones ?? 1));
   const symbols = recorded.map((id) => id.slice(id.indexOf(':') + 1));
@@ -134,5 +143,32 @@ export async function startSimulator(o: StartSimulatorOptions): Promise<RunningS
     ...(o.port !== undefined ? { port: o.port } : {}),
     ...(o.faults ? { faults: o.faults } : {}),
   });
-  return { sim, wsUrl: sim.wsUrl, restUrl: sim.restUrl, instruments, close: () => sim.close() };
+  return {
+    venue: o.venue,
+    sim,
+    wsUrl: sim.wsUrl,
+    restUrl: sim.restUrl,
+    instruments,
+    close: () => sim.close(),
+  };
+}
+
+/**
+ * Make each looping simulator's pass boundary show as a feed restart, not as resync faults: at the end of
+ * a pass the connectors of its venue are told the disconnect that follows is the replay starting over
+ * (Connector.expectRestart `replay-loop`), so their books go `syncing` with reason `replay_restart` and
+ * count in `restarts` (Prometheus `depthwatch_book_restarts_total`), never in `resyncs`.
+ * @returns a function that unlinks them
+ */
+export function linkReplayLoops(
+  sims: readonly RunningSimulator[],
+  connectors: readonly Pick<Connector, 'venue' | 'expectRestart'>[],
+): () => void {
+  for (const s of sims)
+    s.sim.onLoop = () => {
+      for (const c of connectors) if (c.venue === s.venue) c.expectRestart('replay-loop');
+    };
+  return () => {
+    for (const s of sims) s.sim.onLoop = null;
+  };
 }

@@ -18,7 +18,9 @@ export type BookState = 'connecting' | 'syncing' | 'live' | 'resyncing' | 'stale
  * {@link IntegrityCode}, or one of the feed-side causes: `waiting_snapshot` (deltas buffered, no snapshot
  * yet), `reconnect` (the connection dropped: frames were missed), `resubscribed` (symbol subscribed again
  * at run time), `stale_feed` (no frame at all on the connection), `stale_book` (no update for this book),
- * `unsubscribed`, `replay_ended` (a replay ended before a fresh snapshot could arrive), `manual`.
+ * `unsubscribed`, `replay_ended` (a replay ended before a fresh snapshot could arrive), `manual`,
+ * `replay_restart` (the venue's stream started over: the demo's simulator looping its recording; counted
+ * in `restarts`, not a fault).
  */
 export type HealthReasonCode =
   | IntegrityCode
@@ -29,7 +31,8 @@ export type HealthReasonCode =
   | 'stale_book'
   | 'unsubscribed'
   | 'replay_ended'
-  | 'manual';
+  | 'manual'
+  | 'replay_restart';
 
 /** Every health reason code, for labels and validation. */
 export const HEALTH_REASON_CODES: readonly HealthReasonCode[] = [
@@ -42,6 +45,7 @@ export const HEALTH_REASON_CODES: readonly HealthReasonCode[] = [
   'unsubscribed',
   'replay_ended',
   'manual',
+  'replay_restart',
 ];
 
 /** Counters since start, per instrument. All monotonically increasing. */
@@ -68,8 +72,14 @@ export interface BookCounters {
   crossedBooks: number;
   /** Times the book was found locked (best bid = best ask) after an update. */
   lockedBooks: number;
-  /** Resyncs started (gap, checksum, crossed, oracle mismatch, manual). */
+  /** Resyncs started (gap, checksum, crossed, oracle mismatch, reconnect, manual): integrity faults. */
   resyncs: number;
+  /**
+   * Feed restarts: the venue's stream started over from its beginning (a recording replayed in a loop
+   * by the demo's simulator, `replay_restart`) and the book was rebuilt from a fresh snapshot. Not an
+   * integrity fault: never counted in `resyncs`.
+   */
+  restarts: number;
   /** Frames for this instrument dropped as malformed. */
   dropped: number;
   /** Venue BBO (oracle) frames compared with the book, and how many matched exactly. */
@@ -137,6 +147,7 @@ export function newCounters(): BookCounters {
     crossedBooks: 0,
     lockedBooks: 0,
     resyncs: 0,
+    restarts: 0,
     dropped: 0,
     oracleChecked: 0,
     oracleMatched: 0,

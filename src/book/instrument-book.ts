@@ -435,11 +435,28 @@ export class InstrumentBook {
     const h = this.health;
     h.counters.resyncs++;
     this.setState('resyncing', code, reason, now);
+    this.awaitSnapshot();
+  }
+
+  /** Forget the sync position and buffered deltas; a fresh snapshot is wanted. */
+  private awaitSnapshot(): void {
     this.buffer = [];
     this.last = null;
     this.hasSnapshot = false;
     this.snapshotWanted = true;
     this.snapshotPending = false;
+  }
+
+  /**
+   * The venue's stream started over from its beginning (the demo's simulator looping a recording): the
+   * book forgets its state and waits for a fresh snapshot as at start (`syncing`), counted in
+   * `restarts`, not in `resyncs` (no integrity was lost: the recording simply begins again).
+   * @param code `replay_restart`; @param reason the detail (e.g. `restarted: replay-loop`)
+   */
+  restart(code: HealthReasonCode, reason: string, now: number): void {
+    this.health.counters.restarts++;
+    this.setState('syncing', code, reason, now);
+    this.awaitSnapshot();
   }
 
   /** A crossed or locked book: counted apart, then resynced (never repaired silently). */

@@ -8,7 +8,11 @@
  *   (`attach(bus, books)`, as the app does), the cache reads each changed book's top `bookDepth` levels
  *   once per tick itself; otherwise it keeps the `book` topic's views, which carry only the engine's
  *   publish depth (20 levels).
- * - `<prefix>analysis:{instrument}`: the latest MetricsSample (`metrics` topic). TTL `ttlMs.analysis`.
+ * - `<prefix>analysis:{instrument}`: the latest MetricsSample (`metrics` topic) and, given the process's
+ *   analytics (`attach(bus, books, analytics)`, as the app does where analytics run), the latest
+ *   analytics of the instrument read at write time under `analysis` ({@link LatestAnalysis}: walls, S/R
+ *   clusters, depth anomaly and liquidity shrinkage, trade flow with CVD, indicators, basis and
+ *   divergence it takes part in). TTL `ttlMs.analysis`.
  * - `<prefix>health:{instrument}`: the latest BookHealth (`health` topic). TTL `ttlMs.analysis`.
  * - `<prefix>system:monitoring`: a hash, one field per process (`process` option), value
  *   {@link ProcessMonitoring} (role, pid, rates per topic, exchange-to-cache lag, instrument states),
@@ -35,6 +39,27 @@ import type { OutputTopics } from '../alerts/topics.ts';
 import { decodeJson, encodeJson } from '../bus/codec.ts';
 import type { InstrumentBook } from '../book/instrument-book.ts';
 import { bookViewOf } from '../pipeline/book-view.ts';
+import type { AnalyticsStage } from '../analytics/stage.ts';
+import type { InstrumentAnalyticsView } from '../analytics/instrument.ts';
+import type { BasisResult, DivergenceResult } from '../analytics/cross.ts';
+
+/**
+ * The latest analytics of one instrument in `analysis:{instrument}` (analytics/instrument.ts view without
+ * its candles, which the `candles` WebSocket channel and the history API carry): `walls` (prices quote,
+ * sizes base), `clusters` (S/R), `liquidity` (depth anomaly z-score, liquidity ratio and shrinkage),
+ * `flow` (buy/sell volume base, CVD, VWAP), `indicators` per candle interval, plus the `basis` pairs
+ * (future/spot legs) and the `divergence` groups the instrument belongs to (empty when none).
+ */
+export type LatestAnalysis = Omit<InstrumentAnalyticsView, 'candles'> & {
+  basis: BasisResult[];
+  divergence: DivergenceResult[];
+};
+
+/** The value of `analysis:{instrument}`: the latest metrics, and the latest analytics when known. */
+export type AnalysisEntry = MetricsSample & { analysis?: LatestAnalysis };
+
+/** Where the cache reads the latest analytics (the app's AnalyticsStage). */
+export type AnalysisSource = Pick<AnalyticsStage, 'analytics' | 'cross'>;
 
 /** Options of {@link RedisCache}. */
 export interface RedisCacheOptions {
@@ -185,7 +210,12 @@ export class RedisCache {
    * tick, `bookDepth` levels deep; the engine then builds no per-update view for the cache), else from
    * the bus's `book` topic. @returns unsubscribe
    */
-  attach(bus: Bus<OutputTopics>, books?: ReadonlyMap<string, InstrumentBook>): () => void {
+  attach(
+    bus: Bus<OutputTopics>,
+    books?: ReadonlyMap<string, InstrumentBook>,
+    analytics?: AnalysisSource,
+  ): () => void {
+    if (analytics) this.analytics = analytics;
     const offs = [
       bus.subscribe('metrics', (m) => this.onMetrics(m)),
       bus.subscribe('health', (h) => this.onHealth(h)),
@@ -198,6 +228,39 @@ export class RedisCache {
       });
     } else offs.push(bus.subscribe('book', (b) => this.onBook(b)));
     return () => offs.forEach((f) => f());
+  }
+
+  /** The analytics read when `analysis:*` is written (see attach), and the samples waiting for it. */
+  private analytics: AnalysisSource | null = null;
+  private readonly pendingMetrics = new Map<string, MetricsSample>();
+
+  /** Compose the `analysis:*` values of the samples received since the last write (see attach). */
+  private pullAnalysis(): void {
+    for (const m of this.pendingMetrics.values()) {
+      const a = this.analytics?.analytics(m.instrument);
+      let value: AnalysisEntry = m;
+      if (a) {
+        const { candles: _candles, ...view } = a.view(0);
+        const cross = this.analytics?.cross;
+        value = {
+          ...m,
+          analysis: {
+            ...view,
+            basis: cross
+              ? [...cross.basis.values()].filter((b) => b.future === m.instrument || b.spot === m.instrument)
+              : [],
+            divergence: cross ? [...cross.divergence.values()].filter((d) => m.instrument in d.mids) : [],
+          },
+        };
+      }
+      this.set(
+        this.analysisKey(m.instrument),
+        value,
+        this.opts.ttlMs?.analysis ?? 30_000,
+        this.channel('analysis', m.instrument),
+      );
+    }
+    this.pendingMetrics.clear();
   }
 
   /** Books read by the cache itself (see attach), and the version of each last taken. */
@@ -251,6 +314,12 @@ export class RedisCache {
   onMetrics(m: MetricsSample): void {
     this.counts.metrics++;
     this.lag(m.localTs);
+    if (this.analytics) {
+      // Composed once per write (pullAnalysis), not per book update.
+      if (this.pendingMetrics.has(m.instrument)) this.stats.conflated++;
+      this.pendingMetrics.set(m.instrument, m);
+      return;
+    }
     this.set(
       this.analysisKey(m.instrument),
       m,
@@ -315,6 +384,7 @@ export class RedisCache {
   /** Write every dirty key (and queued trades, monitoring) now, in one pipeline. */
   async flush(): Promise<void> {
     while (this.writing) await this.writing;
+    this.pullAnalysis();
     if (this.dirty.size === 0 && this.trades.length === 0 && !this.monitoring) return;
     const batch = [...this.dirty.entries()];
     this.dirty.clear();
@@ -363,9 +433,9 @@ export class RedisCache {
     return this.getJson<BookView>(this.bookKey(instrument));
   }
 
-  /** The latest metrics of an instrument, or null. */
-  async getAnalysis(instrument: string): Promise<MetricsSample | null> {
-    return this.getJson<MetricsSample>(this.analysisKey(instrument));
+  /** The latest metrics (and analytics, see attach) of an instrument, or null. */
+  async getAnalysis(instrument: string): Promise<AnalysisEntry | null> {
+    return this.getJson<AnalysisEntry>(this.analysisKey(instrument));
   }
 
   /** The latest health of an instrument, or null. */

@@ -95,18 +95,21 @@ async function runUntilSignal(
   config: AppConfig,
   logger: Logger,
   onClose?: () => Promise<void>,
+  onStarted?: (app: import('../app/app.ts').App) => void,
+  appOpts: import('../app/app.ts').StartAppOptions = {},
 ): Promise<void> {
   const { startApp } = await import('../app/app.ts');
   const { describeStartupError } = await import('../app/startup.ts');
   let app: Awaited<ReturnType<typeof startApp>>;
   try {
-    app = await startApp(config, logger);
+    app = await startApp(config, logger, appOpts);
   } catch (e) {
     // One line naming the problem and the fix (app/startup.ts), no stack trace; exit code 1.
     console.error(`depthwatch: ${describeStartupError(e, config)}`);
     await onClose?.();
     process.exit(1);
   }
+  onStarted?.(app);
   await new Promise<void>((done) => {
     const stop = (signal: string): void => {
       logger.info({ signal }, 'signal received');
@@ -270,9 +273,18 @@ export function register(program: Command): void {
             { venue: p.venue, ws: sims[i]!.wsUrl, files: p.files },
             'simulator serving a recording',
           );
-        await runUntilSignal(config, logger, async () => {
-          await Promise.all([...sims.map((s) => s.close()), newsServer?.close()]);
-        });
+        const { linkReplayLoops } = await import('../app/simulator.ts');
+        await runUntilSignal(
+          config,
+          logger,
+          async () => {
+            await Promise.all([...sims.map((s) => s.close()), newsServer?.close()]);
+          },
+          // Each pass of a looping recording shows as a feed restart, not as resync faults.
+          (app) => linkReplayLoops(sims, app.connectors),
+          // Exchange times are the recordings' clock: the dashboard labels them "recorded time".
+          { recordedTime: true },
+        );
       },
     );
 }

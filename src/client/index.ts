@@ -36,6 +36,7 @@ export {
   type SocketStatus,
 } from './socket.ts';
 export { replayHandle, openReplay, type ReplayHandle } from './replay.ts';
+export { LiveCandles } from './candles.ts';
 export type * from '../contract/index.ts';
 
 /** Options of {@link createClient}. */

@@ -32,7 +32,13 @@ export const BookCounters = z.object({
   checksumFailures: z.number(),
   crossedBooks: z.number(),
   lockedBooks: z.number(),
-  resyncs: z.number(),
+  resyncs: z.number().describe('resyncs started: integrity faults (gap, checksum, crossed, reconnect...)'),
+  restarts: z
+    .number()
+    .optional()
+    .describe(
+      'feed restarts (the demo looping its recording, reason replay_restart): not faults, not in resyncs',
+    ),
   dropped: z.number(),
   oracleChecked: z.number(),
   oracleMatched: z.number(),
@@ -275,6 +281,54 @@ export const AnalyticsView = z.object({
   droppedTrades: z.number(),
 });
 export type AnalyticsView = z.infer<typeof AnalyticsView>;
+
+/**
+ * Indicator values of one candle interval after its last closed candle (analytics/flow.ts, computed
+ * server-side with `trading-signals` on close prices; periods from the config's `analytics.indicators`,
+ * default EMA 20, RSI 14, MACD 12/26/9, Bollinger 20 × 2σ). null while the library gives no value yet
+ * (the EMA is seeded with the first close; the others wait for enough closed candles).
+ * EMA, MACD and Bollinger in quote currency; RSI 0-100.
+ */
+export const IndicatorValues = z.object({
+  ema: nullableNumber,
+  rsi: nullableNumber,
+  macd: z.object({ macd: z.number(), signal: z.number(), histogram: z.number() }).nullable(),
+  bollinger: z.object({ lower: z.number(), middle: z.number(), upper: z.number() }).nullable(),
+});
+export type IndicatorValues = z.infer<typeof IndicatorValues>;
+
+/** One interval of a `candles` channel message. */
+export const CandleIntervalUpdate = z.object({
+  intervalMs: z
+    .number()
+    .int()
+    .positive()
+    .describe('candle length, ms; candles start at multiples of it (UTC)'),
+  closed: z
+    .array(Candle)
+    .describe(
+      'closed candles, oldest first: the most recent ones (up to 120) in the first message after a subscription, the last 3 afterwards (upsert by `start`)',
+    ),
+  forming: Candle.nullable().describe(
+    'the candle still open (changes until the next one starts), null before any trade',
+  ),
+  indicators: IndicatorValues,
+});
+export type CandleIntervalUpdate = z.infer<typeof CandleIntervalUpdate>;
+
+/**
+ * The `candles` channel payload: live OHLCV candles of one instrument built from its trades by the
+ * analytics stage, per interval (`1s`, `5s`, `1m`, `15m`, `1h`). Units: prices quote currency, volumes
+ * base units (contracts converted), `buyVolume`/`sellVolume` by aggressor (the rest unknown), `trades`
+ * the trade count, `start` and `ts` ms since epoch UTC on the trades' exchange clock (recorded time
+ * when the feed replays recordings). Non-market prints (Trade.kind) are left out.
+ */
+export const CandlesUpdate = z.object({
+  instrument: InstrumentId,
+  ts: msTimeOrNull.describe('exchange time of the last trade counted, null before any'),
+  intervals: z.record(z.string(), CandleIntervalUpdate),
+});
+export type CandlesUpdate = z.infer<typeof CandlesUpdate>;
 
 /**
  * A wall lifecycle event (analytics/walls.ts WallEvent; the `analytics` channel): `appeared`, `resized`,
@@ -600,6 +654,12 @@ export const HealthzResponse = z.object({
   version: z.string(),
   startedAt: msTime,
   uptimeS: z.number(),
+  timeBase: z
+    .enum(['exchange', 'recorded'])
+    .optional()
+    .describe(
+      "the clock of exchange times (trades, candles, heatmap): `recorded` when the feeds replay recordings (depthwatch demo, serve), the venues' live clock otherwise",
+    ),
 });
 
 /** `GET /readyz`. */

@@ -5,7 +5,7 @@
  *
  * Client → server: `subscribe` / `unsubscribe` a channel for one instrument (or `*`; the `news` channel
  * takes `*` or `asset:<CODE>`, `consolidated` a group name or `*`, `watchlist` `*`, `replay` a session id
- * or `*`, `analytics` an instrument id or `*`), and `ping`. Server → client: `{channel, instrument, data}` data messages, `subscribed` /
+ * or `*`, `analytics` and `candles` an instrument id or `*`), and `ping`. Server → client: `{channel, instrument, data}` data messages, `subscribed` /
  * `unsubscribed` acks, `pong`, and `{error}` for a bad message.
  */
 import { z } from 'zod';
@@ -14,6 +14,7 @@ import {
   Alert,
   BookHealth,
   BookView,
+  CandlesUpdate,
   ConsolidatedView,
   MetricsSample,
   NewsItem,
@@ -39,6 +40,7 @@ export const WS_CHANNELS = [
   'foreign',
   'index',
   'analytics',
+  'candles',
 ] as const;
 export const WsChannel = z.enum(WS_CHANNELS);
 export type WsChannel = z.infer<typeof WsChannel>;
@@ -58,6 +60,7 @@ export const WS_PAYLOADS = {
   foreign: ForeignFlowView,
   index: IndexView,
   analytics: WallEventSchema,
+  candles: CandlesUpdate,
 } as const satisfies Record<WsChannel, z.ZodType>;
 
 /** What each channel's subscription key (`instrument`) names, and its conflation default. */
@@ -77,6 +80,8 @@ export const WS_CHANNEL_DOCS: Record<WsChannel, string> = {
     'foreign-investor flow per symbol (`ssi:<Symbol>`) and the market total (`ssi:ALL`), or `*`; conflated (default 500 ms)',
   index: 'index value and breadth (key `ssi:<IndexId>` or `*`); conflated (default 500 ms)',
   analytics: 'analytics events of an instrument (wall lifecycle, heuristic); every event, never conflated',
+  candles:
+    'live OHLCV candles per interval (1s, 5s, 1m, 15m, 1h) with the last closed ones, the forming one and the server-side indicators (key: instrument id or `*`); after each trade, conflated (default 250 ms)',
 };
 
 /** A subscription key: `*`, an instrument id, `asset:<CODE>`, a group name or a replay session id. */

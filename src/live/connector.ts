@@ -103,6 +103,8 @@ export interface ConnectorStats {
   frames: number;
   /** Bytes of WebSocket frames received. */
   bytes: number;
+  /** Closes announced as the stream starting over (`expectRestart`: the demo's replay loop). */
+  restarts: number;
   /** Successful opens, and reconnects scheduled after a close. */
   connects: number;
   reconnects: number;
@@ -144,6 +146,8 @@ interface Connection {
   negotiated: { wsBase: string; pingIntervalMs?: number } | null;
   /** Ping interval of the open socket (the negotiated one, else the configured one). */
   pingIntervalMs: number;
+  /** Set by `expectRestart`: the next close is the venue's stream starting over, not a fault. */
+  restartReason?: string;
 }
 
 /** Live connections for one venue. */
@@ -153,6 +157,7 @@ export class Connector {
     bytes: 0,
     connects: 0,
     reconnects: 0,
+    restarts: 0,
     disconnects: 0,
     staleReconnects: 0,
     pings: 0,
@@ -223,6 +228,11 @@ export class Connector {
     return { total: this.conns.length, open: this.conns.filter((c) => c.open).length };
   }
 
+  /** The venue id of this connector (e.g. `binance-usdm`). */
+  get venue(): string {
+    return this.adapter.id;
+  }
+
   /** True when `instrument` belongs to this connector's venue and subscribed symbols. */
   owns(instrument: InstrumentId): boolean {
     const { venue, symbol } = splitInstrumentId(instrument);
@@ -237,6 +247,18 @@ export class Connector {
     if (this.started) return;
     this.started = true;
     for (const c of this.conns) this.open(c);
+  }
+
+  /**
+   * Announce that the venue's stream is about to start over from its beginning (the demo's simulator
+   * looping its recording, app/simulator.ts): the next close of each open connection puts its books
+   * through `restart` (state `syncing`, reason `replay_restart`, counted in `restarts`) instead of a
+   * reconnect resync, so integrity counters count only faults. Only the process that drives the replay
+   * can know this; a real venue's disconnect is always a resync.
+   * @param reason the detail shown on the books (e.g. `replay-loop`)
+   */
+  expectRestart(reason: string): void {
+    for (const c of this.conns) if (c.open) c.restartReason = reason;
   }
 
   /** Close every connection and stop retrying. A stopped connector cannot be started again. */
@@ -502,11 +524,18 @@ export class Connector {
     const now = Date.now();
     if (wasOpen) this.stats.disconnects++;
     // Books only advance while the socket is open; a failed reconnect attempt finds them resyncing already.
+    const restart = wasOpen ? c.restartReason : undefined;
+    c.restartReason = undefined;
+    if (restart !== undefined) this.stats.restarts++;
     if (wasOpen)
       for (const s of c.symbols) {
         const b = this.engine.books.get(instrumentId(this.adapter.id, s));
         if (b && b.state !== 'connecting')
-          this.change(b, () => b.startResync('reconnect', `reconnect: ${reason}`, now));
+          this.change(b, () =>
+            restart !== undefined
+              ? b.restart('replay_restart', `restarted: ${restart}`, now)
+              : b.startResync('reconnect', `reconnect: ${reason}`, now),
+          );
       }
     if (this.stopped) return;
     const delay = c.backoff.next();

@@ -140,6 +140,12 @@ export class Simulator {
   wsUrl = '';
   /** `http://host:port` (REST base URL). */
   restUrl = '';
+  /**
+   * Called at the end of each pass with `loop`, just before the sessions are closed for the next one
+   * (the venue "restarts"): the process consuming the feed can tell the disconnect is the replay
+   * starting over, not a fault (app/simulator.ts linkReplayLoops). @param passes completed passes
+   */
+  onLoop: ((passes: number) => void) | null = null;
   /** Resolves when the timeline has played to the end (never with `loop`) or the simulator closed. */
   readonly finished: Promise<void>;
 
@@ -390,6 +396,7 @@ export class Simulator {
       this.stats.loops++;
       if (!this.loop) return;
       // A new pass: the venue restarts (sequence numbers go back), clients must reconnect and resync.
+      this.onLoop?.(this.stats.loops);
       for (const s of [...this.sessions]) s.ws.terminate();
       this.protocol.reset();
       this.depthCount.clear();

@@ -171,7 +171,8 @@ export async function startOfflineApp(opts: OfflineAppOptions = {}): Promise<Off
     },
     {},
   );
-  const app = await startApp(config, pino({ level: 'silent' }));
+  // As `depthwatch demo` starts it: exchange times are the recordings' clock (header tag "recorded time").
+  const app = await startApp(config, pino({ level: 'silent' }), { recordedTime: true });
   return {
     url: `${app.url}/`,
     instruments: config.instruments,

@@ -106,11 +106,15 @@ export function parsePrometheus(text: string, names: ReadonlySet<string>): PromS
   return out;
 }
 
-/** A timeline point: cumulative resyncs and gaps at time `t` (ms). */
+/**
+ * A timeline point: cumulative resyncs and gaps at time `t` (ms), and feed restarts (a replayed
+ * recording starting over: the demo's loop; not faults, never in `resyncs`) when the server reports them.
+ */
 export interface CountPoint {
   t: number;
   resyncs: number;
   gaps: number;
+  restarts?: number;
 }
 
 /**
@@ -127,9 +131,10 @@ export function timelineByVenue(
     let m = acc.get(venue);
     if (!m) acc.set(venue, (m = new Map()));
     for (const p of pts) {
-      const e = m.get(p.t) ?? { t: p.t, resyncs: 0, gaps: 0 };
+      const e = m.get(p.t) ?? { t: p.t, resyncs: 0, gaps: 0, restarts: 0 };
       e.resyncs += p.resyncs;
       e.gaps += p.gaps;
+      e.restarts = (e.restarts ?? 0) + (p.restarts ?? 0);
       m.set(p.t, e);
     }
   }

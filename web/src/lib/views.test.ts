@@ -116,14 +116,14 @@ describe('view names in the URL hash', () => {
 });
 
 describe('system view timeline per venue', () => {
-  it('sums the instruments of a venue at each sample time', () => {
-    const p = (t: number, resyncs: number, gaps: number) => ({ t, resyncs, gaps });
+  it('sums the instruments of a venue at each sample time (replay restarts apart from resyncs)', () => {
+    const p = (t: number, resyncs: number, gaps: number, restarts = 0) => ({ t, resyncs, gaps, restarts });
     expect(
       timelineByVenue({
-        'b:X': [p(1, 0, 1), p(2, 1, 1)],
+        'b:X': [p(1, 0, 1), p(2, 1, 1, 2)],
         'a:Y': [p(1, 2, 0)],
-        'b:Y': [p(1, 1, 0), p(2, 1, 2)],
+        'b:Y': [p(1, 1, 0, 1), p(2, 1, 2, 1)],
       }),
-    ).toEqual({ a: [p(1, 2, 0)], b: [p(1, 1, 1), p(2, 2, 3)] });
+    ).toEqual({ a: [p(1, 2, 0)], b: [p(1, 1, 1, 1), p(2, 2, 3, 3)] });
   });
 });

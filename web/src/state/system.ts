@@ -33,11 +33,12 @@ export interface FeedRow {
   levelsPerSec: number | null;
 }
 
-/** Cumulative resyncs and gaps of one instrument at one poll. */
+/** Cumulative resyncs, gaps and feed restarts (demo replay loop, not faults) of one instrument at one poll. */
 export interface TimelinePoint {
   t: number;
   resyncs: number;
   gaps: number;
+  restarts: number;
 }
 
 /** A resync seen in an instrument's `lastResyncAt` (also ones from before the view opened). */
@@ -139,7 +140,9 @@ export function createSystem(socket: DepthwatchSocket): SystemState {
       };
       const rates = counterRates(prevByInstrument.get(info.instrument), point);
       prevByInstrument.set(info.instrument, point);
-      const series = (tl[info.instrument] ?? []).concat([{ t, resyncs: c.resyncs, gaps: c.gaps }]);
+      const series = (tl[info.instrument] ?? []).concat([
+        { t, resyncs: c.resyncs, gaps: c.gaps, restarts: c.restarts ?? 0 },
+      ]);
       tl[info.instrument] = series.length > MAX_TIMELINE ? series.slice(-MAX_TIMELINE) : series;
       const at = info.lastResyncAt;
       if (at != null && !resyncMarks.value.some((m) => m.instrument === info.instrument && m.t === at))
