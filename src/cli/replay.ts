@@ -369,6 +369,7 @@ async function openHistory(
   const books = startBookHistory({
     engine: replay.engine,
     analytics: replay.analytics,
+    groups: replay.consolidation?.groups ?? null,
     store,
     intervalMs: BACKFILL_SNAPSHOT_MS,
     depth: BACKFILL_SNAPSHOT_DEPTH,
