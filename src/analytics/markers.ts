@@ -13,7 +13,6 @@
  * Times are the book updates' local times, ms since epoch UTC; prices quote, sizes base units.
  */
 import type { BookState } from '../book/health.ts';
-import type { Side } from '../core/model.ts';
 import type { LiquidityCluster } from './clusters.ts';
 import type { LiquidityState } from './liquidity.ts';
 
@@ -33,23 +32,18 @@ export const defaultMarkerConfig: MarkerConfig = {
   shrinkageClear: 0.3,
 };
 
-/** A support/resistance cluster formed or dissolved. */
-export interface ClusterMarker {
+/**
+ * A support/resistance cluster formed or dissolved: the cluster as the last scan that listed it saw it
+ * (clusters.ts LiquidityCluster: bucket [priceFrom, priceTo) quote, size base, notional quote, ratio,
+ * strength, firstSeen ms), its age at this marker (ms), the marker's time and book state.
+ */
+export interface ClusterMarker extends Pick<
+  LiquidityCluster,
+  'side' | 'priceFrom' | 'priceTo' | 'size' | 'notional' | 'ratio' | 'strength' | 'firstSeen'
+> {
   type: 'cluster';
   kind: 'formed' | 'dissolved';
   instrument: string;
-  side: Side;
-  /** Bucket price range, quote: [priceFrom, priceTo). */
-  priceFrom: number;
-  priceTo: number;
-  /** Size (base) and notional (quote) at the last scan that listed it. */
-  size: number;
-  notional: number;
-  /** Size over the neighbour buckets' mean, and strength in [0, 1], at that scan. */
-  ratio: number;
-  strength: number;
-  /** When it first stood out, ms; its age at this marker, ms. */
-  firstSeen: number;
   ageMs: number;
   ts: number;
   state: BookState;

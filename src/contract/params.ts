@@ -193,6 +193,11 @@ export const alertsQuery = z.object({
   cursor: cursorParam.optional(),
 });
 
+/** An optional price bucket width (quote, > 0), described by `what`. */
+function bucketParam(what: string) {
+  return z.coerce.number().positive().finite().optional().describe(what);
+}
+
 /**
  * Query of `GET /api/v1/history/heatmap` (stored closed runs merged with the in-memory heatmap; last hour
  * by default).
@@ -202,14 +207,9 @@ export const heatmapQuery = z.object({
   from: timeParam.optional(),
   to: timeParam.optional(),
   limit: intParam(1, 100_000, 10_000, 'most runs (the earliest first); `truncated` says when more exist'),
-  bucket: z.coerce
-    .number()
-    .positive()
-    .finite()
-    .optional()
-    .describe(
-      "price bucket width, quote: a whole multiple of the heatmap bucket (default: the configured one, or the stored runs' widest)",
-    ),
+  bucket: bucketParam(
+    "price bucket width, quote: a whole multiple of the heatmap bucket (default: the configured one, or the stored runs' widest)",
+  ),
 });
 
 /** Query of `GET /api/v1/analytics/:instrument`. */
@@ -262,14 +262,9 @@ export const groupPath = z.object({ group: groupParam });
 /** Query of `GET /api/v1/consolidated/:group`. */
 export const consolidatedQuery = z.object({
   depth: intParam(1, 5000, 20, 'levels (or buckets) per side'),
-  bucket: z.coerce
-    .number()
-    .positive()
-    .finite()
-    .optional()
-    .describe(
-      'group levels into price buckets of this width (group quote): bids labelled by the lower bound, asks by the upper; per-member sizes summed too',
-    ),
+  bucket: bucketParam(
+    'group levels into price buckets of this width (group quote): bids labelled by the lower bound, asks by the upper; per-member sizes summed too',
+  ),
 });
 
 /** Query of `GET /api/v1/consolidated/:group/heatmap`. */
@@ -282,12 +277,7 @@ export const consolidatedHeatmapQuery = z.object({
     10_000,
     'most runs per series (the earliest first); `truncated` says when more exist',
   ),
-  bucket: z.coerce
-    .number()
-    .positive()
-    .finite()
-    .optional()
-    .describe('price bucket width, group quote: a whole multiple of the group heatmap bucket'),
+  bucket: bucketParam('price bucket width, group quote: a whole multiple of the group heatmap bucket'),
 });
 
 /** Query of `GET /api/v1/watchlist`. */
