@@ -445,6 +445,8 @@ export interface RasterChange {
   x1: number;
   /** Bins redrawn (read from the grid). */
   bins: number;
+  /** The colour scale was checked against the visible cells' quantiles (and kept or replaced). */
+  scaleChecked: boolean;
 }
 
 /**
@@ -454,7 +456,8 @@ export interface RasterChange {
  * over the bin) and reads and paints only the bins that differ; when the window scrolls by whole bins the
  * kept pixels and cell sizes move left instead of being redrawn. The colour scale ({@link HeatScale}) is
  * kept while the visible cells' quantiles stay within `hysteresis` (fraction of the scale's log span) of
- * it, so one changed bin does not recolour the image; past that, or on a new layout (price window, size,
+ * it (checked after every 1/32 of the bins in view was redrawn), so one changed bin does not recolour
+ * the image; past that, or on a new layout (price window, size,
  * bins in view), everything is redrawn from the kept cell sizes or the grid. The pixels equal
  * {@link rasterize} of the same grid, view and scale (tested).
  */
@@ -488,6 +491,8 @@ export class HeatRaster {
   private cellsOf = new Int32Array(0);
   private paintedOf = new Int32Array(0);
   private xOff = 0;
+  /** Bins redrawn since the colour scale was last checked. */
+  private binsSinceScale = 0;
 
   /**
    * @param lut colour ramp ({@link colorRamp})
@@ -529,7 +534,7 @@ export class HeatRaster {
       throw new RangeError('HeatRaster.sync: layout needs whole positive bins, columns and rows');
     const bin = grid.binMs;
     const w = grid.bucketSize;
-    const change: RasterChange = { full: false, shifted: 0, x0: 0, x1: 0, bins: 0 };
+    const change: RasterChange = { full: false, shifted: 0, x0: 0, x1: 0, bins: 0, scaleChecked: false };
     const rows = w > 0 && p1 > p0 ? Math.max(1, Math.round((p1 - p0) / w)) : 1;
     const width = nBins * colW;
     const height = rows * rowPx;
@@ -581,9 +586,13 @@ export class HeatRaster {
       last = k;
       change.bins++;
     }
-    // The colour scale: kept while the visible quantiles stay near it.
+    // The colour scale: kept while the visible quantiles stay near it; checked (a pass over the kept
+    // cells) on a new layout and once 1/32 of the bins in view were redrawn since the last check.
     let recolour = false;
-    if (change.bins > 0 || change.full) {
+    this.binsSinceScale += change.bins;
+    if (change.full || !this.scale || this.binsSinceScale >= Math.max(1, nBins >> 5)) {
+      this.binsSinceScale = 0;
+      change.scaleChecked = true;
       let n = 0;
       for (let k = 0; k < nBins; k++) n += this.cellsOf[k]!;
       if (n > 0) {
