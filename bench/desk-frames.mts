@@ -6,11 +6,15 @@
  * chart of each of the four on screen (12 panels, 1440×900). Frame times are the intervals between
  * animation frames over MEASURE_MS; prints frames/s and the p50/p95/p99 frame time. The target is a p95
  * of at most 20 ms (≥ 50 fps); README "Trader desk" quotes the figures. Needs `npm run build:web`.
- * Also writes screenshots/desk-venues-4.png.
+ * Also writes screenshots/desk-venues-4.png. `--profile FILE`: also record a CPU profile of the page over
+ * the measured interval (.cpuprofile).
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SHOTS, startBrowserSession } from '../test/e2e/browser.ts';
 
+const profileAt = process.argv.indexOf('--profile');
+const profile = profileAt >= 0 ? process.argv[profileAt + 1] : undefined;
 /** How long frames are measured, ms. */
 const MEASURE_MS = 15_000;
 
@@ -46,6 +50,11 @@ try {
     await page.waitForTimeout(500);
   }
   await page.waitForTimeout(3000);
+  const cdp = profile ? await page.context().newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
+  }
   const r = (await page.evaluate(`new Promise((resolve) => {
     const dts = [];
     let last = performance.now();
@@ -63,6 +72,7 @@ try {
     };
     requestAnimationFrame((t) => { last = t; requestAnimationFrame(step); });
   })`)) as { frames: number; p50: number; p95: number; p99: number; max: number; fps: number };
+  if (cdp && profile) writeFileSync(profile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
   console.log(
     `desk frame budget (4 instruments × ladder + heatmap + depth, 1440×900): ${r.frames} frames in ${MEASURE_MS / 1000} s = ${r.fps.toFixed(1)} fps; frame time p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms`,
   );

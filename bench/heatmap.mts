@@ -7,20 +7,16 @@
  * every cell holding size, updated every 100 ms as the app updates it: recent bins replaced, a trade and
  * a best bid/ask point added) with Vite into a temporary folder, serves it on 127.0.0.1, opens it in
  * Debian's Chromium (headless, playwright-core) at 1440×900, and prints the animation-frame durations
- * p50/p95/p99/max, the frames per second, the redraws of the heat layer seen, and the cells drawn.
+ * p50/p95/p99/max, the frames per second, the redraws of the heat layer seen, the cells drawn, and how
+ * the kept heat image was updated (whole redraws vs. partial ones of the changed bins, and the bins those read).
  * A frame is a requestAnimationFrame interval: ≤ 16.7 ms at p95 means the page kept 60 fps while it
  * redrew. Headless Chromium paints in software (no GPU here): figures are an upper bound of a desktop's.
  */
-import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, extname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
-import vue from '@vitejs/plugin-vue';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { chromium } from 'playwright-core';
+import { servePerfPage } from '../test/e2e/perf-page.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
@@ -34,40 +30,12 @@ const shot = arg('shot', '');
 /** `--profile FILE`: also record a CPU profile of the page (.cpuprofile; built unminified). */
 const profile = arg('profile', '');
 
-const out = mkdtempSync(join(tmpdir(), 'dw-heatmap-perf-'));
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.svg': 'image/svg+xml',
-};
+process.stderr.write('heatmap bench: building the perf page (vite)...\n');
+const pages = await servePerfPage('heatmap.html', {
+  minify: !profile,
+  keep: Boolean(process.env.KEEP_HEATMAP_BUILD),
+});
 try {
-  process.stderr.write('heatmap bench: building the perf page (vite)...\n');
-  await build({
-    configFile: false,
-    root: join(ROOT, 'web', 'perf'),
-    base: './',
-    logLevel: 'warn',
-    plugins: [vue()],
-    build: {
-      outDir: out,
-      emptyOutDir: true,
-      chunkSizeWarningLimit: 4000,
-      rollupOptions: { input: 'heatmap.html' },
-    },
-  });
-  const server = createServer((req, res) => {
-    const path = join(out, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    if (!path.startsWith(out)) return void res.writeHead(403).end();
-    try {
-      const body = readFileSync(path);
-      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
@@ -78,7 +46,7 @@ try {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(
-      `http://127.0.0.1:${port}/heatmap.html?bins=${bins}&buckets=${buckets}&seconds=${seconds}&updateMs=${updateMs}`,
+      `${pages.url}heatmap.html?bins=${bins}&buckets=${buckets}&seconds=${seconds}&updateMs=${updateMs}`,
     );
     process.stderr.write(`heatmap bench: measuring ${seconds} s after a 2 s warm-up...\n`);
     const cdp = profile ? await page.context().newCDPSession(page) : null;
@@ -107,6 +75,7 @@ try {
       painted: number;
       plot: string;
       status: string;
+      rasterDraws: string;
     };
     process.stderr.write(`  page: ${JSON.stringify(r)}\n`);
     if (cdp) {
@@ -122,12 +91,15 @@ try {
     console.log(
       `  frames ${r.frames} in ${seconds} s (${r.fps.toFixed(1)} fps); frame time p50/p95/p99/max ${r.p50.toFixed(1)} / ${r.p95.toFixed(1)} / ${r.p99.toFixed(1)} / ${r.max.toFixed(1)} ms; heat layer redraws ${r.redraws}; cells ${r.cells}, painted px ${r.painted}`,
     );
+    const d = JSON.parse(r.rasterDraws || '{}') as { full?: number; partial?: number; partialBins?: number };
+    console.log(
+      `  heat image updates since load: ${d.full ?? 0} whole, ${d.partial ?? 0} partial (reading ${d.partialBins ?? 0} bins in all)`,
+    );
     console.log(`  target p95 ≤ 16.7 ms (60 fps): ${ok ? 'met' : 'NOT met'}`);
   } finally {
     await browser.close();
-    server.close();
   }
 } finally {
-  if (!process.env.KEEP_HEATMAP_BUILD) rmSync(out, { recursive: true, force: true });
-  else process.stderr.write(`heatmap bench: build kept in ${out}\n`);
+  await pages.close();
+  if (process.env.KEEP_HEATMAP_BUILD) process.stderr.write(`heatmap bench: build kept in ${pages.dir}\n`);
 }

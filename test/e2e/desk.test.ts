@@ -456,6 +456,26 @@ describe('the trader desk in a real browser', { timeout: 120_000 }, () => {
     await until(async () => (await byId('book-state').getAttribute('data-state')) === 'live', 'live again');
     expect(await byId('feed-health').getAttribute('data-level')).toBe('ok');
   });
+
+  it("turns the desk watchlist's state badges to unknown while the API is unreachable, and back", async () => {
+    await page.goto(`${server.url}#/desk`);
+    await byId('desk-preset-overview').click();
+    const states = async (): Promise<string[]> =>
+      page
+        .locator('[data-testid="watchlist-state"]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-state') ?? ''));
+    await until(async () => (await states()).includes('live'), 'a live watchlist badge');
+    await page.route('**/api/v1/instruments*', (r) => r.abort());
+    await byId('api-error').waitFor({ state: 'visible', timeout: 15_000 });
+    await until(async () => {
+      const s = await states();
+      return s.length > 0 && s.every((x) => x === 'unknown');
+    }, 'every watchlist badge unknown');
+    expect(await page.locator('[data-testid="watchlist-state"]').first().textContent()).toBe('unknown');
+    await page.unroute('**/api/v1/instruments*');
+    await until(async () => (await states()).includes('live'), 'live watchlist badges again');
+    expect(pageErrors).toEqual([]);
+  });
 });
 
 interface Wall {

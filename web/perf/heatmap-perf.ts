@@ -9,7 +9,7 @@
  */
 import { createApp, h, ref } from 'vue';
 import HeatmapChart from '../src/components/HeatmapChart.vue';
-import { BboSeries, HeatmapGrid, TradeBubbles } from '../src/lib/heatmap.ts';
+import { BboSeries, colorRamp, HeatmapGrid, rasterize, TradeBubbles } from '../src/lib/heatmap.ts';
 import type { HeatmapState } from '../src/state/heatmap.ts';
 import type { HeatmapResponse, HeatmapRun } from '../src/api/types.ts';
 import { registerCharts } from '../src/lib/echarts.ts';
@@ -103,7 +103,9 @@ createApp({
 
 // Live updates as the app makes them: the recent bins replaced, trades and best bid/ask added.
 let k = BINS;
-setInterval(() => {
+let updates = 0;
+const live = setInterval(() => {
+  updates++;
   const now = Date.now();
   const newest = Math.floor((now - t0) / BIN_MS);
   if (newest >= k) k = newest + 1;
@@ -148,7 +150,60 @@ function tick(now: number): void {
       plot: heat()?.getAttribute('data-plot') ?? '',
       status: heat()?.getAttribute('data-status') ?? '',
       gridTo: heat()?.getAttribute('data-to') ?? '',
+      rasterDraws: heat()?.getAttribute('data-raster-draws') ?? '',
     };
   }
 }
 requestAnimationFrame(tick);
+
+/**
+ * `window.__heatCheck()` (browser test): stop the live updates, wait until the chart has drawn the last
+ * one, then compare the kept heat image (the component's raster canvas, updated bin by bin) with a fresh
+ * full rasterisation of the same grid over the same layout and colour scale (`rasterize`, put through a
+ * canvas the same way). Resolves to the differing pixels, the pixels compared, and the image updates.
+ */
+(window as unknown as { __heatCheck: () => Promise<unknown> }).__heatCheck = async () => {
+  clearInterval(live);
+  const drawn = (): boolean => heat()?.getAttribute('data-grid-version') === String(grid.version);
+  for (let i = 0; i < 600 && !drawn(); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!drawn()) throw new Error('the chart did not draw the last update');
+  await new Promise((r) => requestAnimationFrame(r));
+  const info = JSON.parse(heat()?.getAttribute('data-raster') ?? 'null') as {
+    t0: number;
+    nBins: number;
+    p0: number;
+    p1: number;
+    holdMs: number;
+    lo: number;
+    hi: number;
+    version: number;
+  } | null;
+  const kept = document.querySelector<HTMLCanvasElement>('[data-testid="heatmap-raster"]');
+  if (!info || !kept) throw new Error('no heat image');
+  const { width: w, height: h } = kept;
+  const fresh = new Uint32Array(w * h);
+  const view = { t0: info.t0, t1: info.t0 + info.nBins * grid.binMs, p0: info.p0, p1: info.p1 };
+  rasterize(grid, view, w, h, fresh, colorRamp(), info.holdMs, { lo: info.lo, hi: info.hi });
+  const c = document.createElement('canvas');
+  c.width = w;
+  c.height = h;
+  const ctx = c.getContext('2d')!;
+  ctx.putImageData(new ImageData(new Uint8ClampedArray(fresh.buffer), w, h), 0, 0);
+  const a = kept.getContext('2d')!.getImageData(0, 0, w, h).data;
+  const b = ctx.getImageData(0, 0, w, h).data;
+  let diff = 0;
+  let painted = 0;
+  for (let i = 0; i < a.length; i += 4) {
+    if (a[i] !== b[i] || a[i + 1] !== b[i + 1] || a[i + 2] !== b[i + 2] || a[i + 3] !== b[i + 3]) diff++;
+    if (b[i + 3] === 255) painted++;
+  }
+  return {
+    diff,
+    pixels: w * h,
+    painted,
+    updates,
+    gridVersion: grid.version,
+    drawnVersion: info.version,
+    draws: JSON.parse(heat()?.getAttribute('data-raster-draws') ?? '{}') as unknown,
+  };
+};

@@ -26,7 +26,18 @@ export function priceDecimals(ref: number | null | undefined): number {
 /** A price with grouping, `decimals` fraction digits (see {@link priceDecimals}). */
 export function fmtPrice(v: number | null | undefined, decimals: number): string {
   if (!known(v)) return UNKNOWN;
-  return v.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  return priceFormat(decimals).format(v);
+}
+
+/** en-US number formats by decimals (what `toLocaleString` builds on every call; charts call it a lot). */
+const PRICE_FORMATS = new Map<number, Intl.NumberFormat>();
+function priceFormat(decimals: number): Intl.NumberFormat {
+  let f = PRICE_FORMATS.get(decimals);
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    PRICE_FORMATS.set(decimals, f);
+  }
+  return f;
 }
 
 /** A size (base units), up to 4 decimals, trailing zeros trimmed to at least 3. */

@@ -12,7 +12,9 @@ import {
   cellAt,
   colorRamp,
   HeatmapGrid,
+  HeatRaster,
   rasterize,
+  type RasterLayout,
   TradeBubbles,
 } from './heatmap.ts';
 import { fmtAgo } from './format.ts';
@@ -165,6 +167,137 @@ describe('heatmap raster', () => {
     expect(() => rasterize(g, { t0: T0, t1: T0 + 1, p0: 0, p1: 1 }, 10, 10, new Uint32Array(5), lut)).toThrow(
       RangeError,
     );
+  });
+});
+
+describe('heatmap raster kept incrementally', () => {
+  const lut = colorRamp();
+
+  it('equals a full redraw after every live update, scroll, gap and price-window change', () => {
+    let seed = 7;
+    const rnd = (): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const BINS = 60;
+    const BUCKETS = 80;
+    const mid = (k: number): number => 400 + Math.round(20 * Math.sin(k / 9)) + Math.floor(rnd() * 3);
+    /** Bins [k0, k1) with one run per bucket and side of mid; the book not live from 0.4 into `gapBin`. */
+    const bins = (k0: number, k1: number, gapBin?: number): HeatmapResponse => {
+      const runs: HeatmapRun[] = [];
+      for (let k = k0; k < k1; k++) {
+        const m = mid(k);
+        for (let b = 0; b < BUCKETS; b++)
+          if (rnd() < 0.9 && k !== gapBin)
+            runs.push({
+              side: b < m - 360 ? 'bid' : 'ask',
+              price: (360 + b) * 10,
+              from: T0 + k * 1000,
+              to: T0 + k * 1000,
+              // Sizes grow over time, so the colour scale drifts and the kept image is recoloured.
+              size: (0.01 + rnd() * rnd() * 50) * Math.exp(k / 25),
+            });
+      }
+      const gaps =
+        gapBin === undefined
+          ? []
+          : [{ from: T0 + gapBin * 1000 + 400, to: T0 + (gapBin + 1) * 1000, state: 'resyncing' as const }];
+      return answer(T0 + k0 * 1000, T0 + k1 * 1000, runs, { gaps });
+    };
+    const g = new HeatmapGrid();
+    g.apply(bins(0, BINS));
+    const raster = new HeatRaster(lut);
+    let newest = BINS;
+    let p0 = 3600;
+    let p1 = 4400;
+    let incremental = 0;
+    let scrolls = 0;
+    let recoloured = 0;
+    let scaleChecks = 0;
+    for (let step = 0; step < 120; step++) {
+      // Every 3rd update a new bin starts (the window scrolls); refreshes replace the newest two bins.
+      if (step % 3 === 0) newest++;
+      // Gaps: in the newest bin (drawn held from the bin before, outside the gap) and, just before the
+      // window scrolls, in the older refreshed bin (kept, and scrolled with the image).
+      const gapBin = step % 17 === 5 ? newest - 1 : step % 9 === 2 ? newest - 2 : undefined;
+      // Now and then, after the refresh, the book stops being live in the current (held, not yet
+      // fetched) bin: an answer over that bin with a gap and no runs (drawn by itself).
+      const updates = [(): void => g.apply(bins(newest - 2, newest, gapBin))];
+      if (step % 11 === 4)
+        updates.push(() =>
+          g.apply(
+            answer(T0 + newest * 1000, T0 + newest * 1000 + 1000, [], {
+              gaps: [{ from: T0 + newest * 1000 + 200, to: T0 + newest * 1000 + 700, state: 'resyncing' }],
+            }),
+          ),
+        );
+      // The price window moves now and then (a full redraw).
+      if (step % 40 === 39) {
+        p0 += 50;
+        p1 += 30;
+      }
+      for (const u of updates) {
+        u();
+        g.trim(T0 + (newest - BINS) * 1000);
+        // The view ends a few bins after the newest held (held forward by 2 bins).
+        const layout: RasterLayout = {
+          t0: T0 + (newest + 3 - BINS) * 1000,
+          nBins: BINS,
+          colW: 3,
+          p0,
+          p1,
+          rowPx: 2,
+          holdMs: 2000,
+        };
+        const scale = raster.scale;
+        const ch = raster.sync(g, layout);
+        if (!ch.full) incremental++;
+        else if (step % 40 !== 39 && scale && raster.scale !== scale) recoloured++;
+        if (ch.shifted > 0) scrolls++;
+        // The two refreshed bins, the two held after them and the bin scrolled in.
+        if (!ch.full) expect(ch.bins).toBeLessThanOrEqual(5);
+        const view = { t0: layout.t0, t1: layout.t0 + BINS * 1000, p0, p1 };
+        const ref = new Uint32Array(raster.width * raster.height);
+        const full = rasterize(g, view, raster.width, raster.height, ref, lut, 2000, raster.scale!);
+        let diff = 0;
+        for (let i = 0; i < ref.length; i++) if (ref[i] !== raster.pixels[i]) diff++;
+        expect(diff, `pixels differing from a full redraw after update ${step}`).toBe(0);
+        const st = raster.stats();
+        expect(st.painted).toBe(full.painted);
+        expect(st.gapPixels).toBe(full.gapPixels);
+        // When checked, the kept scale is within the hysteresis of the visible cells' own quantiles.
+        if (!ch.scaleChecked) continue;
+        scaleChecks++;
+        const own = rasterize(g, view, raster.width, raster.height, ref, lut, 2000);
+        const span = Math.log(raster.scale!.hi / raster.scale!.lo);
+        const near = raster.hysteresis * span + 1e-9;
+        expect(Math.abs(Math.log(own.lo / raster.scale!.lo))).toBeLessThanOrEqual(near);
+        expect(Math.abs(Math.log(own.hi / raster.scale!.hi))).toBeLessThanOrEqual(near);
+      }
+    }
+    // Most updates drew only their bins; the window scrolled by whole bins.
+    expect(incremental).toBeGreaterThan(90);
+    expect(scrolls).toBeGreaterThan(30);
+    expect(recoloured).toBeGreaterThan(0);
+    expect(scaleChecks).toBeGreaterThan(60);
+    expect(raster.stats().gapPixels).toBeGreaterThan(0);
+  });
+
+  it('rejects a layout that is not whole bins, columns and rows', () => {
+    const g = new HeatmapGrid();
+    g.apply(answer(T0, T0 + 2000, [{ side: 'bid', price: 100, from: T0, to: T0 + 1000, size: 1 }]));
+    const r = new HeatRaster(lut);
+    const l: RasterLayout = { t0: T0, nBins: 2, colW: 1.5, p0: 100, p1: 120, rowPx: 1, holdMs: 0 };
+    expect(() => r.sync(g, l)).toThrow(RangeError);
+    expect(r.sync(g, { ...l, colW: 2 }).full).toBe(true);
+    expect(r.sync(g, { ...l, colW: 2 })).toEqual({
+      full: false,
+      shifted: 0,
+      x0: 0,
+      x1: 0,
+      bins: 0,
+      scaleChecked: false,
+    });
   });
 });
 

@@ -238,14 +238,94 @@ function quantile(sorted: Float32Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
+/** Colour scale of the heat layer: sizes (base) at the bottom (`lo`) and top (`hi`) of the ramp. */
+export interface HeatScale {
+  lo: number;
+  hi: number;
+}
+
+/**
+ * The colour scale of a cell matrix holding `n` positive cells (0 = no size): the LOW_Q and HIGH_Q
+ * quantiles of its positive values, or of an even sample of them (every `step`-th in matrix order) when
+ * there are more than QUANTILE_SAMPLE; `hi` at least twice `lo`.
+ */
+function scaleOf(sizes: Float32Array, n: number): HeatScale {
+  const step = Math.max(1, Math.ceil(n / QUANTILE_SAMPLE));
+  const positive = new Float32Array(Math.ceil(n / step));
+  let j = 0;
+  let seen = 0;
+  for (let k = 0; k < sizes.length; k++) {
+    const s = sizes[k]!;
+    if (s > 0 && seen++ % step === 0) positive[j++] = s;
+  }
+  positive.sort();
+  const lo = Math.max(quantile(positive, LOW_Q), 1e-12);
+  return { lo, hi: Math.max(quantile(positive, HIGH_Q), lo * 2) };
+}
+
+/** Ramp colour of a positive size `s` on the scale whose bottom is `lnLo` (ln size) and log span `span`. */
+function cellColor(s: number, lnLo: number, span: number, lut: Uint32Array): number {
+  const v = Math.min(1, Math.max(0, (Math.log(s) - lnLo) / span));
+  return lut[Math.round(Math.pow(v, GAMMA) * 255)]!;
+}
+
+/**
+ * Gap hatching at pixel (x, y), x counted from `xOff` (the image's left edge in pixels of the time axis
+ * since the epoch, mod 8), so the stripes stay on their time as the image scrolls.
+ */
+function hatchAt(xOff: number, x: number, y: number): number {
+  return (xOff + x + y) % 8 < 2 ? HATCH : HATCH_BG;
+}
+
+/** Left edge of a `width`-px image of `[t0, t1)` in pixels since the epoch, mod 8 (see hatchAt). */
+function hatchOffset(t0: number, t1: number, width: number): number {
+  return ((Math.round((t0 * width) / (t1 - t0)) % 8) + 8) % 8;
+}
+
+/** Size per visible bucket row (`out`, length `nRows`, added to) of one column; returns positive cells. */
+function columnSizes(c: HeatColumn, b0: number, nRows: number, out: Float32Array, base: number): number {
+  let n = 0;
+  for (const m of [c.bid, c.ask]) {
+    if (m.size <= nRows) {
+      for (const [b, s] of m) {
+        const r = b - b0;
+        if (r >= 0 && r < nRows && s > 0) {
+          if (out[base + r] === 0) n++;
+          out[base + r] = out[base + r]! + s;
+        }
+      }
+    } else
+      for (let r = 0; r < nRows; r++) {
+        const s = m.get(b0 + r);
+        if (s !== undefined && s > 0) {
+          if (out[base + r] === 0) n++;
+          out[base + r] = out[base + r]! + s;
+        }
+      }
+  }
+  return n;
+}
+
+/** Pixel row → bucket row (0 = bucket of `p0`) for a `height`-px image of `[p0, p1)`. */
+function rowMap(p0: number, p1: number, bucketSize: number, b0: number, height: number): Int32Array {
+  const rowOf = new Int32Array(height);
+  for (let y = 0; y < height; y++) {
+    const p = p1 - ((y + 0.5) / height) * (p1 - p0);
+    rowOf[y] = bucketIndex(p, bucketSize) - b0;
+  }
+  return rowOf;
+}
+
 /**
  * Rasterise the grid over `view` into `out` (`width × height` ImageData words, row-major, top row =
  * highest price; little-endian RGBA). Each pixel column samples the bin at its centre time and each pixel
  * row the bucket at its centre price, so at most one bin per pixel column is read, however many are held.
  * Cells with size are coloured on a log scale, `((ln s − ln lo) / (ln hi − ln lo))^1.35` clamped to
- * [0, 1] (lo, hi = 10th and 99.5th percentiles of the visible cells) through `lut`; bins inside a gap are
- * hatched; the rest is left transparent (0). Bins up to `holdMs` after the newest one held (not yet
- * fetched) show the newest bin, so the live edge does not flicker between refreshes.
+ * [0, 1] (lo, hi = `scale` when given, else the 10th and 99.5th percentiles of the visible cells) through
+ * `lut`; bins inside a gap are hatched (stripes anchored to the time axis); the rest is left transparent
+ * (0). Bins up to `holdMs` after the newest one held (not yet fetched) show the newest bin, so the live
+ * edge does not flicker between refreshes. {@link HeatRaster} keeps such an image and redraws only what
+ * changed; this function is the full redraw it is checked against.
  * @throws {RangeError} when `out` is smaller than `width × height`
  */
 export function rasterize(
@@ -256,6 +336,7 @@ export function rasterize(
   out: Uint32Array,
   lut: Uint32Array,
   holdMs = 0,
+  scale?: HeatScale,
 ): RasterStats {
   if (out.length < width * height) throw new RangeError('rasterize: output buffer too small');
   out.fill(0, 0, width * height);
@@ -267,68 +348,38 @@ export function rasterize(
   // Pixel rows → bucket index, and the distinct buckets in view (row r of the cell matrix).
   const b0 = bucketIndex(view.p0, w);
   const nRows = bucketIndex(view.p1, w) - b0 + 1;
-  const rowOf = new Int32Array(height);
-  for (let y = 0; y < height; y++) {
-    const p = view.p1 - ((y + 0.5) / height) * (view.p1 - view.p0);
-    rowOf[y] = bucketIndex(p, w) - b0;
-  }
+  const rowOf = rowMap(view.p0, view.p1, w, b0, height);
   // Pixel columns → cell column (distinct bins), -1 none, -2 gap.
   const colOf = new Int32Array(width);
   const cols: HeatColumn[] = [];
+  // One cell column per (bin, column drawn): pixel columns of one bin share it, whether or not a gap
+  // covers some of them (a held newest column is drawn only outside gaps, pixel column by pixel column).
   let lastBin = NaN;
+  let lastCol: HeatColumn | undefined;
   for (let x = 0; x < width; x++) {
     const t = view.t0 + ((x + 0.5) / width) * (view.t1 - view.t0);
     const bt = Math.floor(t / bin) * bin;
-    if (bt === lastBin && cols.length > 0 && colOf[x - 1]! >= 0) {
-      colOf[x] = colOf[x - 1]!;
+    const own = grid.columns.get(bt);
+    const held = !own && bt > grid.newestBin && bt <= grid.newestBin + holdMs ? grid.newest() : null;
+    const c = own ?? (held && !grid.gapAt(t) ? held : undefined);
+    if (!c) {
+      colOf[x] = grid.gapAt(t) ? -2 : -1;
       continue;
     }
-    lastBin = bt;
-    const held = bt > grid.newestBin && bt <= grid.newestBin + holdMs ? grid.newest() : null;
-    const c = grid.columns.get(bt) ?? (held && !grid.gapAt(t) ? held : undefined);
-    if (c) {
-      colOf[x] = cols.length;
+    if (bt !== lastBin || c !== lastCol) {
+      lastBin = bt;
+      lastCol = c;
       cols.push(c);
-    } else colOf[x] = grid.gapAt(t) ? -2 : -1;
+    }
+    colOf[x] = cols.length - 1;
   }
   // The visible cell matrix (bid + ask size per bucket), and the colour scale from its positive cells.
   // Per column, look the visible buckets up, or walk the column's entries when it holds fewer.
   const sizes = new Float32Array(cols.length * nRows);
   let n = 0;
-  const put = (k: number, s: number): void => {
-    const prev = sizes[k]!;
-    if (prev === 0) n++;
-    sizes[k] = prev + s;
-  };
-  for (let i = 0; i < cols.length; i++) {
-    const c = cols[i]!;
-    const base = i * nRows;
-    for (const m of [c.bid, c.ask]) {
-      if (m.size <= nRows) {
-        for (const [b, s] of m) {
-          const r = b - b0;
-          if (r >= 0 && r < nRows && s > 0) put(base + r, s);
-        }
-      } else
-        for (let r = 0; r < nRows; r++) {
-          const s = m.get(b0 + r);
-          if (s !== undefined && s > 0) put(base + r, s);
-        }
-    }
-  }
+  for (let i = 0; i < cols.length; i++) n += columnSizes(cols[i]!, b0, nRows, sizes, i * nRows);
   stats.cells = n;
-  // Every positive cell, or an even sample of them (every `step`-th) when there are many.
-  const step = Math.max(1, Math.ceil(n / QUANTILE_SAMPLE));
-  const positive = new Float32Array(Math.ceil(n / step));
-  let j = 0;
-  let seen = 0;
-  for (let k = 0; k < sizes.length; k++) {
-    const s = sizes[k]!;
-    if (s > 0 && seen++ % step === 0) positive[j++] = s;
-  }
-  positive.sort();
-  const lo = Math.max(quantile(positive, LOW_Q), 1e-12);
-  const hi = Math.max(quantile(positive, HIGH_Q), lo * 2);
+  const { lo, hi } = scale ?? scaleOf(sizes, n);
   stats.lo = lo;
   stats.hi = hi;
   const lnLo = Math.log(lo);
@@ -340,10 +391,9 @@ export function rasterize(
   for (let i = 0; i < nCols; i++)
     for (let r = 0; r < nRows; r++) {
       const s = sizes[i * nRows + r]!;
-      if (!(s > 0)) continue;
-      const v = Math.min(1, Math.max(0, (Math.log(s) - lnLo) / span));
-      colors[r * nCols + i] = lut[Math.round(Math.pow(v, GAMMA) * 255)]!;
+      if (s > 0) colors[r * nCols + i] = cellColor(s, lnLo, span, lut);
     }
+  const xOff = hatchOffset(view.t0, view.t1, width);
   let gapCols = 0;
   for (let x = 0; x < width; x++) if (colOf[x] === -2) gapCols++;
   for (let y = 0; y < height; y++) {
@@ -359,11 +409,314 @@ export function rasterize(
         if (color === 0) continue;
         out[o + x] = color;
         stats.painted++;
-      } else if (ci === -2) out[o + x] = (x + y) % 8 < 2 ? HATCH : HATCH_BG;
+      } else if (ci === -2) out[o + x] = hatchAt(xOff, x, y);
     }
   }
   stats.gapPixels = gapCols * height;
   return stats;
+}
+
+/**
+ * Placement of a {@link HeatRaster} image: whole bins `[t0, t0 + nBins × bin)` (ms, `t0` a multiple of the
+ * grid's bin) across `nBins × colW` pixel columns, and the price band `[p0, p1)` (quote, multiples of the
+ * bucket size) across `rows × rowPx` pixel rows (`rows = round((p1 − p0) / bucketSize)`), top row = p1.
+ */
+export interface RasterLayout {
+  t0: number;
+  nBins: number;
+  /** Pixel columns per bin, ≥ 1. */
+  colW: number;
+  p0: number;
+  p1: number;
+  /** Pixel rows per bucket, ≥ 1. */
+  rowPx: number;
+  /** Bins up to this many ms after the newest one held show it (see {@link rasterize}). */
+  holdMs: number;
+}
+
+/** What one {@link HeatRaster.sync} changed in the kept image. */
+export interface RasterChange {
+  /** Every pixel may have changed (new layout or colour scale, first draw): copy the whole image. */
+  full: boolean;
+  /** The image scrolled left by this many pixel columns (already applied to `pixels`). */
+  shifted: number;
+  /** Pixel columns `[x0, x1)` redrawn (x0 = x1: none); with `shifted` > 0 everything moved. */
+  x0: number;
+  x1: number;
+  /** Bins redrawn (read from the grid). */
+  bins: number;
+  /** The colour scale was checked against the visible cells' quantiles (and kept or replaced). */
+  scaleChecked: boolean;
+}
+
+/**
+ * The heat layer kept as one image that follows the grid incrementally (issue 17: a 500 × 600 grid at
+ * 60 fps with live updates). {@link HeatRaster.sync} compares each bin in view with what was drawn for it
+ * (the grid's column object — a refresh replaces the columns it covers —, the held newest column, the gaps
+ * over the bin) and reads and paints only the bins that differ; when the window scrolls by whole bins the
+ * kept pixels and cell sizes move left instead of being redrawn. The colour scale ({@link HeatScale}) is
+ * kept while the visible cells' quantiles stay within `hysteresis` (fraction of the scale's log span) of
+ * it (checked after every 1/32 of the bins in view was redrawn), so one changed bin does not recolour
+ * the image; past that, or on a new layout (price window, size,
+ * bins in view), everything is redrawn from the kept cell sizes or the grid. The pixels equal
+ * {@link rasterize} of the same grid, view and scale (tested).
+ */
+export class HeatRaster {
+  /** Image size, px. */
+  width = 0;
+  height = 0;
+  /** The image: `width × height` ImageData words (little-endian RGBA), row-major, top row = highest price. */
+  pixels = new Uint32Array(0);
+  /** Colour scale the image is drawn with (null before the first cells). */
+  scale: HeatScale | null = null;
+  private key = '';
+  private t0 = NaN;
+  private t1 = NaN;
+  private nBins = 0;
+  private colW = 1;
+  private nRows = 0;
+  private b0 = 0;
+  private rowOf: Int32Array = new Int32Array(0);
+  /** Cell sizes per bin slot (bin-major: slot × nRows + bucket row). */
+  private sizes = new Float32Array(0);
+  /** Cell colours, row-major (bucket row × nBins + slot); 0 = none. Set for the slots painted. */
+  private colors = new Uint32Array(0);
+  /** What each bin slot was drawn from: its column, the held newest column, the gaps over it. */
+  private drawnCol: (HeatColumn | null | undefined)[] = [];
+  private drawnHeld: (HeatColumn | null)[] = [];
+  private drawnGaps: string[] = [];
+  /** Per pixel column: 1 drawn from a column, 2 gap, 0 empty. */
+  private mode = new Uint8Array(0);
+  /** Per slot: positive cells, painted pixels. */
+  private cellsOf = new Int32Array(0);
+  private paintedOf = new Int32Array(0);
+  private xOff = 0;
+  /** Bins redrawn since the colour scale was last checked. */
+  private binsSinceScale = 0;
+
+  /**
+   * @param lut colour ramp ({@link colorRamp})
+   * @param hysteresis how far (fraction of the log span) the visible quantiles may drift from the kept
+   *   scale before the image is recoloured
+   */
+  constructor(
+    readonly lut: Uint32Array,
+    readonly hysteresis = 0.08,
+  ) {}
+
+  /** Counts of the image as drawn (as {@link rasterize} returns them). */
+  stats(): RasterStats {
+    let cells = 0;
+    let painted = 0;
+    for (let k = 0; k < this.nBins; k++) {
+      cells += this.cellsOf[k]!;
+      painted += this.paintedOf[k]!;
+    }
+    let gapCols = 0;
+    for (let x = 0; x < this.width; x++) if (this.mode[x] === 2) gapCols++;
+    return {
+      cells,
+      painted,
+      gapPixels: gapCols * this.height,
+      lo: this.scale?.lo ?? NaN,
+      hi: this.scale?.hi ?? NaN,
+    };
+  }
+
+  /**
+   * Bring the image up to date with `grid` over `layout`. Work is proportional to the bins that changed
+   * (plus one pass over the kept cell sizes for the colour scale), except on a new layout or scale.
+   * @throws {RangeError} when the layout is not whole positive bins, columns and rows
+   */
+  sync(grid: HeatmapGrid, layout: RasterLayout): RasterChange {
+    const { t0, nBins, colW, p0, p1, rowPx, holdMs } = layout;
+    if (!(nBins >= 1 && colW >= 1 && rowPx >= 1) || ![nBins, colW, rowPx].every(Number.isInteger))
+      throw new RangeError('HeatRaster.sync: layout needs whole positive bins, columns and rows');
+    const bin = grid.binMs;
+    const w = grid.bucketSize;
+    const change: RasterChange = { full: false, shifted: 0, x0: 0, x1: 0, bins: 0, scaleChecked: false };
+    const rows = w > 0 && p1 > p0 ? Math.max(1, Math.round((p1 - p0) / w)) : 1;
+    const width = nBins * colW;
+    const height = rows * rowPx;
+    const key = `${width}x${height}|${nBins}|${p0}|${p1}|${w}|${bin}|${holdMs}`;
+    if (key !== this.key) {
+      this.key = key;
+      this.reset(width, height, nBins, colW);
+      this.t0 = t0;
+      this.t1 = t0 + nBins * bin;
+      if (w > 0 && bin > 0 && p1 > p0) {
+        this.b0 = bucketIndex(p0, w);
+        this.nRows = bucketIndex(p1, w) - this.b0 + 1;
+        this.rowOf = rowMap(p0, p1, w, this.b0, height);
+      } else this.nRows = 0;
+      this.sizes = new Float32Array(nBins * this.nRows);
+      this.colors = new Uint32Array(nBins * this.nRows);
+      this.xOff = hatchOffset(this.t0, this.t1, width);
+      change.full = true;
+    } else if (t0 !== this.t0) {
+      const d = (t0 - this.t0) / bin;
+      const scroll = Number.isInteger(d) && d > 0 && d < nBins;
+      if (scroll) this.shift(d);
+      else this.reset(width, height, nBins, colW);
+      change.full = !scroll;
+      change.shifted = scroll ? d * colW : 0;
+      this.t0 = t0;
+      this.t1 = t0 + nBins * bin;
+      this.xOff = hatchOffset(this.t0, this.t1, width);
+    }
+    if (this.nRows === 0) return { ...change, full: true };
+    // Which bins differ from what was drawn; read those from the grid.
+    let first = nBins;
+    let last = -1;
+    const gaps = grid.gaps;
+    const newest = grid.newest();
+    for (let k = 0; k < nBins; k++) {
+      const bt = Math.floor((this.t0 + ((k * colW + 0.5) / width) * (this.t1 - this.t0)) / bin) * bin;
+      const col = grid.columns.get(bt) ?? null;
+      const held = !col && bt > grid.newestBin && bt <= grid.newestBin + holdMs ? newest : null;
+      let gk = '';
+      if (gaps.length > 0)
+        for (const g of gaps) if (g.from < bt + bin && g.to > bt) gk += `${g.from}:${g.to},`;
+      if (col === this.drawnCol[k] && held === this.drawnHeld[k] && gk === this.drawnGaps[k]) continue;
+      this.drawnCol[k] = col;
+      this.drawnHeld[k] = held;
+      this.drawnGaps[k] = gk;
+      this.readBin(grid, k, col, held);
+      if (k < first) first = k;
+      last = k;
+      change.bins++;
+    }
+    // The colour scale: kept while the visible quantiles stay near it; checked (a pass over the kept
+    // cells) on a new layout and once 1/32 of the bins in view were redrawn since the last check.
+    let recolour = false;
+    this.binsSinceScale += change.bins;
+    if (change.full || !this.scale || this.binsSinceScale >= Math.max(1, nBins >> 5)) {
+      this.binsSinceScale = 0;
+      change.scaleChecked = true;
+      let n = 0;
+      for (let k = 0; k < nBins; k++) n += this.cellsOf[k]!;
+      if (n > 0) {
+        const want = scaleOf(this.sizes, n);
+        const cur = this.scale;
+        const span = cur ? Math.log(cur.hi / cur.lo) : 0;
+        if (
+          !cur ||
+          Math.abs(Math.log(want.lo / cur.lo)) > this.hysteresis * span ||
+          Math.abs(Math.log(want.hi / cur.hi)) > this.hysteresis * span
+        ) {
+          this.scale = want;
+          recolour = true;
+        }
+      }
+    }
+    if (recolour || change.full) {
+      for (let k = 0; k < nBins; k++) this.colorBin(k);
+      this.paint(0, width);
+      change.full = true;
+    } else if (last >= first) {
+      for (let k = first; k <= last; k++) this.colorBin(k);
+      this.paint(first * colW, (last + 1) * colW);
+      change.x0 = first * colW;
+      change.x1 = (last + 1) * colW;
+    }
+    return change;
+  }
+
+  /** New, empty image and slots (nothing drawn yet). */
+  private reset(width: number, height: number, nBins: number, colW: number): void {
+    if (this.width !== width || this.height !== height) this.pixels = new Uint32Array(width * height);
+    else this.pixels.fill(0);
+    this.width = width;
+    this.height = height;
+    this.nBins = nBins;
+    this.colW = colW;
+    this.drawnCol = new Array<HeatColumn | null | undefined>(nBins).fill(undefined);
+    this.drawnHeld = new Array<HeatColumn | null>(nBins).fill(null);
+    this.drawnGaps = new Array<string>(nBins).fill('');
+    this.mode = new Uint8Array(width);
+    this.cellsOf = new Int32Array(nBins);
+    this.paintedOf = new Int32Array(nBins);
+    this.sizes.fill(0);
+    this.colors.fill(0);
+  }
+
+  /** Scroll left by `d` bins: pixels, sizes and slots move; the `d` newest slots are to draw. */
+  private shift(d: number): void {
+    const { width, height, nBins, nRows } = this;
+    const px = d * this.colW;
+    for (let y = 0; y < height; y++) {
+      const o = y * width;
+      this.pixels.copyWithin(o, o + px, o + width);
+      this.pixels.fill(0, o + width - px, o + width);
+    }
+    this.sizes.copyWithin(0, d * nRows);
+    this.sizes.fill(0, (nBins - d) * nRows);
+    this.mode.copyWithin(0, px);
+    this.mode.fill(0, width - px);
+    for (const a of [this.cellsOf, this.paintedOf]) {
+      a.copyWithin(0, d);
+      a.fill(0, nBins - d);
+    }
+    this.drawnCol.splice(0, d);
+    this.drawnHeld.splice(0, d);
+    this.drawnGaps.splice(0, d);
+    for (let i = 0; i < d; i++) {
+      this.drawnCol.push(undefined);
+      this.drawnHeld.push(null);
+      this.drawnGaps.push('');
+    }
+  }
+
+  /** Read slot `k`'s cell sizes from its column (or the held one) and set its pixel columns' modes. */
+  private readBin(grid: HeatmapGrid, k: number, col: HeatColumn | null, held: HeatColumn | null): void {
+    const { nRows, colW, width } = this;
+    this.sizes.fill(0, k * nRows, (k + 1) * nRows);
+    let src: HeatColumn | null = col;
+    for (let x = k * colW; x < (k + 1) * colW; x++) {
+      const t = this.t0 + ((x + 0.5) / width) * (this.t1 - this.t0);
+      const c = col ?? (held && !grid.gapAt(t) ? held : null);
+      if (c) src = c;
+      this.mode[x] = c ? 1 : grid.gapAt(t) ? 2 : 0;
+    }
+    this.cellsOf[k] = src ? columnSizes(src, this.b0, nRows, this.sizes, k * nRows) : 0;
+  }
+
+  /** Colours of slot `k`'s cells on the current scale. */
+  private colorBin(k: number): void {
+    const { nRows, nBins, scale, lut } = this;
+    const lnLo = scale ? Math.log(scale.lo) : 0;
+    const span = scale ? Math.log(scale.hi) - lnLo : 1;
+    for (let r = 0; r < nRows; r++) {
+      const s = this.sizes[k * nRows + r]!;
+      this.colors[r * nBins + k] = s > 0 && scale ? cellColor(s, lnLo, span, lut) : 0;
+    }
+  }
+
+  /** Paint pixel columns `[x0, x1)` from the slots' colours and modes (row-major). */
+  private paint(x0: number, x1: number): void {
+    const { width, height, nRows, nBins, colW, rowOf, mode, colors, pixels, xOff } = this;
+    const k0 = Math.floor(x0 / colW);
+    const k1 = Math.ceil(x1 / colW);
+    this.paintedOf.fill(0, k0, k1);
+    for (let y = 0; y < height; y++) {
+      const r = rowOf[y]!;
+      const inRows = r >= 0 && r < nRows;
+      const o = y * width;
+      const rowBase = r * nBins;
+      for (let x = x0; x < x1; x++) {
+        const m = mode[x]!;
+        let v = 0;
+        if (m === 1) {
+          if (inRows) {
+            const k = (x / colW) | 0;
+            v = colors[rowBase + k]!;
+            if (v !== 0) this.paintedOf[k]!++;
+          }
+        } else if (m === 2) v = hatchAt(xOff, x, y);
+        pixels[o + x] = v;
+      }
+    }
+  }
 }
 
 /** What the heatmap holds at one (time, price) point: see {@link cellAt}. */

@@ -29,6 +29,12 @@ export interface HeatmapOptions {
    */
   tradePageSize?: number;
   tradePages?: number;
+  /**
+   * Phase of the refreshes, ms (default 0): they run when the clock is at `phaseMs` past a multiple of
+   * `refreshMs`, so several heatmaps on one screen given distinct phases refresh (and redraw) in turn
+   * instead of in the same frame.
+   */
+  phaseMs?: number;
 }
 
 /** What the heatmap panel renders, plus its controls. */
@@ -51,6 +57,17 @@ export interface HeatmapState {
   dispose(): void;
 }
 
+/** Refresh phases handed out so far (see nextRefreshPhase). */
+let phases = 0;
+
+/**
+ * A refresh phase (ms, for {@link HeatmapOptions.phaseMs}) for the next of several heatmaps on one screen:
+ * 0, 1/4, 2/4, 3/4 of `refreshMs`, then round again.
+ */
+export function nextRefreshPhase(refreshMs: number): number {
+  return (phases++ % 4) * (refreshMs / 4);
+}
+
 /** Create the heatmap state for the selected instrument on a socket; follows `selected`. */
 export function createHeatmap(
   socket: DepthwatchSocket,
@@ -60,6 +77,12 @@ export function createHeatmap(
   const refreshMs = opts.refreshMs ?? 1000;
   const tradePageSize = opts.tradePageSize ?? 20_000;
   const tradePages = opts.tradePages ?? 20;
+  const phaseMs = opts.phaseMs ?? 0;
+  /** Delay to the next refresh: the next instant at `phaseMs` past a multiple of `refreshMs` (≥ 1/4 of it). */
+  const nextRefresh = (): number => {
+    const d = refreshMs - ((((Date.now() - phaseMs) % refreshMs) + refreshMs) % refreshMs);
+    return d < refreshMs / 4 ? d + refreshMs : d;
+  };
   const grid = new HeatmapGrid();
   const bubbles = new TradeBubbles();
   const bbo = new BboSeries();
@@ -132,7 +155,7 @@ export function createHeatmap(
       // Keep what is drawn; the next refresh retries.
       message.value = `refresh failed: ${(e as Error).message}`;
     } finally {
-      if (!signal.aborted) timer = setTimeout(() => void refresh(instrument, signal), refreshMs);
+      if (!signal.aborted) timer = setTimeout(() => void refresh(instrument, signal), nextRefresh());
     }
   }
 
@@ -183,7 +206,7 @@ export function createHeatmap(
       if (!unavailable) timer = setTimeout(() => void start(instrument), 5000);
       return;
     }
-    timer = setTimeout(() => void refresh(instrument, c.signal), refreshMs);
+    timer = setTimeout(() => void refresh(instrument, c.signal), nextRefresh());
     try {
       const to = Math.min(serverNow(), liveFrom);
       await loadTrades(instrument, to - windowMs, to, c.signal);
