@@ -110,8 +110,15 @@ export class BookSide {
       n = topN;
       i = topN - 1;
     } else {
-      c = this.chunkOf(k);
-      a = this.ch[c]!;
+      // The chunk of the previous set first: a delta lists its levels in price order, so consecutive
+      // levels mostly fall in the same chunk (the same test chunkOf's binary search ends with).
+      c = this.hintC;
+      const ch = this.ch;
+      if (c > last || (c > 0 && ch[c]![0]! > k) || (c < last && ch[c + 1]![0]! <= k)) {
+        c = this.chunkOf(k);
+        this.hintC = c;
+      }
+      a = ch[c]!;
       n = this.cnt[c]!;
       i = BookSide.lowerBound(a, n, k);
     }
@@ -177,6 +184,9 @@ export class BookSide {
     this.foundC = -1;
     return slot;
   }
+
+  /** Chunk of the last `set` outside the top of book (a hint, checked before use). */
+  private hintC = 0;
 
   /** Chunk and index of the level `find` returned (valid until the side changes); -1 = none. */
   private foundC = -1;

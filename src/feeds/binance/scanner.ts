@@ -201,9 +201,79 @@ export function scanBinanceFrame(text: string, prefix: string, localTs: number):
   const i = scanString(text, ENVELOPE.length);
   if (i < 0 || !text.startsWith(DATA_OPEN, i)) return null;
   const start = i + DATA_OPEN.length;
-  return text.startsWith(DEPTH_EVENT, start)
-    ? scanDepth(text, start, prefix, localTs)
-    : scanFlat(text, start, prefix, localTs);
+  if (text.startsWith(DEPTH_EVENT, start)) return scanDepth(text, start, prefix, localTs);
+  return scanBookTicker(text, start, prefix, localTs) ?? scanFlat(text, start, prefix, localTs);
+}
+
+/** Start of a futures bookTicker's data object, and of a spot one (no `e`). */
+const BOOK_TICKER_FUTURES = '"e":"bookTicker","u":';
+const BOOK_TICKER_SPOT = '"u":';
+
+/**
+ * `,"<key>":"` at `i` followed by a plain string (see scanString): the index after its closing quote
+ * (the value is t[i + 6, end - 1)), or -1.
+ */
+function keyString(t: string, i: number, key: number): number {
+  if (
+    t.charCodeAt(i) !== COMMA ||
+    t.charCodeAt(i + 1) !== QUOTE ||
+    t.charCodeAt(i + 2) !== key ||
+    t.charCodeAt(i + 3) !== QUOTE ||
+    t.charCodeAt(i + 4) !== COLON ||
+    t.charCodeAt(i + 5) !== QUOTE
+  )
+    return -1;
+  return scanString(t, i + 6);
+}
+
+/**
+ * The bookTicker data object (from `start`) in the exact key order Binance sends it: futures
+ * `{"e":"bookTicker","u":..,"s":..,"b":..,"B":..,"a":..,"A":..,"T":..,"E":..}`, spot `{"u":..,"s":..,
+ * "b":..,"B":..,"a":..,"A":..}` (Individual Symbol Book Ticker Streams), then `}}` at the end of the
+ * frame: the Bbo flatEvent would build from the same frame, without scanFlat's per-key scratch. Null
+ * for anything else (scanFlat then reads it, in any key order).
+ */
+function scanBookTicker(t: string, start: number, prefix: string, localTs: number): Bbo | null {
+  let i: number;
+  if (t.startsWith(BOOK_TICKER_FUTURES, start)) i = start + BOOK_TICKER_FUTURES.length;
+  else if (t.startsWith(BOOK_TICKER_SPOT, start)) i = start + BOOK_TICKER_SPOT.length;
+  else return null;
+  i = scanUint(t, i);
+  if (i < 0) return null;
+  const u = scanned;
+  const sStart = i + 6;
+  const sEnd = keyString(t, i, KEY_SYMBOL);
+  if (sEnd < 0 || sEnd === sStart + 1) return null; // no empty symbol
+  const bEnd = keyString(t, sEnd, KEY_BIDS);
+  if (bEnd < 0) return null;
+  const BEnd = keyString(t, bEnd, KEY_BID_QTY);
+  if (BEnd < 0) return null;
+  const aEnd = keyString(t, BEnd, KEY_ASKS);
+  if (aEnd < 0) return null;
+  const AEnd = keyString(t, aEnd, KEY_ASK_QTY);
+  if (AEnd < 0) return null;
+  i = AEnd;
+  let E = NaN;
+  if (t.startsWith(',"T":', i)) {
+    i = scanUint(t, i + 5);
+    if (i < 0 || !t.startsWith(',"E":', i)) return null;
+    i = scanUint(t, i + 5);
+    if (i < 0) return null;
+    E = scanned;
+  }
+  if (t.charCodeAt(i) !== CLOSE_BRACE || t.charCodeAt(i + 1) !== CLOSE_BRACE || i + 2 !== t.length)
+    return null;
+  return {
+    type: 'bbo',
+    instrument: instrumentAt(t, sStart, sEnd - 1, prefix),
+    exchangeTs: E,
+    localTs,
+    sequence: u,
+    bidPrice: t.slice(sEnd + 6, bEnd - 1),
+    bidSize: t.slice(bEnd + 6, BEnd - 1),
+    askPrice: t.slice(BEnd + 6, aEnd - 1),
+    askSize: t.slice(aEnd + 6, AEnd - 1),
+  };
 }
 
 /**
