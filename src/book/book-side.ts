@@ -17,6 +17,25 @@
 /** Most levels per chunk. */
 const CHUNK = 128;
 
+/**
+ * Below this many numbers a move is a plain loop: `copyWithin` is a call into the runtime that costs
+ * about as much as moving ~60 numbers one by one, and moves near the top of book (the end of the last
+ * chunk, where most changes land) are short.
+ */
+const SHORT_MOVE = 48;
+
+/** Move a[o, end) up by one triple (to a[o + 3, end + 3)), making room at o. */
+function openGap(a: Float64Array, o: number, end: number): void {
+  if (end - o > SHORT_MOVE) a.copyWithin(o + 3, o, end);
+  else for (let j = end - 1; j >= o; j--) a[j + 3] = a[j]!;
+}
+
+/** Move a[o + 3, end) down by one triple (to a[o, end - 3)), closing the triple at o. */
+function closeGap(a: Float64Array, o: number, end: number): void {
+  if (end - o > SHORT_MOVE) a.copyWithin(o, o + 3, end);
+  else for (let j = o + 3; j < end; j++) a[j - 3] = a[j]!;
+}
+
 export class BookSide {
   /** +1 for bids (higher is better), -1 for asks (lower is better). */
   readonly sign: 1 | -1;
@@ -130,7 +149,7 @@ export class BookSide {
         this.priceText[slot] = '';
         this.sizeText[slot] = '';
         this.free.push(slot);
-        if (i + 1 < n) a.copyWithin(o, o + 3, n * 3);
+        if (i + 1 < n) closeGap(a, o, n * 3);
         this.cnt[c] = n - 1;
         this.length--;
         this.curC = -1;
@@ -173,7 +192,7 @@ export class BookSide {
       }
     }
     const p = i * 3;
-    if (i < n) a.copyWithin(p + 3, p, n * 3);
+    if (i < n) openGap(a, p, n * 3);
     a[p] = k;
     a[p + 1] = size;
     a[p + 2] = slot;
@@ -240,7 +259,7 @@ export class BookSide {
     this.priceText[slot] = '';
     this.sizeText[slot] = '';
     this.free.push(slot);
-    if (this.foundI + 1 < n) a.copyWithin(o, o + 3, n * 3);
+    if (this.foundI + 1 < n) closeGap(a, o, n * 3);
     this.cnt[c] = n - 1;
     this.length--;
     this.curC = -1;
