@@ -107,14 +107,8 @@ export class L2Book {
     end: number,
   ): void {
     const s = levelScratch.keys;
-    for (let o = 0, i = 0; o < mid; o += 2, i++) {
-      const l = bids[i]!;
-      this.bids.set(s[o]!, s[o + 1]!, l[0], l[1]);
-    }
-    for (let o = mid, i = 0; o < end; o += 2, i++) {
-      const l = asks[i]!;
-      this.asks.set(s[o]!, s[o + 1]!, l[0], l[1]);
-    }
+    this.bids.setMany(s, 0, mid, bids);
+    this.asks.setMany(s, mid, end, asks);
   }
 
   /**
