@@ -153,7 +153,10 @@ describe('scanDecimalString', () => {
         want = framed.length - 1;
         // An escape or control character: declined (-1), as the frame scanners' scanString does.
         if (end < 0) {
-          expect(/[\\\u0000-\u001f]/.test(s), s).toBe(true);
+          expect(
+            [...s].some((ch) => ch === '\\' || ch.charCodeAt(0) < 32),
+            s,
+          ).toBe(true);
           continue;
         }
         expect(end, s).toBe(want);
