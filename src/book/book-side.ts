@@ -20,6 +20,8 @@ import type { WireLevel } from '../core/model.ts';
 const CHUNK = 128;
 /** Fewest levels for which setMany merges chunks instead of calling set per level. */
 const MERGE_MIN = 24;
+/** setMany rewrites a chunk when it gets at least 1 change per this many of its levels. */
+const MERGE_DENSITY = 4;
 
 /**
  * Below this many numbers a move is a plain loop: `copyWithin` is a call into the runtime that costs
@@ -253,7 +255,19 @@ export class BookSide {
       const limit = c + 1 < ch.length ? ch[c + 1]![0]! : Infinity;
       let u = t + 1;
       while (u < m && this.sign * pairs[from + 2 * (first + step * u)]! < limit) u++;
-      c = this.mergeChunk(c, pairs, from, levels, first, step, t, u);
+      if ((u - t) * MERGE_DENSITY >= this.cnt[c]!)
+        c = this.mergeChunk(c, pairs, from, levels, first, step, t, u);
+      else {
+        // Few changes for this chunk's size: a rewrite would copy more than set's searches and moves.
+        for (let v = t; v < u; v++) {
+          const j = first + step * v;
+          const l = levels[j]!;
+          this.set(pairs[from + 2 * j]!, pairs[from + 2 * j + 1]!, l[0], l[1]);
+        }
+        // set may have split or removed chunk c: every chunk up to index c still holds keys below the
+        // next run's, so the scan for its chunk can go on from c.
+        c = Math.min(c, this.ch.length - 1);
+      }
       t = u;
     }
     this.curC = -1;
