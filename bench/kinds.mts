@@ -5,8 +5,7 @@
  * total ms and ratio to JSON.parse of the same frames, and the depth-diff p50/p99 of both with the level
  * count of the frames at and above the p99. Rounds after the first (warm-up) are reported; noisy like
  * quick.mts: the harness is the reference.
- * Args: dataset key (usdm|cm|spot, default usdm), rounds (default 7), `gc` to print the scavenges that
- * fell inside depth frames (needs `--expose-gc`-free `PerformanceObserver`).
+ * Args: dataset key (usdm|cm|spot, default usdm), rounds (default 7).
  */
 import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
