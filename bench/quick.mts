@@ -2,6 +2,8 @@
  * Quick single-process timing of the depthwatch adapter against a JSON.parse floor, for profiling
  * (`node --import tsx --cpu-prof bench/quick.mts usdm 5`). Not the official figure: use `npm run bench`.
  * Args: dataset key (usdm|cm|spot, default usdm), rounds (default 5), `metrics` to add computeBookMetrics.
+ * Each round prints wall times and the process's CPU times (the latter robust to other processes on a
+ * shared machine), and the median CPU-time ratio of rounds after the first (warm-up) at the end.
  */
 import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
@@ -64,10 +66,27 @@ function run(): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
+/** This process's CPU time (user + system) in ms: robust to other processes sharing the cores. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+const ratios: number[] = [];
 for (let r = 0; r < rounds; r++) {
+  const c0 = cpuMs();
   const f = floor();
+  const c1 = cpuMs();
   const d = run();
+  const c2 = cpuMs();
+  if (r > 0) ratios.push((c2 - c1) / (c1 - c0));
   console.log(
-    `${key} round ${r}: parse ${f.toFixed(1)} ms, depthwatch${metrics ? '+metrics' : ''} ${d.toFixed(1)} ms, × ${(d / f).toFixed(2)}`,
+    `${key} round ${r}: parse ${f.toFixed(1)} ms, depthwatch${metrics ? '+metrics' : ''} ${d.toFixed(1)} ms, × ${(d / f).toFixed(2)}` +
+      ` (CPU time ${(c1 - c0).toFixed(0)} / ${(c2 - c1).toFixed(0)} ms, × ${((c2 - c1) / (c1 - c0)).toFixed(2)})`,
   );
 }
+ratios.sort((a, b) => a - b);
+if (ratios.length > 0)
+  console.log(
+    `${key}: CPU-time ratio over rounds 1..: median × ${ratios[ratios.length >> 1]!.toFixed(2)}, best × ${ratios[0]!.toFixed(2)}`,
+  );

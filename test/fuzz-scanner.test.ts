@@ -8,6 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 as rng } from '../src/util/prng.ts';
 import { readFrameTexts as readFrames } from './recorded-texts.ts';
 import { BinanceParser } from '../src/feeds/binance/parser.ts';
+import { L2Book } from '../src/book/l2-book.ts';
+import { levelScratch } from '../src/book/level-scratch.ts';
+import type { BookDelta } from '../src/core/model.ts';
 import { MalformedFrameError } from '../src/core/errors.ts';
 import type { VenueId } from '../src/core/model.ts';
 
@@ -101,5 +104,66 @@ describe('BinanceParser frame scanner (depthUpdate, trade, bookTicker)', () => {
     expect(diffs.slice(0, 3)).toEqual([]);
     expect(compared).toBeGreaterThan(60_000);
     expect(mutatedAccepted).toBeGreaterThan(1000);
+  });
+
+  it('applies a scanned delta (levels parsed while scanning) exactly as the JSON.parse path delta', () => {
+    // The scanner parses prices and sizes into the shared level scratch as it reads them, and
+    // L2Book.applyDelta then skips its own validation for those very level arrays: on real and mutated
+    // depth frames, a book fed by the scanner must match one fed by the JSON.parse path, level for level
+    // (the parsed numbers of every delta, the thrown errors, the final books).
+    const r = rng(5);
+    let applied = 0;
+    let rejected = 0;
+    let tagged = 0;
+    const diffs: string[] = [];
+    const apply = (b: L2Book, d: BookDelta): unknown => {
+      try {
+        b.applyDelta(d.bids, d.asks);
+        const l = b.lastDeltaLevels();
+        return l === null ? null : Array.from(l.keys.subarray(0, l.end)).concat(l.bidEnd);
+      } catch (e) {
+        return { err: (e as Error).constructor.name, msg: (e as Error).message };
+      }
+    };
+    for (const [file, venue] of sets) {
+      const p = new BinanceParser(venue);
+      const fastBook = new L2Book();
+      const slowBook = new L2Book();
+      const frames = readFrames(file, 3000).filter((f) => f.includes('depthUpdate'));
+      for (const frame of frames) {
+        const texts = [frame, mutate(frame, r), mutate(frame, r), mutate(frame, r)];
+        for (const t of texts) {
+          let fast: readonly unknown[];
+          let slow: readonly unknown[];
+          try {
+            fast = p.parse(t, 7);
+            slow = slowPath(p, t) as readonly unknown[];
+          } catch {
+            continue; // not a delta: compared by the test above
+          }
+          const f = fast[0] as BookDelta | undefined;
+          const s = slow[0] as BookDelta | undefined;
+          if (f?.type !== 'book_delta' || s?.type !== 'book_delta') continue;
+          if (levelScratch.bids === f.bids && levelScratch.asks === f.asks) tagged++;
+          const a = JSON.stringify(apply(fastBook, f));
+          const b = JSON.stringify(apply(slowBook, s));
+          if (a.startsWith('{"err"')) rejected++;
+          else applied++;
+          if (a !== b) diffs.push(`${t.slice(0, 200)}: ${a.slice(0, 100)} vs ${b.slice(0, 100)}`);
+        }
+      }
+      const n = Math.max(
+        fastBook.bids.length,
+        fastBook.asks.length,
+        slowBook.bids.length,
+        slowBook.asks.length,
+      );
+      expect(fastBook.topStrings(n)).toEqual(slowBook.topStrings(n));
+      expect(fastBook.top(n)).toEqual(slowBook.top(n));
+    }
+    expect(diffs.slice(0, 3)).toEqual([]);
+    expect(applied).toBeGreaterThan(4000);
+    expect(tagged).toBeGreaterThan(3000); // the scanner's parsed levels were used, not re-validated
+    expect(rejected).toBeGreaterThan(50);
   });
 });

@@ -279,4 +279,53 @@ describe('BookSide.find / setFoundSize / slot / forEachTo', () => {
     expect(side.find(9)).toBe(-1);
     expect(() => side.setFoundSize(4)).toThrow(/without a found level/);
   });
+
+  it('setMany gives exactly the side that set per level gives (merged runs, splits, emptied chunks)', () => {
+    const r = rng(21);
+    for (const kind of ['bid', 'ask'] as const) {
+      const merged = new BookSide(kind);
+      const single = new BookSide(kind);
+      for (let round = 0; round < 400; round++) {
+        // A run of distinct prices in ascending or descending order (sometimes shuffled: not a run),
+        // sizes 0 (delete, often of an absent level) or new, over a price range that sometimes holds
+        // thousands of levels (chunk splits) and sometimes wipes a whole range (chunks emptied).
+        const count = Math.floor(r() * (r() < 0.2 ? 700 : 60));
+        const base = 1000 + Math.floor(r() * 4000);
+        const wide = r() < 0.5 ? 1 : 7;
+        const set = new Set<number>();
+        for (let j = 0; j < count; j++) set.add(base + Math.floor(r() * count * wide));
+        let prices = [...set].sort((a, b) => a - b);
+        if (r() < 0.5) prices.reverse();
+        if (r() < 0.1) prices = prices.sort(() => r() - 0.5);
+        const wipe = r() < 0.15;
+        const pairs = new Float64Array(prices.length * 2 + 2);
+        const lv: [string, string][] = [];
+        prices.forEach((p, j) => {
+          const size = wipe || r() < 0.3 ? 0 : Math.floor(r() * 100) / 10;
+          pairs[2 + 2 * j] = p / 10;
+          pairs[3 + 2 * j] = size;
+          lv.push([String(p / 10), String(size) + (r() < 0.5 ? '0' : '')]);
+        });
+        const change = merged.setMany(pairs, 2, 2 + prices.length * 2, lv);
+        const before = single.length;
+        lv.forEach(([ps, ss], j) => single.set(pairs[2 + 2 * j]!, pairs[3 + 2 * j]!, ps, ss));
+        expect(change).toBe(single.length - before);
+        expect(merged.length).toBe(single.length);
+        if (round % 10 === 0 || round === 399) expect(levels(merged)).toEqual(levels(single));
+        const out1 = { size: 0, notional: 0 };
+        const out2 = { size: 0, notional: 0 };
+        merged.sumTo(base / 10 + 1, out1);
+        single.sumTo(base / 10 + 1, out2);
+        // Both against a level-by-level sum (this caught `set` keeping a split chunk's cached sums).
+        const lim = base / 10 + 1;
+        const truth = levels(single)
+          .filter(([p]) => (kind === 'bid' ? p >= lim : p <= lim))
+          .reduce((acc, [, q]) => acc + q, 0);
+        expect([round, out1.size]).toEqual([round, expect.closeTo(truth, 6)]);
+        expect([round, out2.size]).toEqual([round, expect.closeTo(truth, 6)]);
+        expect(merged.sizeAt(base / 10)).toBe(single.sizeAt(base / 10));
+      }
+      expect(merged.length).toBeGreaterThan(0);
+    }
+  });
 });

@@ -14,8 +14,33 @@
  * O(1) per step. Wire strings of price and size live in a pool that never moves (`slot` indexes it).
  */
 
+import type { WireLevel } from '../core/model.ts';
+
 /** Most levels per chunk. */
 const CHUNK = 128;
+/** Fewest levels for which setMany merges chunks instead of calling set per level. */
+const MERGE_MIN = 24;
+/** setMany rewrites a chunk when it gets at least 1 change per this many of its levels. */
+const MERGE_DENSITY = 4;
+
+/**
+ * Below this many numbers a move is a plain loop: `copyWithin` is a call into the runtime that costs
+ * about as much as moving ~60 numbers one by one, and moves near the top of book (the end of the last
+ * chunk, where most changes land) are short.
+ */
+const SHORT_MOVE = 48;
+
+/** Move a[o, end) up by one triple (to a[o + 3, end + 3)), making room at o. */
+function openGap(a: Float64Array, o: number, end: number): void {
+  if (end - o > SHORT_MOVE) a.copyWithin(o + 3, o, end);
+  else for (let j = end - 1; j >= o; j--) a[j + 3] = a[j]!;
+}
+
+/** Move a[o + 3, end) down by one triple (to a[o, end - 3)), closing the triple at o. */
+function closeGap(a: Float64Array, o: number, end: number): void {
+  if (end - o > SHORT_MOVE) a.copyWithin(o, o + 3, end);
+  else for (let j = o + 3; j < end; j++) a[j - 3] = a[j]!;
+}
 
 export class BookSide {
   /** +1 for bids (higher is better), -1 for asks (lower is better). */
@@ -111,8 +136,15 @@ export class BookSide {
       n = topN;
       i = topN - 1;
     } else {
-      c = this.chunkOf(k);
-      a = this.ch[c]!;
+      // The chunk of the previous set first: a delta lists its levels in price order, so consecutive
+      // levels mostly fall in the same chunk (the same test chunkOf's binary search ends with).
+      c = this.hintC;
+      const ch = this.ch;
+      if (c > last || (c > 0 && ch[c]![0]! > k) || (c < last && ch[c + 1]![0]! <= k)) {
+        c = this.chunkOf(k);
+        this.hintC = c;
+      }
+      a = ch[c]!;
       n = this.cnt[c]!;
       i = BookSide.lowerBound(a, n, k);
     }
@@ -124,7 +156,7 @@ export class BookSide {
         this.priceText[slot] = '';
         this.sizeText[slot] = '';
         this.free.push(slot);
-        if (i + 1 < n) a.copyWithin(o, o + 3, n * 3);
+        if (i + 1 < n) closeGap(a, o, n * 3);
         this.cnt[c] = n - 1;
         this.length--;
         this.curC = -1;
@@ -176,6 +208,7 @@ export class BookSide {
       this.sumN.splice(c + 1, 0, 0);
       this.ok.splice(c + 1, 0, 0);
       this.cnt[c] = half;
+      this.ok[c] = 0; // its cached sums covered the half that moved (even when k goes to the new half)
       n = half;
       if (i > half) {
         c++;
@@ -185,7 +218,7 @@ export class BookSide {
       }
     }
     const p = i * 3;
-    if (i < n) a.copyWithin(p + 3, p, n * 3);
+    if (i < n) openGap(a, p, n * 3);
     a[p] = k;
     a[p + 1] = size;
     a[p + 2] = slot;
@@ -197,6 +230,183 @@ export class BookSide {
     this.missC = -1;
     return slot;
   }
+
+  /**
+   * Apply many levels at once, as `set` one by one in order would: the level at `levels[j]` (wire
+   * strings) with exact price `pairs[from + 2j]` and size `pairs[from + 2j + 1]`, for the pairs in
+   * [from, end). When the prices are strictly monotonic (a venue's delta lists each side in price order)
+   * and there are many, each touched chunk is rewritten once by a merge instead of one search and one
+   * move per level; otherwise (or for a few levels) this is `set` per level.
+   * @returns the change in this side's number of levels
+   */
+  setMany(pairs: Float64Array, from: number, end: number, levels: readonly WireLevel[]): number {
+    const before = this.length;
+    const m = (end - from) >> 1;
+    let dir = 0; // +1: keys ascending in list order, -1: descending
+    if (m >= MERGE_MIN) {
+      const sign = this.sign;
+      dir = sign * pairs[from + 2]! > sign * pairs[from]! ? 1 : -1;
+      for (let o = from + 2; o < end; o += 2) {
+        const d = sign * pairs[o]! - sign * pairs[o - 2]!;
+        if (!(dir > 0 ? d > 0 : d < 0)) {
+          dir = 0;
+          break;
+        }
+      }
+    }
+    if (dir === 0) {
+      for (let o = from, j = 0; o < end; o += 2, j++) {
+        const l = levels[j]!;
+        this.set(pairs[o]!, pairs[o + 1]!, l[0], l[1]);
+      }
+      return this.length - before;
+    }
+    // Ascending keys: level j = first + step * t for t = 0 .. m-1.
+    const first = dir > 0 ? 0 : m - 1;
+    const step = dir;
+    let t = 0;
+    let c = 0;
+    while (t < m) {
+      const k = this.sign * pairs[from + 2 * (first + step * t)]!;
+      // The chunk of key k: chunkOf, starting from where the previous run ended.
+      const ch = this.ch;
+      while (c + 1 < ch.length && ch[c + 1]![0]! <= k) c++;
+      // This chunk takes every following key below the next chunk's first key.
+      const limit = c + 1 < ch.length ? ch[c + 1]![0]! : Infinity;
+      let u = t + 1;
+      while (u < m && this.sign * pairs[from + 2 * (first + step * u)]! < limit) u++;
+      if ((u - t) * MERGE_DENSITY >= this.cnt[c]!)
+        c = this.mergeChunk(c, pairs, from, levels, first, step, t, u);
+      else {
+        // Few changes for this chunk's size: a rewrite would copy more than set's searches and moves.
+        for (let v = t; v < u; v++) {
+          const j = first + step * v;
+          const l = levels[j]!;
+          this.set(pairs[from + 2 * j]!, pairs[from + 2 * j + 1]!, l[0], l[1]);
+        }
+        // set may have split or removed chunk c: every chunk up to index c still holds keys below the
+        // next run's, so the scan for its chunk can go on from c.
+        c = Math.min(c, this.ch.length - 1);
+      }
+      t = u;
+    }
+    this.curC = -1;
+    this.foundC = -1;
+    return this.length - before;
+  }
+
+  /** Scratch of mergeChunk: the merged triples. */
+  private static mergeBuf = new Float64Array(CHUNK * 6);
+
+  /**
+   * Merge levels t..u-1 of a setMany run (ascending keys, all in chunk `c`'s key range) into chunk `c`,
+   * splitting the result into several chunks when it outgrows one, removing the chunk when it empties.
+   * @returns the index of the chunk after the merged one(s)
+   */
+  private mergeChunk(
+    c: number,
+    pairs: Float64Array,
+    from: number,
+    levels: readonly WireLevel[],
+    first: number,
+    step: number,
+    t: number,
+    u: number,
+  ): number {
+    const a = this.ch[c]!;
+    const n = this.cnt[c]!;
+    const need = (n + u - t) * 3;
+    let out = BookSide.mergeBuf;
+    if (out.length < need) out = BookSide.mergeBuf = new Float64Array(need * 2);
+    const sign = this.sign;
+    let x = 0; // next triple of the chunk
+    let o = 0; // next number written to out
+    for (let v = t; v < u; v++) {
+      const j = first + step * v;
+      const k = sign * pairs[from + 2 * j]!;
+      const size = pairs[from + 2 * j + 1]!;
+      while (x < n && a[x * 3]! < k) {
+        out[o] = a[x * 3]!;
+        out[o + 1] = a[x * 3 + 1]!;
+        out[o + 2] = a[x * 3 + 2]!;
+        o += 3;
+        x++;
+      }
+      if (x < n && a[x * 3] === k) {
+        const slot = a[x * 3 + 2]!;
+        x++;
+        if (size === 0) {
+          this.priceText[slot] = '';
+          this.sizeText[slot] = '';
+          this.free.push(slot);
+          this.length--;
+          continue;
+        }
+        this.sizeText[slot] = levels[j]![1];
+        out[o] = k;
+        out[o + 1] = size;
+        out[o + 2] = slot;
+        o += 3;
+        continue;
+      }
+      if (size === 0) continue; // removing an absent level
+      const l = levels[j]!;
+      let slot: number;
+      if (this.free.length > 0) {
+        slot = this.free.pop()!;
+        this.priceText[slot] = l[0];
+        this.sizeText[slot] = l[1];
+      } else {
+        slot = this.priceText.length;
+        this.priceText.push(l[0]);
+        this.sizeText.push(l[1]);
+      }
+      this.length++;
+      out[o] = k;
+      out[o + 1] = size;
+      out[o + 2] = slot;
+      o += 3;
+    }
+    for (; x < n; x++) {
+      out[o] = a[x * 3]!;
+      out[o + 1] = a[x * 3 + 1]!;
+      out[o + 2] = a[x * 3 + 2]!;
+      o += 3;
+    }
+    const total = o / 3;
+    if (total === 0) {
+      if (this.ch.length > 1) {
+        this.removeChunk(c);
+        return c;
+      }
+      this.cnt[c] = 0;
+      this.ok[c] = 0;
+      return c; // the only chunk: it covered every key of the run
+    }
+    // Split into pieces of at most 3/4 of a chunk (room for the next inserts) when it does not fit.
+    const pieces = total <= CHUNK ? 1 : Math.ceil(total / ((CHUNK * 3) >> 2));
+    let done = 0;
+    for (let p = 0; p < pieces; p++) {
+      const cntP = Math.floor((total * (p + 1)) / pieces) - done;
+      const dst = p === 0 ? a : new Float64Array(CHUNK * 3);
+      dst.set(out.subarray(done * 3, (done + cntP) * 3));
+      if (p === 0) {
+        this.cnt[c] = cntP;
+        this.ok[c] = 0;
+      } else {
+        this.ch.splice(c + p, 0, dst);
+        this.cnt.splice(c + p, 0, cntP);
+        this.sumS.splice(c + p, 0, 0);
+        this.sumN.splice(c + p, 0, 0);
+        this.ok.splice(c + p, 0, 0);
+      }
+      done += cntP;
+    }
+    return c + pieces;
+  }
+
+  /** Chunk of the last `set` outside the top of book (a hint, checked before use). */
+  private hintC = 0;
 
   /** Chunk and index of the level `find` returned (valid until the side changes); -1 = none. */
   private foundC = -1;
@@ -279,7 +489,7 @@ export class BookSide {
     this.priceText[slot] = '';
     this.sizeText[slot] = '';
     this.free.push(slot);
-    if (this.foundI + 1 < n) a.copyWithin(o, o + 3, n * 3);
+    if (this.foundI + 1 < n) closeGap(a, o, n * 3);
     this.cnt[c] = n - 1;
     this.length--;
     this.curC = -1;

@@ -6,26 +6,20 @@ import { parseDecimal } from '../core/decimal.ts';
 import { MalformedFrameError } from '../core/errors.ts';
 import type { WireLevel } from '../core/model.ts';
 import { BookSide } from './book-side.ts';
-
-/** Scratch space for validated levels, reused across calls (the book is single-threaded). */
-let scratch = new Float64Array(2048);
-/** Bumped by every validation: tells whether the scratch still holds a given book's last delta. */
-let scratchGeneration = 0;
+import { growLevelScratch, levelScratch } from './level-scratch.ts';
 
 /**
- * Validate a list of wire levels into `scratch` as price,size pairs starting at `offset`.
+ * Validate a list of wire levels into the shared level scratch (level-scratch.ts) as price,size pairs
+ * starting at `offset` (bumps its generation and clears a scanner's tag).
  * @returns the next free offset
  * @throws {MalformedFrameError} on a non-array level, non-string or malformed decimal
  */
 function validateLevels(levels: readonly WireLevel[], offset: number): number {
-  scratchGeneration++;
+  levelScratch.generation++;
+  levelScratch.bids = null;
+  levelScratch.asks = null;
   if (!Array.isArray(levels)) throw new MalformedFrameError('invalid_field', 'levels must be an array');
-  const need = offset + levels.length * 2;
-  if (need > scratch.length) {
-    const bigger = new Float64Array(Math.max(need, scratch.length * 2));
-    bigger.set(scratch.subarray(0, offset));
-    scratch = bigger;
-  }
+  const scratch = growLevelScratch(offset + levels.length * 2, offset);
   for (let i = 0; i < levels.length; i++) {
     const level = levels[i];
     if (!Array.isArray(level)) throw new MalformedFrameError('invalid_field', 'level must be [price, size]');
@@ -76,12 +70,21 @@ export class L2Book {
    * @throws {MalformedFrameError} on any malformed level (the book is left untouched)
    */
   applyDelta(bids: readonly WireLevel[], asks: readonly WireLevel[]): number {
-    const mid = validateLevels(bids, 0);
-    const end = validateLevels(asks, mid);
+    const ls = levelScratch;
+    let mid: number;
+    let end: number;
+    if (ls.bids === bids && ls.asks === asks) {
+      // A scanner parsed exactly these levels while reading the frame (level-scratch.ts).
+      mid = ls.mid;
+      end = ls.end;
+    } else {
+      mid = validateLevels(bids, 0);
+      end = validateLevels(asks, mid);
+    }
     this.applyValidated(bids, asks, mid, end);
     this.lastMid = mid;
     this.lastEnd = end;
-    this.lastGeneration = scratchGeneration;
+    this.lastGeneration = ls.generation;
     return end >> 1;
   }
 
@@ -93,8 +96,8 @@ export class L2Book {
    * consolidated book) a second parse.
    */
   lastDeltaLevels(): { keys: Float64Array; bidEnd: number; end: number } | null {
-    if (this.lastGeneration !== scratchGeneration) return null;
-    return { keys: scratch, bidEnd: this.lastMid, end: this.lastEnd };
+    if (this.lastGeneration !== levelScratch.generation) return null;
+    return { keys: levelScratch.keys, bidEnd: this.lastMid, end: this.lastEnd };
   }
 
   private applyValidated(
@@ -103,15 +106,9 @@ export class L2Book {
     mid: number,
     end: number,
   ): void {
-    const s = scratch;
-    for (let o = 0, i = 0; o < mid; o += 2, i++) {
-      const l = bids[i]!;
-      this.bids.set(s[o]!, s[o + 1]!, l[0], l[1]);
-    }
-    for (let o = mid, i = 0; o < end; o += 2, i++) {
-      const l = asks[i]!;
-      this.asks.set(s[o]!, s[o + 1]!, l[0], l[1]);
-    }
+    const s = levelScratch.keys;
+    this.bids.setMany(s, 0, mid, bids);
+    this.asks.setMany(s, mid, end, asks);
   }
 
   /**

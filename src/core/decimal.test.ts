@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 as rng } from '../util/prng.ts';
-import { parseDecimal } from './decimal.ts';
+import { parseDecimal, scanDecimalString, scannedDecimal } from './decimal.ts';
 import { MalformedFrameError, PrecisionError } from './errors.ts';
 
 describe('parseDecimal', () => {
@@ -101,5 +101,75 @@ describe('parseDecimal', () => {
       expect(err, s).toBeInstanceOf(MalformedFrameError);
       expect((err as MalformedFrameError).code, s).toBe('invalid_field');
     }
+  });
+});
+
+describe('scanDecimalString', () => {
+  /** parseDecimal's value, or NaN when it throws or takes its Number(s) fallback (> 15 digits, > 22 decimals). */
+  function expected(s: string): number {
+    try {
+      const v = parseDecimal(s, true);
+      let digits = 0;
+      for (const ch of s.replace(/^[0.]*/, '').replace('.', '')) if (ch >= '0' && ch <= '9') digits++;
+      const dot = s.indexOf('.');
+      const frac = dot < 0 ? 0 : s.length - 1 - dot;
+      return digits > 15 || frac > 22 ? NaN : v; // parseDecimal's Number(s) fallback
+    } catch {
+      return NaN;
+    }
+  }
+
+  it('reads exactly what parseDecimal reads, or NaN, and finds the JSON string end', () => {
+    const r = rng(11);
+    const alphabet = '0123456789.0000..e-"\\ \u0001x';
+    const cases = [
+      '61234.10',
+      '0.00100000',
+      '0',
+      '0.000',
+      '007.5',
+      '1.',
+      '.5',
+      '',
+      '1..2',
+      '12345678901234.5',
+      '1234567890123456',
+      '0.0000000000000000000001',
+      '0.00000000000000000000001',
+      '9'.repeat(65),
+    ];
+    for (let k = 0; k < 20000; k++) {
+      let s = '';
+      const n = Math.floor(r() * 20);
+      for (let j = 0; j < n; j++) s += alphabet[Math.floor(r() * alphabet.length)];
+      cases.push(s);
+    }
+    for (const s of cases) {
+      const framed = `["${s}"]`;
+      const end = scanDecimalString(framed, 2);
+      let want: number;
+      try {
+        const parsed = JSON.parse(framed) as string[];
+        want = framed.length - 1;
+        // An escape or control character: declined (-1), as the frame scanners' scanString does.
+        if (end < 0) {
+          expect(
+            [...s].some((ch) => ch === '\\' || ch.charCodeAt(0) < 32),
+            s,
+          ).toBe(true);
+          continue;
+        }
+        expect(end, s).toBe(want);
+        expect(Object.is(scannedDecimal, expected(parsed[0]!)), s).toBe(true);
+      } catch (e) {
+        if (e instanceof SyntaxError) {
+          // JSON.parse declines: the scanner must either decline or stop where the string ends.
+          if (end >= 0) expect(framed.charCodeAt(end - 1), s).toBe(34);
+        } else throw e;
+      }
+    }
+    // Unterminated at the end of the text: -1, no endless loop.
+    expect(scanDecimalString('"123', 1)).toBe(-1);
+    expect(scanDecimalString('"12.5', 1)).toBe(-1);
   });
 });

@@ -62,3 +62,56 @@ export function parseDecimal(s: string, rounded = false): number {
   if (digits <= 15 && frac <= 22) return frac === 0 ? m : m / POW10[frac]!;
   return +s;
 }
+
+/** Value read by the last {@link scanDecimalString}: NaN when it must be validated by parseDecimal. */
+export let scannedDecimal = 0;
+
+/**
+ * Read the JSON string that starts at `i` (just after its opening quote) in `t` as a wire decimal, in
+ * the same pass that finds its end: for scanners that parse levels in place (no string slice needed
+ * for the number). The value goes to {@link scannedDecimal}: exactly `parseDecimal(s)` of the string's
+ * contents `s` when that takes its exact fast path (at most 15 digits after the leading zeros, at most
+ * 22 fraction digits, well formed), else NaN — then the caller validates the string itself with
+ * parseDecimal (which gives the typed error or the `Number(s)` fallback). Never throws.
+ * @returns the index after the closing quote, or -1 when the string holds an escape or a control
+ *   character or is unterminated (JSON.parse decides those)
+ */
+export function scanDecimalString(t: string, i: number): number {
+  const start = i;
+  let m = 0;
+  let digits = 0;
+  let dot = -1;
+  let c: number;
+  for (;;) {
+    c = t.charCodeAt(i);
+    const d = c - 48;
+    if (d >= 0 && d <= 9) {
+      // (false for NaN: the end of the text)
+      i++;
+      if (digits === 0 && d === 0) continue; // leading zero: not significant
+      m = m * 10 + d;
+      digits++;
+      continue;
+    }
+    if (c !== 46 /* . */ || dot >= 0) break;
+    dot = i++;
+  }
+  if (c !== 34 /* " */) {
+    // Not a plain decimal: find the string's end as a JSON scanner does.
+    scannedDecimal = NaN;
+    for (;;) {
+      const e = t.charCodeAt(i++);
+      if (e === 34) return i;
+      if (e === 92 /* \ */ || e < 32 || e !== e) return -1; // e !== e: end of text (NaN)
+    }
+  }
+  const n = i - start;
+  const frac = dot < 0 ? 0 : i - 1 - dot;
+  scannedDecimal =
+    n === 0 || n > 64 || dot === start || (frac === 0 && dot >= 0) || digits > 15 || frac > 22
+      ? NaN
+      : frac === 0
+        ? m
+        : m / POW10[frac]!;
+  return i + 1;
+}

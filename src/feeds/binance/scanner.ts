@@ -14,6 +14,8 @@
  */
 import type { Bbo, BookDelta, MarketEvent, Trade, WireLevel } from '../../core/model.ts';
 import { tradeKind } from './trade-kind.ts';
+import { scanDecimalString, scannedDecimal } from '../../core/decimal.ts';
+import { growLevelScratch, levelScratch } from '../../book/level-scratch.ts';
 
 // Character codes the scanner compares with.
 const QUOTE = 34; // "
@@ -107,24 +109,42 @@ function scanUint(t: string, i: number): number {
   return i;
 }
 
+/** Set by scanLevels: false once a level's price or size was not read exactly (see scanDecimalString). */
+let levelsParsed = true;
+/** Set by scanLevels: the next free offset in the level scratch. */
+let levelsEnd = 0;
+
 /**
  * A level list `[["p","q"],...]` at `i` with exactly two plain strings per level: the arrays (as
- * JSON.parse would build them), end index in `scanned`; null for anything else.
+ * JSON.parse would build them), end index in `scanned`; null for anything else. The prices and sizes are
+ * parsed in the same pass into the level scratch (book/level-scratch.ts) as price,size pairs from
+ * `offset` on (end in `levelsEnd`); `levelsParsed` turns false when one of them needs parseDecimal's
+ * own validation (a malformed or long decimal, a zero price).
  */
-function scanLevels(t: string, i: number): WireLevel[] | null {
+function scanLevels(t: string, i: number, offset: number): WireLevel[] | null {
   if (t.charCodeAt(i) !== OPEN_BRACKET) return null;
   const out: WireLevel[] = [];
+  let keys = levelScratch.keys;
+  let o = offset;
   i++;
   if (t.charCodeAt(i) === CLOSE_BRACKET) {
     scanned = i + 1;
+    levelsEnd = o;
     return out;
   }
   for (;;) {
     if (t.charCodeAt(i) !== OPEN_BRACKET || t.charCodeAt(i + 1) !== QUOTE) return null;
-    const pEnd = scanString(t, i + 2);
+    const pEnd = scanDecimalString(t, i + 2);
+    const price = scannedDecimal;
     if (pEnd < 0 || t.charCodeAt(pEnd) !== COMMA || t.charCodeAt(pEnd + 1) !== QUOTE) return null;
-    const qEnd = scanString(t, pEnd + 2);
+    const qEnd = scanDecimalString(t, pEnd + 2);
+    const size = scannedDecimal;
     if (qEnd < 0 || t.charCodeAt(qEnd) !== CLOSE_BRACKET) return null;
+    if (!(price > 0) || size !== size) levelsParsed = false;
+    if (o + 2 > keys.length) keys = growLevelScratch(o + 2, o);
+    keys[o] = price;
+    keys[o + 1] = size;
+    o += 2;
     out.push([t.slice(i + 2, pEnd - 1), t.slice(pEnd + 2, qEnd - 1)]);
     i = qEnd + 1;
     const c = t.charCodeAt(i);
@@ -134,6 +154,7 @@ function scanLevels(t: string, i: number): WireLevel[] | null {
     }
     if (c !== CLOSE_BRACKET) return null;
     scanned = i + 1;
+    levelsEnd = o;
     return out;
   }
 }
@@ -153,6 +174,24 @@ const FLAT_KEYS = new Uint8Array(ASCII_END);
 for (const k of 'eETstpqXmMubBaA') FLAT_KEYS[k.charCodeAt(0)] = 1;
 FLAT_KEYS[KEY_PAIR_SLOT] = 1;
 
+/** The last instrument id built by instrumentAt, from `cachedPrefix` and `cachedSymbol`. */
+let cachedPrefix = '';
+let cachedSymbol = '';
+let cachedInstrument = '';
+
+/**
+ * The instrument id `<prefix><symbol>` for the symbol text t[start, end): the previous frame's string
+ * when the symbol is the same (a connection mostly carries one symbol), so no slice or concatenation.
+ */
+function instrumentAt(t: string, start: number, end: number, prefix: string): string {
+  if (end - start !== cachedSymbol.length || prefix !== cachedPrefix || !t.startsWith(cachedSymbol, start)) {
+    cachedSymbol = t.slice(start, end);
+    cachedPrefix = prefix;
+    cachedInstrument = prefix + cachedSymbol;
+  }
+  return cachedInstrument;
+}
+
 /**
  * Scan one frame. `prefix` is the instrument prefix (`<venue>:`).
  * @returns the frame's single event, exactly as the JSON.parse path builds it, or null (take that path)
@@ -162,9 +201,79 @@ export function scanBinanceFrame(text: string, prefix: string, localTs: number):
   const i = scanString(text, ENVELOPE.length);
   if (i < 0 || !text.startsWith(DATA_OPEN, i)) return null;
   const start = i + DATA_OPEN.length;
-  return text.startsWith(DEPTH_EVENT, start)
-    ? scanDepth(text, start, prefix, localTs)
-    : scanFlat(text, start, prefix, localTs);
+  if (text.startsWith(DEPTH_EVENT, start)) return scanDepth(text, start, prefix, localTs);
+  return scanBookTicker(text, start, prefix, localTs) ?? scanFlat(text, start, prefix, localTs);
+}
+
+/** Start of a futures bookTicker's data object, and of a spot one (no `e`). */
+const BOOK_TICKER_FUTURES = '"e":"bookTicker","u":';
+const BOOK_TICKER_SPOT = '"u":';
+
+/**
+ * `,"<key>":"` at `i` followed by a plain string (see scanString): the index after its closing quote
+ * (the value is t[i + 6, end - 1)), or -1.
+ */
+function keyString(t: string, i: number, key: number): number {
+  if (
+    t.charCodeAt(i) !== COMMA ||
+    t.charCodeAt(i + 1) !== QUOTE ||
+    t.charCodeAt(i + 2) !== key ||
+    t.charCodeAt(i + 3) !== QUOTE ||
+    t.charCodeAt(i + 4) !== COLON ||
+    t.charCodeAt(i + 5) !== QUOTE
+  )
+    return -1;
+  return scanString(t, i + 6);
+}
+
+/**
+ * The bookTicker data object (from `start`) in the exact key order Binance sends it: futures
+ * `{"e":"bookTicker","u":..,"s":..,"b":..,"B":..,"a":..,"A":..,"T":..,"E":..}`, spot `{"u":..,"s":..,
+ * "b":..,"B":..,"a":..,"A":..}` (Individual Symbol Book Ticker Streams), then `}}` at the end of the
+ * frame: the Bbo flatEvent would build from the same frame, without scanFlat's per-key scratch. Null
+ * for anything else (scanFlat then reads it, in any key order).
+ */
+function scanBookTicker(t: string, start: number, prefix: string, localTs: number): Bbo | null {
+  let i: number;
+  if (t.startsWith(BOOK_TICKER_FUTURES, start)) i = start + BOOK_TICKER_FUTURES.length;
+  else if (t.startsWith(BOOK_TICKER_SPOT, start)) i = start + BOOK_TICKER_SPOT.length;
+  else return null;
+  i = scanUint(t, i);
+  if (i < 0) return null;
+  const u = scanned;
+  const sStart = i + 6;
+  const sEnd = keyString(t, i, KEY_SYMBOL);
+  if (sEnd < 0 || sEnd === sStart + 1) return null; // no empty symbol
+  const bEnd = keyString(t, sEnd, KEY_BIDS);
+  if (bEnd < 0) return null;
+  const BEnd = keyString(t, bEnd, KEY_BID_QTY);
+  if (BEnd < 0) return null;
+  const aEnd = keyString(t, BEnd, KEY_ASKS);
+  if (aEnd < 0) return null;
+  const AEnd = keyString(t, aEnd, KEY_ASK_QTY);
+  if (AEnd < 0) return null;
+  i = AEnd;
+  let E = NaN;
+  if (t.startsWith(',"T":', i)) {
+    i = scanUint(t, i + 5);
+    if (i < 0 || !t.startsWith(',"E":', i)) return null;
+    i = scanUint(t, i + 5);
+    if (i < 0) return null;
+    E = scanned;
+  }
+  if (t.charCodeAt(i) !== CLOSE_BRACE || t.charCodeAt(i + 1) !== CLOSE_BRACE || i + 2 !== t.length)
+    return null;
+  return {
+    type: 'bbo',
+    instrument: instrumentAt(t, sStart, sEnd - 1, prefix),
+    exchangeTs: E,
+    localTs,
+    sequence: u,
+    bidPrice: t.slice(sEnd + 6, bEnd - 1),
+    bidSize: t.slice(bEnd + 6, BEnd - 1),
+    askPrice: t.slice(BEnd + 6, aEnd - 1),
+    askSize: t.slice(aEnd + 6, AEnd - 1),
+  };
 }
 
 /**
@@ -182,6 +291,14 @@ function scanDepth(t: string, start: number, prefix: string, localTs: number): B
   let symbol = '';
   let bids: WireLevel[] | null = null;
   let asks: WireLevel[] | null = null;
+  // The levels are parsed into the shared scratch as they are read (bids first, as Binance sends them):
+  // this scan owns it from now on.
+  const ls = levelScratch;
+  ls.generation++;
+  ls.bids = null;
+  ls.asks = null;
+  levelsParsed = true;
+  let mid = 0;
   for (;;) {
     if (t.charCodeAt(i) !== QUOTE) return null;
     const k1 = t.charCodeAt(i + 1);
@@ -203,7 +320,7 @@ function scanDepth(t: string, start: number, prefix: string, localTs: number): B
       } else if (k1 === KEY_SYMBOL) {
         const end = scanString(t, i + 1);
         if (t.charCodeAt(i) !== QUOTE || end < 0 || end === i + 2) return null;
-        symbol = t.slice(i + 1, end - 1);
+        symbol = instrumentAt(t, i + 1, end - 1, prefix);
         i = end;
         bit = SEEN.s;
       } else if (k1 === KEY_FIRST_ID || k1 === KEY_LAST_ID) {
@@ -214,10 +331,14 @@ function scanDepth(t: string, start: number, prefix: string, localTs: number): B
         i = end;
         bit = k1 === KEY_FIRST_ID ? SEEN.U : SEEN.u;
       } else if (k1 === KEY_BIDS || k1 === KEY_ASKS) {
-        const levels = scanLevels(t, i);
+        // Asks before bids (never sent): parsed at 0 too, then not used (levelsParsed false).
+        if (k1 === KEY_ASKS && bids === null) levelsParsed = false;
+        const levels = scanLevels(t, i, k1 === KEY_BIDS ? 0 : mid);
         if (levels === null) return null;
-        if (k1 === KEY_BIDS) bids = levels;
-        else asks = levels;
+        if (k1 === KEY_BIDS) {
+          bids = levels;
+          mid = levelsEnd;
+        } else asks = levels;
         i = scanned;
         bit = k1 === KEY_BIDS ? SEEN.b : SEEN.a;
       } else return null;
@@ -245,9 +366,16 @@ function scanDepth(t: string, start: number, prefix: string, localTs: number): B
   }
   // U > u is an error the JSON.parse path reports.
   if ((seen & DEPTH_REQUIRED) !== DEPTH_REQUIRED || U > u || bids === null || asks === null) return null;
+  if (levelsParsed) {
+    // L2Book.applyDelta(bids, asks) applies the scratch instead of parsing the strings again.
+    ls.bids = bids;
+    ls.asks = asks;
+    ls.mid = mid;
+    ls.end = levelsEnd;
+  }
   return {
     type: 'book_delta',
-    instrument: prefix + symbol,
+    instrument: symbol,
     exchangeTs: E,
     localTs,
     firstSequence: U,
@@ -332,7 +460,7 @@ function flatEvent(t: string, prefix: string, localTs: number): Trade | Bbo | nu
   const kind = flatKind;
   const s =
     kind[KEY_SYMBOL] === KIND.string && flatEnd[KEY_SYMBOL]! > flatStart[KEY_SYMBOL]!
-      ? t.slice(flatStart[KEY_SYMBOL], flatEnd[KEY_SYMBOL])
+      ? instrumentAt(t, flatStart[KEY_SYMBOL]!, flatEnd[KEY_SYMBOL]!, prefix)
       : null;
   if (s === null) return null;
   const e =
@@ -357,7 +485,7 @@ function flatEvent(t: string, prefix: string, localTs: number): Trade | Bbo | nu
     if (X === null) return null;
     const trade: Trade = {
       type: 'trade',
-      instrument: prefix + s,
+      instrument: s,
       exchangeTs: kind[KEY_TRADE_TIME] === KIND.integer ? flatNum[KEY_TRADE_TIME]! : E,
       localTs,
       id: String(flatNum[KEY_TRADE_ID]),
@@ -373,7 +501,7 @@ function flatEvent(t: string, prefix: string, localTs: number): Trade | Bbo | nu
     if (!allOfKind(BBO_STRINGS, KIND.string) || !allOfKind(BBO_ABSENT, KIND.absent)) return null;
     return {
       type: 'bbo',
-      instrument: prefix + s,
+      instrument: s,
       exchangeTs: E,
       localTs,
       sequence: flatNum[KEY_LAST_ID]!,
