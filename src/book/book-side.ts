@@ -405,7 +405,7 @@ export class BookSide {
     return c + pieces;
   }
 
-  /** Chunk of the last `set` outside the top of book (a hint, checked before use). */
+  /** Chunk of the last `set` or `find` outside the top of book (a hint, checked before use). */
   private hintC = 0;
 
   /** Chunk and index of the level `find` returned (valid until the side changes); -1 = none. */
@@ -451,8 +451,6 @@ export class BookSide {
   private missC = -1;
   private missI = 0;
   private missK = NaN;
-  /** Chunk of the last search (a hint for the next one; checked before use). */
-  private hintC = -1;
 
   /**
    * Insert a level at the price the last `find` missed, with no change to the side in between (saves the
