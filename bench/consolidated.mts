@@ -123,7 +123,7 @@ function round(
   members: string[],
   stream: { id: string; e: BookEvent }[],
   factors: Map<string, number>,
-  heatmap: boolean,
+  heatmap: 'none' | 'sum' | 'members',
 ): Timed {
   const sync = venueSync(venues);
   const bus = new InProcessBus<ConsolidationTopics>();
@@ -132,7 +132,13 @@ function round(
   const stage = new ConsolidationStage({
     bus,
     groups: [
-      { name: 'BTC', members, quote: 'USD', rates: { CHF: 1 }, ...(heatmap ? {} : { heatmap: false }) },
+      {
+        name: 'BTC',
+        members,
+        quote: 'USD',
+        rates: { CHF: 1 },
+        ...(heatmap === 'none' ? { heatmap: false } : { memberHeatmaps: heatmap === 'members' }),
+      },
     ],
     watchlist: false,
   });
@@ -232,7 +238,7 @@ console.log(`  timer overhead (empty region) p50/p99/p999: ${fmt(empty)} ns (not
 for (const members of [THREE, [...THREE, ...TEN_EXTRA]]) {
   const stream = streamOf(members);
   const factors = rebase(members);
-  const best = (heatmap: boolean): Timed => {
+  const best = (heatmap: 'none' | 'sum' | 'members'): Timed => {
     let b: Timed | null = null;
     for (let r = 0; r < rounds; r++) {
       const t = round(members, stream, factors, heatmap);
@@ -241,8 +247,9 @@ for (const members of [THREE, [...THREE, ...TEN_EXTRA]]) {
     }
     return b!;
   };
-  const core = best(false);
-  const full = best(true);
+  const core = best('none');
+  const summed = best('sum');
+  const full = best('members');
   console.log(
     `\ngroup of ${members.length}: ${core.apply.length} timed live member deltas (best of ${rounds} round${rounds > 1 ? 's' : ''})`,
   );
@@ -260,7 +267,8 @@ for (const members of [THREE, [...THREE, ...TEN_EXTRA]]) {
   );
   for (const [label, t] of [
     ['consolidated (no heatmap)', core],
-    ['consolidated + heatmap   ', full],
+    ['+ summed heatmap         ', summed],
+    ['+ per-member heatmaps    ', full],
   ] as const) {
     console.log(
       `  ${label} p50/p99/p999: ${fmt(t.consolidated)} ns, mean ${mean(t.consolidated).toFixed(0)}`,

@@ -17,6 +17,7 @@ import { computeBookMetrics, type BookMetricsConfig, defaultBookMetricsConfig } 
 import { computeBasis } from '../cross.ts';
 import { TradeFlow, type FlowStats } from '../flow.ts';
 import { Heatmap, type HeatmapConfig } from '../heatmap.ts';
+import { bucketOf } from '../scan.ts';
 import type { BookMetrics } from '../types.ts';
 import { CrossedMarketDetector, type CrossedMarket, type MemberTop } from './arbitrage.ts';
 import { ConsolidatedBook, type BaseUnits } from './book.ts';
@@ -274,16 +275,42 @@ export class ConsolidationGroup {
     const asks = cb.book.asks;
     const mid = bids.length > 0 && asks.length > 0 ? (bids.price(0) + asks.price(0)) / 2 : NaN;
     const n = hms.length;
+    // One walk of the merged levels near mid per side, summed per member and price bucket as it goes
+    // (levels come in price order, so a bucket's levels are contiguous), then each member's heatmap
+    // reads its own (price, size) list: one entry per bucket, at the bucket's first level's price.
+    const range = hms[0]!.settings.rangePct / 100;
+    const bucketSize = hms[0]!.settings.bucketSize;
+    const split = (side: 'bid' | 'ask'): number[][] => {
+      const per: number[][] = hms.map(() => []);
+      if (!(mid > 0)) return per;
+      const attr = cb.attribution(side);
+      const lastBucket = new Float64Array(n).fill(NaN);
+      (side === 'bid' ? bids : asks).forEachTo(
+        side === 'bid' ? mid * (1 - range) : mid * (1 + range),
+        (p, _size, _rank, slot) => {
+          const row = slot * n;
+          const b = bucketSize > 0 ? bucketOf(p, bucketSize) : p;
+          for (let m = 0; m < n; m++) {
+            const v = attr[row + m]!;
+            if (!(v > 0)) continue;
+            const l = per[m]!;
+            if (lastBucket[m] === b) l[l.length - 1]! += v;
+            else {
+              lastBucket[m] = b;
+              l.push(p, v);
+            }
+          }
+        },
+      );
+      return per;
+    };
+    const perBid = split('bid');
+    const perAsk = split('ask');
     hms.forEach((hm, m) => {
-      const range = hm.settings.rangePct / 100;
       const state: BookState = cb.included[m] ? 'live' : this.states[m]!;
       hm.offerLevels(ts, state, mid, (side, add) => {
-        const s = side === 'bid' ? bids : asks;
-        const attr = cb.attribution(side);
-        s.forEachTo(side === 'bid' ? mid * (1 - range) : mid * (1 + range), (p, _size, _rank, slot) => {
-          const v = attr[slot * n + m]!;
-          if (v > 0) add(p, v);
-        });
+        const l = side === 'bid' ? perBid[m]! : perAsk[m]!;
+        for (let i = 0; i < l.length; i += 2) add(l[i]!, l[i + 1]!);
       });
     });
   }

@@ -104,6 +104,8 @@ export interface ConsolidationGroupConfig {
   viewDepth?: number;
   /** Consolidated heatmap settings, or false for none (default: 1 s bins, buckets of 10 quote units). */
   heatmap?: GroupOptions['heatmap'];
+  /** Keep one heatmap per member too (the venue-coloured heatmap; default true). */
+  memberHeatmaps?: boolean;
 }
 
 /** Options of the consolidation stage. */
@@ -204,6 +206,7 @@ export class ConsolidationStage implements PipelineStage {
       ...(g.crossKinds !== undefined ? { crossKinds: g.crossKinds } : {}),
       ...(g.viewDepth !== undefined ? { viewDepth: g.viewDepth } : {}),
       ...(g.heatmap !== undefined ? { heatmap: g.heatmap } : {}),
+      ...(g.memberHeatmaps !== undefined ? { memberHeatmaps: g.memberHeatmaps } : {}),
     });
     this.groups.set(g.name, group);
     members.forEach((mm, m) => {
