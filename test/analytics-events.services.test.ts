@@ -107,7 +107,9 @@ describe('analytics_events: crossed markets and basis of BTC-USD over the Binanc
     expected = [
       ...crossed.map(crossedEventRow),
       ...basis.map(basisEventRow),
-      ...walls.filter((e) => e.kind !== 'resized').map(wallEventRow),
+      ...walls
+        .filter((e) => e.kind === 'appeared' || e.kind === 'pulled' || e.kind === 'consumed')
+        .map(wallEventRow),
       ...markers.map(markerEventRow),
     ].sort(newestFirst);
     fx = await makeFixture();
