@@ -336,6 +336,36 @@ describe('dashboard in a real browser', { timeout: 90_000 }, () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('shows live candles with indicators in the live view from the candles channel, then imbalance again', async () => {
+    const subscribed = sockets.flatMap((x) => x.sent).filter((m) => m.includes('"candles"')).length;
+    await page.locator('[data-testid="series-panel-candles"]').click();
+    const panel = page.locator('.area-series [data-testid="candles-panel"]');
+    await panel.waitFor({ state: 'visible' });
+    // Candles arrive on the WS channel (the live view polls no analytics).
+    await until(
+      async () => Number((await panel.getAttribute('data-candles')) ?? 0),
+      (n) => n > 3,
+      'live candles in the live view',
+    );
+    expect(sockets.flatMap((x) => x.sent).filter((m) => m.includes('"candles"')).length).toBeGreaterThan(
+      subscribed,
+    );
+    await page.locator('.area-series').screenshot({ path: join(SHOTS, 'live-candles.png') });
+    // One clock across the live panels on recorded data: the trades list shows the receive time (as the
+    // heatmap and the imbalance series), the recorded exchange time in each row's tooltip.
+    expect(await text('time-base')).toBe('recorded time');
+    expect(await text('trades-time-head')).toBe('Time (UTC)');
+    const row = page.locator('[data-testid="trade-row"] span').first();
+    expect(await row.getAttribute('title')).toMatch(/^recorded exchange time \d\d:\d\d:\d\d/);
+    const shown = ((await row.textContent()) ?? '').trim();
+    const now = new Date();
+    const hhmm = (d: Date): string => d.toISOString().slice(11, 16);
+    expect([hhmm(now), hhmm(new Date(now.getTime() - 60_000))]).toContain(shown.slice(0, 5));
+    await page.locator('[data-testid="series-panel-imbalance"]').click();
+    await page.locator('[data-testid="imbalance-chart"]').waitFor({ state: 'visible' });
+    expect(pageErrors).toEqual([]);
+  });
+
   it('shows alerts live and from history, filters them and marks them on the imbalance series', async () => {
     const rows = page.locator('[data-testid="alert-row"]');
     await rows.first().waitFor({ state: 'visible', timeout: 45_000 });
