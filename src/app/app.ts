@@ -22,7 +22,7 @@ import type { AnalyticsStage } from '../analytics/stage.ts';
 import type { ConsolidationStage } from '../analytics/consolidated/stage.ts';
 import { createPipeline } from './pipeline.ts';
 import { LatencyHistograms } from '../pipeline/latency.ts';
-import { consolidationGroups } from '../config/consolidation.ts';
+import { consolidationOptions } from '../config/consolidation.ts';
 import type { InstrumentBook } from '../book/instrument-book.ts';
 import type { BookState } from '../book/health.ts';
 import { InProcessBus } from '../bus/in-process.ts';
@@ -232,13 +232,7 @@ export async function startApp(config: AppConfig, logger: Logger, opts: StartApp
     sampleIntervalMs: config.metrics.sampleIntervalMs,
     computeMetrics: role !== 'collector',
     analytics: parseAnalyticsConfig(config.analytics),
-    consolidation: {
-      groups: consolidationGroups(config),
-      watchlist: {
-        clock: { timeZone: config.watchlist.timeZone, sessionStart: config.watchlist.sessionStart },
-        lists: config.watchlist.lists,
-      },
-    },
+    consolidation: consolidationOptions(config),
     instruments,
     onSnapshotNeeded: router.handle,
     onStateChange,

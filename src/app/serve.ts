@@ -10,7 +10,7 @@
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AppConfig } from '../config/schema.ts';
-import { consolidationGroups } from '../config/consolidation.ts';
+import { consolidationOptions } from '../config/consolidation.ts';
 import { parseAnalyticsConfig } from '../analytics/schema.ts';
 import { resolveRules } from '../alerts/schema.ts';
 import type { Alert } from '../alerts/types.ts';
@@ -86,13 +86,7 @@ export async function startServe(config: AppConfig, logger: Logger, o: ServeOpti
       metrics: { ...config.metrics },
       sampleIntervalMs: config.metrics.sampleIntervalMs,
       analytics: parseAnalyticsConfig(config.analytics),
-      consolidation: {
-        groups: consolidationGroups(config),
-        watchlist: {
-          clock: { timeZone: config.watchlist.timeZone, sessionStart: config.watchlist.sessionStart },
-          lists: config.watchlist.lists,
-        },
-      },
+      consolidation: consolidationOptions(config),
     },
   });
   const offAlerts = bus.subscribe('alert', (a: Alert) =>

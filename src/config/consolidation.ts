@@ -2,7 +2,7 @@
  * The `consolidated` and `watchlist` config sections and the `--consolidate NAME=member,member,...` CLI
  * flag, turned into the consolidation stage's options (analytics/consolidated/stage.ts).
  */
-import type { ConsolidationGroupConfig } from '../analytics/consolidated/stage.ts';
+import type { ConsolidationGroupConfig, ConsolidationOptions } from '../analytics/consolidated/stage.ts';
 import type { AppConfig } from './schema.ts';
 
 /**
@@ -45,6 +45,24 @@ export function consolidationGroups(config: Pick<AppConfig, 'consolidated'>): Co
           ...(g.sharePct !== undefined ? { sharePct: g.sharePct } : {}),
           ...(g.minEdgeBps !== undefined ? { minEdgeBps: g.minEdgeBps } : {}),
           ...(g.crossKinds !== undefined ? { crossKinds: g.crossKinds } : {}),
+          ...(g.heatmap !== undefined ? { heatmap: g.heatmap } : {}),
+          ...(g.memberHeatmaps !== undefined ? { memberHeatmaps: g.memberHeatmaps } : {}),
         },
   );
+}
+
+/**
+ * The consolidation stage's options from the config: the groups and the watchlist's session clock and
+ * named lists (one mapping for `run`/`demo` and `serve`).
+ */
+export function consolidationOptions(
+  config: Pick<AppConfig, 'consolidated' | 'watchlist'>,
+): Pick<ConsolidationOptions, 'groups' | 'watchlist'> {
+  return {
+    groups: consolidationGroups(config),
+    watchlist: {
+      clock: { timeZone: config.watchlist.timeZone, sessionStart: config.watchlist.sessionStart },
+      lists: config.watchlist.lists,
+    },
+  };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './load.ts';
+import { consolidationOptions } from './consolidation.ts';
 
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty config', () => {
@@ -26,6 +27,33 @@ describe('loadConfig', () => {
     expect(c.api.port).toBe(9100);
     expect(c.api.host).toBe('127.0.0.1');
     expect(c.bus).toBe('nats://127.0.0.1:4222');
+  });
+
+  it("passes a group's heatmap settings from the file to the consolidation stage", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dw-cfg-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(
+      file,
+      [
+        'consolidated:',
+        '  BTC-USD: { members: [binance:BTCUSDT, okx:BTC-USDT], heatmap: { bucketSize: 5, rangePct: 1 }, memberHeatmaps: false }',
+        '  ETH-USD: { members: [binance:ETHUSDT], heatmap: false }',
+        "watchlist: { timeZone: 'Asia/Ho_Chi_Minh' }",
+      ].join('\n'),
+    );
+    const o = consolidationOptions(loadConfig(file, {}, {}));
+    expect(o.groups).toEqual([
+      {
+        name: 'BTC-USD',
+        members: ['binance:BTCUSDT', 'okx:BTC-USDT'],
+        heatmap: { bucketSize: 5, rangePct: 1 },
+        memberHeatmaps: false,
+      },
+      { name: 'ETH-USD', members: ['binance:ETHUSDT'], heatmap: false },
+    ]);
+    expect(o.watchlist).toMatchObject({ clock: { timeZone: 'Asia/Ho_Chi_Minh' } });
+    writeFileSync(file, 'consolidated: { X: { members: [binance:BTCUSDT], heatmap: { bucket: 5 } } }\n');
+    expect(() => loadConfig(file, {}, {})).toThrow(ConfigError);
   });
 
   it('rejects invalid values with every problem and its path', () => {

@@ -58,6 +58,22 @@ export const consolidationGroupSchema = z.union([
       minEdgeBps: z.number().min(0).optional(),
       /** Crossed markets between members of the same kind only (default `same`) or any two (`any`). */
       crossKinds: z.enum(['same', 'any']).optional(),
+      /** The group heatmap (default 1 s bins, buckets of 10 quote units, ±2 % of mid, 1 h), or false. */
+      heatmap: z
+        .union([
+          z.literal(false),
+          z
+            .object({
+              bucketSize: z.number().positive().optional(),
+              binMs: z.number().int().positive().optional(),
+              rangePct: z.number().positive().max(50).optional(),
+              retentionMs: z.number().int().positive().optional(),
+            })
+            .strict(),
+        ])
+        .optional(),
+      /** Keep one heatmap per member too, the venue-coloured heatmap (default true). */
+      memberHeatmaps: z.boolean().optional(),
     })
     .strict(),
 ]);
