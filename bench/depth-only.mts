@@ -7,8 +7,7 @@
  * Run it once per checkout (separate processes: two copies of the book code in one process disturb
  * each other's JIT state).
  */
-import { gunzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { binanceFrameTexts } from './binance-frames.mts';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -27,20 +26,7 @@ const { DepthwatchBook } = (await import(
 )) as {
   DepthwatchBook: new (market: unknown, metrics: boolean) => Book;
 };
-const FILES: Record<string, string[]> = {
-  usdm: ['usdm/btcusdt_20240808.gz'],
-  cm: ['cm/btcusd_perp_20240808.gz', 'cm/btcusd_perp_20240809.gz'],
-  spot: ['spot/btcusdt_20240808.gz', 'spot/btcusdt_20240809.gz'],
-};
-const dir = join(process.env.BENCH_DATA_DIR ?? '../shared/data', 'binance-hftbacktest');
-const texts: string[] = [];
-for (const f of FILES[key]!)
-  for (const line of gunzipSync(readFileSync(join(dir, f)))
-    .toString('utf8')
-    .split('\n')) {
-    const t = line.slice(line.indexOf(' ') + 1);
-    if (line.length > 0 && (t.includes('@depth') || t.startsWith('{"lastUpdateId"'))) texts.push(t);
-  }
+const texts = binanceFrameTexts(key).filter((t) => t.includes('@depth') || t.startsWith('{"lastUpdateId"'));
 const market = {
   key,
   symbol: key === 'cm' ? 'BTCUSD_PERP' : 'BTCUSDT',

@@ -7,28 +7,13 @@
  * quick.mts: the harness is the reference.
  * Args: dataset key (usdm|cm|spot, default usdm), rounds (default 7).
  */
-import { gunzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 // @ts-expect-error plain JS module without types
 import { DepthwatchBook } from './depthwatch-adapter.mjs';
+import { binanceFrameTexts } from './binance-frames.mts';
 
-const FILES: Record<string, string[]> = {
-  usdm: ['usdm/btcusdt_20240808.gz'],
-  cm: ['cm/btcusd_perp_20240808.gz', 'cm/btcusd_perp_20240809.gz'],
-  spot: ['spot/btcusdt_20240808.gz', 'spot/btcusdt_20240809.gz'],
-};
 const key = process.argv[2] ?? 'usdm';
 const rounds = Number(process.argv[3] ?? 7);
-const dir = join(process.env.BENCH_DATA_DIR ?? '../shared/data', 'binance-hftbacktest');
-const texts: string[] = [];
-for (const f of FILES[key]!) {
-  for (const line of gunzipSync(readFileSync(join(dir, f)))
-    .toString('utf8')
-    .split('\n')) {
-    if (line.length > 0) texts.push(line.slice(line.indexOf(' ') + 1));
-  }
-}
+const texts = binanceFrameTexts(key);
 /** 0 diff, 1 snapshot, 2 bookTicker, 3 trade, 4 other. */
 const kinds = new Uint8Array(texts.length);
 const levels = new Uint32Array(texts.length);

@@ -5,29 +5,14 @@
  * Each round prints wall times and the process's CPU times (the latter robust to other processes on a
  * shared machine), and the median CPU-time ratio of rounds after the first (warm-up) at the end.
  */
-import { gunzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 // @ts-expect-error plain JS module without types
 import { DepthwatchBook } from './depthwatch-adapter.mjs';
+import { binanceFrameTexts } from './binance-frames.mts';
 
-const FILES: Record<string, string[]> = {
-  usdm: ['usdm/btcusdt_20240808.gz'],
-  cm: ['cm/btcusd_perp_20240808.gz', 'cm/btcusd_perp_20240809.gz'],
-  spot: ['spot/btcusdt_20240808.gz', 'spot/btcusdt_20240809.gz'],
-};
 const key = process.argv[2] ?? 'usdm';
 const rounds = Number(process.argv[3] ?? 5);
 const metrics = process.argv.includes('metrics');
-const dir = join(process.env.BENCH_DATA_DIR ?? '../shared/data', 'binance-hftbacktest');
-const texts: string[] = [];
-for (const f of FILES[key]!) {
-  for (const line of gunzipSync(readFileSync(join(dir, f)))
-    .toString('utf8')
-    .split('\n')) {
-    if (line.length > 0) texts.push(line.slice(line.indexOf(' ') + 1));
-  }
-}
+const texts = binanceFrameTexts(key);
 const market = {
   key,
   symbol: key === 'cm' ? 'BTCUSD_PERP' : 'BTCUSDT',

@@ -79,3 +79,34 @@ export const timeAxisStyle = {
   axisLabel: { color: palette.muted, fontSize: 11, hideOverlap: true, formatter: clockUtc },
   splitLine: { show: false },
 } as const;
+
+/**
+ * One support/resistance cluster as an ECharts markArea band over its price range [priceFrom, priceTo)
+ * (quote): bid-green for support, ask-red for resistance, more opaque the stronger it is (strength 0-1),
+ * labelled S or R. `axis` is the chart's price axis (`xAxis` on a depth chart, `yAxis` on a heatmap).
+ */
+export function srBand(
+  k: { side: 'bid' | 'ask'; priceFrom: number; priceTo: number; strength: number },
+  axis: 'xAxis' | 'yAxis',
+  labelPosition: 'insideTop' | 'insideLeft',
+): [Record<string, unknown>, Record<string, unknown>] {
+  const rgb = k.side === 'bid' ? '38, 166, 154' : '239, 83, 80';
+  return [
+    {
+      [axis]: k.priceFrom,
+      itemStyle: {
+        color: `rgba(${rgb}, ${0.15 + 0.3 * k.strength})`,
+        borderColor: k.side === 'bid' ? palette.bid : palette.ask,
+        borderWidth: 1,
+      },
+      label: {
+        show: true,
+        position: labelPosition,
+        color: palette.text,
+        fontSize: 10,
+        formatter: k.side === 'bid' ? 'S' : 'R',
+      },
+    },
+    { [axis]: k.priceTo },
+  ];
+}
