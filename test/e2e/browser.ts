@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { repoRoot, startOfflineApp, type OfflineApp, type OfflineAppOptions } from './real-app.ts';
 
 /** Where the browser tests write screenshots (gitignored). */
@@ -84,4 +84,28 @@ export async function startBrowserSession(opts: OfflineAppOptions): Promise<Brow
       rmSync(profileDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The first element of the page with `data-testid` = `testid`. */
+export function byTestId(page: Page, testid: string): Locator {
+  return page.locator(`[data-testid="${testid}"]`).first();
+}
+
+/**
+ * Repeat `step` until it returns true, every `everyMs`.
+ * @throws {Error} `timed out waiting for <what>` after `ms`
+ */
+export async function waitUntil(
+  page: Page,
+  step: () => Promise<boolean>,
+  what: string,
+  ms = 30_000,
+  everyMs = 250,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await step()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await page.waitForTimeout(everyMs);
+  }
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { OfflineApp } from './real-app.ts';
-import { SHOTS, startBrowserSession, type BrowserSession } from './browser.ts';
+import { SHOTS, byTestId, startBrowserSession, waitUntil, type BrowserSession } from './browser.ts';
 
 const USDM = 'binance-usdm:BTCUSDT';
 const COINM = 'binance-coinm:BTCUSD_PERP';
@@ -21,19 +21,11 @@ let page: Page;
 let pageErrors: string[];
 
 /** A locator by `data-testid`. */
-function byId(testid: string) {
-  return page.locator(`[data-testid="${testid}"]`).first();
-}
+const byId = (testid: string) => byTestId(page, testid);
 
 /** Repeat `step` until it passes (`ms`, default 30 s). */
-async function until(step: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await step()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await page.waitForTimeout(250);
-  }
-}
+const until = (step: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> =>
+  waitUntil(page, step, what, ms);
 
 /** GET a JSON route of the app. */
 async function getJson<T>(path: string): Promise<T> {

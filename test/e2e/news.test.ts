@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { OfflineApp } from './real-app.ts';
-import { SHOTS, startBrowserSession, type BrowserSession } from './browser.ts';
+import { SHOTS, byTestId, startBrowserSession, waitUntil, type BrowserSession } from './browser.ts';
 import type { NewsItem } from '../../src/news/types.ts';
 
 let session: BrowserSession;
@@ -18,18 +18,12 @@ let server: OfflineApp;
 let page: Page;
 let pageErrors: string[];
 
-function byId(testid: string) {
-  return page.locator(`[data-testid="${testid}"]`).first();
-}
+/** A locator by `data-testid`. */
+const byId = (testid: string) => byTestId(page, testid);
 
-async function until(step: () => Promise<boolean>, what: string, ms = 45_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await step()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await page.waitForTimeout(250);
-  }
-}
+/** Repeat `step` until it passes (45 s). */
+const until = (step: () => Promise<boolean>, what: string, ms = 45_000): Promise<void> =>
+  waitUntil(page, step, what, ms);
 
 async function apiNews(q = ''): Promise<NewsItem[]> {
   const r = await fetch(`${server.url}api/v1/news?limit=1000${q}`);

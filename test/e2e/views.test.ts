@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ALWAYS_FIRING_ALERTS, type OfflineApp } from './real-app.ts';
-import { SHOTS, startBrowserSession, type BrowserSession } from './browser.ts';
+import { SHOTS, byTestId, startBrowserSession, waitUntil, type BrowserSession } from './browser.ts';
 
 /** The USD-M depth frame (1-based) the simulator drops. */
 const USDM_DROPPED_FRAME = 150;
@@ -19,9 +19,7 @@ let page: Page;
 let pageErrors: string[];
 
 /** A locator by `data-testid`. */
-function byId(testid: string) {
-  return page.locator(`[data-testid="${testid}"]`).first();
-}
+const byId = (testid: string) => byTestId(page, testid);
 
 /** Numeric value of a `data-*` attribute of a `data-testid` element (NaN when absent). */
 async function numAttr(testid: string, attr: string): Promise<number> {
@@ -30,14 +28,8 @@ async function numAttr(testid: string, attr: string): Promise<number> {
 }
 
 /** Repeat `step` until `check` passes (30 s). */
-async function until(step: () => Promise<boolean>, what: string, everyMs = 250): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (await step()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await page.waitForTimeout(everyMs);
-  }
-}
+const until = (step: () => Promise<boolean>, what: string, everyMs = 250): Promise<void> =>
+  waitUntil(page, step, what, 30_000, everyMs);
 
 /**
  * Pixels of the history chart's price pane (`data-plot`, CSS px scaled to canvas px) in the candle
