@@ -34,30 +34,31 @@ import {
   takerSide,
   type Json,
 } from '../fields.ts';
-
-/** Venue id of each Bitget `instType` spelling (v2 upper case, v1 lower/upper short codes). */
-export const BITGET_MARKETS: Readonly<Record<string, string>> = {
-  SPOT: 'bitget',
-  SP: 'bitget',
-  sp: 'bitget',
-  'USDT-FUTURES': 'bitget-futures',
-  MC: 'bitget-futures',
-  mc: 'bitget-futures',
-};
-
-/** Depth of each whole-image book channel (`books` is incremental and unbounded: 0). */
-export const BITGET_BOOK_DEPTH: Readonly<Record<string, number>> = {
-  books: 0,
-  books1: 1,
-  books5: 5,
-  books15: 15,
-};
+import { BITGET_BOOK_DEPTH, BITGET_MARKETS } from './channels.ts';
+import { scanBitgetFrame } from './scanner.ts';
+export { BITGET_BOOK_DEPTH, BITGET_MARKETS } from './channels.ts';
 
 const IGNORED = /^(ticker|candle)/;
 
 /** Parser for one Bitget public connection. Stateless. */
 export class BitgetParser implements FeedParser {
   parse(text: string, localTs: number): readonly MarketEvent[] {
+    // Fast path (scanner.ts): a `books*` push read in place; the same event as parseJson below, or null
+    // for anything it does not recognise exactly.
+    const e = scanBitgetFrame(text, localTs);
+    if (e !== null) return [e];
+    return this.parseJson(text, localTs);
+  }
+
+  /**
+   * The plain JSON path: JSON.parse, then the push's channel. Every frame the scanner declines comes
+   * here; test/fuzz-scanner-bitget.test.ts compares the two.
+   * @returns the frame's events; empty for `pong`, acknowledgements, ignored channels and the trade
+   *   history pushed after a subscribe
+   * @throws {MalformedFrameError} `malformed_json`, `invalid_field`, `unknown_stream`, `unsupported`
+   *   (a Bitget `error` event)
+   */
+  parseJson(text: string, localTs: number): readonly MarketEvent[] {
     if (text === 'pong') return [];
     const msg = parseObject(text);
     if (typeof msg.event === 'string') {
