@@ -74,22 +74,26 @@ describe('BitgetParser frame scanner (books pushes, v1 and v2)', () => {
   it('reads every recorded book push itself (and its variants), as the JSON.parse path does', () => {
     let scanned = 0;
     const declined: string[] = [];
+    const untagged: string[] = [];
     const diffs: string[] = [];
     for (const { frames } of sets)
       for (const t of frames.filter((f) => BOOK_PUSH.test(f)).flatMap(variants)) {
         // The scanner reads it (no fallback), and its event is the JSON.parse path's.
         const e = scanBitgetFrame(t, 7);
+        if (e?.type === 'book_delta' && (levelScratch.bids !== e.bids || levelScratch.asks !== e.asks))
+          untagged.push(t.slice(0, 200)); // its levels did not all parse exactly while scanned
         if (e === null) declined.push(t.slice(0, 200));
         else if (JSON.stringify(outcome(() => [e])) !== JSON.stringify(outcome(() => slow(t))))
           diffs.push(t.slice(0, 200));
         scanned++;
       }
     expect(declined.slice(0, 3)).toEqual([]);
+    expect(untagged.slice(0, 3)).toEqual([]);
     expect(diffs.slice(0, 3)).toEqual([]);
     expect(scanned).toBeGreaterThan(6000);
   });
 
-  it('returns exactly what the JSON.parse path returns on real frames and 25,000 mutations', () => {
+  it('returns exactly what the JSON.parse path returns on real frames and 20,000 mutations', () => {
     const r = rng(11);
     let compared = 0;
     let mutatedAccepted = 0;
@@ -97,7 +101,7 @@ describe('BitgetParser frame scanner (books pushes, v1 and v2)', () => {
     for (const { frames } of sets)
       for (const frame of frames) {
         const book = BOOK_PUSH.test(frame);
-        const n = book ? 20 : 2;
+        const n = book ? 16 : 2;
         for (let k = 0; k <= n; k++) {
           const t = k === 0 ? frame : mutate(frame, r, PIECES);
           const fast = JSON.stringify(outcome(() => parser.parse(t, 7)));
@@ -107,8 +111,8 @@ describe('BitgetParser frame scanner (books pushes, v1 and v2)', () => {
         }
       }
     expect(diffs.slice(0, 3)).toEqual([]);
-    expect(compared).toBeGreaterThan(25_000);
-    expect(mutatedAccepted).toBeGreaterThan(7000);
+    expect(compared).toBeGreaterThan(20_000);
+    expect(mutatedAccepted).toBeGreaterThan(5000);
   });
 
   it('applies a scanned delta (levels parsed while scanning) exactly as the JSON.parse path delta', () => {

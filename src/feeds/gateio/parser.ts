@@ -38,9 +38,9 @@ import {
   takerSide,
   type Json,
 } from '../fields.ts';
+import { GATEIO_MARKETS } from './channels.ts';
+import { scanGateioFrame } from './scanner.ts';
 
-/** Venue id of each channel prefix. */
-const MARKETS: Readonly<Record<string, string>> = { spot: 'gateio', futures: 'gateio-futures' };
 const IGNORED = new Set(['tickers', 'candlesticks', 'pong', 'ping', 'order_book']);
 
 /**
@@ -63,10 +63,25 @@ function levels(v: unknown, name: string, instrument: string): WireLevel[] {
 /** Parser for one Gate.io v4 connection (spot or futures). Stateless. */
 export class GateioParser implements FeedParser {
   parse(text: string, localTs: number): readonly MarketEvent[] {
+    // Fast path (scanner.ts): an order-book update read in place; the same event as parseJson below, or
+    // null for anything it does not recognise exactly.
+    const e = scanGateioFrame(text, localTs);
+    if (e !== null) return [e];
+    return this.parseJson(text, localTs);
+  }
+
+  /**
+   * The plain JSON path: JSON.parse, then the frame's channel. Every frame the scanner declines comes
+   * here; test/fuzz-scanner-gateio.test.ts compares the two.
+   * @returns the frame's events; empty for pongs, acknowledgements and ignored channels
+   * @throws {MalformedFrameError} `malformed_json`, `invalid_field`, `precision` (a non-safe integer
+   *   size), `unknown_stream`, `unsupported` (a frame with an `error`)
+   */
+  parseJson(text: string, localTs: number): readonly MarketEvent[] {
     const msg = parseObject(text);
     const channel = reqNonEmpty(msg.channel, 'channel');
     const dot = channel.indexOf('.');
-    const venue = MARKETS[channel.slice(0, dot)];
+    const venue = GATEIO_MARKETS[channel.slice(0, dot)];
     const name = channel.slice(dot + 1);
     if (msg.error !== undefined && msg.error !== null)
       throw new MalformedFrameError(
