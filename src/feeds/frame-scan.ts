@@ -193,7 +193,9 @@ export function finishDeltaLevels(bids: readonly WireLevel[], asks: readonly Wir
   if (asksInSideBuffer) {
     end = bidEnd + askEnd;
     const keys = growLevelScratch(end, bidEnd);
-    keys.set(askKeys.subarray(0, askEnd), bidEnd);
+    const from = askKeys;
+    // (A loop: a delta holds few levels, and subarray() would allocate a view per frame.)
+    for (let k = 0; k < askEnd; k++) keys[bidEnd + k] = from[k]!;
   }
   ls.bids = bids;
   ls.asks = asks;

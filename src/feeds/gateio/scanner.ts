@@ -48,12 +48,47 @@ const RESULT = ',"result":{';
 /** Prefix of an `obu` stream name (`ob.<pair>.<level>`). */
 const OBU_STREAM = 'ob.';
 
-/** The book channels scanned: instrument prefix `<venue>:` and whether it is Order Book V2 (`obu`). */
-const BOOK_CHANNELS = new Map<string, { prefix: string; obu: boolean }>();
-for (const [market, venue] of Object.entries(GATEIO_MARKETS)) {
-  BOOK_CHANNELS.set(`${market}.order_book_update`, { prefix: `${venue}:`, obu: false });
-  BOOK_CHANNELS.set(`${market}.obu`, { prefix: `${venue}:`, obu: true });
+/**
+ * The book channels scanned, by first letter of the channel name: the rest of the name through the
+ * opening of the result object, the instrument prefix `<venue>:` and whether it is Order Book V2 (`obu`).
+ */
+interface BookChannel {
+  readonly rest: string;
+  readonly restWithError: string;
+  readonly prefix: string;
+  readonly obu: boolean;
 }
+const BOOK_CHANNELS: BookChannel[] = [];
+for (const [market, venue] of Object.entries(GATEIO_MARKETS))
+  for (const name of ['order_book_update', 'obu']) {
+    const rest = `${market.slice(1)}.${name}"${EVENT_UPDATE}`;
+    BOOK_CHANNELS.push({
+      rest: rest + RESULT,
+      restWithError: rest + ERROR_NULL + RESULT,
+      prefix: `${venue}:`,
+      obu: name === 'obu',
+    });
+  }
+const FIRST_LETTERS = Object.keys(GATEIO_MARKETS).map((m) => m.charCodeAt(0));
+
+/** The channel whose name (and envelope up to the result object) is at `i`, its end in `channelEnd`. */
+function bookChannelAt(t: string, i: number): BookChannel | null {
+  const first = t.charCodeAt(i);
+  for (let k = 0; k < BOOK_CHANNELS.length; k++) {
+    if (FIRST_LETTERS[k >> 1] !== first) continue;
+    const c = BOOK_CHANNELS[k]!;
+    if (t.startsWith(c.rest, i + 1)) {
+      channelEnd = i + 1 + c.rest.length;
+      return c;
+    }
+    if (t.startsWith(c.restWithError, i + 1)) {
+      channelEnd = i + 1 + c.restWithError.length;
+      return c;
+    }
+  }
+  return null;
+}
+let channelEnd = 0;
 
 /** Bits of the result object's keys seen. */
 const SEEN = { t: 1, e: 2, E: 4, s: 8, U: 16, u: 32, b: 64, a: 128, full: 256 } as const;
@@ -65,6 +100,9 @@ const FULL_REQUIRED = SEEN.s | SEEN.u | SEEN.b | SEEN.a;
 const LINE_SEPARATOR = 0x2028;
 const PARAGRAPH_SEPARATOR = 0x2029;
 const CODE_9 = 57;
+/** Keys of a futures level object. */
+const KEY_P = 112; // p
+const KEY_S = 115; // s
 
 const instruments = new InstrumentCache();
 
@@ -89,11 +127,27 @@ function scanLevels(t: string, i: number, side: 0 | 1 | 2): WireLevel[] | null {
   if (parse) openSide(side === 0);
   i++;
   for (;;) {
-    if (!t.startsWith('{"p":"', i)) return null;
+    if (
+      t.charCodeAt(i) !== CH.openBrace ||
+      t.charCodeAt(i + 1) !== CH.quote ||
+      t.charCodeAt(i + 2) !== KEY_P ||
+      t.charCodeAt(i + 3) !== CH.quote ||
+      t.charCodeAt(i + 4) !== CH.colon ||
+      t.charCodeAt(i + 5) !== CH.quote
+    )
+      return null;
     const pStart = i + 6;
     const pEnd = scanDecimalString(t, pStart);
     const price = scannedDecimal;
-    if (pEnd < 0 || !t.startsWith(',"s":', pEnd)) return null;
+    if (
+      pEnd < 0 ||
+      t.charCodeAt(pEnd) !== CH.comma ||
+      t.charCodeAt(pEnd + 1) !== CH.quote ||
+      t.charCodeAt(pEnd + 2) !== KEY_S ||
+      t.charCodeAt(pEnd + 3) !== CH.quote ||
+      t.charCodeAt(pEnd + 4) !== CH.colon
+    )
+      return null;
     const sStart = pEnd + 5;
     let size: string;
     let sizeValue: number;
@@ -140,15 +194,9 @@ export function scanGateioFrame(t: string, localTs: number): BookDelta | BookSna
     if (i < 0) return null;
   }
   if (!t.startsWith(CHANNEL, i)) return null;
-  const channelStart = i + CHANNEL.length;
-  i = scanString(t, channelStart);
-  if (i < 0) return null;
-  const book = BOOK_CHANNELS.get(t.slice(channelStart, i - 1));
-  if (book === undefined || !t.startsWith(EVENT_UPDATE, i)) return null;
-  i += EVENT_UPDATE.length;
-  if (t.startsWith(ERROR_NULL, i)) i += ERROR_NULL.length;
-  if (!t.startsWith(RESULT, i)) return null;
-  i += RESULT.length;
+  const book = bookChannelAt(t, i + CHANNEL.length);
+  if (book === null) return null;
+  i = channelEnd;
   // An obu frame says whether it is a full book in `full`, which may come after the levels: its levels
   // are parsed as a delta's and simply not tagged when it turns out full.
   const lookahead = book.obu && t.includes('"full":true', i);
@@ -164,7 +212,9 @@ export function scanGateioFrame(t: string, localTs: number): BookDelta | BookSna
   let asks: WireLevel[] | null = null;
   if (!lookahead) beginDeltaLevels();
   for (;;) {
-    const v = scanKey(t, i);
+    // A one-letter key `"k":` (all but `full`).
+    const short = t.charCodeAt(i + 2) === CH.quote && t.charCodeAt(i + 3) === CH.colon;
+    const v = short && t.charCodeAt(i) === CH.quote ? i + 4 : scanKey(t, i);
     if (v < 0) return null;
     const keyLength = v - i - 3;
     const k = t.charCodeAt(i + 1);
