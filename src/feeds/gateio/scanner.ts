@@ -49,10 +49,12 @@ const RESULT = ',"result":{';
 const OBU_STREAM = 'ob.';
 
 /**
- * The book channels scanned, by first letter of the channel name: the rest of the name through the
- * opening of the result object, the instrument prefix `<venue>:` and whether it is Order Book V2 (`obu`).
+ * The book channels scanned: first letter of the channel name (char code), the rest of the name through
+ * the opening of the result object (with and without `"error":null`), the instrument prefix `<venue>:`
+ * and whether it is Order Book V2 (`obu`).
  */
 interface BookChannel {
+  readonly first: number;
   readonly rest: string;
   readonly restWithError: string;
   readonly prefix: string;
@@ -63,20 +65,22 @@ for (const [market, venue] of Object.entries(GATEIO_MARKETS))
   for (const name of ['order_book_update', 'obu']) {
     const rest = `${market.slice(1)}.${name}"${EVENT_UPDATE}`;
     BOOK_CHANNELS.push({
+      first: market.charCodeAt(0),
       rest: rest + RESULT,
       restWithError: rest + ERROR_NULL + RESULT,
       prefix: `${venue}:`,
       obu: name === 'obu',
     });
   }
-const FIRST_LETTERS = Object.keys(GATEIO_MARKETS).map((m) => m.charCodeAt(0));
+/** Set by bookChannelAt: the index after the envelope (the result object's first key). */
+let channelEnd = 0;
 
 /** The channel whose name (and envelope up to the result object) is at `i`, its end in `channelEnd`. */
 function bookChannelAt(t: string, i: number): BookChannel | null {
   const first = t.charCodeAt(i);
   for (let k = 0; k < BOOK_CHANNELS.length; k++) {
-    if (FIRST_LETTERS[k >> 1] !== first) continue;
     const c = BOOK_CHANNELS[k]!;
+    if (c.first !== first) continue;
     if (t.startsWith(c.rest, i + 1)) {
       channelEnd = i + 1 + c.rest.length;
       return c;
@@ -88,7 +92,6 @@ function bookChannelAt(t: string, i: number): BookChannel | null {
   }
   return null;
 }
-let channelEnd = 0;
 
 /** Bits of the result object's keys seen. */
 const SEEN = { t: 1, e: 2, E: 4, s: 8, U: 16, u: 32, b: 64, a: 128, full: 256 } as const;
