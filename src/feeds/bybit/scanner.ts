@@ -89,6 +89,131 @@ function scanAmount(t: string, i: number): number {
   return end;
 }
 
+/** The row read by scanRowInOrder / scanRowAnyOrder: price, size ("0" for a delete row) and side. */
+let rowPrice = '';
+let rowPriceValue = 0;
+let rowSize = '0';
+let rowSizeValue = 0;
+let rowBuy = false;
+
+/** The topic's symbol and its closing quote (`BTCUSDT"`): what the rows' `symbol` usually holds. */
+let rowSymbol = '"';
+
+/** `"Buy"` or `"Sell"` at `i`: sets rowBuy, returns the index after it, or -1. */
+function scanSide(t: string, i: number): number {
+  if (t.startsWith('"Buy"', i)) {
+    rowBuy = true;
+    return i + 5;
+  }
+  if (t.startsWith('"Sell"', i)) {
+    rowBuy = false;
+    return i + 6;
+  }
+  return -1;
+}
+
+/** A row's `id` value at `i` (ignored by parser-v1.ts): a plain string or a JSON number; end, or -1. */
+function scanId(t: string, i: number): number {
+  return t.charCodeAt(i) === CH.quote ? scanString(t, i + 1) : scanJsonNumber(t, i);
+}
+
+/**
+ * The row object at `i` in the order Bybit sends it, `{"price":..,"symbol":"..","id":..,"side":"..",
+ * "size":..}` (`size` absent in delete rows), into the row variables; `del`: a delete row (size "0").
+ * Returns the index after the object, or -1 (then scanRowAnyOrder reads it).
+ */
+function scanRowInOrder(t: string, i: number, del: boolean): number {
+  if (!t.startsWith('{"price":', i)) return -1;
+  i = scanAmount(t, i + 9);
+  if (i < 0) return -1;
+  rowPrice = t.slice(numStart, numEnd);
+  rowPriceValue = scannedDecimal;
+  if (!t.startsWith(',"symbol":"', i)) return -1;
+  // Rows repeat the topic's symbol: one comparison instead of a character scan.
+  i = t.startsWith(rowSymbol, i + 11) ? i + 11 + rowSymbol.length : scanString(t, i + 11);
+  if (i < 0 || !t.startsWith(',"id":', i)) return -1;
+  i = scanId(t, i + 6);
+  if (i < 0 || !t.startsWith(',"side":', i)) return -1;
+  i = scanSide(t, i + 8);
+  if (i < 0) return -1;
+  if (t.charCodeAt(i) === CH.closeBrace) {
+    if (!del) return -1;
+    rowSize = '0';
+    rowSizeValue = 0;
+    return i + 1;
+  }
+  if (!t.startsWith(',"size":', i)) return -1;
+  i = scanAmount(t, i + 8);
+  if (i < 0 || t.charCodeAt(i) !== CH.closeBrace) return -1;
+  if (del) {
+    rowSize = '0';
+    rowSizeValue = 0;
+  } else {
+    rowSize = t.slice(numStart, numEnd);
+    rowSizeValue = scannedDecimal;
+  }
+  return i + 1;
+}
+
+/**
+ * The row object at `i` with its keys (price, size, side, symbol, id; each at most once) in any order,
+ * into the row variables as scanRowInOrder. Returns the index after the object, or -1 (decline).
+ */
+function scanRowAnyOrder(t: string, i: number, del: boolean): number {
+  if (t.charCodeAt(i) !== CH.openBrace) return -1;
+  i++;
+  let seen = 0;
+  rowSize = '0';
+  rowSizeValue = 0;
+  for (;;) {
+    if (t.charCodeAt(i) !== CH.quote) return -1;
+    const kEnd = scanString(t, i + 1);
+    if (kEnd < 0 || t.charCodeAt(kEnd) !== CH.colon) return -1;
+    const n = kEnd - i - 2;
+    const k = t.charCodeAt(i + 1);
+    const v = kEnd + 1;
+    let bit: number;
+    if (n === 5 && k === 112 /* p */ && t.startsWith('price', i + 1)) {
+      i = scanAmount(t, v);
+      if (i < 0) return -1;
+      rowPrice = t.slice(numStart, numEnd);
+      rowPriceValue = scannedDecimal;
+      bit = ROW.price;
+    } else if (n === 4 && k === 115 /* s */ && t.startsWith('size', i + 1)) {
+      i = scanAmount(t, v);
+      if (i < 0) return -1;
+      if (!del) {
+        rowSize = t.slice(numStart, numEnd);
+        rowSizeValue = scannedDecimal;
+      }
+      bit = ROW.size;
+    } else if (n === 4 && k === 115 && t.startsWith('side', i + 1)) {
+      i = scanSide(t, v);
+      if (i < 0) return -1;
+      bit = ROW.side;
+    } else if (n === 6 && k === 115 && t.startsWith('symbol', i + 1)) {
+      if (t.charCodeAt(v) !== CH.quote) return -1;
+      i = scanString(t, v + 1);
+      if (i < 0) return -1;
+      bit = ROW.symbol;
+    } else if (n === 2 && k === 105 /* i */ && t.charCodeAt(i + 2) === 100 /* d */) {
+      i = scanId(t, v);
+      if (i < 0) return -1;
+      bit = ROW.id;
+    } else return -1;
+    if ((seen & bit) !== 0) return -1;
+    seen |= bit;
+    const c = t.charCodeAt(i);
+    if (c === CH.comma) {
+      i++;
+      continue;
+    }
+    if (c !== CH.closeBrace) return -1;
+    if ((seen & ROW.price) === 0 || (seen & ROW.side) === 0 || (!del && (seen & ROW.size) === 0)) return -1;
+    return i + 1;
+  }
+}
+
 /**
  * A list of v1 rows at `i`, appended to v1Bids/v1Asks (parsed into the scratch / askKeys) as
  * parser-v1.ts `add` does; `del`: delete rows, whose size is "0". Returns the index after the list, or -1.
@@ -98,80 +223,23 @@ function scanRows(t: string, i: number, del: boolean): number {
   i++;
   if (t.charCodeAt(i) === CH.closeBracket) return i + 1;
   for (;;) {
-    if (t.charCodeAt(i) !== CH.openBrace) return -1;
-    i++;
-    let seen = 0;
-    let price = '';
-    let priceValue = 0;
-    let size = '0';
-    let sizeValue = 0;
-    let buy = false;
-    for (;;) {
-      if (t.charCodeAt(i) !== CH.quote) return -1;
-      const kEnd = scanString(t, i + 1);
-      if (kEnd < 0 || t.charCodeAt(kEnd) !== CH.colon) return -1;
-      const n = kEnd - i - 2;
-      const k = t.charCodeAt(i + 1);
-      const v = kEnd + 1;
-      let bit: number;
-      if (n === 5 && k === 112 /* p */ && t.startsWith('price', i + 1)) {
-        i = scanAmount(t, v);
-        if (i < 0) return -1;
-        price = t.slice(numStart, numEnd);
-        priceValue = scannedDecimal;
-        bit = ROW.price;
-      } else if (n === 4 && k === 115 /* s */ && t.startsWith('size', i + 1)) {
-        i = scanAmount(t, v);
-        if (i < 0) return -1;
-        if (!del) {
-          size = t.slice(numStart, numEnd);
-          sizeValue = scannedDecimal;
-        }
-        bit = ROW.size;
-      } else if (n === 4 && k === 115 && t.startsWith('side', i + 1)) {
-        if (t.startsWith('"Buy"', v)) {
-          buy = true;
-          i = v + 5;
-        } else if (t.startsWith('"Sell"', v)) {
-          buy = false;
-          i = v + 6;
-        } else return -1;
-        bit = ROW.side;
-      } else if (n === 6 && k === 115 && t.startsWith('symbol', i + 1)) {
-        if (t.charCodeAt(v) !== CH.quote) return -1;
-        i = scanString(t, v + 1);
-        if (i < 0) return -1;
-        bit = ROW.symbol;
-      } else if (n === 2 && k === 105 /* i */ && t.charCodeAt(i + 2) === 100 /* d */) {
-        i = t.charCodeAt(v) === CH.quote ? scanString(t, v + 1) : scanJsonNumber(t, v);
-        if (i < 0) return -1;
-        bit = ROW.id;
-      } else return -1;
-      if ((seen & bit) !== 0) return -1;
-      seen |= bit;
-      const c = t.charCodeAt(i);
-      if (c === CH.comma) {
-        i++;
-        continue;
-      }
-      if (c !== CH.closeBrace) return -1;
-      i++;
-      break;
-    }
-    if ((seen & ROW.price) === 0 || (seen & ROW.side) === 0 || (!del && (seen & ROW.size) === 0)) return -1;
-    if (buy) {
-      v1Bids.push([price, size]);
-      bidEnd = putLevel(bidEnd, priceValue, sizeValue);
+    let end = scanRowInOrder(t, i, del);
+    if (end < 0) end = scanRowAnyOrder(t, i, del);
+    if (end < 0) return -1;
+    i = end;
+    if (rowBuy) {
+      v1Bids.push([rowPrice, rowSize]);
+      bidEnd = putLevel(bidEnd, rowPriceValue, rowSizeValue);
     } else {
-      v1Asks.push([price, size]);
+      v1Asks.push([rowPrice, rowSize]);
       if (askEnd + 2 > askKeys.length) {
         const bigger = new Float64Array(askKeys.length * 2);
         bigger.set(askKeys);
         askKeys = bigger;
       }
-      if (!(priceValue > 0) || sizeValue !== sizeValue) spoilLevels();
-      askKeys[askEnd] = priceValue;
-      askKeys[askEnd + 1] = sizeValue;
+      if (!(rowPriceValue > 0) || rowSizeValue !== rowSizeValue) spoilLevels();
+      askKeys[askEnd] = rowPriceValue;
+      askKeys[askEnd + 1] = rowSizeValue;
       askEnd += 2;
     }
     const c = t.charCodeAt(i);
@@ -226,6 +294,19 @@ function scanDeltaData(t: string, i: number): number {
 }
 
 /**
+ * The value of the digits t[start, end) exactly as `Number(t.slice(start, end))` gives it: up to 15
+ * digits the integer is exact; a 16th digit is added to 10 times the exact 15-digit value (an even
+ * integer below 2^54, so exact too) in one correctly rounded addition, as Number() rounds; longer runs
+ * take Number() itself.
+ */
+function digitsValue(t: string, start: number, end: number): number {
+  if (end - start > 16) return Number(t.slice(start, end));
+  let v = 0;
+  for (let k = start; k < end; k++) v = v * 10 + (t.charCodeAt(k) - CH.zero);
+  return v;
+}
+
+/**
  * Scan one Bybit v1 frame (see the module doc).
  * @param prefix the instrument prefix (`<venue>:`)
  * @returns the frame's book event, exactly as parser-v1.ts's JSON.parse path builds it, or null (take
@@ -244,6 +325,9 @@ export function scanBybitV1BookFrame(
   const topicEnd = scanString(t, topicStart);
   if (topicEnd < 0) return null;
   let i = topicEnd;
+  const dot = t.lastIndexOf('.', topicEnd - 2);
+  if (topicEnd - dot - 1 !== rowSymbol.length || !t.startsWith(rowSymbol, dot + 1))
+    rowSymbol = t.slice(dot + 1, topicEnd);
   let snapshot = -1; // -1 no type yet, 1 snapshot, 0 delta
   let seen = 0; // 1 type, 2 data, 4 cross_seq, 8 timestamp_e6
   let exchangeTs = NaN;
@@ -293,7 +377,7 @@ export function scanBybitV1BookFrame(
       if (quoted) {
         if (t.charCodeAt(i) !== CH.quote) return null;
       } else if (i - start > 1 && t.charCodeAt(start) === CH.zero) return null; // not JSON
-      exchangeTs = Number(t.slice(start, i)) / 1000;
+      exchangeTs = digitsValue(t, start, i) / 1000;
       if (quoted) i++;
       bit = 8;
     } else return null;
@@ -302,9 +386,10 @@ export function scanBybitV1BookFrame(
     if (t.charCodeAt(i) === CH.closeBrace && i + 1 === t.length) break;
   }
   if ((seen & 2) === 0) return null;
-  // Asks after the bids in the scratch.
+  // Asks after the bids in the scratch (a plain loop: a few pairs, no subarray view to allocate).
   const end = bidEnd + askEnd;
-  growLevelScratch(end, bidEnd).set(askKeys.subarray(0, askEnd), bidEnd);
+  const keys = growLevelScratch(end, bidEnd);
+  for (let k = 0; k < askEnd; k++) keys[bidEnd + k] = askKeys[k]!;
   const bids = v1Bids;
   const asks = v1Asks;
   tagLevels(bids, asks, bidEnd, end);
