@@ -53,6 +53,31 @@ describe('Bybit frame scanners (v1 orderBookL2_25, v5 orderbook)', () => {
     for (const t of v5) expect(scanBybitV5BookFrame(t, 'bybit-linear:', 7), t.slice(0, 120)).not.toBeNull();
   });
 
+  it('v1 edge shapes the recording holds rarely or not at all read exactly as the JSON.parse path reads them', () => {
+    const row = (r: string) =>
+      `{"topic":"orderBookL2_25.BTCUSD","type":"delta","data":{${r}},"cross_seq":1,"timestamp_e6":1618677786558146}`;
+    const frames = [
+      // A delete row carrying a size: its size is "0" all the same.
+      row(
+        '"delete":[{"price":"1.5","symbol":"BTCUSD","id":15,"side":"Buy","size":3}],"update":[],"insert":[]',
+      ),
+      // Rows in another key order, numeric prices, a row of another symbol, transactTimeE6 ignored.
+      row(
+        '"update":[{"side":"Sell","size":2.25,"price":7,"id":"70"},{"price":"7.1","symbol":"X","id":71,"side":"Buy","size":"1"}],"transactTimeE6":0',
+      ),
+      // Lists out of parser-v1.ts's order, a row without side, a 17-digit time: the JSON.parse path decides.
+      row('"insert":[],"delete":[]'),
+      row('"insert":[{"price":"1","symbol":"BTCUSD","id":1,"size":1}]'),
+      '{"topic":"orderBookL2_25.BTCUSD","type":"delta","data":{},"timestamp_e6":"16186777865581461"}',
+      // Snapshots: rows as an array, or under order_book.
+      '{"topic":"orderBook_200.100ms.BTCUSD","type":"snapshot","data":[{"price":"1","symbol":"BTCUSD","id":1,"side":"Sell","size":5}],"cross_seq":"9"}',
+      '{"topic":"orderBookL2_25.BTCUSD","type":"snapshot","data":{"order_book":[{"price":"1","side":"Buy","size":0.5}]},"timestamp_e6":"1"}',
+    ];
+    for (const t of frames.slice(0, 2)) expect(scanBybitV1BookFrame(t, 'bybit-linear:', 7), t).not.toBeNull();
+    const { diffs } = compare(new BybitV1Parser('bybit-linear'), frames, 0, mutateV1, 30);
+    expect(diffs).toEqual([]);
+  });
+
   it('v1: returns exactly what the number-quoting JSON.parse path returns on the recording and 30,000 mutations', () => {
     const { compared, accepted, diffs } = compare(new BybitV1Parser('bybit-linear'), v1, 10, mutateV1, 31);
     expect(diffs).toEqual([]);
