@@ -1,6 +1,6 @@
 /**
- * Primitives of the frame scanners (src/feeds/okx/scanner.ts, src/feeds/bybit/scanner.ts): the fast
- * paths that read a venue's order-book frames in place, without JSON.parse, and return exactly the event
+ * Primitives of the frame scanners (src/feeds/binance/scanner.ts, src/feeds/okx/scanner.ts,
+ * src/feeds/bybit/scanner.ts): the fast paths that read a venue's order-book frames in place, without JSON.parse, and return exactly the event
  * the venue parser's JSON.parse path returns, or null so that the frame takes that path.
  *
  * Every reader here accepts only a plain, unambiguous subset of JSON (no whitespace, no escapes, no
