@@ -122,7 +122,8 @@ export function compare(
 /**
  * Feed two books, one with the fast path's events and one with the JSON.parse path's, on each frame and
  * `perFrame` mutations: every applied delta's parsed levels (or error) and the final books must match.
- * @returns deltas applied, rejected by the book, and applied from the scanner's tagged scratch
+ * @returns deltas applied, rejected by the book, and events (deltas, snapshots) the scanner tagged the
+ *   scratch with (applied without a second validation)
  */
 export function applyBoth(
   p: TwoPathParser,
@@ -142,7 +143,7 @@ export function applyBoth(
     try {
       if (e.type === 'book_snapshot') {
         b.applySnapshot(e.bids, e.asks);
-        return 'snapshot';
+        return JSON.stringify([b.top(1e9), b.topStrings(1e9)]);
       }
       if (e.type !== 'book_delta') return 'other';
       b.applyDelta(e.bids, e.asks);
@@ -166,7 +167,8 @@ export function applyBoth(
       }
       if (fast.length !== 1 || slow.length !== 1) continue;
       const f = fast[0]!;
-      if (f.type === 'book_delta' && levelScratch.bids === f.bids && levelScratch.asks === f.asks) tagged++;
+      const book = f.type === 'book_delta' || f.type === 'book_snapshot';
+      if (book && levelScratch.bids === f.bids && levelScratch.asks === f.asks) tagged++;
       const a = apply(fastBook, f);
       const b = apply(slowBook, slow[0]!);
       if (f.type === 'book_delta') {
