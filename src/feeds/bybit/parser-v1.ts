@@ -48,7 +48,7 @@ export class BybitV1Parser implements FeedParser {
 
   /**
    * The plain JSON path: number-quoting JSON.parse (parseJsonKeepingDecimals), then the topic. Every
-   * frame the scanner declines comes here; test/fuzz-scanner-okx-bybit.test.ts compares the two.
+   * frame the scanner declines comes here; test/fuzz-scanner-bybit.test.ts compares the two.
    * @returns the frame's events; empty for acks and pongs
    * @throws {MalformedFrameError} `malformed_json`, `invalid_field`, `unknown_stream`, `unsupported`
    */

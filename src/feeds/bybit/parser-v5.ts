@@ -69,7 +69,7 @@ export class BybitV5Parser implements FeedParser {
 
   /**
    * The plain JSON path: JSON.parse, then the topic. Every frame the scanner declines comes here;
-   * test/fuzz-scanner-okx-bybit.test.ts compares the two.
+   * test/fuzz-scanner-bybit.test.ts compares the two.
    * @returns the frame's events; empty for acks and pongs
    * @throws {MalformedFrameError} `malformed_json`, `invalid_field`, `unknown_stream`, `unsupported`
    */

@@ -4,7 +4,7 @@
  * number-quoting pass of `parseJsonKeepingDecimals`), and returns exactly the event that parser's
  * JSON.parse path returns for the same frame: same fields in the same order, same level arrays of wire
  * strings; or null, and the frame takes the JSON.parse path, which accepts it or throws its usual typed
- * error (test/fuzz-scanner-okx-bybit.test.ts checks this on recorded frames and seeded mutations).
+ * error (test/fuzz-scanner-bybit.test.ts checks this on recorded frames and seeded mutations).
  *
  * v1, follows Bybit's legacy "USDT Perpetual / Inverse Perpetual WebSocket" docs, `orderBookL2_25` and
  * `orderBook_200` (the bybit-2021-04 recordings): `{"topic":"orderBookL2_25.<symbol>","type":"snapshot",

@@ -61,7 +61,7 @@ export class OkxV5Parser implements FeedParser {
 
   /**
    * The plain JSON path: JSON.parse, then the push's channel. Every frame the scanner declines comes
-   * here; test/fuzz-scanner-okx-bybit.test.ts compares the two.
+   * here; test/fuzz-scanner-okx.test.ts compares the two.
    * @returns the push's events; empty for `pong`, acknowledgements and ignored channels
    * @throws {MalformedFrameError} `malformed_json`, `invalid_field`, `unknown_stream`, `unsupported`
    */

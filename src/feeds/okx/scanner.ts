@@ -16,7 +16,7 @@
  * integer (or a JSON integer), `checksum` a signed 32-bit JSON integer, sequence ids JSON integers (and
  * none at all on a 2022-generation connection). Anything else (whitespace, escapes, other keys, several
  * data objects, 16+ digit numbers, ...) gives null, and the frame takes the JSON.parse path, which
- * accepts it or throws its usual typed error (test/fuzz-scanner-okx-bybit.test.ts checks this on the
+ * accepts it or throws its usual typed error (test/fuzz-scanner-okx.test.ts checks this on the
  * recorded frames and their seeded mutations).
  */
 import type { BookDelta, BookSnapshot, WireLevel } from '../../core/model.ts';
