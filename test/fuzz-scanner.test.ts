@@ -11,7 +11,7 @@ import { BinanceParser } from '../src/feeds/binance/parser.ts';
 import { L2Book } from '../src/book/l2-book.ts';
 import { levelScratch } from '../src/book/level-scratch.ts';
 import type { BookDelta } from '../src/core/model.ts';
-import { MalformedFrameError } from '../src/core/errors.ts';
+import { BASE_PIECES, mutator, outcome } from './scanner-fuzz.ts';
 import type { VenueId } from '../src/core/model.ts';
 
 /** The reference: the parser's own JSON.parse path (the one every frame the scanner declines takes). */
@@ -19,57 +19,7 @@ function slowPath(p: BinanceParser, text: string): unknown {
   return p.parseJson(text, 7);
 }
 
-function outcome(f: () => unknown): unknown {
-  try {
-    const v = f();
-    return { ok: v, keys: (v as object[]).map((e) => Object.keys(e).join()) };
-  } catch (e) {
-    return {
-      err: (e as Error).constructor.name,
-      code: (e as MalformedFrameError).code,
-      msg: (e as Error).message,
-    };
-  }
-}
-
-const PIECES = [
-  '"',
-  '\\',
-  ' ',
-  ',',
-  ':',
-  '[',
-  ']',
-  '{',
-  '}',
-  '0',
-  '1',
-  '.',
-  'e',
-  '-',
-  '\u0001',
-  'é',
-  '\ud800',
-  '"pu":1,',
-  '"x":1,',
-  '"ps":"A",',
-  '"U":',
-];
-
-function mutate(t: string, r: () => number): string {
-  const k = Math.floor(r() * 5);
-  if (k === 0) return t.slice(0, Math.floor(r() * t.length));
-  const at = Math.floor(r() * t.length);
-  const piece = PIECES[Math.floor(r() * PIECES.length)]!;
-  if (k === 1) return t.slice(0, at) + piece + t.slice(at + 1); // replace one character
-  if (k === 2) return t.slice(0, at) + piece + t.slice(at); // insert
-  if (k === 3) return t.slice(0, at) + t.slice(at + 1 + Math.floor(r() * 3)); // delete
-  // swap a number for another token
-  return t.replace(
-    /\d{6,}/,
-    ['1.0', '1e3', '01', '9999999999999999', '-1', '"1"', 'null', '0'][Math.floor(r() * 8)]!,
-  );
-}
+const mutate = mutator([...BASE_PIECES, '"pu":1,', '"x":1,', '"ps":"A",', '"U":']);
 
 describe('BinanceParser frame scanner (depthUpdate, trade, bookTicker)', () => {
   const sets: [string, VenueId][] = [
