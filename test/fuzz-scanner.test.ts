@@ -11,16 +11,15 @@ import { BinanceParser } from '../src/feeds/binance/parser.ts';
 import { L2Book } from '../src/book/l2-book.ts';
 import { levelScratch } from '../src/book/level-scratch.ts';
 import type { BookDelta } from '../src/core/model.ts';
+import { BASE_PIECES, mutator, outcome } from './scanner-fuzz.ts';
 import type { VenueId } from '../src/core/model.ts';
-import { BASE_PIECES, mutate, outcome } from './scanner-fuzz-kit.ts';
 
 /** The reference: the parser's own JSON.parse path (the one every frame the scanner declines takes). */
 function slowPath(p: BinanceParser, text: string): unknown {
   return p.parseJson(text, 7);
 }
 
-/** The Binance keys a mutation may insert besides the base pieces. */
-const PIECES = [...BASE_PIECES, '"pu":1,', '"x":1,', '"ps":"A",', '"U":'];
+const mutate = mutator([...BASE_PIECES, '"pu":1,', '"x":1,', '"ps":"A",', '"U":']);
 
 describe('BinanceParser frame scanner (depthUpdate, trade, bookTicker)', () => {
   const sets: [string, VenueId][] = [
@@ -40,7 +39,7 @@ describe('BinanceParser frame scanner (depthUpdate, trade, bookTicker)', () => {
       expect(frames.length).toBeGreaterThan(200);
       for (let i = 0; i < frames.length; i++) {
         const texts = [frames[i]!];
-        for (let k = 0; k < 20; k++) texts.push(mutate(frames[i]!, r, PIECES));
+        for (let k = 0; k < 20; k++) texts.push(mutate(frames[i]!, r));
         for (const t of texts) {
           // Only frames that can reach the scanner are compared (the rest never leave the JSON.parse path).
           if (!t.startsWith('{"stream":"')) continue;
@@ -82,7 +81,7 @@ describe('BinanceParser frame scanner (depthUpdate, trade, bookTicker)', () => {
       const slowBook = new L2Book();
       const frames = readFrames(file, 3000).filter((f) => f.includes('depthUpdate'));
       for (const frame of frames) {
-        const texts = [frame, mutate(frame, r, PIECES), mutate(frame, r, PIECES), mutate(frame, r, PIECES)];
+        const texts = [frame, mutate(frame, r), mutate(frame, r), mutate(frame, r)];
         for (const t of texts) {
           let fast: readonly unknown[];
           let slow: readonly unknown[];

@@ -328,4 +328,59 @@ describe('BookSide.find / setFoundSize / slot / forEachTo', () => {
       expect(merged.length).toBeGreaterThan(0);
     }
   });
+
+  it('finds every level in sorted runs across many chunks (the consolidated book pattern) through splits, merges, emptied chunks and truncation (seeded)', () => {
+    // find starts from the previous run's chunk and index (a hint) and searches chunks by their first
+    // keys kept apart from the chunks: both must stay right whatever changed the chunks in between.
+    const r = rng(29);
+    for (const kind of ['bid', 'ask'] as const) {
+      const side = new BookSide(kind);
+      const ref = new Map<number, number>();
+      for (let round = 0; round < 600; round++) {
+        const count = 1 + Math.floor(r() * (r() < 0.2 ? 400 : 40));
+        const base = 2000 + Math.floor(r() * 3000);
+        const step = 1 + Math.floor(r() * 4);
+        const prices: number[] = [];
+        for (let j = 0; j < count; j++) prices.push((base + j * step) / 4);
+        if (r() < 0.5) prices.reverse();
+        const wipe = r() < 0.1;
+        if (r() < 0.25) {
+          // A whole run through setMany (chunk rewrites, several chunks out of one).
+          const pairs = new Float64Array(prices.length * 2);
+          const lv: [string, string][] = [];
+          prices.forEach((p, j) => {
+            const size = wipe || r() < 0.3 ? 0 : 1 + Math.floor(r() * 50);
+            pairs[2 * j] = p;
+            pairs[2 * j + 1] = size;
+            lv.push([String(p), String(size)]);
+            if (size === 0) ref.delete(p);
+            else ref.set(p, size);
+          });
+          side.setMany(pairs, 0, pairs.length, lv);
+        } else
+          for (const p of prices) {
+            const size = wipe || r() < 0.35 ? 0 : 1 + Math.floor(r() * 50);
+            const slot = side.find(p);
+            expect([round, p, slot >= 0]).toEqual([round, p, ref.has(p)]);
+            if (slot >= 0) side.setFoundSize(size);
+            else if (size > 0) side.insertAtMiss(size);
+            if (size === 0) ref.delete(p);
+            else ref.set(p, size);
+          }
+        if (round % 97 === 96) {
+          const n = Math.floor(r() * ref.size);
+          side.truncate(n);
+          const keep = new Set([...ref.keys()].sort((a, b) => (kind === 'bid' ? b - a : a - b)).slice(0, n));
+          for (const k of [...ref.keys()]) if (!keep.has(k)) ref.delete(k);
+        }
+        expect(side.length).toBe(ref.size);
+        if (round % 50 === 0 || round === 599) {
+          const want = [...ref.entries()].sort((a, b) => (kind === 'bid' ? b[0] - a[0] : a[0] - b[0]));
+          expect(levels(side).map(([p, q]) => [p, q])).toEqual(want);
+          for (const [p, q] of want) expect(side.sizeAt(p)).toBe(q);
+        }
+      }
+      expect(ref.size).toBeGreaterThan(500); // many chunks were in play
+    }
+  });
 });

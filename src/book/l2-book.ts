@@ -53,13 +53,22 @@ export class L2Book {
   }
 
   /**
-   * Replace the book with a snapshot. All levels are validated before the book changes.
+   * Replace the book with a snapshot. All levels are validated before the book changes (or were, by the
+   * scanner that tagged the scratch with these very arrays: level-scratch.ts).
    * Zero-size levels in a snapshot are ignored.
    * @throws {MalformedFrameError} on any malformed level (the book is left untouched)
    */
   applySnapshot(bids: readonly WireLevel[], asks: readonly WireLevel[]): void {
-    const mid = validateLevels(bids, 0);
-    const end = validateLevels(asks, mid);
+    const ls = levelScratch;
+    let mid: number;
+    let end: number;
+    if (ls.bids === bids && ls.asks === asks) {
+      mid = ls.mid;
+      end = ls.end;
+    } else {
+      mid = validateLevels(bids, 0);
+      end = validateLevels(asks, mid);
+    }
     this.clear();
     this.applyValidated(bids, asks, mid, end);
   }

@@ -6,9 +6,10 @@
  * gives them): bids in [0, mid), asks in [mid, end). Whoever writes it bumps `generation` (so
  * L2Book.lastDeltaLevels knows whether it still holds a book's last delta).
  *
- * A scanner that has already parsed a delta's levels while reading the frame (src/feeds/binance/scanner.ts)
- * tags the scratch with the level arrays it built (`bids`, `asks`): `L2Book.applyDelta` called with those
- * very arrays applies the scratch instead of validating the wire strings a second time. The tag is only set
+ * A scanner that has already parsed a delta's levels while reading the frame (the Binance, OKX, Bybit,
+ * Bitget and Gate.io scanners, through src/feeds/frame-scan.ts) tags the scratch with the level arrays it
+ * built (`bids`, `asks`): `L2Book.applyDelta` called with those very arrays applies the scratch instead of
+ * validating the wire strings a second time. The tag is only set
  * when every level parsed exactly as `parseDecimal` accepts it (else the strings are validated as usual,
  * with the usual typed errors); any other writer clears it. The arrays are the event's own (readonly by
  * type): mutating a delta's level arrays between parse and apply is not supported.

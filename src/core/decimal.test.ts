@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 as rng } from '../util/prng.ts';
-import { parseDecimal, scanDecimalString, scannedDecimal } from './decimal.ts';
+import { parseDecimal, scanDecimalNumber, scanDecimalString, scannedDecimal } from './decimal.ts';
 import { MalformedFrameError, PrecisionError } from './errors.ts';
 
 describe('parseDecimal', () => {
@@ -171,5 +171,32 @@ describe('scanDecimalString', () => {
     // Unterminated at the end of the text: -1, no endless loop.
     expect(scanDecimalString('"123', 1)).toBe(-1);
     expect(scanDecimalString('"12.5', 1)).toBe(-1);
+  });
+});
+
+describe('scanDecimalNumber', () => {
+  it('reads the token parseJsonKeepingDecimals quotes (\\d+(\\.\\d+)?) with the value scanDecimalString gives it', () => {
+    const r = rng(12);
+    const alphabet = '0123456789.0000..e-,}';
+    const cases = ['1053.90', '0.14', '154219', '007.5', '1.', '.5', '1..2', '1e5', '', '9'.repeat(65)];
+    for (let k = 0; k < 20000; k++) {
+      let s = '';
+      const n = Math.floor(r() * 20);
+      for (let j = 0; j < n; j++) s += alphabet[Math.floor(r() * alphabet.length)];
+      cases.push(s);
+    }
+    for (const s of cases) {
+      const framed = `:${s}`;
+      const end = scanDecimalNumber(framed, 1);
+      const token = /^\d+(?:\.\d+)?/.exec(s)?.[0];
+      if (token === undefined) {
+        expect(end, s).toBe(-1);
+        continue;
+      }
+      expect(end, s).toBe(1 + token.length);
+      const value = scannedDecimal;
+      scanDecimalString(`"${token}"`, 1);
+      expect(Object.is(value, scannedDecimal), s).toBe(true);
+    }
   });
 });

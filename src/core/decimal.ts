@@ -115,3 +115,49 @@ export function scanDecimalString(t: string, i: number): number {
         : m / POW10[frac]!;
   return i + 1;
 }
+
+/**
+ * Read an unquoted wire decimal at `i` in `t`: the number text of venues that send prices or sizes as
+ * JSON numbers (Bybit v1 `size`), whose parsers quote it before JSON.parse (feeds/fields.ts
+ * `parseJsonKeepingDecimals`, pattern `\d+(\.\d+)?`). Reads digits, then a `.` only when a digit
+ * follows it (as that pattern does), and stops at anything else: the caller checks the character at the
+ * returned index (`,` or `}` for a whole JSON number; `.`, `e`, ... mean the token is not a plain
+ * decimal). The value goes to {@link scannedDecimal} exactly as {@link scanDecimalString} sets it for the
+ * same text (NaN when parseDecimal must validate it). Never throws.
+ * @returns the index after the token, or -1 when `t[i]` is not a digit
+ */
+export function scanDecimalNumber(t: string, i: number): number {
+  const start = i;
+  let m = 0;
+  let digits = 0;
+  let frac = 0;
+  let d = t.charCodeAt(i) - 48;
+  while (d >= 0 && d <= 9) {
+    // (false for NaN: the end of the text)
+    i++;
+    if (digits !== 0 || d !== 0) {
+      m = m * 10 + d;
+      digits++;
+    }
+    d = t.charCodeAt(i) - 48;
+  }
+  if (i === start) return -1;
+  if (d === 46 - 48) {
+    const f = t.charCodeAt(i + 1) - 48;
+    if (f >= 0 && f <= 9) {
+      const dot = i++;
+      d = f;
+      while (d >= 0 && d <= 9) {
+        i++;
+        if (digits !== 0 || d !== 0) {
+          m = m * 10 + d;
+          digits++;
+        }
+        d = t.charCodeAt(i) - 48;
+      }
+      frac = i - 1 - dot;
+    }
+  }
+  scannedDecimal = i - start > 64 || digits > 15 || frac > 22 ? NaN : frac === 0 ? m : m / POW10[frac]!;
+  return i;
+}

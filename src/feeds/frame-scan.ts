@@ -1,16 +1,18 @@
 /**
- * Building blocks of the venue frame scanners (src/feeds/<venue>/scanner.ts): fast paths that read a
- * frame's JSON text in place, without JSON.parse, and decline (the caller returns null) on anything that
- * is not exactly the plain shape they expect, so the JSON.parse path decides every other frame.
+ * Primitives of the frame scanners (src/feeds/binance/scanner.ts, src/feeds/okx/scanner.ts,
+ * src/feeds/bybit/scanner.ts, src/feeds/bitget/scanner.ts, src/feeds/gateio/scanner.ts): the fast paths
+ * that read a venue's order-book frames in place, without JSON.parse, and return exactly the event the
+ * venue parser's JSON.parse path returns, or null so that the frame takes that path.
  *
- * Each helper reads one JSON token at an index and returns the index after it, or -1 for text it does
- * not accept: escapes and control characters in strings, whitespace, numbers with a sign, fraction,
- * exponent, leading zero or more than 15 digits. What it accepts, JSON.parse reads to the same value.
+ * Every reader here accepts only a plain, unambiguous subset of JSON (no whitespace, no escapes, no
+ * control characters, integers of at most 15 digits without leading zeros) and reports anything else as
+ * "decline" (-1 or null), never as an error: the JSON.parse path then accepts the frame or throws its
+ * usual typed error, so a scanner never changes what a frame yields.
  *
- * Level lists are parsed while they are scanned into the shared level scratch (book/level-scratch.ts),
- * whatever order the venue sends the sides in (Bitget, OKX and Gate.io futures send asks first: those
- * are parsed into a side buffer and moved after the bids at the end); {@link finishDeltaLevels} then
- * tags the scratch so `L2Book.applyDelta` skips validating the same levels again.
+ * Levels are parsed while they are read into the shared level scratch (book/level-scratch.ts), and the
+ * scratch is tagged with the event's level arrays (`tagLevels`), so L2Book.applyDelta does not validate
+ * the same strings a second time. Single thread: one scan at a time owns the scratch, from
+ * `beginLevels` to `tagLevels`.
  */
 import type { WireLevel } from '../core/model.ts';
 import { scanDecimalString, scannedDecimal } from '../core/decimal.ts';
@@ -23,9 +25,9 @@ export const CH = {
   space: 32, // below it: JSON control characters
   comma: 44, // ,
   colon: 58, // :
-  zero: 48, // 0
-  dot: 46, // .
   minus: 45, // -
+  dot: 46, // .
+  zero: 48, // 0
   lowerE: 101, // e
   upperE: 69, // E
   openBracket: 91, // [
@@ -37,13 +39,12 @@ export const CH = {
 /** Most digits of an integer the scanners read (15 digits are always a safe integer). */
 const MAX_INT_DIGITS = 15;
 
-/** Second result of the scan helpers: the integer scanUint/scanInt read, or the end of a level list. */
+/** Second result of the readers below: the integer read, or the end of a level list. */
 export let scanned = 0;
 
 /**
  * End (index after the closing quote) of a JSON string whose opening quote is at `i - 1`, or -1 when it
- * holds an escape or a control character (JSON.parse decides those) or is unterminated. The string's
- * value is then exactly `t.slice(i, end - 1)`.
+ * holds an escape or a control character (JSON.parse decides those) or is unterminated.
  */
 export function scanString(t: string, i: number): number {
   for (;;) {
@@ -54,9 +55,8 @@ export function scanString(t: string, i: number): number {
 }
 
 /**
- * A JSON unsigned integer of 1-15 digits at `i` (no sign, no leading zero, no fraction or exponent), so
- * a safe integer whose text is `String(value)`: value in {@link scanned}, returns the index after it, or
- * -1.
+ * A JSON unsigned integer of 1-15 digits at `i` (no leading zero, no fraction or exponent), so a safe
+ * integer: value in `scanned`, returns the index after it, or -1.
  */
 export function scanUint(t: string, i: number): number {
   let v = 0;
@@ -76,180 +76,210 @@ export function scanUint(t: string, i: number): number {
 }
 
 /**
- * A JSON integer of 1-15 digits at `i`, optionally negative (`-0` is declined: JSON.parse reads it as
- * -0): value in {@link scanned}, returns the index after it, or -1.
+ * A JSON integer of 1-15 digits at `i`, optionally negative (`-0` declined: its sign would be lost in a
+ * comparison of outputs): value in `scanned`, returns the index after it, or -1.
  */
 export function scanInt(t: string, i: number): number {
   if (t.charCodeAt(i) !== CH.minus) return scanUint(t, i);
+  if (t.charCodeAt(i + 1) === CH.zero) return -1;
   const end = scanUint(t, i + 1);
-  if (end < 0 || scanned === 0) return -1;
-  scanned = -scanned;
+  if (end >= 0) scanned = -scanned;
   return end;
 }
 
 /**
- * `"<key>":` at `i`, the key one plain string (the caller compares its text): returns the index of the
- * value (after the colon), or -1. The key's text is t[i + 1, end - 2) where end is the returned index.
+ * A string of 1-15 digits at `i` (just after its opening quote), no leading zero unless it is `"0"`:
+ * value in `scanned`, returns the index after the closing quote, or -1. For integers venues quote
+ * (OKX `ts`), which `fields.ts` optInt reads as `Number(s)`.
  */
-export function scanKey(t: string, i: number): number {
-  if (t.charCodeAt(i) !== CH.quote) return -1;
-  const end = scanString(t, i + 1);
-  if (end < 0 || t.charCodeAt(end) !== CH.colon) return -1;
-  return end + 1;
+export function scanUintString(t: string, i: number): number {
+  const end = scanUint(t, i);
+  return end >= 0 && t.charCodeAt(end) === CH.quote ? end + 1 : -1;
 }
 
-/** Buffer of the asks while they are read before the bids (see the module doc). */
-let askKeys: Float64Array = new Float64Array(512);
-/** The side the level writer fills: its buffer, next free offset, and whether it is the scratch. */
-let wKeys: Float64Array = askKeys;
-let wOffset = 0;
-let wIntoScratch = false;
-/** State of the delta being scanned: sides read (end offsets; -1 = not yet) and exactness. */
-let bidEnd = -1;
-let askEnd = -1;
-let asksInSideBuffer = false;
-let exact = true;
+/**
+ * Any JSON number at `i` as JSON.parse accepts it (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`), for values
+ * a parser ignores: returns the index after it, or -1.
+ */
+export function scanJsonNumber(t: string, i: number): number {
+  if (t.charCodeAt(i) === CH.minus) i++;
+  const first = i;
+  i = skipDigits(t, i);
+  if (i === first || (i - first > 1 && t.charCodeAt(first) === CH.zero)) return -1;
+  if (t.charCodeAt(i) === CH.dot) {
+    const f = i + 1;
+    i = skipDigits(t, f);
+    if (i === f) return -1;
+  }
+  const c = t.charCodeAt(i);
+  if (c === CH.lowerE || c === CH.upperE) {
+    i++;
+    const s = t.charCodeAt(i);
+    if (s === 43 /* + */ || s === CH.minus) i++;
+    const e = i;
+    i = skipDigits(t, e);
+    if (i === e) return -1;
+  }
+  return i;
+}
+
+/** The index of the first non-digit at or after `i`. */
+function skipDigits(t: string, i: number): number {
+  for (;;) {
+    const d = t.charCodeAt(i) - CH.zero;
+    if (d >>> 0 > 9 || d !== d) return i;
+    i++;
+  }
+}
+
+/** False once a level's price or size of the current scan was not read exactly (see beginLevels). */
+let levelsParsed = true;
+/** The next free offset in the level scratch after the last scanLevels. */
+export let levelsEnd = 0;
 
 /**
- * Start scanning one book delta's levels: this scan owns the level scratch from now on (its generation
- * is bumped and any previous tag cleared, as any writer of the scratch does).
+ * Start a scan that parses levels into the shared scratch: the scan owns it from now on (generation
+ * bumped, a previous scanner's tag cleared).
  */
-export function beginDeltaLevels(): void {
+export function beginLevels(): void {
   const ls = levelScratch;
   ls.generation++;
   ls.bids = null;
   ls.asks = null;
-  bidEnd = -1;
-  askEnd = -1;
-  asksInSideBuffer = false;
-  exact = true;
+  levelsParsed = true;
 }
 
 /**
- * Point the level writer at one side of the delta begun by {@link beginDeltaLevels}: bids go to the
- * scratch from 0, asks after the bids when those are read, else to the side buffer. A side read twice
- * makes the delta inexact (never tagged).
+ * Record that the current scan's parsed levels cannot be used (a price or size needs parseDecimal's own
+ * validation, or the sides came in an order the scanner does not lay out): `tagLevels` then leaves the
+ * scratch untagged and the book validates the wire strings as usual.
  */
-export function openSide(bids: boolean): void {
-  if (bids) {
-    if (bidEnd >= 0) exact = false;
-    wKeys = levelScratch.keys;
-    wOffset = 0;
-    wIntoScratch = true;
-  } else if (bidEnd >= 0) {
-    if (askEnd >= 0) exact = false;
-    wKeys = levelScratch.keys;
-    wOffset = bidEnd;
-    wIntoScratch = true;
-    asksInSideBuffer = false;
-  } else {
-    if (askEnd >= 0) exact = false;
-    wKeys = askKeys;
-    wOffset = 0;
-    wIntoScratch = false;
-    asksInSideBuffer = true;
-  }
+export function spoilLevels(): void {
+  levelsParsed = false;
 }
 
 /**
- * Append one level to the open side: `price` and `size` as scanDecimalString gives them (NaN when the
- * wire string needs parseDecimal's own validation; a price that is not positive also makes the delta
- * inexact, so the book reports it).
+ * Record one parsed level at `o` in the scratch (growing it as needed): `price` and `size` as
+ * scanDecimalString/scanDecimalNumber read them (NaN: not exact); a non-positive price spoils the scan
+ * (the book rejects it with its own error).
+ * @returns the next free offset
  */
-export function writeLevel(price: number, size: number): void {
-  if (!(price > 0) || size !== size) exact = false;
-  let keys = wKeys;
-  const o = wOffset;
-  if (o + 2 > keys.length) {
-    if (wIntoScratch) keys = growLevelScratch(o + 2, o);
-    else {
-      keys = new Float64Array(Math.max(o + 2, keys.length * 2));
-      keys.set(askKeys.subarray(0, o));
-      askKeys = keys;
-    }
-    wKeys = keys;
-  }
+export function putLevel(o: number, price: number, size: number): number {
+  let keys = levelScratch.keys;
+  if (o + 2 > keys.length) keys = growLevelScratch(o + 2, o);
+  if (!(price > 0) || size !== size) levelsParsed = false;
   keys[o] = price;
   keys[o + 1] = size;
-  wOffset = o + 2;
-}
-
-/** Close the side opened by {@link openSide} (its levels end at the writer's offset). */
-export function closeSide(bids: boolean): void {
-  if (bids) bidEnd = wOffset;
-  else askEnd = wOffset;
+  return o + 2;
 }
 
 /**
- * End the delta begun by {@link beginDeltaLevels}: when both sides were read once and every level parsed
- * exactly, lay them out as the scratch wants them (bids [0, mid), asks [mid, end)) and tag it with the
- * event's own level arrays, so `L2Book.applyDelta(bids, asks)` uses the parsed numbers. Otherwise the
- * scratch stays untagged and the book validates the wire strings as usual.
+ * A level list `[["p","q",...],...]` at `i`, each level 2 to `maxStrings` (at most 4) plain strings: the
+ * arrays as JSON.parse would build them, end index in `scanned`; null for anything else. Each level's
+ * price and size are parsed in the same pass into the scratch as price,size pairs from `offset` on (end
+ * in `levelsEnd`; see putLevel). The strings after the size (OKX's `"0"` and order count) are kept as
+ * sent.
  */
-export function finishDeltaLevels(bids: readonly WireLevel[], asks: readonly WireLevel[]): void {
-  if (!exact || bidEnd < 0 || askEnd < 0) return;
-  const ls = levelScratch;
-  let end = askEnd;
-  if (asksInSideBuffer) {
-    end = bidEnd + askEnd;
-    const keys = growLevelScratch(end, bidEnd);
-    const from = askKeys;
-    // (A loop: a delta holds few levels, and subarray() would allocate a view per frame.)
-    for (let k = 0; k < askEnd; k++) keys[bidEnd + k] = from[k]!;
+export function scanLevels(t: string, i: number, offset: number, maxStrings: number): WireLevel[] | null {
+  if (t.charCodeAt(i) !== CH.openBracket) return null;
+  const out: WireLevel[] = [];
+  let o = offset;
+  i++;
+  if (t.charCodeAt(i) === CH.closeBracket) {
+    scanned = i + 1;
+    levelsEnd = o;
+    return out;
   }
+  for (;;) {
+    if (t.charCodeAt(i) !== CH.openBracket || t.charCodeAt(i + 1) !== CH.quote) return null;
+    const pEnd = scanDecimalString(t, i + 2);
+    const price = scannedDecimal;
+    if (pEnd < 0 || t.charCodeAt(pEnd) !== CH.comma || t.charCodeAt(pEnd + 1) !== CH.quote) return null;
+    const qEnd = scanDecimalString(t, pEnd + 2);
+    if (qEnd < 0) return null;
+    o = putLevel(o, price, scannedDecimal);
+    const p = t.slice(i + 2, pEnd - 1);
+    const q = t.slice(pEnd + 2, qEnd - 1);
+    i = qEnd;
+    if (t.charCodeAt(i) === CH.closeBracket) out.push([p, q]);
+    else {
+      // Extra strings (OKX: deprecated "0", order count).
+      let n = 2;
+      let x = '';
+      let y = '';
+      while (t.charCodeAt(i) === CH.comma) {
+        if (n === maxStrings || t.charCodeAt(i + 1) !== CH.quote) return null;
+        const e = scanString(t, i + 2);
+        if (e < 0) return null;
+        if (n === 2) x = t.slice(i + 2, e - 1);
+        else y = t.slice(i + 2, e - 1);
+        n++;
+        i = e;
+      }
+      if (t.charCodeAt(i) !== CH.closeBracket) return null;
+      out.push(n === 3 ? [p, q, x] : [p, q, x, y]);
+    }
+    i++;
+    const c = t.charCodeAt(i);
+    if (c === CH.comma) {
+      i++;
+      continue;
+    }
+    if (c !== CH.closeBracket) return null;
+    scanned = i + 1;
+    levelsEnd = o;
+    return out;
+  }
+}
+
+/**
+ * Tag the scratch with the event's level arrays (bids parsed in [0, mid), asks in [mid, end)) unless
+ * the scan was spoiled: L2Book.applyDelta called with these very arrays then uses the parsed levels.
+ */
+export function tagLevels(
+  bids: readonly WireLevel[],
+  asks: readonly WireLevel[],
+  mid: number,
+  end: number,
+): void {
+  if (!levelsParsed) return;
+  const ls = levelScratch;
   ls.bids = bids;
   ls.asks = asks;
-  ls.mid = bidEnd;
+  ls.mid = mid;
   ls.end = end;
 }
 
 /**
- * A level list `[["p","q"],...]` at `i` with exactly two plain strings per level: the arrays (as
- * JSON.parse builds them, wire strings exact), end index in {@link scanned}; null for anything else.
- * `side`: 0 bids, 1 asks (each parsed into the delta begun by {@link beginDeltaLevels}), 2 not parsed
- * (a snapshot's levels, which the book validates itself).
+ * tagLevels for a venue that sends asks first (OKX, Bitget, Gate.io futures): asks were parsed in
+ * [0, asksEnd), bids in [asksEnd, end); the pairs are moved to the scratch's order (bids first) before
+ * tagging.
  */
-export function scanPairLevels(t: string, i: number, side: 0 | 1 | 2): WireLevel[] | null {
-  if (t.charCodeAt(i) !== CH.openBracket) return null;
-  const out: WireLevel[] = [];
-  const parse = side !== 2;
-  if (parse) openSide(side === 0);
-  i++;
-  if (t.charCodeAt(i) !== CH.closeBracket) {
-    for (;;) {
-      if (t.charCodeAt(i) !== CH.openBracket || t.charCodeAt(i + 1) !== CH.quote) return null;
-      const pEnd = scanDecimalString(t, i + 2);
-      const price = scannedDecimal;
-      if (pEnd < 0 || t.charCodeAt(pEnd) !== CH.comma || t.charCodeAt(pEnd + 1) !== CH.quote) return null;
-      const qEnd = scanDecimalString(t, pEnd + 2);
-      if (qEnd < 0 || t.charCodeAt(qEnd) !== CH.closeBracket) return null;
-      if (parse) writeLevel(price, scannedDecimal);
-      out.push([t.slice(i + 2, pEnd - 1), t.slice(pEnd + 2, qEnd - 1)]);
-      i = qEnd + 1;
-      const c = t.charCodeAt(i);
-      if (c === CH.comma) {
-        i++;
-        continue;
-      }
-      if (c !== CH.closeBracket) return null;
-      break;
-    }
+export function tagLevelsAsksFirst(
+  bids: readonly WireLevel[],
+  asks: readonly WireLevel[],
+  asksEnd: number,
+  end: number,
+): void {
+  if (!levelsParsed) return;
+  if (asksEnd > 0 && end > asksEnd) {
+    const keys = growLevelScratch(end + asksEnd, end);
+    keys.copyWithin(end, 0, asksEnd); // asks after the bids
+    keys.copyWithin(0, asksEnd, end + asksEnd); // bids, then asks, from 0
   }
-  if (parse) closeSide(side === 0);
-  scanned = i + 1;
-  return out;
+  tagLevels(bids, asks, end - asksEnd, end);
 }
 
 /**
- * Caches one instrument id `<prefix><symbol>` per scanner: the previous frame's string when the symbol
- * text is the same (a connection carries few symbols), so no slice or concatenation per frame.
+ * Instrument ids `<prefix><symbol>` built from frame text, reusing the previous frame's string when the
+ * symbol is the same (a connection mostly carries few symbols), so no slice or concatenation then.
  */
-export class InstrumentCache {
+export class InstrumentIds {
   private prefix = '';
   private symbol = '';
   private id = '';
 
-  /** The id `<prefix><symbol>` for the symbol text t[start, end). */
+  /** The id for the symbol text t[start, end) under `prefix` (`<venue>:`). */
   at(t: string, start: number, end: number, prefix: string): string {
     if (end - start !== this.symbol.length || prefix !== this.prefix || !t.startsWith(this.symbol, start)) {
       this.symbol = t.slice(start, end);
@@ -258,4 +288,15 @@ export class InstrumentCache {
     }
     return this.id;
   }
+}
+
+/**
+ * `"<key>":` at `i`, the key a plain string (the caller compares its text, t[i + 1, end - 2) where end
+ * is the returned index): the index of the value after the colon, or -1.
+ */
+export function scanKey(t: string, i: number): number {
+  if (t.charCodeAt(i) !== CH.quote) return -1;
+  const end = scanString(t, i + 1);
+  if (end < 0 || t.charCodeAt(end) !== CH.colon) return -1;
+  return end + 1;
 }

@@ -46,8 +46,8 @@ export interface CrossedMarket {
 
 /** Tracks crossings between every ordered pair of members. */
 export class CrossedMarketDetector {
-  /** Open crossings by pair key `a × n + b` (a number: no string built per pair per update). */
-  private readonly open = new Map<number, CrossedMarket>();
+  /** Open crossings by pair `a × n + b` (an array slot: no map or string per pair per update). */
+  private readonly open: (CrossedMarket | undefined)[];
 
   /**
    * @param members member instrument ids; @param takerFee fee rate per member (0.0004 = 4 bps)
@@ -61,19 +61,22 @@ export class CrossedMarketDetector {
     private readonly takerFee: readonly number[],
     private readonly minEdgeBps = 0,
     private readonly classes: readonly string[] = [],
-  ) {}
+  ) {
+    this.open = new Array<CrossedMarket | undefined>(members.length * members.length).fill(undefined);
+  }
 
   /** Crossings open now. */
   current(): CrossedMarket[] {
-    return [...this.open.values()];
+    return this.open.filter((e): e is CrossedMarket => e !== undefined);
   }
 
   /**
    * Re-evaluate after member `changed` moved (or every member with `changed` = -1).
-   * @returns the events this update produced (open, update on a new max edge, close)
+   * @returns the events this update produced (open, update on a new max edge, close); the shared empty
+   *   array `NO_CROSSINGS` when there are none (most updates: nothing is allocated)
    */
-  update(tops: readonly MemberTop[], changed: number, ts: number): CrossedMarket[] {
-    const out: CrossedMarket[] = [];
+  update(tops: readonly MemberTop[], changed: number, ts: number): readonly CrossedMarket[] {
+    let out: CrossedMarket[] | null = null;
     const n = this.members.length;
     for (let a = 0; a < n; a++)
       for (let b = 0; b < n; b++) {
@@ -86,7 +89,7 @@ export class CrossedMarketDetector {
         const netAsk = tb.ask * (1 + (this.takerFee[b] ?? 0));
         const edge = netBid > 0 && netAsk > 0 ? ((netBid - netAsk) / netAsk) * 1e4 : NaN;
         const crossed = edge > this.minEdgeBps;
-        const prev = this.open.get(key);
+        const prev = this.open[key];
         if (crossed && !prev) {
           const e: CrossedMarket = {
             id: `${this.group}:${this.members[a]}>${this.members[b]}:${ts}`,
@@ -103,8 +106,8 @@ export class CrossedMarketDetector {
             durationMs: 0,
             status: 'open',
           };
-          this.open.set(key, e);
-          out.push({ ...e });
+          this.open[key] = e;
+          (out ??= []).push({ ...e });
         } else if (crossed && prev) {
           prev.bid = ta.bid;
           prev.ask = tb.ask;
@@ -113,13 +116,16 @@ export class CrossedMarketDetector {
           prev.durationMs = ts - prev.startTs;
           if (edge > prev.maxEdgeBps) {
             prev.maxEdgeBps = edge;
-            out.push({ ...prev, status: 'update' });
+            (out ??= []).push({ ...prev, status: 'update' });
           }
         } else if (!crossed && prev) {
-          this.open.delete(key);
-          out.push({ ...prev, status: 'close', endTs: ts, durationMs: ts - prev.startTs });
+          this.open[key] = undefined;
+          (out ??= []).push({ ...prev, status: 'close', endTs: ts, durationMs: ts - prev.startTs });
         }
       }
-    return out;
+    return out ?? NO_CROSSINGS;
   }
 }
+
+/** What `update` returns when nothing opened, grew or closed (frozen: never mutate it). */
+export const NO_CROSSINGS: readonly CrossedMarket[] = Object.freeze([]);

@@ -19,7 +19,7 @@ import { TradeFlow, type FlowStats } from '../flow.ts';
 import { Heatmap, type HeatmapConfig } from '../heatmap.ts';
 import { bucketOf } from '../scan.ts';
 import type { BookMetrics } from '../types.ts';
-import { CrossedMarketDetector, type CrossedMarket, type MemberTop } from './arbitrage.ts';
+import { CrossedMarketDetector, NO_CROSSINGS, type CrossedMarket, type MemberTop } from './arbitrage.ts';
 import { ConsolidatedBook, type BaseUnits } from './book.ts';
 import { depthShares, routeMarketOrder, type RoutingEstimate } from './routing.ts';
 
@@ -170,6 +170,13 @@ export class ConsolidationGroup {
   /** Latest funding per member (perpetuals whose venue streams it). */
   private readonly funding: (Funding | undefined)[];
   ts = NaN;
+  /**
+   * The stage's bookkeeping (ConsolidationStage), kept here so a member update reads no map: the sampling
+   * interval (ms / sampleIntervalMs, floored) of the group's last update, NaN while no sample is pending,
+   * and when its view was last published (local ms since epoch UTC).
+   */
+  sampleSlot = NaN;
+  lastPublished = -Infinity;
 
   constructor(readonly opts: GroupOptions) {
     const ms = opts.members;
@@ -209,7 +216,7 @@ export class ConsolidationGroup {
     b: InstrumentBook,
     delta: { bids: readonly WireLevel[]; asks: readonly WireLevel[] } | null,
     ts: number,
-  ): CrossedMarket[] {
+  ): readonly CrossedMarket[] {
     this.books[m] = b;
     this.states[m] = b.health.state;
     this.ts = ts;
@@ -225,7 +232,7 @@ export class ConsolidationGroup {
   }
 
   /** A member changed state: leaving `live` removes its levels at once (they return with its next snapshot). */
-  onMemberState(m: number, b: InstrumentBook, ts: number): CrossedMarket[] {
+  onMemberState(m: number, b: InstrumentBook, ts: number): readonly CrossedMarket[] {
     this.books[m] = b;
     this.states[m] = b.health.state;
     this.ts = ts;
@@ -235,7 +242,7 @@ export class ConsolidationGroup {
         this.updateTop(m, b);
         return this.crossed.update(this.tops, m, ts);
       }
-      return [];
+      return NO_CROSSINGS;
     }
     return this.leave(m, ts);
   }
@@ -506,7 +513,7 @@ export class ConsolidationGroup {
     return { bidFloor, askCeiling };
   }
 
-  private leave(m: number, ts: number): CrossedMarket[] {
+  private leave(m: number, ts: number): readonly CrossedMarket[] {
     if (this.book.included[m]) this.book.removeMember(m);
     this.tops[m] = { bid: NaN, bidSize: NaN, ask: NaN, askSize: NaN };
     return this.crossed.update(this.tops, m, ts);

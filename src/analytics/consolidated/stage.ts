@@ -144,15 +144,12 @@ export class ConsolidationStage implements PipelineStage {
   private readonly memberships = new Map<InstrumentId, Membership[]>();
   /** Live conversion instrument → the (group, member, quote) it converts. */
   private readonly converters = new Map<InstrumentId, Membership[]>();
-  private readonly lastPublished = new Map<string, number>();
   private readonly books = new Map<InstrumentId, InstrumentBook>();
   private readonly sessions = new Map<string, SessionStats>();
   private readonly spec: (id: InstrumentId) => InstrumentSpec;
   private readonly interval: number;
   private lastWatchlist = -Infinity;
   private readonly sampleMs: number;
-  /** Per group: the sampling interval of its last update (its sample is pending until the next one). */
-  private readonly sampleSlot = new Map<string, number>();
   private clock = NaN;
 
   /** @throws {RangeError} for a group without members or an instrument in one group twice */
@@ -291,10 +288,13 @@ export class ConsolidationStage implements PipelineStage {
   flush(): void {
     for (const g of this.groups.values()) {
       this.opts.bus.publish('consolidated', g.view());
-      this.lastPublished.set(g.opts.name, this.clock);
+      g.lastPublished = this.clock;
     }
-    for (const g of this.groups.values()) if (this.sampleSlot.has(g.opts.name)) this.emitSample(g);
-    this.sampleSlot.clear();
+    for (const g of this.groups.values())
+      if (!Number.isNaN(g.sampleSlot)) {
+        this.emitSample(g);
+        g.sampleSlot = NaN;
+      }
     if (this.opts.watchlist !== false) this.opts.bus.publish('watchlist', this.watchlist());
   }
 
@@ -362,9 +362,9 @@ export class ConsolidationStage implements PipelineStage {
   private sampleBefore(g: ConsolidationGroup, ts: number): void {
     if (!(this.sampleMs > 0)) return;
     const slot = Math.floor(ts / this.sampleMs);
-    const prev = this.sampleSlot.get(g.opts.name);
-    if (prev !== undefined && prev !== slot) this.emitSample(g);
-    this.sampleSlot.set(g.opts.name, slot);
+    const prev = g.sampleSlot;
+    if (!Number.isNaN(prev) && prev !== slot) this.emitSample(g);
+    g.sampleSlot = slot;
   }
 
   /** Publish the group's metrics sample and basis now (at the time of its last update). */
@@ -418,14 +418,13 @@ export class ConsolidationStage implements PipelineStage {
     }
   }
 
-  private publishCrossed(events: CrossedMarket[]): void {
+  private publishCrossed(events: readonly CrossedMarket[]): void {
     for (const e of events) this.opts.bus.publish('arbitrage', e);
   }
 
   private maybePublish(g: ConsolidationGroup, ts: number): void {
-    const last = this.lastPublished.get(g.opts.name) ?? -Infinity;
-    if (ts - last < this.interval) return;
-    this.lastPublished.set(g.opts.name, ts);
+    if (ts - g.lastPublished < this.interval) return;
+    g.lastPublished = ts;
     if (this.opts.bus.hasSubscribers?.('consolidated') ?? true)
       this.opts.bus.publish('consolidated', g.view());
   }

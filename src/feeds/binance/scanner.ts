@@ -14,26 +14,33 @@
  */
 import type { Bbo, BookDelta, MarketEvent, Trade, WireLevel } from '../../core/model.ts';
 import { tradeKind } from './trade-kind.ts';
-import { scanDecimalString, scannedDecimal } from '../../core/decimal.ts';
-import { growLevelScratch, levelScratch } from '../../book/level-scratch.ts';
+import {
+  InstrumentIds,
+  beginLevels,
+  levelsEnd,
+  scanLevels,
+  scanString,
+  scanUint,
+  scanned,
+  spoilLevels,
+  tagLevels,
+} from '../frame-scan.ts';
 
 // Character codes the scanner compares with.
 const QUOTE = 34; // "
 const BACKSLASH = 92; // \
-const SPACE = 32; // below it: JSON control characters
 const COMMA = 44; // ,
 const COLON = 58; // :
-const ZERO = 48; // 0
-const DOT = 46; // .
 const LOWER_E = 101; // e (also the `e` key: event type)
 const UPPER_E = 69; // E (also the `E` key: event time)
-const OPEN_BRACKET = 91; // [
-const CLOSE_BRACKET = 93; // ]
 const CLOSE_BRACE = 125; // }
 const LOWER_T = 116; // t (trade id key; also `true`)
 const LOWER_F = 102; // f (`false`)
 const UPPER_A = 65; // first letter accepted as a key
 const ASCII_END = 128;
+
+/** Instrument ids of the frames read (one symbol per connection mostly). */
+const instruments = new InstrumentIds();
 
 // One-letter keys of the data object (char codes).
 const KEY_EVENT = LOWER_E; // e
@@ -61,9 +68,6 @@ const SEEN = { e: 1, E: 2, T: 4, s: 8, U: 16, u: 32, b: 64, a: 128, pu: 256, ps:
 /** Keys a depth frame must carry: e, s, U, u, b, a. */
 const DEPTH_REQUIRED = SEEN.e | SEEN.s | SEEN.U | SEEN.u | SEEN.b | SEEN.a;
 
-/** Most digits of an integer the scanner reads (15 digits are always a safe integer). */
-const MAX_INT_DIGITS = 15;
-
 /** Envelope prefix and the text between the stream name and the data object. */
 const ENVELOPE = '{"stream":"';
 const DATA_OPEN = ',"data":{';
@@ -72,92 +76,6 @@ const DEPTH_EVENT_VALUE = '"depthUpdate"';
 
 /** scanFlat's value kinds. */
 const KIND = { absent: 0, string: 1, integer: 2, true: 3, false: 4 } as const;
-
-/** Second result of the scan helpers below (the parsed integer, or the end of a level list). */
-let scanned = 0;
-
-/**
- * End (index after the closing quote) of a JSON string whose opening quote is at `i - 1`, or -1 when it
- * holds an escape or a control character (JSON.parse decides those) or is unterminated.
- */
-function scanString(t: string, i: number): number {
-  for (;;) {
-    const c = t.charCodeAt(i++);
-    if (c === QUOTE) return i;
-    if (c === BACKSLASH || c < SPACE || c !== c) return -1; // c !== c: end of text (NaN)
-  }
-}
-
-/**
- * A JSON unsigned integer of 1-15 digits at `i` (no leading zero, no fraction or exponent), so it is a
- * safe integer: value in `scanned`, returns the index after it, or -1.
- */
-function scanUint(t: string, i: number): number {
-  let v = 0;
-  const start = i;
-  for (;;) {
-    const d = t.charCodeAt(i) - ZERO;
-    if (d >>> 0 > 9 || d !== d) break; // d !== d: past the end (NaN)
-    v = v * 10 + d;
-    i++;
-  }
-  const n = i - start;
-  if (n === 0 || n > MAX_INT_DIGITS || (n > 1 && t.charCodeAt(start) === ZERO)) return -1;
-  const c = t.charCodeAt(i);
-  if (c === DOT || c === LOWER_E || c === UPPER_E) return -1; // not a plain integer
-  scanned = v;
-  return i;
-}
-
-/** Set by scanLevels: false once a level's price or size was not read exactly (see scanDecimalString). */
-let levelsParsed = true;
-/** Set by scanLevels: the next free offset in the level scratch. */
-let levelsEnd = 0;
-
-/**
- * A level list `[["p","q"],...]` at `i` with exactly two plain strings per level: the arrays (as
- * JSON.parse would build them), end index in `scanned`; null for anything else. The prices and sizes are
- * parsed in the same pass into the level scratch (book/level-scratch.ts) as price,size pairs from
- * `offset` on (end in `levelsEnd`); `levelsParsed` turns false when one of them needs parseDecimal's
- * own validation (a malformed or long decimal, a zero price).
- */
-function scanLevels(t: string, i: number, offset: number): WireLevel[] | null {
-  if (t.charCodeAt(i) !== OPEN_BRACKET) return null;
-  const out: WireLevel[] = [];
-  let keys = levelScratch.keys;
-  let o = offset;
-  i++;
-  if (t.charCodeAt(i) === CLOSE_BRACKET) {
-    scanned = i + 1;
-    levelsEnd = o;
-    return out;
-  }
-  for (;;) {
-    if (t.charCodeAt(i) !== OPEN_BRACKET || t.charCodeAt(i + 1) !== QUOTE) return null;
-    const pEnd = scanDecimalString(t, i + 2);
-    const price = scannedDecimal;
-    if (pEnd < 0 || t.charCodeAt(pEnd) !== COMMA || t.charCodeAt(pEnd + 1) !== QUOTE) return null;
-    const qEnd = scanDecimalString(t, pEnd + 2);
-    const size = scannedDecimal;
-    if (qEnd < 0 || t.charCodeAt(qEnd) !== CLOSE_BRACKET) return null;
-    if (!(price > 0) || size !== size) levelsParsed = false;
-    if (o + 2 > keys.length) keys = growLevelScratch(o + 2, o);
-    keys[o] = price;
-    keys[o + 1] = size;
-    o += 2;
-    out.push([t.slice(i + 2, pEnd - 1), t.slice(pEnd + 2, qEnd - 1)]);
-    i = qEnd + 1;
-    const c = t.charCodeAt(i);
-    if (c === COMMA) {
-      i++;
-      continue;
-    }
-    if (c !== CLOSE_BRACKET) return null;
-    scanned = i + 1;
-    levelsEnd = o;
-    return out;
-  }
-}
 
 /**
  * Scratch of scanFlat, per key (char code of a one-letter key; KEY_PAIR_SLOT = `ps`): its KIND: absent,
@@ -173,24 +91,6 @@ const flatSeen = new Uint8Array(ASCII_END);
 const FLAT_KEYS = new Uint8Array(ASCII_END);
 for (const k of 'eETstpqXmMubBaA') FLAT_KEYS[k.charCodeAt(0)] = 1;
 FLAT_KEYS[KEY_PAIR_SLOT] = 1;
-
-/** The last instrument id built by instrumentAt, from `cachedPrefix` and `cachedSymbol`. */
-let cachedPrefix = '';
-let cachedSymbol = '';
-let cachedInstrument = '';
-
-/**
- * The instrument id `<prefix><symbol>` for the symbol text t[start, end): the previous frame's string
- * when the symbol is the same (a connection mostly carries one symbol), so no slice or concatenation.
- */
-function instrumentAt(t: string, start: number, end: number, prefix: string): string {
-  if (end - start !== cachedSymbol.length || prefix !== cachedPrefix || !t.startsWith(cachedSymbol, start)) {
-    cachedSymbol = t.slice(start, end);
-    cachedPrefix = prefix;
-    cachedInstrument = prefix + cachedSymbol;
-  }
-  return cachedInstrument;
-}
 
 /**
  * Scan one frame. `prefix` is the instrument prefix (`<venue>:`).
@@ -265,7 +165,7 @@ function scanBookTicker(t: string, start: number, prefix: string, localTs: numbe
     return null;
   return {
     type: 'bbo',
-    instrument: instrumentAt(t, sStart, sEnd - 1, prefix),
+    instrument: instruments.at(t, sStart, sEnd - 1, prefix),
     exchangeTs: E,
     localTs,
     sequence: u,
@@ -293,11 +193,7 @@ function scanDepth(t: string, start: number, prefix: string, localTs: number): B
   let asks: WireLevel[] | null = null;
   // The levels are parsed into the shared scratch as they are read (bids first, as Binance sends them):
   // this scan owns it from now on.
-  const ls = levelScratch;
-  ls.generation++;
-  ls.bids = null;
-  ls.asks = null;
-  levelsParsed = true;
+  beginLevels();
   let mid = 0;
   for (;;) {
     if (t.charCodeAt(i) !== QUOTE) return null;
@@ -320,7 +216,7 @@ function scanDepth(t: string, start: number, prefix: string, localTs: number): B
       } else if (k1 === KEY_SYMBOL) {
         const end = scanString(t, i + 1);
         if (t.charCodeAt(i) !== QUOTE || end < 0 || end === i + 2) return null;
-        symbol = instrumentAt(t, i + 1, end - 1, prefix);
+        symbol = instruments.at(t, i + 1, end - 1, prefix);
         i = end;
         bit = SEEN.s;
       } else if (k1 === KEY_FIRST_ID || k1 === KEY_LAST_ID) {
@@ -332,8 +228,8 @@ function scanDepth(t: string, start: number, prefix: string, localTs: number): B
         bit = k1 === KEY_FIRST_ID ? SEEN.U : SEEN.u;
       } else if (k1 === KEY_BIDS || k1 === KEY_ASKS) {
         // Asks before bids (never sent): parsed at 0 too, then not used (levelsParsed false).
-        if (k1 === KEY_ASKS && bids === null) levelsParsed = false;
-        const levels = scanLevels(t, i, k1 === KEY_BIDS ? 0 : mid);
+        if (k1 === KEY_ASKS && bids === null) spoilLevels();
+        const levels = scanLevels(t, i, k1 === KEY_BIDS ? 0 : mid, 2);
         if (levels === null) return null;
         if (k1 === KEY_BIDS) {
           bids = levels;
@@ -366,13 +262,8 @@ function scanDepth(t: string, start: number, prefix: string, localTs: number): B
   }
   // U > u is an error the JSON.parse path reports.
   if ((seen & DEPTH_REQUIRED) !== DEPTH_REQUIRED || U > u || bids === null || asks === null) return null;
-  if (levelsParsed) {
-    // L2Book.applyDelta(bids, asks) applies the scratch instead of parsing the strings again.
-    ls.bids = bids;
-    ls.asks = asks;
-    ls.mid = mid;
-    ls.end = levelsEnd;
-  }
+  // L2Book.applyDelta(bids, asks) applies the scratch instead of parsing the strings again.
+  tagLevels(bids, asks, mid, levelsEnd);
   return {
     type: 'book_delta',
     instrument: symbol,
@@ -460,7 +351,7 @@ function flatEvent(t: string, prefix: string, localTs: number): Trade | Bbo | nu
   const kind = flatKind;
   const s =
     kind[KEY_SYMBOL] === KIND.string && flatEnd[KEY_SYMBOL]! > flatStart[KEY_SYMBOL]!
-      ? instrumentAt(t, flatStart[KEY_SYMBOL]!, flatEnd[KEY_SYMBOL]!, prefix)
+      ? instruments.at(t, flatStart[KEY_SYMBOL]!, flatEnd[KEY_SYMBOL]!, prefix)
       : null;
   if (s === null) return null;
   const e =

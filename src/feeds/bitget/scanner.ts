@@ -15,21 +15,24 @@
  * and seq, `ts` an integer string or number. Anything else (whitespace, escapes, other keys or channels,
  * several data objects, `null`s, trailing text) gives null and the frame takes the JSON.parse path,
  * which accepts it or throws its usual typed error (test/fuzz-scanner-bitget.test.ts checks both paths
- * agree on the recordings and their mutations). An update's prices and sizes are parsed while scanned
- * and tag the level scratch (frame-scan.ts), so `L2Book.applyDelta` does not validate them again.
+ * agree on the recordings and their mutations). Prices and sizes are parsed while scanned and tag the
+ * level scratch (frame-scan.ts; asks, sent first, are moved after the bids), so `L2Book.applyDelta` and
+ * `applySnapshot` do not validate them again.
  */
 import type { BookDelta, BookSnapshot, WireLevel } from '../../core/model.ts';
 import {
   CH,
-  InstrumentCache,
-  beginDeltaLevels,
-  finishDeltaLevels,
+  InstrumentIds,
+  beginLevels,
+  levelsEnd,
   scanInt,
   scanKey,
-  scanPairLevels,
+  scanLevels,
   scanString,
   scanUint,
   scanned,
+  tagLevels,
+  tagLevelsAsksFirst,
 } from '../frame-scan.ts';
 import { BITGET_BOOK_DEPTH, BITGET_MARKETS } from './channels.ts';
 
@@ -44,6 +47,8 @@ const TOP_TS = ',"ts":';
 /** Bits of the data object's keys seen. */
 const SEEN = { asks: 1, bids: 2, checksum: 4, seq: 8, ts: 16 } as const;
 const LEVELS_REQUIRED = SEEN.asks | SEEN.bids;
+/** First letter of `bids`. */
+const LETTER_B = 98;
 
 /** Range of a checksum optChecksum accepts (signed or unsigned 32-bit). */
 const INT32_MIN = -0x80000000;
@@ -52,7 +57,7 @@ const UINT32_MAX = 0xffffffff;
 /** Instrument prefix `<venue>:` of each `instType` spelling (BITGET_MARKETS). */
 const PREFIX = new Map(Object.entries(BITGET_MARKETS).map(([k, v]) => [k, `${v}:`]));
 
-const instruments = new InstrumentCache();
+const instruments = new InstrumentIds();
 
 /**
  * Scan one Bitget frame.
@@ -91,22 +96,30 @@ export function scanBitgetFrame(t: string, localTs: number): BookSnapshot | Book
   let ts = NaN;
   let bids: WireLevel[] | null = null;
   let asks: WireLevel[] | null = null;
-  if (!whole) beginDeltaLevels();
+  // Both sides are parsed into the scratch, in the order sent: the first from 0, the second after it.
+  let firstEnd = 0;
+  let end = 0;
+  let asksFirst = false;
+  beginLevels();
   for (;;) {
     const v = scanKey(t, i);
     if (v < 0) return null;
     const keyLength = v - i - 3;
     let bit: number;
-    if (keyLength === 4 && t.startsWith('asks', i + 1)) {
-      asks = scanPairLevels(t, v, whole ? 2 : 1);
-      if (asks === null) return null;
+    if (keyLength === 4 && (t.startsWith('asks', i + 1) || t.startsWith('bids', i + 1))) {
+      const isBids = t.charCodeAt(i + 1) === LETTER_B;
+      const first = bids === null && asks === null;
+      const levels = scanLevels(t, v, end, 2);
+      if (levels === null) return null;
+      if (first) {
+        firstEnd = levelsEnd;
+        asksFirst = !isBids;
+      }
+      if (isBids) bids = levels;
+      else asks = levels;
+      end = levelsEnd;
       i = scanned;
-      bit = SEEN.asks;
-    } else if (keyLength === 4 && t.startsWith('bids', i + 1)) {
-      bids = scanPairLevels(t, v, whole ? 2 : 0);
-      if (bids === null) return null;
-      i = scanned;
-      bit = SEEN.bids;
+      bit = isBids ? SEEN.bids : SEEN.asks;
     } else if (keyLength === 8 && t.startsWith('checksum', i + 1)) {
       i = scanInt(t, v);
       if (i < 0 || scanned < INT32_MIN || scanned > UINT32_MAX) return null;
@@ -143,6 +156,9 @@ export function scanBitgetFrame(t: string, localTs: number): BookSnapshot | Book
     if (i < 0) return null;
   }
   if (t.charCodeAt(i) !== CH.closeBrace || i + 1 !== t.length) return null;
+  // The scratch holds bids in [0, mid), asks after (level-scratch.ts): asks sent first are moved.
+  if (asksFirst) tagLevelsAsksFirst(bids, asks, firstEnd, end);
+  else tagLevels(bids, asks, firstEnd, end);
   const hasChecksum = (seen & SEEN.checksum) !== 0;
   if (whole) {
     const snapshot: BookSnapshot = {
@@ -157,7 +173,6 @@ export function scanBitgetFrame(t: string, localTs: number): BookSnapshot | Book
     };
     return hasChecksum ? { ...snapshot, checksum } : snapshot;
   }
-  finishDeltaLevels(bids, asks);
   return hasChecksum
     ? {
         type: 'book_delta',

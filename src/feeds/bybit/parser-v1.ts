@@ -21,6 +21,7 @@ import { isObject, optTime, parseJsonKeepingDecimals, reqString, takerSide, type
 import type { FeedParser } from '../types.ts';
 import { unsequencedDelta } from '../events.ts';
 import { bybitRoute } from './parser-v5.ts';
+import { scanBybitV1BookFrame } from './scanner.ts';
 
 /** v1 frames with `size`/`price` JSON numbers, their wire text kept. */
 const parseV1 = parseJsonKeepingDecimals(['size', 'price']);
@@ -30,10 +31,28 @@ const L2_25_DEPTH = 25;
 
 /** Parser for one Bybit v1 public connection. Stateless. */
 export class BybitV1Parser implements FeedParser {
+  private readonly prefix: string;
+
   /** @param venue the venue id prefixed to instruments */
-  constructor(readonly venue: string = 'bybit-linear') {}
+  constructor(readonly venue: string = 'bybit-linear') {
+    this.prefix = venue + ':';
+  }
 
   parse(text: string, localTs: number): readonly MarketEvent[] {
+    // Fast path (scanner.ts): an orderBookL2 frame read in place; the same event as parseJson below, or
+    // null for anything it does not recognise exactly.
+    const e = scanBybitV1BookFrame(text, this.prefix, localTs);
+    if (e !== null) return [e];
+    return this.parseJson(text, localTs);
+  }
+
+  /**
+   * The plain JSON path: number-quoting JSON.parse (parseJsonKeepingDecimals), then the topic. Every
+   * frame the scanner declines comes here; test/fuzz-scanner-bybit.test.ts compares the two.
+   * @returns the frame's events; empty for acks and pongs
+   * @throws {MalformedFrameError} `malformed_json`, `invalid_field`, `unknown_stream`, `unsupported`
+   */
+  parseJson(text: string, localTs: number): readonly MarketEvent[] {
     const msg = parseV1(text);
     const t = bybitRoute(msg, this.venue);
     if (t === null) return [];

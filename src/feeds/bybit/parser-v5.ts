@@ -20,6 +20,7 @@ import { isObject, levelList, optTime, parseObject, reqString, reqJsonUint, take
 import type { Json } from '../fields.ts';
 import type { FeedParser } from '../types.ts';
 import { BybitTickerFunding } from './funding.ts';
+import { scanBybitV5BookFrame } from './scanner.ts';
 
 /**
  * Route a Bybit frame (v1 and v5 alike): its `topic`, the topic's kind (`orderbook`) and the instrument
@@ -50,12 +51,29 @@ export class BybitV5Parser implements FeedParser {
   /** Ticker snapshot/delta merge of this connection, for funding events (funding.ts). */
   private readonly tickers: BybitTickerFunding;
 
+  private readonly prefix: string;
+
   /** @param venue the venue id prefixed to instruments */
   constructor(readonly venue: string = 'bybit-linear') {
     this.tickers = new BybitTickerFunding(venue);
+    this.prefix = venue + ':';
   }
 
   parse(text: string, localTs: number): readonly MarketEvent[] {
+    // Fast path (scanner.ts): an orderbook frame read in place; the same event as parseJson below, or
+    // null for anything it does not recognise exactly.
+    const e = scanBybitV5BookFrame(text, this.prefix, localTs);
+    if (e !== null) return [e];
+    return this.parseJson(text, localTs);
+  }
+
+  /**
+   * The plain JSON path: JSON.parse, then the topic. Every frame the scanner declines comes here;
+   * test/fuzz-scanner-bybit.test.ts compares the two.
+   * @returns the frame's events; empty for acks and pongs
+   * @throws {MalformedFrameError} `malformed_json`, `invalid_field`, `unknown_stream`, `unsupported`
+   */
+  parseJson(text: string, localTs: number): readonly MarketEvent[] {
     const msg = parseObject(text);
     const t = bybitRoute(msg, this.venue);
     if (t === null) return [];

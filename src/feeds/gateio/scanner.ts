@@ -16,25 +16,26 @@
  * `{"p":"..","s":..}` objects with a string or unsigned-integer size. Anything else (whitespace, escapes,
  * other channels or events, a non-null `error`, numbers with a sign, fraction or exponent, trailing text)
  * gives null and the frame takes the JSON.parse path, which accepts it or throws its usual typed error
- * (test/fuzz-scanner-gateio.test.ts checks both paths agree on the recordings and their mutations). An
- * update's prices and sizes are parsed while scanned and tag the level scratch (frame-scan.ts), so
- * `L2Book.applyDelta` does not validate them again.
+ * (test/fuzz-scanner-gateio.test.ts checks both paths agree on the recordings and their mutations).
+ * Prices and sizes are parsed while scanned and tag the level scratch (frame-scan.ts; futures asks, sent
+ * first, are moved after the bids), so `L2Book.applyDelta` and `applySnapshot` do not validate them
+ * again.
  */
 import type { BookDelta, BookSnapshot, WireLevel } from '../../core/model.ts';
 import { scanDecimalString, scannedDecimal } from '../../core/decimal.ts';
 import {
   CH,
-  InstrumentCache,
-  beginDeltaLevels,
-  closeSide,
-  finishDeltaLevels,
-  openSide,
+  InstrumentIds,
+  beginLevels,
+  levelsEnd,
+  putLevel,
   scanKey,
-  scanPairLevels,
+  scanLevels,
   scanString,
   scanUint,
   scanned,
-  writeLevel,
+  tagLevels,
+  tagLevelsAsksFirst,
 } from '../frame-scan.ts';
 import { GATEIO_MARKETS } from './channels.ts';
 
@@ -107,27 +108,28 @@ const CODE_9 = 57;
 const KEY_P = 112; // p
 const KEY_S = 115; // s
 
-const instruments = new InstrumentCache();
+const instruments = new InstrumentIds();
 
-/** Set by scanLevels: the index after the list. */
-let levelsEnd = 0;
+/** Set by gateLevels: the index after the list, and the next free offset in the level scratch. */
+let listEnd = 0;
+let listOffset = 0;
 
 /**
  * A level list at `i`: pairs `[["p","s"],..]` (spot) or objects `[{"p":"..","s":..},..]` (futures; a size
  * string or an unsigned integer of at most 15 digits), all of one kind. Returns the `[price, size]`
- * arrays, end index in `levelsEnd`, or null for anything else. `side` as scanPairLevels (0 bids, 1 asks
- * parsed into the delta's levels, 2 not parsed).
+ * arrays (end index in `listEnd`), the levels parsed into the scratch from `offset` on (next free offset
+ * in `listOffset`), or null for anything else.
  */
-function scanLevels(t: string, i: number, side: 0 | 1 | 2): WireLevel[] | null {
+function gateLevels(t: string, i: number, offset: number): WireLevel[] | null {
   if (t.charCodeAt(i + 1) !== CH.openBrace) {
-    const pairs = scanPairLevels(t, i, side);
-    levelsEnd = scanned;
+    const pairs = scanLevels(t, i, offset, 2);
+    listEnd = scanned;
+    listOffset = levelsEnd;
     return pairs;
   }
   if (t.charCodeAt(i) !== CH.openBracket) return null;
   const out: WireLevel[] = [];
-  const parse = side !== 2;
-  if (parse) openSide(side === 0);
+  let o = offset;
   i++;
   for (;;) {
     if (
@@ -162,11 +164,11 @@ function scanLevels(t: string, i: number, side: 0 | 1 | 2): WireLevel[] | null {
     } else {
       i = scanUint(t, sStart);
       if (i < 0) return null;
-      sizeValue = scanned;
+      sizeValue = scanned; // a safe integer: exactly parseDecimal(String(value), true)
       size = t.slice(sStart, i);
     }
     if (t.charCodeAt(i) !== CH.closeBrace) return null;
-    if (parse) writeLevel(price, sizeValue);
+    o = putLevel(o, price, sizeValue);
     out.push([t.slice(pStart, pEnd - 1), size]);
     i++;
     const c = t.charCodeAt(i);
@@ -177,8 +179,8 @@ function scanLevels(t: string, i: number, side: 0 | 1 | 2): WireLevel[] | null {
     if (c !== CH.closeBracket) return null;
     break;
   }
-  if (parse) closeSide(side === 0);
-  levelsEnd = i + 1;
+  listEnd = i + 1;
+  listOffset = o;
   return out;
 }
 
@@ -200,10 +202,6 @@ export function scanGateioFrame(t: string, localTs: number): BookDelta | BookSna
   const book = bookChannelAt(t, i + CHANNEL.length);
   if (book === null) return null;
   i = channelEnd;
-  // An obu frame says whether it is a full book in `full`, which may come after the levels: its levels
-  // are parsed as a delta's and simply not tagged when it turns out full.
-  const lookahead = book.obu && t.includes('"full":true', i);
-
   let seen = 0;
   let ts = NaN;
   let U = 0;
@@ -213,7 +211,11 @@ export function scanGateioFrame(t: string, localTs: number): BookDelta | BookSna
   let sEnd = 0;
   let bids: WireLevel[] | null = null;
   let asks: WireLevel[] | null = null;
-  if (!lookahead) beginDeltaLevels();
+  // Both sides are parsed into the scratch, in the order sent: the first from 0, the second after it.
+  let firstEnd = 0;
+  let end = 0;
+  let asksFirst = false;
+  beginLevels();
   for (;;) {
     // A one-letter key `"k":` (all but `full`).
     const short = t.charCodeAt(i + 2) === CH.quote && t.charCodeAt(i + 3) === CH.colon;
@@ -223,11 +225,17 @@ export function scanGateioFrame(t: string, localTs: number): BookDelta | BookSna
     const k = t.charCodeAt(i + 1);
     let bit: number;
     if (keyLength === 1 && (k === 98 /* b */ || k === 97) /* a */) {
-      const levels = scanLevels(t, v, lookahead ? 2 : k === 98 ? 0 : 1);
+      const first = bids === null && asks === null;
+      const levels = gateLevels(t, v, end);
       if (levels === null) return null;
+      if (first) {
+        firstEnd = listOffset;
+        asksFirst = k === 97;
+      }
       if (k === 98) bids = levels;
       else asks = levels;
-      i = levelsEnd;
+      end = listOffset;
+      i = listEnd;
       bit = k === 98 ? SEEN.b : SEEN.a;
     } else if (keyLength === 1 && (k === 85 /* U */ || k === 117 /* u */ || k === 116) /* t */) {
       i = scanUint(t, v);
@@ -264,7 +272,7 @@ export function scanGateioFrame(t: string, localTs: number): BookDelta | BookSna
     if (c !== CH.closeBrace || t.charCodeAt(i + 1) !== CH.closeBrace || i + 2 !== t.length) return null;
     break;
   }
-  if (bids === null || asks === null || full !== lookahead) return null;
+  if (bids === null || asks === null) return null;
   if ((seen & (full ? FULL_REQUIRED : DELTA_REQUIRED)) !== (full ? FULL_REQUIRED : DELTA_REQUIRED))
     return null;
 
@@ -285,6 +293,9 @@ export function scanGateioFrame(t: string, localTs: number): BookDelta | BookSna
     depth = Number(t.slice(dot + 1, sEnd));
   } else instrument = instruments.at(t, sStart, sEnd, book.prefix);
 
+  // The scratch holds bids in [0, mid), asks after (level-scratch.ts): asks sent first are moved.
+  if (asksFirst) tagLevelsAsksFirst(bids, asks, firstEnd, end);
+  else tagLevels(bids, asks, firstEnd, end);
   if (full)
     return {
       type: 'book_snapshot',
@@ -296,7 +307,6 @@ export function scanGateioFrame(t: string, localTs: number): BookDelta | BookSna
       asks,
       depthLimit: depth,
     };
-  finishDeltaLevels(bids, asks);
   return {
     type: 'book_delta',
     instrument,

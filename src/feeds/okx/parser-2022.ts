@@ -15,6 +15,8 @@ import { OkxV5Parser, type OkxSequence } from './parser-v5.ts';
 
 /** Parser for one OKX connection of the 2022 generation. Stateless. */
 export class Okx2022Parser extends OkxV5Parser {
+  protected override readonly unsequencedPushes: boolean = true;
+
   protected override sequenceOf(d: Json, instrument: string): OkxSequence {
     if (d.seqId !== undefined || d.prevSeqId !== undefined)
       throw new MalformedFrameError(

@@ -22,15 +22,10 @@ import { isObject, levelList, optChecksum, optInt, parseObject, reqNonEmpty, req
 import { takerSide } from '../fields.ts';
 import type { Json } from '../fields.ts';
 import type { FeedParser } from '../types.ts';
+import { OKX_BOOK_DEPTH, okxWholeImageChannel } from './channels.ts';
+import { scanOkxBookFrame } from './scanner.ts';
 
-/** Depth per side of each OKX book channel's snapshot (OKX "Order book channel", channel table). */
-export const OKX_BOOK_DEPTH: Readonly<Record<string, number>> = {
-  books: 400,
-  'books-l2-tbt': 400,
-  'books50-l2-tbt': 50,
-  books5: 5,
-  'bbo-tbt': 1,
-};
+export { OKX_BOOK_DEPTH } from './channels.ts';
 
 /** Channels ignored on purpose (no events). */
 const IGNORED_CHANNELS = new Set(['tickers']);
@@ -45,9 +40,32 @@ export interface OkxSequence {
 
 /** Parser for one OKX v5 public connection. Stateless. */
 export class OkxV5Parser implements FeedParser {
-  constructor(readonly venue: string = 'okx') {}
+  /**
+   * This generation's book pushes carry no `seqId`/`prevSeqId` (parser-2022.ts): tells the frame
+   * scanner to decline pushes that do and to flag deltas unsequenced, as sequenceOf does.
+   */
+  protected readonly unsequencedPushes: boolean = false;
+  private readonly prefix: string;
+
+  constructor(readonly venue: string = 'okx') {
+    this.prefix = venue + ':';
+  }
 
   parse(text: string, localTs: number): readonly MarketEvent[] {
+    // Fast path (scanner.ts): a book push read in place; the same event as parseJson below, or null for
+    // anything it does not recognise exactly.
+    const e = scanOkxBookFrame(text, this.prefix, localTs, this.unsequencedPushes);
+    if (e !== null) return [e];
+    return this.parseJson(text, localTs);
+  }
+
+  /**
+   * The plain JSON path: JSON.parse, then the push's channel. Every frame the scanner declines comes
+   * here; test/fuzz-scanner-okx.test.ts compares the two.
+   * @returns the push's events; empty for `pong`, acknowledgements and ignored channels
+   * @throws {MalformedFrameError} `malformed_json`, `invalid_field`, `unknown_stream`, `unsupported`
+   */
+  parseJson(text: string, localTs: number): readonly MarketEvent[] {
     if (text === 'pong') return [];
     const msg = parseObject(text);
     if (typeof msg.event === 'string') {
@@ -69,7 +87,7 @@ export class OkxV5Parser implements FeedParser {
       throw new MalformedFrameError('unknown_stream', `unsupported OKX channel ${JSON.stringify(channel)}`);
     const instrument = `${this.venue}:${reqNonEmpty(arg.instId, 'book push arg.instId')}`;
     const action = msg.action;
-    const whole = action === 'snapshot' || channel === 'books5' || channel === 'bbo-tbt';
+    const whole = action === 'snapshot' || okxWholeImageChannel(channel);
     if (!whole && action !== 'update')
       throw invalidField(`unknown book action ${JSON.stringify(action)}`, instrument);
     const out: MarketEvent[] = [];
