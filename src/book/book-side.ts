@@ -187,13 +187,16 @@ export class BookSide {
       // levels mostly fall in the same chunk (the same test chunkOf's binary search ends with).
       c = this.hintC;
       const fk = this.fk;
+      let h = this.fingerI;
       if (c > last || (c > 0 && fk[c]! > k) || (c < last && fk[c + 1]! <= k)) {
         c = this.chunkOf(k);
         this.hintC = c;
+        h = this.cnt[c]! >> 1;
       }
       a = this.ch[c]!;
       n = this.cnt[c]!;
-      i = BookSide.lowerBound(a, n, k);
+      i = BookSide.lowerBoundFrom(a, n, k, h);
+      this.fingerI = i;
     }
     const o = i * 3;
     if (i < n && a[o] === k) {
@@ -461,7 +464,7 @@ export class BookSide {
 
   /** Chunk of the last `set` or `find` outside the top of book (a hint, checked before use). */
   private hintC = 0;
-  /** Index in chunk `hintC` where the last `find` ended (a hint for the next one: any value is safe). */
+  /** Index in chunk `hintC` where the last `set` or `find` ended (a hint for the next: any value is safe). */
   private fingerI = 0;
 
   /** Chunk and index of the level `find` returned (valid until the side changes); -1 = none. */

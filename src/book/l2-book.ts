@@ -37,6 +37,27 @@ function validateLevels(levels: readonly WireLevel[], offset: number): number {
   return offset;
 }
 
+/** Where `parseLevels` put the asks in the scratch (the bids are in [0, parsedMid)). */
+let parsedMid = 0;
+
+/**
+ * Both sides' levels as price,size pairs in the level scratch: a scanner's own parse when it tagged the
+ * scratch with these very arrays (level-scratch.ts), else a validation of the wire strings. Sets
+ * `parsedMid`. @returns the end of the asks in the scratch
+ * @throws {MalformedFrameError} on any malformed level (see validateLevels)
+ */
+function parseLevels(bids: readonly WireLevel[], asks: readonly WireLevel[]): number {
+  const ls = levelScratch;
+  if (ls.bids === bids && ls.asks === asks) {
+    parsedMid = ls.mid;
+    return ls.end;
+  }
+  const mid = validateLevels(bids, 0);
+  const end = validateLevels(asks, mid);
+  parsedMid = mid;
+  return end;
+}
+
 /** A plain L2 book. Prices in quote currency, sizes in base units (or contracts), as the venue quotes. */
 export class L2Book {
   readonly bids = new BookSide('bid');
@@ -59,18 +80,9 @@ export class L2Book {
    * @throws {MalformedFrameError} on any malformed level (the book is left untouched)
    */
   applySnapshot(bids: readonly WireLevel[], asks: readonly WireLevel[]): void {
-    const ls = levelScratch;
-    let mid: number;
-    let end: number;
-    if (ls.bids === bids && ls.asks === asks) {
-      mid = ls.mid;
-      end = ls.end;
-    } else {
-      mid = validateLevels(bids, 0);
-      end = validateLevels(asks, mid);
-    }
+    const end = parseLevels(bids, asks);
     this.clear();
-    this.applyValidated(bids, asks, mid, end);
+    this.applyValidated(bids, asks, parsedMid, end);
   }
 
   /**
@@ -79,21 +91,12 @@ export class L2Book {
    * @throws {MalformedFrameError} on any malformed level (the book is left untouched)
    */
   applyDelta(bids: readonly WireLevel[], asks: readonly WireLevel[]): number {
-    const ls = levelScratch;
-    let mid: number;
-    let end: number;
-    if (ls.bids === bids && ls.asks === asks) {
-      // A scanner parsed exactly these levels while reading the frame (level-scratch.ts).
-      mid = ls.mid;
-      end = ls.end;
-    } else {
-      mid = validateLevels(bids, 0);
-      end = validateLevels(asks, mid);
-    }
+    const end = parseLevels(bids, asks);
+    const mid = parsedMid;
     this.applyValidated(bids, asks, mid, end);
     this.lastMid = mid;
     this.lastEnd = end;
-    this.lastGeneration = ls.generation;
+    this.lastGeneration = levelScratch.generation;
     return end >> 1;
   }
 
