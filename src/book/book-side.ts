@@ -30,9 +30,6 @@ const MERGE_DENSITY = 4;
  */
 const SHORT_MOVE = 48;
 
-/** Linear steps `find` takes from the previous level's position before it falls back to halving. */
-const FINGER_STEPS = 8;
-
 /** Move a[o, end) up by one triple (to a[o + 3, end + 3)), making room at o. */
 function openGap(a: Float64Array, o: number, end: number): void {
   if (end - o > SHORT_MOVE) a.copyWithin(o + 3, o, end);
@@ -52,14 +49,6 @@ export class BookSide {
   private ch: Float64Array[] = [new Float64Array(CHUNK * 3)];
   /** Levels per chunk. */
   private cnt: number[] = [0];
-  /**
-   * First (lowest) key of each chunk, `ch[c][0]`, kept in one contiguous array: searches over the chunks
-   * read this instead of each chunk's own array (one cache line for ~8 chunks instead of a pointer chase
-   * per probe). Updated where a chunk's first level changes and rebuilt (`syncFirsts`) where the chunk
-   * list changes (splits, merges into several chunks, removals, truncation). Correctness needs only the
-   * rebuilds: a stale first key is still above every key of the chunk before, so it still separates them.
-   */
-  private fk = new Float64Array(16);
   /** Cached sum of sizes / of size × key per chunk, valid while `ok[c]` is 1. */
   private sumS: number[] = [0];
   private sumN: number[] = [0];
@@ -88,7 +77,6 @@ export class BookSide {
   clear(): void {
     this.ch = [this.ch[0]!];
     this.cnt = [0];
-    this.fk[0] = 0;
     this.sumS = [0];
     this.sumN = [0];
     this.ok = [0];
@@ -103,12 +91,12 @@ export class BookSide {
 
   /** Chunk that holds (or would hold) key k: the last chunk whose first key is <= k, else 0. */
   private chunkOf(k: number): number {
-    const fk = this.fk;
+    const ch = this.ch;
     let lo = 0;
-    let hi = this.ch.length - 1;
+    let hi = ch.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (fk[mid]! <= k) lo = mid;
+      if (ch[mid]![0]! <= k) lo = mid;
       else hi = mid - 1;
     }
     return lo;
@@ -118,41 +106,6 @@ export class BookSide {
   private static lowerBound(a: Float64Array, n: number, k: number): number {
     let lo = 0;
     let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (a[mid * 3]! < k) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /**
-   * `lowerBound` started from a guess `h` (any index: only the speed depends on it): a few linear steps
-   * from `h`, then binary search over what is left. A delta lists its levels in price order, so the next
-   * level of a run is usually a few places from the previous one: a short, predictable walk instead of
-   * ~7 mispredicted halvings.
-   */
-  private static lowerBoundFrom(a: Float64Array, n: number, k: number, h: number): number {
-    if (h > n) h = n;
-    let lo: number;
-    let hi: number;
-    if (h < n && a[h * 3]! < k) {
-      // The answer is above h.
-      let i = h + 1;
-      const stop = Math.min(n, h + FINGER_STEPS);
-      while (i < stop && a[i * 3]! < k) i++;
-      if (i < stop || i === n) return i;
-      lo = i;
-      hi = n;
-    } else {
-      // a[h] >= k (or h = n): the answer is h or below.
-      let i = h;
-      const stop = h > FINGER_STEPS ? h - FINGER_STEPS : 0;
-      while (i > stop && a[(i - 1) * 3]! >= k) i--;
-      if (i > stop || i === 0) return i;
-      lo = 0;
-      hi = i;
-    }
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (a[mid * 3]! < k) lo = mid + 1;
@@ -186,17 +139,14 @@ export class BookSide {
       // The chunk of the previous set first: a delta lists its levels in price order, so consecutive
       // levels mostly fall in the same chunk (the same test chunkOf's binary search ends with).
       c = this.hintC;
-      const fk = this.fk;
-      let h = this.fingerI;
-      if (c > last || (c > 0 && fk[c]! > k) || (c < last && fk[c + 1]! <= k)) {
+      const ch = this.ch;
+      if (c > last || (c > 0 && ch[c]![0]! > k) || (c < last && ch[c + 1]![0]! <= k)) {
         c = this.chunkOf(k);
         this.hintC = c;
-        h = this.cnt[c]! >> 1;
       }
-      a = this.ch[c]!;
+      a = ch[c]!;
       n = this.cnt[c]!;
-      i = BookSide.lowerBoundFrom(a, n, k, h);
-      this.fingerI = i;
+      i = BookSide.lowerBound(a, n, k);
     }
     const o = i * 3;
     if (i < n && a[o] === k) {
@@ -208,7 +158,6 @@ export class BookSide {
         this.free.push(slot);
         if (i + 1 < n) closeGap(a, o, n * 3);
         this.cnt[c] = n - 1;
-        if (i === 0) this.fk[c] = a[0]!;
         this.length--;
         this.curC = -1;
         this.foundC = -1;
@@ -260,7 +209,6 @@ export class BookSide {
       this.ok.splice(c + 1, 0, 0);
       this.cnt[c] = half;
       this.ok[c] = 0; // its cached sums covered the half that moved (even when k goes to the new half)
-      this.syncFirsts();
       n = half;
       if (i > half) {
         c++;
@@ -274,7 +222,6 @@ export class BookSide {
     a[p] = k;
     a[p + 1] = size;
     a[p + 2] = slot;
-    if (p === 0) this.fk[c] = k;
     this.cnt[c] = n + 1;
     this.ok[c] = 0;
     this.length++;
@@ -322,11 +269,10 @@ export class BookSide {
     while (t < m) {
       const k = this.sign * pairs[from + 2 * (first + step * t)]!;
       // The chunk of key k: chunkOf, starting from where the previous run ended.
-      const fk = this.fk;
-      const chunks = this.ch.length;
-      while (c + 1 < chunks && fk[c + 1]! <= k) c++;
+      const ch = this.ch;
+      while (c + 1 < ch.length && ch[c + 1]![0]! <= k) c++;
       // This chunk takes every following key below the next chunk's first key.
-      const limit = c + 1 < chunks ? fk[c + 1]! : Infinity;
+      const limit = c + 1 < ch.length ? ch[c + 1]![0]! : Infinity;
       let u = t + 1;
       while (u < m && this.sign * pairs[from + 2 * (first + step * u)]! < limit) u++;
       if ((u - t) * MERGE_DENSITY >= this.cnt[c]!)
@@ -435,7 +381,6 @@ export class BookSide {
       }
       this.cnt[c] = 0;
       this.ok[c] = 0;
-      this.fk[c] = 0;
       return c; // the only chunk: it covered every key of the run
     }
     // Split into pieces of at most 3/4 of a chunk (room for the next inserts) when it does not fit.
@@ -457,15 +402,11 @@ export class BookSide {
       }
       done += cntP;
     }
-    if (pieces > 1) this.syncFirsts();
-    else this.fk[c] = a[0]!;
     return c + pieces;
   }
 
   /** Chunk of the last `set` or `find` outside the top of book (a hint, checked before use). */
   private hintC = 0;
-  /** Index in chunk `hintC` where the last `set` or `find` ended (a hint for the next: any value is safe). */
-  private fingerI = 0;
 
   /** Chunk and index of the level `find` returned (valid until the side changes); -1 = none. */
   private foundC = -1;
@@ -489,23 +430,11 @@ export class BookSide {
     } else {
       // Finger: a delta's levels come sorted, so the next one is usually in the chunk of the previous one.
       c = this.hintC;
-      let h = this.fingerI;
-      const fk = this.fk;
-      if (!(c >= 0 && c <= last && fk[c]! <= k && (c === last || fk[c + 1]! > k))) {
-        // The next chunk down (a run in descending keys leaves its chunk there), else a search.
-        if (c > 0 && c <= last && fk[c]! > k && fk[c - 1]! <= k) {
-          c--;
-          h = this.cnt[c]!;
-        } else {
-          c = this.chunkOf(k);
-          h = this.cnt[c]! >> 1;
-        }
-      }
+      if (!(c >= 0 && c <= last && ch[c]![0]! <= k && (c === last || ch[c + 1]![0]! > k)))
+        c = this.chunkOf(k);
       this.hintC = c;
-      const n = this.cnt[c]!;
-      i = BookSide.lowerBoundFrom(ch[c]!, n, k, h);
-      this.fingerI = i;
-      if (i >= n || ch[c]![i * 3] !== k) {
+      i = BookSide.lowerBound(ch[c]!, this.cnt[c]!, k);
+      if (i >= this.cnt[c]! || ch[c]![i * 3] !== k) {
         this.foundC = -1;
         this.missC = c;
         this.missI = i;
@@ -560,7 +489,6 @@ export class BookSide {
     this.free.push(slot);
     if (this.foundI + 1 < n) closeGap(a, o, n * 3);
     this.cnt[c] = n - 1;
-    if (this.foundI === 0) this.fk[c] = a[0]!;
     this.length--;
     this.curC = -1;
     if (n === 1 && this.ch.length > 1) this.removeChunk(c);
@@ -597,15 +525,6 @@ export class BookSide {
     this.sumS.splice(c, 1);
     this.sumN.splice(c, 1);
     this.ok.splice(c, 1);
-    this.syncFirsts();
-  }
-
-  /** Rebuild `fk` from the chunks (after the chunk list changed: splits, merges, removals; rare). */
-  private syncFirsts(): void {
-    const ch = this.ch;
-    if (this.fk.length < ch.length) this.fk = new Float64Array(ch.length * 2);
-    const fk = this.fk;
-    for (let c = 0; c < ch.length; c++) fk[c] = ch[c]![0]!;
   }
 
   /** Position of the i-th best level as chunk `posC` and triple offset (return value); -1 when absent. */
@@ -689,7 +608,6 @@ export class BookSide {
         this.ok[0] = 0;
       }
     }
-    this.syncFirsts();
   }
 
   /** Worst (furthest from the top) price held; NaN when empty. */
