@@ -19,6 +19,17 @@ import type { WireLevel } from '../core/model.ts';
 /** A parsed JSON object. */
 export type Json = Record<string, unknown>;
 
+/**
+ * A frozen lookup table of wire names (channels, market types) with no prototype: `table[name]` is
+ * undefined for every name it does not list, `constructor`, `toString` and `__proto__` included. A plain
+ * object literal answers those from Object.prototype, so a frame naming one would pass as a known stream
+ * (with a function for its venue or depth) instead of being rejected.
+ * @param entries the names and their values
+ */
+export function wireTable<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries));
+}
+
 /** True for a non-null, non-array object. */
 export function isObject(v: unknown): v is Json {
   return v !== null && typeof v === 'object' && !Array.isArray(v);

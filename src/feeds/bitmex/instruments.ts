@@ -20,7 +20,7 @@
 import { MalformedFrameError } from '../../core/errors.ts';
 import { makeSpec, normalizeAsset, type InstrumentKind, type InstrumentSpec } from '../../core/instrument.ts';
 import type { VenueReference } from '../types.ts';
-import { isObject, optIsoTime, type Json } from '../fields.ts';
+import { isObject, optIsoTime, wireTable, type Json } from '../fields.ts';
 import { decimalText, joinUrl, mapEntries, parseJsonBody, pathMatcher, text as str } from '../reference.ts';
 
 /** A non-zero finite multiplier, or NaN when absent/null. */
@@ -29,12 +29,12 @@ function mult(o: Json, k: string): number {
   return typeof v === 'number' && Number.isFinite(v) && v !== 0 ? v : NaN;
 }
 
-const KINDS: Readonly<Record<string, InstrumentKind>> = {
+const KINDS: Readonly<Record<string, InstrumentKind>> = wireTable({
   FFWCSX: 'perpetual',
   FFWCSF: 'perpetual',
   FFCCSX: 'future',
   IFXXXP: 'spot',
-};
+});
 
 /** One entry → spec, or null for instruments without an order book we subscribe. */
 function specOf(o: Json, source: 'reference' | 'recording'): InstrumentSpec | null {

@@ -36,6 +36,7 @@ import {
   parseJsonKeepingDecimals,
   takerSide,
   type Json,
+  wireTable,
 } from '../fields.ts';
 
 const parseFrame = parseJsonKeepingDecimals(['size', 'price']);
@@ -46,7 +47,10 @@ export function bitmexInstrument(symbol: string): string {
 }
 
 /** Book tables and the most levels per side each sends (0: the whole book). */
-export const BITMEX_BOOK_TABLES: Readonly<Record<string, number>> = { orderBookL2: 0, orderBookL2_25: 25 };
+export const BITMEX_BOOK_TABLES: Readonly<Record<string, number>> = wireTable({
+  orderBookL2: 0,
+  orderBookL2_25: 25,
+});
 
 interface Held {
   readonly buy: boolean;
