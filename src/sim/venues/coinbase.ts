@@ -19,25 +19,26 @@
 import type { VenueId } from '../../core/model.ts';
 import type { ClientMessageResult, FrameRoute, SessionOpen, SimProtocol } from '../types.ts';
 import { corruptOneLevel, StreamSimProtocol, type SimBookState } from './stream-sim.ts';
+import { wireTable } from '../../feeds/fields.ts';
 
 const LEGACY_HEAD = /^\{"type":"([a-z_0-9]+)","product_id":"([^"]+)"/;
 
-const TOPIC_OF_TYPE: Readonly<Record<string, string>> = {
+const TOPIC_OF_TYPE: Readonly<Record<string, string>> = wireTable({
   snapshot: 'level2',
   l2update: 'level2',
   match: 'matches',
   last_match: 'matches',
   ticker: 'ticker',
-};
+});
 
 /** Client channel names → topic prefixes (Advanced Trade `market_trades` is the `matches` stream). */
-const TOPIC_OF_CHANNEL: Readonly<Record<string, string>> = {
+const TOPIC_OF_CHANNEL: Readonly<Record<string, string>> = wireTable({
   level2: 'level2',
   l2_data: 'level2',
   market_trades: 'matches',
   matches: 'matches',
   ticker: 'ticker',
-};
+});
 
 /** Coinbase simulator protocol. */
 export class CoinbaseSimProtocol extends StreamSimProtocol {
