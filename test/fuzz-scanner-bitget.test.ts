@@ -8,11 +8,10 @@
  * path's.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BASE_PIECES, applyBoth, compare, mutator, outcome, recordedTexts } from './scanner-fuzz.ts';
+import { BASE_PIECES, applyBoth, compare, mutator, recordedTexts, scanEach } from './scanner-fuzz.ts';
 import { BitgetParser } from '../src/feeds/bitget/parser.ts';
 import { scanBitgetFrame } from '../src/feeds/bitget/scanner.ts';
 import { BitgetSimProtocol } from '../src/sim/venues/bitget.ts';
-import { levelScratch } from '../src/book/level-scratch.ts';
 
 const mutate = mutator([
   ...BASE_PIECES,
@@ -65,18 +64,7 @@ const parser = new BitgetParser();
 
 describe('Bitget frame scanner (books pushes, v1 and v2)', () => {
   it('reads every recorded book push itself (and its variants), as the JSON.parse path does, levels tagged', () => {
-    let scanned = 0;
-    const declined: string[] = [];
-    const untagged: string[] = [];
-    const diffs: string[] = [];
-    for (const t of books.flatMap(variants)) {
-      const e = scanBitgetFrame(t, 7);
-      if (e === null) declined.push(t.slice(0, 200));
-      else if (JSON.stringify(outcome(() => [e])) !== JSON.stringify(outcome(() => parser.parseJson(t, 7))))
-        diffs.push(t.slice(0, 200));
-      else if (levelScratch.bids !== e.bids || levelScratch.asks !== e.asks) untagged.push(t.slice(0, 200));
-      scanned++;
-    }
+    const { scanned, declined, diffs, untagged } = scanEach(books.flatMap(variants), scanBitgetFrame, parser);
     expect(declined.slice(0, 3)).toEqual([]);
     expect(diffs.slice(0, 3)).toEqual([]);
     expect(untagged.slice(0, 3)).toEqual([]);

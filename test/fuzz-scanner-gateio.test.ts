@@ -8,11 +8,10 @@
  * scanning, futures asks first) ends level for level as one fed the JSON.parse path's.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BASE_PIECES, applyBoth, compare, mutator, outcome, recordedTexts } from './scanner-fuzz.ts';
+import { BASE_PIECES, applyBoth, compare, mutator, recordedTexts, scanEach } from './scanner-fuzz.ts';
 import { GateioParser } from '../src/feeds/gateio/parser.ts';
 import { scanGateioFrame } from '../src/feeds/gateio/scanner.ts';
 import { GateioSimProtocol } from '../src/sim/venues/gateio.ts';
-import { levelScratch } from '../src/book/level-scratch.ts';
 
 const mutate = mutator([
   ...BASE_PIECES,
@@ -73,18 +72,7 @@ const parser = new GateioParser();
 
 describe('Gate.io frame scanner (order_book_update and obu, spot and futures)', () => {
   it('reads every recorded book frame itself (and its variants), as the JSON.parse path does, levels tagged', () => {
-    let scanned = 0;
-    const declined: string[] = [];
-    const untagged: string[] = [];
-    const diffs: string[] = [];
-    for (const t of books.flatMap(variants)) {
-      const e = scanGateioFrame(t, 7);
-      if (e === null) declined.push(t.slice(0, 200));
-      else if (JSON.stringify(outcome(() => [e])) !== JSON.stringify(outcome(() => parser.parseJson(t, 7))))
-        diffs.push(t.slice(0, 200));
-      else if (levelScratch.bids !== e.bids || levelScratch.asks !== e.asks) untagged.push(t.slice(0, 200));
-      scanned++;
-    }
+    const { scanned, declined, diffs, untagged } = scanEach(books.flatMap(variants), scanGateioFrame, parser);
     expect(declined.slice(0, 3)).toEqual([]);
     expect(diffs.slice(0, 3)).toEqual([]);
     expect(untagged.slice(0, 3)).toEqual([]);

@@ -10,7 +10,7 @@ import { openRecording } from '../src/recording/index.ts';
 import { VENUE_RECORDINGS } from '../src/app/venue-recordings.ts';
 import { L2Book } from '../src/book/l2-book.ts';
 import { levelScratch } from '../src/book/level-scratch.ts';
-import type { MarketEvent, VenueId } from '../src/core/model.ts';
+import type { BookDelta, BookSnapshot, MarketEvent, VenueId } from '../src/core/model.ts';
 
 /**
  * The outcome of a parse as a plain value to compare with JSON.stringify: the events and each event's
@@ -184,4 +184,30 @@ export function applyBoth(
   expect(fastBook.topStrings(n)).toEqual(slowBook.topStrings(n));
   expect(fastBook.top(n)).toEqual(slowBook.top(n));
   return { applied, rejected, tagged };
+}
+
+/**
+ * Every frame through a scanner alone (no fallback), against the parser's JSON.parse path: the frames
+ * it declined (null), the ones whose event differs from that path's, and the ones it read without
+ * tagging the level scratch with the event's own level arrays (the first 200 characters of each), and
+ * how many it read. A scanner that covers a venue's book frames leaves the three lists empty.
+ */
+export function scanEach(
+  frames: readonly string[],
+  scan: (text: string, localTs: number) => BookDelta | BookSnapshot | null,
+  parser: TwoPathParser,
+): { scanned: number; declined: string[]; diffs: string[]; untagged: string[] } {
+  let scanned = 0;
+  const declined: string[] = [];
+  const untagged: string[] = [];
+  const diffs: string[] = [];
+  for (const t of frames) {
+    const e = scan(t, 7);
+    if (e === null) declined.push(t.slice(0, 200));
+    else if (JSON.stringify(outcome(() => [e])) !== JSON.stringify(outcome(() => parser.parseJson(t, 7))))
+      diffs.push(t.slice(0, 200));
+    else if (levelScratch.bids !== e.bids || levelScratch.asks !== e.asks) untagged.push(t.slice(0, 200));
+    scanned++;
+  }
+  return { scanned, declined, diffs, untagged };
 }
