@@ -1,8 +1,75 @@
 /**
- * Builders of normalized events shared by venue parsers (src/feeds/<venue>/parser*.ts), for the shapes
- * several venues emit alike.
+ * Builders of normalized events shared by venue parsers (src/feeds/<venue>/parser*.ts) and their frame
+ * scanners (scanner.ts), so that a scanner returns exactly the event its parser's JSON.parse path builds:
+ * same fields in the same order (the fuzz tests compare them as JSON).
  */
-import type { BookDelta, InstrumentId, WireLevel } from '../core/model.ts';
+import type { BookDelta, BookSnapshot, InstrumentId, WireLevel } from '../core/model.ts';
+
+/**
+ * A book snapshot: `checksum` (last) only when the venue sent one.
+ * @param exchangeTs ms since epoch UTC (NaN when unknown); @param localTs ms since epoch UTC
+ * @param sequence the venue's sequence of the image (NaN when it has none)
+ * @param depthLimit levels per side the image is limited to (0 = full/unknown)
+ */
+export function bookSnapshot(
+  instrument: InstrumentId,
+  exchangeTs: number,
+  localTs: number,
+  sequence: number,
+  bids: readonly WireLevel[],
+  asks: readonly WireLevel[],
+  depthLimit: number,
+  checksum?: number,
+): BookSnapshot {
+  const s: { -readonly [K in keyof BookSnapshot]: BookSnapshot[K] } = {
+    type: 'book_snapshot',
+    instrument,
+    exchangeTs,
+    localTs,
+    sequence,
+    bids,
+    asks,
+    depthLimit,
+  };
+  if (checksum !== undefined) s.checksum = checksum;
+  return s;
+}
+
+/**
+ * A book delta; after the levels, `checksum` only when the venue sent one, then `unsequenced` or
+ * `isSnapshot` (Bybit v5's `u = 1`: the service restarted and the delta replaces the book) when true.
+ * @param exchangeTs ms since epoch UTC (NaN when unknown); @param localTs ms since epoch UTC
+ * @param firstSequence/sequence/prevSequence the venue's sequence numbers (NaN when it has none)
+ */
+export function bookDelta(
+  instrument: InstrumentId,
+  exchangeTs: number,
+  localTs: number,
+  firstSequence: number,
+  sequence: number,
+  prevSequence: number,
+  bids: readonly WireLevel[],
+  asks: readonly WireLevel[],
+  checksum?: number,
+  unsequenced = false,
+  isSnapshot = false,
+): BookDelta {
+  const d: { -readonly [K in keyof BookDelta]: BookDelta[K] } = {
+    type: 'book_delta',
+    instrument,
+    exchangeTs,
+    localTs,
+    firstSequence,
+    sequence,
+    prevSequence,
+    bids,
+    asks,
+  };
+  if (checksum !== undefined) d.checksum = checksum;
+  if (unsequenced) d.unsequenced = true;
+  if (isSnapshot) d.isSnapshot = true;
+  return d;
+}
 
 /**
  * A book delta of a venue channel without per-book sequence numbers (Kraken, Bybit v1): firstSequence,
@@ -19,18 +86,16 @@ export function unsequencedDelta(
   asks: readonly WireLevel[],
   extra: { checksum?: number | undefined; unsequenced?: true } = {},
 ): BookDelta {
-  const d: { -readonly [K in keyof BookDelta]: BookDelta[K] } = {
-    type: 'book_delta',
+  return bookDelta(
     instrument,
     exchangeTs,
     localTs,
-    firstSequence: NaN,
-    sequence: NaN,
-    prevSequence: NaN,
+    NaN,
+    NaN,
+    NaN,
     bids,
     asks,
-  };
-  if (extra.checksum !== undefined) d.checksum = extra.checksum;
-  if (extra.unsequenced) d.unsequenced = true;
-  return d;
+    extra.checksum,
+    extra.unsequenced === true,
+  );
 }

@@ -35,6 +35,7 @@ import {
   type Json,
 } from '../fields.ts';
 import { BITGET_BOOK_DEPTH, BITGET_MARKETS } from './channels.ts';
+import { bookDelta, bookSnapshot } from '../events.ts';
 import { scanBitgetFrame } from './scanner.ts';
 export { BITGET_BOOK_DEPTH, BITGET_MARKETS } from './channels.ts';
 
@@ -102,34 +103,32 @@ export class BitgetParser implements FeedParser {
 
   private snapshot(d: Json, instrument: string, depth: number, localTs: number): BookSnapshot {
     const checksum = optChecksum(d.checksum, instrument);
-    return {
-      type: 'book_snapshot',
+    return bookSnapshot(
       instrument,
-      exchangeTs: optTime(d.ts, 'ts', 'ms', instrument),
+      optTime(d.ts, 'ts', 'ms', instrument),
       localTs,
-      sequence: optInt(d.seq, 'seq', instrument),
-      bids: levelList(d.bids, 'bids', instrument),
-      asks: levelList(d.asks, 'asks', instrument),
-      depthLimit: depth,
-      ...(checksum !== undefined ? { checksum } : {}),
-    };
+      optInt(d.seq, 'seq', instrument),
+      levelList(d.bids, 'bids', instrument),
+      levelList(d.asks, 'asks', instrument),
+      depth,
+      checksum,
+    );
   }
 
   private delta(d: Json, instrument: string, localTs: number): BookDelta {
     const seq = optInt(d.seq, 'seq', instrument);
     const checksum = optChecksum(d.checksum, instrument);
-    return {
-      type: 'book_delta',
+    return bookDelta(
       instrument,
-      exchangeTs: optTime(d.ts, 'ts', 'ms', instrument),
+      optTime(d.ts, 'ts', 'ms', instrument),
       localTs,
-      firstSequence: seq,
-      sequence: seq,
-      prevSequence: NaN,
-      bids: levelList(d.bids, 'bids', instrument),
-      asks: levelList(d.asks, 'asks', instrument),
-      ...(checksum !== undefined ? { checksum } : {}),
-    };
+      seq,
+      seq,
+      NaN,
+      levelList(d.bids, 'bids', instrument),
+      levelList(d.asks, 'asks', instrument),
+      checksum,
+    );
   }
 
   private trade(t: unknown, i: number, instrument: string, localTs: number): Trade {

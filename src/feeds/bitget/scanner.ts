@@ -35,6 +35,7 @@ import {
   tagLevelsAsksFirst,
 } from '../frame-scan.ts';
 import { BITGET_BOOK_DEPTH, BITGET_MARKETS } from './channels.ts';
+import { bookDelta, bookSnapshot } from '../events.ts';
 
 /** Text between the parts of the frame head. */
 const HEAD = '{"action":"';
@@ -159,42 +160,7 @@ export function scanBitgetFrame(t: string, localTs: number): BookSnapshot | Book
   // The scratch holds bids in [0, mid), asks after (level-scratch.ts): asks sent first are moved.
   if (asksFirst) tagLevelsAsksFirst(bids, asks, firstEnd, end);
   else tagLevels(bids, asks, firstEnd, end);
-  const hasChecksum = (seen & SEEN.checksum) !== 0;
-  if (whole) {
-    const snapshot: BookSnapshot = {
-      type: 'book_snapshot',
-      instrument,
-      exchangeTs: ts,
-      localTs,
-      sequence: seq,
-      bids,
-      asks,
-      depthLimit: depth,
-    };
-    return hasChecksum ? { ...snapshot, checksum } : snapshot;
-  }
-  return hasChecksum
-    ? {
-        type: 'book_delta',
-        instrument,
-        exchangeTs: ts,
-        localTs,
-        firstSequence: seq,
-        sequence: seq,
-        prevSequence: NaN,
-        bids,
-        asks,
-        checksum,
-      }
-    : {
-        type: 'book_delta',
-        instrument,
-        exchangeTs: ts,
-        localTs,
-        firstSequence: seq,
-        sequence: seq,
-        prevSequence: NaN,
-        bids,
-        asks,
-      };
+  const sum = (seen & SEEN.checksum) !== 0 ? checksum : undefined;
+  if (whole) return bookSnapshot(instrument, ts, localTs, seq, bids, asks, depth, sum);
+  return bookDelta(instrument, ts, localTs, seq, seq, NaN, bids, asks, sum);
 }

@@ -19,7 +19,7 @@ import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { BookDelta, BookSnapshot, MarketEvent, Trade, WireLevel } from '../../core/model.ts';
 import { isObject, optTime, parseJsonKeepingDecimals, reqString, takerSide, type Json } from '../fields.ts';
 import type { FeedParser } from '../types.ts';
-import { unsequencedDelta } from '../events.ts';
+import { bookSnapshot, unsequencedDelta } from '../events.ts';
 import { bybitRoute } from './parser-v5.ts';
 import { scanBybitV1BookFrame } from './scanner.ts';
 
@@ -90,16 +90,7 @@ export class BybitV1Parser implements FeedParser {
       const d = msg.data;
       add(isObject(d) ? d.order_book : d, false);
       // Bybit sends bids worst-first in the snapshot; the book sorts them.
-      return {
-        type: 'book_snapshot',
-        instrument,
-        exchangeTs,
-        localTs,
-        sequence: NaN,
-        bids,
-        asks,
-        depthLimit: L2_25_DEPTH,
-      };
+      return bookSnapshot(instrument, exchangeTs, localTs, NaN, bids, asks, L2_25_DEPTH);
     }
     if (msg.type !== 'delta' || !isObject(msg.data))
       throw invalidField(`unknown orderBookL2 type ${JSON.stringify(msg.type)}`, instrument);

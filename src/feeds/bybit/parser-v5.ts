@@ -21,6 +21,7 @@ import type { Json } from '../fields.ts';
 import type { FeedParser } from '../types.ts';
 import { BybitTickerFunding } from './funding.ts';
 import { scanBybitV5BookFrame } from './scanner.ts';
+import { bookDelta, bookSnapshot } from '../events.ts';
 
 /**
  * Route a Bybit frame (v1 and v5 alike): its `topic`, the topic's kind (`orderbook`) and the instrument
@@ -101,31 +102,19 @@ export class BybitV5Parser implements FeedParser {
     const asks = d.a === undefined ? [] : levelList(d.a, 'a', instrument);
     if (msg.type === 'snapshot') {
       const depth = Number(topic.split('.')[1]);
-      return {
-        type: 'book_snapshot',
+      return bookSnapshot(
         instrument,
         exchangeTs,
         localTs,
-        sequence: u,
+        u,
         bids,
         asks,
-        depthLimit: Number.isInteger(depth) ? depth : 0,
-      };
+        Number.isInteger(depth) ? depth : 0,
+      );
     }
     if (msg.type !== 'delta')
       throw invalidField(`unknown orderbook type ${JSON.stringify(msg.type)}`, instrument);
-    return {
-      type: 'book_delta',
-      instrument,
-      exchangeTs,
-      localTs,
-      firstSequence: u,
-      sequence: u,
-      prevSequence: NaN,
-      bids,
-      asks,
-      ...(u === 1 ? { isSnapshot: true } : {}),
-    };
+    return bookDelta(instrument, exchangeTs, localTs, u, u, NaN, bids, asks, undefined, false, u === 1);
   }
 
   private trades(msg: Json, instrument: string, localTs: number): Trade[] {

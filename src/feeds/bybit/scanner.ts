@@ -37,7 +37,7 @@ import {
   spoilLevels,
   tagLevels,
 } from '../frame-scan.ts';
-import { unsequencedDelta } from '../events.ts';
+import { bookDelta, bookSnapshot, unsequencedDelta } from '../events.ts';
 
 const TOPIC = '{"topic":"';
 /** Depth of the v1 `orderBookL2_25` snapshot (as parser-v1.ts gives every v1 snapshot). */
@@ -394,17 +394,7 @@ export function scanBybitV1BookFrame(
   const asks = v1Asks;
   tagLevels(bids, asks, bidEnd, end);
   const instrument = topicInstrument(t, topicStart, topicEnd - 1, prefix);
-  if (snapshot === 1)
-    return {
-      type: 'book_snapshot',
-      instrument,
-      exchangeTs,
-      localTs,
-      sequence: NaN,
-      bids,
-      asks,
-      depthLimit: L2_25_DEPTH,
-    };
+  if (snapshot === 1) return bookSnapshot(instrument, exchangeTs, localTs, NaN, bids, asks, L2_25_DEPTH);
   return unsequencedDelta(instrument, exchangeTs, localTs, bids, asks, UNSEQUENCED);
 }
 
@@ -531,38 +521,6 @@ export function scanBybitV5BookFrame(
   tagLevels(b, a, bids === null ? 0 : mid, asks === null ? mid : levelsEnd);
   const instrument = topicInstrument(t, topicStart, topicEnd - 1, prefix);
   if (snapshot === 1)
-    return {
-      type: 'book_snapshot',
-      instrument,
-      exchangeTs: ts,
-      localTs,
-      sequence: u,
-      bids: b,
-      asks: a,
-      depthLimit: topicDepth(t, topicStart, topicEnd - 1),
-    };
-  if (u === 1)
-    return {
-      type: 'book_delta',
-      instrument,
-      exchangeTs: ts,
-      localTs,
-      firstSequence: u,
-      sequence: u,
-      prevSequence: NaN,
-      bids: b,
-      asks: a,
-      isSnapshot: true,
-    };
-  return {
-    type: 'book_delta',
-    instrument,
-    exchangeTs: ts,
-    localTs,
-    firstSequence: u,
-    sequence: u,
-    prevSequence: NaN,
-    bids: b,
-    asks: a,
-  };
+    return bookSnapshot(instrument, ts, localTs, u, b, a, topicDepth(t, topicStart, topicEnd - 1));
+  return bookDelta(instrument, ts, localTs, u, u, NaN, b, a, undefined, false, u === 1);
 }

@@ -40,6 +40,7 @@ import {
 } from '../fields.ts';
 import { GATEIO_MARKETS } from './channels.ts';
 import { scanGateioFrame } from './scanner.ts';
+import { bookDelta, bookSnapshot } from '../events.ts';
 
 const IGNORED = new Set(['tickers', 'candlesticks', 'pong', 'ping', 'order_book']);
 
@@ -115,30 +116,28 @@ export class GateioParser implements FeedParser {
   }
 
   private delta(r: Json, instrument: string, localTs: number): BookDelta {
-    return {
-      type: 'book_delta',
+    return bookDelta(
       instrument,
-      exchangeTs: optTime(r.t, 't', 'ms', instrument),
+      optTime(r.t, 't', 'ms', instrument),
       localTs,
-      firstSequence: reqUint(r.U, 'U', instrument),
-      sequence: reqUint(r.u, 'u', instrument),
-      prevSequence: NaN,
-      bids: levels(r.b, 'b', instrument),
-      asks: levels(r.a, 'a', instrument),
-    };
+      reqUint(r.U, 'U', instrument),
+      reqUint(r.u, 'u', instrument),
+      NaN,
+      levels(r.b, 'b', instrument),
+      levels(r.a, 'a', instrument),
+    );
   }
 
   private snapshot(r: Json, instrument: string, depth: number, localTs: number): BookSnapshot {
-    return {
-      type: 'book_snapshot',
+    return bookSnapshot(
       instrument,
-      exchangeTs: optTime(r.t, 't', 'ms', instrument),
+      optTime(r.t, 't', 'ms', instrument),
       localTs,
-      sequence: reqUint(r.u, 'u', instrument),
-      bids: levels(r.b, 'b', instrument),
-      asks: levels(r.a, 'a', instrument),
-      depthLimit: depth,
-    };
+      reqUint(r.u, 'u', instrument),
+      levels(r.b, 'b', instrument),
+      levels(r.a, 'a', instrument),
+      depth,
+    );
   }
 
   private bbo(r: Json, instrument: string, localTs: number): Bbo {

@@ -38,6 +38,7 @@ import {
   tagLevelsAsksFirst,
 } from '../frame-scan.ts';
 import { GATEIO_MARKETS } from './channels.ts';
+import { bookDelta, bookSnapshot } from '../events.ts';
 
 /** Text of the envelope around the channel name and the result object. */
 const HEAD = '{"time":';
@@ -296,26 +297,6 @@ export function scanGateioFrame(t: string, localTs: number): BookDelta | BookSna
   // The scratch holds bids in [0, mid), asks after (level-scratch.ts): asks sent first are moved.
   if (asksFirst) tagLevelsAsksFirst(bids, asks, firstEnd, end);
   else tagLevels(bids, asks, firstEnd, end);
-  if (full)
-    return {
-      type: 'book_snapshot',
-      instrument,
-      exchangeTs: ts,
-      localTs,
-      sequence: u,
-      bids,
-      asks,
-      depthLimit: depth,
-    };
-  return {
-    type: 'book_delta',
-    instrument,
-    exchangeTs: ts,
-    localTs,
-    firstSequence: U,
-    sequence: u,
-    prevSequence: NaN,
-    bids,
-    asks,
-  };
+  if (full) return bookSnapshot(instrument, ts, localTs, u, bids, asks, depth);
+  return bookDelta(instrument, ts, localTs, U, u, NaN, bids, asks);
 }

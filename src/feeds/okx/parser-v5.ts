@@ -24,6 +24,7 @@ import type { Json } from '../fields.ts';
 import type { FeedParser } from '../types.ts';
 import { OKX_BOOK_DEPTH, okxWholeImageChannel } from './channels.ts';
 import { scanOkxBookFrame } from './scanner.ts';
+import { bookDelta, bookSnapshot } from '../events.ts';
 
 export { OKX_BOOK_DEPTH } from './channels.ts';
 
@@ -106,42 +107,39 @@ export class OkxV5Parser implements FeedParser {
     };
   }
 
-  private checksumOf(d: Json, instrument: string): { checksum?: number } {
+  private checksumOf(d: Json, instrument: string): number | undefined {
     if (typeof d.checksum === 'number' && (d.checksum > 0x7fffffff || d.checksum < -0x80000000))
       throw invalidField('checksum must be a signed 32-bit integer', instrument);
-    const c = optChecksum(d.checksum, instrument);
-    return c === undefined ? {} : { checksum: c };
+    return optChecksum(d.checksum, instrument);
   }
 
   private snapshot(d: Json, instrument: string, depth: number, localTs: number): BookSnapshot {
-    return {
-      type: 'book_snapshot',
+    return bookSnapshot(
       instrument,
-      exchangeTs: optInt(d.ts, 'ts', instrument),
+      optInt(d.ts, 'ts', instrument),
       localTs,
-      sequence: this.sequenceOf(d, instrument).sequence,
-      bids: levelList(d.bids, 'bids', instrument),
-      asks: levelList(d.asks, 'asks', instrument),
-      depthLimit: depth,
-      ...this.checksumOf(d, instrument),
-    };
+      this.sequenceOf(d, instrument).sequence,
+      levelList(d.bids, 'bids', instrument),
+      levelList(d.asks, 'asks', instrument),
+      depth,
+      this.checksumOf(d, instrument),
+    );
   }
 
   private delta(d: Json, instrument: string, localTs: number): BookDelta {
     const s = this.sequenceOf(d, instrument);
-    return {
-      type: 'book_delta',
+    return bookDelta(
       instrument,
-      exchangeTs: optInt(d.ts, 'ts', instrument),
+      optInt(d.ts, 'ts', instrument),
       localTs,
-      firstSequence: s.sequence,
-      sequence: s.sequence,
-      prevSequence: s.prevSequence,
-      bids: levelList(d.bids, 'bids', instrument),
-      asks: levelList(d.asks, 'asks', instrument),
-      ...this.checksumOf(d, instrument),
-      ...(s.unsequenced ? { unsequenced: true as const } : {}),
-    };
+      s.sequence,
+      s.sequence,
+      s.prevSequence,
+      levelList(d.bids, 'bids', instrument),
+      levelList(d.asks, 'asks', instrument),
+      this.checksumOf(d, instrument),
+      s.unsequenced === true,
+    );
   }
 
   private trade(t: unknown, localTs: number): Trade {

@@ -35,6 +35,7 @@ import {
   tagLevelsAsksFirst,
 } from '../frame-scan.ts';
 import { OKX_BOOK_DEPTH, okxWholeImageChannel } from './channels.ts';
+import { bookDelta, bookSnapshot } from '../events.ts';
 
 /** OKX levels: price, size, deprecated "0", order count. */
 const LEVEL_STRINGS = 4;
@@ -200,32 +201,7 @@ export function scanOkxBookFrame(
   else tagLevels(bids, asks, firstEnd, levelsEnd);
   const instrument = instruments.at(t, idStart, idEnd - 1, prefix);
   const exchangeTs = ts;
-  if (whole) {
-    const s: { -readonly [K in keyof BookSnapshot]: BookSnapshot[K] } = {
-      type: 'book_snapshot',
-      instrument,
-      exchangeTs,
-      localTs,
-      sequence: seqId,
-      bids,
-      asks,
-      depthLimit: depth,
-    };
-    if (seen & SEEN.checksum) s.checksum = checksum;
-    return s;
-  }
-  const d: { -readonly [K in keyof BookDelta]: BookDelta[K] } = {
-    type: 'book_delta',
-    instrument,
-    exchangeTs,
-    localTs,
-    firstSequence: seqId,
-    sequence: seqId,
-    prevSequence: prevSeqId,
-    bids,
-    asks,
-  };
-  if (seen & SEEN.checksum) d.checksum = checksum;
-  if (unsequenced) d.unsequenced = true;
-  return d;
+  const sum = seen & SEEN.checksum ? checksum : undefined;
+  if (whole) return bookSnapshot(instrument, exchangeTs, localTs, seqId, bids, asks, depth, sum);
+  return bookDelta(instrument, exchangeTs, localTs, seqId, seqId, prevSeqId, bids, asks, sum, unsequenced);
 }
