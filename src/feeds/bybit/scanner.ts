@@ -341,14 +341,9 @@ export function scanBybitV1BookFrame(
     i += 2;
     let bit: number;
     if (t.startsWith('type":"', i)) {
-      i += 7;
-      if (t.startsWith('snapshot"', i)) {
-        snapshot = 1;
-        i += 9;
-      } else if (t.startsWith('delta"', i)) {
-        snapshot = 0;
-        i += 6;
-      } else return null;
+      i = scanBookType(t, i + 7);
+      if (i < 0) return null;
+      snapshot = scannedSnapshot;
       bit = 1;
     } else if (t.startsWith('data":', i)) {
       i += 6;
@@ -398,6 +393,26 @@ export function scanBybitV1BookFrame(
   return unsequencedDelta(instrument, exchangeTs, localTs, bids, asks, UNSEQUENCED);
 }
 
+/** Second result of scanBookType: 1 for `snapshot`, 0 for `delta`. */
+let scannedSnapshot = 0;
+
+/**
+ * The value of a book frame's `type` key at `i` (just after its opening quote), v1 and v5 alike:
+ * `snapshot` or `delta` (Bybit v5 "Orderbook", v1 "orderBookL2_25"). Sets `scannedSnapshot`.
+ * @returns the index after the closing quote, or -1 for any other value
+ */
+function scanBookType(t: string, i: number): number {
+  if (t.startsWith('snapshot"', i)) {
+    scannedSnapshot = 1;
+    return i + 9;
+  }
+  if (t.startsWith('delta"', i)) {
+    scannedSnapshot = 0;
+    return i + 6;
+  }
+  return -1;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // v5 (orderbook.<depth>.<symbol>)
 
@@ -445,14 +460,9 @@ export function scanBybitV5BookFrame(
     i += 2;
     let bit: number;
     if (t.startsWith('type":"', i)) {
-      i += 7;
-      if (t.startsWith('snapshot"', i)) {
-        snapshot = 1;
-        i += 9;
-      } else if (t.startsWith('delta"', i)) {
-        snapshot = 0;
-        i += 6;
-      } else return null;
+      i = scanBookType(t, i + 7);
+      if (i < 0) return null;
+      snapshot = scannedSnapshot;
       bit = 1;
     } else if (t.startsWith('ts":', i)) {
       i = scanUint(t, i + 4);
