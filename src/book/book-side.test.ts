@@ -330,8 +330,8 @@ describe('BookSide.find / setFoundSize / slot / forEachTo', () => {
   });
 
   it('finds every level in sorted runs across many chunks (the consolidated book pattern) through splits, merges, emptied chunks and truncation (seeded)', () => {
-    // find starts from the previous run's chunk and index (a hint) and searches chunks by their first
-    // keys kept apart from the chunks: both must stay right whatever changed the chunks in between.
+    // find tries the previous level's chunk first (a hint) and insertAtMiss reuses the missed search's
+    // position: both must stay right whatever changed the chunks in between.
     const r = rng(29);
     for (const kind of ['bid', 'ask'] as const) {
       const side = new BookSide(kind);
