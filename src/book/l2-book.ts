@@ -105,12 +105,20 @@ export class L2Book {
    * no other book has parsed levels since (a stage reading them right after the update, on the same
    * thread): `keys` holds price,size pairs, bids in [0, bidEnd), asks in [bidEnd, end). Null once
    * overwritten: parse the delta's wire levels instead. Saves consumers that follow the changes (the
-   * consolidated book) a second parse.
+   * consolidated book) a second parse. The returned object is this book's own, refilled on each call
+   * (nothing allocated per update): read it before the next call.
    */
   lastDeltaLevels(): { keys: Float64Array; bidEnd: number; end: number } | null {
     if (this.lastGeneration !== levelScratch.generation) return null;
-    return { keys: levelScratch.keys, bidEnd: this.lastMid, end: this.lastEnd };
+    const v = this.lastLevels;
+    v.keys = levelScratch.keys;
+    v.bidEnd = this.lastMid;
+    v.end = this.lastEnd;
+    return v;
   }
+
+  /** What lastDeltaLevels returns (refilled by each call). */
+  private readonly lastLevels = { keys: levelScratch.keys, bidEnd: 0, end: 0 };
 
   private applyValidated(
     bids: readonly WireLevel[],
