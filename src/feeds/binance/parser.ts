@@ -18,6 +18,7 @@ import { MalformedFrameError, invalidField } from '../../core/errors.ts';
 import type { BookDelta, MarketEvent, Bbo, Trade, VenueId } from '../../core/model.ts';
 import { isObject, levelList, parseObject, reqNonEmpty, reqString, reqJsonUint } from '../fields.ts';
 import type { Json } from '../fields.ts';
+import { bookDelta } from '../events.ts';
 import type { FeedParser } from '../types.ts';
 import { tradeKind } from './trade-kind.ts';
 export { tradeKind } from './trade-kind.ts';
@@ -86,17 +87,16 @@ export class BinanceParser implements FeedParser {
     const u = reqJsonUint(d.u, 'u', instrument);
     if (U > u) throw invalidField(`U ${U} > u ${u}`, instrument);
     const pu = d.pu === undefined ? NaN : reqJsonUint(d.pu, 'pu', instrument);
-    return {
-      type: 'book_delta',
+    return bookDelta(
       instrument,
-      exchangeTs: typeof d.E === 'number' ? d.E : NaN,
+      typeof d.E === 'number' ? d.E : NaN,
       localTs,
-      firstSequence: U,
-      sequence: u,
-      prevSequence: pu,
-      bids: levelList(d.b, 'b', instrument),
-      asks: levelList(d.a, 'a', instrument),
-    };
+      U,
+      u,
+      pu,
+      levelList(d.b, 'b', instrument),
+      levelList(d.a, 'a', instrument),
+    );
   }
 
   private trade(d: Json, localTs: number): Trade {

@@ -25,6 +25,7 @@ import {
   spoilLevels,
   tagLevels,
 } from '../frame-scan.ts';
+import { bookDelta } from '../events.ts';
 
 // Character codes the scanner compares with.
 const QUOTE = 34; // "
@@ -264,17 +265,7 @@ function scanDepth(t: string, start: number, prefix: string, localTs: number): B
   if ((seen & DEPTH_REQUIRED) !== DEPTH_REQUIRED || U > u || bids === null || asks === null) return null;
   // L2Book.applyDelta(bids, asks) applies the scratch instead of parsing the strings again.
   tagLevels(bids, asks, mid, levelsEnd);
-  return {
-    type: 'book_delta',
-    instrument: symbol,
-    exchangeTs: E,
-    localTs,
-    firstSequence: U,
-    sequence: u,
-    prevSequence: pu,
-    bids,
-    asks,
-  };
+  return bookDelta(symbol, E, localTs, U, u, pu, bids, asks);
 }
 
 /**
