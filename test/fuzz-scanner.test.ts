@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 as rng } from '../src/util/prng.ts';
 import { readFrameTexts as readFrames } from './recorded-texts.ts';
 import { BinanceParser } from '../src/feeds/binance/parser.ts';
+import { scanTrade } from '../src/feeds/binance/scanner.ts';
 import { L2Book } from '../src/book/l2-book.ts';
 import { levelScratch } from '../src/book/level-scratch.ts';
 import type { BookDelta } from '../src/core/model.ts';
@@ -19,7 +20,18 @@ function slowPath(p: BinanceParser, text: string): unknown {
   return p.parseJson(text, 7);
 }
 
-const mutate = mutator([...BASE_PIECES, '"pu":1,', '"x":1,', '"ps":"A",', '"U":']);
+const mutate = mutator([
+  ...BASE_PIECES,
+  '"pu":1,',
+  '"x":1,',
+  '"ps":"A",',
+  '"U":',
+  '"X":"ADL",',
+  '"M":',
+  '"m":',
+  '"T":',
+  '"t":',
+]);
 
 describe('BinanceParser frame scanner (depthUpdate, trade, bookTicker)', () => {
   const sets: [string, VenueId][] = [
@@ -35,7 +47,9 @@ describe('BinanceParser frame scanner (depthUpdate, trade, bookTicker)', () => {
     const diffs: string[] = [];
     for (const [file, venue] of sets) {
       const p = new BinanceParser(venue);
-      const frames = readFrames(file, 6000).filter((f, i) => f.includes('depthUpdate') || i % 8 === 0);
+      const frames = readFrames(file, 6000).filter(
+        (f, i) => f.includes('depthUpdate') || i % 8 === 0 || (f.includes('@trade') && i % 4 === 1),
+      );
       expect(frames.length).toBeGreaterThan(200);
       for (let i = 0; i < frames.length; i++) {
         const texts = [frames[i]!];
@@ -54,6 +68,22 @@ describe('BinanceParser frame scanner (depthUpdate, trade, bookTicker)', () => {
     expect(diffs.slice(0, 3)).toEqual([]);
     expect(compared).toBeGreaterThan(60_000);
     expect(mutatedAccepted).toBeGreaterThan(1000);
+  });
+
+  it('reads every recorded trade frame with the trade scanner, as the JSON.parse path reads it', () => {
+    // scanTrade is the fast path for Binance's own key orders (futures and spot): if a recording's trades
+    // fell through to the generic scanFlat or to JSON.parse, this fails (the test above would not).
+    for (const [file, venue] of sets) {
+      const p = new BinanceParser(venue);
+      const trades = readFrames(file, 6000).filter((f) => f.includes('@trade'));
+      expect(trades.length).toBeGreaterThan(100);
+      for (const t of trades) {
+        const start = t.indexOf(',"data":{') + ',"data":{'.length;
+        const fast = scanTrade(t, start, venue + ':', 7);
+        expect(fast).not.toBeNull();
+        expect(JSON.stringify([fast])).toBe(JSON.stringify(slowPath(p, t)));
+      }
+    }
   });
 
   it('applies a scanned delta (levels parsed while scanning) exactly as the JSON.parse path delta', () => {

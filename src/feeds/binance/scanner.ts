@@ -103,6 +103,8 @@ export function scanBinanceFrame(text: string, prefix: string, localTs: number):
   if (i < 0 || !text.startsWith(DATA_OPEN, i)) return null;
   const start = i + DATA_OPEN.length;
   if (text.startsWith(DEPTH_EVENT, start)) return scanDepth(text, start, prefix, localTs);
+  if (text.startsWith(TRADE_EVENT, start))
+    return scanTrade(text, start, prefix, localTs) ?? scanFlat(text, start, prefix, localTs);
   return scanBookTicker(text, start, prefix, localTs) ?? scanFlat(text, start, prefix, localTs);
 }
 
@@ -175,6 +177,97 @@ function scanBookTicker(t: string, start: number, prefix: string, localTs: numbe
     askPrice: t.slice(BEnd + 6, aEnd - 1),
     askSize: t.slice(aEnd + 6, AEnd - 1),
   };
+}
+
+/** Start of a trade's data object (futures and spot alike). */
+const TRADE_EVENT = '"e":"trade","E":';
+/** `,"<key>":` of the integer and boolean keys scanTrade reads. */
+const TRADE_TIME_KEY = ',"T":';
+const TRADE_ID_KEY = ',"t":';
+const MAKER_KEY = ',"m":';
+const IGNORE_KEY = ',"M":';
+
+/**
+ * `true` or `false` at `i`: the index after it, with the value in `scannedBool`; -1 for anything else.
+ */
+function scanBool(t: string, i: number): number {
+  if (t.startsWith('true', i)) {
+    scannedBool = true;
+    return i + 4;
+  }
+  if (t.startsWith('false', i)) {
+    scannedBool = false;
+    return i + 5;
+  }
+  return -1;
+}
+let scannedBool = false;
+
+/**
+ * The trade data object (from `start`) in the exact key order Binance sends it: futures
+ * `{"e":"trade","E":..,"T":..,"s":..,"t":..,"p":..,"q":..,"X":..,"m":..}` (Derivatives "Trade Streams"),
+ * spot `{"e":"trade","E":..,"s":..,"t":..,"p":..,"q":..,"T":..,"m":..,"M":..}` (Spot "Trade Streams"),
+ * then `}}` at the end of the frame: the Trade flatEvent would build from the same frame, without
+ * scanFlat's per-key scratch, the `e` string or a number-to-string conversion for the id (its digits
+ * are sliced: scanUint read them without leading zeros, so they are `String(t)` exactly). Null for
+ * anything else (scanFlat then reads it, in any key order).
+ */
+export function scanTrade(t: string, start: number, prefix: string, localTs: number): Trade | null {
+  let i = scanUint(t, start + TRADE_EVENT.length);
+  if (i < 0) return null;
+  let ts = scanned; // E, replaced by T below (the JSON.parse path's exchangeTs: T, else E)
+  const futures = t.startsWith(TRADE_TIME_KEY, i);
+  if (futures) {
+    i = scanUint(t, i + TRADE_TIME_KEY.length);
+    if (i < 0) return null;
+    ts = scanned;
+  }
+  const sStart = i + 6;
+  const sEnd = keyString(t, i, KEY_SYMBOL);
+  if (sEnd < 0 || sEnd === sStart + 1 || !t.startsWith(TRADE_ID_KEY, sEnd)) return null; // no empty symbol
+  const idStart = sEnd + TRADE_ID_KEY.length;
+  const idEnd = scanUint(t, idStart);
+  if (idEnd < 0) return null;
+  const pEnd = keyString(t, idEnd, KEY_PRICE);
+  if (pEnd < 0) return null;
+  const qEnd = keyString(t, pEnd, KEY_QTY);
+  if (qEnd < 0) return null;
+  i = qEnd;
+  let X: string | undefined;
+  if (futures) {
+    const xEnd = keyString(t, i, KEY_TRADE_TYPE);
+    if (xEnd < 0) return null;
+    if (!(xEnd - i === 13 && t.startsWith('MARKET', i + 6))) X = t.slice(i + 6, xEnd - 1);
+    i = xEnd;
+  } else {
+    if (!t.startsWith(TRADE_TIME_KEY, i)) return null;
+    i = scanUint(t, i + TRADE_TIME_KEY.length);
+    if (i < 0) return null;
+    ts = scanned;
+  }
+  if (!t.startsWith(MAKER_KEY, i)) return null;
+  i = scanBool(t, i + MAKER_KEY.length);
+  if (i < 0) return null;
+  const maker = scannedBool;
+  if (!futures) {
+    // `M` (ignore): the JSON.parse path does not read it; a boolean, as Binance sends it.
+    if (!t.startsWith(IGNORE_KEY, i)) return null;
+    i = scanBool(t, i + IGNORE_KEY.length);
+    if (i < 0) return null;
+  }
+  if (t.charCodeAt(i) !== CLOSE_BRACE || t.charCodeAt(i + 1) !== CLOSE_BRACE || i + 2 !== t.length)
+    return null;
+  const trade: Trade = {
+    type: 'trade',
+    instrument: instruments.at(t, sStart, sEnd - 1, prefix),
+    exchangeTs: ts,
+    localTs,
+    id: t.slice(idStart, idEnd),
+    price: t.slice(idEnd + 6, pEnd - 1),
+    size: t.slice(pEnd + 6, qEnd - 1),
+    side: maker ? 'sell' : 'buy',
+  };
+  return X === undefined ? trade : { ...trade, kind: tradeKind(X) };
 }
 
 /**
