@@ -75,6 +75,25 @@ export function scanUint(t: string, i: number): number {
   return i;
 }
 
+/** Value read by the last {@link scanBool}. */
+export let scannedBool = false;
+
+/**
+ * A JSON `true` or `false` at `i`: the value in `scannedBool`, returns the index after it, or -1 for
+ * anything else.
+ */
+export function scanBool(t: string, i: number): number {
+  if (t.startsWith('true', i)) {
+    scannedBool = true;
+    return i + 4;
+  }
+  if (t.startsWith('false', i)) {
+    scannedBool = false;
+    return i + 5;
+  }
+  return -1;
+}
+
 /**
  * A JSON integer of 1-15 digits at `i`, optionally negative (`-0` declined: its sign would be lost in a
  * comparison of outputs): value in `scanned`, returns the index after it, or -1.

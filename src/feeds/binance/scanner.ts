@@ -18,10 +18,12 @@ import {
   InstrumentIds,
   beginLevels,
   levelsEnd,
+  scanBool,
   scanLevels,
   scanString,
   scanUint,
   scanned,
+  scannedBool,
   spoilLevels,
   tagLevels,
 } from '../frame-scan.ts';
@@ -186,22 +188,6 @@ const TRADE_TIME_KEY = ',"T":';
 const TRADE_ID_KEY = ',"t":';
 const MAKER_KEY = ',"m":';
 const IGNORE_KEY = ',"M":';
-
-/**
- * `true` or `false` at `i`: the index after it, with the value in `scannedBool`; -1 for anything else.
- */
-function scanBool(t: string, i: number): number {
-  if (t.startsWith('true', i)) {
-    scannedBool = true;
-    return i + 4;
-  }
-  if (t.startsWith('false', i)) {
-    scannedBool = false;
-    return i + 5;
-  }
-  return -1;
-}
-let scannedBool = false;
 
 /**
  * The trade data object (from `start`) in the exact key order Binance sends it: futures
