@@ -304,9 +304,9 @@ export class BookSide {
    * Scratch of mergeChunk: the merged triples when they fit in one chunk. Exactly one chunk's size: a
    * merge that stays one chunk swaps it with the chunk's array instead of copying the result back.
    */
-  private static mergeBuf = new Float64Array(CHUNK * 3);
+  private static mergeBuf: Float64Array = new Float64Array(CHUNK * 3);
   /** Scratch of mergeChunk when the merge may outgrow one chunk (grown as needed). */
-  private static mergeBig = new Float64Array(CHUNK * 6);
+  private static mergeBig: Float64Array = new Float64Array(CHUNK * 6);
 
   /**
    * Merge levels t..u-1 of a setMany run (ascending keys, all in chunk `c`'s key range) into chunk `c`,
