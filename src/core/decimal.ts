@@ -78,26 +78,28 @@ export let scannedDecimal = 0;
  */
 export function scanDecimalString(t: string, i: number): number {
   const start = i;
+  // readDigits' loop, written out here: this is the scanners' hot path, and the call with its
+  // module-level accumulator measured 5-15 % slower than these local loops (bench: scanLevels over the
+  // Binance depth frames).
   let m = 0;
-  let digits = 0;
-  let dot = -1;
-  let c: number;
-  for (;;) {
-    c = t.charCodeAt(i);
-    const d = c - 48;
-    if (d >= 0 && d <= 9) {
-      // (false for NaN: the end of the text)
-      i++;
-      if (digits === 0 && d === 0) continue; // leading zero: not significant
-      m = m * 10 + d;
-      digits++;
-      continue;
-    }
-    if (c !== 46 /* . */ || dot >= 0) break;
-    dot = i++;
+  let d = t.charCodeAt(i) - 48;
+  while (d >= 0 && d <= 9) {
+    // (false for NaN: the end of the text)
+    m = m * 10 + d;
+    d = t.charCodeAt(++i) - 48;
   }
-  if (c !== 34 /* " */) {
-    // Not a plain decimal: find the string's end as a JSON scanner does.
+  let dot = -1;
+  if (d === -2 /* . */) {
+    dot = i;
+    d = t.charCodeAt(++i) - 48;
+    while (d >= 0 && d <= 9) {
+      m = m * 10 + d;
+      d = t.charCodeAt(++i) - 48;
+    }
+  }
+  if (d !== -14 /* " */) {
+    // Not a plain decimal (a second `.`, a sign, an exponent, ... or the end of the text): find the
+    // string's end as a JSON scanner does.
     scannedDecimal = NaN;
     for (;;) {
       const e = t.charCodeAt(i++);
@@ -108,12 +110,51 @@ export function scanDecimalString(t: string, i: number): number {
   const n = i - start;
   const frac = dot < 0 ? 0 : i - 1 - dot;
   scannedDecimal =
-    n === 0 || n > 64 || dot === start || (frac === 0 && dot >= 0) || digits > 15 || frac > 22
+    n === 0 ||
+    n > 64 ||
+    dot === start ||
+    (frac === 0 && dot >= 0) ||
+    frac > 22 ||
+    tooManyDigits(t, start, i, n - (dot < 0 ? 0 : 1))
       ? NaN
       : frac === 0
         ? m
         : m / POW10[frac]!;
   return i + 1;
+}
+
+/** The digits read by the last {@link readDigits} calls of one scan, as an integer. */
+let acc = 0;
+
+/**
+ * Read the run of ASCII digits at `i` of `t`, appending them to `acc` (`acc * 10 + digit` each): the
+ * index after the run. `acc` is exact while it holds at most 15 significant digits (leading zeros add
+ * nothing); the callers check that with {@link tooManyDigits}.
+ */
+function readDigits(t: string, i: number): number {
+  let m = acc;
+  let d = t.charCodeAt(i) - 48;
+  while (d >= 0 && d <= 9) {
+    // (false for NaN: the end of the text)
+    m = m * 10 + d;
+    d = t.charCodeAt(++i) - 48;
+  }
+  acc = m;
+  return i;
+}
+
+/**
+ * Whether the decimal text t[start, end) of `chars` digits (its `.` not counted) has more than 15
+ * significant digits (leading zeros do not count, trailing ones do: parseDecimal's count). Only texts of
+ * more than 15 digits are walked again.
+ */
+function tooManyDigits(t: string, start: number, end: number, chars: number): boolean {
+  if (chars <= 15) return false;
+  let i = start;
+  while (i < end && (t.charCodeAt(i) === 48 /* 0 */ || t.charCodeAt(i) === 46)) i++;
+  let n = 0;
+  for (; i < end; i++) if (t.charCodeAt(i) !== 46) n++;
+  return n > 15;
 }
 
 /**
@@ -128,36 +169,24 @@ export function scanDecimalString(t: string, i: number): number {
  */
 export function scanDecimalNumber(t: string, i: number): number {
   const start = i;
-  let m = 0;
-  let digits = 0;
-  let frac = 0;
-  let d = t.charCodeAt(i) - 48;
-  while (d >= 0 && d <= 9) {
-    // (false for NaN: the end of the text)
-    i++;
-    if (digits !== 0 || d !== 0) {
-      m = m * 10 + d;
-      digits++;
-    }
-    d = t.charCodeAt(i) - 48;
-  }
+  acc = 0;
+  i = readDigits(t, i);
   if (i === start) return -1;
-  if (d === 46 - 48) {
+  let frac = 0;
+  if (t.charCodeAt(i) === 46 /* . */) {
     const f = t.charCodeAt(i + 1) - 48;
     if (f >= 0 && f <= 9) {
-      const dot = i++;
-      d = f;
-      while (d >= 0 && d <= 9) {
-        i++;
-        if (digits !== 0 || d !== 0) {
-          m = m * 10 + d;
-          digits++;
-        }
-        d = t.charCodeAt(i) - 48;
-      }
+      const dot = i;
+      i = readDigits(t, i + 1);
       frac = i - 1 - dot;
     }
   }
-  scannedDecimal = i - start > 64 || digits > 15 || frac > 22 ? NaN : frac === 0 ? m : m / POW10[frac]!;
+  const n = i - start;
+  scannedDecimal =
+    n > 64 || frac > 22 || tooManyDigits(t, start, i, frac === 0 ? n : n - 1)
+      ? NaN
+      : frac === 0
+        ? acc
+        : acc / POW10[frac]!;
   return i;
 }
