@@ -15,15 +15,15 @@ export const BINANCE_FILES: Record<string, string[]> = {
 };
 
 /**
- * The frames of a dataset as raw JSON texts.
+ * The frames of a dataset as raw JSON texts (of its first `fileCount` files only, when given).
  * @throws {Error} for an unknown key, or when a file cannot be read
  */
-export function binanceFrameTexts(key: string): string[] {
+export function binanceFrameTexts(key: string, fileCount = Infinity): string[] {
   const files = BINANCE_FILES[key];
   if (!files) throw new Error(`unknown dataset ${key}: use ${Object.keys(BINANCE_FILES).join('|')}`);
   const dir = join(process.env.BENCH_DATA_DIR ?? '../shared/data', 'binance-hftbacktest');
   const texts: string[] = [];
-  for (const f of files)
+  for (const f of files.slice(0, fileCount))
     for (const line of gunzipSync(readFileSync(join(dir, f)))
       .toString('utf8')
       .split('\n'))
