@@ -605,7 +605,7 @@ function anchorBook(): InstrumentBook {
   return b;
 }
 
-/** The anchor's state, for the test that checks it was fed as intended (instrument-book.test.ts). */
+/** The anchor's state, for the test that checks it was fed as intended (test/hidden-class-anchor.test.ts). */
 export function hiddenClassAnchorState(): BookState {
   return hiddenClassAnchor.health.state;
 }
