@@ -100,7 +100,7 @@ export function scanDecimalString(t: string, i: number): number {
   if (d !== -14 /* " */) {
     // Not a plain decimal (a second `.`, a sign, an exponent, ... or the end of the text).
     scannedDecimal = NaN;
-    return endOfJsonString(t, i);
+    return jsonStringEnd(t, i);
   }
   const n = i - start;
   const frac = dot < 0 ? 0 : i - 1 - dot;
@@ -119,11 +119,13 @@ export function scanDecimalString(t: string, i: number): number {
 }
 
 /**
- * The index after the closing quote of the JSON string that goes on at `i`, as a JSON scanner finds it,
- * or -1 at an escape, a control character or the end of the text. Out of scanDecimalString's body so
- * that the hot function stays small enough for V8 to inline into the scanners.
+ * End (index after the closing quote) of the JSON string that goes on at `i` (anywhere after its
+ * opening quote), or -1 when the rest of it holds an escape or a control character (JSON.parse decides
+ * those) or is unterminated. The frame scanners' `scanString` (src/feeds/frame-scan.ts) is this function;
+ * it lives here so that scanDecimalString, its cold path, can call it, and stays out of
+ * scanDecimalString's body so that the hot function is small enough for V8 to inline into the scanners.
  */
-function endOfJsonString(t: string, i: number): number {
+export function jsonStringEnd(t: string, i: number): number {
   for (;;) {
     const e = t.charCodeAt(i++);
     if (e === 34) return i;

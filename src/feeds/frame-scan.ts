@@ -15,7 +15,7 @@
  * `beginLevels` to `tagLevels`.
  */
 import type { WireLevel } from '../core/model.ts';
-import { scanDecimalString, scannedDecimal } from '../core/decimal.ts';
+import { jsonStringEnd, scanDecimalString, scannedDecimal } from '../core/decimal.ts';
 import { growLevelScratch, levelScratch } from '../book/level-scratch.ts';
 
 /** Character codes the scanners compare with. */
@@ -44,15 +44,10 @@ export let scanned = 0;
 
 /**
  * End (index after the closing quote) of a JSON string whose opening quote is at `i - 1`, or -1 when it
- * holds an escape or a control character (JSON.parse decides those) or is unterminated.
+ * holds an escape or a control character (JSON.parse decides those) or is unterminated: core/decimal.ts
+ * `jsonStringEnd`, which scanDecimalString shares.
  */
-export function scanString(t: string, i: number): number {
-  for (;;) {
-    const c = t.charCodeAt(i++);
-    if (c === CH.quote) return i;
-    if (c === CH.backslash || c < CH.space || c !== c) return -1; // c !== c: end of text (NaN)
-  }
-}
+export const scanString: (t: string, i: number) => number = jsonStringEnd;
 
 /**
  * A JSON unsigned integer of 1-15 digits at `i` (no leading zero, no fraction or exponent), so a safe
