@@ -377,12 +377,11 @@ function scanFlat(t: string, start: number, prefix: string, localTs: number): Tr
       flatStart[key] = i + 1;
       flatEnd[key] = end - 1;
       i = end;
-    } else if (c === LOWER_T && t.startsWith('true', i)) {
-      kind[key] = KIND.true;
-      i += 4;
-    } else if (c === LOWER_F && t.startsWith('false', i)) {
-      kind[key] = KIND.false;
-      i += 5;
+    } else if (c === LOWER_T || c === LOWER_F) {
+      const end = scanBool(t, i);
+      if (end < 0) break;
+      kind[key] = scannedBool ? KIND.true : KIND.false;
+      i = end;
     } else {
       const end = scanUint(t, i);
       if (end < 0) break;

@@ -29,11 +29,13 @@ import {
   beginLevels,
   levelsEnd,
   putLevel,
+  scanBool,
   scanKey,
   scanLevels,
   scanString,
   scanUint,
   scanned,
+  scannedBool,
   tagLevels,
   tagLevelsAsksFirst,
 } from '../frame-scan.ts';
@@ -258,9 +260,9 @@ export function scanGateioFrame(t: string, localTs: number): BookDelta | BookSna
       if (i < 0) return null;
       bit = k === 101 ? SEEN.e : SEEN.E;
     } else if (keyLength === 4 && book.obu && t.startsWith('full', i + 1)) {
-      full = t.startsWith('true', v);
-      if (!full && !t.startsWith('false', v)) return null;
-      i = v + (full ? 4 : 5);
+      i = scanBool(t, v);
+      if (i < 0) return null;
+      full = scannedBool;
       bit = SEEN.full;
     } else return null;
     if ((seen & bit) !== 0) return null;
