@@ -17,7 +17,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCRIPT = `
 import { InstrumentBook } from './src/book/instrument-book.ts';
 import { BookSide } from './src/book/book-side.ts';
-const rule = { name: 't', first: () => 'apply', next: (p, d) => (d.firstSequence === p.sequence + 1 ? 'apply' : 'gap') };
+import { consecutiveRule as rule } from './src/book/sync-rule.ts';
 const base = { instrument: 't:T', exchangeTs: 1, localTs: 1 };
 const lv = (from, n, step) => Array.from({ length: n }, (_, i) => [(from + i * step).toFixed(2), String(1 + (i % 7))]);
 function feed(rounds) {

@@ -12,7 +12,7 @@ import { parseDecimal } from '../core/decimal.ts';
 import { L2Book } from './l2-book.ts';
 import { compareDepthOracle } from './depth-oracle.ts';
 import { newCounters, type BookHealth, type BookState, type HealthReasonCode } from './health.ts';
-import type { ChecksumRule, SyncRule } from './sync-rule.ts';
+import { consecutiveRule, type ChecksumRule, type SyncRule } from './sync-rule.ts';
 
 /** How the book is synchronised; comes from the venue descriptor. */
 export interface BookSyncOptions {
@@ -555,19 +555,18 @@ export class InstrumentBook {
  * or backtest that ends, a benchmark round), the maps are collected and every optimized function that
  * embedded them is deoptimized (`--trace-deopt`: "reason: weak objects"), so the next books run in V8's
  * slower tiers until they are optimized again: on the first 41,249 frames of the Binance spot recording
- * after a full GC, ~1.8× the JSON.parse floor instead of ~1.1× (bench/README.md). Exercised once
+ * after a full GC, 1.7-2.8× the JSON.parse floor instead of 1.0-1.1× (bench/README.md). Exercised once
  * (snapshot, merged and per-level deltas, a BBO check, reads) so that its fields hold the kinds of
  * values a real book's do. Never fed again; not exported.
  */
 const hiddenClassAnchor = anchorBook();
 
 function anchorBook(): InstrumentBook {
-  const rule: SyncRule = {
-    name: 'anchor',
-    first: () => 'apply',
-    next: (prev, d) => (d.firstSequence === prev.sequence + 1 ? 'apply' : 'gap'),
-  };
-  const b = new InstrumentBook('anchor:ANCHOR', { rule, snapshotSource: 'rest', coverage: 'snapshot' });
+  const b = new InstrumentBook('anchor:ANCHOR', {
+    rule: consecutiveRule,
+    snapshotSource: 'rest',
+    coverage: 'snapshot',
+  });
   const levels = (from: number, n: number, step: number): [string, string][] =>
     Array.from({ length: n }, (_, i) => [(from + i * step).toFixed(2), '1.5']);
   const base = { instrument: 'anchor:ANCHOR', exchangeTs: 1, localTs: 1 };
